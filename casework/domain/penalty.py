@@ -1,0 +1,208 @@
+"""ЖКУ penalty engine (ЖК ст.155 ч.14 since 01.01.2016; ПП 424, 497, 474/329) in exact integer arithmetic."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+from typing import Sequence
+
+from .allocation import Allocation, Charge, Payment, ScheduledCharge, allocate_payments
+from .errors import UnsupportedDebt
+from .keyrate import STATUTORY_MORATORIA, KeyRateTable, Moratorium
+from .limitation import last_day_to_file
+from .money import from_kopecks, round_half_up_div, to_kopecks
+from .periods import Period, effective_due_date
+from .policy import CapMode, MoratoriumCounter, PenaltyPolicy, RateMode, Reading
+
+#: Penalty in kopecks = amount_kop · rate_bp · (13·d300 + 30·d130) / DEN, because
+#: a/100 · bp/10000 · (d300/300 + d130/130) · 100 = a · bp · (13·d300 + 30·d130) / 39 000 000.
+DEN = 39_000_000
+FREE_DAYS = 30        # days 1–30: no penalty
+TIER300_LAST = 90     # days 31–90: 1/300; from day 91: 1/130
+NEW_RULE_FROM = date(2016, 1, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class PenaltyRow:
+    """One portion of a charge: paid by one allocation part (with the payment that closed it) or the unpaid remainder."""
+
+    period: Period
+    amount_kop: int
+    due_date: date          # effective due date
+    start: date             # due + 1 (day 1 of the delay)
+    end: date               # payment date or calc date
+    paid: bool
+    days_1_300: int
+    days_1_130: int
+    rate_bp: int | None     # single rate in basis points; None in daily mode
+    units: int              # exact penalty = units / DEN kopecks
+    payment_index: int | None = None
+    payment_ref: str | None = None
+    allocation_rule: str | None = None
+
+    @property
+    def amount(self) -> Decimal:
+        return from_kopecks(self.amount_kop)
+
+    @property
+    def rate_percent(self) -> Decimal | None:
+        return None if self.rate_bp is None else Decimal(self.rate_bp).scaleb(-2).quantize(Decimal("0.01"))
+
+    @property
+    def penalty_exact(self) -> Fraction:
+        """Unrounded penalty in rubles."""
+        return Fraction(self.units, DEN * 100)
+
+    @property
+    def penalty(self) -> Decimal:
+        """This portion's penalty rounded half-up to kopecks (display only; the total governs)."""
+        return from_kopecks(round_half_up_div(self.units, DEN))
+
+
+@dataclass(frozen=True, slots=True)
+class PenaltyResult:
+    """Rows ordered by period (paid portions in allocation order, then the unpaid remainder), allocation trace and total."""
+
+    calc_date: date
+    rows: tuple[PenaltyRow, ...]
+    allocation: Allocation
+    total_units: int
+
+    @property
+    def total(self) -> Decimal:
+        """Sum of unrounded portions, rounded half-up to kopecks (calc-contract §3.3 p.5)."""
+        return from_kopecks(round_half_up_div(self.total_units, DEN))
+
+    @property
+    def total_exact(self) -> Fraction:
+        return Fraction(self.total_units, DEN * 100)
+
+
+def _merge(intervals: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    out: list[list[int]] = []
+    for s, e in sorted(intervals):
+        if out and s <= out[-1][1] + 1:
+            out[-1][1] = max(out[-1][1], e)
+        else:
+            out.append([s, e])
+    return tuple((s, e) for s, e in out)
+
+
+def _free_days(lo: int, hi: int, morats) -> int:
+    """Days in [lo, hi] outside the moratoria."""
+    if hi < lo:
+        return 0
+    n = hi - lo + 1
+    for s, e in morats:
+        if e < lo or s > hi:
+            continue
+        n -= min(e, hi) - max(s, lo) + 1
+    return n
+
+
+def _kth_counted_day(due: int, k: int, morats) -> int:
+    """Ordinal of the k-th day after `due` lying outside the moratoria (frozen counter, M2)."""
+    day = due + k
+    for s, e in morats:
+        if e <= due:
+            continue
+        s2 = s if s > due else due + 1
+        if s2 <= day:
+            day += e - s2 + 1
+        else:
+            break
+    return day
+
+
+def penalty_tier_starts(due: date, morats: Sequence[tuple[date, date]] = (),
+                        counter: MoratoriumCounter | str = MoratoriumCounter.CALENDAR) -> tuple[date, date]:
+    """First day of the 1/300 tier (day 31) and of the 1/130 tier (day 91) per ЖК 155 ч.14; frozen counter skips moratorium days."""
+    d = due.toordinal()
+    m = _merge([(s.toordinal(), e.toordinal()) for s, e in morats])
+    if counter == MoratoriumCounter.FROZEN:
+        return (date.fromordinal(_kth_counted_day(d, FREE_DAYS + 1, m)),
+                date.fromordinal(_kth_counted_day(d, TIER300_LAST + 1, m)))
+    return date.fromordinal(d + FREE_DAYS + 1), date.fromordinal(d + TIER300_LAST + 1)
+
+
+def compute_penalty(charges: Sequence[Charge], payments: Sequence[Payment], calc_date: date,
+                    policy: PenaltyPolicy, rates: KeyRateTable, calendar,
+                    moratoria: Sequence[Moratorium] = STATUTORY_MORATORIA) -> PenaltyResult:
+    """Penalty per ЖК ст.155 ч.14: days 1–30 free, 31–90 at 1/300, from 91 at 1/130 of the rate on the portion's end date (capped per ПП 329), no accrual in moratoria."""
+    shift = policy.weekend_shift
+    scheduled: list[ScheduledCharge] = []
+    dues: dict[Period, date] = {}
+    for ch in charges:
+        due = effective_due_date(ch.period, ch.due_date, due15_from=policy.due15_from,
+                                 weekend_shift=shift, calendar=calendar)
+        if due < NEW_RULE_FROM:
+            raise UnsupportedDebt(f"charge {ch.period}: due {due.isoformat()} is before 01.01.2016 "
+                                  "(old ЖК 155 ч.14 rule is not implemented)")
+        dues[ch.period] = due
+        scheduled.append(ScheduledCharge(ch.period, to_kopecks(ch.amount), due,
+                                         last_day_to_file(due, calendar, Reading.A, shift)))
+    alloc = allocate_payments(scheduled, payments, calc_date)
+
+    by_period: dict[Period, list] = {}
+    for part in alloc.parts:
+        by_period.setdefault(part.period, []).append(part)
+
+    active = [m for m in moratoria if policy.moratorium_enabled(m.code)]
+    frozen = policy.moratorium_counter == MoratoriumCounter.FROZEN
+    daily = policy.rate_mode == RateMode.DAILY
+    cap = str(policy.cap)
+    inclusive = policy.payment_day_inclusive
+    calc_ord = calc_date.toordinal()
+    morat_cache: dict[tuple[str, ...], tuple[tuple[int, int], ...]] = {}
+
+    rows: list[PenaltyRow] = []
+    total = 0
+    for sc in sorted(scheduled, key=lambda c: c.period):
+        due = dues[sc.period]
+        d = due.toordinal()
+        codes = tuple(m.code for m in active if m.applies_to(sc.period))
+        morats = morat_cache.get(codes)
+        if morats is None:
+            morats = _merge([(m.start.toordinal(), m.end.toordinal()) for m in active if m.code in codes])
+            morat_cache[codes] = morats
+        if frozen and morats:
+            b300 = _kth_counted_day(d, FREE_DAYS + 1, morats)
+            b130 = _kth_counted_day(d, TIER300_LAST + 1, morats)
+        else:
+            b300 = d + FREE_DAYS + 1
+            b130 = d + TIER300_LAST + 1
+        start = date.fromordinal(d + 1)
+
+        portions = [(p.amount_kop, p.payment_date, True, p) for p in by_period.get(sc.period, ())]
+        rest = alloc.open_kop[sc.period]
+        if rest > 0:
+            portions.append((rest, calc_date, False, None))
+        for amount_kop, end, paid, part in portions:
+            e = end.toordinal() if end != calc_date else calc_ord
+            hi = e - 1 if (paid and not inclusive) else e
+            lo300, hi300 = max(d + 1, b300), min(hi, b130 - 1)
+            lo130 = max(d + 1, b130)
+            d300 = _free_days(lo300, hi300, morats)
+            d130 = _free_days(lo130, hi, morats)
+            if daily:
+                bp = None
+                units = 0
+                if d300 or d130:
+                    for s, se, sbp in rates.segments_ord(lo300 if lo300 <= hi else hi, hi, cap):
+                        n3 = _free_days(max(s, lo300), min(se, hi300), morats)
+                        n1 = _free_days(max(s, lo130), se, morats)
+                        if n3 or n1:
+                            units += amount_kop * sbp * (13 * n3 + 30 * n1)
+            else:
+                bp = rates.eff_bp_ord(e, cap)
+                units = amount_kop * bp * (13 * d300 + 30 * d130)
+            total += units
+            rows.append(PenaltyRow(sc.period, amount_kop, due, start, end, paid, d300, d130, bp, units,
+                                   part.payment_index if part else None, part.payment_ref if part else None,
+                                   part.rule if part else None))
+    return PenaltyResult(calc_date, tuple(rows), alloc, total)
+
+
+__all__ = ["CapMode", "Charge", "Payment", "PenaltyPolicy", "PenaltyResult", "PenaltyRow", "RateMode",
+           "compute_penalty", "penalty_tier_starts", "DEN"]
