@@ -99,6 +99,8 @@ def allocate_payments(charges: Sequence[ScheduledCharge], payments: Sequence[Pay
             raise InvalidInput(f"charge {c.period}: amount must be positive")
         open_kop[c.period] = c.amount_kop
     order = sorted(charges, key=lambda c: (c.due, c.period))
+    n_order = len(order)
+    first = 0
     parts: list[AllocationPart] = []
     over: list[Overpayment] = []
     indexed = sorted(((p.date, i, p) for i, p in enumerate(payments) if p.date <= as_of), key=lambda t: (t[0], t[1]))
@@ -115,13 +117,19 @@ def allocate_payments(charges: Sequence[ScheduledCharge], payments: Sequence[Pay
                 rest -= take
                 parts.append(AllocationPart(idx, pay.ref, pay_date, pay.period, take, NAMED))
         if rest > 0:
-            for c in order:
+            # `first` skips charges that are closed or already barred: payments come in date order,
+            # so a charge barred on an earlier payment day stays barred for the later ones.
+            while first < n_order and (open_kop[order[first].period] <= 0 or (
+                    order[first].last_day_to_file is not None and pay_date > order[first].last_day_to_file)):
+                first += 1
+            for j in range(first, n_order):
+                c = order[j]
                 bal = open_kop[c.period]
                 if bal <= 0:
                     continue
                 if c.last_day_to_file is not None and pay_date > c.last_day_to_file:
                     continue  # time-barred on the payment day: Пленум № 22 п.32
-                take = min(rest, bal)
+                take = rest if rest < bal else bal
                 open_kop[c.period] = bal - take
                 rest -= take
                 parts.append(AllocationPart(idx, pay.ref, pay_date, c.period, take, EARLIEST_DUE))

@@ -15,7 +15,7 @@ TK112_HOLIDAYS: frozenset[tuple[int, int]] = frozenset(
 class WorkingCalendar:
     """Official production calendar: weekends plus exceptions for covered years, ТК 112 holidays otherwise."""
 
-    __slots__ = ("_exceptions", "_years", "_shift_cache")
+    __slots__ = ("_exceptions", "_years", "_shift_cache", "memo")
 
     def __init__(self, exceptions: Mapping[date, bool] | None = None,
                  covered_years: Iterable[int] | None = None) -> None:
@@ -25,6 +25,8 @@ class WorkingCalendar:
             covered_years = {d.year for d in (exceptions or {})}
         self._years = frozenset(covered_years)
         self._shift_cache: dict[int, int] = {}
+        #: scratch cache for derived per-calendar values (due dates, limitation ends); pure memoisation
+        self.memo: dict = {}
 
     @classmethod
     def from_rows(cls, rows: Iterable, covered_years: Iterable[int] | None = None) -> "WorkingCalendar":

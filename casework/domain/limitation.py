@@ -10,7 +10,7 @@ from typing import Iterable, Sequence
 from .allocation import Charge
 from .errors import InvalidInput
 from .money import from_kopecks, to_kopecks
-from .periods import Period, add_months, add_years, effective_due_date
+from .periods import Period, add_months, add_years, effective_due_cached
 from .policy import LimitationPolicy, Reading
 
 _DAY = timedelta(days=1)
@@ -87,8 +87,17 @@ def limitation_raw_end(due: date, reading: Reading | str = Reading.A) -> date:
 
 def last_day_to_file(due: date, calendar, reading: Reading | str = Reading.A, weekend_shift: bool = True) -> date:
     """Last day to file with no events: the raw end moved to the next working day per ГК 193 when `weekend_shift`."""
+    memo = getattr(calendar, "memo", None)
+    key = ("ldtf", due, str(reading), weekend_shift)
+    if memo is not None:
+        r = memo.get(key)
+        if r is not None:
+            return r
     raw = limitation_raw_end(due, reading)
-    return calendar.next_working_day(raw) if weekend_shift else raw
+    r = calendar.next_working_day(raw) if weekend_shift else raw
+    if memo is not None:
+        memo[key] = r
+    return r
 
 
 def compute_limitation(charges: Sequence[Charge], events: Iterable[LimitationEvent], as_of: date,
@@ -102,8 +111,12 @@ def compute_limitation(charges: Sequence[Charge], events: Iterable[LimitationEve
         if ch.period in seen:
             raise InvalidInput(f"two charges for period {ch.period}: one charge per period")
         seen.add(ch.period)
-        due = effective_due_date(ch.period, ch.due_date, due15_from=policy.due15_from,
-                                 weekend_shift=shift, calendar=calendar)
+        due = effective_due_cached(ch.period, ch.due_date, policy.due15_from, shift, calendar)
+        amount_kop = to_kopecks(ch.amount)
+        if not ev:  # fast path for portfolio runs: no events
+            last = last_day_to_file(due, calendar, policy.reading, shift)
+            rows.append(LimitationRow(ch.period, amount_kop, due, None, last, 0, as_of > last, False))
+            continue
         raw = limitation_raw_end(due, policy.reading)
         stopped_on: date | None = None
         stopped_by_order = False
@@ -132,7 +145,6 @@ def compute_limitation(charges: Sequence[Charge], events: Iterable[LimitationEve
                         raw = floor
                     stopped_on = None
                     stopped_by_order = False
-        amount_kop = to_kopecks(ch.amount)
         if stopped_on is not None:
             rows.append(LimitationRow(ch.period, amount_kop, due, raw, None, suspended, False, True))
         else:

@@ -24,6 +24,12 @@ def round_rubles(value: Decimal) -> Decimal:
 
 def to_kopecks(amount: Decimal | int | str) -> int:
     """Convert an exact ruble amount with at most two decimals to integer kopecks; refuse anything finer."""
+    if type(amount) is Decimal and amount.is_finite():
+        k = amount * 100
+        i = int(k)
+        if i == k:
+            return i
+        raise InvalidAmount(f"more than 2 decimals: {amount!r}")
     if isinstance(amount, float):
         raise InvalidAmount("floats are not accepted for money")
     try:

@@ -12,7 +12,7 @@ from .errors import UnsupportedDebt
 from .keyrate import STATUTORY_MORATORIA, KeyRateTable, Moratorium
 from .limitation import last_day_to_file
 from .money import from_kopecks, round_half_up_div, to_kopecks
-from .periods import Period, effective_due_date
+from .periods import Period, effective_due_cached
 from .policy import CapMode, MoratoriumCounter, PenaltyPolicy, RateMode, Reading
 
 #: Penalty in kopecks = amount_kop · rate_bp · (13·d300 + 30·d130) / DEN, because
@@ -132,40 +132,49 @@ def compute_penalty(charges: Sequence[Charge], payments: Sequence[Payment], calc
     """Penalty per ЖК ст.155 ч.14: days 1–30 free, 31–90 at 1/300, from 91 at 1/130 of the rate on the portion's end date (capped per ПП 329), no accrual in moratoria."""
     shift = policy.weekend_shift
     scheduled: list[ScheduledCharge] = []
-    dues: dict[Period, date] = {}
+    memo = getattr(calendar, "memo", None)
+    if memo is None:
+        memo = {}
+    due15 = policy.due15_from
     for ch in charges:
-        due = effective_due_date(ch.period, ch.due_date, due15_from=policy.due15_from,
-                                 weekend_shift=shift, calendar=calendar)
+        key = ("pen_due", ch.period, ch.due_date, due15, shift)
+        info = memo.get(key)
+        if info is None:
+            due = effective_due_cached(ch.period, ch.due_date, due15, shift, calendar)
+            info = memo[key] = (due, last_day_to_file(due, calendar, Reading.A, shift))
+        due = info[0]
         if due < NEW_RULE_FROM:
             raise UnsupportedDebt(f"charge {ch.period}: due {due.isoformat()} is before 01.01.2016 "
                                   "(old ЖК 155 ч.14 rule is not implemented)")
-        dues[ch.period] = due
-        scheduled.append(ScheduledCharge(ch.period, to_kopecks(ch.amount), due,
-                                         last_day_to_file(due, calendar, Reading.A, shift)))
+        scheduled.append(ScheduledCharge(ch.period, to_kopecks(ch.amount), due, info[1]))
     alloc = allocate_payments(scheduled, payments, calc_date)
 
     by_period: dict[Period, list] = {}
     for part in alloc.parts:
         by_period.setdefault(part.period, []).append(part)
 
-    active = [m for m in moratoria if policy.moratorium_enabled(m.code)]
+    act = sorted(((m.max_period, m.start.toordinal(), m.end.toordinal())
+                  for m in moratoria if policy.moratorium_enabled(m.code)), key=lambda t: t[1])
     frozen = policy.moratorium_counter == MoratoriumCounter.FROZEN
     daily = policy.rate_mode == RateMode.DAILY
     cap = str(policy.cap)
-    inclusive = policy.payment_day_inclusive
+    exclude_payment_day = not policy.payment_day_inclusive
     calc_ord = calc_date.toordinal()
-    morat_cache: dict[tuple[str, ...], tuple[tuple[int, int], ...]] = {}
+    rate_cache: dict[int, int] = {}
+    free_days = _free_days
+    parts_get = by_period.get
+    open_kop = alloc.open_kop
 
     rows: list[PenaltyRow] = []
+    append = rows.append
     total = 0
     for sc in sorted(scheduled, key=lambda c: c.period):
-        due = dues[sc.period]
+        period = sc.period
+        due = sc.due
         d = due.toordinal()
-        codes = tuple(m.code for m in active if m.applies_to(sc.period))
-        morats = morat_cache.get(codes)
-        if morats is None:
-            morats = _merge([(m.start.toordinal(), m.end.toordinal()) for m in active if m.code in codes])
-            morat_cache[codes] = morats
+        morats = [(ms, me) for mp, ms, me in act if mp is None or period <= mp]
+        if len(morats) > 1:
+            morats = _merge(morats)
         if frozen and morats:
             b300 = _kth_counted_day(d, FREE_DAYS + 1, morats)
             b130 = _kth_counted_day(d, TIER300_LAST + 1, morats)
@@ -174,33 +183,36 @@ def compute_penalty(charges: Sequence[Charge], payments: Sequence[Payment], calc
             b130 = d + TIER300_LAST + 1
         start = date.fromordinal(d + 1)
 
-        portions = [(p.amount_kop, p.payment_date, True, p) for p in by_period.get(sc.period, ())]
-        rest = alloc.open_kop[sc.period]
+        portions = [(p.amount_kop, p.payment_date, True, p) for p in parts_get(period, ())]
+        rest = open_kop[period]
         if rest > 0:
             portions.append((rest, calc_date, False, None))
         for amount_kop, end, paid, part in portions:
-            e = end.toordinal() if end != calc_date else calc_ord
-            hi = e - 1 if (paid and not inclusive) else e
-            lo300, hi300 = max(d + 1, b300), min(hi, b130 - 1)
-            lo130 = max(d + 1, b130)
-            d300 = _free_days(lo300, hi300, morats)
-            d130 = _free_days(lo130, hi, morats)
+            e = calc_ord if end is calc_date else end.toordinal()
+            hi = e - 1 if (paid and exclude_payment_day) else e
+            hi300 = hi if hi < b130 else b130 - 1
+            d300 = free_days(b300, hi300, morats)
+            d130 = free_days(b130, hi, morats)
             if daily:
                 bp = None
                 units = 0
                 if d300 or d130:
-                    for s, se, sbp in rates.segments_ord(lo300 if lo300 <= hi else hi, hi, cap):
-                        n3 = _free_days(max(s, lo300), min(se, hi300), morats)
-                        n1 = _free_days(max(s, lo130), se, morats)
+                    for s, se, sbp in rates.segments_ord(b300, hi, cap):
+                        n3 = free_days(s if s > b300 else b300, se if se < hi300 else hi300, morats)
+                        n1 = free_days(s if s > b130 else b130, se, morats)
                         if n3 or n1:
                             units += amount_kop * sbp * (13 * n3 + 30 * n1)
             else:
-                bp = rates.eff_bp_ord(e, cap)
+                bp = rate_cache.get(e)
+                if bp is None:
+                    bp = rate_cache[e] = rates.eff_bp_ord(e, cap)
                 units = amount_kop * bp * (13 * d300 + 30 * d130)
             total += units
-            rows.append(PenaltyRow(sc.period, amount_kop, due, start, end, paid, d300, d130, bp, units,
-                                   part.payment_index if part else None, part.payment_ref if part else None,
-                                   part.rule if part else None))
+            if part is None:
+                append(PenaltyRow(period, amount_kop, due, start, end, paid, d300, d130, bp, units))
+            else:
+                append(PenaltyRow(period, amount_kop, due, start, end, paid, d300, d130, bp, units,
+                                  part.payment_index, part.payment_ref, part.rule))
     return PenaltyResult(calc_date, tuple(rows), alloc, total)
 
 

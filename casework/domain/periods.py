@@ -98,3 +98,22 @@ def effective_due_date(period: Period, due_date: date | None, *, due15_from: Per
             raise InvalidPeriod("a working calendar is needed for the ГК 193 shift")
         return calendar.next_working_day(nominal)
     return nominal
+
+
+_NO_MEMO: dict = {}
+
+
+def effective_due_cached(period: Period, due_date: date | None, due15_from: Period, weekend_shift: bool,
+                         calendar) -> date:
+    """Same as effective_due_date, memoised on the calendar (portfolio runs hit the same periods again and again)."""
+    memo = getattr(calendar, "memo", None)
+    if memo is None:
+        return effective_due_date(period, due_date, due15_from=due15_from, weekend_shift=weekend_shift,
+                                  calendar=calendar)
+    key = ("due", period, due_date, due15_from, weekend_shift)
+    r = memo.get(key)
+    if r is None:
+        r = effective_due_date(period, due_date, due15_from=due15_from, weekend_shift=weekend_shift,
+                               calendar=calendar)
+        memo[key] = r
+    return r
