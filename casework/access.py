@@ -1,0 +1,96 @@
+"""Route access rules: every view declares who may use it; undeclared views are refused."""
+from __future__ import annotations
+
+from typing import Callable
+
+from flask import Flask, abort, current_app, request
+from flask_login import current_user
+
+COLLECTOR, LAWYER, MANAGER, ADMIN = "collector", "lawyer", "manager", "admin"
+ALL_ROLES = frozenset({COLLECTOR, LAWYER, MANAGER, ADMIN})
+CASE_STAFF = frozenset({COLLECTOR, LAWYER, MANAGER})  # people who work cases
+PUBLIC = "public"
+AUTHENTICATED = "authenticated"  # any logged-in user, whatever the role
+
+
+def roles(*allowed: str) -> Callable:
+    """Declare which roles may call the view (the README's access matrix is built from these)."""
+    flat: set[str] = set()
+    for item in allowed:
+        flat.update([item] if isinstance(item, str) else item)
+    unknown = flat - ALL_ROLES
+    if unknown:
+        raise ValueError(f"unknown roles {unknown}")
+    return _mark(frozenset(flat))
+
+
+def public(view: Callable) -> Callable:
+    """Declare a view open to anonymous users (login page, health check)."""
+    return _mark(PUBLIC)(view)
+
+
+def any_user(view: Callable) -> Callable:
+    """Declare a view open to every logged-in user (own profile, logout)."""
+    return _mark(AUTHENTICATED)(view)
+
+
+def _mark(rule) -> Callable:
+    def decorator(view: Callable) -> Callable:
+        view._access = rule  # type: ignore[attr-defined]
+        return view
+
+    return decorator
+
+
+def rule_for(app: Flask, endpoint: str):
+    """The declared access rule of an endpoint, or None when it declared none."""
+    if endpoint == "static" or endpoint.endswith(".static"):
+        return PUBLIC
+    view = app.view_functions.get(endpoint)
+    return getattr(view, "_access", None)
+
+
+def user_may(role: str | None, rule) -> bool:
+    if rule == PUBLIC:
+        return True
+    if role is None:
+        return False
+    if rule == AUTHENTICATED:
+        return True
+    return role in rule
+
+
+def _check_access():
+    endpoint = request.endpoint
+    if endpoint is None:
+        return None  # 404/405 handled by Flask
+    rule = rule_for(current_app, endpoint)
+    if rule is None:
+        current_app.logger.error("view %s declares no access rule; refused", endpoint)
+        abort(403)
+    if rule == PUBLIC:
+        return None
+    if not current_user.is_authenticated:
+        from .extensions import login_manager
+
+        return login_manager.unauthorized()
+    if not user_may(current_user.role, rule):
+        abort(403)
+    return None
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(_check_access)
+
+
+def has_role(*allowed: str) -> bool:
+    """Template helper: does the current user hold one of these roles?"""
+    return bool(current_user.is_authenticated and current_user.role in allowed)
+
+
+def require_roles(*allowed: str) -> None:
+    """Abort with 403 unless the current user has one of the roles (for checks inside a view)."""
+    if not has_role(*allowed):
+        abort(403)
+
+

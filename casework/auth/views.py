@@ -1,0 +1,133 @@
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
+
+from ..access import ADMIN, any_user, public, roles
+from ..domain.errors import DomainError
+from ..extensions import db
+from ..i18n import _
+from . import bp
+from .forms import PasswordForm, ProfileForm, UserForm
+from .forms import LoginForm
+from .models import User
+from . import services
+
+
+def _safe_next(target: str | None) -> str:
+    if target and urlsplit(target).netloc == "" and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("common.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("common.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        cfg = current_app.config
+        try:
+            user = services.authenticate(form.username.data, form.password.data,
+                                         max_failures=cfg["LOGIN_MAX_FAILURES"],
+                                         lockout_minutes=cfg["LOGIN_LOCKOUT_MINUTES"])
+        except services.LoginRefused as exc:
+            db.session.commit()  # keep the failure count
+            flash(str(exc), "error")
+            return render_template("auth/login.html", form=form), 401
+        session.clear()
+        login_user(user, remember=form.remember.data)
+        session["lang"] = user.locale
+        db.session.commit()
+        return redirect(_safe_next(request.args.get("next")))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@any_user
+def logout():
+    logout_user()
+    session.clear()
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@any_user
+def profile():
+    pform = PasswordForm(prefix="pw")
+    lform = ProfileForm(prefix="pr", locale=current_user.locale)
+    if lform.submit.data and lform.validate_on_submit():
+        current_user.locale = lform.locale.data
+        session["lang"] = lform.locale.data
+        db.session.commit()
+        flash(_("Saved."), "success")
+        return redirect(url_for("auth.profile"))
+    if pform.submit.data and pform.validate_on_submit():
+        if not current_user.check_password(pform.current.data):
+            flash(_("The current password is wrong."), "error")
+        else:
+            try:
+                services.change_password(current_user, pform.password.data,
+                                         min_length=current_app.config["PASSWORD_MIN_LENGTH"], actor=current_user)
+            except DomainError as exc:
+                flash(str(exc), "error")
+            else:
+                db.session.commit()
+                flash(_("The password has been changed."), "success")
+                return redirect(url_for("auth.profile"))
+    return render_template("auth/profile.html", pform=pform, lform=lform)
+
+
+@bp.route("/users")
+@roles(ADMIN)
+def users():
+    rows = db.session.scalars(select(User).order_by(User.role, User.username)).all()
+    return render_template("auth/users.html", users=rows)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@roles(ADMIN)
+def new_user():
+    form = UserForm()
+    if form.validate_on_submit():
+        try:
+            services.create_user(form.username.data, form.full_name.data, form.role.data,
+                                 form.password.data or "", email=form.email.data or None,
+                                 locale=form.locale.data, min_length=current_app.config["PASSWORD_MIN_LENGTH"],
+                                 actor=current_user)
+        except DomainError as exc:
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(_("User %(name)s created.", name=form.username.data), "success")
+            return redirect(url_for("auth.users"))
+    return render_template("auth/user_form.html", form=form, user=None)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@roles(ADMIN)
+def edit_user(user_id: int):
+    user = db.get_or_404(User, user_id)
+    form = UserForm(obj=user, is_active=user.is_active_user)
+    del form.username
+    if form.validate_on_submit():
+        try:
+            services.update_user(user, full_name=form.full_name.data, role=form.role.data,
+                                 email=form.email.data or None, locale=form.locale.data,
+                                 is_active=form.is_active.data, actor=current_user)
+            if form.password.data:
+                services.change_password(user, form.password.data,
+                                         min_length=current_app.config["PASSWORD_MIN_LENGTH"], actor=current_user)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("auth.users"))
+    return render_template("auth/user_form.html", form=form, user=user)

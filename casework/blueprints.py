@@ -1,0 +1,33 @@
+"""Blueprint registry: one blueprint per domain area, URL prefix given here."""
+from __future__ import annotations
+
+import importlib
+
+from flask import Flask
+
+# (module, url_prefix); a module listed here must define `bp` in its __init__ and import its views.
+BLUEPRINTS: list[tuple[str, str]] = [
+    ("casework.auth", "/auth"),
+    ("casework.enterprise", "/enterprise"),
+    ("casework.accounts", "/accounts"),
+    ("casework.imports", "/imports"),
+    ("casework.legal", "/legal"),
+    ("casework.cases", "/cases"),
+    ("casework.contacts", "/contacts"),
+    ("casework.documents", "/documents"),
+    ("casework.reports", "/reports"),
+    ("casework.audit", "/audit"),
+]
+
+
+def register_blueprints(app: Flask) -> None:
+    for module_name, prefix in BLUEPRINTS:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name and (module_name == exc.name or module_name.startswith(exc.name + '.')):
+                continue  # area not built yet
+            raise
+        bp = getattr(module, "bp", None)
+        if bp is not None:
+            app.register_blueprint(bp, url_prefix=prefix)

@@ -1,0 +1,52 @@
+"""The `casework` console script: the Flask CLI bound to the app, plus the domain commands."""
+from __future__ import annotations
+
+import importlib
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup
+
+# modules that may define `register_cli(app)` or a click command/group `cli`
+CLI_MODULES = [
+    "casework.auth.cli",
+    "casework.accounts.cli",
+    "casework.imports.cli",
+    "casework.legal.app_cli",
+    "casework.cases.cli",
+    "casework.documents.cli",
+    "casework.reports.cli",
+    "casework.demo.cli",
+    "casework.maintenance.cli",
+]
+
+
+def register_commands(app: Flask) -> None:
+    for name in CLI_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name and (name == exc.name or name.startswith(exc.name + '.')):
+                continue
+            raise
+        register = getattr(module, "register_cli", None)
+        if register:
+            register(app)
+    try:
+        from .legal.cli import calc_cli
+    except ModuleNotFoundError:
+        calc_cli = None
+    if calc_cli is not None and "calc" not in app.cli.commands:
+        app.cli.add_command(calc_cli)
+
+
+def _create_app():
+    from . import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=True,
+             set_debug_flag=False, load_dotenv=False)
+def main():
+    """casework — debtor case management. Every command honours DATABASE_URL."""

@@ -1,0 +1,45 @@
+"""The enterprise's own details, used by every letter."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from ..timeutil import utcnow
+
+
+class Enterprise(db.Model):
+    __tablename__ = "enterprises"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    short_name: Mapped[str] = mapped_column(String(200), default="")
+    kind: Mapped[str] = mapped_column(String(40), default="resource_supplier")  # or management_company
+    inn: Mapped[str] = mapped_column(String(12), default="")
+    kpp: Mapped[str] = mapped_column(String(9), default="")
+    ogrn: Mapped[str] = mapped_column(String(15), default="")
+    legal_address: Mapped[str] = mapped_column(Text, default="")
+    postal_address: Mapped[str] = mapped_column(Text, default="")
+    phone: Mapped[str] = mapped_column(String(100), default="")
+    email: Mapped[str] = mapped_column(String(200), default="")
+    bank_name: Mapped[str] = mapped_column(String(300), default="")
+    bik: Mapped[str] = mapped_column(String(9), default="")
+    settlement_account: Mapped[str] = mapped_column(String(20), default="")
+    correspondent_account: Mapped[str] = mapped_column(String(20), default="")
+    signatory_name: Mapped[str] = mapped_column(String(200), default="")
+    signatory_position: Mapped[str] = mapped_column(String(200), default="")
+    signatory_basis: Mapped[str] = mapped_column(String(200), default="")  # «действующего на основании Устава»
+    contract_due_day: Mapped[int | None]  # a contract's payment day overriding ЖК 155 ч.1, if any
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+def get_enterprise() -> Enterprise:
+    """The installation's enterprise (created empty on first use)."""
+    ent = db.session.get(Enterprise, 1)
+    if ent is None:
+        ent = Enterprise(id=1, name="")
+        db.session.add(ent)
+        db.session.flush()
+    return ent

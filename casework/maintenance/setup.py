@@ -1,0 +1,36 @@
+"""Database setup: schema by migrations, then the reference data every installation needs."""
+from __future__ import annotations
+
+import importlib
+
+from flask_migrate import upgrade
+
+from ..extensions import db
+
+# functions `seed()` that insert missing reference rows idempotently (they never overwrite edits)
+SEEDERS = [
+    "casework.accounts.seed",
+    "casework.legal.seed",
+    "casework.cases.seed",
+    "casework.documents.seed",
+]
+
+
+def seed_reference() -> None:
+    """Insert the shipped reference data (services, rate tables, calendar, …) where missing."""
+    for name in SEEDERS:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name and (name == exc.name or name.startswith(exc.name + ".")):
+                continue
+            raise
+        module.seed()
+    db.session.flush()
+
+
+def init_database() -> None:
+    """Bring the schema to the newest migration and seed the reference data (idempotent)."""
+    upgrade()
+    seed_reference()
+    db.session.commit()

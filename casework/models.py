@@ -1,0 +1,24 @@
+"""Import every area's models so that metadata (create_all, Alembic autogenerate) sees them all."""
+import importlib
+
+MODEL_MODULES = [
+    "casework.auth.models",
+    "casework.audit.models",
+    "casework.enterprise.models",
+    "casework.imports.models",
+    "casework.accounts.models",
+    "casework.legal.models",
+    "casework.cases.models",
+    "casework.contacts.models",
+    "casework.documents.models",
+    "casework.reports.models",
+]
+
+
+def load_all() -> None:
+    for name in MODEL_MODULES:
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if not (exc.name and (name == exc.name or name.startswith(exc.name + '.'))):
+                raise

@@ -1,0 +1,40 @@
+// casework — small progressive enhancements; every page works without JavaScript.
+(function () {
+  "use strict";
+  // Confirmation before anything irreversible: <form data-confirm="...">
+  document.addEventListener("submit", function (ev) {
+    var form = ev.target;
+    var msg = form.getAttribute("data-confirm");
+    if (msg && !window.confirm(msg)) { ev.preventDefault(); }
+  }, true);
+  // Progress of long work: <div data-progress-url="/…/status" data-done-url="/…">
+  document.querySelectorAll("[data-progress-url]").forEach(function (box) {
+    var bar = box.querySelector(".progress > div"), label = box.querySelector(".progress-label");
+    function poll() {
+      fetch(box.getAttribute("data-progress-url"), {credentials: "same-origin"})
+        .then(function (r) { return r.json(); })
+        .then(function (s) {
+          if (bar && s.total) { bar.style.width = Math.round(100 * s.done / s.total) + "%"; }
+          if (label) { label.textContent = s.message || (s.done + " / " + (s.total || "?")); }
+          if (s.finished) { if (s.redirect) { window.location = s.redirect; } }
+          else { window.setTimeout(poll, 700); }
+        })
+        .catch(function () { window.setTimeout(poll, 2000); });
+    }
+    poll();
+  });
+  // Select-all checkbox for bulk actions: <input type=checkbox data-check-all="name">
+  document.querySelectorAll("[data-check-all]").forEach(function (box) {
+    box.addEventListener("change", function () {
+      document.querySelectorAll("input[type=checkbox][name='" + box.getAttribute("data-check-all") + "']")
+        .forEach(function (c) { c.checked = box.checked; });
+    });
+  });
+  // "/" focuses the search box
+  document.addEventListener("keydown", function (ev) {
+    if (ev.key === "/" && !/INPUT|TEXTAREA|SELECT/.test(document.activeElement.tagName)) {
+      var s = document.querySelector("input[type=search]");
+      if (s) { ev.preventDefault(); s.focus(); }
+    }
+  });
+})();

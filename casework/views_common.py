@@ -1,0 +1,88 @@
+"""Views that belong to no domain area (home, health, language) and the layout's template globals."""
+from __future__ import annotations
+
+from typing import Callable
+
+from flask import Blueprint, Flask, current_app, redirect, request, session, url_for
+from flask_login import current_user
+from sqlalchemy import text
+
+from .access import has_role, public, rule_for, user_may
+from .extensions import db
+from .i18n import _l
+
+bp = Blueprint("common", __name__)
+
+# (endpoint, label): shown when the endpoint exists and the user's role may open it
+NAV = [
+    ("cases.queue", _l("My queue")),
+    ("accounts.index", _l("Accounts")),
+    ("cases.index", _l("Cases")),
+    ("documents.index", _l("Documents")),
+    ("legal.index", _l("Calculators")),
+    ("reports.index", _l("Reports")),
+    ("imports.index", _l("Imports")),
+    ("enterprise.show", _l("Enterprise")),
+    ("legal.reference", _l("Rate tables")),
+    ("auth.users", _l("Users")),
+    ("audit.index", _l("Audit")),
+]
+
+ROLE_LABELS = {"collector": _l("Collector"), "lawyer": _l("Lawyer"),
+               "manager": _l("Manager"), "admin": _l("Administrator")}
+
+# callables returning a list of warning strings for the current user (e.g. stale rate tables)
+WARNING_PROVIDERS: list[Callable[[], list[str]]] = []
+
+
+@bp.route("/")
+@public
+def index():
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    for endpoint, _label in NAV:
+        if endpoint in current_app.view_functions and user_may(current_user.role, rule_for(current_app, endpoint)):
+            return redirect(url_for(endpoint))
+    return redirect(url_for("auth.profile"))
+
+
+@bp.route("/health")
+@public
+def health():
+    db.session.execute(text("SELECT 1"))
+    return {"status": "ok"}
+
+
+@bp.route("/lang/<code>", methods=["POST"])
+@public
+def set_language(code: str):
+    if code in current_app.config["LANGUAGES"]:
+        session["lang"] = code
+        if current_user.is_authenticated:
+            current_user.locale = code
+            db.session.commit()
+    return redirect(url_for("common.index"))
+
+
+def nav_items():
+    role = current_user.role if current_user.is_authenticated else None
+    return [(ep, label, user_may(role, rule_for(current_app, ep)))
+            for ep, label in NAV if ep in current_app.view_functions]
+
+
+def admin_warnings() -> list[str]:
+    if not current_user.is_authenticated:
+        return []
+    out: list[str] = []
+    for provider in WARNING_PROVIDERS:
+        try:
+            out.extend(provider())
+        except Exception:  # a warning must never break a page
+            current_app.logger.exception("warning provider failed")
+    return out
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    app.jinja_env.globals.update(has_role=has_role, nav_items=nav_items, admin_warnings=admin_warnings,
+                                 role_label=lambda r: ROLE_LABELS.get(r, r))

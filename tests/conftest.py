@@ -1,0 +1,144 @@
+"""Shared fixtures: a fresh database per run (SQLite file, or a new PostgreSQL database when
+DATABASE_URL points at PostgreSQL), schema built by the migrations, reference data seeded."""
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import MetaData, delete, text
+from sqlalchemy.engine import make_url
+
+from casework.config import normalize_database_url
+
+ROLES = ("collector", "lawyer", "manager", "admin")
+PASSWORD = "Secret-pass-123"
+
+
+def _is_postgres(url: str | None) -> bool:
+    return bool(url) and url.startswith(("postgres://", "postgresql"))
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """A database of our own for this run; dropped afterwards (PostgreSQL) or left in tmp (SQLite)."""
+    env_url = os.environ.get("DATABASE_URL")
+    if _is_postgres(env_url):
+        import psycopg
+
+        base = make_url(normalize_database_url(env_url))
+        name = f"casework_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+        admin_dsn = base.set(drivername="postgresql", database=base.database or "postgres").render_as_string(
+            hide_password=False)
+        with psycopg.connect(admin_dsn, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        yield base.set(database=name).render_as_string(hide_password=False)
+        with psycopg.connect(admin_dsn, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    else:
+        yield "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+
+
+@pytest.fixture(scope="session")
+def is_postgres(database_url) -> bool:
+    return database_url.startswith("postgresql")
+
+
+@pytest.fixture(scope="session")
+def instance_dir(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("instance")
+    os.environ["CASEWORK_INSTANCE_PATH"] = str(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def _app(database_url, instance_dir):
+    from casework import create_app
+    from casework.extensions import db
+    from casework.maintenance.setup import init_database
+
+    app = create_app({
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "DOCUMENTS_DIR": str(instance_dir / "documents"),
+        "IMPORTS_DIR": str(instance_dir / "imports"),
+        "LOGIN_MAX_FAILURES": 5,
+    })
+    with app.app_context():
+        init_database()
+        db.session.remove()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _wipe(db) -> None:
+    """Delete every row of every table (children first), then seed the reference data again."""
+    from casework.maintenance.setup import seed_reference
+
+    db.session.rollback()
+    meta = db.metadata
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in meta.sorted_tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            conn.execute(text("PRAGMA foreign_keys=OFF"))
+            for table in reversed(meta.sorted_tables):
+                conn.execute(delete(table))
+            conn.execute(text("PRAGMA foreign_keys=ON"))
+    seed_reference()
+    db.session.commit()
+
+
+@pytest.fixture()
+def app(_app):
+    """The application with an empty, freshly seeded database, inside an app context."""
+    from casework.extensions import db
+
+    with _app.app_context():
+        _wipe(db)
+        yield _app
+        db.session.rollback()
+        db.session.remove()
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture()
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture()
+def make_user(app):
+    from casework.auth.services import create_user
+    from casework.extensions import db
+
+    def _make(role: str = "collector", username: str | None = None, **kw):
+        user = create_user(username or f"{role}_{uuid.uuid4().hex[:6]}", kw.pop("full_name", f"Test {role}"),
+                           role, kw.pop("password", PASSWORD), **kw)
+        db.session.commit()
+        return user
+
+    return _make
+
+
+@pytest.fixture()
+def login(client, make_user):
+    """login('lawyer') → the logged-in user; the test client keeps the session."""
+
+    def _login(role: str = "collector", **kw):
+        user = make_user(role, **kw)
+        resp = client.post("/auth/login", data={"username": user.username, "password": PASSWORD})
+        assert resp.status_code == 302, resp.data[:500]
+        return user
+
+    return _login
