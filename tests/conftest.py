@@ -56,7 +56,7 @@ def instance_dir(tmp_path_factory) -> Path:
 def _app(database_url, instance_dir):
     from casework import create_app
     from casework.extensions import db
-    from casework.maintenance.setup import init_database
+    from casework.maintenance.setup import seed_reference
 
     app = create_app({
         "TESTING": True,
@@ -68,7 +68,11 @@ def _app(database_url, instance_dir):
         "LOGIN_MAX_FAILURES": 5,
     })
     with app.app_context():
-        init_database()
+        # the schema comes from the models here; tests/integration/test_migrations.py proves that the
+        # migrations build the same schema on a database of their own
+        db.create_all()
+        seed_reference()
+        db.session.commit()
         db.session.remove()
     yield app
     with app.app_context():

@@ -1,6 +1,8 @@
 """`casework i18n update|check|fill`: keep the Babel catalogues complete (developer tool)."""
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import subprocess
 import sys
@@ -14,6 +16,17 @@ from babel.messages.pofile import read_po, write_po
 from .. import PACKAGE_DIR, PROJECT_DIR
 
 TRANSLATIONS = PACKAGE_DIR / "translations"
+
+
+@contextlib.contextmanager
+def _locked():
+    """Serialize read-modify-write of the catalogues between concurrent developers/processes."""
+    with open(TRANSLATIONS / ".lock", "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def _catalog_path(lang: str) -> Path:
@@ -50,7 +63,7 @@ def untranslated(lang: str = "ru", pot: Path | None = None) -> list[str]:
 
 def update_catalogs() -> None:
     """Merge new msgids into every catalogue (keeping translations) and compile the .mo files."""
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, _locked():
         pot = Path(tmp) / "messages.pot"
         extract(pot)
         with open(pot, "rb") as f:
@@ -78,6 +91,11 @@ def compile_catalog(lang: str) -> None:
 
 def fill(lang: str, mapping: dict[str, str]) -> int:
     """Set translations from a {msgid: msgstr} mapping; returns how many were set."""
+    with _locked():
+        return _fill(lang, mapping)
+
+
+def _fill(lang: str, mapping: dict[str, str]) -> int:
     po_path = _catalog_path(lang)
     with open(po_path, "rb") as f:
         catalog = read_po(f, locale=lang)
