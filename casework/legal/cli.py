@@ -10,8 +10,12 @@ from casework.legal.contract import ContractError, run
 
 
 def _run_stdin(kind: str) -> None:
-    text = click.get_text_stream("stdin").read()
+    stream = getattr(sys.stdin, "buffer", None)
     try:
+        try:
+            text = stream.read().decode("utf-8-sig") if stream is not None else sys.stdin.read()
+        except UnicodeDecodeError as exc:
+            raise ContractError(f"input is not UTF-8: {exc}") from None
         try:
             doc = json.loads(text)
         except json.JSONDecodeError as exc:
