@@ -114,8 +114,15 @@ def compute_limitation(charges: Sequence[Charge], events: Iterable[LimitationEve
         due = effective_due_cached(ch.period, ch.due_date, policy.due15_from, shift, calendar)
         amount_kop = to_kopecks(ch.amount)
         if not ev:  # fast path for portfolio runs: no events
+            memo = getattr(calendar, "memo", None)
+            key = ("raw", due, str(policy.reading))
+            raw = memo.get(key) if memo is not None else None
+            if raw is None:
+                raw = limitation_raw_end(due, policy.reading)
+                if memo is not None:
+                    memo[key] = raw
             last = last_day_to_file(due, calendar, policy.reading, shift)
-            rows.append(LimitationRow(ch.period, amount_kop, due, None, last, 0, as_of > last, False))
+            rows.append(LimitationRow(ch.period, amount_kop, due, raw, last, 0, as_of > last, False))
             continue
         raw = limitation_raw_end(due, policy.reading)
         stopped_on: date | None = None
