@@ -1,0 +1,96 @@
+"""`casework report monthly|close`: the monthly form from the command line (thin wrappers over services)."""
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask
+
+from ..domain.errors import DomainError
+from ..extensions import db
+from ..timeutil import today as today_local
+
+
+def _signatory() -> tuple[str, str]:
+    from ..enterprise.models import Enterprise
+
+    ent = db.session.get(Enterprise, 1)
+    if ent is None:
+        return "", "Директор предприятия"
+    return ent.signatory_name or "", ent.signatory_position or "Директор предприятия"
+
+
+def render_report(month_text: str, fmt: str) -> bytes | str:
+    """The form of a month in a format: str for json/csv, bytes for xlsx/docx (closed months: the snapshot)."""
+    from . import export
+    from .queries import parse_month
+    from .services import monthly_report
+
+    report = monthly_report(parse_month(month_text))
+    if fmt == "json":
+        return export.to_json(report)
+    if fmt == "csv":
+        return export.to_csv(report)
+    name, position = _signatory()
+    if fmt == "xlsx":
+        return export.to_xlsx(report, name, position)
+    return export.to_docx(report, name, position)
+
+
+def register_cli(app: Flask) -> None:
+    @app.cli.group("report")
+    def report_group():
+        """Reports: the monthly municipal form (Приложение № 4)."""
+
+    @report_group.command("monthly")
+    @click.option("--month", required=True, help="Reporting month, YYYY-MM.")
+    @click.option("--format", "fmt", type=click.Choice(["xlsx", "docx", "csv", "json"]), default="json",
+                  show_default=True)
+    @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
+                  help="File to write; json and csv go to stdout without it.")
+    def monthly_cmd(month: str, fmt: str, output: str | None):
+        """Print or save the monthly form of MONTH."""
+        try:
+            data = render_report(month, fmt)
+        except DomainError as exc:
+            raise click.ClickException(str(exc)) from None
+        if output:
+            mode = "wb" if isinstance(data, bytes) else "w"
+            with open(output, mode, **({} if mode == "wb" else {"encoding": "utf-8", "newline": ""})) as fh:
+                fh.write(data)
+            click.echo(f"{output}", err=True)
+        elif isinstance(data, bytes):
+            raise click.ClickException("xlsx and docx need -o FILE")
+        else:
+            sys.stdout.write(data)
+
+    @report_group.command("close")
+    @click.option("--month", required=True, help="Reporting month to close, YYYY-MM.")
+    @click.option("--user", "username", default=None, help="Manager who closes the month (username).")
+    @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+    def close_cmd(month: str, username: str | None, yes: bool):
+        """Close MONTH: freeze the submitted figures (final; later corrections go to the next month)."""
+        from sqlalchemy import select
+
+        from ..auth.models import User
+        from .queries import parse_month
+        from .services import close_month
+
+        try:
+            m = parse_month(month)
+        except DomainError as exc:
+            raise click.ClickException(str(exc)) from None
+        user = None
+        if username:
+            user = db.session.scalar(select(User).where(User.username == username))
+            if user is None:
+                raise click.ClickException(f"no user {username!r}")
+        if not yes:
+            click.confirm(f"Close {month}? Closing is final.", abort=True)
+        try:
+            closed = close_month(m, user, today_local())
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            raise click.ClickException(str(exc)) from None
+        click.echo(f"closed {month} at {closed.closed_at:%Y-%m-%d %H:%M}")

@@ -1,0 +1,342 @@
+"""Reads for the monthly form (Приложение № 4): figures from `account_months`, exact kopecks, and drill-downs.
+
+Definitions (defaults of issue 6; docs/reports.md explains them for users):
+
+* debt at the start = opening balances + charges and recalculations of earlier periods − payments dated
+  before the 1st (`account_months.debt_start_kop`, which also holds the month's own opening balances);
+* charged = charges + recalculations of the reporting period (`charged_kop + recalculated_kop`);
+* paid = payments dated in the month (`paid_kop`, reversals negative);
+* received through enforcement = payments in the month whose source is `enforcement` (`paid_enforcement_kop`);
+* collection rate = paid ÷ charged × 100, one decimal, half-up; none («—») when charged ≤ 0;
+* overdue debt at the reporting date, method ``fifo`` (default, setting REPORT_OVERDUE_METHOD):
+  per account max(0, debt_end − max(0, charged of the month)) — at the end of month M only period M is not
+  yet due (its due date is the 10th/15th of M+1, ЖК 155 ч.1), and under oldest-first allocation the unpaid
+  part of the debt is the newest charges. Method ``legal`` allocates each account's payments with the legal
+  engine (`casework.domain.allocation`: the period the payer named first, then the earliest due charge not
+  time-barred, ГК 319.1, Пленум ВС № 22 п.32) and sums the open balance of periods due by the month end.
+  They differ only for accounts where a payment named the current (not yet due) period or where a payment
+  skipped a time-barred month: there `legal` ≥ `fifo`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from flask import current_app
+from sqlalchemy import and_, case, func, literal, or_, select
+
+from ..accounts.models import Account, AccountMonth, LedgerEntry, Territory
+from ..domain.errors import DomainError
+from ..domain.money import round_half_up_div
+from ..extensions import db
+from ..i18n import _
+
+CATEGORIES = ("population", "other")
+FIGURES = ("debt_start", "charged", "paid", "collection_rate", "enforcement", "overdue")
+OVERDUE_METHODS = ("fifo", "legal")
+
+
+def report_settings() -> dict:
+    """The disputed definitions as settings (instance config or CASEWORK_REPORT_* environment)."""
+    cfg = current_app.config
+    method = cfg.get("REPORT_OVERDUE_METHOD", "fifo")
+    if method not in OVERDUE_METHODS:
+        raise DomainError(_("Setting REPORT_OVERDUE_METHOD must be one of: %(v)s", v=", ".join(OVERDUE_METHODS)))
+    return {
+        "overdue_method": method,
+        "court_target": int(cfg.get("REPORT_COURT_TARGET", 10)),
+    }
+
+
+def parse_month(text: str) -> date:
+    """'YYYY-MM' → the first day of that month; DomainError in the user's words otherwise."""
+    try:
+        y, m = str(text).split("-")
+        if len(y) != 4 or len(m) != 2:
+            raise ValueError
+        return date(int(y), int(m), 1)
+    except (ValueError, TypeError):
+        raise DomainError(_("«%(v)s» is not a month; write it as YYYY-MM, e.g. 2026-01.", v=text)) from None
+
+
+def month_key(month: date) -> str:
+    return f"{month.year:04d}-{month.month:02d}"
+
+
+def add_month(month: date, n: int) -> date:
+    i = month.year * 12 + month.month - 1 + n
+    return date(i // 12, i % 12 + 1, 1)
+
+
+def last_day(month: date) -> date:
+    from datetime import timedelta
+
+    return add_month(month, 1) - timedelta(days=1)
+
+
+def collection_rate(paid_kop: int, charged_kop: int) -> Decimal | None:
+    """Collection rate = paid ÷ charged × 100, one decimal, half-up; None when charged ≤ 0 (issue 6)."""
+    if charged_kop <= 0:
+        return None
+    tenths = round_half_up_div(paid_kop * 1000, charged_kop)
+    return Decimal(tenths).scaleb(-1)
+
+
+def thousands(kop: int) -> Decimal:
+    """Kopecks → thousands of rubles with one decimal, half-up (the form's unit; display only)."""
+    return Decimal(round_half_up_div(int(kop), 10000)).scaleb(-1)
+
+
+@dataclass
+class FormRow:
+    """One row of the form in exact kopecks."""
+
+    category: str  # population | other | total
+    debt_start_kop: int = 0
+    charged_kop: int = 0
+    paid_kop: int = 0
+    enforcement_kop: int = 0
+    overdue_kop: int = 0
+    debt_end_kop: int = 0
+    accounts: int = 0
+
+    @property
+    def collection_rate(self) -> Decimal | None:
+        return collection_rate(self.paid_kop, self.charged_kop)
+
+    def add(self, other: "FormRow") -> None:
+        for name in ("debt_start_kop", "charged_kop", "paid_kop", "enforcement_kop", "overdue_kop",
+                     "debt_end_kop", "accounts"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    def to_snapshot(self) -> dict:
+        return {k: int(getattr(self, k)) for k in ("debt_start_kop", "charged_kop", "paid_kop", "enforcement_kop",
+                                                     "overdue_kop", "debt_end_kop", "accounts")}
+
+    @classmethod
+    def from_snapshot(cls, category: str, data: dict) -> "FormRow":
+        return cls(category, **{k: int(v) for k, v in data.items()})
+
+
+@dataclass
+class FormFigures:
+    month: date
+    rows: dict[str, FormRow] = field(default_factory=dict)  # population, other, total
+    overdue_method: str = "fifo"
+
+
+def _charged_expr():
+    return AccountMonth.charged_kop + AccountMonth.recalculated_kop
+
+
+def _fifo_overdue_expr():
+    """max(0, debt_end − max(0, charged + recalculated of the month)), per account row."""
+    charged = _charged_expr()
+    not_due = case((charged > 0, charged), else_=literal(0))
+    diff = AccountMonth.debt_end_kop - not_due
+    return case((diff > 0, diff), else_=literal(0))
+
+
+def fetch_form_figures(month: date, overdue_method: str | None = None) -> FormFigures:
+    """The form's figures for a month from `account_months` (one grouped aggregate), exact kopecks."""
+    method = overdue_method or report_settings()["overdue_method"]
+    stmt = (
+        select(Account.category,
+               func.coalesce(func.sum(AccountMonth.debt_start_kop), 0),
+               func.coalesce(func.sum(_charged_expr()), 0),
+               func.coalesce(func.sum(AccountMonth.paid_kop), 0),
+               func.coalesce(func.sum(AccountMonth.paid_enforcement_kop), 0),
+               func.coalesce(func.sum(_fifo_overdue_expr()), 0),
+               func.coalesce(func.sum(AccountMonth.debt_end_kop), 0),
+               func.count())
+        .select_from(AccountMonth)
+        .join(Account, Account.id == AccountMonth.account_id)
+        .where(AccountMonth.month == month)
+        .group_by(Account.category)
+    )
+    figures = FormFigures(month, overdue_method=method)
+    for cat in CATEGORIES:
+        figures.rows[cat] = FormRow(cat)
+    for cat, ds, ch, pd, enf, od, de, n in db.session.execute(stmt):
+        figures.rows[cat] = FormRow(cat, int(ds), int(ch), int(pd), int(enf), int(od), int(de), int(n))
+    if method == "legal":
+        legal = legal_overdue_by_category(month)
+        for cat in CATEGORIES:
+            figures.rows[cat].overdue_kop = legal.get(cat, 0)
+    total = FormRow("total")
+    for cat in CATEGORIES:
+        total.add(figures.rows[cat])
+    figures.rows["total"] = total
+    return figures
+
+
+def debt_start_by_category(month: date) -> dict[str, int]:
+    """Live debt at the start of a month per category (used for the corrections line)."""
+    stmt = (select(Account.category, func.coalesce(func.sum(AccountMonth.debt_start_kop), 0))
+            .join(Account, Account.id == AccountMonth.account_id)
+            .where(AccountMonth.month == month).group_by(Account.category))
+    out = {c: 0 for c in CATEGORIES}
+    for cat, v in db.session.execute(stmt):
+        out[cat] = int(v)
+    return out
+
+
+# ---------------------------------------------------------------- exact (legal engine) overdue
+
+def _legal_tools():
+    from ..domain.policy import LimitationPolicy
+    from ..legal.reference import load_calendar
+
+    policy = LimitationPolicy(**(current_app.config.get("LIMITATION_POLICY") or {}))
+    return policy, load_calendar()
+
+
+def legal_overdue_for_accounts(account_ids: list[int], month: date) -> dict[int, int]:
+    """Overdue kopecks per account at the end of `month`, with payments allocated by the legal engine.
+
+    Rule: named period first, then the earliest due charge not time-barred on the payment day
+    (ГК 319.1; Пленум ВС № 22 п.32); overdue = open balance of periods whose effective due date
+    (ЖК 155 ч.1, ГК 193) is on or before the last day of the month.
+    """
+    from ..domain.allocation import Payment, ScheduledCharge, allocate_payments
+    from ..domain.limitation import last_day_to_file
+    from ..domain.periods import Period, effective_due_cached
+
+    if not account_ids:
+        return {}
+    policy, calendar = _legal_tools()
+    end = last_day(month)
+    le = LedgerEntry.__table__
+    per_period: dict[int, dict[Period, int]] = {}
+    payments: dict[int, dict[int, list]] = {}  # account -> entry id -> [date, kop, named period]
+    reversals: list[tuple[int, int, int]] = []
+    chunk = 900
+    for i in range(0, len(account_ids), chunk):
+        ids = account_ids[i:i + chunk]
+        rows = db.session.execute(
+            select(le.c.id, le.c.account_id, le.c.kind, le.c.period, le.c.amount_kop, le.c.paid_on,
+                   le.c.paid_period, le.c.reverses_id)
+            .where(le.c.account_id.in_(ids))
+            .where(or_(and_(le.c.kind != "payment", le.c.period <= month),
+                       and_(le.c.kind == "payment", le.c.paid_on <= end))))
+        for eid, acc, kind, period, amount, paid_on, paid_period, rev in rows:
+            if kind == "payment":
+                if amount < 0 and rev is not None:
+                    reversals.append((acc, rev, amount))
+                elif amount > 0:
+                    named = Period(paid_period.year, paid_period.month) if paid_period else None
+                    payments.setdefault(acc, {})[eid] = [paid_on, amount, named]
+                continue
+            p = Period(period.year, period.month)
+            d = per_period.setdefault(acc, {})
+            d[p] = d.get(p, 0) + int(amount)
+    for acc, rev, amount in reversals:
+        target = payments.get(acc, {}).get(rev)
+        if target is not None:
+            target[1] += amount
+    out: dict[int, int] = {}
+    for acc in account_ids:
+        charges = []
+        credits = []
+        for p, kop in sorted(per_period.get(acc, {}).items()):
+            if kop > 0:
+                due = effective_due_cached(p, None, policy.due15_from, policy.weekend_shift, calendar)
+                charges.append(ScheduledCharge(p, kop, due, last_day_to_file(due, calendar, policy.reading,
+                                                                            policy.weekend_shift)))
+            elif kop < 0:  # a period credited below zero by recalculation works like an unnamed payment
+                credits.append(Payment(p.first_day(), Decimal(-kop).scaleb(-2)))
+        open_periods = {c.period for c in charges}
+        pays = list(credits)
+        for paid_on, kop, named in payments.get(acc, {}).values():
+            if kop > 0:
+                pays.append(Payment(paid_on, Decimal(kop).scaleb(-2), named if named in open_periods else None))
+        alloc = allocate_payments(charges, pays, end)
+        out[acc] = sum(alloc.open_kop[c.period] for c in charges if c.due <= end)
+    return out
+
+
+def legal_overdue_by_category(month: date) -> dict[str, int]:
+    ids_by_cat = db.session.execute(
+        select(AccountMonth.account_id, Account.category).join(Account, Account.id == AccountMonth.account_id)
+        .where(AccountMonth.month == month, AccountMonth.debt_end_kop > 0)).all()
+    per_acc = legal_overdue_for_accounts([a for a, _c in ids_by_cat], month)
+    out = {c: 0 for c in CATEGORIES}
+    for acc, cat in ids_by_cat:
+        out[cat] += per_acc.get(acc, 0)
+    return out
+
+
+# ---------------------------------------------------------------- drill-down
+
+def figure_expr(figure: str):
+    """The per-account value behind a figure of the form (kopecks)."""
+    if figure == "debt_start":
+        return AccountMonth.debt_start_kop
+    if figure in ("charged", "collection_rate"):
+        return _charged_expr()
+    if figure == "paid":
+        return AccountMonth.paid_kop
+    if figure == "enforcement":
+        return AccountMonth.paid_enforcement_kop
+    if figure == "overdue":
+        return _fifo_overdue_expr()
+    raise DomainError(_("Unknown figure: %(v)s", v=figure))
+
+
+def drilldown_stmt(month: date, figure: str, category: str | None, q: str | None = None,
+                   territory_id: int | None = None):
+    """Accounts behind one figure: every account whose own value of the figure is not zero, largest first."""
+    value = figure_expr(figure).label("value_kop")
+    stmt = (select(Account.id, Account.number, Account.debtor_name, Account.address, Account.category,
+                   Territory.name.label("territory"), value,
+                   AccountMonth.paid_kop.label("paid_kop"), _charged_expr().label("charged_kop"))
+            .select_from(AccountMonth)
+            .join(Account, Account.id == AccountMonth.account_id)
+            .outerjoin(Territory, Territory.id == Account.territory_id)
+            .where(AccountMonth.month == month, figure_expr(figure) != 0))
+    if figure == "collection_rate":
+        stmt = stmt.where(or_(AccountMonth.paid_kop != 0, _charged_expr() != 0))
+    if category in CATEGORIES:
+        stmt = stmt.where(Account.category == category)
+    if territory_id:
+        stmt = stmt.where(Account.territory_id == territory_id)
+    if q:
+        stmt = stmt.where(Account.search_text.contains(q.strip().lower()))
+    return stmt.order_by(value.desc(), Account.number)
+
+
+def drilldown_total(month: date, figure: str, category: str | None) -> int:
+    stmt = (select(func.coalesce(func.sum(figure_expr(figure)), 0)).select_from(AccountMonth)
+            .join(Account, Account.id == AccountMonth.account_id).where(AccountMonth.month == month))
+    if category in CATEGORIES:
+        stmt = stmt.where(Account.category == category)
+    return int(db.session.scalar(stmt))
+
+
+def corrections_after_close(month: date, closed_at, limit: int | None = None):
+    """Ledger lines imported after `closed_at` that are dated in `month` or earlier (they change the closed figures)."""
+    le = LedgerEntry.__table__
+    end = last_day(month)
+    stmt = (select(le.c.id, le.c.account_id, Account.number, Account.category, le.c.kind, le.c.period,
+                   le.c.paid_on, le.c.amount_kop, le.c.source, le.c.created_at)
+            .join(Account, Account.id == le.c.account_id)
+            .where(le.c.created_at > closed_at)
+            .where(or_(and_(le.c.kind != "payment", le.c.period <= month),
+                       and_(le.c.kind == "payment", le.c.paid_on <= end)))
+            .order_by(le.c.created_at, le.c.id))
+    if limit:
+        stmt = stmt.limit(limit)
+    return db.session.execute(stmt).all()
+
+
+def months_with_data(limit: int = 36) -> list[date]:
+    """The latest months that have figures, newest first (min/max use the month index)."""
+    lo, hi = db.session.execute(select(func.min(AccountMonth.month), func.max(AccountMonth.month))).one()
+    if hi is None:
+        return []
+    out, m = [], hi
+    while m >= lo and len(out) < limit:
+        out.append(m)
+        m = add_month(m, -1)
+    return out

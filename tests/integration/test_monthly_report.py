@@ -1,0 +1,130 @@
+"""The monthly form on a data set small enough to compute by hand (expected values written out below)."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from casework.reports.queries import collection_rate, fetch_form_figures, thousands
+from casework.reports.services import monthly_report
+
+from .report_data import add_account, entry, refresh_figures
+
+FEB = date(2026, 2, 1)
+
+
+def rub(text: str) -> int:
+    """'1 234.56' → kopecks, for writing expected figures readably."""
+    return int(Decimal(text.replace(" ", "")) * 100)
+
+
+@pytest.fixture()
+def hand_data(app):
+    """Four accounts around February 2026; comments give each account's February figures.
+
+    A1 (population): opening Dec-2025 10 000; charges Jan 5 000, Feb 5 000; recalculations Jan −500, Feb −200;
+       payments 20.01 3 000, 05.02 4 000 (payer named Feb), 02.03 1 000 (outside February).
+       Feb: start 10 000 + 5 000 − 500 − 3 000 = 11 500; charged 4 800; paid 4 000; end 12 300;
+       overdue (oldest-first) 12 300 − 4 800 = 7 500.
+    A2 (population): charges Jan 2 000, Feb 2 000; 15.02 2 500 through enforcement; 28.02 100 reversed the same day.
+       Feb: start 2 000; charged 2 000; paid 2 500; enforcement 2 500; end 1 500; overdue 0.
+    A3 (other): opening Feb-2026 50 000 (counts in the start); charge Feb 10 000; 10.02 paid 70 000.
+       Feb: start 50 000; charged 10 000; paid 70 000; end −10 000; overdue 0.
+    A4 (other): charge Jan 1 234.56, nothing else. Feb: start 1 234.56; charged 0; end 1 234.56; overdue 1 234.56.
+    """
+    from casework.extensions import db
+
+    a1 = add_account("A1", "population")
+    a2 = add_account("A2", "population")
+    a3 = add_account("A3", "other")
+    a4 = add_account("A4", "other")
+    entry(a1, "opening", date(2025, 12, 1), rub("10000"))
+    entry(a1, "charge", date(2026, 1, 1), rub("5000"))
+    entry(a1, "charge", date(2026, 2, 1), rub("5000"))
+    entry(a1, "recalculation", date(2026, 1, 1), -rub("500"))
+    entry(a1, "recalculation", date(2026, 2, 1), -rub("200"))
+    entry(a1, "payment", date(2026, 1, 1), rub("3000"), paid_on=date(2026, 1, 20), source="bank")
+    entry(a1, "payment", date(2026, 2, 1), rub("4000"), paid_on=date(2026, 2, 5), source="bank",
+          paid_period=date(2026, 2, 1))
+    entry(a1, "payment", date(2026, 3, 1), rub("1000"), paid_on=date(2026, 3, 2), source="cash_desk")
+    entry(a2, "charge", date(2026, 1, 1), rub("2000"))
+    entry(a2, "charge", date(2026, 2, 1), rub("2000"))
+    entry(a2, "payment", date(2026, 2, 1), rub("2500"), paid_on=date(2026, 2, 15), source="enforcement")
+    p = entry(a2, "payment", date(2026, 2, 1), rub("100"), paid_on=date(2026, 2, 28), source="bank")
+    entry(a2, "payment", date(2026, 2, 1), -rub("100"), paid_on=date(2026, 2, 28), source="bank", reverses_id=p)
+    entry(a3, "opening", date(2026, 2, 1), rub("50000"))
+    entry(a3, "charge", date(2026, 2, 1), rub("10000"))
+    entry(a3, "payment", date(2026, 2, 1), rub("70000"), paid_on=date(2026, 2, 10), source="bank")
+    entry(a4, "charge", date(2026, 1, 1), rub("1234.56"))
+    refresh_figures(date(2026, 3, 1))
+    db.session.commit()
+    return {"A1": a1, "A2": a2, "A3": a3, "A4": a4}
+
+
+def test_february_figures_by_hand(hand_data):
+    f = fetch_form_figures(FEB, "fifo").rows
+    pop, oth, tot = f["population"], f["other"], f["total"]
+    assert (pop.debt_start_kop, pop.charged_kop, pop.paid_kop, pop.enforcement_kop, pop.overdue_kop) == (
+        rub("11500") + rub("2000"), rub("4800") + rub("2000"), rub("4000") + rub("2500"), rub("2500"), rub("7500"))
+    assert (oth.debt_start_kop, oth.charged_kop, oth.paid_kop, oth.enforcement_kop, oth.overdue_kop) == (
+        rub("50000") + rub("1234.56"), rub("10000"), rub("70000"), 0, rub("1234.56"))
+    assert tot.debt_start_kop == rub("64734.56")
+    assert tot.charged_kop == rub("16800")
+    assert tot.paid_kop == rub("76500")
+    assert tot.overdue_kop == rub("8734.56")
+    # 6 500 / 6 800 = 95.588…% → 95.6; 70 000 / 10 000 = 700.0; 76 500 / 16 800 = 455.357…% → 455.4
+    assert pop.collection_rate == Decimal("95.6")
+    assert oth.collection_rate == Decimal("700.0")
+    assert tot.collection_rate == Decimal("455.4")
+    # thousands with one decimal, rounded only for display: 51 234.56 → 51.2; 64 734.56 → 64.7
+    assert thousands(oth.debt_start_kop) == Decimal("51.2")
+    assert thousands(tot.debt_start_kop) == Decimal("64.7")
+
+
+def test_january_figures_by_hand(hand_data):
+    """January: A1 start 10 000 (Dec opening), charged 4 500, paid 3 000; A2 charged 2 000; A4 charged 1 234.56."""
+    f = fetch_form_figures(date(2026, 1, 1), "fifo").rows
+    assert f["population"].debt_start_kop == rub("10000")
+    assert f["population"].charged_kop == rub("6500")
+    assert f["population"].paid_kop == rub("3000")
+    # A1 end 11 500 − 4 500 of January not due = 7 000 overdue; A2 end 2 000 all January → 0
+    assert f["population"].overdue_kop == rub("7000")
+    assert f["other"].charged_kop == rub("1234.56")
+    assert f["other"].overdue_kop == 0
+    assert f["population"].collection_rate == Decimal("46.2")  # 3 000 / 6 500 = 46.15…
+
+
+def test_march_payment_is_not_in_february(hand_data):
+    assert fetch_form_figures(date(2026, 3, 1), "fifo").rows["population"].paid_kop == rub("1000")
+
+
+def test_legal_allocation_respects_the_named_period(hand_data, app):
+    """A1's 4 000 of 05.02 names February (not yet due), so under ГК 319.1 the older debt stays overdue:
+    December 10 000 − 3 000 + January 4 500 = 11 500 (the oldest-first identity gives 7 500)."""
+    f = fetch_form_figures(FEB, "legal").rows
+    assert f["population"].overdue_kop == rub("11500")
+    assert f["other"].overdue_kop == rub("1234.56")
+    assert f["total"].overdue_kop == rub("12734.56")
+
+
+def test_rate_is_dash_when_nothing_is_charged():
+    assert collection_rate(100, 0) is None
+    assert collection_rate(1, 3) == Decimal("33.3")
+    assert collection_rate(2, 3) == Decimal("66.7")
+    assert collection_rate(1, 8) == Decimal("12.5")  # exactly half a tenth → up
+
+
+def test_setting_selects_the_overdue_method(hand_data, app):
+    app.config["REPORT_OVERDUE_METHOD"] = "legal"
+    try:
+        assert monthly_report(FEB).rows["population"].overdue_kop == rub("11500")
+        assert monthly_report(FEB).overdue_method == "legal"
+    finally:
+        app.config.pop("REPORT_OVERDUE_METHOD")
+    assert monthly_report(FEB).rows["population"].overdue_kop == rub("7500")
+
+
+def test_empty_month_gives_zero_rows(app):
+    f = fetch_form_figures(date(2030, 1, 1), "fifo").rows
+    assert f["total"].debt_start_kop == 0 and f["total"].collection_rate is None
