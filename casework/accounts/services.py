@@ -1,0 +1,209 @@
+"""Derived ledger figures kept current after every import: `account_months` and `account_balances`.
+
+Everything is recomputed set-based in SQL (aggregates and window functions, the same text on SQLite and
+PostgreSQL), for a given set of accounts or for all of them; no Python loop per account.
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Iterable
+
+from sqlalchemy import text
+
+from ..domain.periods import Period, nominal_due_date
+from ..extensions import db
+from ..timeutil import today
+
+# aging buckets by days past the due date of each unpaid remainder (not yet due counts as 0–30)
+AGING_BUCKETS = (("aging_0_30_kop", None, 30), ("aging_31_90_kop", 31, 90), ("aging_91_180_kop", 91, 180),
+                 ("aging_181_365_kop", 181, 365), ("aging_1_3y_kop", 366, 1095), ("aging_over_3y_kop", 1096, None))
+
+
+def due_date_of(month: date) -> date:
+    """Due date of a month's charge: the 10th of the next month, the 15th from the 2026-03 bill (ЖК ст.155 ч.1; 177-ФЗ)."""
+    return nominal_due_date(Period(month.year, month.month))
+
+
+def _months(first: date, last: date) -> list[date]:
+    out, d = [], first
+    while d <= last:
+        out.append(d)
+        d = date(d.year + 1, 1, 1) if d.month == 12 else date(d.year, d.month + 1, 1)
+    return out
+
+
+def _as_date(value) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def refresh_account_figures(account_ids: Iterable[int] | None = None, as_of: date | None = None) -> None:
+    """Recompute account_months and account_balances for these accounts (None = all) as of a day.
+
+    account_months: dense rows from the account's first month to the latest month in the ledger, with
+    debt_start = earlier (openings + charges + recalculations − payments) + this month's openings; charged and
+    recalculated by billing period; paid (and paid via enforcement) by the month of paid_on;
+    debt_end = debt_start + charged + recalculated − paid.
+
+    account_balances: balance; overdue debt and aging by a FIFO approximation: every month's openings and net
+    charges are debit items (openings due on the 1st of their month, charges on the due date of ЖК ст.155 ч.1),
+    all payments and net-negative months are credits applied oldest item first; a remainder is overdue when its
+    due date is before `as_of`. The legal engine's allocation (payer-named periods, ГК ст.319.1) is finer and is
+    used for claims; these figures serve lists, filters and queues.
+    """
+    as_of = as_of or today()
+    session = db.session
+    conn = session.connection()
+    pg = conn.dialect.name == "postgresql"
+    ids = None if account_ids is None else sorted({int(i) for i in account_ids})
+    if ids is not None and not ids:
+        return
+
+    def d(value: date):
+        return value if pg else value.isoformat()
+
+    ex = conn.exec_driver_sql
+    ex("CREATE TEMP TABLE IF NOT EXISTS tmp_fig_ids (account_id BIGINT PRIMARY KEY)")
+    ex("CREATE TEMP TABLE IF NOT EXISTS tmp_fig_agg (account_id BIGINT, month DATE, opening BIGINT, charged BIGINT,"
+       " recalc BIGINT, paid BIGINT, paid_enf BIGINT, last_paid DATE, has_charge INTEGER)")
+    ex("CREATE TEMP TABLE IF NOT EXISTS tmp_fig_months (month DATE PRIMARY KEY, due_days INTEGER,"
+       " open_days INTEGER)")
+    for t in ("tmp_fig_ids", "tmp_fig_agg", "tmp_fig_months"):
+        ex(f"DELETE FROM {t}")
+    if ids is not None:
+        conn.execute(text("INSERT INTO tmp_fig_ids (account_id) VALUES (:a)"), [{"a": i} for i in ids])
+        scope = " AND l.account_id IN (SELECT account_id FROM tmp_fig_ids)"
+        scope_am = " WHERE account_id IN (SELECT account_id FROM tmp_fig_ids)"
+        scope_acc = " WHERE a.id IN (SELECT account_id FROM tmp_fig_ids)"
+    else:
+        scope = scope_am = scope_acc = ""
+    pay_month = "CAST(date_trunc('month', l.paid_on) AS DATE)" if pg else "substr(l.paid_on, 1, 8) || '01'"
+
+    # 1. one aggregate pass over the scope's ledger
+    ex(f"""
+        INSERT INTO tmp_fig_agg (account_id, month, opening, charged, recalc, paid, paid_enf, last_paid, has_charge)
+        SELECT account_id, month, SUM(opening), SUM(charged), SUM(recalc), SUM(paid), SUM(paid_enf), MAX(last_paid),
+               MAX(has_charge)
+        FROM (
+          SELECT l.account_id, l.period AS month,
+                 CASE WHEN l.kind = 'opening' THEN l.amount_kop ELSE 0 END AS opening,
+                 CASE WHEN l.kind = 'charge' THEN l.amount_kop ELSE 0 END AS charged,
+                 CASE WHEN l.kind = 'recalculation' THEN l.amount_kop ELSE 0 END AS recalc,
+                 0 AS paid, 0 AS paid_enf, NULL AS last_paid, 1 AS has_charge
+          FROM ledger_entries l WHERE l.kind <> 'payment'{scope}
+          UNION ALL
+          SELECT l.account_id, {pay_month} AS month, 0, 0, 0, l.amount_kop,
+                 CASE WHEN l.source = 'enforcement' THEN l.amount_kop ELSE 0 END,
+                 CASE WHEN l.amount_kop > 0 THEN l.paid_on END, 0
+          FROM ledger_entries l WHERE l.kind = 'payment'{scope}
+        ) x GROUP BY account_id, month""")
+    if pg:
+        ex("ANALYZE tmp_fig_agg")
+    lo, hi = conn.execute(text("SELECT MIN(month), MAX(month) FROM tmp_fig_agg")).one()
+    lo, hi = _as_date(lo), _as_date(hi)
+    if ids is not None:
+        other_hi = _as_date(conn.execute(text("SELECT MAX(month) FROM account_months")).scalar())
+        if other_hi and hi and other_hi > hi:
+            hi = other_hi
+
+    # 2. the month calendar with days past due as of the day asked (computed here: no date arithmetic in SQL)
+    if lo is not None:
+        rows = [{"m": d(m), "dd": (as_of - due_date_of(m)).days, "od": (as_of - m).days} for m in _months(lo, hi)]
+        conn.execute(text("INSERT INTO tmp_fig_months (month, due_days, open_days) VALUES (:m, :dd, :od)"), rows)
+
+    # 3. dense monthly rows with running debt
+    ex(f"DELETE FROM account_months{scope_am}")
+    ex("""
+        INSERT INTO account_months (account_id, month, opening_kop, debt_start_kop, charged_kop, recalculated_kop,
+                                    paid_kop, paid_enforcement_kop, debt_end_kop)
+        SELECT account_id, month, op, de - (ch + rc - pd), ch, rc, pd, pe, de FROM (
+          SELECT f.account_id, m.month,
+                 COALESCE(a.opening, 0) AS op, COALESCE(a.charged, 0) AS ch, COALESCE(a.recalc, 0) AS rc,
+                 COALESCE(a.paid, 0) AS pd, COALESCE(a.paid_enf, 0) AS pe,
+                 SUM(COALESCE(a.opening, 0) + COALESCE(a.charged, 0) + COALESCE(a.recalc, 0) - COALESCE(a.paid, 0))
+                   OVER (PARTITION BY f.account_id ORDER BY m.month ROWS UNBOUNDED PRECEDING) AS de
+          FROM (SELECT account_id, MIN(month) AS first FROM tmp_fig_agg GROUP BY account_id) f
+          JOIN tmp_fig_months m ON m.month >= f.first
+          LEFT JOIN tmp_fig_agg a ON a.account_id = f.account_id AND a.month = m.month
+        ) x""")
+
+    # 4. balances, FIFO remainders, aging
+    avg_from = None
+    if hi is not None:
+        avg_from = date(hi.year - 1, hi.month, 1)  # the 12 months ending with the latest month: (hi-12, hi]
+    buckets = []
+    for _name, low, high in AGING_BUCKETS:
+        cond = []
+        if low is not None:
+            cond.append(f"days >= {low}")
+        if high is not None:
+            cond.append(f"days <= {high}")
+        buckets.append(f"SUM(CASE WHEN {' AND '.join(cond)} THEN r ELSE 0 END)")
+    ex(f"DELETE FROM account_balances{scope_am}")
+    conn.execute(text(f"""
+        WITH am AS (SELECT * FROM account_months{scope_am}),
+        items AS (
+          SELECT account_id, month, 0 AS ord, opening_kop AS amt FROM am WHERE opening_kop <> 0
+          UNION ALL
+          SELECT account_id, month, 1 AS ord, charged_kop + recalculated_kop AS amt FROM am
+           WHERE charged_kop + recalculated_kop <> 0
+        ),
+        credit AS (
+          SELECT account_id, SUM(c) AS cr FROM (
+            SELECT account_id, paid_kop AS c FROM am WHERE paid_kop <> 0
+            UNION ALL SELECT account_id, -amt FROM items WHERE amt < 0
+          ) c0 GROUP BY account_id
+        ),
+        pos AS (
+          SELECT account_id, month, ord, amt,
+                 SUM(amt) OVER (PARTITION BY account_id ORDER BY month, ord ROWS UNBOUNDED PRECEDING) AS cum
+          FROM items WHERE amt > 0
+        ),
+        rem AS (
+          SELECT p.account_id, p.month, p.ord,
+                 CASE WHEN p.cum - COALESCE(c.cr, 0) <= 0 THEN 0
+                      WHEN p.cum - p.amt >= COALESCE(c.cr, 0) THEN p.amt
+                      ELSE p.cum - COALESCE(c.cr, 0) END AS r
+          FROM pos p LEFT JOIN credit c ON c.account_id = p.account_id
+        ),
+        aged AS (
+          SELECT rem.account_id, rem.month, rem.r,
+                 CASE WHEN rem.ord = 0 THEN m.open_days ELSE m.due_days END AS days
+          FROM rem JOIN tmp_fig_months m ON m.month = rem.month WHERE rem.r > 0
+        ),
+        ag AS (
+          SELECT account_id,
+                 SUM(CASE WHEN days > 0 THEN r ELSE 0 END) AS overdue,
+                 COUNT(DISTINCT CASE WHEN days > 0 THEN month END) AS months_arrears,
+                 MAX(days) AS oldest,
+                 {', '.join(f'{b} AS b{i}' for i, b in enumerate(buckets))}
+          FROM aged GROUP BY account_id
+        ),
+        bal AS (
+          SELECT account_id,
+                 SUM(opening_kop + charged_kop + recalculated_kop - paid_kop) AS balance,
+                 CAST(SUM(CASE WHEN month > :avg_from THEN charged_kop + recalculated_kop ELSE 0 END) AS BIGINT) AS s12,
+                 CAST(SUM(CASE WHEN month > :avg_from THEN 1 ELSE 0 END) AS BIGINT) AS n12
+          FROM am GROUP BY account_id
+        ),
+        lp AS (
+          SELECT account_id, MAX(last_paid) AS last_paid, MAX(CASE WHEN has_charge = 1 THEN month END) AS last_period
+          FROM tmp_fig_agg GROUP BY account_id
+        )
+        INSERT INTO account_balances (account_id, as_of, balance_kop, overdue_kop, months_in_arrears,
+               avg_monthly_charge_kop, oldest_debt_days, aging_0_30_kop, aging_31_90_kop, aging_91_180_kop,
+               aging_181_365_kop, aging_1_3y_kop, aging_over_3y_kop, last_payment_on, last_period)
+        SELECT a.id, :as_of, COALESCE(bal.balance, 0), COALESCE(ag.overdue, 0), COALESCE(ag.months_arrears, 0),
+               CASE WHEN COALESCE(bal.n12, 0) > 0 THEN (2 * bal.s12 + bal.n12) / (2 * bal.n12) ELSE 0 END,
+               CASE WHEN ag.oldest IS NULL THEN NULL WHEN ag.oldest < 0 THEN 0 ELSE ag.oldest END,
+               COALESCE(ag.b0, 0), COALESCE(ag.b1, 0), COALESCE(ag.b2, 0), COALESCE(ag.b3, 0), COALESCE(ag.b4, 0),
+               COALESCE(ag.b5, 0), lp.last_paid, lp.last_period
+        FROM accounts a
+        LEFT JOIN bal ON bal.account_id = a.id
+        LEFT JOIN ag ON ag.account_id = a.id
+        LEFT JOIN lp ON lp.account_id = a.id{scope_acc}
+    """), {"as_of": d(as_of), "avg_from": d(avg_from or date(1900, 1, 1))})
+    for t in ("tmp_fig_ids", "tmp_fig_agg", "tmp_fig_months"):
+        ex(f"DELETE FROM {t}")
+    session.expire_all()
