@@ -1,16 +1,109 @@
 from __future__ import annotations
 
-from flask import render_template
-from sqlalchemy import select
+from datetime import date
+
+from flask import abort, current_app, render_template, request
+from flask_login import current_user
 
 from ..access import ALL_ROLES, roles
+from ..audit.services import record_event
+from ..export import Column, csv_response, xlsx_response
 from ..extensions import db
-from . import bp
-from .models import Account
+from ..i18n import _, _l
+from . import bp, queries
+from .forms import AccountFilterForm
+from .labels import (AGING_LABELS, CATEGORY_LABELS, PARTY_KIND_LABELS, PARTY_ROLE_LABELS, SORT_LABELS,
+                     SOURCE_LABELS, TENURE_LABELS, label)
+from .pii import may_see_pii, mask_tail, party_view
+
+PER_PAGE = 50
+# later areas: (blueprint name, section title); a section shows when that blueprint is registered and renders
+# templates/<area>/_account_panel.html (context: account, account_id) when the area provides one
+LATER_SECTIONS = (("cases", _l("Cases")), ("contacts", _l("Contacts")), ("documents", _l("Documents")))
+
+
+def _filter_form() -> AccountFilterForm:
+    has_cases = "cases" in current_app.blueprints or _cases_table_exists()
+    form = AccountFilterForm(request.args, territories=queries.territory_names(), with_cases=has_cases)
+    form.validate()
+    return form
+
+
+def _cases_table_exists() -> bool:
+    return "cases" in db.metadata.tables
+
+
+def _labels() -> dict:
+    return dict(category=lambda c: label(CATEGORY_LABELS, c), tenure=lambda c: label(TENURE_LABELS, c),
+                aging=lambda c: label(AGING_LABELS, c), party_role=lambda c: label(PARTY_ROLE_LABELS, c),
+                party_kind=lambda c: label(PARTY_KIND_LABELS, c), source=lambda c: label(SOURCE_LABELS, c),
+                aging_bucket=queries.aging_bucket)
 
 
 @bp.route("/")
 @roles(ALL_ROLES)
 def index():
-    accounts = db.session.scalars(select(Account).order_by(Account.number).limit(50)).all()
-    return render_template("accounts/index.html", accounts=accounts)
+    form = _filter_form()
+    flt = form.to_filter()
+    page, totals = queries.search_accounts(flt, request.args.get("page", 1, type=int), PER_PAGE)
+    return render_template("accounts/index.html", form=form, flt=flt, page=page, totals=totals,
+                           territories=queries.territory_names(), sort_labels=SORT_LABELS, **_labels())
+
+
+def _export_columns() -> list[Column]:
+    return [Column(_("Account"), width=14), Column(_("Debtor"), width=34), Column(_("Address"), width=50),
+            Column(_("Category"), width=14), Column(_("Tenure"), width=18), Column(_("Municipal"), width=11),
+            Column(_("Territory"), width=20), Column(_("Debt"), "kop"), Column(_("Overdue"), "kop"),
+            Column(_("Months in arrears"), "int", width=11), Column(_("Oldest debt, days"), "int", width=11),
+            Column(_("Aging"), width=14), Column(_("Last payment"), "date")]
+
+
+def _export_rows(flt: queries.AccountFilter, territories: dict[int, str]):
+    yes, no = _("yes"), _("no")
+    for r in queries.iter_account_rows(flt):
+        yield (r.number, r.debtor_name, r.address, label(CATEGORY_LABELS, r.category), label(TENURE_LABELS, r.tenure),
+               yes if r.is_municipal else no, territories.get(r.territory_id, ""), r.balance_kop or 0,
+               r.overdue_kop or 0, r.months_in_arrears or 0, r.oldest_debt_days,
+               label(AGING_LABELS, queries.aging_bucket(r.oldest_debt_days)), r.last_payment_on)
+
+
+@bp.route("/export.<fmt>")
+@roles(ALL_ROLES)
+def export(fmt: str):
+    if fmt not in ("xlsx", "csv"):
+        abort(404)
+    form = _filter_form()
+    flt = form.to_filter()
+    territories = queries.territory_names()
+    totals = queries.account_totals(flt)
+    columns = _export_columns()
+    total_row = [_("Total: %(n)s accounts", n=totals.count)] + [None] * 6 + [totals.balance_kop] + [None] * 5
+    filename = f"accounts-{date.today().isoformat()}.{fmt}"
+    if fmt == "csv":
+        return csv_response(filename, columns, _export_rows(flt, territories), totals=total_row)
+    return xlsx_response(filename, columns, _export_rows(flt, territories), sheet_title=_("Accounts"),
+                         totals=total_row)
+
+
+@bp.route("/<int:account_id>")
+@roles(ALL_ROLES)
+def detail(account_id: int):
+    account = queries.account_or_none(account_id)
+    if account is None:
+        abort(404)
+    reveal = may_see_pii(current_user.role)
+    parties = [party_view(link, party, reveal) for link, party in queries.parties_for(account_id)]
+    if reveal:
+        for p in parties:
+            if p.has_pii:
+                record_event("pii.view", "parties", p.party_id, {"account_id": account_id})
+        if account.phone:
+            record_event("pii.view", "accounts", account_id, {"field": "phone"})
+        db.session.commit()
+    account_phone = account.phone if reveal else mask_tail(account.phone, 4)
+    sections = [(area, str(title)) for area, title in LATER_SECTIONS if area in current_app.blueprints]
+    return render_template(
+        "accounts/detail.html", account=account, account_phone=account_phone, parties=parties, reveal=reveal,
+        balance=queries.balance_for(account_id), months=queries.months_for(account_id),
+        by_service=queries.ledger_by_month_and_service(account_id), payments=queries.payments_for(account_id),
+        related=queries.related_counts(account_id), sections=sections, **_labels())
