@@ -1,0 +1,333 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..access import ALL_ROLES, CASE_STAFF, LAWYER, MANAGER, has_role, roles
+from ..domain.errors import DomainError
+from ..export import Column, xlsx_response
+from ..extensions import db
+from ..i18n import _
+from ..pagination import paginate
+from . import bp, labels, queries, services
+from .forms import AgreementForm, CancelForm, ContactFilterForm, ContactForm, PromiseForm, SignForm
+from .models import AGREEMENT_STATUSES, PROMISE_STATUSES, PaymentAgreement, Promise
+
+
+def _kop(amount) -> int | None:
+    from ..domain.money import to_kopecks
+    return None if amount is None else to_kopecks(amount)
+
+
+def _target(account_id: int | None, case_id: int | None):
+    """(account, case) for a page, 404 when either is missing."""
+    from ..accounts.models import Account
+    from ..cases.models import Case
+    case = None
+    if case_id is not None:
+        case = db.get_or_404(Case, case_id)
+        account_id = case.account_id
+    account = db.get_or_404(Account, account_id)
+    return account, case
+
+
+def _page_url(account, case):
+    if case is not None:
+        return url_for("contacts.case_page", case_id=case.id)
+    return url_for("contacts.account_page", account_id=account.id)
+
+
+def _render_page(account, case, form, promise_form, warnings=None):
+    return render_template("contacts/page.html", account=account, case=case, form=form,
+                           promise_form=promise_form, warnings=warnings or [], L=labels,
+                           contacts=queries.contacts_for(account.id),
+                           promises=queries.promises_for(account.id),
+                           agreements=queries.agreements_for(account.id),
+                           acknowledgments=queries.acknowledgments_for(account.id),
+                           may_write=has_role(*CASE_STAFF))
+
+
+def _contact_page(account_id: int | None, case_id: int | None):
+    account, case = _target(account_id, case_id)
+    form = ContactForm()
+    promise_form = PromiseForm(prefix="p")
+    warnings: list[str] = []
+    if request.method == "POST":
+        if not has_role(*CASE_STAFF):
+            abort(403)
+        if form.validate_on_submit():
+            when = datetime.combine(form.contacted_on.data, form.contacted_time.data)
+            found = services.contact_warnings(account.id, form.channel.data, form.direction.data, when)
+            warnings = [labels.warning_text(w) for w in found]
+            if warnings and not form.confirm_warnings.data:
+                flash(_("Check the warnings below. To save anyway, tick the confirmation box."), "warning")
+                return _render_page(account, case, form, promise_form, warnings), 200
+            try:
+                contact = services.log_contact(
+                    current_user, account_id=account.id, case_id=case.id if case else None,
+                    channel=form.channel.data, direction=form.direction.data, outcome=form.outcome.data,
+                    note=form.note.data or "", when=when, contact_person=form.contact_person.data or "",
+                    contact_point=form.contact_point.data or "", next_action_kind=form.next_action_kind.data or None,
+                    next_action_on=form.next_action_on.data, warnings=[str(w.code) for w in found] or None)
+                if form.promise_amount.data:
+                    services.record_promise(current_user, account_id=account.id,
+                                            case_id=case.id if case else None, contact_id=contact.id,
+                                            amount_kop=_kop(form.promise_amount.data),
+                                            due_on=form.promise_due_on.data, promised_on=when.date())
+            except DomainError as exc:
+                db.session.rollback()
+                flash(str(exc), "error")
+                return _render_page(account, case, form, promise_form, warnings), 200
+            db.session.commit()
+            flash(_("The contact has been saved."), "success")
+            return redirect(_page_url(account, case))
+        return _render_page(account, case, form, promise_form, warnings), 200
+    return _render_page(account, case, form, promise_form)
+
+
+@bp.route("/account/<int:account_id>", methods=["GET", "POST"])
+@roles(ALL_ROLES)
+def account_page(account_id: int):
+    return _contact_page(account_id, None)
+
+
+@bp.route("/case/<int:case_id>", methods=["GET", "POST"])
+@roles(ALL_ROLES)
+def case_page(case_id: int):
+    return _contact_page(None, case_id)
+
+
+def _add_promise(account_id, case_id):
+    account, case = _target(account_id, case_id)
+    form = PromiseForm(prefix="p")
+    if form.validate_on_submit():
+        try:
+            services.record_promise(current_user, account_id=account.id, case_id=case.id if case else None,
+                                    amount_kop=_kop(form.amount.data), due_on=form.due_on.data,
+                                    note=form.note.data or "")
+        except DomainError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            return redirect(_page_url(account, case))
+        db.session.commit()
+        flash(_("The promise has been saved; it will be checked against payments."), "success")
+    else:
+        for field in form:
+            for err in field.errors:
+                flash(f"{field.label.text}: {err}", "error")
+    return redirect(_page_url(account, case))
+
+
+@bp.route("/account/<int:account_id>/promise", methods=["POST"])
+@roles(CASE_STAFF)
+def add_account_promise(account_id: int):
+    return _add_promise(account_id, None)
+
+
+@bp.route("/case/<int:case_id>/promise", methods=["POST"])
+@roles(CASE_STAFF)
+def add_case_promise(case_id: int):
+    return _add_promise(None, case_id)
+
+
+@bp.route("/promises/<int:promise_id>/cancel", methods=["GET", "POST"])
+@roles(CASE_STAFF)
+def cancel_promise(promise_id: int):
+    promise = db.get_or_404(Promise, promise_id)
+    form = CancelForm()
+    del form.void
+    if form.validate_on_submit():
+        try:
+            services.cancel_promise(current_user, promise, form.reason.data)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(_("The promise has been cancelled."), "success")
+        return redirect(url_for("contacts.account_page", account_id=promise.account_id))
+    return render_template("contacts/cancel.html", form=form, title=_("Cancel promise"),
+                           back=url_for("contacts.account_page", account_id=promise.account_id))
+
+
+# -------------------------------------------------------------------------------------------- lists
+
+def _contact_filters():
+    form = ContactFilterForm(request.args)
+    form.validate()
+    return form, queries.search_contacts_stmt(
+        date_from=form.date_from.data, date_to=form.date_to.data, channel=form.channel.data or None,
+        outcome=form.outcome.data or None, q=form.q.data or None)
+
+
+@bp.route("/")
+@roles(ALL_ROLES)
+def index():
+    form, stmt = _contact_filters()
+    page = paginate(stmt, request.args.get("page", 1, type=int), per_page=50)
+    return render_template("contacts/index.html", form=form, page=page, L=labels)
+
+
+@bp.route("/export.xlsx")
+@roles(ALL_ROLES)
+def export():
+    form, stmt = _contact_filters()
+    cols = [Column(_("Date and time"), "date", 18), Column(_("Account"), width=14), Column(_("Debtor"), width=30),
+            Column(_("Channel")), Column(_("Direction")), Column(_("Outcome"), width=30),
+            Column(_("Who was contacted")), Column(_("Note"), width=50), Column(_("Next action")),
+            Column(_("Next action date"), "date"), Column(_("Author"))]
+
+    def rows():
+        for c in db.session.scalars(stmt.limit(100_000)):
+            acc = c.account
+            yield [c.contacted_at, acc.number, acc.debtor_name, labels.label(labels.CHANNEL_LABELS, c.channel),
+                   labels.label(labels.DIRECTION_LABELS, c.direction), labels.label(labels.OUTCOME_LABELS, c.outcome),
+                   c.contact_person, c.note,
+                   labels.label(labels.NEXT_ACTION_LABELS, c.next_action_kind) if c.next_action_kind else "",
+                   c.next_action_on, c.author.full_name if c.author else ""]
+    return xlsx_response("contacts.xlsx", cols, rows(), sheet_title=_("Contacts"))
+
+
+@bp.route("/promises")
+@roles(ALL_ROLES)
+def promises():
+    from ..accounts.models import Account
+    status = request.args.get("status") or ""
+    stmt = select(Promise).join(Account, Account.id == Promise.account_id)
+    if status in PROMISE_STATUSES:
+        stmt = stmt.where(Promise.status == status)
+    stmt = stmt.order_by(Promise.due_on.desc(), Promise.id.desc())
+    page = paginate(stmt, request.args.get("page", 1, type=int), per_page=50)
+    return render_template("contacts/promises.html", page=page, status=status, L=labels,
+                           statuses=PROMISE_STATUSES)
+
+
+@bp.route("/agreements")
+@roles(ALL_ROLES)
+def agreements():
+    status = request.args.get("status") or ""
+    stmt = select(PaymentAgreement)
+    if status in AGREEMENT_STATUSES:
+        stmt = stmt.where(PaymentAgreement.status == status)
+    stmt = stmt.order_by(PaymentAgreement.id.desc())
+    page = paginate(stmt, request.args.get("page", 1, type=int), per_page=50)
+    return render_template("contacts/agreements.html", page=page, status=status, L=labels,
+                           statuses=AGREEMENT_STATUSES)
+
+
+@bp.route("/due")
+@roles(CASE_STAFF)
+def due():
+    mine = not (has_role(MANAGER) and request.args.get("all"))
+    items = queries.due_items_for(current_user.id if mine else None, date.today())
+    return render_template("contacts/due.html", items=items, mine=mine, L=labels)
+
+
+# -------------------------------------------------------------------------------------------- agreements
+
+def _new_agreement(account_id, case_id):
+    account, case = _target(account_id, case_id)
+    form = AgreementForm()
+    if request.method == "GET":
+        form.debt.data = services_default_debt(account.id)
+    schedule = None
+    if form.validate_on_submit():
+        params = dict(debt_kop=_kop(form.debt.data), months=form.months.data, first_due_on=form.first_due_on.data,
+                      day_of_month=form.day_of_month.data, down_payment_kop=_kop(form.down_payment.data) or 0,
+                      down_payment_on=form.down_payment_on.data, round_rubles=form.round_rubles.data,
+                      remainder_on=form.remainder_on.data)
+        try:
+            if form.save.data:
+                ag = services.create_agreement(current_user, account_id=account.id,
+                                               case_id=case.id if case else None, kind=form.kind.data,
+                                               number=form.number.data or "", note=form.note.data or "", **params)
+                db.session.commit()
+                flash(_("The draft agreement has been saved. Print it, have it signed, then mark it signed."),
+                      "success")
+                return redirect(url_for("contacts.agreement", agreement_id=ag.id))
+            schedule = services.preview_schedule(**params)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+    return render_template("contacts/agreement_new.html", form=form, account=account, case=case,
+                           schedule=schedule, back=_page_url(account, case))
+
+
+def services_default_debt(account_id: int):
+    from ..domain.money import from_kopecks
+    kop = queries.default_debt_kop(account_id)
+    return from_kopecks(kop) if kop else None
+
+
+@bp.route("/account/<int:account_id>/agreements/new", methods=["GET", "POST"])
+@roles(CASE_STAFF)
+def new_account_agreement(account_id: int):
+    return _new_agreement(account_id, None)
+
+
+@bp.route("/case/<int:case_id>/agreements/new", methods=["GET", "POST"])
+@roles(CASE_STAFF)
+def new_case_agreement(case_id: int):
+    return _new_agreement(None, case_id)
+
+
+@bp.route("/agreements/<int:agreement_id>")
+@roles(ALL_ROLES)
+def agreement(agreement_id: int):
+    ag = db.get_or_404(PaymentAgreement, agreement_id)
+    return render_template("contacts/agreement.html", ag=ag, L=labels, sign_form=SignForm(),
+                           cancel_form=CancelForm(), may_write=has_role(*CASE_STAFF),
+                           may_void=has_role(LAWYER, MANAGER) or ag.status == "draft")
+
+
+@bp.route("/agreements/<int:agreement_id>/print")
+@roles(ALL_ROLES)
+def agreement_print(agreement_id: int):
+    from ..enterprise.models import get_enterprise
+    ag = db.get_or_404(PaymentAgreement, agreement_id)
+    return render_template("contacts/agreement_print.html", ag=ag, L=labels, ent=get_enterprise())
+
+
+@bp.route("/agreements/<int:agreement_id>/sign", methods=["POST"])
+@roles(CASE_STAFF)
+def agreement_sign(agreement_id: int):
+    ag = db.get_or_404(PaymentAgreement, agreement_id)
+    form = SignForm()
+    if form.validate_on_submit():
+        try:
+            services.sign_agreement(current_user, ag, form.signed_on.data, form.debtor_signatory.data or "")
+        except DomainError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(_("The agreement is signed and is now tracked against payments."), "success")
+    else:
+        flash(_("Give the signing date."), "error")
+    return redirect(url_for("contacts.agreement", agreement_id=agreement_id))
+
+
+@bp.route("/agreements/<int:agreement_id>/cancel", methods=["POST"])
+@roles(CASE_STAFF)
+def agreement_cancel(agreement_id: int):
+    ag = db.get_or_404(PaymentAgreement, agreement_id)
+    form = CancelForm()
+    if form.validate_on_submit():
+        if form.void.data and ag.signed_on and not has_role(LAWYER, MANAGER):
+            flash(_("Only a lawyer or a manager may void a signed agreement."), "error")
+            return redirect(url_for("contacts.agreement", agreement_id=agreement_id))
+        try:
+            services.cancel_agreement(current_user, ag, form.reason.data, void=form.void.data)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(_("The agreement has been cancelled."), "success")
+    else:
+        flash(_("Give the reason for cancelling."), "error")
+    return redirect(url_for("contacts.agreement", agreement_id=agreement_id))
+
