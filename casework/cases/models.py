@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -16,7 +16,8 @@ from ..timeutil import utcnow
 
 class Case(db.Model):
     __tablename__ = "cases"
-    __table_args__ = (Index("ix_cases_stage_open", "stage", "is_open"), Index("ix_cases_assignee", "assignee_id"))
+    __table_args__ = (Index("ix_cases_stage_open", "stage", "is_open"), Index("ix_cases_assignee", "assignee_id"),
+                      Index("ix_cases_open_next", "is_open", "next_action_on"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
@@ -30,10 +31,209 @@ class Case(db.Model):
     closed_on: Mapped[date | None] = mapped_column(Date)
     debt_at_open_kop: Mapped[int] = mapped_column(BigInteger, default=0)
     note: Mapped[str | None] = mapped_column(Text)
+    next_action_on: Mapped[date | None] = mapped_column(Date)   # the planned next step (call, visit, filing…)
+    next_action: Mapped[str | None] = mapped_column(String(300))
+    service_id: Mapped[int | None] = mapped_column(ForeignKey("services.id"))  # service restricted/suspended
+    lawyer_approved_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # restriction approval (п.122)
     version_id: Mapped[int] = mapped_column(default=1)  # optimistic lock: concurrent moves conflict
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __mapper_args__ = {"version_id_col": version_id}
 
     account = relationship("Account")
-    assignee = relationship("User")
+    assignee = relationship("User", foreign_keys=[assignee_id])
+
+
+class StageChange(db.Model):
+    """One move of a case between stages, with who, when and why (never edited)."""
+
+    __tablename__ = "case_stage_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    from_stage: Mapped[str | None] = mapped_column(String(32))
+    to_stage: Mapped[str] = mapped_column(String(32))
+    changed_on: Mapped[date] = mapped_column(Date)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str | None] = mapped_column(Text)
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user = relationship("User")
+
+
+class Hold(db.Model):
+    """A pause of the case (dispute, recalculation, bankruptcy, heirs search, minor owner, other) with a review date."""
+
+    __tablename__ = "case_holds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(32))
+    note: Mapped[str | None] = mapped_column(Text)
+    started_on: Mapped[date] = mapped_column(Date)
+    review_on: Mapped[date] = mapped_column(Date)
+    started_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    ended_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    end_note: Mapped[str | None] = mapped_column(Text)
+
+    starter = relationship("User", foreign_keys=[started_by])
+
+
+class Court(db.Model):
+    """A magistrate sector, district court or arbitrazh court with its address and payee details for the duty."""
+
+    __tablename__ = "courts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    kind: Mapped[str] = mapped_column(String(16), default="magistrate")  # magistrate | district | arbitrazh
+    name: Mapped[str] = mapped_column(String(300))
+    sector_number: Mapped[str | None] = mapped_column(String(20))
+    judge_name: Mapped[str | None] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(String(500), default="")
+    phone: Mapped[str | None] = mapped_column(String(60))
+    email: Mapped[str | None] = mapped_column(String(200))
+    territory_id: Mapped[int | None] = mapped_column(ForeignKey("territories.id"))
+    # payee of the state duty (казначейские реквизиты)
+    payee_name: Mapped[str | None] = mapped_column(String(300))
+    payee_inn: Mapped[str | None] = mapped_column(String(12))
+    payee_kpp: Mapped[str | None] = mapped_column(String(9))
+    oktmo: Mapped[str | None] = mapped_column(String(11))
+    treasury_account: Mapped[str | None] = mapped_column(String(20))
+    bik: Mapped[str | None] = mapped_column(String(9))
+    kbk: Mapped[str | None] = mapped_column(String(20))
+    is_active: Mapped[bool] = mapped_column(default=True)
+
+
+class CourtRecord(db.Model):
+    """A filing in court (order, claim, eviction) with its amounts, dates and outcome."""
+
+    __tablename__ = "court_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    court_id: Mapped[int | None] = mapped_column(ForeignKey("courts.id"))
+    kind: Mapped[str] = mapped_column(String(16), default="order")  # order | claim | eviction
+    case_number: Mapped[str | None] = mapped_column(String(60))
+    principal_kop: Mapped[int] = mapped_column(BigInteger, default=0)
+    penalty_kop: Mapped[int] = mapped_column(BigInteger, default=0)
+    duty_kop: Mapped[int] = mapped_column(BigInteger, default=0)
+    period_from: Mapped[date | None] = mapped_column(Date)
+    period_to: Mapped[date | None] = mapped_column(Date)
+    filed_on: Mapped[date | None] = mapped_column(Date)
+    issued_on: Mapped[date | None] = mapped_column(Date)     # order issued / judgment made
+    received_on: Mapped[date | None] = mapped_column(Date)   # debtor received the order copy
+    objection_on: Mapped[date | None] = mapped_column(Date)
+    cancelled_on: Mapped[date | None] = mapped_column(Date)
+    in_force_on: Mapped[date | None] = mapped_column(Date)
+    outcome: Mapped[str] = mapped_column(String(24), default="pending")
+    awarded_kop: Mapped[int | None] = mapped_column(BigInteger)
+    note: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    court = relationship("Court")
+
+
+class BailiffUnit(db.Model):
+    """A bailiff unit (отделение судебных приставов) that receives writs."""
+
+    __tablename__ = "bailiff_units"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(300), unique=True)
+    address: Mapped[str] = mapped_column(String(500), default="")
+    phone: Mapped[str | None] = mapped_column(String(60))
+    email: Mapped[str | None] = mapped_column(String(200))
+    territory_id: Mapped[int | None] = mapped_column(ForeignKey("territories.id"))
+
+
+class Enforcement(db.Model):
+    """A writ sent for enforcement (bailiffs, employer or bank) and what came of it; receipts are ledger payments."""
+
+    __tablename__ = "enforcements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    court_record_id: Mapped[int | None] = mapped_column(ForeignKey("court_records.id"))
+    writ_number: Mapped[str] = mapped_column(String(60))
+    writ_date: Mapped[date] = mapped_column(Date)
+    amount_kop: Mapped[int] = mapped_column(BigInteger, default=0)
+    destination: Mapped[str] = mapped_column(String(16), default="bailiff")  # bailiff | employer | bank
+    bailiff_unit_id: Mapped[int | None] = mapped_column(ForeignKey("bailiff_units.id"))
+    payer_name: Mapped[str | None] = mapped_column(String(300))  # employer or bank
+    sent_on: Mapped[date] = mapped_column(Date)
+    proceedings_number: Mapped[str | None] = mapped_column(String(60))
+    proceedings_opened_on: Mapped[date | None] = mapped_column(Date)
+    travel_ban_requested_on: Mapped[date | None] = mapped_column(Date)
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    end_reason: Mapped[str | None] = mapped_column(String(32))  # paid | impossible | returned | cancelled | other
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    bailiff_unit = relationship("BailiffUnit")
+
+
+class WriteOffProposal(db.Model):
+    """A proposal to write a debt off on a ground; a manager other than the proposer decides."""
+
+    __tablename__ = "writeoff_proposals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    ground: Mapped[str] = mapped_column(String(32))
+    amount_kop: Mapped[int] = mapped_column(BigInteger, default=0)
+    evidence: Mapped[str | None] = mapped_column(Text)  # the document: number, date, issuer
+    proposed_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    proposed_on: Mapped[date] = mapped_column(Date)
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_on: Mapped[date | None] = mapped_column(Date)
+    decision: Mapped[str | None] = mapped_column(String(16))  # approved | rejected
+    decision_note: Mapped[str | None] = mapped_column(Text)
+
+    proposer = relationship("User", foreign_keys=[proposed_by])
+    decider = relationship("User", foreign_keys=[decided_by])
+
+
+class Alert(db.Model):
+    """Something a person must look at (broken promise, silent enforcement, hold to review); one per key."""
+
+    __tablename__ = "case_alerts"
+    __table_args__ = (UniqueConstraint("case_id", "kind", "key"), Index("ix_case_alerts_open", "resolved_on"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(40), default="")
+    raised_on: Mapped[date] = mapped_column(Date)
+    params: Mapped[dict] = mapped_column(JSON, default=dict)
+    resolved_on: Mapped[date | None] = mapped_column(Date)
+    resolved_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class Deadline(db.Model):
+    """A legal or procedural term running on a case (20-day warning, 10-day restriction, objection window, limitation)."""
+
+    __tablename__ = "case_deadlines"
+    __table_args__ = (UniqueConstraint("case_id", "kind", "starts_on"), Index("ix_case_deadlines_due", "due_on"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    starts_on: Mapped[date] = mapped_column(Date)
+    due_on: Mapped[date] = mapped_column(Date)
+    reached_on: Mapped[date | None] = mapped_column(Date)  # set by the daily job when due_on has come
+    done_on: Mapped[date | None] = mapped_column(Date)     # the step it enabled was taken (or it lapsed)
+    params: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class AccountServiceNorm(db.Model):
+    """An account's own monthly charge at the norm for a service (п.118), overriding services.norm_monthly_kop."""
+
+    __tablename__ = "account_service_norms"
+
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), primary_key=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"), primary_key=True)
+    norm_monthly_kop: Mapped[int] = mapped_column(BigInteger)

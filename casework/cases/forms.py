@@ -1,0 +1,174 @@
+"""Forms of the cases area (labels are English msgids, translated in the catalogue)."""
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from flask_wtf import FlaskForm
+from wtforms import (BooleanField, DateField, DecimalField, HiddenField, IntegerField, SelectField, StringField,
+                     SubmitField, TextAreaField)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+
+from ..i18n import _l
+from .labels import (COURT_KIND_LABELS, DESTINATION_LABELS, END_REASON_LABELS, GROUND_LABELS, HOLD_LABELS,
+                     OUTCOME_LABELS, choices)
+
+
+def _money(form, field):
+    if field.data is not None and (field.data < 0 or field.data != field.data.quantize(Decimal("0.01"))):
+        raise ValidationError(_l("Enter an amount in rubles with at most two decimals."))
+
+
+class StageForm(FlaskForm):
+    version = HiddenField()
+    target = SelectField(_l("Move to stage"), validators=[DataRequired()])
+    service_id = SelectField(_l("Service (restriction, suspension)"), coerce=int, validators=[Optional()])
+    court_kind = SelectField(_l("Court procedure"), choices=[], validators=[Optional()])
+    lawyer_approved = BooleanField(_l("I am the lawyer and approve the restriction (Rules 354, p. 122)"))
+    reason = TextAreaField(_l("Reason or comment"), validators=[Optional(), Length(max=2000)])
+    submit = SubmitField(_l("Change stage"))
+
+    def __init__(self, *a, **kw):
+        super().__init__(*a, **kw)
+        self.court_kind.choices = [("", "—")] + choices(COURT_KIND_LABELS)
+
+
+class HoldForm(FlaskForm):
+    version = HiddenField()
+    reason = SelectField(_l("Hold reason"), validators=[DataRequired()])
+    review_on = DateField(_l("Review date"), validators=[DataRequired(message=_l("Enter the review date."))])
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
+    submit = SubmitField(_l("Put on hold"))
+
+    def __init__(self, *a, **kw):
+        super().__init__(*a, **kw)
+        self.reason.choices = choices(HOLD_LABELS)
+
+
+class LiftHoldForm(FlaskForm):
+    version = HiddenField()
+    note = StringField(_l("Why the hold ends"), validators=[Optional(), Length(max=500)])
+    submit = SubmitField(_l("Lift the hold"))
+
+
+class WarningForm(FlaskForm):
+    version = HiddenField()
+    delivered_on = DateField(_l("Warning delivered on"), validators=[DataRequired(message=_l("Enter the date."))])
+    channel = SelectField(_l("Delivery method"), choices=[])
+    service_id = SelectField(_l("Service"), coerce=int, validators=[Optional()])
+    submit = SubmitField(_l("Record delivery"))
+
+    def __init__(self, *a, **kw):
+        super().__init__(*a, **kw)
+        self.channel.choices = [("hand", str(_l("By hand against signature"))),
+                                ("registered_mail", str(_l("Registered letter"))),
+                                ("payment_document", str(_l("In the payment document"))),
+                                ("sms", str(_l("SMS"))), ("phone_recorded", str(_l("Recorded phone call"))),
+                                ("email", str(_l("E-mail"))), ("gis_zhkh", str(_l("GIS ZhKKh")))]
+
+
+class NextActionForm(FlaskForm):
+    version = HiddenField()
+    next_action_on = DateField(_l("Next action on"), validators=[Optional()])
+    next_action = StringField(_l("What to do"), validators=[Optional(), Length(max=300)])
+    submit = SubmitField(_l("Plan"))
+
+
+class AssignForm(FlaskForm):
+    version = HiddenField()
+    assignee_id = SelectField(_l("Assignee"), coerce=int)
+    submit = SubmitField(_l("Assign"))
+
+
+class CourtFilingForm(FlaskForm):
+    version = HiddenField()
+    kind = SelectField(_l("Procedure"))
+    court_id = SelectField(_l("Court"), coerce=int, validators=[Optional()])
+    filed_on = DateField(_l("Filed on"), validators=[DataRequired(message=_l("Enter the date."))])
+    principal = DecimalField(_l("Principal claimed, ₽"), places=2, validators=[DataRequired(), _money])
+    penalty = DecimalField(_l("Penalty claimed, ₽"), places=2, validators=[Optional(), _money])
+    duty = DecimalField(_l("State duty, ₽"), places=2, validators=[Optional(), _money])
+    period_from = DateField(_l("Debt from (month)"), validators=[Optional()])
+    period_to = DateField(_l("Debt to (month)"), validators=[Optional()])
+    case_number = StringField(_l("Court case number"), validators=[Optional(), Length(max=60)])
+    submit = SubmitField(_l("Record filing"))
+
+    def __init__(self, *a, **kw):
+        super().__init__(*a, **kw)
+        self.kind.choices = choices(COURT_KIND_LABELS)
+
+
+class CourtRecordForm(FlaskForm):
+    case_number = StringField(_l("Court case number"), validators=[Optional(), Length(max=60)])
+    outcome = SelectField(_l("Outcome"))
+    issued_on = DateField(_l("Issued / decided on"), validators=[Optional()])
+    received_on = DateField(_l("Debtor received the order on"), validators=[Optional()])
+    objection_on = DateField(_l("Objection received on"), validators=[Optional()])
+    cancelled_on = DateField(_l("Cancelled on"), validators=[Optional()])
+    in_force_on = DateField(_l("In force on"), validators=[Optional()])
+    awarded = DecimalField(_l("Awarded, ₽"), places=2, validators=[Optional(), _money])
+    submit = SubmitField(_l("Save"))
+
+    def __init__(self, *a, **kw):
+        super().__init__(*a, **kw)
+        self.outcome.choices = choices(OUTCOME_LABELS)
+
+
+class WritForm(FlaskForm):
+    version = HiddenField()
+    writ_number = StringField(_l("Writ number"), validators=[DataRequired(message=_l("Enter the writ number.")),
+                                                             Length(max=60)])
+    writ_date = DateField(_l("Writ date"), validators=[DataRequired(message=_l("Enter the date."))])
+    amount = DecimalField(_l("Amount, ₽"), places=2, validators=[DataRequired(), _money])
+    destination = SelectField(_l("Sent to"))
+    bailiff_unit_id = SelectField(_l("Bailiff unit"), coerce=int, validators=[Optional()])
+    payer_name = StringField(_l("Employer or bank"), validators=[Optional(), Length(max=300)])
+    sent_on = DateField(_l("Sent on"), validators=[DataRequired(message=_l("Enter the date."))])
+    submit = SubmitField(_l("Send the writ"))
+
+    def __init__(self, *a, **kw):
+        super().__init__(*a, **kw)
+        self.destination.choices = choices(DESTINATION_LABELS)
+
+
+class EnforcementForm(FlaskForm):
+    proceedings_number = StringField(_l("Enforcement proceedings number"), validators=[Optional(), Length(max=60)])
+    proceedings_opened_on = DateField(_l("Proceedings opened on"), validators=[Optional()])
+    travel_ban_requested_on = DateField(_l("Travel ban requested on"), validators=[Optional()])
+    ended_on = DateField(_l("Ended on"), validators=[Optional()])
+    end_reason = SelectField(_l("End reason"), validators=[Optional()])
+    submit = SubmitField(_l("Save"))
+
+    def __init__(self, *a, **kw):
+        super().__init__(*a, **kw)
+        self.end_reason.choices = [("", "—")] + choices(END_REASON_LABELS)
+
+
+class WriteOffForm(FlaskForm):
+    version = HiddenField()
+    ground = SelectField(_l("Ground"))
+    evidence = TextAreaField(_l("Supporting document (number, date, issuer)"), validators=[Optional(), Length(max=2000)])
+    submit = SubmitField(_l("Propose write-off"))
+
+    def __init__(self, *a, **kw):
+        super().__init__(*a, **kw)
+        self.ground.choices = choices(GROUND_LABELS)
+
+
+class DecisionForm(FlaskForm):
+    note = StringField(_l("Comment"), validators=[Optional(), Length(max=500)])
+    approve = SubmitField(_l("Approve write-off"))
+    reject = SubmitField(_l("Reject"))
+
+
+class BulkForm(FlaskForm):
+    action = SelectField(_l("Action"), choices=[])
+    assignee_id = SelectField(_l("Assignee"), coerce=int, validators=[Optional()])
+    visit_on = DateField(_l("Visit on"), validators=[Optional()])
+    case_ids = HiddenField()
+    confirm = HiddenField()
+    submit = SubmitField(_l("Preview"))
+
+    def __init__(self, *a, **kw):
+        super().__init__(*a, **kw)
+        self.action.choices = [("assign", str(_l("Assign to"))), ("notice", str(_l("Open the notice stage"))),
+                               ("visits", str(_l("Plan visits")))]

@@ -1,0 +1,143 @@
+"""Translated titles of the case codes and the refusal messages (the pure core gives codes, we give words)."""
+from __future__ import annotations
+
+from datetime import date
+
+from ..i18n import _, _l
+
+STAGE_LABELS = {
+    "debt_detected": _l("Debt detected"), "notice": _l("Notice"), "payment_agreement": _l("Payment agreement"),
+    "restriction": _l("Restriction"), "suspension": _l("Suspension"), "court": _l("Court"),
+    "enforcement": _l("Enforcement"), "written_off": _l("Written off"), "paid": _l("Paid"), "closed": _l("Closed"),
+}
+HOLD_LABELS = {
+    "dispute": _l("Debt disputed"), "recalculation": _l("Recalculation pending"), "bankruptcy": _l("Bankruptcy"),
+    "deceased_heirs_search": _l("Debtor died: searching for heirs"), "minor_owner": _l("Minor owner"),
+    "other": _l("Other reason"),
+}
+COURT_KIND_LABELS = {"order": _l("Court order"), "claim": _l("Claim"), "eviction": _l("Eviction claim")}
+COURT_TYPE_LABELS = {"magistrate": _l("Magistrate sector"), "district": _l("District court"),
+                     "arbitrazh": _l("Arbitrazh court")}
+OUTCOME_LABELS = {
+    "pending": _l("Pending"), "returned": _l("Returned"), "refused": _l("Refused"),
+    "left_without_motion": _l("Left without motion"), "issued": _l("Issued"), "cancelled": _l("Cancelled"),
+    "reversed": _l("Reversed"), "satisfied": _l("Claim satisfied"), "dismissed": _l("Claim dismissed"),
+}
+DESTINATION_LABELS = {"bailiff": _l("Bailiff unit"), "employer": _l("Debtor's employer"), "bank": _l("Debtor's bank")}
+END_REASON_LABELS = {
+    "paid": _l("Paid in full"), "impossible": _l("Impossible to collect (229-FZ art. 46, 47)"),
+    "returned": _l("Writ returned at our request"), "cancelled": _l("Court act cancelled"), "other": _l("Other"),
+}
+GROUND_LABELS = {
+    "limitation": _l("Limitation period expired"),
+    "bailiff_impossible": _l("Bailiff's act of impossibility (229-FZ art. 46, 47)"),
+    "death_no_heirs": _l("Debtor died without heirs"), "bankruptcy": _l("Bankruptcy completed"),
+    "liquidation": _l("Debtor organisation liquidated"),
+}
+DEADLINE_LABELS = {
+    "warning_term": _l("20-day warning term expired: restriction may start"),
+    "restriction_term": _l("10 days since restriction: suspension may start"),
+    "objection_window": _l("Objection window passed: the writ can be sent"),
+    "limitation": _l("Limitation expires for the oldest debt"),
+}
+ALERT_LABELS = {
+    "hold_review": _l("Hold review date has come"),
+    "enforcement_silence": _l("Nothing received from enforcement for a long time"),
+    "order_cancelled": _l("Court order cancelled: prepare the claim"),
+    "promise_broken": _l("Promise to pay broken"),
+    "agreement_broken": _l("Payment agreement broken"),
+}
+
+REFUSALS = {
+    "unknown_stage": _l("Unknown stage."),
+    "same_stage": _l("The case is already at this stage."),
+    "final_stage": _l("The case is finished; open a new case for new debt."),
+    "not_in_table": _l("This step is not possible from the stage «%(current)s»."),
+    "on_hold": _l("The case is on hold; lift the hold first."),
+    "no_debt": _l("The account has no debt."),
+    "pp424_freeze": _l("Restriction and suspension were frozen from 06.04.2020 to 31.12.2020 (Decree 424)."),
+    "no_service": _l("Choose the service to restrict."),
+    "service_never_restricted": _l("The service «%(service)s» may never be restricted or suspended (Rules 354, p. 119, 122)."),
+    "no_warning": _l("No delivered warning is recorded (Rules 354, p. 119)."),
+    "warning_term": _l("The warning was delivered on %(delivered_on)s; restriction is possible from %(may_on)s (Rules 354, p. 119)."),
+    "no_norm": _l("The monthly charge at the norm is not set for «%(service)s» (Rules 354, p. 118)."),
+    "below_threshold": _l("The debt for «%(service)s» is %(debt_kop)s and does not exceed two monthly charges at the norm, %(threshold_kop)s (Rules 354, p. 118)."),
+    "agreement_performed": _l("A payment agreement is being performed (Rules 354, p. 118)."),
+    "lawyer_approval": _l("Restricting «%(service)s» in an apartment building needs a lawyer's approval (Rules 354, p. 122)."),
+    "never_suspended_mkd": _l("«%(service)s» may not be suspended in an apartment building (Rules 354, p. 119)."),
+    "not_restricted": _l("The service has not been restricted yet."),
+    "restriction_term": _l("The service was restricted on %(restricted_on)s; suspension is possible from %(may_on)s (Rules 354, p. 119)."),
+    "time_barred": _l("The whole debt is time-barred; a court would refuse it (Civil Code art. 196, 199)."),
+    "order_limit": _l("A court order is possible only up to %(limit_kop)s; the claim is %(claim_kop)s. File a claim (Civil Procedure Code art. 121)."),
+    "claim_needs_order": _l("A claim up to 500,000 rubles is possible only after a court order was cancelled or refused (Civil Procedure Code art. 135)."),
+    "eviction_not_social": _l("Eviction for debt applies only to social tenants (Housing Code art. 90)."),
+    "eviction_months": _l("Eviction needs more than 6 months without payment; now %(months)s (Housing Code art. 90)."),
+    "bad_court_kind": _l("Unknown court procedure."),
+    "no_court_act": _l("There is no court order or judgment in this case."),
+    "act_cancelled": _l("The court act was cancelled; file a claim (Civil Procedure Code art. 129)."),
+    "objection_filed": _l("The debtor objected to the court order (Civil Procedure Code art. 129)."),
+    "not_received": _l("The date the debtor received the court order is not recorded (Civil Procedure Code art. 128)."),
+    "no_act_date": _l("The date of the court act is not recorded."),
+    "not_in_force": _l("The court act is not in force yet; enforcement is possible from %(in_force_on)s."),
+    "bad_destination": _l("Unknown writ destination."),
+    "employer_limit": _l("A writ may go to the employer directly only for up to %(limit_kop)s (229-FZ art. 9); send it to the bailiffs or the bank."),
+    "writeoff_no_ground": _l("A write-off needs a ground (Tax Code art. 266)."),
+    "writeoff_bad_ground": _l("Unknown write-off ground."),
+    "writeoff_not_barred": _l("Part of the debt is still within limitation; it cannot be written off on this ground."),
+    "writeoff_liquidation_person": _l("Only an organisation can be liquidated."),
+    "writeoff_no_evidence": _l("Describe the document proving the ground (bailiff's act, notary's reply, court ruling, registry extract)."),
+    "writeoff_not_proposed": _l("The write-off has not been proposed."),
+    "writeoff_not_approved": _l("A manager has not approved the write-off yet."),
+    "writeoff_approver_role": _l("Only a manager may approve a write-off."),
+    "writeoff_same_person": _l("The write-off must be approved by someone other than the person who proposed it."),
+    "still_debt": _l("The debt is not repaid yet: %(debt_kop)s."),
+    "closing_reason": _l("Give the reason for closing the case."),
+    "hold_review_past": _l("The review date must be in the future."),
+    "already_on_hold": _l("The case is already on hold."),
+    "not_on_hold": _l("The case is not on hold."),
+    "case_exists": _l("The account already has an open case."),
+    "case_closed": _l("The case is closed."),
+    "already_decided": _l("The write-off proposal has already been decided."),
+    "proposal_pending": _l("A write-off proposal is already waiting for a decision."),
+}
+
+
+def label(labels: dict, code: str | None) -> str:
+    return str(labels.get(code, code or ""))
+
+
+def choices(labels: dict) -> list[tuple[str, str]]:
+    return [(k, str(v)) for k, v in labels.items()]
+
+
+def _fmt(key: str, value):
+    from ..accounts.models import from_kopecks
+
+    if isinstance(value, date):
+        return value.strftime("%d.%m.%Y")
+    if key.endswith("_kop") and isinstance(value, int):
+        rub = from_kopecks(value)
+        return f"{rub:,.2f}".replace(",", "\u00a0").replace(".", ",") + "\u00a0₽"
+    if key in ("current", "target", "stage"):
+        return label(STAGE_LABELS, value)
+    if key == "service":
+        from ..accounts.models import Service
+        from ..extensions import db
+        from sqlalchemy import select
+
+        name = db.session.scalar(select(Service.name).where(Service.code == value))
+        return name or value
+    return value
+
+
+def refusal_message(exc) -> str:
+    """The user's words for a refusal: a translated message for a known code, else the exception text."""
+    code = getattr(exc, "code", None)
+    template = REFUSALS.get(code)
+    if template is None:
+        return str(exc)
+    params = {k: _fmt(k, v) for k, v in (getattr(exc, "params", None) or {}).items()}
+    try:
+        return str(template) % params
+    except (KeyError, ValueError, TypeError):
+        return str(template)

@@ -1,0 +1,217 @@
+"""Reads for the cases area: the work queue, the neglected list, the filtered case list, the timeline."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask import current_app
+from sqlalchemy import and_, exists, func, or_, select
+
+from ..accounts.models import Account, AccountBalance, LedgerEntry
+from ..auth.models import User
+from ..extensions import db
+from .models import Alert, Case, CourtRecord, Deadline, Enforcement, Hold, StageChange, WriteOffProposal
+from .services import open_threshold_kop, optional
+
+SECTION_LIMIT = 200
+
+
+@dataclass
+class CaseFilter:
+    stage: str | None = None
+    assignee_id: int | None = None   # 0 = unassigned
+    territory_id: int | None = None
+    debt_min_kop: int | None = None
+    debt_max_kop: int | None = None
+    hold: str | None = None          # 'any' | 'none' | a reason
+    q: str | None = None
+    open_only: bool = True
+
+
+def case_list_stmt(f: CaseFilter):
+    """Cases with account and balance columns, filtered; ordered by debt, largest first."""
+    stmt = (select(Case.id, Case.stage, Case.stage_since, Case.hold_reason, Case.hold_until, Case.next_action_on,
+                   Case.assignee_id, Account.id.label("account_id"), Account.number, Account.debtor_name,
+                   Account.address, AccountBalance.balance_kop, AccountBalance.months_in_arrears,
+                   User.full_name.label("assignee_name"))
+            .join(Account, Account.id == Case.account_id)
+            .outerjoin(AccountBalance, AccountBalance.account_id == Case.account_id)
+            .outerjoin(User, User.id == Case.assignee_id))
+    if f.open_only:
+        stmt = stmt.where(Case.is_open.is_(True))
+    if f.stage:
+        stmt = stmt.where(Case.stage == f.stage)
+    if f.assignee_id is not None:
+        stmt = stmt.where(Case.assignee_id.is_(None) if f.assignee_id == 0 else Case.assignee_id == f.assignee_id)
+    if f.territory_id:
+        stmt = stmt.where(Account.territory_id == f.territory_id)
+    if f.debt_min_kop is not None:
+        stmt = stmt.where(AccountBalance.balance_kop >= f.debt_min_kop)
+    if f.debt_max_kop is not None:
+        stmt = stmt.where(AccountBalance.balance_kop <= f.debt_max_kop)
+    if f.hold == "any":
+        stmt = stmt.where(Case.hold_reason.is_not(None))
+    elif f.hold == "none":
+        stmt = stmt.where(Case.hold_reason.is_(None))
+    elif f.hold:
+        stmt = stmt.where(Case.hold_reason == f.hold)
+    if f.q:
+        like = f"%{f.q.strip().lower()}%"
+        stmt = stmt.where(Account.search_text.like(like))
+    return stmt.order_by(AccountBalance.balance_kop.desc().nulls_last(), Case.id)
+
+
+def case_ids_for(f: CaseFilter, limit: int = 100_000) -> list[int]:
+    return list(db.session.scalars(case_list_stmt(f).with_only_columns(Case.id).order_by(None).limit(limit)))
+
+
+def _case_cols():
+    return (Case.id.label("case_id"), Account.number, Account.debtor_name, Case.stage, Case.assignee_id)
+
+
+def _mine(stmt, user_id):
+    return stmt if user_id is None else stmt.where(Case.assignee_id == user_id)
+
+
+def queue(user_id: int | None, today: date) -> dict[str, list[dict]]:
+    """The day's work: sections of dict rows (case_id, number, debtor_name, stage, due_on, kind, …).
+    user_id None = everybody's (managers)."""
+    out: dict[str, list[dict]] = {}
+    base = select(*_case_cols()).join(Account, Account.id == Case.account_id).where(Case.is_open.is_(True))
+    rows = db.session.execute(_mine(base.add_columns(Case.next_action_on.label("due_on"),
+                                                     Case.next_action.label("text"))
+                                    .where(Case.next_action_on <= today)
+                                    .order_by(Case.next_action_on, Case.id).limit(SECTION_LIMIT), user_id))
+    out["actions"] = [dict(r._mapping, kind="next_action") for r in rows]
+    rows = db.session.execute(_mine(base.add_columns(Deadline.kind, Deadline.due_on, Deadline.starts_on)
+                                    .join(Deadline, Deadline.case_id == Case.id)
+                                    .where(Deadline.reached_on.is_not(None), Deadline.done_on.is_(None))
+                                    .order_by(Deadline.due_on, Case.id).limit(SECTION_LIMIT), user_id))
+    out["deadlines"] = [dict(r._mapping) for r in rows]
+    rows = db.session.execute(_mine(base.add_columns(Alert.id.label("alert_id"), Alert.kind, Alert.raised_on.label("due_on"),
+                                                     Alert.params)
+                                    .join(Alert, Alert.case_id == Case.id).where(Alert.resolved_on.is_(None))
+                                    .order_by(Alert.raised_on, Case.id).limit(SECTION_LIMIT), user_id))
+    out["alerts"] = [dict(r._mapping) for r in rows]
+    rows = db.session.execute(_mine(base.add_columns(Deadline.due_on, Deadline.starts_on)
+                                    .join(Deadline, Deadline.case_id == Case.id)
+                                    .where(Deadline.kind == "limitation", Deadline.done_on.is_(None),
+                                           Deadline.due_on >= today, Deadline.due_on <= today + timedelta(days=90))
+                                    .order_by(Deadline.due_on, Case.id).limit(SECTION_LIMIT), user_id))
+    out["limitation"] = [dict(r._mapping, within=30 if (r.due_on - today).days <= 30 else
+                              60 if (r.due_on - today).days <= 60 else 90) for r in rows]
+    out["contacts"] = contacts_items(user_id, today)
+    out["new_debtors"] = new_debtors(limit=50) if user_id is None else []
+    return out
+
+
+def contacts_items(user_id: int | None, today: date) -> list[dict]:
+    """Promises due/broken and agreement instalments overdue, from the contacts area when it exists."""
+    q = optional("casework.contacts.queries")
+    fn = getattr(q, "due_items_for", None) if q else None
+    if fn is None:
+        return []
+    try:
+        items = fn(user_id, today)
+    except Exception:  # noqa: BLE001 — the queue must open even if another area fails
+        current_app.logger.exception("contacts.due_items_for failed")
+        return []
+    out = []
+    for it in items or []:
+        out.append(dict(it) if isinstance(it, dict) else dict(getattr(it, "__dict__", {})))
+    return out
+
+
+def new_debtors(limit: int = 50, count: bool = False):
+    """Accounts above the opening threshold with no open case."""
+    no_case = ~exists().where(Case.account_id == AccountBalance.account_id, Case.is_open.is_(True))
+    stmt = (select(Account.id, Account.number, Account.debtor_name, AccountBalance.balance_kop)
+            .join(AccountBalance, AccountBalance.account_id == Account.id)
+            .where(AccountBalance.balance_kop > open_threshold_kop(), no_case))
+    if count:
+        return db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    return [dict(r._mapping) for r in db.session.execute(stmt.order_by(AccountBalance.balance_kop.desc())
+                                                          .limit(limit))]
+
+
+def neglected_stmt(user_id: int | None, today: date):
+    """Open cases above the threshold with no planned action (none, or overdue), no hold and no running term."""
+    running = exists().where(Deadline.case_id == Case.id, Deadline.done_on.is_(None), Deadline.kind != "limitation")
+    stmt = (select(Case.id, Account.number, Account.debtor_name, Case.stage, Case.stage_since, Case.assignee_id,
+                   AccountBalance.balance_kop, User.full_name.label("assignee_name"))
+            .join(Account, Account.id == Case.account_id)
+            .join(AccountBalance, AccountBalance.account_id == Case.account_id)
+            .outerjoin(User, User.id == Case.assignee_id)
+            .where(Case.is_open.is_(True), Case.hold_reason.is_(None), Case.next_action_on.is_(None),
+                   AccountBalance.balance_kop > open_threshold_kop(), ~running))
+    if user_id is not None:
+        stmt = stmt.where(Case.assignee_id == user_id)
+    return stmt.order_by(AccountBalance.balance_kop.desc(), Case.id)
+
+
+def timeline(case: Case) -> list[dict]:
+    """Every stage change, hold, deadline, court and enforcement step, contact, document and payment, newest first."""
+    ev: list[dict] = []
+    users = {}
+
+    def who(uid):
+        if uid is None:
+            return None
+        if uid not in users:
+            users[uid] = db.session.scalar(select(User.full_name).where(User.id == uid))
+        return users[uid]
+
+    for sc in db.session.scalars(select(StageChange).where(StageChange.case_id == case.id)):
+        ev.append({"on": sc.changed_on, "at": sc.created_at, "kind": "stage", "from": sc.from_stage,
+                   "to": sc.to_stage, "text": sc.reason, "who": who(sc.user_id), "details": sc.details})
+    for h in db.session.scalars(select(Hold).where(Hold.case_id == case.id)):
+        ev.append({"on": h.started_on, "kind": "hold", "reason": h.reason, "text": h.note, "who": who(h.started_by),
+                   "review_on": h.review_on})
+        if h.ended_on:
+            ev.append({"on": h.ended_on, "kind": "hold_end", "reason": h.reason, "text": h.end_note,
+                       "who": who(h.ended_by)})
+    for d in db.session.scalars(select(Deadline).where(Deadline.case_id == case.id)):
+        ev.append({"on": d.starts_on, "kind": "deadline", "deadline": d.kind, "due_on": d.due_on,
+                   "done_on": d.done_on})
+    for r in db.session.scalars(select(CourtRecord).where(CourtRecord.case_id == case.id)):
+        ev.append({"on": r.filed_on or r.created_at.date(), "kind": "court", "court_kind": r.kind,
+                   "outcome": r.outcome, "text": r.case_number, "who": who(r.created_by),
+                   "amount_kop": r.principal_kop + r.penalty_kop})
+    for e in db.session.scalars(select(Enforcement).where(Enforcement.case_id == case.id)):
+        ev.append({"on": e.sent_on, "kind": "enforcement", "destination": e.destination, "text": e.writ_number,
+                   "amount_kop": e.amount_kop})
+    for p in db.session.scalars(select(WriteOffProposal).where(WriteOffProposal.case_id == case.id)):
+        ev.append({"on": p.proposed_on, "kind": "writeoff", "ground": p.ground, "who": who(p.proposed_by),
+                   "decision": p.decision, "text": p.evidence})
+    for a in db.session.scalars(select(Alert).where(Alert.case_id == case.id)):
+        ev.append({"on": a.raised_on, "kind": "alert", "alert": a.kind, "resolved_on": a.resolved_on})
+    for paid_on, amount, source in db.session.execute(
+            select(LedgerEntry.paid_on, func.sum(LedgerEntry.amount_kop), LedgerEntry.source)
+            .where(LedgerEntry.account_id == case.account_id, LedgerEntry.kind == "payment",
+                   LedgerEntry.paid_on >= case.opened_on - timedelta(days=365))
+            .group_by(LedgerEntry.paid_on, LedgerEntry.source)):
+        ev.append({"on": paid_on, "kind": "payment", "amount_kop": int(amount), "source": source})
+    cm = optional("casework.contacts.models")
+    if cm is not None and hasattr(cm, "Contact"):
+        C = cm.Contact
+        for c in db.session.scalars(select(C).where(C.account_id == case.account_id).order_by(C.id.desc()).limit(200)):
+            ev.append({"on": c.contacted_at.date(), "kind": "contact", "channel": c.channel, "outcome": c.outcome,
+                       "text": c.note, "who": who(c.author_id)})
+    dm = optional("casework.documents.models")
+    if dm is not None and hasattr(dm, "Document"):
+        D = dm.Document
+        for d in db.session.scalars(select(D).where(D.case_id == case.id).order_by(D.id.desc()).limit(200)):
+            ev.append({"on": d.issued_on, "kind": "document", "text": f"{d.number} {d.title}",
+                       "who": who(getattr(d, "created_by_id", None) or getattr(d, "issued_by_id", None))})
+    ev.sort(key=lambda e: (e["on"] or date.min), reverse=True)
+    return ev
+
+
+def assignable_users() -> list[User]:
+    return list(db.session.scalars(select(User).where(User.role.in_(("collector", "lawyer", "manager")),
+                                                      User.is_active_user.is_(True)).order_by(User.full_name)))
+
+
+def pending_writeoffs():
+    return list(db.session.scalars(select(WriteOffProposal).where(WriteOffProposal.decision.is_(None))
+                                   .order_by(WriteOffProposal.proposed_on)))

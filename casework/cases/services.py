@@ -1,0 +1,672 @@
+"""Case actions: stage changes through the domain guards, holds, warnings, court, enforcement, write-off,
+bulk work and the daily job. Services flush; only the view or CLI command commits.
+
+Callable without a web request (the documents area records filings through these functions).
+"""
+from __future__ import annotations
+
+import importlib
+from datetime import date, timedelta
+
+from flask import current_app
+from sqlalchemy import and_, case as sql_case, exists, func, insert, literal, select, update
+
+from ..accounts.models import Account, AccountBalance, Building, LedgerEntry, Party, AccountParty, Service
+from ..audit.services import record_event
+from ..domain.stages import (CaseFacts, CourtActKind, CourtKind, ServiceFacts, Stage, TransitionNotAllowed,
+                             check_transition, check_writ_destination, objection_term_end,
+                             restriction_may_start_on, suspension_may_start_on, FINAL_STAGES)
+from ..extensions import db
+from .models import (AccountServiceNorm, Alert, Case, CourtRecord, Deadline, Enforcement, Hold, StageChange,
+                     WriteOffProposal)
+
+DEFAULT_OPEN_THRESHOLD_KOP = 5_000_00     # open a case above 5,000 ₽ of debt (setting CASE_OPEN_THRESHOLD_KOP)
+DEFAULT_SILENCE_DAYS = 60                 # enforcement with no receipts for 60 days raises an alert
+
+
+def _refuse(code: str, reason: str, **params):
+    raise TransitionNotAllowed(code, reason, **params)
+
+
+def open_threshold_kop() -> int:
+    return int(current_app.config.get("CASE_OPEN_THRESHOLD_KOP", DEFAULT_OPEN_THRESHOLD_KOP))
+
+
+def optional(module: str):
+    """Another area's module when it exists, else None (areas are built in parallel)."""
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name and (module == exc.name or module.startswith(exc.name + ".")):
+            return None
+        raise
+
+
+# ------------------------------------------------------------------------------------------- facts
+def account_debt_kop(account_id: int) -> int:
+    """Current balance from the ledger (charges + openings + recalculations − payments)."""
+    signed = sql_case((LedgerEntry.kind == "payment", -LedgerEntry.amount_kop), else_=LedgerEntry.amount_kop)
+    return int(db.session.scalar(select(func.coalesce(func.sum(signed), 0))
+                                 .where(LedgerEntry.account_id == account_id)) or 0)
+
+
+def service_debt_kop(account_id: int, service_id: int) -> int:
+    signed = sql_case((LedgerEntry.kind == "payment", -LedgerEntry.amount_kop), else_=LedgerEntry.amount_kop)
+    return int(db.session.scalar(select(func.coalesce(func.sum(signed), 0)).where(
+        LedgerEntry.account_id == account_id, LedgerEntry.service_id == service_id)) or 0)
+
+
+def norm_for(account_id: int, service: Service) -> int | None:
+    """The account's own norm charge for the service, else the service default (ПП 354 п.118)."""
+    own = db.session.get(AccountServiceNorm, (account_id, service.id))
+    return own.norm_monthly_kop if own else service.norm_monthly_kop
+
+
+def months_unpaid(account_id: int, today: date) -> int:
+    """Whole months since the last payment (or since the first charge when nothing was ever paid)."""
+    last = db.session.scalar(select(func.max(LedgerEntry.paid_on)).where(
+        LedgerEntry.account_id == account_id, LedgerEntry.kind == "payment", LedgerEntry.amount_kop > 0))
+    if last is None:
+        last = db.session.scalar(select(func.min(LedgerEntry.period)).where(LedgerEntry.account_id == account_id))
+    if last is None:
+        return 0
+    return (today.year - last.year) * 12 + today.month - last.month - (1 if today.day < last.day else 0)
+
+
+def limitation_for(account_id: int, today: date, debt_kop: int | None = None):
+    """(claimable_kop, LimitationResult) by the legal engine: charges per billing month from the ledger,
+    court filings and signed agreements as events; unpaid debt sits in the newest months (payments go to the
+    oldest non-barred months first, Пленум № 22 п.32), so claimable = min(debt, Σ non-barred charges)."""
+    from ..domain.allocation import Charge
+    from ..domain.limitation import EventKind, LimitationEvent, compute_limitation
+    from ..domain.money import from_kopecks
+    from ..domain.periods import Period
+    from ..domain.policy import LimitationPolicy
+    from ..legal.reference import load_calendar
+
+    rows = db.session.execute(
+        select(LedgerEntry.period, func.sum(LedgerEntry.amount_kop))
+        .where(LedgerEntry.account_id == account_id, LedgerEntry.kind.in_(("charge", "opening", "recalculation")))
+        .group_by(LedgerEntry.period).order_by(LedgerEntry.period)).all()
+    charges = [Charge(Period(p.year, p.month), from_kopecks(a)) for p, a in rows if a and a > 0]
+    events = []
+    recs = db.session.execute(select(CourtRecord.filed_on, CourtRecord.cancelled_on, CourtRecord.kind,
+                                     CourtRecord.period_from, CourtRecord.period_to)
+                              .join(Case, Case.id == CourtRecord.case_id)
+                              .where(Case.account_id == account_id, CourtRecord.filed_on.is_not(None))).all()
+    for filed, cancelled, kind, pfrom, pto in recs:
+        periods = None
+        if pfrom and pto:
+            periods = frozenset(c.period for c in charges
+                                if (pfrom.year, pfrom.month) <= tuple(c.period) <= (pto.year, pto.month))
+        events.append(LimitationEvent(EventKind.COURT_ORDER_FILED if kind == "order" else EventKind.CLAIM_FILED,
+                                      filed, periods))
+        if cancelled:
+            events.append(LimitationEvent(EventKind.COURT_ORDER_CANCELLED, cancelled, periods))
+    contacts = optional("casework.contacts.models")
+    if contacts is not None and hasattr(contacts, "PaymentAgreement"):
+        PA = contacts.PaymentAgreement
+        for (signed,) in db.session.execute(select(PA.signed_on).where(PA.account_id == account_id,
+                                                                       PA.signed_on.is_not(None))):
+            events.append(LimitationEvent(EventKind.ACKNOWLEDGED, signed))
+    result = compute_limitation(charges, events, today, LimitationPolicy(), load_calendar())
+    debt = account_debt_kop(account_id) if debt_kop is None else debt_kop
+    open_sum = sum(r.amount_kop for r in result.rows if not r.time_barred)
+    return max(0, min(debt, open_sum)), result
+
+
+def _latest_deadline(case_id: int, kind: str) -> Deadline | None:
+    return db.session.scalars(select(Deadline).where(Deadline.case_id == case_id, Deadline.kind == kind)
+                              .order_by(Deadline.starts_on.desc()).limit(1)).first()
+
+
+def _agreement_performed(case: Case, today: date) -> bool:
+    q = optional("casework.contacts.queries")
+    fn = getattr(q, "agreement_status", None) if q else None
+    if fn is None:
+        return False
+    try:
+        status = fn(case.id, today)
+    except Exception:  # noqa: BLE001 — another area's failure must not block the case
+        current_app.logger.exception("agreement_status failed")
+        return False
+    status = getattr(status, "value", status)
+    if isinstance(status, dict):
+        status = status.get("status")
+    return status in ("on_track", "performed", "active", "late")
+
+
+def latest_court_record(case_id: int) -> CourtRecord | None:
+    return db.session.scalars(select(CourtRecord).where(CourtRecord.case_id == case_id)
+                              .order_by(CourtRecord.id.desc()).limit(1)).first()
+
+
+def gather_facts(case: Case, today: date, *, service_id: int | None = None, court_kind: str | None = None,
+                 claim_kop: int | None = None, lawyer_approved: bool | None = None,
+                 with_limitation: bool = True, proposal: WriteOffProposal | None = None,
+                 approver=None) -> CaseFacts:
+    """Collect the facts the domain guards need for this case today."""
+    account = case.account
+    debt = account_debt_kop(account.id)
+    building = db.session.get(Building, account.building_id) if account.building_id else None
+    svc_facts = None
+    sid = service_id or case.service_id
+    if sid:
+        svc = db.session.get(Service, sid)
+        if svc is not None:
+            svc_facts = ServiceFacts(svc.code, svc.restriction_rule, svc.suspendable_in_apartment_building,
+                                     service_debt_kop(account.id, svc.id), norm_for(account.id, svc))
+    warning = _latest_deadline(case.id, "warning_term")
+    restricted = case.stage_since if case.stage == Stage.RESTRICTION else None
+    claimable = None
+    if with_limitation:
+        claimable, _result = limitation_for(account.id, today, debt)
+    rec = latest_court_record(case.id)
+    act_kind = None
+    if rec is not None and rec.outcome in ("issued", "satisfied"):
+        act_kind = CourtActKind.ORDER if rec.kind == "order" else CourtActKind.JUDGMENT
+    cancelled_or_refused = bool(db.session.scalar(select(func.count()).select_from(CourtRecord).where(
+        CourtRecord.case_id == case.id, CourtRecord.kind == "order",
+        CourtRecord.outcome.in_(("cancelled", "refused", "returned")))))
+    kind = "person"
+    if account.category == "other":
+        kind = "organization"
+    facts = dict(
+        debt_kop=debt, debtor_kind=kind, tenure=account.tenure,
+        apartment_building=bool(building.is_apartment_building) if building else True,
+        on_hold=case.hold_reason is not None,
+        warning_delivered_on=warning.starts_on if warning else None,
+        restricted_on=restricted, service=svc_facts,
+        lawyer_approved=bool(lawyer_approved) if lawyer_approved is not None else case.lawyer_approved_by is not None,
+        agreement_performed=_agreement_performed(case, today),
+        court_kind=court_kind or CourtKind.ORDER, claimable_kop=claimable, claim_kop=claim_kop,
+        order_cancelled_or_refused=cancelled_or_refused, months_unpaid=months_unpaid(account.id, today),
+        court_act_kind=act_kind,
+        act_made_on=rec.issued_on if rec else None, debtor_received_on=rec.received_on if rec else None,
+        objection_filed=bool(rec and rec.objection_on), act_cancelled=bool(rec and rec.cancelled_on),
+    )
+    if proposal is not None:
+        facts.update(writeoff_ground=proposal.ground, writeoff_evidence=bool((proposal.evidence or "").strip()),
+                     writeoff_proposed_by=proposal.proposed_by, writeoff_approved_by=getattr(approver, "id", None),
+                     writeoff_approver_role=getattr(approver, "role", None))
+    return CaseFacts(**facts)
+
+
+# ------------------------------------------------------------------------------------------- stage changes
+def _actor_id(user) -> int | None:
+    return getattr(user, "id", None)
+
+
+def change_stage(case: Case, target: str, user, today: date, reason: str | None = None, *,
+                 facts: CaseFacts | None = None, **details) -> StageChange:
+    """Move a case to `target` if the domain allows it today; write StageChange and audit; flush.
+
+    details: service_id, court_kind, claim_kop, lawyer_approved (restriction/court facts), plus anything to keep.
+    """
+    target = Stage(target)
+    if not case.is_open and target not in (Stage.PAID,):
+        _refuse("case_closed", "the case is closed")
+    if target == Stage.CLOSED and not (reason or "").strip():
+        _refuse("closing_reason", "give the reason for closing the case")
+    if facts is None:
+        facts = gather_facts(case, today, service_id=details.get("service_id"),
+                             court_kind=details.get("court_kind"), claim_kop=details.get("claim_kop"),
+                             lawyer_approved=details.get("lawyer_approved"),
+                             with_limitation=target in (Stage.COURT, Stage.WRITTEN_OFF))
+    check_transition(case.stage, target, facts, today)
+    previous = case.stage
+    sc = StageChange(case_id=case.id, from_stage=previous, to_stage=target, changed_on=today,
+                     user_id=_actor_id(user), reason=reason,
+                     details={k: (v.isoformat() if isinstance(v, date) else v) for k, v in details.items()})
+    db.session.add(sc)
+    case.stage = target
+    case.stage_since = today
+    if target == Stage.RESTRICTION:
+        case.service_id = details.get("service_id") or case.service_id
+        if details.get("lawyer_approved"):
+            case.lawyer_approved_by = _actor_id(user)
+        _add_deadline(case.id, "restriction_term", today, suspension_may_start_on(today))
+        _close_deadlines(case.id, ("warning_term",), today)
+    elif target == Stage.SUSPENSION:
+        _close_deadlines(case.id, ("restriction_term",), today)
+    elif target == Stage.ENFORCEMENT:
+        _close_deadlines(case.id, ("objection_window",), today)
+    if target in FINAL_STAGES:
+        case.is_open = False
+        case.closed_on = today
+        case.next_action_on = None
+        _close_deadlines(case.id, None, today)
+        if case.hold_reason:
+            _end_hold(case, user, today, reason)
+    db.session.flush()
+    return sc
+
+
+def _add_deadline(case_id: int, kind: str, starts_on: date, due_on: date, **params) -> Deadline:
+    existing = db.session.scalars(select(Deadline).where(Deadline.case_id == case_id, Deadline.kind == kind,
+                                                         Deadline.starts_on == starts_on)).first()
+    if existing:
+        existing.due_on = due_on
+        return existing
+    d = Deadline(case_id=case_id, kind=kind, starts_on=starts_on, due_on=due_on, params=params)
+    db.session.add(d)
+    return d
+
+
+def _close_deadlines(case_id: int, kinds, today: date) -> None:
+    stmt = update(Deadline).where(Deadline.case_id == case_id, Deadline.done_on.is_(None))
+    if kinds:
+        stmt = stmt.where(Deadline.kind.in_(kinds))
+    db.session.execute(stmt.values(done_on=today))
+
+
+def open_case(account_id: int, user, today: date, assignee_id: int | None = None, note: str | None = None) -> Case:
+    """Open a case for an account with debt (one open case per account)."""
+    if db.session.scalar(select(Case.id).where(Case.account_id == account_id, Case.is_open.is_(True)).limit(1)):
+        _refuse("case_exists", "the account already has an open case")
+    debt = account_debt_kop(account_id)
+    if debt <= 0:
+        _refuse("no_debt", "the account has no debt")
+    case = Case(account_id=account_id, stage=Stage.DEBT_DETECTED, stage_since=today, opened_on=today,
+                debt_at_open_kop=debt, assignee_id=assignee_id, note=note, is_open=True)
+    db.session.add(case)
+    db.session.flush()
+    db.session.add(StageChange(case_id=case.id, from_stage=None, to_stage=Stage.DEBT_DETECTED, changed_on=today,
+                               user_id=_actor_id(user), reason=note, details={"debt_kop": debt}))
+    db.session.flush()
+    return case
+
+
+def record_warning_delivered(case: Case, delivered_on: date, user, channel: str | None = None,
+                             service_id: int | None = None, document_id: int | None = None) -> Deadline:
+    """Record delivery of the restriction warning (ПП 354 п.119 "а"); starts the 20-day term."""
+    d = _add_deadline(case.id, "warning_term", delivered_on, restriction_may_start_on(delivered_on),
+                      channel=channel, service_id=service_id, document_id=document_id)
+    if service_id:
+        case.service_id = service_id
+    record_event("case.warning_delivered", "cases", case.id,
+                 {"delivered_on": delivered_on.isoformat(), "channel": channel}, actor=user)
+    db.session.flush()
+    return d
+
+
+def plan_next_action(case: Case, on: date | None, text: str | None, user) -> None:
+    case.next_action_on = on
+    case.next_action = text
+    db.session.flush()
+
+
+# ------------------------------------------------------------------------------------------- holds
+def set_hold(case: Case, reason: str, review_on: date, user, today: date, note: str | None = None) -> Hold:
+    """Put a case on hold with a reason and a review date (dispute, recalculation, bankruptcy, …)."""
+    from ..domain.stages import HoldReason
+
+    HoldReason(reason)
+    if not case.is_open:
+        _refuse("case_closed", "the case is closed")
+    if case.hold_reason:
+        _refuse("already_on_hold", "the case is already on hold")
+    if review_on <= today:
+        _refuse("hold_review_past", "the review date must be in the future")
+    hold = Hold(case_id=case.id, reason=reason, note=note, started_on=today, review_on=review_on,
+                started_by=_actor_id(user))
+    db.session.add(hold)
+    case.hold_reason = reason
+    case.hold_until = review_on
+    db.session.flush()
+    return hold
+
+
+def _end_hold(case: Case, user, today: date, note: str | None) -> None:
+    hold = db.session.scalars(select(Hold).where(Hold.case_id == case.id, Hold.ended_on.is_(None))
+                              .order_by(Hold.id.desc()).limit(1)).first()
+    if hold:
+        hold.ended_on = today
+        hold.ended_by = _actor_id(user)
+        hold.end_note = note
+    case.hold_reason = None
+    case.hold_until = None
+    db.session.execute(update(Alert).where(Alert.case_id == case.id, Alert.kind == "hold_review",
+                                           Alert.resolved_on.is_(None))
+                       .values(resolved_on=today, resolved_by=_actor_id(user)))
+
+
+def lift_hold(case: Case, user, today: date, note: str | None = None) -> None:
+    if not case.hold_reason:
+        _refuse("not_on_hold", "the case is not on hold")
+    _end_hold(case, user, today, note)
+    db.session.flush()
+
+
+# ------------------------------------------------------------------------------------------- court
+def court_for_account(account: Account):
+    """The court for the debtor's address: the one linked to the account's building, if any."""
+    from .models import Court
+
+    if account.building_id is None:
+        return None
+    court_id = db.session.scalar(select(Building.court_id).where(Building.id == account.building_id))
+    return db.session.get(Court, court_id) if court_id else None
+
+
+def record_court_filing(case: Case, user, today: date, *, kind: str = "order", court_id: int | None = None,
+                        filed_on: date | None = None, principal_kop: int = 0, penalty_kop: int = 0,
+                        duty_kop: int = 0, period_from: date | None = None, period_to: date | None = None,
+                        case_number: str | None = None, note: str | None = None) -> CourtRecord:
+    """Record an application to court; moves the case to the court stage (guards: limitation, order limit,
+    claim after a cancelled order, eviction rule). Callable from the documents area."""
+    CourtKind(kind)
+    claim = principal_kop + penalty_kop
+    if case.stage != Stage.COURT:
+        change_stage(case, Stage.COURT, user, today, reason=note, court_kind=kind, claim_kop=claim)
+    else:
+        facts = gather_facts(case, today, court_kind=kind, claim_kop=claim)
+        from ..domain.stages import _guard_court  # same guard when a second filing is made in the court stage
+        _guard_court(facts, today)
+    if court_id is None:
+        court = court_for_account(case.account)
+        court_id = court.id if court else None
+    rec = CourtRecord(case_id=case.id, court_id=court_id, kind=kind, case_number=case_number,
+                      principal_kop=principal_kop, penalty_kop=penalty_kop, duty_kop=duty_kop,
+                      period_from=period_from, period_to=period_to, filed_on=filed_on or today, outcome="pending",
+                      note=note, created_by=_actor_id(user))
+    db.session.add(rec)
+    db.session.flush()
+    return rec
+
+
+COURT_UPDATE_FIELDS = ("case_number", "issued_on", "received_on", "objection_on", "cancelled_on", "in_force_on",
+                       "outcome", "awarded_kop", "note", "court_id")
+
+
+def update_court_record(rec: CourtRecord, user, today: date, **fields) -> CourtRecord:
+    """Record what the court did; receipt starts the objection window, cancellation alerts the claim path."""
+    for k, v in fields.items():
+        if k in COURT_UPDATE_FIELDS:
+            setattr(rec, k, v)
+    if rec.cancelled_on and rec.outcome not in ("cancelled", "reversed"):
+        rec.outcome = "cancelled"
+    if rec.kind == "order" and rec.received_on and rec.outcome == "issued" and not rec.cancelled_on:
+        from ..legal.reference import load_calendar
+
+        _add_deadline(rec.case_id, "objection_window", rec.received_on,
+                      objection_term_end(rec.received_on, load_calendar()) + timedelta(days=1), court_record_id=rec.id)
+    if rec.outcome == "cancelled":
+        _close_deadlines(rec.case_id, ("objection_window",), today)
+        _raise_alert(rec.case_id, "order_cancelled", str(rec.id), today, {"court_record_id": rec.id})
+    db.session.flush()
+    return rec
+
+
+def _raise_alert(case_id: int, kind: str, key: str, today: date, params: dict | None = None) -> None:
+    if db.session.scalar(select(Alert.id).where(Alert.case_id == case_id, Alert.kind == kind, Alert.key == key)):
+        return
+    db.session.add(Alert(case_id=case_id, kind=kind, key=key, raised_on=today, params=params or {}))
+
+
+# ------------------------------------------------------------------------------------------- enforcement
+def send_writ(case: Case, user, today: date, *, writ_number: str, writ_date: date, amount_kop: int,
+              destination: str = "bailiff", bailiff_unit_id: int | None = None, payer_name: str | None = None,
+              sent_on: date | None = None, court_record_id: int | None = None, note: str | None = None) -> Enforcement:
+    """Send the writ (bailiffs; employer only up to 100,000 ₽ — 229-ФЗ ст.9; bank — ст.8); moves to enforcement."""
+    check_writ_destination(destination, amount_kop)
+    if case.stage != Stage.ENFORCEMENT:
+        change_stage(case, Stage.ENFORCEMENT, user, today, reason=note, destination=destination)
+    rec = latest_court_record(case.id)
+    enf = Enforcement(case_id=case.id, court_record_id=court_record_id or (rec.id if rec else None),
+                      writ_number=writ_number, writ_date=writ_date, amount_kop=amount_kop, destination=destination,
+                      bailiff_unit_id=bailiff_unit_id if destination == "bailiff" else None,
+                      payer_name=payer_name if destination != "bailiff" else None, sent_on=sent_on or today,
+                      note=note)
+    db.session.add(enf)
+    db.session.flush()
+    return enf
+
+
+ENFORCEMENT_UPDATE_FIELDS = ("proceedings_number", "proceedings_opened_on", "travel_ban_requested_on", "ended_on",
+                             "end_reason", "note")
+
+
+def update_enforcement(enf: Enforcement, user, today: date, **fields) -> Enforcement:
+    for k, v in fields.items():
+        if k in ENFORCEMENT_UPDATE_FIELDS:
+            setattr(enf, k, v)
+    db.session.flush()
+    return enf
+
+
+# ------------------------------------------------------------------------------------------- write-off
+def propose_writeoff(case: Case, ground: str, evidence: str | None, user, today: date) -> WriteOffProposal:
+    """Propose a write-off on a ground; the ground is checked now, the approval later by another manager."""
+    from ..domain.writeoff import check_ground
+
+    if db.session.scalar(select(WriteOffProposal.id).where(WriteOffProposal.case_id == case.id,
+                                                           WriteOffProposal.decision.is_(None))):
+        _refuse("proposal_pending", "a write-off proposal is already waiting for a decision")
+    p = WriteOffProposal(case_id=case.id, ground=ground, evidence=evidence, proposed_by=user.id,
+                         proposed_on=today, amount_kop=account_debt_kop(case.account_id))
+    facts = gather_facts(case, today, proposal=p, with_limitation=(ground == "limitation"))
+    check_ground(ground, facts)
+    db.session.add(p)
+    db.session.flush()
+    return p
+
+
+def decide_writeoff(p: WriteOffProposal, approve: bool, user, today: date, note: str | None = None) -> None:
+    """Approve (two-person rule, then the case is written off) or reject a proposal."""
+    if p.decision:
+        _refuse("already_decided", "the write-off proposal has already been decided")
+    case = db.session.get(Case, p.case_id)
+    if approve:
+        facts = gather_facts(case, today, proposal=p, approver=user, with_limitation=(p.ground == "limitation"))
+        change_stage(case, Stage.WRITTEN_OFF, user, today, reason=note, facts=facts, ground=p.ground,
+                     proposal_id=p.id, amount_kop=p.amount_kop)
+    else:
+        if user.role != "manager":
+            _refuse("writeoff_approver_role", "only a manager may approve a write-off")
+    p.decision = "approved" if approve else "rejected"
+    p.decided_by = user.id
+    p.decided_on = today
+    p.decision_note = note
+    db.session.flush()
+
+
+# ------------------------------------------------------------------------------------------- bulk
+def bulk_assign(case_ids: list[int], assignee_id: int | None, user) -> int:
+    """Reassign cases in one statement (bulk path); returns the number changed."""
+    if not case_ids:
+        return 0
+    res = db.session.execute(update(Case).where(Case.id.in_(case_ids), Case.is_open.is_(True))
+                             .values(assignee_id=assignee_id, version_id=Case.version_id + 1)
+                             .execution_options(synchronize_session=False))
+    record_event("cases.bulk_assign", "cases", None, {"count": res.rowcount, "assignee_id": assignee_id,
+                                                      "case_ids": case_ids[:1000]}, actor=user)
+    db.session.flush()
+    return res.rowcount
+
+
+def notice_eligible_ids(case_ids: list[int]) -> list[int]:
+    """Cases that may move to the notice stage now: open, in debt_detected/payment_agreement, no hold, with debt."""
+    if not case_ids:
+        return []
+    return list(db.session.scalars(
+        select(Case.id).join(AccountBalance, AccountBalance.account_id == Case.account_id)
+        .where(Case.id.in_(case_ids), Case.is_open.is_(True), Case.hold_reason.is_(None),
+               Case.stage.in_((Stage.DEBT_DETECTED, Stage.PAYMENT_AGREEMENT)), AccountBalance.balance_kop > 0)))
+
+
+def bulk_open_notice(case_ids: list[int], user, today: date) -> int:
+    """Move eligible cases to the notice stage with Core statements (the same guard as the domain: debt, no hold)."""
+    ids = notice_eligible_ids(case_ids)
+    if not ids:
+        return 0
+    rows = db.session.execute(select(Case.id, Case.stage).where(Case.id.in_(ids))).all()
+    for cid, stage in rows:  # the domain decides; this only re-checks the table (no I/O per row)
+        check_transition(stage, Stage.NOTICE, CaseFacts(debt_kop=1), today)
+    db.session.execute(insert(StageChange.__table__), [
+        {"case_id": cid, "from_stage": stage, "to_stage": Stage.NOTICE.value, "changed_on": today,
+         "user_id": _actor_id(user), "reason": None, "details": {"bulk": True}} for cid, stage in rows])
+    db.session.execute(update(Case).where(Case.id.in_(ids))
+                       .values(stage=Stage.NOTICE.value, stage_since=today, version_id=Case.version_id + 1)
+                       .execution_options(synchronize_session=False))
+    record_event("cases.bulk_notice", "cases", None, {"count": len(ids)}, actor=user)
+    db.session.flush()
+    return len(ids)
+
+
+def bulk_plan_visits(case_ids: list[int], on: date, user, text: str = "visit") -> int:
+    if not case_ids:
+        return 0
+    res = db.session.execute(update(Case).where(Case.id.in_(case_ids), Case.is_open.is_(True))
+                             .values(next_action_on=on, next_action=text, version_id=Case.version_id + 1)
+                             .execution_options(synchronize_session=False))
+    record_event("cases.bulk_visits", "cases", None, {"count": res.rowcount, "on": on.isoformat()}, actor=user)
+    db.session.flush()
+    return res.rowcount
+
+
+# ------------------------------------------------------------------------------------------- daily job
+def open_cases_for_debtors(today: date, threshold_kop: int | None = None, user=None) -> int:
+    """Open a case for every account whose balance exceeds the threshold and which has no open case (INSERT … SELECT)."""
+    threshold = open_threshold_kop() if threshold_kop is None else threshold_kop
+    no_case = ~exists().where(Case.account_id == AccountBalance.account_id, Case.is_open.is_(True))
+    sel = (select(AccountBalance.account_id, literal(Stage.DEBT_DETECTED.value), literal(today), literal(True),
+                  literal(today), AccountBalance.balance_kop, literal(1), literal(_now()))
+           .where(AccountBalance.balance_kop > threshold, no_case))
+    res = db.session.execute(insert(Case.__table__).from_select(
+        ["account_id", "stage", "stage_since", "is_open", "opened_on", "debt_at_open_kop", "version_id",
+         "created_at"], sel))
+    opened = res.rowcount or 0
+    if opened:
+        no_history = ~exists().where(StageChange.case_id == Case.id)
+        db.session.execute(insert(StageChange.__table__).from_select(
+            ["case_id", "from_stage", "to_stage", "changed_on", "user_id", "reason", "details", "created_at"],
+            select(Case.id, literal(None), Case.stage, literal(today), literal(_actor_id(user)),
+                   literal("daily"), literal({"auto": True}, type_=StageChange.__table__.c.details.type),
+                   literal(_now())).where(Case.opened_on == today, no_history)))
+    return opened
+
+
+def _now():
+    from ..timeutil import utcnow
+    return utcnow()
+
+
+def close_paid_cases(today: date, user=None) -> int:
+    """Automatic exit: open cases whose account balance is no longer positive become paid (with history)."""
+    ids = list(db.session.scalars(select(Case.id).join(AccountBalance, AccountBalance.account_id == Case.account_id)
+                                  .where(Case.is_open.is_(True), AccountBalance.balance_kop <= 0)))
+    if not ids:
+        return 0
+    rows = db.session.execute(select(Case.id, Case.stage).where(Case.id.in_(ids))).all()
+    db.session.execute(insert(StageChange.__table__), [
+        {"case_id": cid, "from_stage": st, "to_stage": Stage.PAID.value, "changed_on": today,
+         "user_id": _actor_id(user), "reason": "daily", "details": {"auto": True}} for cid, st in rows])
+    db.session.execute(update(Case).where(Case.id.in_(ids)).values(
+        stage=Stage.PAID.value, stage_since=today, is_open=False, closed_on=today, next_action_on=None,
+        hold_reason=None, hold_until=None, version_id=Case.version_id + 1).execution_options(synchronize_session=False))
+    db.session.execute(update(Hold).where(Hold.case_id.in_(ids), Hold.ended_on.is_(None))
+                       .values(ended_on=today, end_note="paid").execution_options(synchronize_session=False))
+    db.session.execute(update(Deadline).where(Deadline.case_id.in_(ids), Deadline.done_on.is_(None))
+                       .values(done_on=today).execution_options(synchronize_session=False))
+    return len(ids)
+
+
+def mark_deadlines_reached(today: date) -> int:
+    res = db.session.execute(update(Deadline).where(Deadline.due_on <= today, Deadline.reached_on.is_(None),
+                                                    Deadline.done_on.is_(None), Deadline.kind != "limitation")
+                             .values(reached_on=today).execution_options(synchronize_session=False))
+    return res.rowcount or 0
+
+
+def _insert_alerts_from(sel_rows) -> int:
+    """Insert (case_id, kind, key, raised_on, params) rows whose (case, kind, key) is new."""
+    if not sel_rows:
+        return 0
+    keys = {(r["case_id"], r["kind"], r["key"]) for r in sel_rows}
+    case_ids = list({k[0] for k in keys})
+    have = set()
+    for chunk in range(0, len(case_ids), 5000):
+        have.update(db.session.execute(select(Alert.case_id, Alert.kind, Alert.key).where(
+            Alert.case_id.in_(case_ids[chunk:chunk + 5000]))).all())
+    new = [r for r in sel_rows if (r["case_id"], r["kind"], r["key"]) not in have]
+    if new:
+        db.session.execute(insert(Alert.__table__), new)
+    return len(new)
+
+
+def raise_hold_reviews(today: date) -> int:
+    rows = db.session.execute(select(Case.id, Case.hold_until, Case.hold_reason).where(
+        Case.is_open.is_(True), Case.hold_reason.is_not(None), Case.hold_until <= today)).all()
+    return _insert_alerts_from([{"case_id": cid, "kind": "hold_review", "key": until.isoformat(), "raised_on": today,
+                                 "params": {"reason": reason, "review_on": until.isoformat()}}
+                                for cid, until, reason in rows])
+
+
+def raise_enforcement_silence(today: date, days: int | None = None) -> int:
+    """Nothing received from an enforcement for N days (last receipt or sending) raises one alert per silence."""
+    days = int(current_app.config.get("ENFORCEMENT_SILENCE_DAYS", DEFAULT_SILENCE_DAYS)) if days is None else days
+    last_receipt = (select(func.max(LedgerEntry.paid_on)).where(
+        LedgerEntry.account_id == Case.account_id, LedgerEntry.kind == "payment",
+        LedgerEntry.source.in_(("enforcement", "employer")), LedgerEntry.paid_on >= Enforcement.sent_on)
+        .correlate(Case, Enforcement).scalar_subquery())
+    rows = db.session.execute(select(Enforcement.case_id, Enforcement.id, Enforcement.sent_on, last_receipt)
+                              .join(Case, Case.id == Enforcement.case_id)
+                              .where(Case.is_open.is_(True), Enforcement.ended_on.is_(None))).all()
+    out = []
+    for cid, eid, sent, last in rows:
+        since = max(sent, last) if last else sent
+        if (today - since).days >= days:
+            out.append({"case_id": cid, "kind": "enforcement_silence", "key": f"{eid}:{since.isoformat()}",
+                        "raised_on": today, "params": {"since": since.isoformat(), "days": (today - since).days}})
+    return _insert_alerts_from(out)
+
+
+def refresh_limitation_deadlines(today: date) -> int:
+    """One 'limitation' deadline per open pre-court case: the last day to file for the oldest unpaid month,
+    estimated from account_balances.oldest_debt_days (ГК 196, 200; ГК 193 shift)."""
+    from ..domain.limitation import last_day_to_file
+    from ..legal.reference import load_calendar
+
+    cal = load_calendar()
+    rows = db.session.execute(select(Case.id, AccountBalance.as_of, AccountBalance.oldest_debt_days)
+                              .join(AccountBalance, AccountBalance.account_id == Case.account_id)
+                              .where(Case.is_open.is_(True), Case.stage.not_in((Stage.COURT, Stage.ENFORCEMENT)),
+                                     AccountBalance.oldest_debt_days.is_not(None))).all()
+    have = {(cid, s) for cid, s in db.session.execute(select(Deadline.case_id, Deadline.starts_on)
+                                                      .where(Deadline.kind == "limitation"))}
+    memo: dict = {}
+    new = []
+    for cid, as_of, age in rows:
+        due = as_of - timedelta(days=int(age))
+        if (cid, due) in have:
+            continue
+        end = memo.get(due)
+        if end is None:
+            end = memo[due] = last_day_to_file(due, cal)
+        new.append({"case_id": cid, "kind": "limitation", "starts_on": due, "due_on": end, "params": {}})
+    if new:
+        db.session.execute(insert(Deadline.__table__), new)
+    return len(new)
+
+
+def run_daily(today: date, user=None) -> dict[str, int]:
+    """The daily job: open cases, automatic exits, deadlines reached, hold reviews, silent enforcement,
+    limitation terms. Idempotent: a second run the same day changes nothing."""
+    counts = {
+        "cases_opened": open_cases_for_debtors(today, user=user),
+        "cases_paid": close_paid_cases(today, user=user),
+        "deadlines_reached": mark_deadlines_reached(today),
+        "hold_reviews": raise_hold_reviews(today),
+        "enforcement_silence": raise_enforcement_silence(today),
+        "limitation_deadlines": refresh_limitation_deadlines(today),
+    }
+    contacts = optional("casework.contacts.services")
+    hook = getattr(contacts, "daily", None) if contacts else None
+    if hook is not None:
+        try:
+            counts["contacts"] = hook(today)
+        except TypeError:
+            pass
+    db.session.flush()
+    return counts
