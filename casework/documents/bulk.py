@@ -1,0 +1,230 @@
+"""Bulk generation for a list of accounts (or cases) with progress: one job row, a background thread, one output.
+
+Set-based: sources load in chunks of a few queries, the template is compiled once, outgoing numbers are
+reserved per chunk (one counter update) and document rows are inserted with one Core executemany per chunk,
+in the same transaction as the numbers — so a failed chunk leaves no gap.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+import zipfile
+from pathlib import Path
+
+from flask import Flask, current_app
+from sqlalchemy import insert, select, update
+
+from ..extensions import db
+from ..timeutil import utcnow
+from . import context as ctxmod
+from .fields import build_context
+from .models import Document, DocumentBatch, DocumentCounter
+from .rendering import CompiledTemplate
+from .services import DocumentError, _addressee, _safe, active_template, check_letter_rules, get_letter, template_data
+
+CHUNK = 200
+
+
+def soffice_path() -> str | None:
+    """LibreOffice's soffice when installed (PDF output is optional)."""
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def reserve_numbers(count: int, year: int, enterprise_id: int = 1) -> int:
+    """Reserve `count` consecutive outgoing numbers under the counter lock; returns the first (gap-free, see next_number)."""
+    from .services import next_number
+
+    first = next_number(year, enterprise_id)
+    if count > 1:
+        t = DocumentCounter.__table__
+        db.session.execute(update(t).where(t.c.enterprise_id == enterprise_id, t.c.year == year)
+                           .values(last_seq=first + count - 1))
+    return first
+
+
+def create_batch(code: str, account_ids: list[int], output: str = "zip", filter_text: str = "", user=None) -> DocumentBatch:
+    """The job row (status pending); the caller commits and then starts `start_thread` or `run_batch`."""
+    get_letter(code)
+    if output not in ("zip", "merged", "pdf"):
+        raise DocumentError("unknown output")
+    if output == "pdf" and not soffice_path():
+        raise DocumentError("PDF needs LibreOffice, which is not installed; choose ZIP or one .docx.")
+    b = DocumentBatch(kind=code, output=output, status="pending", total=len(account_ids), done=0,
+                      filter_text=filter_text[:2000], created_by_id=getattr(user, "id", None))
+    db.session.add(b)
+    db.session.flush()
+    return b
+
+
+def run_batch(batch_id: int, account_ids: list[int], params: dict | None = None, user_id: int | None = None,
+              case_ids: dict[int, int] | None = None, today=None) -> DocumentBatch:
+    """Generate, number and store every document of the batch, then build the combined output file."""
+    batch = db.session.get(DocumentBatch, batch_id)
+    letter = get_letter(batch.kind)
+    started = time.perf_counter()
+    batch.status = "running"
+    db.session.commit()
+    common = ctxmod.load_common(params, today)
+    path, version_id = active_template(letter.code)
+    data, names = template_data(path)
+    tpl = CompiledTemplate(data)
+    base = Path(current_app.config["DOCUMENTS_DIR"])
+    year = common.today.year
+    out_dir = base / str(year)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    batch_dir = base / "batches"
+    batch_dir.mkdir(parents=True, exist_ok=True)
+    zip_path = batch_dir / f"batch_{batch_id:06d}.zip"
+    skipped: list[str] = []
+    produced: list[Path] = []
+    done = 0
+    try:
+        with zipfile.ZipFile(zip_path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+            for i in range(0, len(account_ids), CHUNK):
+                chunk = account_ids[i:i + CHUNK]
+                sources = ctxmod.load_sources(chunk, common, case_ids)
+                ready = []
+                for aid in chunk:
+                    src = sources.get(aid)
+                    if src is None:
+                        skipped.append(f"{aid}: not found")
+                        continue
+                    if letter.duty_kind:
+                        src.extra["duty_kind"] = letter.duty_kind
+                    try:
+                        check_letter_rules(letter, src)
+                    except DocumentError as exc:
+                        skipped.append(f"{src.account.number}: {exc}")
+                        continue
+                    ready.append(src)
+                if ready:
+                    first = reserve_numbers(len(ready), year)
+                    rows = []
+                    now = utcnow()
+                    for k, src in enumerate(ready):
+                        seq = first + k
+                        src.number = f"{seq}/{year}"
+                        body = tpl.render_bytes(build_context(src, names))
+                        name = f"{seq:06d}_{letter.code}_{_safe(src.account.number)}.docx"
+                        (out_dir / name).write_bytes(body)
+                        zf.writestr(name, body)
+                        produced.append(out_dir / name)
+                        rows.append({
+                            "enterprise_id": 1, "year": year, "seq": seq, "number": src.number, "kind": letter.code,
+                            "title": letter.title, "case_id": src.case.id if src.case is not None else None,
+                            "account_id": src.account.id, "building_id": None, "batch_id": batch_id,
+                            "template_version_id": version_id, "addressee": _addressee(letter, src)[:500],
+                            "amount_kop": src.debt_kop, "file_path": f"{year}/{name}",
+                            "sha256": hashlib.sha256(body).hexdigest(), "size": len(body), "issued_on": common.today,
+                            "issued_at": now, "issued_by_id": user_id})
+                    db.session.execute(insert(Document.__table__), rows)
+                    _log_contacts(rows, user_id)
+                done += len(chunk)
+                db.session.execute(update(DocumentBatch.__table__).where(DocumentBatch.id == batch_id)
+                                   .values(done=done))
+                db.session.commit()
+        final = zip_path
+        if batch.output in ("merged", "pdf") and produced:
+            final = merge_docx(produced, batch_dir / f"batch_{batch_id:06d}.docx")
+            if batch.output == "pdf":
+                final = to_pdf(final)
+        msg = f"{done - len(skipped)} documents" + (f"; skipped {len(skipped)}: " + "; ".join(skipped[:20]) if skipped else "")
+        db.session.execute(update(DocumentBatch.__table__).where(DocumentBatch.id == batch_id).values(
+            status="done", file_path=str(final.relative_to(base)), sha256=hashlib.sha256(final.read_bytes()).hexdigest(),
+            message=msg, finished_at=utcnow(), seconds=time.perf_counter() - started))
+        db.session.commit()
+    except Exception as exc:
+        db.session.rollback()
+        current_app.logger.exception("batch %s failed", batch_id)
+        db.session.execute(update(DocumentBatch.__table__).where(DocumentBatch.id == batch_id).values(
+            status="failed", message=str(exc)[:1000], finished_at=utcnow()))
+        db.session.commit()
+    db.session.expire_all()
+    return db.session.get(DocumentBatch, batch_id)
+
+
+def _log_contacts(rows: list[dict], user_id: int | None) -> None:
+    """Log the letters as contacts in one call when the contacts area offers a bulk logger."""
+    try:
+        from ..contacts import services as cs
+    except ImportError:
+        return
+    bulk = getattr(cs, "log_contacts_bulk", None)
+    if bulk is not None:
+        bulk([{"account_id": r["account_id"], "case_id": r["case_id"], "channel": "letter", "user_id": user_id,
+               "note": f"{r['title']} № {r['number']}"} for r in rows])
+
+
+def merge_docx(paths: list[Path], target: Path) -> Path:
+    """One .docx for printing: every document from a new page (docxcompose keeps styles and numbering)."""
+    from docx import Document as Docx
+    from docx.enum.text import WD_BREAK
+    from docxcompose.composer import Composer
+
+    master = Docx(str(paths[0]))
+    composer = Composer(master)
+    for pth in paths[1:]:
+        master.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+        composer.append(Docx(str(pth)))
+    composer.save(str(target))
+    return target
+
+
+def to_pdf(docx_path: Path) -> Path:
+    """Convert with LibreOffice (soffice --headless --convert-to pdf); raises DocumentError when unavailable."""
+    exe = soffice_path()
+    if not exe:
+        raise DocumentError("LibreOffice is not installed")
+    with tempfile.TemporaryDirectory() as profile:
+        subprocess.run([exe, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
+                        "--outdir", str(docx_path.parent), str(docx_path)], check=True, capture_output=True,
+                       timeout=600)
+    return docx_path.with_suffix(".pdf")
+
+
+def start_thread(app: Flask, batch_id: int, account_ids: list[int], params: dict, user_id: int | None) -> threading.Thread:
+    """Run the batch in a background thread with its own app context and session."""
+    def work():
+        with app.app_context():
+            try:
+                run_batch(batch_id, account_ids, params, user_id)
+            finally:
+                db.session.remove()
+
+    t = threading.Thread(target=work, name=f"documents-batch-{batch_id}", daemon=True)
+    t.start()
+    return t
+
+
+def progress(batch: DocumentBatch) -> dict:
+    """JSON for casework.js: {done, total, finished, redirect, message}."""
+    return {"done": batch.done, "total": batch.total, "finished": batch.status in ("done", "failed"),
+            "message": batch.message if batch.status in ("done", "failed") else f"{batch.done} / {batch.total}",
+            "status": batch.status}
+
+
+def accounts_for_filter(building_id: int | None = None, territory_id: int | None = None, min_debt_kop: int = 1,
+                        open_cases_stage: str | None = None, limit: int = 20000) -> list[int]:
+    """Account ids matching the bulk filter: building/territory, debt at least the minimum, optional case stage."""
+    from sqlalchemy import case as sql_case, func
+
+    from ..accounts.models import Account, LedgerEntry
+
+    signed = sql_case((LedgerEntry.kind == "payment", -LedgerEntry.amount_kop), else_=LedgerEntry.amount_kop)
+    stmt = (select(Account.id).join(LedgerEntry, LedgerEntry.account_id == Account.id)
+            .where(Account.closed_on.is_(None)).group_by(Account.id)
+            .having(func.sum(signed) >= max(min_debt_kop, 1)).order_by(Account.id).limit(limit))
+    if building_id:
+        stmt = stmt.where(Account.building_id == building_id)
+    if territory_id:
+        stmt = stmt.where(Account.territory_id == territory_id)
+    if open_cases_stage:
+        from ..cases.models import Case
+
+        stmt = stmt.where(Account.id.in_(select(Case.account_id).where(Case.is_open, Case.stage == open_cases_stage)))
+    return list(db.session.scalars(stmt))

@@ -1,0 +1,323 @@
+"""Document context: the facts of one subject (an account, a building or a batch), loaded set-based.
+
+`load_sources(account_ids, ...)` reads every account, party, ledger line and case fact for a whole list in a
+handful of queries; each `Source` then computes its figures lazily (the penalty only when a template asks for
+it) through the legal engine. fields.py turns a Source into merge-field values.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from functools import cached_property
+
+from flask import current_app
+from sqlalchemy import select
+
+from ..accounts.models import Account, AccountParty, Building, LedgerEntry, Party, Service
+from ..enterprise.models import Enterprise, get_enterprise
+from ..extensions import db
+from . import russian as ru
+
+PLACEHOLDER_NUMBER = "____/____"
+
+
+def _try_import(module: str, name: str):
+    try:
+        mod = __import__(module, fromlist=[name])
+        return getattr(mod, name, None)
+    except ImportError:
+        return None
+
+
+@dataclass
+class Common:
+    """What every document in one run shares: the enterprise, the date, the services and the user's parameters."""
+
+    enterprise: Enterprise
+    today: date
+    services: dict[int, Service]
+    params: dict = field(default_factory=dict)
+
+
+@dataclass
+class Owner:
+    party: Party | None
+    name: str
+    gender: str | None
+    share_num: int | None
+    share_den: int | None
+
+
+@dataclass
+class Source:
+    """One account's facts for a letter; heavy figures (allocation, penalty, duty) are computed on first use."""
+
+    common: Common
+    account: Account
+    owners: list[Owner]
+    ledger: list[tuple]  # (service_id, period, kind, amount_kop, paid_on, paid_period, reference)
+    case: object | None = None
+    court_record: object | None = None
+    court: object | None = None
+    number: str = PLACEHOLDER_NUMBER
+    extra: dict = field(default_factory=dict)
+
+    # ------------------------------------------------------------------ parties
+    @property
+    def debtor(self) -> Owner:
+        return self.owners[0]
+
+    # ------------------------------------------------------------------ ledger figures
+    @cached_property
+    def debt_by_service(self) -> list[tuple[str, int, str]]:
+        """(service name, debt in kopecks, service code) for services with a positive debt, in bill order."""
+        acc: dict[int, int] = defaultdict(int)
+        for sid, _period, kind, amount, *_rest in self.ledger:
+            acc[sid] += -amount if kind == "payment" else amount
+        svc = self.common.services
+        out = [(svc[s].name if s in svc else "—", v, svc[s].code if s in svc else "", svc[s].sort_order if s in svc else 999)
+               for s, v in acc.items() if v > 0]
+        out.sort(key=lambda t: t[3])
+        return [(n, v, c) for n, v, c, _o in out]
+
+    @cached_property
+    def debt_kop(self) -> int:
+        """Balance = Σ(openings, charges, recalculations) − Σ payments (never below zero on a letter)."""
+        total = 0
+        for _sid, _period, kind, amount, *_r in self.ledger:
+            total += -amount if kind == "payment" else amount
+        return max(total, 0)
+
+    @cached_property
+    def monthly(self) -> list[dict]:
+        """Per billing month: charged (with openings and recalculations) and paid (by payment date's month)."""
+        charged: dict[date, int] = defaultdict(int)
+        paid: dict[date, int] = defaultdict(int)
+        for _sid, period, kind, amount, paid_on, *_r in self.ledger:
+            if kind == "payment":
+                m = (paid_on or period).replace(day=1)
+                paid[m] += amount
+            else:
+                charged[period] += amount
+        months = sorted(set(charged) | set(paid))
+        rows, bal = [], 0
+        for m in months:
+            opening = bal
+            bal = bal + charged[m] - paid[m]
+            rows.append({"month": m, "opening": opening, "charged": charged[m], "paid": paid[m], "closing": bal})
+        return rows
+
+    @cached_property
+    def penalty(self):
+        """The legal engine's result (casework.domain.penalty.compute_penalty) for this account, or None."""
+        from ..domain.allocation import Charge, Payment
+        from ..domain.errors import DomainError
+        from ..domain.penalty import compute_penalty
+        from ..domain.periods import Period
+        from ..domain.policy import PenaltyPolicy
+        from ..legal.reference import load_calendar, load_key_rates, load_moratoria
+
+        by_period: dict[date, int] = defaultdict(int)
+        payments = []
+        for _sid, period, kind, amount, paid_on, paid_period, ref in self.ledger:
+            if kind == "payment":
+                if amount > 0:
+                    payments.append(Payment(paid_on, ru_dec(amount),
+                                            Period(paid_period.year, paid_period.month) if paid_period else None, ref))
+            else:
+                by_period[period] += amount
+        charges = [Charge(Period(p.year, p.month), ru_dec(v)) for p, v in sorted(by_period.items()) if v > 0]
+        if not charges:
+            return None
+        try:
+            policy = PenaltyPolicy(**(current_app.config.get("PENALTY_POLICY") or {}))
+        except (TypeError, DomainError):
+            policy = PenaltyPolicy()
+        payments.sort(key=lambda p: p.date)
+        try:
+            return compute_penalty(charges, payments, self.common.today, policy, load_key_rates(), load_calendar(),
+                                   load_moratoria())
+        except DomainError as exc:
+            self.extra["penalty_error"] = str(exc)
+            return None
+
+    @cached_property
+    def penalty_kop(self) -> int:
+        res = self.penalty
+        return int(res.total * 100) if res is not None else 0
+
+    @cached_property
+    def open_periods(self) -> list[date]:
+        """Billing months still (partly) unpaid after allocation (ГК 319.1, Пленум № 22 п.32)."""
+        res = self.penalty
+        if res is not None:
+            return sorted(date(p.year, p.month, 1) for p, v in res.allocation.open_kop.items() if v > 0)
+        return [r["month"] for r in self.monthly if r["charged"] > 0]
+
+    @cached_property
+    def duty(self):
+        """State duty for a court order (or a claim) on principal + penalty (НК 333.19), or None."""
+        from ..domain.duty import ApplicationKind, compute_duty
+        from ..domain.errors import DomainError
+        from ..legal.reference import load_duty_scales
+
+        claim = self.debt_kop + self.penalty_kop
+        if claim <= 0:
+            return None
+        kind = self.extra.get("duty_kind", ApplicationKind.COURT_ORDER)
+        credit = Decimal(self.common.params.get("duty_credit_kop", 0) or 0) / 100
+        try:
+            return compute_duty(ru_dec(claim), "general", kind, self.common.today, load_duty_scales(), credit=credit)
+        except DomainError as exc:
+            self.extra["duty_error"] = str(exc)
+            return None
+
+    @cached_property
+    def duty_kop(self) -> int:
+        d = self.duty
+        return int(d.to_pay * 100) if d is not None else 0
+
+
+def ru_dec(kop: int) -> Decimal:
+    return (Decimal(int(kop)) / 100).quantize(Decimal("0.01"))
+
+
+def load_common(params: dict | None = None, today: date | None = None) -> Common:
+    from ..timeutil import today as _today
+
+    services = {s.id: s for s in db.session.scalars(select(Service))}
+    return Common(get_enterprise(), today or _today(), services, dict(params or {}))
+
+
+def _owner_from(ap: AccountParty | None, party: Party | None, account: Account) -> Owner:
+    if party is None:
+        return Owner(None, account.debtor_name, None, None, None)
+    return Owner(party, party.full_name, party.gender, ap.share_num if ap else None, ap.share_den if ap else None)
+
+
+def load_sources(account_ids: list[int], common: Common, case_ids: dict[int, int] | None = None) -> dict[int, Source]:
+    """Sources for many accounts in a fixed number of queries (accounts, parties, ledger, cases, courts)."""
+    ids = list(dict.fromkeys(account_ids))
+    if not ids:
+        return {}
+    accounts: dict[int, Account] = {}
+    built: dict[int, Source] = {}
+    for chunk_start in range(0, len(ids), 900):
+        chunk = ids[chunk_start:chunk_start + 900]
+        for a in db.session.scalars(select(Account).where(Account.id.in_(chunk))):
+            accounts[a.id] = a
+        parties = db.session.execute(
+            select(AccountParty, Party).join(Party, Party.id == AccountParty.party_id)
+            .where(AccountParty.account_id.in_(chunk)).order_by(AccountParty.id)).all()
+        ledger = db.session.execute(
+            select(LedgerEntry.account_id, LedgerEntry.service_id, LedgerEntry.period, LedgerEntry.kind,
+                   LedgerEntry.amount_kop, LedgerEntry.paid_on, LedgerEntry.paid_period, LedgerEntry.reference)
+            .where(LedgerEntry.account_id.in_(chunk)).order_by(LedgerEntry.account_id, LedgerEntry.id)).all()
+        by_acc_parties: dict[int, list] = defaultdict(list)
+        for ap, p in parties:
+            if ap.until is None or ap.until >= common.today:
+                by_acc_parties[ap.account_id].append((ap, p))
+        by_acc_ledger: dict[int, list] = defaultdict(list)
+        for row in ledger:
+            by_acc_ledger[row[0]].append(tuple(row[1:]))
+        for aid in chunk:
+            if aid not in accounts:
+                continue
+            acc = accounts[aid]
+            plist = by_acc_parties.get(aid, [])
+            owners = [_owner_from(ap, p, acc) for ap, p in plist if ap.role == "owner"]
+            if not owners:
+                owners = [_owner_from(ap, p, acc) for ap, p in plist[:1]] or [_owner_from(None, None, acc)]
+            built[aid] = Source(common, acc, owners, by_acc_ledger.get(aid, []))
+    out = {aid: built[aid] for aid in ids if aid in built}
+    _attach_cases(out, case_ids or {})
+    return out
+
+
+def _attach_cases(sources: dict[int, Source], case_ids: dict[int, int]) -> None:
+    """Case, latest court record and court (when the cases area provides them) for each source."""
+    Case = _try_import("casework.cases.models", "Case")
+    if Case is None or not sources:
+        return
+    wanted = {aid: cid for aid, cid in case_ids.items() if aid in sources}
+    missing = [aid for aid in sources if aid not in wanted]
+    cases: dict[int, object] = {}
+    if wanted:
+        for c in db.session.scalars(select(Case).where(Case.id.in_(list(wanted.values())))):
+            cases[c.account_id] = c
+    if missing:
+        for c in db.session.scalars(select(Case).where(Case.account_id.in_(missing)).order_by(Case.id)):
+            if c.is_open or c.account_id not in cases:
+                cases[c.account_id] = c
+    CourtRecord = _try_import("casework.cases.models", "CourtRecord")
+    Court = _try_import("casework.cases.models", "Court")
+    records: dict[int, object] = {}
+    if CourtRecord is not None and cases:
+        for r in db.session.scalars(select(CourtRecord).where(
+                CourtRecord.case_id.in_([c.id for c in cases.values()])).order_by(CourtRecord.id)):
+            records[r.case_id] = r
+    courts: dict[int, object] = {}
+    court_ids = {getattr(r, "court_id", None) for r in records.values()}
+    court_ids |= {s.account.building.court_id for s in sources.values() if s.account.building is not None}
+    court_ids.discard(None)
+    if Court is not None and court_ids:
+        courts = {c.id: c for c in db.session.scalars(select(Court).where(Court.id.in_(court_ids)))}
+    for aid, src in sources.items():
+        case = cases.get(aid)
+        src.case = case
+        rec = records.get(case.id) if case is not None else None
+        src.court_record = rec
+        cid = getattr(rec, "court_id", None) or (src.account.building.court_id if src.account.building else None)
+        src.court = courts.get(cid) if cid else None
+
+
+def load_source(account_id: int, common: Common, case_id: int | None = None) -> Source | None:
+    res = load_sources([account_id], common, {account_id: case_id} if case_id else None)
+    return res.get(account_id)
+
+
+@dataclass
+class BuildingSource:
+    """A building's debts per apartment for a notice in the entrances (152-ФЗ: no names)."""
+
+    common: Common
+    building: Building
+    rows: list[dict]
+    number: str = PLACEHOLDER_NUMBER
+
+
+def load_building_source(building_id: int, common: Common, min_debt_kop: int = 1) -> BuildingSource | None:
+    """Apartment number and debt for each account of the building with a debt (set-based: one grouped query)."""
+    from sqlalchemy import case as sql_case, func
+
+    b = db.session.get(Building, building_id)
+    if b is None:
+        return None
+    signed = sql_case((LedgerEntry.kind == "payment", -LedgerEntry.amount_kop), else_=LedgerEntry.amount_kop)
+    q = (select(Account.apartment, Account.number, func.sum(signed).label("debt"))
+         .join(LedgerEntry, LedgerEntry.account_id == Account.id)
+         .where(Account.building_id == building_id, Account.closed_on.is_(None))
+         .group_by(Account.id, Account.apartment, Account.number))
+    rows = []
+    for apt, number, debt in db.session.execute(q):
+        if debt and debt >= min_debt_kop:
+            rows.append({"apartment": apt or "", "account": number, "debt_kop": int(debt)})
+
+    def _key(r):
+        a = r["apartment"]
+        return (0, int(a), "") if a.isdigit() else (1, 0, a)
+
+    rows.sort(key=_key)
+    return BuildingSource(common, b, rows)
+
+
+@dataclass
+class BatchSource:
+    """A dispatch register: the documents of one batch (or a chosen list) grouped for one recipient."""
+
+    common: Common
+    documents: list
+    recipient: str
+    number: str = PLACEHOLDER_NUMBER

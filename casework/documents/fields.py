@@ -1,0 +1,340 @@
+"""Merge fields, declared once: name, Russian description, value function.
+
+The help page, template validation (unknown names) and the tests all read `FIELDS`. A value function takes
+the subject's source (context.Source for an account, BuildingSource, BatchSource); fields marked `param`
+come from what the user typed on the issue form (court, bailiff unit, employer, dates…).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Callable
+
+from . import russian as ru
+
+ACCOUNT, BUILDING, BATCH, ANY = "account", "building", "batch", "any"
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    description: str  # Russian, shown on the help page
+    value: Callable[[Any], Any]
+    scope: str = ACCOUNT
+    param: str | None = None  # input kind for user-entered fields: str, text, date, int, money
+    example: str = ""
+
+
+FIELDS: list[Field] = []
+
+
+def _f(name, description, value, scope=ACCOUNT, **kw):
+    FIELDS.append(Field(name, description, value, scope, **kw))
+
+
+def _p(name, description, kind="str", default=None, scope=ANY, fmt=None):
+    """A user-entered parameter; dates are printed «dd» месяца yyyy г., money in figures and words."""
+    def value(src):
+        v = src.common.params.get(name, default)
+        if fmt is not None:
+            return fmt(v)
+        if isinstance(v, date):
+            return ru.ru_date(v)
+        return "" if v is None else v
+    FIELDS.append(Field(name, description, value, scope, param=kind))
+
+
+def _ent(attr):
+    return lambda s: getattr(s.common.enterprise, attr) or ""
+
+
+# --------------------------------------------------------------------------- enterprise (every document)
+_f("org_name", "Полное наименование предприятия (взыскателя)", _ent("name"), ANY)
+_f("org_short_name", "Краткое наименование предприятия", lambda s: s.common.enterprise.short_name or s.common.enterprise.name, ANY)
+_f("org_inn", "ИНН предприятия", _ent("inn"), ANY)
+_f("org_kpp", "КПП предприятия", _ent("kpp"), ANY)
+_f("org_ogrn", "ОГРН предприятия", _ent("ogrn"), ANY)
+_f("org_address", "Юридический адрес предприятия", _ent("legal_address"), ANY)
+_f("org_postal_address", "Почтовый адрес предприятия (или юридический)", lambda s: s.common.enterprise.postal_address or s.common.enterprise.legal_address or "", ANY)
+_f("org_phone", "Телефон предприятия", _ent("phone"), ANY)
+_f("org_email", "Электронная почта предприятия", _ent("email"), ANY)
+_f("org_bank", "Банковские реквизиты одной строкой: р/с, банк, БИК, к/с", lambda s: (
+    f"р/с {s.common.enterprise.settlement_account} в {s.common.enterprise.bank_name}, БИК {s.common.enterprise.bik}, "
+    f"к/с {s.common.enterprise.correspondent_account}") if s.common.enterprise.settlement_account else "", ANY)
+_f("signatory_position", "Должность подписанта", _ent("signatory_position"), ANY)
+_f("signatory_name", "ФИО подписанта полностью", _ent("signatory_name"), ANY)
+_f("signatory_initials", "Подписант: фамилия и инициалы (Иванов И. И.)", lambda s: ru.initials(s.common.enterprise.signatory_name or ""), ANY)
+_f("signatory_basis", "Основание полномочий подписанта («действующего на основании Устава»)", _ent("signatory_basis"), ANY)
+
+# --------------------------------------------------------------------------- the document itself
+_f("doc_number", "Исходящий номер документа (123/2026)", lambda s: s.number, ANY)
+_f("doc_date", "Дата документа: «22» ноября 2026 г.", lambda s: ru.ru_date(s.common.today), ANY)
+_f("doc_date_short", "Дата документа: 22.11.2026", lambda s: ru.short_date(s.common.today), ANY)
+
+# --------------------------------------------------------------------------- debtor and account
+_f("debtor_name", "ФИО должника (или наименование организации), именительный падеж", lambda s: s.debtor.name)
+_f("debtor_name_gen", "ФИО должника в родительном падеже (кого? — «с Иванова Ивана Ивановича»)",
+   lambda s: ru.decline_full_name(s.debtor.name, ru.GEN, s.debtor.gender) if _is_person(s.debtor) else s.debtor.name)
+_f("debtor_name_dat", "ФИО должника в дательном падеже (кому? — «Иванову Ивану Ивановичу»)",
+   lambda s: ru.decline_full_name(s.debtor.name, ru.DAT, s.debtor.gender) if _is_person(s.debtor) else s.debtor.name)
+_f("debtor_initials", "Фамилия и инициалы должника", lambda s: ru.initials(s.debtor.name) if _is_person(s.debtor) else s.debtor.name)
+_f("debtor_salutation", "Обращение: «Уважаемый Иван Иванович!» / «Уважаемая …!»", lambda s: _salutation(s.debtor))
+_f("debtor_birth_date", "Дата рождения должника (или «не известна»)", lambda s: _birth_date(s.debtor))
+_f("debtor_birth_place", "Место рождения должника (или «не известно»)", lambda s: (s.debtor.party.birth_place if s.debtor.party and s.debtor.party.birth_place else "не известно"))
+_f("debtor_identifier", "Один из идентификаторов должника (ГПК ст.124): СНИЛС, ИНН или паспорт; иначе «не известны»", lambda s: _identifier(s.debtor))
+_f("debtor_address", "Адрес регистрации должника (или адрес помещения)", lambda s: (s.debtor.party.registration_address if s.debtor.party and s.debtor.party.registration_address else s.account.address))
+_f("debtor_phone", "Телефон должника", lambda s: (s.debtor.party.phone if s.debtor.party and s.debtor.party.phone else s.account.phone) or "")
+_f("account_number", "Номер лицевого счёта", lambda s: s.account.number)
+_f("premises_address", "Адрес помещения (как на квитанции)", lambda s: s.account.address)
+_f("apartment", "Номер квартиры", lambda s: s.account.apartment or "")
+_f("owners_count", "Число собственников (должников)", lambda s: len(s.owners))
+_f("several_owners", "Истина, если должников (долевых собственников) несколько", lambda s: len(s.owners) > 1)
+_f("owners", "Список должников: name, name_gen, name_dat, share, birth_date, birth_place, identifier, address, "
+   "debt, penalty, duty, total, total_words (суммы по доле)", lambda s: _owners(s))
+
+# --------------------------------------------------------------------------- debt
+_f("debt_total", "Сумма долга цифрами: «1 234 руб. 56 коп.»", lambda s: ru.money(s.debt_kop))
+_f("debt_total_words", "Сумма долга прописью", lambda s: ru.amount_in_words(s.debt_kop))
+_f("debt_total_full", "Сумма долга цифрами и прописью в скобках", lambda s: ru.money_full(s.debt_kop))
+_f("debt_from", "Начало периода задолженности (месяц и год)", lambda s: ru.ru_period(s.open_periods[0]) if s.open_periods else "")
+_f("debt_to", "Конец периода задолженности (месяц и год)", lambda s: ru.ru_period(s.open_periods[-1]) if s.open_periods else "")
+_f("debt_period", "Период задолженности: «с 01.01.2025 по 30.06.2025»", lambda s: _period_text(s))
+_f("debt_months", "Число неоплаченных месяцев", lambda s: len(s.open_periods))
+_f("debt_services", "Долг по услугам: name, amount (таблица)", lambda s: [{"name": n, "amount": ru.money(v)} for n, v, _c in s.debt_by_service])
+_f("warning_services", "Коммунальные услуги, которые могут быть ограничены/приостановлены (ПП 354 п.117–119), через запятую",
+   lambda s: s.common.params.get("restriction_service") or ", ".join(n.lower() for n, _v, c in s.debt_by_service if c in _RESTRICTABLE))
+_f("penalty_total", "Пени на дату документа цифрами (ЖК ст.155 ч.14)", lambda s: ru.money(s.penalty_kop))
+_f("penalty_words", "Пени прописью", lambda s: ru.amount_in_words(s.penalty_kop))
+_f("claim_total", "Долг + пени цифрами", lambda s: ru.money(s.debt_kop + s.penalty_kop))
+_f("claim_total_full", "Долг + пени цифрами и прописью", lambda s: ru.money_full(s.debt_kop + s.penalty_kop))
+_f("duty_total", "Госпошлина к уплате (НК ст.333.19; за приказ — 50 %)", lambda s: ru.money(s.duty_kop))
+_f("duty_words", "Госпошлина прописью", lambda s: ru.amount_in_words(s.duty_kop))
+_f("grand_total", "Долг + пени + госпошлина цифрами", lambda s: ru.money(s.debt_kop + s.penalty_kop + s.duty_kop))
+_f("calc_date", "Дата расчёта пени", lambda s: ru.short_date(s.common.today))
+_f("calc_rows", "Строки расчёта пени из движка: period, due, amount, start, end, closed_by, days_300, days_130, rate, penalty",
+   lambda s: _calc_rows(s))
+_f("calc_note", "Пояснение к расчёту (правила, мораторий, ставка)", lambda s: _calc_note(s))
+_f("statement_rows", "Выписка по месяцам: month, opening, charged, paid, closing", lambda s: _statement_rows(s))
+_f("statement_charged", "Начислено за период выписки", lambda s: ru.money(sum(r["charged"] for r in _statement_raw(s))))
+_f("statement_paid", "Оплачено за период выписки", lambda s: ru.money(sum(r["paid"] for r in _statement_raw(s))))
+_f("statement_closing", "Долг на конец периода выписки", lambda s: ru.money(_statement_raw(s)[-1]["closing"] if _statement_raw(s) else 0))
+_f("travel_ban", "Истина, если долг более 10 000 руб. и можно ходатайствовать о запрете выезда (229-ФЗ ст.67)",
+   lambda s: _enforce_kop(s) > 10_000_00)
+_f("travel_ban_30k", "Истина, если долг более 30 000 руб. (общий порог ст.67 ч.1)", lambda s: _enforce_kop(s) > 30_000_00)
+_f("enforce_total", "Сумма по исполнительному документу цифрами и прописью", lambda s: ru.money_full(_enforce_kop(s)))
+
+# --------------------------------------------------------------------------- case, court
+_f("court_name", "Наименование суда (из дела/справочника или введённое вручную)", lambda s: s.common.params.get("court_name") or getattr(s.court, "name", "") or "")
+_f("court_address", "Адрес суда", lambda s: s.common.params.get("court_address") or getattr(s.court, "address", "") or "")
+_f("court_case_number", "Номер судебного дела / приказа", lambda s: s.common.params.get("writ_number") or getattr(s.court_record, "case_number", "") or "")
+_f("order_date", "Дата вынесения судебного приказа / решения", lambda s: _date_param(s, "writ_date", getattr(s.court_record, "issued_on", None)))
+_f("order_cancelled_on", "Дата определения об отмене судебного приказа", lambda s: _date_param(s, "order_cancelled_on", getattr(s.court_record, "cancelled_on", None)))
+
+# --------------------------------------------------------------------------- payment agreement schedule
+_f("schedule", "График платежей соглашения: n, date, amount", lambda s: [{"n": i + 1, "date": ru.short_date(d), "amount": ru.money(a)} for i, (d, a) in enumerate(_schedule(s))])
+_f("schedule_total", "Итого по графику", lambda s: ru.money(sum(a for _d, a in _schedule(s))))
+
+# --------------------------------------------------------------------------- user-entered parameters
+_p("bailiff_unit", "Отдел судебных приставов (наименование)")
+_p("bailiff_address", "Адрес отдела судебных приставов")
+_p("employer_name", "Работодатель должника (наименование)")
+_p("employer_address", "Адрес работодателя")
+_p("writ_number", "Номер исполнительного документа (судебного приказа / исполнительного листа)")
+_p("writ_date", "Дата исполнительного документа", "date")
+_p("writ_court", "Суд, выдавший исполнительный документ")
+_p("restriction_service", "Коммунальная услуга для ограничения/приостановления")
+_p("restriction_kind", "Вид меры: «ограничение» или «приостановление»", default="ограничение")
+_p("restriction_date", "Дата и время введения ограничения/приостановления", "date")
+_p("restriction_method", "Способ ограничения (технические действия, место)")
+_p("warning_number", "Номер и дата предупреждения, после которого вводится мера")
+_p("writeoff_ground", "Основание списания (НК ст.266 п.2: истечение срока давности, постановление пристава, банкротство…)", "text")
+_p("writeoff_documents", "Документы, подтверждающие основание списания", "text")
+_p("statement_from", "Начало периода выписки", "date")
+_p("statement_to", "Конец периода выписки", "date")
+_p("agreement_months", "Число месяцев рассрочки", "int", default=6)
+_p("agreement_first_date", "Дата первого платежа по соглашению", "date")
+_p("settle_days", "Срок добровольного погашения по претензии, дней", "int", default=10)
+_p("register_recipient", "Получатель реестра (суд, отдел приставов или «Почта России»)", scope=BATCH)
+
+# --------------------------------------------------------------------------- per-building notice (152-ФЗ)
+_f("building_address", "Адрес дома", lambda s: s.building.address, BUILDING)
+_f("building_rows", "Квартиры с долгом: apartment, debt (без ФИО — 152-ФЗ)", lambda s: [
+    {"apartment": r["apartment"] or "—", "debt": ru.money(r["debt_kop"])} for r in s.rows], BUILDING)
+_f("building_total", "Общий долг по дому", lambda s: ru.money(sum(r["debt_kop"] for r in s.rows)), BUILDING)
+_f("building_count", "Число квартир с долгом", lambda s: len(s.rows), BUILDING)
+
+# --------------------------------------------------------------------------- dispatch register
+_f("register_rows", "Строки реестра: n, number, date, title, addressee, address, amount", lambda s: [
+    {"n": i + 1, "number": d.number, "date": ru.short_date(d.issued_on), "title": d.title, "addressee": d.addressee,
+     "address": d.account.address if d.account is not None else "", "amount": ru.money(d.amount_kop or 0)}
+    for i, d in enumerate(s.documents)], BATCH)
+_f("register_count", "Число документов в реестре", lambda s: len(s.documents), BATCH)
+_f("register_to", "Получатель реестра", lambda s: s.recipient, BATCH)
+
+FIELD_BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}
+PARAM_FIELDS: dict[str, Field] = {f.name: f for f in FIELDS if f.param}
+# names Jinja provides itself inside templates
+BUILTIN_NAMES = {"loop", "range", "true", "false", "none", "True", "False", "None"}
+
+_RESTRICTABLE = {"hot_water", "cold_water", "sewage", "electricity", "gas"}
+
+
+def _is_person(owner) -> bool:
+    return owner.party is None or owner.party.kind == "person"
+
+
+def _salutation(owner) -> str:
+    if not _is_person(owner):
+        return "Уважаемые господа!"
+    last, first, middle = ru.split_fio(owner.name)
+    g = ru.detect_gender(first, middle, owner.gender)
+    who = " ".join(p for p in (first, middle) if p) or owner.name
+    return f"{'Уважаемая' if g == 'f' else 'Уважаемый'} {who}!"
+
+
+def _birth_date(owner) -> str:
+    p = owner.party
+    return ru.short_date(p.birth_date) if p is not None and p.birth_date else "не известна"
+
+
+def _identifier(owner) -> str:
+    p = owner.party
+    if p is None:
+        return "идентификаторы должника взыскателю не известны"
+    if p.kind == "organization":
+        return ", ".join(x for x in (f"ИНН {p.inn}" if p.inn else "", f"ОГРН {p.ogrn}" if p.ogrn else "") if x) or "не известны"
+    if p.snils:
+        return f"СНИЛС {p.snils}"
+    if p.inn:
+        return f"ИНН {p.inn}"
+    if p.passport_number:
+        out = f"паспорт {p.passport_series or ''} № {p.passport_number}".replace("  ", " ")
+        if p.passport_issued_by:
+            out += f", выдан {p.passport_issued_by}"
+        if p.passport_issued_on:
+            out += f" {ru.short_date(p.passport_issued_on)}"
+        return out
+    return "идентификаторы должника взыскателю не известны"
+
+
+def _owners(s) -> list[dict]:
+    shares = [(o.share_num or 1, o.share_den or 1) for o in s.owners]
+    if len(s.owners) > 1 and not all(o.share_num for o in s.owners):
+        shares = [(1, len(s.owners))] * len(s.owners)  # equal shares when none are recorded (ГК ст.245 п.1)
+    debt = ru.split_by_shares(s.debt_kop, shares)
+    pen = ru.split_by_shares(s.penalty_kop, shares)
+    duty = ru.split_by_shares(s.duty_kop, shares)
+    out = []
+    for i, o in enumerate(s.owners):
+        person = _is_person(o)
+        total = debt[i] + pen[i] + duty[i]
+        out.append({
+            "name": o.name,
+            "name_gen": ru.decline_full_name(o.name, ru.GEN, o.gender) if person else o.name,
+            "name_dat": ru.decline_full_name(o.name, ru.DAT, o.gender) if person else o.name,
+            "share": ru.share_text(*shares[i]) if len(s.owners) > 1 else ru.share_text(o.share_num, o.share_den),
+            "birth_date": _birth_date(o),
+            "birth_place": o.party.birth_place if o.party is not None and o.party.birth_place else "не известно",
+            "identifier": _identifier(o),
+            "address": (o.party.registration_address if o.party is not None and o.party.registration_address
+                        else s.account.address),
+            "debt": ru.money(debt[i]), "penalty": ru.money(pen[i]), "duty": ru.money(duty[i]),
+            "total": ru.money(total), "total_words": ru.amount_in_words(total),
+        })
+    return out
+
+
+def _period_text(s) -> str:
+    if not s.open_periods:
+        return ""
+    first, last = s.open_periods[0], s.open_periods[-1]
+    import calendar as _c
+
+    end = last.replace(day=_c.monthrange(last.year, last.month)[1])
+    return f"с {ru.short_date(first)} по {ru.short_date(end)}"
+
+
+def _calc_rows(s) -> list[dict]:
+    res = s.penalty
+    if res is None:
+        return []
+    out = []
+    for r in res.rows:
+        if r.paid:
+            closed = f"оплата {ru.short_date(r.end)}" + (f" ({r.payment_ref})" if r.payment_ref else "")
+        else:
+            closed = f"не оплачено на {ru.short_date(r.end)}"
+        out.append({
+            "period": ru.ru_period(date(r.period.year, r.period.month, 1)),
+            "due": ru.short_date(r.due_date),
+            "amount": ru.number_rub(r.amount_kop),
+            "start": ru.short_date(r.start), "end": ru.short_date(r.end),
+            "closed_by": closed,
+            "days_300": r.days_1_300, "days_130": r.days_1_130,
+            "rate": f"{r.rate_percent}".replace(".", ",") + " %" if r.rate_percent is not None else "по дням",
+            "penalty": ru.number_rub(int(r.penalty * 100)),
+        })
+    return out
+
+
+def _calc_note(s) -> str:
+    if s.penalty is None:
+        return s.extra.get("penalty_error", "Пени не начислены: нет начислений.")
+    return ("Пени рассчитаны по ч.14 ст.155 ЖК РФ: первые 30 дней просрочки без пени, с 31-го по 90-й день — 1/300, "
+            "с 91-го дня — 1/130 ставки рефинансирования (ключевой ставки) Банка России на день оплаты, для "
+            "неоплаченного долга — на дату расчёта; с 28.02.2022 — не выше 9,5 % (ПП РФ № 474, № 329); "
+            "дни моратория (ПП РФ № 424, № 497) исключены; оплаты зачтены по ст.319.1 ГК РФ.")
+
+
+def _statement_raw(s) -> list[dict]:
+    key = "_statement"
+    if key not in s.extra:
+        frm, to = s.common.params.get("statement_from"), s.common.params.get("statement_to")
+        rows = s.monthly
+        if frm:
+            rows = [r for r in rows if r["month"] >= frm.replace(day=1)]
+        if to:
+            rows = [r for r in rows if r["month"] <= to]
+        s.extra[key] = rows
+    return s.extra[key]
+
+
+def _statement_rows(s) -> list[dict]:
+    return [{"month": ru.ru_period(r["month"]), "opening": ru.number_rub(r["opening"]), "charged": ru.number_rub(r["charged"]),
+             "paid": ru.number_rub(r["paid"]), "closing": ru.number_rub(r["closing"])} for r in _statement_raw(s)]
+
+
+def _enforce_kop(s) -> int:
+    rec = s.court_record
+    awarded = getattr(rec, "awarded_kop", None) if rec is not None else None
+    if s.common.params.get("enforce_kop"):
+        return int(s.common.params["enforce_kop"])
+    return int(awarded) if awarded else s.debt_kop + s.penalty_kop + s.duty_kop
+
+
+def _date_param(s, name, fallback):
+    v = s.common.params.get(name) or fallback
+    return ru.ru_date(v) if v else "«___» ________ 20__ г."
+
+
+def _schedule(s) -> list[tuple[date, int]]:
+    """Equal monthly instalments of the debt, the last one taking the remainder (kopecks add up exactly)."""
+    from ..domain.periods import add_months
+
+    key = "_schedule"
+    if key not in s.extra:
+        n = max(1, int(s.common.params.get("agreement_months") or 6))
+        first = s.common.params.get("agreement_first_date") or s.common.today
+        base, rest = divmod(s.debt_kop, n)
+        s.extra[key] = [(add_months(first, i), base + (rest if i == n - 1 else 0)) for i in range(n)]
+    return s.extra[key]
+
+
+def build_context(src, names) -> dict:
+    """Values of the named fields for a source (only the fields the template uses are computed)."""
+    ctx = {}
+    for name in names:
+        f = FIELD_BY_NAME.get(name)
+        if f is not None:
+            ctx[name] = f.value(src)
+    return ctx

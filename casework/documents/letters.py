@@ -1,0 +1,77 @@
+"""Registry of letters: code → Word template file, titles, the stages that use it, subject and parameters."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..i18n import _l
+from .fields import ACCOUNT, BATCH, BUILDING
+
+
+@dataclass(frozen=True)
+class Letter:
+    code: str
+    file: str               # in LETTER_TEMPLATES_DIR
+    title: str              # Russian title, as in the registry of issued documents
+    label: object           # UI label (translated)
+    stages: tuple[str, ...]
+    subject: str = ACCOUNT  # account | building | batch
+    params: tuple[str, ...] = ()          # user-entered fields asked on the issue form
+    required: tuple[str, ...] = ()        # of those, the ones that must be filled
+    recipient: str = "debtor"             # debtor | court | bailiff | employer | entrance | post
+    duty_kind: str | None = None          # court_order | claim: which duty the document computes
+    max_enforce_kop: int | None = None    # refuse above this amount (229-ФЗ ст.9: employer ≤ 100 000 ₽)
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+LETTERS: dict[str, Letter] = {l.code: l for l in [
+    Letter("notice_debt", "01_notice_debt.docx", "Уведомление о задолженности", _l("Notice of debt"),
+           ("debt_detected", "notice")),
+    Letter("warning_restriction", "02_warning_restriction.docx",
+           "Предупреждение об ограничении (приостановлении) коммунальной услуги",
+           _l("Warning of restriction or suspension"), ("notice", "restriction"),
+           params=("restriction_service",)),
+    Letter("pretrial_claim", "03_pretrial_claim.docx", "Досудебная претензия", _l("Pre-court claim"),
+           ("notice", "court"), params=("settle_days",)),
+    Letter("payment_agreement", "04_payment_agreement.docx", "Соглашение о погашении задолженности",
+           _l("Payment agreement with schedule"), ("payment_agreement",),
+           params=("agreement_months", "agreement_first_date")),
+    Letter("restriction_act", "05_restriction_act.docx", "Акт об ограничении (приостановлении) коммунальной услуги",
+           _l("Restriction or suspension act"), ("restriction", "suspension"),
+           params=("restriction_service", "restriction_kind", "restriction_date", "restriction_method", "warning_number"),
+           required=("restriction_service",)),
+    Letter("court_order_application", "06_court_order_application.docx", "Заявление о вынесении судебного приказа",
+           _l("Court order application"), ("court",), params=("court_name", "court_address"),
+           recipient="court", duty_kind="court_order"),
+    Letter("debt_calculation", "07_debt_calculation.docx", "Расчёт задолженности и пени",
+           _l("Debt and penalty calculation"), ("court", "notice")),
+    Letter("claim_after_cancel", "08_claim_after_cancel.docx", "Исковое заявление о взыскании задолженности",
+           _l("Claim after a cancelled order"), ("court",),
+           params=("court_name", "court_address", "writ_number", "writ_date", "order_cancelled_on"),
+           recipient="court", duty_kind="claim"),
+    Letter("enforcement_application", "09_enforcement_application.docx",
+           "Заявление о возбуждении исполнительного производства", _l("Application to start enforcement"),
+           ("enforcement",), params=("bailiff_unit", "bailiff_address", "writ_number", "writ_date", "writ_court"),
+           required=("bailiff_unit", "writ_number"), recipient="bailiff"),
+    Letter("employer_letter", "10_employer_letter.docx", "Заявление работодателю о взыскании по исполнительному документу",
+           _l("Letter to the debtor's employer"), ("enforcement",),
+           params=("employer_name", "employer_address", "writ_number", "writ_date", "writ_court"),
+           required=("employer_name", "writ_number"), recipient="employer", max_enforce_kop=100_000_00),
+    Letter("account_statement", "11_account_statement.docx", "Справка о задолженности по лицевому счёту",
+           _l("Account statement / debt certificate"), ("debt_detected", "notice", "court", "enforcement"),
+           params=("statement_from", "statement_to")),
+    Letter("writeoff_act", "12_writeoff_act.docx", "Акт о списании задолженности", _l("Write-off act"),
+           ("written_off",), params=("writeoff_ground", "writeoff_documents"), required=("writeoff_ground",),
+           recipient="internal"),
+    Letter("building_notice", "13_building_notice.docx", "Информация о задолженности по дому",
+           _l("Debt notice for building entrances"), (), subject=BUILDING, recipient="entrance"),
+    Letter("dispatch_register", "14_dispatch_register.docx", "Реестр отправки документов", _l("Dispatch register"),
+           (), subject=BATCH, params=("register_recipient",), recipient="post"),
+]}
+
+
+def letters_for_stage(stage: str | None) -> list[Letter]:
+    """Account letters, those suited to the stage first."""
+    items = [l for l in LETTERS.values() if l.subject == ACCOUNT]
+    if stage:
+        items.sort(key=lambda l: stage not in l.stages)
+    return items

@@ -1,0 +1,61 @@
+"""Reads other areas may call: delivery dates that start legal terms, a case's documents, the registry filter."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Select, func, or_, select
+
+from ..extensions import db
+from .models import Document
+
+WARNING_KIND = "warning_restriction"
+
+
+def warning_delivered_on(case_id: int | None = None, account_id: int | None = None) -> date | None:
+    """Delivery date of the latest delivered restriction warning (ПП 354 п.119: the 20 days run from delivery)."""
+    if case_id is None and account_id is None:
+        return None
+    cond = []
+    if case_id is not None:
+        cond.append(Document.case_id == case_id)
+    if account_id is not None:
+        cond.append(Document.account_id == account_id)
+    return db.session.scalar(select(func.max(Document.delivered_on)).where(
+        Document.kind == WARNING_KIND, Document.delivered_on.is_not(None), or_(*cond)))
+
+
+def documents_for(case_id: int | None = None, account_id: int | None = None) -> list[Document]:
+    """Documents of a case or account, newest first (for the case page)."""
+    stmt = select(Document).order_by(Document.issued_at.desc(), Document.id.desc())
+    if case_id is not None:
+        stmt = stmt.where(Document.case_id == case_id)
+    elif account_id is not None:
+        stmt = stmt.where(Document.account_id == account_id)
+    else:
+        return []
+    return list(db.session.scalars(stmt))
+
+
+def registry_query(q: str | None = None, kind: str | None = None, date_from: date | None = None,
+                   date_to: date | None = None, delivered: str | None = None, batch_id: int | None = None) -> Select:
+    """The registry of issued documents with its filters (number, addressee, account; type; dates; delivery)."""
+    from ..accounts.models import Account
+
+    stmt = select(Document).outerjoin(Account, Account.id == Document.account_id)
+    if q:
+        like = f"%{q.strip().lower()}%"
+        stmt = stmt.where(or_(func.lower(Document.number).like(like), func.lower(Document.addressee).like(like),
+                              func.lower(Account.number).like(like), func.lower(Account.address).like(like)))
+    if kind:
+        stmt = stmt.where(Document.kind == kind)
+    if date_from:
+        stmt = stmt.where(Document.issued_on >= date_from)
+    if date_to:
+        stmt = stmt.where(Document.issued_on <= date_to)
+    if delivered == "yes":
+        stmt = stmt.where(Document.delivered_on.is_not(None))
+    elif delivered == "no":
+        stmt = stmt.where(Document.delivered_on.is_(None))
+    if batch_id:
+        stmt = stmt.where(Document.batch_id == batch_id)
+    return stmt.order_by(Document.year.desc(), Document.seq.desc())

@@ -1,0 +1,130 @@
+"""Word rendering: the ONLY module that imports docxtpl.
+
+`render(template, context) -> bytes` for one document; `CompiledTemplate` for batches: the .docx is read
+and the Jinja template compiled once, then every document is a Jinja render plus a save.
+"""
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+from docxtpl import DocxTemplate
+from jinja2 import Environment, StrictUndefined, TemplateSyntaxError, Undefined, meta
+
+__all__ = ["render", "CompiledTemplate", "template_variables", "TemplateSyntaxError", "TemplateProblem",
+           "check_syntax"]
+
+
+class TemplateProblem(Exception):
+    """A template that cannot be used: a Jinja syntax error or a render failure, in the user's words."""
+
+
+def _env(strict: bool = False) -> Environment:
+    # autoescape: values such as «ООО "Тепло & Свет"» must not break the XML
+    return Environment(autoescape=True, undefined=StrictUndefined if strict else Undefined,
+                       trim_blocks=False, lstrip_blocks=False)
+
+
+def _source(template) -> io.BytesIO | str:
+    if isinstance(template, (bytes, bytearray)):
+        return io.BytesIO(bytes(template))
+    return str(template)
+
+
+class CompiledTemplate(DocxTemplate):
+    """A DocxTemplate that compiles its body/header/footer Jinja once and re-renders without reloading."""
+
+    def __init__(self, template: bytes | str | Path, strict: bool = False) -> None:
+        data = template if isinstance(template, (bytes, bytearray)) else Path(template).read_bytes()
+        self._bytes = bytes(data)
+        super().__init__(io.BytesIO(self._bytes))
+        self._jenv = _env(strict)
+        self._body_tpl = None
+        self._part_tpls: dict[str, object] = {}
+        self.init_docx()
+
+    def init_docx(self, reload: bool = True):  # keep the loaded package: the compiled body replaces it
+        if not self.docx:
+            super().init_docx(reload)
+
+    def _finish(self, dst_xml: str) -> str:
+        dst_xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", dst_xml)
+        dst_xml = (dst_xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}"))
+        return self.resolve_listing(dst_xml)
+
+    def build_xml(self, context, jinja_env=None):
+        if self._body_tpl is None:
+            xml = self.patch_xml(self.get_xml())
+            xml = re.sub(r"<w:p([ >])", r"\n<w:p\1", xml)
+            self._body_tpl = self._jenv.from_string(xml)
+        self.current_rendering_part = self.docx._part
+        return self._finish(self._body_tpl.render(context))
+
+    def build_headers_footers_xml(self, context, uri, jinja_env=None):
+        for rel_key, part in self.get_headers_footers(uri):
+            key = f"{uri}:{rel_key}"
+            tpl = self._part_tpls.get(key)
+            if tpl is None:
+                xml = self.get_part_xml(part)
+                enc = self.get_headers_footers_encoding(xml)
+                xml = re.sub(r"<w:p([ >])", r"\n<w:p\1", self.patch_xml(xml))
+                tpl = self._part_tpls[key] = (self._jenv.from_string(xml), enc)
+            self.current_rendering_part = part
+            yield rel_key, self._finish(tpl[0].render(context)).encode(tpl[1])
+
+    def render_bytes(self, context: dict) -> bytes:
+        """Render one document and return the .docx bytes; the template stays ready for the next one."""
+        self.render(context)
+        out = io.BytesIO()
+        self.save(out)
+        return out.getvalue()
+
+
+def render(template: bytes | str | Path, context: dict) -> bytes:
+    """Render a .docx template (path or bytes) with a context; returns the .docx bytes."""
+    return CompiledTemplate(template).render_bytes(context)
+
+
+def bare_render(template_path: str | Path, context: dict) -> bytes:
+    """Plain docxtpl render+save, as documented upstream (the benchmark's reference rate)."""
+    tpl = DocxTemplate(str(template_path))
+    tpl.render(context, autoescape=True)
+    out = io.BytesIO()
+    tpl.save(out)
+    return out.getvalue()
+
+
+def check_syntax(template: bytes | str | Path) -> None:
+    """Raise TemplateProblem with the line's text when the template's Jinja does not parse."""
+    tpl = DocxTemplate(_source(template))
+    try:
+        tpl.get_undeclared_template_variables(jinja_env=_env())
+    except TemplateSyntaxError as exc:
+        raise TemplateProblem(f"{exc.message} (line {exc.lineno})") from exc
+
+
+def template_variables(template: bytes | str | Path) -> set[str]:
+    """Top-level names the template uses (loop variables excluded)."""
+    tpl = DocxTemplate(_source(template))
+    return set(tpl.get_undeclared_template_variables(jinja_env=_env()))
+
+
+def render_strict(template: bytes | str | Path, context: dict) -> bytes:
+    """Test render that fails on any undefined name or attribute (template validation)."""
+    return CompiledTemplate(template, strict=True).render_bytes(context)
+
+
+def docx_text(data: bytes) -> str:
+    """All paragraph and table text of a .docx (for previews, validation and tests)."""
+    from docx import Document as _Doc
+
+    d = _Doc(io.BytesIO(data))
+    parts = [p.text for p in d.paragraphs]
+    for t in d.tables:
+        for row in t.rows:
+            parts.append(" | ".join(c.text for c in row.cells))
+    return "\n".join(parts)
+
+
+_ = meta  # re-exported for callers that analyse templates

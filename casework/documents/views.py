@@ -1,0 +1,345 @@
+"""Documents: choose → preview → issue → download; registry; delivery; bulk; template admin; field help."""
+from __future__ import annotations
+
+import io
+from datetime import date
+
+from flask import (abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for)
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..access import ADMIN, ALL_ROLES, CASE_STAFF, roles
+from ..extensions import db
+from ..i18n import _
+from ..pagination import paginate
+from . import bp, bulk
+from .fields import FIELD_BY_NAME, FIELDS, PARAM_FIELDS
+from .forms import (DELIVERY_LABELS, OUTPUT_LABELS, BulkForm, ChooseLetterForm, DeliveryForm, TemplateUploadForm,
+                    letter_choices)
+from .letters import LETTERS
+from .models import Document, DocumentBatch, TemplateVersion
+from .queries import registry_query
+from .services import (DocumentError, activate_template_version, active_template, add_template_version, document_file,
+                       issue_document, prepare, preview_context, record_delivery, validate_template)
+
+
+def _date_arg(name: str) -> date | None:
+    try:
+        return date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
+def _filters() -> dict:
+    return {"q": request.args.get("q") or None, "kind": request.args.get("kind") or None,
+            "date_from": _date_arg("from"), "date_to": _date_arg("to"),
+            "delivered": request.args.get("delivered") or None, "batch_id": request.args.get("batch", type=int)}
+
+
+@bp.route("/")
+@roles(ALL_ROLES)
+def index():
+    page = paginate(registry_query(**_filters()), request.args.get("page", 1, type=int),
+                    current_app.config["PAGE_SIZE"])
+    return render_template("documents/index.html", page=page, letters=LETTERS, delivery_labels=DELIVERY_LABELS)
+
+
+@bp.route("/export.xlsx")
+@roles(ALL_ROLES)
+def export():
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(_("Documents"))
+    ws.append([_("Number"), _("Date"), _("Document"), _("Addressee"), _("Account"), _("Amount, rubles"),
+               _("Delivered on"), _("Delivery method"), _("Proof"), _("SHA-256")])
+    from decimal import Decimal
+
+    for d in db.session.scalars(registry_query(**_filters()).limit(100000)):
+        ws.append([d.number, d.issued_on, d.title, d.addressee, d.account.number if d.account else "",
+                   (Decimal(d.amount_kop) / 100) if d.amount_kop is not None else None, d.delivered_on,
+                   str(DELIVERY_LABELS.get(d.delivery_method, "")) if d.delivery_method else "", d.delivery_proof or "",
+                   d.sha256])
+    buf = io.BytesIO()
+    wb.save(buf)
+    buf.seek(0)
+    return send_file(buf, as_attachment=True, download_name="documents.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def _params_from_form(letter) -> tuple[dict, list[str]]:
+    """Read the letter's parameters (p_<name>) typed on the form; dates and numbers are checked."""
+    params, errors = {}, []
+    for name in letter.params:
+        raw = (request.form.get(f"p_{name}") or "").strip()
+        if not raw:
+            continue
+        kind = PARAM_FIELDS[name].param if name in PARAM_FIELDS else "str"
+        if kind == "date":
+            try:
+                params[name] = date.fromisoformat(raw)
+            except ValueError:
+                errors.append(_("%(field)s: enter a date.", field=FIELD_BY_NAME[name].description))
+        elif kind == "int":
+            if raw.isdigit() and 0 < int(raw) <= 120:
+                params[name] = int(raw)
+            else:
+                errors.append(_("%(field)s: enter a whole number from 1 to 120.", field=FIELD_BY_NAME[name].description))
+        else:
+            params[name] = raw[:1000]
+    return params, errors
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles(CASE_STAFF)
+def new():
+    account_id = request.values.get("account_id", type=int)
+    case_id = request.values.get("case_id", type=int)
+    building_id = request.values.get("building_id", type=int)
+    from ..accounts.models import Account, Building
+
+    subject = "building" if building_id else "account"
+    if building_id:
+        db.get_or_404(Building, building_id)
+    elif case_id:
+        from ..cases.models import Case
+
+        account_id = db.get_or_404(Case, case_id).account_id
+    elif account_id:
+        db.get_or_404(Account, account_id)
+    else:
+        abort(404)
+    form = ChooseLetterForm()
+    form.code.choices = letter_choices(subject)
+    code = request.values.get("code") or form.code.choices[0][0]
+    if code not in LETTERS or LETTERS[code].subject != subject:
+        abort(404)
+    form.code.data = code
+    letter = LETTERS[code]
+    preview, errors, params = None, [], {}
+    if request.method == "POST":
+        params, errors = _params_from_form(letter)
+        if not errors:
+            try:
+                prep = prepare(code, account_id=account_id if subject == "account" else None, case_id=case_id,
+                               building_id=building_id, params=params)
+                if request.form.get("action") == "issue":
+                    doc = issue_document(prep, user=current_user)
+                    db.session.commit()
+                    flash(_("Document %(n)s has been issued.", n=doc.number), "success")
+                    return redirect(url_for("documents.show", doc_id=doc.id))
+                preview = preview_context(prep)
+            except DocumentError as exc:
+                db.session.rollback()
+                errors.append(str(exc))
+    param_fields = [(n, FIELD_BY_NAME[n], PARAM_FIELDS[n].param if n in PARAM_FIELDS else "str") for n in letter.params]
+    return render_template("documents/new.html", form=form, letter=letter, preview=preview, errors=errors,
+                           params=params, param_fields=param_fields, account_id=account_id, case_id=case_id,
+                           building_id=building_id, fields=FIELD_BY_NAME)
+
+
+@bp.route("/<int:doc_id>")
+@roles(ALL_ROLES)
+def show(doc_id: int):
+    doc = db.get_or_404(Document, doc_id)
+    form = DeliveryForm()
+    if doc.delivered_on:
+        form.delivered_on.data, form.method.data, form.proof.data = doc.delivered_on, doc.delivery_method, doc.delivery_proof
+    return render_template("documents/show.html", doc=doc, form=form, letter=LETTERS.get(doc.kind),
+                           delivery_labels=DELIVERY_LABELS)
+
+
+@bp.route("/<int:doc_id>/delivery", methods=["POST"])
+@roles(CASE_STAFF)
+def delivery(doc_id: int):
+    doc = db.get_or_404(Document, doc_id)
+    form = DeliveryForm()
+    if form.validate_on_submit():
+        try:
+            record_delivery(doc, form.delivered_on.data, form.method.data, form.proof.data, user=current_user)
+            db.session.commit()
+            flash(_("Delivery has been recorded."), "success")
+            return redirect(url_for("documents.show", doc_id=doc.id))
+        except DocumentError as exc:
+            db.session.rollback()
+            form.delivered_on.errors = list(form.delivered_on.errors) + [str(exc)]
+    return render_template("documents/show.html", doc=doc, form=form, letter=LETTERS.get(doc.kind),
+                           delivery_labels=DELIVERY_LABELS), 400
+
+
+@bp.route("/<int:doc_id>/download")
+@roles(ALL_ROLES)
+def download(doc_id: int):
+    doc = db.get_or_404(Document, doc_id)
+    path = document_file(doc)
+    if not path.is_file():
+        abort(404)
+    return send_file(path, as_attachment=True, download_name=f"{doc.number.replace('/', '-')}_{doc.kind}.docx")
+
+
+# --------------------------------------------------------------------------- bulk
+
+@bp.route("/bulk", methods=["GET", "POST"])
+@roles(CASE_STAFF)
+def bulk_new():
+    from ..accounts.models import Building, Territory
+
+    form = BulkForm()
+    form.code.choices = letter_choices("account")
+    form.building_id.choices = [(0, _("Any"))] + [(b.id, b.address) for b in db.session.scalars(
+        select(Building).order_by(Building.address).limit(5000))]
+    form.territory_id.choices = [(0, _("Any"))] + [(t.id, t.name) for t in db.session.scalars(
+        select(Territory).order_by(Territory.name))]
+    outputs = ["zip", "merged"] + (["pdf"] if bulk.soffice_path() else [])
+    form.output.choices = [(o, OUTPUT_LABELS[o]) for o in outputs]
+    letter = LETTERS.get(request.values.get("code") or form.code.choices[0][0]) or LETTERS["notice_debt"]
+    errors: list[str] = []
+    if form.validate_on_submit():
+        letter = LETTERS[form.code.data]
+        params, errors = _params_from_form(letter)
+        ids = bulk.accounts_for_filter(form.building_id.data or None, form.territory_id.data or None,
+                                       int(form.min_debt.data or 0) * 100, form.stage.data or None)
+        if not ids:
+            errors.append(_("No account matches the filter."))
+        if not errors:
+            try:
+                text = (f"{letter.title}; building={form.building_id.data or '-'}; territory={form.territory_id.data or '-'}; "
+                        f"debt>={form.min_debt.data or 0}; stage={form.stage.data or '-'}")
+                batch = bulk.create_batch(letter.code, ids, form.output.data, text, current_user)
+                db.session.commit()
+                bulk.start_thread(current_app._get_current_object(), batch.id, ids, params, current_user.id)
+                return redirect(url_for("documents.batch", batch_id=batch.id))
+            except DocumentError as exc:
+                db.session.rollback()
+                errors.append(str(exc))
+    param_fields = [(n, FIELD_BY_NAME[n], PARAM_FIELDS[n].param if n in PARAM_FIELDS else "str") for n in letter.params]
+    batches = db.session.scalars(select(DocumentBatch).order_by(DocumentBatch.id.desc()).limit(20)).all()
+    return render_template("documents/bulk.html", form=form, letter=letter, errors=errors, param_fields=param_fields,
+                           batches=batches, letters=LETTERS, params={})
+
+
+@bp.route("/batches/<int:batch_id>")
+@roles(CASE_STAFF)
+def batch(batch_id: int):
+    b = db.get_or_404(DocumentBatch, batch_id)
+    return render_template("documents/batch.html", batch=b, letter=LETTERS.get(b.kind))
+
+
+@bp.route("/batches/<int:batch_id>/status")
+@roles(CASE_STAFF)
+def batch_status(batch_id: int):
+    b = db.get_or_404(DocumentBatch, batch_id)
+    data = bulk.progress(b)
+    if data["finished"]:
+        data["redirect"] = url_for("documents.batch", batch_id=b.id)
+    return jsonify(data)
+
+
+@bp.route("/batches/<int:batch_id>/download")
+@roles(CASE_STAFF)
+def batch_download(batch_id: int):
+    from pathlib import Path
+
+    b = db.get_or_404(DocumentBatch, batch_id)
+    if not b.file_path:
+        abort(404)
+    path = Path(current_app.config["DOCUMENTS_DIR"]) / b.file_path
+    if not path.is_file():
+        abort(404)
+    return send_file(path, as_attachment=True, download_name=path.name)
+
+
+@bp.route("/batches/<int:batch_id>/register", methods=["POST"])
+@roles(CASE_STAFF)
+def batch_register(batch_id: int):
+    """Issue the dispatch register (template 14) for the documents of a batch."""
+    b = db.get_or_404(DocumentBatch, batch_id)
+    docs = list(db.session.scalars(select(Document).where(Document.batch_id == b.id).order_by(Document.seq)))
+    if not docs:
+        flash(_("The batch has no documents."), "error")
+        return redirect(url_for("documents.batch", batch_id=b.id))
+    recipient = (request.form.get("recipient") or "").strip() or "АО «Почта России»"
+    try:
+        prep = prepare("dispatch_register", params={"register_recipient": recipient}, documents=docs)
+        doc = issue_document(prep, user=current_user)
+        db.session.commit()
+    except DocumentError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("documents.batch", batch_id=b.id))
+    flash(_("Document %(n)s has been issued.", n=doc.number), "success")
+    return redirect(url_for("documents.show", doc_id=doc.id))
+
+
+# --------------------------------------------------------------------------- templates admin and help
+
+@bp.route("/templates")
+@roles(ADMIN)
+def templates():
+    versions = {}
+    for tv in db.session.scalars(select(TemplateVersion).order_by(TemplateVersion.code, TemplateVersion.version.desc())):
+        versions.setdefault(tv.code, []).append(tv)
+    return render_template("documents/templates.html", letters=LETTERS, versions=versions)
+
+
+@bp.route("/templates/<code>", methods=["GET", "POST"])
+@roles(ADMIN)
+def template_edit(code: str):
+    letter = LETTERS.get(code) or abort(404)
+    form = TemplateUploadForm()
+    result = None
+    if form.validate_on_submit():
+        data = form.file.data.read()
+        try:
+            add_template_version(code, data, form.file.data.filename or "", form.note.data, user=current_user)
+            db.session.commit()
+            flash(_("The new template has been checked and is now in use."), "success")
+            return redirect(url_for("documents.template_edit", code=code))
+        except DocumentError:
+            db.session.rollback()
+            result = validate_template(code, data)
+    versions = db.session.scalars(select(TemplateVersion).where(TemplateVersion.code == code)
+                                  .order_by(TemplateVersion.version.desc())).all()
+    return render_template("documents/template_edit.html", letter=letter, form=form, result=result, versions=versions), \
+        (400 if result is not None else 200)
+
+
+@bp.route("/templates/<code>/activate", methods=["POST"])
+@roles(ADMIN)
+def template_activate(code: str):
+    if code not in LETTERS:
+        abort(404)
+    vid = request.form.get("version_id", type=int)
+    if vid:
+        tv = db.get_or_404(TemplateVersion, vid)
+        if tv.code != code:
+            abort(404)
+    activate_template_version(code, vid or None)
+    db.session.commit()
+    flash(_("The chosen template version is now in use."), "success")
+    return redirect(url_for("documents.template_edit", code=code))
+
+
+@bp.route("/templates/<code>/download")
+@roles(ADMIN)
+def template_download(code: str):
+    if code not in LETTERS:
+        abort(404)
+    from pathlib import Path
+
+    vid = request.args.get("version", type=int)
+    if vid:
+        tv = db.get_or_404(TemplateVersion, vid)
+        path = Path(current_app.config["DOCUMENTS_DIR"]) / tv.file_path
+    else:
+        path, _v = active_template(code) if request.args.get("shipped") is None else (
+            Path(current_app.config["LETTER_TEMPLATES_DIR"]) / LETTERS[code].file, None)
+    if not path.is_file():
+        abort(404)
+    return send_file(path, as_attachment=True, download_name=f"{code}.docx")
+
+
+@bp.route("/fields")
+@roles(ALL_ROLES)
+def fields_help():
+    return render_template("documents/fields.html", fields=FIELDS, letters=LETTERS)
