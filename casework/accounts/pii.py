@@ -73,14 +73,14 @@ def party_view(link, party, reveal: bool) -> PartyView:
                                         party.passport_issued_on.strftime("%d.%m.%Y") if party.passport_issued_on
                                         else None) if x)
     if not reveal:
-        passport, issued = mask_tail(passport, 3), (MASK * 3 if issued else None)
+        passport, issued = mask_tail(passport, 4), (MASK * 3 if issued else None)
     return PartyView(
         party_id=party.id, kind=party.kind, full_name=party.full_name, role=link.role, share=link.share,
         since=link.since, until=link.until,
         birth_date=party.birth_date if reveal else None,
         birth_place=party.birth_place if reveal else None,
         passport=passport, passport_issued=issued,
-        snils=party.snils if reveal else mask_tail(party.snils, 3),
+        snils=party.snils if reveal else mask_tail(party.snils, 4),
         inn=party.inn, ogrn=party.ogrn, registration_address=party.registration_address,
         phone=party.phone if reveal else mask_tail(party.phone, 4),
         email=party.email, deceased_on=party.deceased_on, revealed=reveal)
