@@ -1,0 +1,287 @@
+"""Contacts, promises and agreements on a real database (SQLite and PostgreSQL)."""
+from datetime import date, datetime, time
+from itertools import count
+
+import pytest
+from sqlalchemy import func, insert, select
+
+from casework.accounts.models import Account, AccountBalance, AccountMonth, LedgerEntry, Service
+from casework.audit.models import AuditEvent
+from casework.cases.models import Case
+from casework.contacts import queries, services
+from casework.contacts.models import AgreementInstalment, Contact, PaymentAgreement, Promise
+from casework.domain.errors import DomainError
+from casework.extensions import db
+
+_seq = count(1)
+
+
+def make_account(balance_kop=None, **kw) -> Account:
+    n = next(_seq)
+    acc = Account(number=kw.pop("number", f"T{n:06d}"), category="population", debtor_name=kw.pop("name", f"Иванов {n}"),
+                  address=f"ул. Ленина, {n}", **kw)
+    db.session.add(acc)
+    db.session.flush()
+    if balance_kop is not None:
+        db.session.execute(insert(AccountBalance.__table__), [{"account_id": acc.id, "as_of": date(2026, 11, 1),
+                                                               "balance_kop": balance_kop}])
+    return acc
+
+
+def make_case(acc, assignee=None) -> Case:
+    case = Case(account_id=acc.id, stage="notice", stage_since=date(2026, 10, 1), opened_on=date(2026, 10, 1),
+                assignee_id=assignee.id if assignee else None)
+    db.session.add(case)
+    db.session.flush()
+    return case
+
+
+def pay(acc, paid_on: date, amount_kop: int):
+    sid = db.session.scalar(select(Service.id).limit(1))
+    db.session.execute(insert(LedgerEntry.__table__), [{
+        "account_id": acc.id, "service_id": sid, "period": paid_on.replace(day=1), "kind": "payment",
+        "amount_kop": amount_kop, "paid_on": paid_on, "source": "bank", "entry_key": f"t-{next(_seq)}"}])
+
+
+def audit_actions(entity, entity_id=None):
+    stmt = select(AuditEvent.action).where(AuditEvent.entity == entity)
+    if entity_id is not None:
+        stmt = stmt.where(AuditEvent.entity_id == entity_id)
+    return list(db.session.scalars(stmt))
+
+
+def test_log_contact_without_a_request_writes_the_record_and_an_audit_row(app, make_user):
+    user = make_user("collector")
+    acc = make_account()
+    c = services.log_contact(user, account_id=acc.id, channel="letter", outcome="letter_sent", note="Уведомление",
+                             when=datetime(2026, 11, 2, 10, 0), document_id=42)
+    db.session.commit()
+    assert c.id and c.document_id == 42 and c.direction == "outgoing" and c.author_id == user.id
+    rows = db.session.execute(select(AuditEvent.action, AuditEvent.user_id)
+                              .where(AuditEvent.entity == "contacts", AuditEvent.entity_id == c.id)).all()
+    assert rows == [("insert", user.id)]
+
+
+def test_log_contact_on_a_case_takes_the_case_account(app, make_user):
+    user = make_user("collector")
+    acc = make_account()
+    case = make_case(acc)
+    c = services.log_contact(user, case_id=case.id, channel="call", outcome="reached",
+                             when=datetime(2026, 11, 2, 10))
+    assert c.account_id == acc.id and c.case_id == case.id
+
+
+@pytest.mark.parametrize("kw,msg", [
+    (dict(channel="pigeon", outcome="reached"), "channel"),
+    (dict(channel="call", outcome="??"), "outcome"),
+    (dict(channel="call", outcome="reached", next_action_kind="call"), "date of the next action"),
+    (dict(channel="call", outcome="reached", when=datetime(2099, 1, 1)), "future"),
+])
+def test_log_contact_refuses_bad_input_in_words(app, make_user, kw, msg):
+    acc = make_account()
+    with pytest.raises(DomainError, match=msg):
+        services.log_contact(make_user(), account_id=acc.id, **kw)
+    assert db.session.scalar(select(func.count(Contact.id))) == 0
+
+
+def test_contact_warnings_count_the_accounts_own_history(app, make_user):
+    user = make_user()
+    acc, other = make_account(), make_account()
+    wed = date(2026, 11, 18)
+    services.log_contact(user, account_id=acc.id, channel="call", outcome="no_answer",
+                         when=datetime.combine(wed, time(10)))
+    ws = services.contact_warnings(acc.id, "call", "outgoing", datetime.combine(wed, time(15)))
+    assert [str(w.code) for w in ws] == ["day_limit"]
+    assert services.contact_warnings(other.id, "call", "outgoing", datetime.combine(wed, time(15))) == []
+    # 04.11.2026 is a public holiday (production calendar): weekend quiet hours from 20:00
+    ws = services.contact_warnings(other.id, "call", "outgoing", datetime(2026, 11, 4, 20, 30))
+    assert [str(w.code) for w in ws] == ["quiet_hours"]
+
+
+def test_promises_are_checked_from_the_ledger_and_the_check_is_idempotent(app, make_user):
+    user = make_user()
+    kept_acc, partly_acc, broken_acc, pending_acc = (make_account() for _ in range(4))
+    case = make_case(broken_acc, assignee=user)
+    p_kept = services.record_promise(user, account_id=kept_acc.id, amount_kop=500_00, due_on=date(2026, 11, 10),
+                                     promised_on=date(2026, 11, 2), grace_days=3)
+    p_partly = services.record_promise(user, account_id=partly_acc.id, amount_kop=500_00,
+                                       due_on=date(2026, 11, 10), promised_on=date(2026, 11, 2), grace_days=3)
+    p_broken = services.record_promise(user, case_id=case.id, amount_kop=500_00, due_on=date(2026, 11, 10),
+                                       promised_on=date(2026, 11, 2), grace_days=3)
+    p_pending = services.record_promise(user, account_id=pending_acc.id, amount_kop=500_00,
+                                        due_on=date(2026, 11, 20), promised_on=date(2026, 11, 2), grace_days=3)
+    pay(kept_acc, date(2026, 11, 13), 500_00)  # last grace day
+    pay(partly_acc, date(2026, 11, 5), 200_00)
+    pay(broken_acc, date(2026, 11, 14), 500_00)  # a day too late
+    pay(broken_acc, date(2026, 11, 1), 500_00)  # before the promise
+    db.session.commit()
+    today = date(2026, 11, 14)
+    counts = services.daily(today)
+    db.session.commit()
+    assert counts["promises_kept"] == 1 and counts["promises_partly_kept"] == 1 and counts["promises_broken"] == 1
+    db.session.expire_all()
+    status = {p.id: (p.status, p.paid_kop) for p in db.session.scalars(select(Promise))}
+    assert status[p_kept.id] == ("kept", 500_00)
+    assert status[p_partly.id] == ("partly_kept", 200_00)
+    assert status[p_broken.id] == ("broken", 0)
+    assert status[p_pending.id] == ("pending", 0)
+    assert "promise_broken" in audit_actions("promises", p_broken.id)
+    # the broken promise is in the assignee's queue, the partly kept one in its author's (no case)
+    items = queries.due_items_for(user.id, today)
+    assert {(i["kind"], i["account_id"]) for i in items} >= {("promise_broken", broken_acc.id),
+                                                             ("promise_broken", partly_acc.id)}
+    assert all(i["kind"] != "promise_broken" or i["account_id"] != kept_acc.id for i in items)
+    # idempotent: a second run the same day changes nothing
+    n_audit = db.session.scalar(select(func.count(AuditEvent.id)))
+    again = services.daily(today)
+    db.session.commit()
+    assert again["promises_kept"] == again["promises_broken"] == again["promises_partly_kept"] == 0
+    assert db.session.scalar(select(func.count(AuditEvent.id))) == n_audit
+    # a contact after the breach takes the alert out of the queue
+    services.log_contact(user, account_id=broken_acc.id, channel="call", outcome="reached",
+                         when=datetime(2026, 11, 14, 11, 0))
+    items = queries.due_items_for(user.id, today)
+    assert ("promise_broken", broken_acc.id) not in {(i["kind"], i["account_id"]) for i in items}
+
+
+def test_cancel_promise_needs_a_reason_and_only_a_pending_one(app, make_user):
+    user = make_user()
+    acc = make_account()
+    p = services.record_promise(user, account_id=acc.id, amount_kop=100_00, due_on=date.today())
+    with pytest.raises(DomainError):
+        services.cancel_promise(user, p, "  ")
+    services.cancel_promise(user, p, "ошибка ввода")
+    assert p.status == "cancelled"
+    with pytest.raises(DomainError):
+        services.cancel_promise(user, p, "ещё раз")
+
+
+def test_next_action_is_due_until_a_later_contact(app, make_user):
+    user = make_user()
+    acc = make_account()
+    services.log_contact(user, account_id=acc.id, channel="call", outcome="no_answer",
+                         when=datetime(2026, 11, 2, 10), next_action_kind="visit", next_action_on=date(2026, 11, 5))
+    assert [i["kind"] for i in queries.due_items_for(user.id, date(2026, 11, 4))] == []
+    assert [i["kind"] for i in queries.due_items_for(user.id, date(2026, 11, 5))] == ["next_action"]
+    assert queries.due_items_for(user.id + 1000, date(2026, 11, 5)) == []  # somebody else's
+    services.log_contact(user, account_id=acc.id, channel="visit", outcome="not_at_home",
+                         when=datetime(2026, 11, 5, 12))
+    assert queries.due_items_for(user.id, date(2026, 11, 6)) == []
+
+
+def _agreement(user, acc, **kw):
+    params = dict(account_id=acc.id, debt_kop=300_00, months=3, first_due_on=date(2026, 12, 10),
+                  day_of_month=10, round_rubles=False)
+    params.update(kw)
+    return services.create_agreement(user, **params)
+
+
+def test_agreement_draft_sign_track_break_and_acknowledge(app, make_user):
+    user = make_user()
+    acc = make_account(balance_kop=300_00)
+    case = make_case(acc, assignee=user)
+    ag = _agreement(user, acc, account_id=None, case_id=case.id)
+    db.session.commit()
+    assert ag.status == "draft" and [i.amount_kop for i in ag.instalments] == [100_00] * 3
+    assert queries.acknowledgments_for(acc.id) == []  # a draft acknowledges nothing
+    services.sign_agreement(user, ag, date(2026, 11, 20), "Иванов И.И.", today=date(2026, 11, 20))
+    db.session.commit()
+    assert queries.acknowledgments_for(acc.id) == [date(2026, 11, 20)]
+    assert "debt_acknowledged" in audit_actions("payment_agreements", ag.id)
+    pay(acc, date(2026, 12, 9), 100_00)
+    db.session.commit()
+    assert services.daily(date(2026, 12, 20))["agreements_checked"] == 1
+    db.session.commit()
+    assert db.session.get(PaymentAgreement, ag.id).status == "on_track"
+    # January instalment (11.01.2027, Monday after the holidays) not paid
+    services.daily(date(2027, 1, 20))
+    db.session.commit()
+    ag = db.session.get(PaymentAgreement, ag.id)
+    assert ag.status == "late" and ag.overdue_kop == 100_00
+    items = queries.due_items_for(user.id, date(2027, 1, 20))
+    assert [(i["kind"], i["amount_kop"]) for i in items] == [("instalment_overdue", 100_00)]
+    counts = services.daily(date(2027, 2, 20))
+    db.session.commit()
+    assert counts["agreements_broken"] == 1
+    ag = db.session.get(PaymentAgreement, ag.id)
+    assert ag.status == "broken" and ag.broken_on == date(2027, 2, 20)
+    assert "agreement_broken" in audit_actions("payment_agreements", ag.id)
+    states = list(db.session.scalars(select(AgreementInstalment.state).where(AgreementInstalment.agreement_id == ag.id)
+                                     .order_by(AgreementInstalment.number)))
+    assert states == ["paid", "overdue", "overdue"]
+    assert [i["kind"] for i in queries.due_items_for(user.id, date(2027, 2, 20))] == ["agreement_broken"]
+    # idempotent
+    n_audit = db.session.scalar(select(func.count(AuditEvent.id)))
+    services.daily(date(2027, 2, 20))
+    db.session.commit()
+    assert db.session.scalar(select(func.count(AuditEvent.id))) == n_audit
+    # the acknowledgment stays after the breach
+    assert queries.acknowledgments_for(acc.id) == [date(2026, 11, 20)]
+
+
+def test_unpaid_current_charges_make_a_signed_agreement_late(app, make_user):
+    user = make_user()
+    acc = make_account()
+    ag = _agreement(user, acc)
+    services.sign_agreement(user, ag, date(2026, 11, 20), today=date(2026, 11, 20))
+    db.session.execute(insert(AccountMonth.__table__), [{"account_id": acc.id, "month": date(2026, 11, 1),
+                                                         "charged_kop": 40_00}])
+    pay(acc, date(2026, 12, 9), 100_00)
+    db.session.commit()
+    # November's bill is due 15.12.2026 (ЖК 155 ч.1 as amended by 177-ФЗ); 5 grace days end on 20.12
+    services.daily(date(2026, 12, 20))
+    db.session.commit()
+    assert db.session.get(PaymentAgreement, ag.id).status == "on_track"
+    services.daily(date(2026, 12, 21))
+    db.session.commit()
+    ag = db.session.get(PaymentAgreement, ag.id)
+    assert ag.status == "late" and ag.overdue_kop == 40_00
+
+
+def test_completed_agreement_and_void_cancellation(app, make_user):
+    user = make_user()
+    acc = make_account()
+    ag = _agreement(user, acc)
+    services.sign_agreement(user, ag, date(2026, 11, 20), today=date(2026, 11, 20))
+    pay(acc, date(2026, 11, 25), 300_00)
+    db.session.commit()
+    assert services.daily(date(2026, 11, 26))["agreements_completed"] == 1
+    db.session.commit()
+    ag2 = _agreement(user, acc)
+    services.sign_agreement(user, ag2, date(2026, 11, 26), today=date(2026, 11, 26))
+    services.cancel_agreement(user, ag2, "введено по ошибке", void=True)
+    db.session.commit()
+    assert queries.acknowledgments_for(acc.id) == [date(2026, 11, 20)]
+    with pytest.raises(DomainError):
+        services.cancel_agreement(user, ag2, "снова")
+
+
+def test_sign_refuses_a_future_date_and_a_second_signature(app, make_user):
+    user = make_user()
+    ag = _agreement(user, make_account())
+    with pytest.raises(DomainError):
+        services.sign_agreement(user, ag, date(2026, 11, 21), today=date(2026, 11, 20))
+    services.sign_agreement(user, ag, date(2026, 11, 20), today=date(2026, 11, 20))
+    with pytest.raises(DomainError):
+        services.sign_agreement(user, ag, date(2026, 11, 20), today=date(2026, 11, 20))
+
+
+def test_default_debt_is_the_current_balance(app):
+    acc = make_account(balance_kop=12_345_67)
+    assert queries.default_debt_kop(acc.id) == 12_345_67
+    assert queries.default_debt_kop(make_account().id) == 0
+
+
+def test_contact_counts_group_by_channel_and_outcome_within_dates(app, make_user):
+    user = make_user()
+    a, b = make_account(), make_account()
+    for acc, ch, oc, d in [(a, "call", "reached", 2), (a, "call", "no_answer", 3), (b, "visit", "not_at_home", 3),
+                           (b, "call", "reached", 30)]:
+        services.log_contact(user, account_id=acc.id, channel=ch, outcome=oc, when=datetime(2026, 10, d, 12))
+    rows = queries.contact_counts(date(2026, 10, 1), date(2026, 10, 29))
+    assert {r["channel"]: (r["count"], r["accounts"]) for r in rows} == {"call": (2, 1), "visit": (1, 1)}
+    rows = queries.contact_counts(date(2026, 10, 1), date(2026, 10, 31), by=("channel", "outcome"))
+    assert {(r["channel"], r["outcome"]): r["count"] for r in rows} == {
+        ("call", "reached"): 2, ("call", "no_answer"): 1, ("visit", "not_at_home"): 1}
+    with pytest.raises(ValueError):
+        queries.contact_counts(date(2026, 10, 1), date(2026, 10, 31), by=("note",))
