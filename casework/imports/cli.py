@@ -1,0 +1,94 @@
+"""`casework import accounts|persons|ledger|turnover FILE` and `casework import list`."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+from sqlalchemy import select
+
+from ..extensions import db
+from ..i18n import _
+from .models import ImportBatch
+
+
+def _run(kind: str, file: str, skip_bad_rows: bool, dry_run: bool, error_file: str | None) -> None:
+    from . import services
+
+    path = Path(file)
+    data = path.read_bytes()
+    with click.progressbar(length=max(1, data.count(b"\n")), label=_("Importing %(f)s", f=path.name),
+                           file=sys.stderr) as bar:
+        state = {"done": 0}
+
+        def progress(done: int, total: int) -> None:
+            step = min(done, bar.length) - state["done"]
+            if step > 0:
+                bar.update(step)
+                state["done"] += step
+
+        try:
+            batch = services.commit_import(kind, data, path.name, None, skip_bad_rows=skip_bad_rows, dry_run=dry_run,
+                                           via="cli", progress=progress, error_file=error_file)
+            db.session.commit()
+        except Exception as exc:
+            db.session.rollback()
+            services.record_failure(kind, data, path.name, None, "cli", str(exc) or repr(exc))
+            db.session.commit()
+            raise click.ClickException(_("The import failed and nothing was written: %(e)s", e=str(exc) or repr(exc)))
+        bar.update(bar.length - state["done"])
+    errors = (batch.options or {}).get("errors", [])
+    for e in errors:
+        where = _("row %(r)s", r=e["row"]) if e["row"] else _("file")
+        col = f" [{e['column']}]" if e["column"] else ""
+        click.echo(f"{where}{col}: {e['reason']}", err=True)
+    total_errors = (batch.options or {}).get("errors_total", len(errors))
+    if total_errors > len(errors):
+        click.echo(_("… and %(n)s more; see the error file.", n=total_errors - len(errors)), err=True)
+    click.echo(_("Import %(id)s (%(kind)s, %(file)s): status %(status)s; rows %(rows)s, valid %(valid)s, bad %(bad)s; "
+                 "inserted %(ins)s, updated %(upd)s, already present %(dup)s, skipped %(skip)s.",
+                 id=batch.id, kind=kind, file=path.name, status=batch.status, rows=batch.rows_total,
+                 valid=batch.rows_valid, bad=batch.rows_bad, ins=batch.rows_inserted, upd=batch.rows_updated,
+                 dup=batch.rows_duplicate, skip=batch.rows_skipped))
+    if batch.error_file:
+        click.echo(_("Error file: %(p)s", p=batch.error_file))
+    if batch.status == "rejected":
+        if batch.rows_bad:
+            click.echo(_("Nothing was imported. Fix the rows, or run again with --skip-bad-rows."), err=True)
+        sys.exit(1)
+    if batch.status == "dry_run" and batch.rows_bad:
+        sys.exit(1)
+
+
+def register_cli(app: Flask) -> None:
+    @app.cli.group("import")
+    def import_group():
+        """Import billing files: accounts registry, persons, ledger, turnover sheet."""
+
+    for kind in ("accounts", "persons", "ledger", "turnover"):
+        def make(kind: str):
+            @import_group.command(kind, help=f"Import a {kind} file (CSV or XLSX).")
+            @click.argument("file", type=click.Path(exists=True, dir_okay=False))
+            @click.option("--skip-bad-rows", is_flag=True, help="Commit the good rows; bad ones go to the error file.")
+            @click.option("--dry-run", is_flag=True, help="Only validate; write nothing.")
+            @click.option("--error-file", type=click.Path(dir_okay=False), help="Where to write the bad rows (CSV).")
+            def cmd(file, skip_bad_rows, dry_run, error_file):
+                _run(kind, file, skip_bad_rows, dry_run, error_file)
+
+            return cmd
+
+        make(kind)
+
+    @import_group.command("list")
+    @click.option("--limit", default=50, show_default=True)
+    def list_cmd(limit: int):
+        """List recorded imports, newest first."""
+        rows = db.session.scalars(select(ImportBatch).order_by(ImportBatch.id.desc()).limit(limit)).all()
+        if not rows:
+            click.echo(_("No imports yet."))
+            return
+        for b in rows:
+            click.echo(f"{b.id:>5}  {b.started_at:%d.%m.%Y %H:%M}  {b.kind:<9} {b.status:<9} {b.via:<3}  "
+                       f"{b.rows_total:>8} {b.rows_bad:>6} {b.rows_inserted:>8} {b.rows_updated:>6} "
+                       f"{b.rows_duplicate:>8}  {b.file_sha256[:12]}  {b.file_name}")

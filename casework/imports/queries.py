@@ -1,0 +1,27 @@
+"""Reads of the import history."""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import Select, select
+
+from ..auth.models import User
+from .models import ImportBatch
+
+
+def batches(kind: str | None = None, status: str | None = None, q: str | None = None,
+            date_from: date | None = None, date_to: date | None = None) -> Select:
+    """Recorded imports, newest first, with the user who ran each: (ImportBatch, user full name)."""
+    stmt = (select(ImportBatch, User.full_name).outerjoin(User, User.id == ImportBatch.user_id)
+            .order_by(ImportBatch.id.desc()))
+    if kind:
+        stmt = stmt.where(ImportBatch.kind == kind)
+    if status:
+        stmt = stmt.where(ImportBatch.status == status)
+    if q:
+        stmt = stmt.where(ImportBatch.file_name.ilike(f"%{q.strip()}%"))
+    if date_from:
+        stmt = stmt.where(ImportBatch.started_at >= datetime.combine(date_from, time.min))
+    if date_to:
+        stmt = stmt.where(ImportBatch.started_at < datetime.combine(date_to + timedelta(days=1), time.min))
+    return stmt

@@ -1,0 +1,668 @@
+"""Import from billing: validate a file (preview) and commit it atomically, recording the batch.
+
+Only the caller (view or CLI command) commits. `commit_import` writes everything inside the session's
+transaction: the ledger through the raw DBAPI connection (sqlite3 `executemany … ON CONFLICT DO NOTHING`,
+PostgreSQL `COPY` into a temporary table then `INSERT … SELECT … ON CONFLICT DO NOTHING`), the registry and
+persons through SQLAlchemy Core executemany — never one ORM object per row.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Callable
+
+from flask import current_app
+from sqlalchemy import bindparam, insert, select, text, update
+
+from ..accounts.models import (Account, AccountBalance, AccountParty, Building, LedgerEntry, Party, Premises, Service,
+                               Territory)
+from ..accounts.services import refresh_account_figures
+from ..audit.models import AuditEvent
+from ..audit.services import record_event
+from ..domain.errors import DomainError
+from ..extensions import db
+from ..i18n import _
+from ..timeutil import utcnow
+from . import parsing
+from .models import IMPORT_KINDS, ImportBatch
+from .parsing import ImportFileError, Parsed, RowError
+
+CHUNK = 50_000
+MAX_STORED_ERRORS = 1000  # kept in the batch record; the error file holds all of them
+
+# test seam: called after each inserted chunk of ledger rows (a test makes it raise to prove atomicity)
+after_chunk: Callable[[int], None] | None = None
+
+
+@dataclass
+class Preview:
+    """What a file would do: counts and every bad row (row, column, reason)."""
+
+    kind: str
+    file_name: str
+    sha256: str
+    size: int
+    rows_total: int = 0
+    rows_valid: int = 0
+    rows_bad: int = 0
+    rows_new: int = 0
+    rows_known: int = 0  # already imported (duplicates) or, for accounts, existing numbers (to be updated)
+    errors: list[RowError] = field(default_factory=list)
+    file_error: bool = False  # the file as a whole cannot be imported
+
+    @property
+    def clean(self) -> bool:
+        return not self.errors
+
+    def as_dict(self) -> dict:
+        d = {k: getattr(self, k) for k in ("kind", "file_name", "sha256", "size", "rows_total", "rows_valid",
+                                           "rows_bad", "rows_new", "rows_known", "file_error")}
+        d["errors"] = [e.as_dict() for e in self.errors]
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Preview":
+        errors = [RowError(e["row"], e["column"], e["reason"]) for e in d.get("errors", [])]
+        return cls(**{k: v for k, v in d.items() if k != "errors"}, errors=errors)
+
+
+@dataclass
+class _Prepared:
+    parsed: Parsed | None
+    entries: list = field(default_factory=list)  # ledger tuples (parsing.LEDGER_FIELDS)
+    reversals: list = field(default_factory=list)  # (tuple, reverses_id or None, reverses reference)
+    known: int = 0
+
+
+def sha256_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in IMPORT_KINDS:
+        raise DomainError(_("Unknown import kind «%(k)s».", k=kind))
+
+
+# ------------------------------------------------------------------------------------------------ lookups
+def _account_lookup() -> dict[str, int]:
+    return {n: i for i, n in db.session.execute(select(Account.id, Account.number))}
+
+
+def _service_lookup() -> dict[str, int]:
+    return parsing.service_lookup(db.session.execute(select(Service.id, Service.code, Service.name)))
+
+
+def _is_pg() -> bool:
+    return db.session.connection().dialect.name == "postgresql"
+
+
+# ------------------------------------------------------------------------------------------------ prepare
+def _prepare(kind: str, data: bytes, file_name: str, progress: Callable | None = None) -> _Prepared:
+    table = parsing.read_table(data, file_name)
+    if kind == "accounts":
+        parsed = parsing.parse_accounts(table, progress)
+        numbers = {r["number"] for r in parsed.rows}
+        known = sum(1 for n in _account_lookup() if n in numbers)
+        return _Prepared(parsed, known=known)
+    if kind == "persons":
+        parsed = parsing.parse_persons(table, _account_lookup(), progress)
+        return _Prepared(parsed)
+    accounts, services = _account_lookup(), _service_lookup()
+    if kind == "ledger":
+        parsed = parsing.parse_ledger(table, accounts, services, progress)
+        prep = _Prepared(parsed, entries=parsed.rows)
+        _resolve_reversals(prep)
+    else:
+        parsed = parsing.parse_turnover(table, accounts, services, progress)
+        prep = _Prepared(parsed, entries=parsing.turnover_entries(parsed, _first_known_periods(parsed)))
+    _check_against_ledger(prep, data, file_name)
+    return prep
+
+
+def _first_known_periods(parsed: Parsed) -> dict[tuple[int, int], str]:
+    """Earliest ledger period per (account, service) already stored, for the accounts in a turnover sheet."""
+    if not parsed.rows or db.session.execute(text("SELECT 1 FROM ledger_entries LIMIT 1")).first() is None:
+        return {}
+    out = {}
+    ids = sorted(parsed.accounts_touched)
+    for i in range(0, len(ids), 500):
+        part = ids[i:i + 500]
+        q = (select(LedgerEntry.account_id, LedgerEntry.service_id, db.func.min(LedgerEntry.period))
+             .where(LedgerEntry.account_id.in_(part)).group_by(LedgerEntry.account_id, LedgerEntry.service_id))
+        for a, s, p in db.session.execute(q):
+            out[(a, s)] = p.isoformat() if isinstance(p, date) else str(p)
+    return out
+
+
+def _resolve_reversals(prep: _Prepared) -> None:
+    """A reversal names the reference of the payment it reverses: in the same file or already in the ledger."""
+    parsed = prep.parsed
+    if not parsed.extra.get("reversals"):
+        return
+    in_file = {(t[parsing.L_ACC], t[parsing.L_REF]) for t in parsed.rows
+               if t[parsing.L_KIND] == "payment" and t[parsing.L_REF]}
+    ref_col = parsed.headers[parsed.columns["reverses"]] if "reverses" in parsed.columns else "reverses"
+    for t, ref in parsed.extra["reversals"]:
+        found = (t[parsing.L_ACC], ref) in in_file
+        if not found:
+            found = db.session.execute(
+                select(LedgerEntry.id).where(LedgerEntry.account_id == t[parsing.L_ACC], LedgerEntry.kind == "payment",
+                                             LedgerEntry.reference == ref, LedgerEntry.amount_kop > 0).limit(1)
+            ).first() is not None
+        if found:
+            prep.reversals.append((t, ref))
+        else:
+            parsed.errors.append(RowError(t[parsing.L_ROW], ref_col,
+                                          _("the reversed payment «%(r)s» is not found for this account", r=ref)))
+            parsed.bad_cells.setdefault(t[parsing.L_ROW], [])
+
+
+def _check_against_ledger(prep: _Prepared, data: bytes, file_name: str) -> None:
+    """Count rows already imported, and refuse a charge already stored with another amount."""
+    rows = prep.entries + [t for t, _r in prep.reversals]
+    if not rows or db.session.execute(text("SELECT 1 FROM ledger_entries LIMIT 1")).first() is None:
+        return
+    conn = db.session.connection()
+    conn.exec_driver_sql("CREATE TEMP TABLE IF NOT EXISTS tmp_imp_keys (entry_key VARCHAR(40), amount_kop BIGINT,"
+                         " kind VARCHAR(16), row_no INTEGER)")
+    conn.exec_driver_sql("DELETE FROM tmp_imp_keys")
+    _bulk_rows(conn, "tmp_imp_keys", ("entry_key", "amount_kop", "kind", "row_no"),
+               ((t[parsing.L_KEY], t[parsing.L_AMOUNT], t[parsing.L_KIND], t[parsing.L_ROW]) for t in rows))
+    res = conn.execute(text(
+        "SELECT t.row_no, t.kind, t.amount_kop, l.amount_kop, t.entry_key FROM tmp_imp_keys t "
+        "JOIN ledger_entries l ON l.entry_key = t.entry_key")).all()
+    conn.exec_driver_sql("DELETE FROM tmp_imp_keys")
+    parsed = prep.parsed
+    bad_rows: set[int] = set()
+    known_keys = set()
+    amount_col = _amount_column(parsed)
+    for row_no, kind, amount, stored, key in res:
+        if kind in ("opening", "charge") and amount != stored:
+            if row_no not in bad_rows:
+                parsed.errors.append(RowError(row_no, amount_col, _(
+                    "this charge for the period is already imported with another amount (%(a)s); use a "
+                    "recalculation", a=parsing._rub(stored))))
+                bad_rows.add(row_no)
+        else:
+            known_keys.add(key)
+    if bad_rows:
+        cells = _cells_of_rows(data, file_name, bad_rows)
+        for r in bad_rows:
+            parsed.bad_cells[r] = cells.get(r, [])
+        prep.entries = [t for t in prep.entries if t[parsing.L_ROW] not in bad_rows]
+        prep.reversals = [x for x in prep.reversals if x[0][parsing.L_ROW] not in bad_rows]
+        parsed.errors.sort(key=lambda e: e.row or 0)
+    prep.known = len(known_keys)
+
+
+def _amount_column(parsed: Parsed) -> str:
+    c = "amount" if parsed.kind == "ledger" else "charged"
+    return parsed.headers[parsed.columns[c]] if c in parsed.columns else c
+
+
+def _cells_of_rows(data: bytes, file_name: str, rows: set[int]) -> dict[int, list]:
+    out = {}
+    for n, cells in parsing.read_table(data, file_name).rows:
+        if n in rows:
+            out[n] = cells
+    return out
+
+
+def _fix_missing_cells(parsed: Parsed, data: bytes, file_name: str) -> None:
+    missing = {r for r, c in parsed.bad_cells.items() if not c}
+    if missing:
+        parsed.bad_cells.update(_cells_of_rows(data, file_name, missing))
+
+
+# ------------------------------------------------------------------------------------------------ preview
+def validate_file(kind: str, file_bytes: bytes, file_name: str, progress: Callable | None = None) -> Preview:
+    """Read and check a file without writing anything: counts, new vs already known, every bad row."""
+    _check_kind(kind)
+    pv = Preview(kind, file_name, sha256_of(file_bytes), len(file_bytes))
+    try:
+        prep = _prepare(kind, file_bytes, file_name, progress)
+    except ImportFileError as exc:
+        pv.errors, pv.file_error = exc.errors, True
+        return pv
+    _fill_counts(pv, prep)
+    return pv
+
+
+def _fill_counts(pv: Preview, prep: _Prepared) -> None:
+    p = prep.parsed
+    pv.rows_total = p.total
+    pv.rows_bad = p.bad_rows
+    pv.rows_valid = p.total - p.bad_rows
+    pv.errors = p.errors
+    if p.kind in ("ledger", "turnover"):
+        entries = len(prep.entries) + len(prep.reversals)
+        pv.rows_known = prep.known
+        pv.rows_new = max(0, entries - prep.known)
+    else:
+        pv.rows_known = prep.known
+        pv.rows_new = max(0, pv.rows_valid - prep.known)
+
+
+# ------------------------------------------------------------------------------------------------ commit
+def commit_import(kind: str, file_bytes: bytes, file_name: str, user, *, skip_bad_rows: bool = False,
+                  dry_run: bool = False, via: str = "web", progress: Callable | None = None,
+                  error_file: str | None = None) -> ImportBatch:
+    """Validate and, when allowed, write the file in the caller's transaction; the batch records the outcome.
+
+    Bad rows without `skip_bad_rows` → nothing written, batch `rejected` with its errors. With it, the good rows
+    are written and the bad ones go to an error file (same columns plus «Ошибка»). `dry_run` only validates.
+    """
+    _check_kind(kind)
+    batch = ImportBatch(kind=kind, file_name=(file_name or "")[:255], file_sha256=sha256_of(file_bytes),
+                        file_size=len(file_bytes), user_id=getattr(user, "id", None), via=via, status="validated",
+                        options={"skip_bad_rows": bool(skip_bad_rows), "dry_run": bool(dry_run)})
+    db.session.add(batch)
+    db.session.flush()
+    try:
+        prep = _prepare(kind, file_bytes, file_name, progress)
+    except ImportFileError as exc:
+        batch.status, batch.finished_at = "rejected", utcnow()
+        batch.message = "; ".join(e.reason for e in exc.errors)
+        batch.options = {**batch.options, "errors": [e.as_dict() for e in exc.errors]}
+        db.session.flush()
+        return batch
+    parsed = prep.parsed
+    batch.rows_total, batch.rows_bad = parsed.total, parsed.bad_rows
+    batch.rows_valid = parsed.total - parsed.bad_rows
+    if parsed.errors:
+        _fix_missing_cells(parsed, file_bytes, file_name)
+        batch.error_file = _write_error_file(batch, parsed, error_file)
+        batch.options = {**batch.options, "errors": [e.as_dict() for e in parsed.errors[:MAX_STORED_ERRORS]],
+                         "errors_total": len(parsed.errors)}
+    if dry_run:
+        pv = Preview(kind, file_name, batch.file_sha256, batch.file_size)
+        _fill_counts(pv, prep)
+        batch.status, batch.finished_at = "dry_run", utcnow()
+        batch.rows_inserted, batch.rows_duplicate = 0, pv.rows_known
+        db.session.flush()
+        return batch
+    if parsed.errors and not skip_bad_rows:
+        batch.status, batch.finished_at = "rejected", utcnow()
+        batch.message = _("%(n)s bad rows; nothing was imported.", n=parsed.bad_rows)
+        db.session.flush()
+        return batch
+    batch.rows_skipped = parsed.bad_rows
+    if kind in ("ledger", "turnover"):
+        inserted = _insert_ledger(prep, batch.id, progress)
+        entries = len(prep.entries) + len(prep.reversals)
+        batch.rows_inserted, batch.rows_duplicate = inserted, entries - inserted
+        refresh_account_figures(parsed.accounts_touched)
+    elif kind == "accounts":
+        batch.rows_inserted, batch.rows_updated, batch.rows_duplicate = _upsert_accounts(parsed.rows, batch.id)
+        if batch.rows_inserted:  # new accounts get their (zero) figures so that lists can rely on them
+            new_ids = db.session.scalars(select(Account.id).where(Account.import_batch_id == batch.id,
+                                                                  Account.id.not_in(select(AccountBalance.account_id))))
+            refresh_account_figures(list(new_ids))
+    else:
+        batch.rows_inserted, batch.rows_updated, batch.rows_duplicate = _upsert_persons(parsed.rows, batch.id)
+    batch.status, batch.finished_at = "committed", utcnow()
+    record_event("import", "import_batches", batch.id, {
+        "kind": kind, "file": batch.file_name, "sha256": batch.file_sha256, "inserted": batch.rows_inserted,
+        "updated": batch.rows_updated, "duplicates": batch.rows_duplicate, "skipped": batch.rows_skipped},
+        actor=user)
+    db.session.flush()
+    return batch
+
+
+def record_failure(kind: str, file_bytes: bytes, file_name: str, user, via: str, message: str) -> ImportBatch:
+    """After the caller rolled back a failed commit: record the attempt as `failed` (nothing else was written)."""
+    batch = ImportBatch(kind=kind if kind in IMPORT_KINDS else "ledger", file_name=(file_name or "")[:255],
+                        file_sha256=sha256_of(file_bytes), file_size=len(file_bytes),
+                        user_id=getattr(user, "id", None), via=via, status="failed", finished_at=utcnow(),
+                        message=message[:2000])
+    db.session.add(batch)
+    db.session.flush()
+    return batch
+
+
+def imports_dir() -> Path:
+    path = Path(current_app.config["IMPORTS_DIR"])
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _write_error_file(batch: ImportBatch, parsed: Parsed, explicit: str | None) -> str:
+    data = parsing.error_file_bytes(parsed.headers, parsed)
+    if explicit:
+        target = Path(explicit)
+    else:
+        stem = re.sub(r"[^\w.-]+", "_", Path(batch.file_name or "file").stem)[:60] or "file"
+        target = imports_dir() / "errors" / f"{batch.id}-{stem}-errors.csv"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    return str(target)
+
+
+# ------------------------------------------------------------------------------------------------ ledger
+_LEDGER_COLS = ("account_id", "service_id", "period", "kind", "amount_kop", "paid_on", "source", "paid_period",
+                "reference", "entry_key", "batch_id", "created_at")
+
+
+def _bulk_rows(conn, table: str, cols: tuple[str, ...], rows) -> None:
+    """Bulk load rows into a (temporary) table with the driver's fastest path (COPY / executemany)."""
+    raw = conn.connection.driver_connection
+    if conn.dialect.name == "postgresql":
+        with raw.cursor() as cur:
+            with cur.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as cp:
+                for r in rows:
+                    cp.write_row(r)
+    else:
+        raw.executemany(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", rows)
+
+
+def _insert_ledger(prep: _Prepared, batch_id: int, progress: Callable | None) -> int:
+    """Insert the entries (ON CONFLICT (entry_key) DO NOTHING); returns how many were new."""
+    conn = db.session.connection()
+    raw = conn.connection.driver_connection
+    pg = conn.dialect.name == "postgresql"
+    now = utcnow()
+    entries = prep.entries
+    total = len(entries)
+    inserted = 0
+    cols = ", ".join(_LEDGER_COLS)
+    if pg:
+        with raw.cursor() as cur:
+            cur.execute("CREATE TEMP TABLE IF NOT EXISTS tmp_imp_ledger (account_id BIGINT, service_id BIGINT,"
+                        " period DATE, kind VARCHAR(16), amount_kop BIGINT, paid_on DATE, source VARCHAR(16),"
+                        " paid_period DATE, reference VARCHAR(64), entry_key VARCHAR(40))")
+            cur.execute("DELETE FROM tmp_imp_ledger")
+            for start in range(0, total, CHUNK):
+                chunk = entries[start:start + CHUNK]
+                with cur.copy("COPY tmp_imp_ledger (account_id, service_id, period, kind, amount_kop, paid_on, "
+                              "source, paid_period, reference, entry_key) FROM STDIN") as cp:
+                    for t in chunk:
+                        cp.write_row(t[:10])
+                if after_chunk is not None:
+                    after_chunk(start + len(chunk))
+                if progress is not None:
+                    progress(start + len(chunk), total)
+            cur.execute(f"INSERT INTO ledger_entries ({cols}) SELECT account_id, service_id, period, kind, amount_kop,"
+                        f" paid_on, source, paid_period, reference, entry_key, %s, %s FROM tmp_imp_ledger"
+                        f" ON CONFLICT (entry_key) DO NOTHING", (batch_id, now))
+            inserted = cur.rowcount
+            cur.execute("DELETE FROM tmp_imp_ledger")
+    else:
+        sql = (f"INSERT INTO ledger_entries ({cols}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) "
+               f"ON CONFLICT (entry_key) DO NOTHING")
+        stamp = now.strftime("%Y-%m-%d %H:%M:%S.%f")
+        for start in range(0, total, CHUNK):
+            chunk = entries[start:start + CHUNK]
+            before = raw.total_changes
+            raw.executemany(sql, [t[:10] + (batch_id, stamp) for t in chunk])
+            inserted += raw.total_changes - before
+            if after_chunk is not None:
+                after_chunk(start + len(chunk))
+            if progress is not None:
+                progress(start + len(chunk), total)
+    if prep.reversals:
+        inserted += _insert_reversals(prep.reversals, batch_id, now)
+    return inserted
+
+
+def _insert_reversals(reversals: list, batch_id: int, now: datetime) -> int:
+    """Reversal rows (negative payments) point at the payment they reverse, found by its reference."""
+    stmt = text("INSERT INTO ledger_entries (account_id, service_id, period, kind, amount_kop, paid_on, source, "
+                "paid_period, reference, reverses_id, entry_key, batch_id, created_at) VALUES (:a, :s, :p, 'payment', "
+                ":amt, :po, :src, :pp, :ref, :rev, :key, :b, :now) ON CONFLICT (entry_key) DO NOTHING"
+                ).bindparams(bindparam("p", type_=db.Date), bindparam("po", type_=db.Date),
+                             bindparam("pp", type_=db.Date), bindparam("now", type_=db.DateTime))
+    n = 0
+    for t, ref in reversals:
+        rev_id = db.session.execute(
+            select(LedgerEntry.id).where(LedgerEntry.account_id == t[parsing.L_ACC], LedgerEntry.kind == "payment",
+                                         LedgerEntry.reference == ref, LedgerEntry.amount_kop > 0)
+            .order_by(LedgerEntry.id).limit(1)).scalar()
+        if rev_id is None:  # validated before; only a concurrent change can get here
+            raise DomainError(_("the reversed payment «%(r)s» is not found for this account", r=ref))
+        res = db.session.execute(stmt, {
+            "a": t[0], "s": t[1], "p": date.fromisoformat(t[2]), "amt": t[4], "po": date.fromisoformat(t[5]),
+            "src": t[6], "pp": date.fromisoformat(t[7]) if t[7] else None, "ref": t[8], "rev": rev_id, "key": t[9],
+            "b": batch_id, "now": now})
+        n += res.rowcount
+    return n
+
+
+# ------------------------------------------------------------------------------------------------ accounts
+_APARTMENT_RE = re.compile(r"[,\s]*(?:кв\.?|квартира|пом\.?|помещение)\s*№?\s*([\w/-]+)\s*$", re.IGNORECASE)
+_ACCOUNT_FIELDS = ("category", "tenure", "is_municipal", "debtor_name", "address", "settlement", "apartment", "inn",
+                   "phone", "email", "area_m2", "opened_on", "closed_on")
+
+
+def split_address(address: str, apartment: str | None) -> tuple[str, str]:
+    """(building address, apartment): «ул. Ленина, д. 5, кв. 12» → («ул. Ленина, д. 5», «12»)."""
+    m = _APARTMENT_RE.search(address)
+    if m:
+        return address[:m.start()].strip(" ,"), (apartment or m.group(1))
+    return address.strip(" ,"), apartment or ""
+
+
+def search_text(number: str, name: str, address: str, phone: str | None) -> str:
+    """What the accounts search matches: lower-cased number, name, address and the phone's digits."""
+    digits = re.sub(r"\D", "", phone or "")
+    return " ".join(x for x in (number.lower(), name.lower().replace("ё", "е"), address.lower().replace("ё", "е"),
+                                digits) if x)
+
+
+def _upsert_accounts(rows: list[dict], batch_id: int) -> tuple[int, int, int]:
+    """Insert new accounts, update changed ones (each change audited), create territories/buildings/premises."""
+    s = db.session
+    for r in rows:
+        b_addr, apt = split_address(r["address"], r.get("apartment"))
+        r["_building"], r["apartment"] = b_addr[:400], (apt or None)
+    # territories
+    terr = {n: i for i, n in s.execute(select(Territory.id, Territory.name))}
+    new_t = sorted({r["settlement"] for r in rows if r.get("settlement") and r["settlement"] not in terr})
+    if new_t:
+        s.execute(insert(Territory), [{"name": n, "kind": "settlement"} for n in new_t])
+        terr = {n: i for i, n in s.execute(select(Territory.id, Territory.name))}
+    # buildings
+    bld = {(t, a): i for i, t, a in s.execute(select(Building.id, Building.territory_id, Building.address))}
+    want_b = {(terr.get(r.get("settlement")), r["_building"]) for r in rows}
+    new_b = [k for k in want_b if k not in bld]
+    if new_b:
+        s.execute(insert(Building), [{"territory_id": t, "address": a, "is_apartment_building": True}
+                                     for t, a in sorted(new_b, key=lambda k: (k[0] or 0, k[1]))])
+        bld = {(t, a): i for i, t, a in s.execute(select(Building.id, Building.territory_id, Building.address))}
+    # premises
+    prem = {(b, n): i for i, b, n in s.execute(select(Premises.id, Premises.building_id, Premises.number))}
+    want_p = {}
+    for r in rows:
+        r["territory_id"] = terr.get(r.get("settlement"))
+        r["building_id"] = bld[(r["territory_id"], r["_building"])]
+        k = (r["building_id"], r["apartment"] or "")
+        if k not in prem and k not in want_p:
+            want_p[k] = {"building_id": k[0], "number": k[1], "area_m2": r.get("area_m2"),
+                         "is_municipal": bool(r.get("is_municipal"))}
+    if want_p:
+        s.execute(insert(Premises), list(want_p.values()))
+        prem = {(b, n): i for i, b, n in s.execute(select(Premises.id, Premises.building_id, Premises.number))}
+    for r in rows:
+        r["premises_id"] = prem[(r["building_id"], r["apartment"] or "")]
+    # accounts
+    t = Account.__table__
+    cols = [t.c.id, t.c.number] + [t.c[f] for f in _ACCOUNT_FIELDS] + [t.c.territory_id, t.c.building_id,
+                                                                       t.c.premises_id]
+    existing = {row.number: row for row in s.execute(select(*cols))}
+    now = utcnow()
+    new_rows, upd_rows, audit_rows = [], [], []
+    unchanged = 0
+    for r in rows:
+        old = existing.get(r["number"])
+        if old is None:
+            rec = {f: r.get(f) for f in _ACCOUNT_FIELDS}
+            rec["tenure"] = rec["tenure"] or "owner"
+            rec["is_municipal"] = bool(rec["is_municipal"])
+            rec.update(number=r["number"], territory_id=r["territory_id"], building_id=r["building_id"],
+                       premises_id=r["premises_id"], import_batch_id=batch_id, created_at=now, updated_at=now,
+                       search_text=search_text(r["number"], r["debtor_name"], r["address"], r.get("phone")))
+            new_rows.append(rec)
+            continue
+        changes = {}
+        merged = {}
+        for f in _ACCOUNT_FIELDS + ("territory_id", "building_id", "premises_id"):
+            cur = getattr(old, f)
+            val = r.get(f)
+            if val is None or val == "":  # an empty cell never erases what is stored
+                val = cur
+            if val != cur:
+                changes[f] = [_plain(cur), _plain(val)]
+            merged[f] = val
+        if not changes:
+            unchanged += 1
+            continue
+        merged.update(_id=old.id, updated_at=now, import_batch_id=batch_id,
+                      search_text=search_text(r["number"], merged["debtor_name"], merged["address"], merged["phone"]))
+        upd_rows.append(merged)
+        audit_rows.append({"at": now, "user_id": None, "action": "import_update", "entity": "accounts",
+                           "entity_id": old.id, "changes": {**changes, "batch_id": batch_id}})
+    if new_rows:
+        s.execute(insert(t), new_rows)
+    if upd_rows:
+        values = {f: bindparam(f) for f in _ACCOUNT_FIELDS + ("territory_id", "building_id", "premises_id",
+                                                              "updated_at", "import_batch_id", "search_text")}
+        s.execute(update(t).where(t.c.id == bindparam("_id")).values(**values), upd_rows)
+        from ..audit.models import current_actor_id
+
+        actor = current_actor_id()
+        for a in audit_rows:
+            a["user_id"] = actor
+        s.execute(insert(AuditEvent.__table__), audit_rows)
+    return len(new_rows), len(upd_rows), unchanged
+
+
+def _plain(v: Any):
+    if isinstance(v, (date, datetime)):
+        return v.isoformat()
+    if v is not None and not isinstance(v, (str, int, bool, float)):
+        return str(v)
+    return v
+
+
+# ------------------------------------------------------------------------------------------------ persons
+_PARTY_FIELDS = ("full_name", "birth_date", "birth_place", "passport_series", "passport_number", "passport_issued_by",
+                 "passport_issued_on", "snils", "inn", "registration_address", "phone", "email", "external_id")
+
+
+def _split_name(full: str) -> dict:
+    parts = full.split()
+    if len(parts) < 2 or len(parts) > 4:
+        return {}
+    return {"last_name": parts[0][:100], "first_name": parts[1][:100],
+            "middle_name": " ".join(parts[2:])[:100] or None}
+
+
+def _upsert_persons(rows: list[dict], batch_id: int) -> tuple[int, int, int]:
+    """Parties by billing id (external_id) or by account + name + birth date; links by (account, party, role)."""
+    s = db.session
+    P = Party.__table__
+    by_ext = {e: i for i, e in s.execute(select(P.c.id, P.c.external_id).where(P.c.external_id.is_not(None)))}
+    accounts = sorted({r["account_id"] for r in rows})
+    by_name: dict = {}
+    for i in range(0, len(accounts), 500):
+        q = (select(AccountParty.account_id, P.c.id, P.c.full_name, P.c.birth_date)
+             .join(P, P.c.id == AccountParty.party_id).where(AccountParty.account_id.in_(accounts[i:i + 500])))
+        for acc, pid, name, bd in s.execute(q):
+            by_name[(acc, parsing.norm(name), bd)] = pid
+    new_parties: list[dict] = []
+    pending: dict = {}  # identity → index in new_parties
+    links = []
+    updated = 0
+    now = utcnow()
+    for r in rows:
+        ident = ("ext", r["external_id"]) if r["external_id"] else ("name", r["account_id"],
+                                                                    parsing.norm(r["full_name"]), r["birth_date"])
+        pid = by_ext.get(r["external_id"]) if r["external_id"] else by_name.get(ident[1:])
+        if pid is None:
+            if ident not in pending:
+                rec = {f: r.get(f) for f in _PARTY_FIELDS}
+                rec.update(kind="person", created_at=now, **_split_name(r["full_name"]))
+                pending[ident] = len(new_parties)
+                new_parties.append(rec)
+            links.append((r, ("new", pending[ident])))
+        else:
+            links.append((r, ("id", pid)))
+    ids: list[int] = []
+    if new_parties:
+        # insertmanyvalues with RETURNING, in parameter order (SQLite ≥ 3.35 and PostgreSQL)
+        res = s.execute(insert(P).returning(P.c.id, sort_by_parameter_order=True), new_parties)
+        ids = [row[0] for row in res]
+    link_rows = []
+    for r, (how, v) in links:
+        pid = ids[v] if how == "new" else v
+        link_rows.append({"account_id": r["account_id"], "party_id": pid, "role": r["role"],
+                          "share_num": r["share_num"], "share_den": r["share_den"]})
+    inserted_links = 0
+    if link_rows:
+        stmt = text("INSERT INTO account_parties (account_id, party_id, role, share_num, share_den) "
+                    "VALUES (:account_id, :party_id, :role, :share_num, :share_den) "
+                    "ON CONFLICT (account_id, party_id, role) DO NOTHING")
+        for lr in link_rows:
+            inserted_links += s.execute(stmt, lr).rowcount
+    dup = len(link_rows) - inserted_links
+    if new_parties or inserted_links:
+        record_event("import_persons", "import_batches", batch_id,
+                     {"parties_inserted": len(new_parties), "links_inserted": inserted_links})
+    return len(new_parties), updated, dup
+
+
+# ------------------------------------------------------------------------------------------------ uploads
+_TOKEN_RE = re.compile(r"^[0-9a-f]{64}$")
+ALLOWED_EXTENSIONS = (".csv", ".xlsx")
+
+
+def check_upload(data: bytes, file_name: str) -> None:
+    """Refuse what must not be parsed at all: wrong extension, empty, unsafe workbook."""
+    ext = os.path.splitext(file_name or "")[1].lower()
+    if ext not in ALLOWED_EXTENSIONS:
+        raise DomainError(_("Only .csv and .xlsx files can be imported."))
+    if not data:
+        raise DomainError(_("The file is empty."))
+    if ext == ".xlsx":
+        try:
+            parsing.check_xlsx_archive(data)
+        except ImportFileError as exc:
+            raise DomainError(str(exc)) from None
+
+
+def store_upload(data: bytes) -> str:
+    """Keep an uploaded file between preview and confirmation, named by its sha256 (never by a client path)."""
+    token = sha256_of(data)
+    folder = imports_dir() / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / token
+    if not path.exists():
+        tmp = folder / f".{token}.{os.getpid()}"
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    return token
+
+
+def load_upload(token: str) -> bytes | None:
+    """The stored upload for a token, or None (unknown or malformed token)."""
+    if not _TOKEN_RE.match(token or ""):
+        return None
+    path = imports_dir() / "uploads" / token
+    if not path.is_file():
+        return None
+    data = path.read_bytes()
+    return data if sha256_of(data) == token else None
+
+
+def error_file_path(batch: ImportBatch) -> Path | None:
+    """The batch's error file if it exists and lies under IMPORTS_DIR (or was written there by the CLI)."""
+    if not batch.error_file:
+        return None
+    path = Path(batch.error_file).resolve()
+    base = imports_dir().resolve()
+    if base not in path.parents or not path.is_file():
+        return None
+    return path

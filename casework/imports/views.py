@@ -1,0 +1,174 @@
+"""Import pages for managers and admins: history, upload → preview → confirm → result."""
+from __future__ import annotations
+
+import json
+import os
+
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from ..access import ADMIN, MANAGER, roles
+from ..domain.errors import DomainError
+from ..export import Column, xlsx_response
+from ..extensions import db
+from ..i18n import _
+from ..pagination import paginate
+from . import bp, queries, services
+from .forms import KIND_CHOICES, ConfirmForm, FilterForm, UploadForm
+from .models import IMPORT_KINDS, ImportBatch
+
+ERRORS_PER_PAGE = 100
+KIND_LABELS = dict(KIND_CHOICES)
+
+
+def _kind_label(kind: str) -> str:
+    return str(KIND_LABELS.get(kind, kind))
+
+
+@bp.app_template_filter("import_kind")
+def import_kind_filter(kind: str) -> str:
+    return _kind_label(kind)
+
+
+@bp.app_template_filter("import_status")
+def import_status_filter(status: str) -> str:
+    return str({"committed": _("Committed"), "rejected": _("Rejected"), "failed": _("Failed"),
+                "dry_run": _("Checked only"), "validated": _("Checked")}.get(status, status))
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(exc):
+    limit = (current_app.config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024)
+    flash(_("The file is larger than %(n)s MB; split it or ask the administrator to raise the limit.", n=limit),
+          "error")
+    return render_template("imports/upload.html", form=UploadForm(formdata=None)), 413
+
+
+@bp.route("/")
+@roles(MANAGER, ADMIN)
+def index():
+    form = FilterForm(request.args)
+    valid = form.validate()
+    f = form.data if valid else {}
+    stmt = queries.batches(f.get("kind") or None, f.get("status") or None, f.get("q") or None,
+                           f.get("date_from"), f.get("date_to"))
+    if request.args.get("export") == "xlsx":
+        cols = [Column(_("No."), "int"), Column(_("Started"), "date"), Column(_("Kind")), Column(_("File"), width=40),
+                Column(_("User")), Column(_("Status")), Column(_("Rows"), "int"), Column(_("Bad rows"), "int"),
+                Column(_("Inserted"), "int"), Column(_("Updated"), "int"), Column(_("Duplicates"), "int"),
+                Column(_("Skipped"), "int"), Column("SHA-256", width=66)]
+        rows = ((b.id, b.started_at, _kind_label(b.kind), b.file_name, name or "", import_status_filter(b.status),
+                 b.rows_total, b.rows_bad, b.rows_inserted, b.rows_updated, b.rows_duplicate, b.rows_skipped,
+                 b.file_sha256) for b, name in db.session.execute(stmt))
+        return xlsx_response("imports.xlsx", cols, rows, sheet_title=_("Imports"))
+    page = paginate(stmt, request.args.get("page", 1, type=int), current_app.config["PAGE_SIZE"], scalars=False)
+    return render_template("imports/index.html", page=page, form=form)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles(MANAGER, ADMIN)
+def upload():
+    form = UploadForm()
+    if request.method == "GET" and request.args.get("kind") in IMPORT_KINDS:
+        form.kind.data = request.args["kind"]
+    if form.validate_on_submit():
+        storage = form.file.data
+        name = os.path.basename((storage.filename or "").replace("\\", "/"))[:255] or "file"
+        data = storage.read()
+        try:
+            services.check_upload(data, name)
+        except DomainError as exc:
+            form.file.errors.append(str(exc))
+            return render_template("imports/upload.html", form=form), 400
+        token = services.store_upload(data)
+        preview = services.validate_file(form.kind.data, data, name)
+        db.session.rollback()  # validation writes nothing; drop its temporary tables' transaction
+        _save_preview(token, form.kind.data, preview)
+        return redirect(url_for(".preview", token=token, kind=form.kind.data))
+    return render_template("imports/upload.html", form=form), (400 if form.errors else 200)
+
+
+def _preview_path(token: str, kind: str):
+    return services.imports_dir() / "uploads" / f"{token}.{kind}.json"
+
+
+def _save_preview(token: str, kind: str, preview: services.Preview) -> None:
+    _preview_path(token, kind).write_text(json.dumps(preview.as_dict(), ensure_ascii=False), encoding="utf-8")
+
+
+def _load(token: str, kind: str) -> tuple[bytes, services.Preview]:
+    if kind not in IMPORT_KINDS:
+        abort(404)
+    data = services.load_upload(token)
+    if data is None:
+        abort(404)
+    path = _preview_path(token, kind)
+    if not path.is_file():
+        abort(404)
+    return data, services.Preview.from_dict(json.loads(path.read_text(encoding="utf-8")))
+
+
+@bp.route("/preview/<token>/<kind>")
+@roles(MANAGER, ADMIN)
+def preview(token: str, kind: str):
+    _data, pv = _load(token, kind)
+    page = max(1, request.args.get("page", 1, type=int))
+    start = (page - 1) * ERRORS_PER_PAGE
+    errors = pv.errors[start:start + ERRORS_PER_PAGE]
+    pages = max(1, -(-len(pv.errors) // ERRORS_PER_PAGE))
+    return render_template("imports/preview.html", pv=pv, token=token, kind=kind, errors=errors, page=page,
+                           pages=pages, form=ConfirmForm(), kind_label=_kind_label(kind))
+
+
+@bp.route("/preview/<token>/<kind>", methods=["POST"])
+@roles(MANAGER, ADMIN)
+def confirm(token: str, kind: str):
+    data, pv = _load(token, kind)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    skip = bool(form.skip_bad_rows.data)
+    try:
+        batch = services.commit_import(kind, data, pv.file_name, current_user, skip_bad_rows=skip, via="web")
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        batch = services.record_failure(kind, data, pv.file_name, current_user, "web", str(exc))
+        db.session.commit()
+    except Exception as exc:  # nothing was written: record the attempt, then let the error page show
+        db.session.rollback()
+        current_app.logger.exception("import failed")
+        batch = services.record_failure(kind, data, pv.file_name, current_user, "web", repr(exc))
+        db.session.commit()
+        flash(_("The import failed and nothing was written. The attempt is recorded."), "error")
+        return redirect(url_for(".show", batch_id=batch.id))
+    if batch.status == "committed":
+        flash(_("Imported: %(n)s new, %(u)s updated, %(d)s already present.", n=batch.rows_inserted,
+                u=batch.rows_updated, d=batch.rows_duplicate), "success")
+    elif batch.status == "rejected":
+        flash(_("Nothing was imported: the file has bad rows."), "error")
+    else:
+        flash(_("The import failed and nothing was written. The attempt is recorded."), "error")
+    return redirect(url_for(".show", batch_id=batch.id))
+
+
+@bp.route("/<int:batch_id>")
+@roles(MANAGER, ADMIN)
+def show(batch_id: int):
+    batch = db.get_or_404(ImportBatch, batch_id)
+    errors = (batch.options or {}).get("errors", [])
+    has_file = services.error_file_path(batch) is not None
+    return render_template("imports/show.html", batch=batch, errors=errors[:500], errors_total=len(errors),
+                           has_error_file=has_file)
+
+
+@bp.route("/<int:batch_id>/errors.csv")
+@roles(MANAGER, ADMIN)
+def error_file(batch_id: int):
+    batch = db.get_or_404(ImportBatch, batch_id)
+    path = services.error_file_path(batch)
+    if path is None:
+        abort(404)
+    stem = os.path.splitext(batch.file_name or "file")[0]
+    return send_file(path, mimetype="text/csv", as_attachment=True, download_name=f"{stem}-ошибки.csv")
