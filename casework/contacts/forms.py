@@ -43,15 +43,20 @@ class ContactForm(FlaskForm):
     confirm_warnings = BooleanField(_l("Save anyway (I have read the warnings)"))
     submit = SubmitField(_l("Save contact"))
 
-    def validate_promise_due_on(self, field):
-        if self.promise_amount.data and not field.data:
-            raise ValidationError(_l("Give the date the debtor promised to pay by."))
-        if field.data and not self.promise_amount.data:
-            raise ValidationError(_l("Give the promised amount."))
-
-    def validate_next_action_on(self, field):
-        if self.next_action_kind.data and not field.data:
-            raise ValidationError(_l("Give the date of the next action."))
+    def validate(self, extra_validators=None):
+        """Pairs that go together: promise amount and date, next action and its date."""
+        ok = super().validate(extra_validators)
+        if self.promise_amount.data and not self.promise_due_on.data:
+            self.promise_due_on.errors = list(self.promise_due_on.errors) + [
+                _l("Give the date the debtor promised to pay by.")]
+            ok = False
+        if self.promise_due_on.data and not self.promise_amount.data:
+            self.promise_amount.errors = list(self.promise_amount.errors) + [_l("Give the promised amount.")]
+            ok = False
+        if self.next_action_kind.data and not self.next_action_on.data:
+            self.next_action_on.errors = list(self.next_action_on.errors) + [_l("Give the date of the next action.")]
+            ok = False
+        return ok
 
 
 class PromiseForm(FlaskForm):

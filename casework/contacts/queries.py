@@ -70,9 +70,11 @@ def search_contacts_stmt(*, date_from: date | None = None, date_to: date | None 
     if author_id:
         stmt = stmt.where(Contact.author_id == author_id)
     if q:
-        needle = f"%{q.strip().lower()}%"
-        stmt = stmt.where(or_(Account.number.ilike(needle), Account.search_text.like(needle),
-                              func.lower(Contact.note).like(needle)))
+        q = q.strip()
+        needle = f"%{q.lower()}%"  # Python lower-cases Cyrillic; SQLite's lower() does not
+        stmt = stmt.where(or_(Account.number.ilike(f"%{q}%"), Account.number.ilike(f"%{q.upper()}%"),
+                              Account.search_text.like(needle), Contact.note.like(f"%{q}%"),
+                              Contact.note.like(needle)))
     return stmt.order_by(Contact.contacted_at.desc(), Contact.id.desc())
 
 

@@ -186,6 +186,8 @@ def record_promise(user, *, amount_kop: int, due_on: date, account_id: int | Non
     promised_on = promised_on or date.today()
     if amount_kop is None or amount_kop <= 0:
         raise DomainError(_("The promised amount must be above zero."))
+    if due_on is None:
+        raise DomainError(_("Give the date the debtor promised to pay by."))
     if due_on < promised_on:
         raise DomainError(_("The promised date cannot be before the day the promise was given."))
     if (due_on - promised_on).days > MAX_PROMISE_DAYS:
