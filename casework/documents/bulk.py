@@ -149,15 +149,22 @@ def run_batch(batch_id: int, account_ids: list[int], params: dict | None = None,
 
 
 def _log_contacts(rows: list[dict], user_id: int | None) -> None:
-    """Log the letters as contacts in one call when the contacts area offers a bulk logger."""
+    """Log the letters as contacts (channel letter, outcome letter_sent) with one Core insert for the chunk."""
     try:
-        from ..contacts import services as cs
+        from ..contacts.models import Contact
     except ImportError:
         return
-    bulk = getattr(cs, "log_contacts_bulk", None)
-    if bulk is not None:
-        bulk([{"account_id": r["account_id"], "case_id": r["case_id"], "channel": "letter", "user_id": user_id,
-               "note": f"{r['title']} № {r['number']}"} for r in rows])
+    ids = dict(db.session.execute(select(Document.seq, Document.id).where(
+        Document.year == rows[0]["year"], Document.seq.between(rows[0]["seq"], rows[-1]["seq"]))).all())
+    from datetime import datetime
+
+    now = utcnow().replace(microsecond=0)
+    local = datetime.now().replace(microsecond=0)  # contacted_at is local wall-clock time (contacts area)
+    db.session.execute(insert(Contact.__table__), [{
+        "account_id": r["account_id"], "case_id": r["case_id"], "channel": "letter", "direction": "outgoing",
+        "outcome": "letter_sent", "note": f"{r['title']} № {r['number']}", "contacted_at": local,
+        "contact_person": "", "contact_point": "", "author_id": user_id, "document_id": ids.get(r["seq"]),
+        "created_at": now} for r in rows])
 
 
 def merge_docx(paths: list[Path], target: Path) -> Path:

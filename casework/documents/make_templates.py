@@ -343,7 +343,7 @@ def t06_court_order(doc):
            "{{ o.penalty }}, расходов по уплате государственной пошлины — {{ o.duty }}, всего {{ o.total }} "
            "({{ o.total_words }}).")
     ctl(doc, "endfor")
-    p(doc, "Всего к взысканию: {{ grand_total }}. Государственная пошлина уплачена в размере {{ duty_total }} "
+    p(doc, "Всего к взысканию {{ grand_total }}; государственная пошлина уплачена в размере {{ duty_total }} "
            "({{ duty_words }}) по пп.2 п.1 ст.333.19 НК РФ.")
     p(doc, "Приложения:", bold=True, indent=False, align="left")
     for i, line in enumerate(("платёжное поручение об уплате государственной пошлины;",
@@ -387,7 +387,7 @@ def t08_claim(doc):
     title(doc, "ИСКОВОЕ ЗАЯВЛЕНИЕ", "о взыскании задолженности по оплате жилищно-коммунальных услуг и пеней")
     p(doc, "Истец предоставляет коммунальные услуги в помещение по адресу: {{ premises_address }} (лицевой счёт "
            "№ {{ account_number }}). Ответчик(и) плату за период {{ debt_period }} не внес(ли): задолженность составляет "
-           "{{ debt_total_full }}, пени по ч.14 ст.155 ЖК РФ на {{ calc_date }} — {{ penalty_total }}.")
+           "{{ debt_total_full }}, пени по ч.14 ст.155 ЖК РФ на {{ calc_date }} — {{ penalty_total }} ({{ penalty_words }}).")
     p(doc, "Истец обращался к мировому судье с заявлением о вынесении судебного приказа. Судебный приказ "
            "№ {{ court_case_number }} от {{ order_date }} отменён определением от {{ order_cancelled_on }} в связи с "
            "поступлением возражений должника (ст.129 ГПК РФ), что даёт право предъявить требование в порядке искового "
@@ -468,7 +468,7 @@ def t11_statement(doc):
                total=["Итого", "", "{{ statement_charged }}", "{{ statement_paid }}", "{{ statement_closing }}"], size=10)
     p(doc, "Задолженность на {{ doc_date }} составляет {{ debt_total_full }}, в том числе по услугам:")
     loop_table(doc, ["Услуга", "Сумма долга"], "s in debt_services", ["{{ s.name }}", "{{ s.amount }}"], widths=[10, 5])
-    p(doc, "Пени по ч.14 ст.155 ЖК РФ на {{ calc_date }}: {{ penalty_total }}. Справка выдана для предъявления по месту "
+    p(doc, "Пени по ч.14 ст.155 ЖК РФ на {{ calc_date }}: {{ penalty_total }} ({{ penalty_words }}). Справка выдана для предъявления по месту "
            "требования.")
     signature(doc)
 

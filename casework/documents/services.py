@@ -228,17 +228,16 @@ def issue_document(prep: Prepared, *, user=None, batch_id: int | None = None, tp
 
 
 def _log_contact(doc: Document, user) -> None:
-    """Record the letter in the contact log (contacts area) when that service exists."""
+    """Record the letter in the contact log (contacts area: channel letter, outcome letter_sent)."""
     try:
         from ..contacts.services import log_contact
     except ImportError:
         return
     try:
-        log_contact(account_id=doc.account_id, case_id=doc.case_id, channel="letter", user=user,
+        log_contact(user, channel="letter", outcome="letter_sent", account_id=doc.account_id, case_id=doc.case_id,
                     note=f"{doc.title} № {doc.number}", document_id=doc.id)
-    except TypeError:
-        log_contact(account_id=doc.account_id, case_id=doc.case_id, channel="letter",
-                    note=f"{doc.title} № {doc.number}")
+    except DomainError as exc:  # the letter stands even when the contact log refuses the entry
+        current_app.logger.warning("contact for document %s not logged: %s", doc.number, exc)
 
 
 def document_file(doc: Document) -> Path:
