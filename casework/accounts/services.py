@@ -54,6 +54,7 @@ def refresh_account_figures(account_ids: Iterable[int] | None = None, as_of: dat
     """
     as_of = as_of or today()
     session = db.session
+    session.flush()
     conn = session.connection()
     pg = conn.dialect.name == "postgresql"
     ids = None if account_ids is None else sorted({int(i) for i in account_ids})
@@ -206,4 +207,8 @@ def refresh_account_figures(account_ids: Iterable[int] | None = None, as_of: dat
     """), {"as_of": d(as_of), "avg_from": d(avg_from or date(1900, 1, 1))})
     for t in ("tmp_fig_ids", "tmp_fig_agg", "tmp_fig_months"):
         ex(f"DELETE FROM {t}")
-    session.expire_all()
+    from .models import AccountBalance, AccountMonth
+
+    for obj in list(session.identity_map.values()):  # loaded figures are stale now
+        if isinstance(obj, (AccountBalance, AccountMonth)):
+            session.expire(obj)
