@@ -14,13 +14,13 @@ from ..accounts.models import Account, AccountBalance, Service, Territory, to_ko
 from ..domain.errors import DomainError
 from ..domain.stages import Stage, refusals
 from ..extensions import db
-from ..i18n import _
+from ..i18n import _, _l
 from ..pagination import paginate
 from ..timeutil import today as business_today
 from . import bp, forms, labels, queries, services
 from .models import BailiffUnit, Case, Court, CourtRecord, Enforcement, Hold, WriteOffProposal, Alert
 
-CONFLICT = "The case has already been changed by another user; refresh the page."
+CONFLICT = _l("The case has already been changed by another user; refresh the page.")
 
 
 def _is_manager() -> bool:
@@ -38,14 +38,14 @@ def _commit_or_conflict(case_id: int | None = None) -> bool:
         return True
     except StaleDataError:
         db.session.rollback()
-        flash(_(CONFLICT), "error")
+        flash(str(CONFLICT), "error")
         return False
 
 
 def _check_version(case: Case, form) -> bool:
     v = getattr(form, "version", None)
     if v is not None and v.data and str(v.data) != str(case.version_id):
-        flash(_(CONFLICT), "error")
+        flash(str(CONFLICT), "error")
         return False
     return True
 
