@@ -271,13 +271,35 @@ def check_promises(today: date) -> dict[str, int]:
 
 # ------------------------------------------------------------------------------------------------ agreements
 
+def _schedule_error(exc: DomainError) -> DomainError:
+    """The pure core's refusal (English, no Babel there) in the user's language."""
+    msg = str(exc)
+    if msg.startswith("The number of months must be from 1 to "):
+        return DomainError(_("The number of months must be from 1 to %(n)s.", n=msg.rsplit(" ", 1)[1].rstrip(".")))
+    known = {
+        "There is no debt to spread: the amount must be above zero.":
+            _("There is no debt to spread: the amount must be above zero."),
+        "The down payment must be below the debt.": _("The down payment must be below the debt."),
+        "The day of the month must be from 1 to 31.": _("The day of the month must be from 1 to 31."),
+        "The down payment must be due no later than the first instalment.":
+            _("The down payment must be due no later than the first instalment."),
+        "The debt is too small for so many months: choose fewer months.":
+            _("The debt is too small for so many months: choose fewer months."),
+    }
+    return DomainError(known.get(msg, msg))
+
+
 def preview_schedule(*, debt_kop: int, months: int, first_due_on: date, day_of_month: int | None = None,
                      down_payment_kop: int = 0, down_payment_on: date | None = None, round_rubles: bool = True,
                      remainder_on: str = "last") -> list[dagr.Instalment]:
     """The schedule an agreement with these terms would have (nothing is saved)."""
-    return dagr.build_schedule(debt_kop, months, first_due_on, day_of_month, down_payment_kop=down_payment_kop,
-                               down_payment_on=down_payment_on, round_rubles=round_rubles, remainder=remainder_on,
-                               max_months=int(_cfg("AGREEMENT_MAX_MONTHS", dagr.MAX_MONTHS_DEFAULT)))
+    try:
+        return dagr.build_schedule(debt_kop, months, first_due_on, day_of_month, down_payment_kop=down_payment_kop,
+                                   down_payment_on=down_payment_on, round_rubles=round_rubles,
+                                   remainder=remainder_on,
+                                   max_months=int(_cfg("AGREEMENT_MAX_MONTHS", dagr.MAX_MONTHS_DEFAULT)))
+    except DomainError as exc:
+        raise _schedule_error(exc) from exc
 
 
 def create_agreement(user, *, debt_kop: int, months: int, first_due_on: date, account_id: int | None = None,
