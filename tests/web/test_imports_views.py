@@ -1,0 +1,90 @@
+"""Web flow of imports: upload → preview → confirm → result, as a manager; refusal for a collector."""
+import io
+import re
+import zipfile
+
+from sqlalchemy import func, select
+
+from casework.accounts.models import Account, LedgerEntry
+from casework.extensions import db
+from casework.imports.models import ImportBatch
+
+ACCOUNTS_CSV = ("Лицевой счёт;Категория;ФИО;Адрес\n"
+                "100001;Население;Иванов Иван Иванович;г. Ленск, ул. Ленина, д. 5, кв. 12\n"
+                "100002;Население;Петрова Анна;г. Ленск, ул. Ленина, д. 5, кв. 13\n").encode("cp1251")
+LEDGER_CSV = ("ЛС;Период;Услуга;Вид;Сумма;Дата оплаты\n"
+              "100001;2025-01;heating;начисление;100,50;\n"
+              "100001;2025-02;heating;оплата;50;10.02.2025\n"
+              "999;2025-01;heating;начисление;1;\n").encode()
+
+
+def upload(client, kind, data, name):
+    return client.post("/imports/new", data={"kind": kind, "file": (io.BytesIO(data), name)},
+                       content_type="multipart/form-data")
+
+
+def test_manager_uploads_previews_and_confirms(client, login):
+    login("manager")
+    resp = upload(client, "accounts", ACCOUNTS_CSV, "реестр.csv")
+    assert resp.status_code == 302
+    preview_url = resp.headers["Location"]
+    page = client.get(preview_url)
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "реестр.csv" in html and 'name="skip_bad_rows"' not in html
+    assert db.session.scalar(select(func.count()).select_from(Account)) == 0  # preview wrote nothing
+    resp = client.post(preview_url)
+    assert resp.status_code == 302
+    batch = db.session.scalar(select(ImportBatch).order_by(ImportBatch.id.desc()))
+    assert (batch.status, batch.rows_inserted, batch.via) == ("committed", 2, "web")
+    assert client.get(resp.headers["Location"]).status_code == 200
+
+    # ledger with a bad row: the preview lists it; a plain confirm commits nothing; skipping commits the rest
+    resp = upload(client, "ledger", LEDGER_CSV, "ledger.csv")
+    preview_url = resp.headers["Location"]
+    html = client.get(preview_url).get_data(as_text=True)
+    assert re.search(r"<td class=\"num\">4</td><td>ЛС</td><td>[^<]*999", html)
+    assert 'name="skip_bad_rows"' in html and "data-confirm" in html
+    client.post(preview_url)
+    assert db.session.scalar(select(func.count()).select_from(LedgerEntry)) == 0
+    assert db.session.scalar(select(ImportBatch.status).order_by(ImportBatch.id.desc())) == "rejected"
+    resp = client.post(preview_url, data={"skip_bad_rows": "y"})
+    batch = db.session.scalar(select(ImportBatch).order_by(ImportBatch.id.desc()))
+    assert (batch.status, batch.rows_inserted, batch.rows_skipped) == ("committed", 2, 1)
+    assert db.session.scalar(select(func.count()).select_from(LedgerEntry)) == 2
+    show = client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert f"/imports/{batch.id}/errors.csv" in show
+    err = client.get(f"/imports/{batch.id}/errors.csv")
+    assert err.status_code == 200 and "999;2025-01" in err.get_data().decode("utf-8-sig")
+    err.close()
+
+    listing = client.get("/imports/?kind=ledger")
+    assert listing.status_code == 200 and "ledger.csv" in listing.get_data(as_text=True)
+    assert "реестр.csv" not in listing.get_data(as_text=True)
+    xlsx = client.get("/imports/?export=xlsx")
+    assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"
+
+
+def test_upload_refusals(client, login):
+    login("admin")
+    resp = upload(client, "ledger", b"x", "ledger.txt")
+    assert resp.status_code == 400
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", "<x/>")
+        zf.writestr("xl/worksheets/sheet1.xml", "0" * (50 * 1024 * 1024))
+    resp = upload(client, "ledger", buf.getvalue(), "bomb.xlsx")
+    assert resp.status_code == 400
+    resp = upload(client, "ledger", "ЛС;Период".encode("utf-16"), "x.csv")
+    html = client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert 'action="/imports/preview' not in html  # no import button for an unreadable file
+    assert client.get("/imports/preview/" + "0" * 64 + "/ledger").status_code == 404
+    assert client.get("/imports/preview/../../etc/ledger").status_code == 404
+    assert client.get("/imports/999999").status_code == 404
+
+
+def test_collector_is_refused(client, login):
+    login("collector")
+    assert client.get("/imports/").status_code == 403
+    assert upload(client, "accounts", ACCOUNTS_CSV, "a.csv").status_code == 403
+    assert db.session.scalar(select(func.count()).select_from(ImportBatch)) == 0
