@@ -533,10 +533,12 @@ def open_cases_for_debtors(today: date, threshold_kop: int | None = None, user=N
     sel = (select(AccountBalance.account_id, literal(Stage.DEBT_DETECTED.value), literal(today), literal(True),
                   literal(today), AccountBalance.balance_kop, literal(1), literal(_now()))
            .where(AccountBalance.balance_kop > threshold, no_case))
-    res = db.session.execute(insert(Case.__table__).from_select(
+    opened = db.session.scalar(select(func.count()).select_from(sel.subquery())) or 0
+    if not opened:
+        return 0
+    db.session.execute(insert(Case.__table__).from_select(
         ["account_id", "stage", "stage_since", "is_open", "opened_on", "debt_at_open_kop", "version_id",
          "created_at"], sel))
-    opened = res.rowcount or 0
     if opened:
         no_history = ~exists().where(StageChange.case_id == Case.id)
         db.session.execute(insert(StageChange.__table__).from_select(
