@@ -1,0 +1,212 @@
+"""Accounts list, search and account page at scale: p50/p95 through the Flask test client, next to bare SQL.
+
+    python -m bench.bench_pages                       # 100,000 accounts × 36 months, SQLite and PostgreSQL
+    python -m bench.bench_pages --accounts 20000 --engines sqlite --repeat 20
+    python -m bench.bench_pages --ledger-sample 5000  # full ledger only for the first 5,000 accounts (faster build)
+
+For each engine it builds a fresh database with `bench.dataset.build_dataset` (a SQLite file in a temporary
+folder; a new PostgreSQL database, dropped afterwards unless --keep), logs in as a lawyer (so the account
+page also writes its personal-data audit rows) and times every scenario. "bare SQL" is the list's main
+query (rows of the page + the totals) run with the raw driver (sqlite3 / psycopg) on the same database.
+Target: p95 ≤ 100 ms at 100,000 accounts.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import tempfile
+import time
+import uuid
+
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def _pct(samples: list[float], q: float) -> float:
+    if len(samples) < 2:
+        return samples[0]
+    return statistics.quantiles(samples, n=100, method="inclusive")[int(q) - 1]
+
+
+def _scenarios(app, rng: random.Random, repeat: int) -> list[tuple[str, list[str], object]]:
+    """(name, URLs to cycle through, AccountFilter of the main query or None)."""
+    from sqlalchemy import func, select
+
+    from casework.accounts.models import Account, AccountBalance, LedgerEntry, Territory
+    from casework.accounts.queries import AccountFilter
+    from casework.extensions import db
+
+    with app.app_context():
+        n = db.session.scalar(select(func.max(Account.id)))
+        territory = db.session.scalar(select(Territory.id).where(Territory.name == "п. Витим"))
+        ids = [rng.randint(1, n) for _ in range(repeat)]
+        numbers = [db.session.get(Account, i).number for i in ids]
+        names = [db.session.get(Account, i).debtor_name.split()[0][:5].lower() for i in ids]
+        phones = [p for p in db.session.scalars(select(Account.phone).where(Account.phone.is_not(None))
+                                                .where(Account.id.in_(ids)))] or ["8 914 000-00-00"]
+        with_ledger = db.session.scalar(select(func.max(LedgerEntry.account_id))) or n
+        page_ids = [rng.randint(1, with_ledger) for _ in range(repeat)]
+        max_balance = db.session.scalar(select(func.max(AccountBalance.balance_kop))) or 0
+    return [
+        ("list, first page", ["/accounts/"], AccountFilter()),
+        ("list, page 20", ["/accounts/?page=20"], AccountFilter()),
+        ("filtered (population, Витим, debt ≥ 1 000 ₽, 181–365 d)",
+         [f"/accounts/?category=population&territory={territory}&debt_min=1000"],
+         AccountFilter(category="population", territory_id=territory, debt_min_kop=100_000)),
+        ("filtered (debt ≥ 50 000 ₽, over 3 years)", ["/accounts/?debt_min=50000&aging=over_3y"],
+         AccountFilter(debt_min_kop=5_000_000, aging="over_3y")),
+        ("sorted by debt, desc", ["/accounts/?sort=balance&dir=desc"], AccountFilter(sort="balance", descending=True)),
+        ("sorted by months in arrears", ["/accounts/?sort=months&dir=desc"],
+         AccountFilter(sort="months", descending=True)),
+        ("search: name fragment", [f"/accounts/?q={q}" for q in names], AccountFilter(q=names[0])),
+        ("search: account number", [f"/accounts/?q={q}" for q in numbers], AccountFilter(q=numbers[0])),
+        ("search: phone", [f"/accounts/?q={q}" for q in phones], AccountFilter(q=phones[0])),
+        ("account page", [f"/accounts/{i}" for i in page_ids], None),
+        ("export to Excel (filter: over 3 years, debt ≥ 50 000 ₽)",
+         ["/accounts/export.xlsx?debt_min=50000&aging=over_3y"], None),
+    ], max_balance
+
+
+def _bare_sql(app, url: str, flt, repeat: int) -> tuple[float, float] | None:
+    """Time the page query + totals of a filter with the raw driver."""
+    if flt is None:
+        return None
+    from sqlalchemy import and_, func, select
+    from sqlalchemy.engine import make_url
+
+    from casework.accounts import queries
+    from casework.extensions import db
+
+    with app.app_context():
+        dialect = db.engine.dialect
+        page_sql = str(queries.account_list_stmt(flt).limit(51).compile(dialect=dialect,
+                                                                         compile_kwargs={"literal_binds": True}))
+        conds = queries._where(flt)
+        if conds:
+            tot = select(func.count(), func.sum(queries.B.c.balance_kop)).select_from(queries._from(flt)).where(
+                and_(*conds))
+            totals_sqls = [str(tot.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))]
+        else:
+            totals_sqls = ["SELECT count(*) FROM accounts", "SELECT sum(balance_kop) FROM account_balances"]
+    u = make_url(url)
+    if u.get_backend_name() == "postgresql":
+        import psycopg
+
+        conn = psycopg.connect(u.set(drivername="postgresql").render_as_string(hide_password=False))
+    else:
+        import sqlite3
+
+        conn = sqlite3.connect(u.database)
+    samples = []
+    try:
+        for i in range(repeat + 3):
+            t = time.perf_counter()
+            cur = conn.cursor()
+            cur.execute(page_sql)
+            cur.fetchall()
+            for s in totals_sqls:
+                cur.execute(s)
+                cur.fetchall()
+            if i >= 3:
+                samples.append((time.perf_counter() - t) * 1000)
+    finally:
+        conn.close()
+    return _pct(samples, 50), _pct(samples, 95)
+
+
+def run_engine(engine: str, args) -> list[tuple]:
+    from bench.dataset import build_dataset
+
+    tmp = tempfile.mkdtemp(prefix="casework-bench-")
+    os.environ.setdefault("CASEWORK_INSTANCE_PATH", tmp)
+    dbname = None
+    if engine == "sqlite":
+        url = f"sqlite:///{tmp}/bench.sqlite3"
+    else:
+        import psycopg
+
+        dbname = f"casework_bench_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+        with psycopg.connect(args.pg_admin, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{dbname}"')
+        url = args.pg_admin.rsplit("/", 1)[0] + "/" + dbname
+        url = url.replace("postgresql://", "postgresql+psycopg://", 1)
+    print(f"[{engine}] building {args.accounts} accounts × {args.months} months …", flush=True)
+    try:
+        stats = build_dataset(url, args.accounts, args.months, ledger_sample=args.ledger_sample)
+        results = measure(engine, url, args)
+        print(f"[{engine}] dataset: {stats.ledger_rows} ledger rows, {stats.month_rows} account_months rows, "
+              f"built in {stats.seconds:.0f} s")
+        return results
+    finally:
+        if dbname and not args.keep:
+            import psycopg
+
+            with psycopg.connect(args.pg_admin, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
+
+
+def measure(engine: str, url: str, args) -> list[tuple]:
+    from casework import create_app
+    from casework.auth.services import create_user
+    from casework.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False,
+                      "TESTING": True})
+    with app.app_context():
+        create_user("bench_lawyer", "Бенч Юрист", "lawyer", "Bench-pass-123")
+        db.session.commit()
+    client = app.test_client()
+    resp = client.post("/auth/login", data={"username": "bench_lawyer", "password": "Bench-pass-123"})
+    assert resp.status_code == 302, resp.status_code
+    rng = random.Random(7)
+    scenarios, _max = _scenarios(app, rng, args.repeat)
+    out = []
+    for name, urls, flt in scenarios:
+        reps = args.repeat if "export" not in name else max(3, args.repeat // 10)
+        for u in urls[:2]:  # warm-up
+            assert client.get(u).status_code == 200, u
+        samples = []
+        for i in range(reps):
+            u = urls[i % len(urls)]
+            t = time.perf_counter()
+            resp = client.get(u)
+            resp.get_data()
+            samples.append((time.perf_counter() - t) * 1000)
+            assert resp.status_code == 200, (u, resp.status_code)
+        bare = _bare_sql(app, url, flt, args.repeat)
+        row = (engine, name, _pct(samples, 50), _pct(samples, 95), bare)
+        out.append(row)
+        print(_fmt(row), flush=True)
+    return out
+
+
+def _fmt(row) -> str:
+    engine, name, p50, p95, bare = row
+    bare_s = f"{bare[0]:7.1f} {bare[1]:7.1f}" if bare else f"{'—':>7} {'—':>7}"
+    flag = "" if p95 <= 100 or "export" in name else "  > 100 ms"
+    return f"{engine:10} {name:58} {p50:8.1f} {p95:8.1f}   {bare_s}{flag}"
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--accounts", type=int, default=100_000)
+    ap.add_argument("--months", type=int, default=36)
+    ap.add_argument("--engines", default="sqlite,postgresql")
+    ap.add_argument("--repeat", type=int, default=40)
+    ap.add_argument("--ledger-sample", type=int, default=None,
+                    help="write ledger entries only for the first N accounts (figures are always complete)")
+    ap.add_argument("--pg-admin", default=os.environ.get("BENCH_PG_ADMIN", PG_ADMIN))
+    ap.add_argument("--keep", action="store_true", help="keep the PostgreSQL database")
+    args = ap.parse_args(argv)
+    rows = []
+    for engine in args.engines.split(","):
+        rows += run_engine(engine.strip(), args)
+    print()
+    print(f"{'engine':10} {'scenario':58} {'p50 ms':>8} {'p95 ms':>8}   {'bare p50':>7} {'p95':>7}")
+    for row in rows:
+        print(_fmt(row))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,344 @@
+"""A large, deterministic enterprise for benchmarks: N accounts × M months, loaded with the bare driver.
+
+    from bench.dataset import build_dataset
+    stats = build_dataset("sqlite:////tmp/bench.sqlite3", 100_000, 36)          # or a fresh PostgreSQL database
+    stats = build_dataset("postgresql://postgres@127.0.0.1:5432/casework_bench", 100_000, 36)
+
+The database must exist and be empty; the schema comes from the models (`db.create_all()`) and the shipped
+reference data is seeded. Then, with sqlite3 `executemany` in one transaction or psycopg `COPY`, it writes:
+territories (the Lensk district's settlements), buildings, premises, accounts (with `search_text`), one
+debtor party per account, the ledger (heating and hot water charges every month, payments by payer profile,
+some opening balances, enforcement payments), `account_months` and `account_balances` consistent with that
+ledger (computed here in Python with the same definitions as `casework.accounts.services`).
+Only data independent of cases is generated; benchmarks of other areas add their own on top.
+"""
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy.engine import make_url
+
+TERRITORIES = [("г. Ленск", 0.45), ("п. Витим", 0.12), ("п. Пеледуй", 0.1), ("с. Нюя", 0.07),
+               ("с. Ярославский", 0.05), ("с. Беченча", 0.04), ("с. Мурбай", 0.04), ("с. Натора", 0.03),
+               ("с. Орто-Нахара", 0.03), ("с. Салдыкель", 0.03), ("с. Толон", 0.04)]
+STREETS = ["Ленина", "Победы", "Советская", "Октябрьская", "Набережная", "Первомайская", "Комсомольская",
+           "Речников", "Пионерская", "Лесная", "Северная", "Молодёжная", "Гагарина", "Кирова", "Чапаева",
+           "Строительная", "Заводская", "Школьная", "Нефтяников", "Энергетиков"]
+SURNAMES = ["Иванов", "Петров", "Сидоров", "Смирнов", "Кузнецов", "Попов", "Васильев", "Соколов", "Михайлов",
+            "Новиков", "Фёдоров", "Морозов", "Волков", "Алексеев", "Лебедев", "Семёнов", "Егоров", "Павлов",
+            "Козлов", "Степанов", "Николаев", "Орлов", "Андреев", "Макаров", "Никитин", "Захаров", "Зайцев",
+            "Соловьёв", "Борисов", "Яковлев", "Григорьев", "Романов", "Воробьёв", "Сергеев", "Кузьмин",
+            "Фролов", "Александров", "Дмитриев", "Королёв", "Гусев", "Киселёв", "Ильин", "Максимов", "Поляков",
+            "Сорокин", "Виноградов", "Ковалёв", "Белов", "Медведев", "Антонов", "Тарасов", "Жуков", "Баранов",
+            "Филиппов", "Комаров", "Давыдов", "Беляев", "Герасимов", "Богданов", "Осипов", "Сидоренко",
+            "Матвеев", "Титов", "Марков", "Миронов", "Крылов", "Куликов", "Карпов", "Власов", "Мельников",
+            "Денисов", "Гаврилов", "Тихонов", "Казаков", "Афанасьев", "Данилов", "Савельев", "Тимофеев",
+            "Фомин", "Чернов", "Абрамов", "Мартынов", "Ефимов", "Федотов", "Щербаков", "Назаров", "Калинин",
+            "Исаев", "Чернышёв", "Быков", "Маслов", "Родионов", "Коновалов", "Лазарев", "Воронин", "Климов",
+            "Филатов", "Пономарёв", "Голубев", "Кудрявцев", "Прохоров", "Наумов", "Потапов", "Журавлёв",
+            "Овчинников", "Трофимов", "Леонов", "Соболев", "Ермаков", "Колесников", "Гончаров", "Емельянов",
+            "Никифоров", "Грачёв", "Котов", "Гришин", "Ефремов", "Архипов", "Громов", "Кириллов", "Малышев",
+            "Панов", "Моисеев", "Румянцев", "Акимов", "Кондратьев", "Бирюков", "Горбунов", "Анисимов",
+            "Еремин", "Тихомиров", "Галкин", "Лукьянов", "Михеев", "Скворцов", "Юдин", "Белоусов", "Нестеров",
+            "Симонов", "Прокофьев", "Харитонов", "Князев", "Цветков", "Левин", "Митрофанов", "Воронов",
+            "Аксёнов", "Софронов", "Мальцев", "Логинов", "Горшков", "Савин", "Краснов", "Майоров", "Демидов",
+            "Елисеев", "Рыбаков", "Сафонов", "Плотников", "Дёмин", "Хохлов", "Жданов", "Мухин", "Гоголев",
+            "Саввинов", "Слепцов", "Охлопков", "Местников", "Готовцев", "Винокуров", "Павлов", "Аммосов"]
+MALE = ["Александр", "Сергей", "Андрей", "Алексей", "Дмитрий", "Владимир", "Николай", "Иван", "Михаил",
+        "Евгений", "Юрий", "Виктор", "Олег", "Павел", "Егор", "Айсен", "Семён", "Пётр"]
+FEMALE = ["Елена", "Ольга", "Татьяна", "Наталья", "Ирина", "Светлана", "Анна", "Мария", "Галина", "Людмила",
+          "Надежда", "Сардана", "Марина", "Валентина", "Айна", "Екатерина", "Любовь", "Нина"]
+PATRONYMIC_M = ["Александрович", "Сергеевич", "Иванович", "Николаевич", "Петрович", "Викторович",
+                "Михайлович", "Юрьевич", "Васильевич", "Семёнович"]
+PATRONYMIC_F = ["Александровна", "Сергеевна", "Ивановна", "Николаевна", "Петровна", "Викторовна",
+                "Михайловна", "Юрьевна", "Васильевна", "Семёновна"]
+ORG_FORMS = ["ООО", "ИП", "МУП", "АО", "МКУ"]
+ORG_WORDS = ["Север", "Лена", "Альянс", "Вектор", "Ромашка", "Строймонтаж", "Таёжный", "Якутия", "Полюс",
+             "Мегаполис", "Фортуна", "Олимп", "Ресурс", "Партнёр", "Витязь", "Багульник"]
+PROFILES = (("good", 0.55), ("irregular", 0.20), ("stopped", 0.15), ("never", 0.06), ("enforced", 0.04))
+SOURCES = ("bank", "bank", "bank", "online", "online", "cash_desk", "employer")
+
+
+@dataclass
+class DatasetStats:
+    url: str
+    accounts: int
+    months: int
+    ledger_rows: int
+    month_rows: int
+    seconds: float
+
+
+def _month_add(d: date, n: int) -> date:
+    i = d.year * 12 + d.month - 1 + n
+    return date(i // 12, i % 12 + 1, 1)
+
+
+def _pick(rng: random.Random, weighted):
+    x, acc = rng.random(), 0.0
+    for value, w in weighted:
+        acc += w
+        if x < acc:
+            return value
+    return weighted[-1][0]
+
+
+class _Loader:
+    """Writes rows with the bare driver: sqlite3 executemany in one transaction, or psycopg COPY."""
+
+    def __init__(self, url: str):
+        u = make_url(url)
+        self.pg = u.get_backend_name() == "postgresql"
+        if self.pg:
+            import psycopg
+
+            self.conn = psycopg.connect(u.set(drivername="postgresql").render_as_string(hide_password=False))
+        else:
+            import sqlite3
+
+            self.conn = sqlite3.connect(u.database)
+            self.conn.execute("PRAGMA synchronous=OFF")
+            self.conn.execute("PRAGMA foreign_keys=OFF")
+            self.conn.execute("BEGIN")
+
+    def write(self, table: str, columns: list[str], rows) -> int:
+        n = 0
+        if self.pg:
+            with self.conn.cursor() as cur:
+                with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+                        n += 1
+            return n
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+        rows = list(rows)  # dates go through sqlite3's ISO adapters, the text SQLAlchemy reads back
+        self.conn.executemany(sql, rows)
+        return len(rows)
+
+    def finish(self, tables_with_ids: list[str]) -> None:
+        if self.pg:
+            with self.conn.cursor() as cur:
+                for t in tables_with_ids:
+                    cur.execute(f"SELECT setval(pg_get_serial_sequence('{t}', 'id'), "
+                                f"GREATEST((SELECT COALESCE(MAX(id), 0) FROM {t}), 1))")
+            self.conn.commit()
+            self.conn.autocommit = True
+            self.conn.execute("VACUUM ANALYZE")
+        else:
+            self.conn.commit()
+            self.conn.execute("ANALYZE")
+        self.conn.close()
+
+
+def _create_schema(url: str) -> dict[str, int]:
+    from casework import create_app
+    from casework.accounts.models import Service
+    from casework.extensions import db
+    from casework.maintenance.setup import seed_reference
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "TESTING": True})
+    with app.app_context():
+        db.create_all()
+        seed_reference()
+        db.session.commit()
+        services = {s.code: s.id for s in db.session.query(Service)}
+        db.session.remove()
+        db.engine.dispose()
+    return services
+
+
+def build_dataset(url: str, n_accounts: int = 100_000, months: int = 36, *, seed: int = 2026,
+                  last_month: date = date(2026, 10, 1), as_of: date = date(2026, 11, 20), ledger: bool = True,
+                  ledger_sample: int | None = None, log=print) -> DatasetStats:
+    """Create the schema in the (empty) database at `url` and fill it; return what was written and how long it took.
+
+    `ledger_sample`: write ledger_entries only for accounts 1..ledger_sample (account_months and account_balances
+    are always written for all); None writes the whole ledger (about 85 rows per account for 36 months).
+    """
+    from casework.accounts.queries import search_text_for
+    from casework.domain.periods import Period, nominal_due_date
+
+    started = time.perf_counter()
+    services = _create_schema(url)
+    heating, hot_water = services["heating"], services["hot_water"]
+    rng = random.Random(seed)
+    first_month = _month_add(last_month, -(months - 1))
+    month_list = [_month_add(first_month, i) for i in range(months)]
+    due = [nominal_due_date(Period(m.year, m.month)) for m in month_list]
+    now = datetime(2026, 11, 1, 9, 0)
+    loader = _Loader(url)
+
+    # territories, buildings, premises ----------------------------------------------------------------------
+    loader.write("territories", ["id", "name", "kind"],
+                 [(i + 1, name, "settlement") for i, (name, _w) in enumerate(TERRITORIES)])
+    n_buildings = max(1, n_accounts // 24)
+    buildings = []
+    used = set()
+    for b in range(1, n_buildings + 1):
+        t = _pick(rng, [(i + 1, w) for i, (_n, w) in enumerate(TERRITORIES)])
+        while True:
+            street, house = rng.choice(STREETS), rng.randint(1, 140)
+            if (t, street, house) not in used:
+                used.add((t, street, house))
+                break
+        buildings.append((b, t, f"{TERRITORIES[t - 1][0]}, ул. {street}, д. {house}", rng.random() < 0.8))
+    loader.write("buildings", ["id", "territory_id", "address", "is_apartment_building"], buildings)
+
+    accounts, premises, parties, links = [], [], [], []
+    profiles = []
+    flat_counter: dict[int, int] = {}
+    for a in range(1, n_accounts + 1):
+        b_id, t_id, b_addr, apartment_building = buildings[rng.randrange(n_buildings)]
+        flat_no = flat_counter.get(b_id, 0) + 1
+        flat_counter[b_id] = flat_no
+        flat = str(flat_no) if apartment_building else ""
+        area = rng.randint(2500, 9000)  # hundredths of m²
+        tenure = _pick(rng, [("owner", 0.76), ("social_tenancy", 0.14), ("commercial_tenancy", 0.05), ("other", 0.05)])
+        municipal = tenure == "social_tenancy" or (tenure == "other" and rng.random() < 0.3)
+        category = "other" if rng.random() < 0.06 else "population"
+        number = f"{t_id:02d}{a:07d}"
+        address = f"Республика Саха (Якутия), {b_addr}" + (f", кв. {flat}" if flat else "")
+        if category == "population":
+            female = rng.random() < 0.55
+            last = rng.choice(SURNAMES) + ("а" if female else "")
+            first = rng.choice(FEMALE if female else MALE)
+            middle = rng.choice(PATRONYMIC_F if female else PATRONYMIC_M)
+            name = f"{last} {first} {middle}"
+            birth = date(1940, 1, 1) + timedelta(days=rng.randint(0, 22000))
+            passport = (f"98{rng.randint(0, 99):02d}", f"{rng.randint(0, 999999):06d}")
+            snils = f"{rng.randint(100, 999)}-{rng.randint(100, 999)}-{rng.randint(100, 999)} {rng.randint(10, 99)}"
+            party = (a, "person", name, last, first, middle, "f" if female else "m", birth, "г. Ленск",
+                     passport[0], passport[1], None, snils, None, now)
+        else:
+            name = f"{rng.choice(ORG_FORMS)} «{rng.choice(ORG_WORDS)}-{a % 97}»"
+            inn = f"14{rng.randint(0, 99_999_999):08d}"
+            party = (a, "organization", name, None, None, None, None, None, None, None, None, None, None, inn, now)
+        phone = None
+        if rng.random() < 0.7:
+            d = f"{rng.choice(('914', '924', '984', '964'))}{rng.randint(0, 9_999_999):07d}"
+            phone = rng.choice((f"8 {d[:3]} {d[3:6]}-{d[6:8]}-{d[8:]}", f"+7({d[:3]}){d[3:]}", f"8{d}"))
+        opened = first_month if rng.random() < 0.9 else _month_add(first_month, rng.randint(1, months - 1))
+        premises.append((a, b_id, flat if flat else f"{a}", area, municipal))
+        accounts.append((a, number, category, tenure, municipal, name, address, TERRITORIES[t_id - 1][0],
+                         flat or None, party[13], phone, None, area, opened, None, t_id, b_id, a,
+                         search_text_for(number, name, address, phone), None, now, now))
+        parties.append(party)
+        links.append((a, a, a, "owner", None, None))
+        profiles.append((_pick(rng, PROFILES), opened, area, category))
+    loader.write("premises", ["id", "building_id", "number", "area_m2", "is_municipal"], premises)
+    loader.write("accounts", ["id", "number", "category", "tenure", "is_municipal", "debtor_name", "address",
+                              "settlement", "apartment", "inn", "phone", "email", "area_m2", "opened_on", "closed_on",
+                              "territory_id", "building_id", "premises_id", "search_text", "import_batch_id",
+                              "created_at", "updated_at"], accounts)
+    loader.write("parties", ["id", "kind", "full_name", "last_name", "first_name", "middle_name", "gender",
+                             "birth_date", "birth_place", "passport_series", "passport_number", "registration_address",
+                             "snils", "inn", "created_at"], parties)
+    loader.write("account_parties", ["id", "account_id", "party_id", "role", "share_num", "share_den"], links)
+    del accounts, premises, parties, links
+    log(f"  {n_accounts} accounts written ({time.perf_counter() - started:.1f} s)")
+
+    # ledger, account_months, account_balances --------------------------------------------------------------
+    ledger_rows: list[tuple] = []
+    month_rows: list[tuple] = []
+    balance_rows: list[tuple] = []
+    counts = {"ledger": 0, "months": 0}
+    entry_id = 0
+    L_COLS = ["id", "account_id", "service_id", "period", "kind", "amount_kop", "paid_on", "source", "paid_period",
+              "reference", "reverses_id", "batch_id", "entry_key", "created_at"]
+    M_COLS = ["account_id", "month", "opening_kop", "debt_start_kop", "charged_kop", "recalculated_kop", "paid_kop",
+              "paid_enforcement_kop", "debt_end_kop"]
+    B_COLS = ["account_id", "as_of", "balance_kop", "overdue_kop", "months_in_arrears", "avg_monthly_charge_kop",
+              "oldest_debt_days", "aging_0_30_kop", "aging_31_90_kop", "aging_91_180_kop", "aging_181_365_kop",
+              "aging_1_3y_kop", "aging_over_3y_kop", "last_payment_on", "last_period"]
+
+    def flush(final=False):
+        if ledger and (final or len(ledger_rows) >= 200_000):
+            counts["ledger"] += loader.write("ledger_entries", L_COLS, ledger_rows)
+            ledger_rows.clear()
+        if final or len(month_rows) >= 200_000:
+            counts["months"] += loader.write("account_months", M_COLS, month_rows)
+            month_rows.clear()
+
+    for a, (profile, opened, area, category) in enumerate(profiles, start=1):
+        write_ledger = ledger and (ledger_sample is None or a <= ledger_sample)
+        factor = 8 if category == "other" else 1
+        hw = rng.randint(70_000, 160_000) * factor
+        stop_at = rng.randint(months // 3, months - 2) if profile in ("stopped", "enforced") else months
+        debt = 0
+        charges: list[tuple[int, int]] = []  # (month index, debit) for FIFO aging
+        last_paid = None
+        last_period = None
+        start_i = month_list.index(opened)
+        for i in range(start_i, months):
+            m = month_list[i]
+            opening = 0
+            if i == start_i and rng.random() < 0.1:
+                opening = rng.randint(100_000, 3_000_000) * factor
+                entry_id += 1
+                if write_ledger:
+                    ledger_rows.append((entry_id, a, heating, m, "opening", opening, None, None, None, None, None,
+                                        None, f"bench-{entry_id}", now))
+                charges.append((i, opening))
+            heat = 0 if m.month in (6, 7, 8) else area * 75 * factor // 1  # ₽75 per m² (area in 1/100 m² → kop)
+            charged = heat + hw
+            for service_id, amount in ((heating, heat), (hot_water, hw)):
+                if amount:
+                    entry_id += 1
+                    if write_ledger:
+                        ledger_rows.append((entry_id, a, service_id, m, "charge", amount, None, None, None, None, None,
+                                            None, f"bench-{entry_id}", now))
+            charges.append((i, charged))
+            last_period = m
+            debt_start = debt + opening
+            paid = enforced = 0
+            if profile == "good" or (profile in ("stopped", "enforced") and i < stop_at):
+                x = rng.random()  # most pay the whole bill in its month, some a month late, a few skip
+                paid = max(debt_start + charged, 0) if x < 0.75 else max(debt_start, 0) if x < 0.95 else 0
+            elif profile == "irregular" and rng.random() < 0.6:
+                paid = charged * rng.randint(40, 130) // 100
+            elif profile == "enforced" and i >= stop_at + 4 and rng.random() < 0.5:
+                paid = enforced = min(max(debt_start, 0), rng.randint(200_000, 800_000))
+            if paid > 0:
+                paid_on = m.replace(day=rng.randint(3, 27))
+                entry_id += 1
+                if write_ledger:
+                    ledger_rows.append((entry_id, a, heating, m, "payment", paid, paid_on,
+                                        "enforcement" if enforced else rng.choice(SOURCES),
+                                        _month_add(m, -1) if rng.random() < 0.3 else None,
+                                        f"{rng.randint(1, 99999)}" if rng.random() < 0.5 else None, None, None,
+                                        f"bench-{entry_id}", now))
+                last_paid = paid_on
+            debt = debt_start + charged - paid
+            month_rows.append((a, m, opening, debt_start, charged, 0, paid, enforced, debt))
+        # FIFO: the debt is made of the most recent debits
+        remaining, overdue, months_arrears, oldest = max(debt, 0), 0, 0, None
+        buckets = [0] * 6
+        arrears_months = set()
+        for i, amount in reversed(charges):
+            if remaining <= 0:
+                break
+            r = min(amount, remaining)
+            remaining -= r
+            days = (as_of - due[i]).days
+            if days > 0:
+                overdue += r
+                arrears_months.add(i)
+            oldest = days if oldest is None or days > oldest else oldest
+            k = 0 if days <= 30 else 1 if days <= 90 else 2 if days <= 180 else 3 if days <= 365 else \
+                4 if days <= 1095 else 5
+            buckets[k] += r
+        recent = [c for (i, c) in charges if i >= months - 12]
+        avg = sum(recent) // len(recent) if recent else 0
+        balance_rows.append((a, as_of, debt, overdue, len(arrears_months), avg,
+                             None if oldest is None else max(oldest, 0), *buckets, last_paid, last_period))
+        flush()
+    flush(final=True)
+    loader.write("account_balances", B_COLS, balance_rows)
+    loader.finish(["territories", "buildings", "premises", "accounts", "parties", "account_parties",
+                   "ledger_entries"])
+    seconds = time.perf_counter() - started
+    log(f"  ledger {counts['ledger']} rows, account_months {counts['months']} rows; built in {seconds:.1f} s")
+    return DatasetStats(url, n_accounts, months, counts["ledger"], counts["months"], seconds)
