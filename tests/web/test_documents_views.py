@@ -1,0 +1,137 @@
+"""Documents through the browser: choose → preview → issue → download, registry, delivery, templates, bulk, help."""
+from __future__ import annotations
+
+import io
+import time
+from datetime import date
+
+from docx import Document as NewDoc
+from sqlalchemy import select
+
+from casework.documents.models import Document, DocumentBatch, TemplateVersion
+from casework.documents.rendering import docx_text
+from casework.extensions import db
+from tests.integration.test_documents import make_account
+
+
+def test_preview_then_issue_then_download(client, login):
+    login("collector")
+    acc = make_account()
+    db.session.commit()
+    r = client.get(f"/documents/new?account_id={acc.id}&code=pretrial_claim")
+    assert r.status_code == 200 and "Досудебная претензия" in r.get_data(as_text=True)
+    r = client.post("/documents/new", data={"account_id": acc.id, "code": "pretrial_claim", "action": "preview",
+                                            "p_settle_days": "15"})
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200 and "Ивановой Марии Петровне" in html and "37 000 руб. 00 коп." in html
+    assert db.session.scalar(select(Document.id)) is None  # preview issues nothing
+    r = client.post("/documents/new", data={"account_id": acc.id, "code": "pretrial_claim", "action": "issue",
+                                            "p_settle_days": "15"})
+    assert r.status_code == 302
+    doc = db.session.scalar(select(Document))
+    assert doc.number == "1/2026" or doc.number.startswith("1/")
+    r = client.get(f"/documents/{doc.id}/download")
+    text = docx_text(r.data)
+    r.close()
+    assert "в течение 15 дней" in text and f"Исх. № {doc.number}" in text
+
+
+def test_bad_parameter_is_explained(client, login):
+    login("lawyer")
+    acc = make_account(monthly=(1_000_000, 500_000))  # 145 000 ₽: above the 229-FZ art.9 limit
+    db.session.commit()
+    r = client.post("/documents/new", data={"account_id": acc.id, "code": "payment_agreement", "action": "preview",
+                                            "p_agreement_months": "много"})
+    assert "1 to 120" in r.get_data(as_text=True) or "от 1 до 120" in r.get_data(as_text=True)
+    r = client.post("/documents/new", data={"account_id": acc.id, "code": "employer_letter", "action": "issue",
+                                            "p_employer_name": "ООО «Прииск»", "p_writ_number": "2-1/2026"})
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200 and ("100" in html) and db.session.scalar(select(Document.id)) is None
+
+
+def test_registry_filter_export_and_delivery(client, login):
+    login("manager")
+    acc = make_account()
+    db.session.commit()
+    client.post("/documents/new", data={"account_id": acc.id, "code": "warning_restriction", "action": "issue"})
+    client.post("/documents/new", data={"account_id": acc.id, "code": "notice_debt", "action": "issue"})
+    r = client.get("/documents/?kind=warning_restriction")
+    html = r.get_data(as_text=True)
+    assert "Предупреждение" in html and "Уведомление о задолженности" not in html
+    r = client.get("/documents/export.xlsx?q=" + acc.number)
+    from openpyxl import load_workbook
+
+    ws = load_workbook(io.BytesIO(r.data)).active
+    rows = list(ws.iter_rows(values_only=True))
+    assert len(rows) == 3 and {rows[1][0], rows[2][0]} == {d.number for d in db.session.scalars(select(Document))}
+    warn = db.session.scalar(select(Document).where(Document.kind == "warning_restriction"))
+    future = date.today().replace(year=date.today().year + 1).isoformat()
+    r = client.post(f"/documents/{warn.id}/delivery", data={"delivered_on": future, "method": "sms"})
+    assert r.status_code == 400
+    r = client.post(f"/documents/{warn.id}/delivery", data={"delivered_on": date.today().isoformat(),
+                                                            "method": "registered_mail", "proof": "80080012345678"})
+    assert r.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Document, warn.id).delivered_on == date.today()
+
+
+def _docx(text: str) -> bytes:
+    d = NewDoc()
+    d.add_paragraph(text)
+    buf = io.BytesIO()
+    d.save(buf)
+    return buf.getvalue()
+
+
+def test_admin_uploads_a_template_broken_one_is_refused(client, login):
+    login("admin")
+    r = client.post("/documents/templates/notice_debt", data={"file": (io.BytesIO(_docx("{{ debt_totall }}")), "bad.docx")},
+                    content_type="multipart/form-data")
+    assert r.status_code == 400 and "debt_totall" in r.get_data(as_text=True)
+    assert db.session.scalar(select(TemplateVersion.id)) is None
+    r = client.post("/documents/templates/notice_debt", data={"file": (io.BytesIO(_docx("{{ debt_total }}")), "ok.docx"),
+                                                              "note": "v1"}, content_type="multipart/form-data")
+    assert r.status_code == 302
+    tv = db.session.scalar(select(TemplateVersion))
+    assert tv.is_active and tv.version == 1
+    r = client.post("/documents/templates/notice_debt/activate", data={})
+    db.session.expire_all()
+    assert r.status_code == 302 and not db.session.get(TemplateVersion, tv.id).is_active
+    assert client.get("/documents/templates").status_code == 200
+
+
+def test_collector_cannot_admin_templates(client, login):
+    login("collector")
+    assert client.get("/documents/templates").status_code == 403
+
+
+def test_bulk_page_runs_a_batch_with_progress(client, login, app):
+    login("collector")
+    acc = make_account()
+    db.session.commit()
+    r = client.post("/documents/bulk", data={"code": "notice_debt", "building_id": acc.building_id, "territory_id": 0,
+                                             "min_debt": 1, "output": "zip"})
+    assert r.status_code == 302, r.get_data(as_text=True)[:2000]
+    batch_id = int(r.headers["Location"].rstrip("/").split("/")[-1])
+    for _ in range(100):
+        s = client.get(f"/documents/batches/{batch_id}/status").get_json()
+        if s["finished"]:
+            break
+        time.sleep(0.1)
+    assert s["finished"] and s["done"] == s["total"] == 1 and s["redirect"]
+    r = client.get(f"/documents/batches/{batch_id}/download")
+    assert r.status_code == 200 and r.data[:2] == b"PK"
+    r.close()
+    r = client.post(f"/documents/batches/{batch_id}/register", data={"recipient": "АО «Почта России»"})
+    assert r.status_code == 302
+    db.session.expire_all()
+    assert db.session.scalar(select(Document).where(Document.kind == "dispatch_register")) is not None
+
+
+def test_fields_help_lists_every_declared_field(client, login):
+    from casework.documents.fields import FIELDS
+
+    login("collector")
+    html = client.get("/documents/fields").get_data(as_text=True)
+    for f in FIELDS:
+        assert f.name in html
