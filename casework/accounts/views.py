@@ -34,10 +34,13 @@ def _cases_table_exists() -> bool:
 
 
 def _labels() -> dict:
-    return dict(category=lambda c: label(CATEGORY_LABELS, c), tenure=lambda c: label(TENURE_LABELS, c),
-                aging=lambda c: label(AGING_LABELS, c), party_role=lambda c: label(PARTY_ROLE_LABELS, c),
-                party_kind=lambda c: label(PARTY_KIND_LABELS, c), source=lambda c: label(SOURCE_LABELS, c),
-                aging_bucket=queries.aging_bucket)
+    """Label lookups for the templates, translated once per request (not once per table cell)."""
+    maps = {name: {k: str(v) for k, v in mapping.items()} for name, mapping in (
+        ("category", CATEGORY_LABELS), ("tenure", TENURE_LABELS), ("aging", AGING_LABELS),
+        ("party_role", PARTY_ROLE_LABELS), ("party_kind", PARTY_KIND_LABELS), ("source", SOURCE_LABELS))}
+    out = {name: (lambda m: lambda code: "" if code is None else m.get(code, code))(m) for name, m in maps.items()}
+    out["aging_bucket"] = queries.aging_bucket
+    return out
 
 
 @bp.route("/")
