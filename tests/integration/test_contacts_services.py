@@ -72,10 +72,10 @@ def test_log_contact_on_a_case_takes_the_case_account(app, make_user):
 
 
 @pytest.mark.parametrize("kw,msg", [
-    (dict(channel="pigeon", outcome="reached"), "channel"),
-    (dict(channel="call", outcome="??"), "outcome"),
-    (dict(channel="call", outcome="reached", next_action_kind="call"), "date of the next action"),
-    (dict(channel="call", outcome="reached", when=datetime(2099, 1, 1)), "future"),
+    (dict(channel="pigeon", outcome="reached"), "channel|канал"),
+    (dict(channel="call", outcome="??"), "outcome|результат"),
+    (dict(channel="call", outcome="reached", next_action_kind="call"), "date of the next action|дату следующего"),
+    (dict(channel="call", outcome="reached", when=datetime(2099, 1, 1)), "future|будущей"),
 ])
 def test_log_contact_refuses_bad_input_in_words(app, make_user, kw, msg):
     acc = make_account()
