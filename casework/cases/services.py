@@ -28,6 +28,21 @@ def _refuse(code: str, reason: str, **params):
     raise TransitionNotAllowed(code, reason, **params)
 
 
+def term_reading() -> str:
+    """The reading of the 20-day warning and 10-day restriction terms (setting RESTRICTION_TERM_READING:
+    'full_days' — from day 21 / 11, ГК 191, the default; 'elapsed' — from day 20 / 10); see docs/legal-engine.md."""
+    from ..domain.restriction import term_reading as parse
+
+    return parse(current_app.config.get("RESTRICTION_TERM_READING")).value
+
+
+def business_calendar():
+    """The production calendar: the last day of a term moves off a non-working day (ГК 193)."""
+    from ..legal.reference import load_calendar
+
+    return load_calendar()
+
+
 def open_threshold_kop() -> int:
     return int(current_app.config.get("CASE_OPEN_THRESHOLD_KOP", DEFAULT_OPEN_THRESHOLD_KOP))
 
@@ -176,7 +191,7 @@ def gather_facts(case: Case, today: date, *, service_id: int | None = None, cour
         apartment_building=bool(building.is_apartment_building) if building else True,
         on_hold=case.hold_reason is not None,
         warning_delivered_on=warning.starts_on if warning else None,
-        restricted_on=restricted, service=svc_facts,
+        restricted_on=restricted, term_reading=term_reading(), service=svc_facts,
         lawyer_approved=bool(lawyer_approved) if lawyer_approved is not None else case.lawyer_approved_by is not None,
         agreement_performed=_agreement_performed(case, today),
         court_kind=court_kind or CourtKind.ORDER, claimable_kop=claimable, claim_kop=claim_kop,
@@ -213,7 +228,8 @@ def change_stage(case: Case, target: str, user, today: date, reason: str | None 
                              court_kind=details.get("court_kind"), claim_kop=details.get("claim_kop"),
                              lawyer_approved=details.get("lawyer_approved"),
                              with_limitation=target in (Stage.COURT, Stage.WRITTEN_OFF))
-    check_transition(case.stage, target, facts, today)
+    cal = business_calendar()
+    check_transition(case.stage, target, facts, today, calendar=cal)
     previous = case.stage
     sc = StageChange(case_id=case.id, from_stage=previous, to_stage=target, changed_on=today,
                      user_id=_actor_id(user), reason=reason,
@@ -225,7 +241,8 @@ def change_stage(case: Case, target: str, user, today: date, reason: str | None 
         case.service_id = details.get("service_id") or case.service_id
         if details.get("lawyer_approved"):
             case.lawyer_approved_by = _actor_id(user)
-        _add_deadline(case.id, "restriction_term", today, suspension_may_start_on(today))
+        _add_deadline(case.id, "restriction_term", today,
+                      suspension_may_start_on(today, cal, facts.term_reading))
         _close_deadlines(case.id, ("warning_term",), today)
     elif target == Stage.SUSPENSION:
         _close_deadlines(case.id, ("restriction_term",), today)
@@ -279,8 +296,10 @@ def open_case(account_id: int, user, today: date, assignee_id: int | None = None
 
 def record_warning_delivered(case: Case, delivered_on: date, user, channel: str | None = None,
                              service_id: int | None = None, document_id: int | None = None) -> Deadline:
-    """Record delivery of the restriction warning (ПП 354 п.119 "а"); starts the 20-day term."""
-    d = _add_deadline(case.id, "warning_term", delivered_on, restriction_may_start_on(delivered_on),
+    """Record delivery of the restriction warning (ПП 354 п.119 "а"); starts the 20-day term, whose deadline is
+    the first day restriction is possible (per the RESTRICTION_TERM_READING setting and ГК 193)."""
+    d = _add_deadline(case.id, "warning_term", delivered_on,
+                      restriction_may_start_on(delivered_on, business_calendar(), term_reading()),
                       channel=channel, service_id=service_id, document_id=document_id)
     if service_id:
         case.service_id = service_id

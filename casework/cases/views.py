@@ -211,7 +211,8 @@ def show(case_id: int):
     case = db.get_or_404(Case, case_id)
     today = business_today()
     facts = services.gather_facts(case, today, with_limitation=False)
-    blocked = {s: labels.refusal_message(e) for s, e in refusals(case.stage, facts, today).items()
+    blocked = {s: labels.refusal_message(e) for s, e in refusals(case.stage, facts, today,
+                                                                 calendar=services.business_calendar()).items()
                if s not in (Stage.COURT, Stage.WRITTEN_OFF)}
     court_records = db.session.scalars(select(CourtRecord).where(CourtRecord.case_id == case.id)
                                        .order_by(CourtRecord.id.desc())).all()
@@ -294,9 +295,11 @@ def lift_hold(case_id: int):
 @roles(CASE_STAFF)
 def warning(case_id: int):
     def act(case, form, today):
-        services.record_warning_delivered(case, form.delivered_on.data, current_user, form.channel.data,
-                                          form.service_id.data or None)
-        return _("Warning delivery recorded; the 20-day term runs.")
+        if form.delivered_on.data > today:
+            raise DomainError(_("The delivery date cannot be in the future."))
+        d = services.record_warning_delivered(case, form.delivered_on.data, current_user, form.channel.data,
+                                              form.service_id.data or None)
+        return _("Warning delivery recorded; restriction is possible from %(d)s.", d=d.due_on.strftime("%d.%m.%Y"))
     return _case_action(case_id, forms.WarningForm, act)
 
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Mapping
 
-from .errors import InvalidAmount
+from .errors import DomainError, InvalidAmount
 from .money import from_kopecks, to_kopecks
 
 WARNING_TERM_DAYS = 20      # п.119 "а": 20 days from delivery of the warning
@@ -15,6 +15,10 @@ SUSPENSION_AFTER_DAYS = 10  # п.119 "в": 10 days after the restriction
 RESUMPTION_DAYS = 2         # п.120: within 2 calendar days after repayment or an agreement
 THRESHOLD_MONTHS = 2        # п.118: debt above 2 monthly charges at the norm
 PP424_FREEZE = (date(2020, 4, 6), date(2020, 12, 31))  # ПП 424: no restriction or suspension
+
+
+class InvalidTermReading(DomainError):
+    """The RESTRICTION_TERM_READING setting names no known reading."""
 
 
 class Service(StrEnum):
@@ -105,26 +109,56 @@ def assess_restriction(item: ServiceDebt, *, apartment_building: bool,
                                  tuple(reasons))
 
 
-def warning_term_end(delivered_on: date, calendar=None) -> date:
+class TermReading(StrEnum):
+    """How the 20-day warning and 10-day restriction terms are read (setting RESTRICTION_TERM_READING)."""
+
+    FULL_DAYS = "full_days"  # ГК 191: the term runs from the day after delivery; the debtor has all N days,
+    #                          the measure is possible from day N + 1 after delivery (default)
+    ELAPSED = "elapsed"      # "N days have elapsed": the delivery day counts as day 1, the measure is possible on
+    #                          day N after delivery (the reading of some suppliers; one day less for the debtor)
+
+
+DEFAULT_TERM_READING = TermReading.FULL_DAYS
+
+
+def term_reading(value: "TermReading | str | None") -> TermReading:
+    """The reading named by a setting; None means the default (full days, ГК 191)."""
+    if value is None or value == "":
+        return DEFAULT_TERM_READING
+    try:
+        return TermReading(value)
+    except ValueError:
+        allowed = ", ".join(r.value for r in TermReading)
+        raise InvalidTermReading(f"RESTRICTION_TERM_READING: {value!r} is not one of {allowed}") from None
+
+
+def _term_end(start: date, days: int, calendar, reading) -> date:
+    """Last day of a term of `days` days counted from `start` (ГК 191; moved off a non-working day by ГК 193)."""
+    reading = term_reading(reading)
+    end = start + timedelta(days=days if reading == TermReading.FULL_DAYS else days - 1)
+    return calendar.next_working_day(end) if calendar is not None else end
+
+
+def warning_term_end(delivered_on: date, calendar=None, reading: TermReading | str | None = None) -> date:
     """Last day of the 20-day term after delivery of the warning (п.119 "а"; ГК 191, and ГК 193 if a calendar is given)."""
-    end = delivered_on + timedelta(days=WARNING_TERM_DAYS)
-    return calendar.next_working_day(end) if calendar is not None else end
+    return _term_end(delivered_on, WARNING_TERM_DAYS, calendar, reading)
 
 
-def earliest_restriction_date(delivered_on: date, calendar=None) -> date:
-    """First day the service may be restricted: the day after the 20-day warning term ends (п.119 "б")."""
-    return warning_term_end(delivered_on, calendar) + timedelta(days=1)
+def earliest_restriction_date(delivered_on: date, calendar=None, reading: TermReading | str | None = None) -> date:
+    """First day the service may be restricted: the day after the 20-day warning term ends (п.119 "б"):
+    day 21 after delivery under the default reading (ГК 191), day 20 under the "elapsed" reading."""
+    return warning_term_end(delivered_on, calendar, reading) + timedelta(days=1)
 
 
-def suspension_term_end(restricted_on: date, calendar=None) -> date:
-    """Last day of the 10-day term after restriction (п.119 "в"; ГК 193 if a calendar is given)."""
-    end = restricted_on + timedelta(days=SUSPENSION_AFTER_DAYS)
-    return calendar.next_working_day(end) if calendar is not None else end
+def suspension_term_end(restricted_on: date, calendar=None, reading: TermReading | str | None = None) -> date:
+    """Last day of the 10-day term after restriction (п.119 "в"; ГК 191, ГК 193 if a calendar is given)."""
+    return _term_end(restricted_on, SUSPENSION_AFTER_DAYS, calendar, reading)
 
 
-def earliest_suspension_date(restricted_on: date, calendar=None) -> date:
-    """First day the service may be suspended: the day after the 10-day term following restriction (п.119 "в")."""
-    return suspension_term_end(restricted_on, calendar) + timedelta(days=1)
+def earliest_suspension_date(restricted_on: date, calendar=None, reading: TermReading | str | None = None) -> date:
+    """First day the service may be suspended: the day after the 10-day term following restriction (п.119 "в"):
+    day 11 after restriction under the default reading, day 10 under the "elapsed" reading."""
+    return suspension_term_end(restricted_on, calendar, reading) + timedelta(days=1)
 
 
 def resumption_due(repaid_on: date) -> date:

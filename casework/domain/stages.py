@@ -13,10 +13,10 @@ from .errors import DomainError
 from .periods import add_months
 
 # ---------------------------------------------------------------------------------------------- constants
-WARNING_TERM_DAYS = 20          # ПП 354 п.119 "а": restriction after a warning delivered ≥ 20 days ago
-SUSPENSION_AFTER_DAYS = 10      # ПП 354 п.119 "в": suspension ≥ 10 days after the restriction
-THRESHOLD_MONTHS = 2            # ПП 354 п.118: debt above two monthly charges at the norm
-PP424_FREEZE = (date(2020, 4, 6), date(2020, 12, 31))  # ПП 424: no restriction/suspension
+# the 20-day warning and 10-day restriction terms (ПП 354 п.119), their reading and the ПП 424 freeze are
+# defined once, in restriction.py
+from .restriction import (PP424_FREEZE, SUSPENSION_AFTER_DAYS, THRESHOLD_MONTHS, WARNING_TERM_DAYS,  # noqa: E402,F401
+                          TermReading, earliest_restriction_date, earliest_suspension_date)
 COURT_ORDER_LIMIT_KOP = 500_000_00  # ГПК ст.121 / АПК ст.229.2: court order up to 500,000 ₽
 OBJECTION_DAYS = 10             # ГПК ст.128–129: 10 days from receipt of the order to object
 EVICTION_MONTHS = 6             # ЖК ст.90: eviction of a social tenant after > 6 months without payment
@@ -118,6 +118,7 @@ class CaseFacts:
     # notice / restriction / suspension
     warning_delivered_on: date | None = None
     restricted_on: date | None = None
+    term_reading: str = TermReading.FULL_DAYS  # setting RESTRICTION_TERM_READING: 'full_days' | 'elapsed'
     service: ServiceFacts | None = None
     lawyer_approved: bool = False
     agreement_performed: bool = False
@@ -153,14 +154,16 @@ def in_pp424_freeze(day: date) -> bool:
     return PP424_FREEZE[0] <= day <= PP424_FREEZE[1]
 
 
-def restriction_may_start_on(delivered_on: date) -> date:
-    """First day of restriction: the warning was delivered at least 20 days earlier (ПП 354 п.119 "а")."""
-    return delivered_on + timedelta(days=WARNING_TERM_DAYS)
+def restriction_may_start_on(delivered_on: date, calendar=None, reading: str | None = None) -> date:
+    """First day of restriction after the 20-day warning term (ПП 354 п.119 "а"; ГК 191, 193): day 21 after
+    delivery by default, day 20 under the "elapsed" reading — computed by restriction.earliest_restriction_date."""
+    return earliest_restriction_date(delivered_on, calendar, reading)
 
 
-def suspension_may_start_on(restricted_on: date) -> date:
-    """First day of suspension: at least 10 days after the restriction (ПП 354 п.119 "в")."""
-    return restricted_on + timedelta(days=SUSPENSION_AFTER_DAYS)
+def suspension_may_start_on(restricted_on: date, calendar=None, reading: str | None = None) -> date:
+    """First day of suspension after the 10-day term following restriction (ПП 354 п.119 "в"; ГК 191, 193):
+    day 11 by default, day 10 under the "elapsed" reading — computed by restriction.earliest_suspension_date."""
+    return earliest_suspension_date(restricted_on, calendar, reading)
 
 
 def objection_term_end(received_on: date, calendar=None) -> date:
@@ -200,8 +203,9 @@ def _guard_debt(facts: CaseFacts) -> None:
         _refuse("no_debt", "the account has no debt")
 
 
-def _guard_restriction(facts: CaseFacts, today: date) -> None:
-    """Restriction (ПП 354 пп.117–122, ПП 424): warning ≥ 20 days, debt > 2 norm-months, no agreement, not heating."""
+def _guard_restriction(facts: CaseFacts, today: date, calendar=None) -> None:
+    """Restriction (ПП 354 пп.117–122, ПП 424): 20-day warning term over (reading per facts.term_reading),
+    debt > 2 norm-months, no agreement, not heating."""
     _guard_debt(facts)
     if in_pp424_freeze(today):
         _refuse("pp424_freeze", "restriction and suspension were frozen from 06.04.2020 to 31.12.2020 (PP 424)")
@@ -213,7 +217,7 @@ def _guard_restriction(facts: CaseFacts, today: date) -> None:
                 service=svc.code)
     if facts.warning_delivered_on is None:
         _refuse("no_warning", "no delivered warning is recorded (PP 354 p.119)")
-    may_on = restriction_may_start_on(facts.warning_delivered_on)
+    may_on = restriction_may_start_on(facts.warning_delivered_on, calendar, facts.term_reading)
     if today < may_on:
         _refuse("warning_term", "the 20-day warning term has not run out yet (PP 354 p.119)",
                 delivered_on=facts.warning_delivered_on, may_on=may_on)
@@ -232,8 +236,9 @@ def _guard_restriction(facts: CaseFacts, today: date) -> None:
                 "(PP 354 p.122)", service=svc.code)
 
 
-def _guard_suspension(facts: CaseFacts, today: date) -> None:
-    """Suspension ≥ 10 days after restriction; never heating, never cold water in an apartment building (п.119 "в")."""
+def _guard_suspension(facts: CaseFacts, today: date, calendar=None) -> None:
+    """Suspension after the 10-day term following restriction (reading per facts.term_reading); never heating,
+    never cold water in an apartment building (ПП 354 п.119 "в")."""
     _guard_debt(facts)
     if in_pp424_freeze(today):
         _refuse("pp424_freeze", "restriction and suspension were frozen from 06.04.2020 to 31.12.2020 (PP 424)")
@@ -248,7 +253,7 @@ def _guard_suspension(facts: CaseFacts, today: date) -> None:
                 "(PP 354 p.119 \"v\")", service=svc.code)
     if facts.restricted_on is None:
         _refuse("not_restricted", "the service has not been restricted yet")
-    may_on = suspension_may_start_on(facts.restricted_on)
+    may_on = suspension_may_start_on(facts.restricted_on, calendar, facts.term_reading)
     if today < may_on:
         _refuse("restriction_term", "10 days have not passed since the restriction (PP 354 p.119)",
                 restricted_on=facts.restricted_on, may_on=may_on)
@@ -329,9 +334,9 @@ def check_transition(current: Stage | str, target: Stage | str, facts: CaseFacts
     if target in (Stage.NOTICE, Stage.PAYMENT_AGREEMENT):
         _guard_debt(facts)
     elif target == Stage.RESTRICTION:
-        _guard_restriction(facts, today)
+        _guard_restriction(facts, today, calendar)
     elif target == Stage.SUSPENSION:
-        _guard_suspension(facts, today)
+        _guard_suspension(facts, today, calendar)
     elif target == Stage.COURT:
         _guard_court(facts, today)
     elif target == Stage.ENFORCEMENT:

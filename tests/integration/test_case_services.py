@@ -66,24 +66,42 @@ def test_open_case_and_history(app, staff):
     assert [(s.from_stage, s.to_stage) for s in sc] == [(None, "debt_detected")]
 
 
-def test_restriction_path_with_warning_terms(app, staff):
+def _restriction_path(staff, first_restriction_day: int, first_suspension_day: int):
     acc, svc = make_account()
     svc.norm_monthly_kop = 300_000  # debt 12 norm-months > 2
     c = services.open_case(acc.id, staff["collector"], TODAY - timedelta(days=60))
     services.change_stage(c, "notice", staff["collector"], TODAY - timedelta(days=50))
-    services.record_warning_delivered(c, TODAY - timedelta(days=19), staff["collector"], "hand", svc.id)
+    delivered = date(2026, 6, 3)  # days 20–21 after it (Tue 23.06, Wed 24.06) and 10–11 after 29.06 are working days
+    warn = services.record_warning_delivered(c, delivered, staff["collector"], "hand", svc.id)
+    first = delivered + timedelta(days=first_restriction_day)
+    assert warn.due_on == first  # the deadline is the first day restriction is possible
     with pytest.raises(TransitionNotAllowed) as exc:
-        services.change_stage(c, "restriction", staff["collector"], TODAY, service_id=svc.id)
-    assert exc.value.code == "warning_term"
+        services.change_stage(c, "restriction", staff["collector"], first - timedelta(days=1), service_id=svc.id)
+    assert exc.value.code == "warning_term" and exc.value.params["may_on"] == first
     assert c.stage == "notice"  # nothing half-written
-    services.change_stage(c, "restriction", staff["collector"], TODAY + timedelta(days=1), service_id=svc.id)
+    restricted = date(2026, 6, 29)
+    services.change_stage(c, "restriction", staff["collector"], restricted, service_id=svc.id)
     assert c.stage == "restriction" and c.service_id == svc.id
     d = db.session.scalar(select(Deadline).where(Deadline.case_id == c.id, Deadline.kind == "restriction_term"))
-    assert d.due_on == TODAY + timedelta(days=11)
-    with pytest.raises(TransitionNotAllowed):
-        services.change_stage(c, "suspension", staff["collector"], TODAY + timedelta(days=10))
-    services.change_stage(c, "suspension", staff["collector"], TODAY + timedelta(days=11))
+    assert d.due_on == restricted + timedelta(days=first_suspension_day)
+    with pytest.raises(TransitionNotAllowed) as exc:
+        services.change_stage(c, "suspension", staff["collector"], d.due_on - timedelta(days=1))
+    assert exc.value.code == "restriction_term"
+    services.change_stage(c, "suspension", staff["collector"], d.due_on)
     assert c.stage == "suspension"
+
+
+def test_restriction_path_full_days_reading_is_the_default(app, staff):
+    assert app.config.get("RESTRICTION_TERM_READING") in (None, "full_days")
+    _restriction_path(staff, 21, 11)
+
+
+def test_restriction_path_elapsed_reading(app, staff):
+    app.config["RESTRICTION_TERM_READING"] = "elapsed"
+    try:
+        _restriction_path(staff, 20, 10)
+    finally:
+        app.config.pop("RESTRICTION_TERM_READING", None)
 
 
 def test_account_norm_overrides_the_service_norm(app, staff):

@@ -7,6 +7,7 @@ import pytest
 from casework.domain.stages import (ALLOWED_ON_HOLD, EMPLOYER_LIMIT_KOP, FINAL_STAGES, TRANSITIONS, CaseFacts,
                                     ServiceFacts, Stage, TransitionNotAllowed, act_in_force_on, allowed_next,
                                     check_transition, check_writ_destination, refusals)
+from casework.domain.restriction import earliest_restriction_date, earliest_suspension_date
 from casework.domain.writeoff import WriteOffGround
 
 TODAY = date(2026, 6, 15)
@@ -87,12 +88,60 @@ def restr(**kw):
     return replace(good(Stage.RESTRICTION), **kw)
 
 
-def test_warning_delivered_19_days_ago_is_too_early_20_is_enough():
+# The 20-day warning term has one implementation (casework.domain.restriction) and two readings (setting
+# RESTRICTION_TERM_READING): full_days (default, ГК 191: the debtor has all 20 days, restriction from day 21 after
+# delivery) and elapsed (restriction on day 20 after delivery).
+@pytest.mark.parametrize("reading,first_day", [("full_days", 21), ("elapsed", 20)])
+def test_warning_term_boundary_under_each_reading(reading, first_day):
+    too_early = restr(warning_delivered_on=TODAY - timedelta(days=first_day - 1), term_reading=reading)
     with pytest.raises(TransitionNotAllowed) as exc:
-        check_transition("notice", "restriction", restr(warning_delivered_on=TODAY - timedelta(days=19)), TODAY)
+        check_transition("notice", "restriction", too_early, TODAY)
     assert exc.value.code == "warning_term"
     assert exc.value.params["may_on"] == TODAY + timedelta(days=1)
-    check_transition("notice", "restriction", restr(warning_delivered_on=TODAY - timedelta(days=20)), TODAY)
+    check_transition("notice", "restriction",
+                     restr(warning_delivered_on=TODAY - timedelta(days=first_day), term_reading=reading), TODAY)
+
+
+def test_default_reading_is_full_days():
+    assert CaseFacts().term_reading == "full_days"
+    assert code_of("notice", "restriction", restr(warning_delivered_on=TODAY - timedelta(days=20))) == "warning_term"
+
+
+def test_stage_guard_and_restriction_module_agree_on_every_day():
+    """One implementation: the guard refuses exactly the days before earliest_restriction_date."""
+    delivered = date(2026, 3, 2)
+    for reading in ("full_days", "elapsed"):
+        first = earliest_restriction_date(delivered, reading=reading)
+        first_susp = earliest_suspension_date(delivered, reading=reading)
+        for offset in range(0, 30):
+            day = delivered + timedelta(days=offset)
+            allowed = "restriction" in allowed_next("notice", restr(warning_delivered_on=delivered,
+                                                                    term_reading=reading), day)
+            assert allowed == (day >= first), (reading, offset)
+            allowed = "suspension" in allowed_next("restriction", replace(good(Stage.SUSPENSION),
+                                                                          restricted_on=delivered,
+                                                                          term_reading=reading), day)
+            assert allowed == (day >= first_susp), (reading, offset)
+
+
+def test_warning_term_end_moves_off_a_weekend_under_each_reading(cal):
+    # delivered Sunday 31.05.2026: day 20 is Friday 19.06, day 21 Saturday 20.06
+    delivered = date(2026, 5, 31)
+    full = restr(warning_delivered_on=delivered, term_reading="full_days")
+    # full days: the term ends on Saturday 20.06 → Monday 22.06 (ГК 193); restriction from Tuesday 23.06
+    with pytest.raises(TransitionNotAllowed) as exc:
+        check_transition("notice", "restriction", full, date(2026, 6, 22), calendar=cal)
+    assert exc.value.params["may_on"] == date(2026, 6, 23)
+    check_transition("notice", "restriction", full, date(2026, 6, 23), calendar=cal)
+    # elapsed: the term ends on Friday 19.06; restriction from Saturday 20.06
+    check_transition("notice", "restriction", replace(full, term_reading="elapsed"), date(2026, 6, 20), calendar=cal)
+
+
+def test_unknown_reading_is_refused_in_plain_words():
+    from casework.domain.restriction import InvalidTermReading
+
+    with pytest.raises(InvalidTermReading, match="RESTRICTION_TERM_READING"):
+        check_transition("notice", "restriction", restr(term_reading="day_19"), TODAY)
 
 
 def test_no_warning_no_restriction():
@@ -154,12 +203,15 @@ def test_pp424_moratorium_boundaries(day, frozen):
 
 
 # ------------------------------------------------------------------------------------ suspension
-def test_suspension_9_days_after_restriction_is_refused_10_is_allowed():
-    f = good(Stage.SUSPENSION)
+@pytest.mark.parametrize("reading,first_day", [("full_days", 11), ("elapsed", 10)])
+def test_suspension_term_boundary_under_each_reading(reading, first_day):
+    f = replace(good(Stage.SUSPENSION), term_reading=reading)
     with pytest.raises(TransitionNotAllowed) as exc:
-        check_transition("restriction", "suspension", replace(f, restricted_on=TODAY - timedelta(days=9)), TODAY)
+        check_transition("restriction", "suspension", replace(f, restricted_on=TODAY - timedelta(days=first_day - 1)),
+                         TODAY)
     assert exc.value.code == "restriction_term"
-    check_transition("restriction", "suspension", replace(f, restricted_on=TODAY - timedelta(days=10)), TODAY)
+    assert exc.value.params["may_on"] == TODAY + timedelta(days=1)
+    check_transition("restriction", "suspension", replace(f, restricted_on=TODAY - timedelta(days=first_day)), TODAY)
 
 
 def test_suspension_needs_a_recorded_restriction():
