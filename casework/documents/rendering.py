@@ -73,11 +73,46 @@ class CompiledTemplate(DocxTemplate):
             self.current_rendering_part = part
             yield rel_key, self._finish(tpl[0].render(context)).encode(tpl[1])
 
+    def _prepare_fast(self) -> None:
+        """Decide whether the fast path applies: only the main document part carries Jinja tags."""
+        import zipfile
+
+        with zipfile.ZipFile(io.BytesIO(self._bytes)) as zf:
+            self._entries = [(i.filename, zf.read(i.filename)) for i in zf.infolist()]
+        main = self.docx.part.partname.lstrip("/")
+        self._main_name = main
+        self._fast = not any((b"{{" in data or b"{%" in data) for name, data in self._entries
+                             if name != main and name.endswith(".xml"))
+
     def render_bytes(self, context: dict) -> bytes:
-        """Render one document and return the .docx bytes; the template stays ready for the next one."""
-        self.render(context)
+        """Render one document and return the .docx bytes; the template stays ready for the next one.
+
+        Fast path: Jinja renders the main part, and the package is re-zipped from the template's own bytes with
+        only word/document.xml replaced (python-docx would re-serialise every part); templates with tags in
+        headers, footers or footnotes take docxtpl's full path.
+        """
+        if not hasattr(self, "_fast"):
+            self._prepare_fast()
+        if not self._fast:
+            self.render(context)
+            out = io.BytesIO()
+            self.save(out)
+            return out.getvalue()
+        import zipfile
+
+        from lxml import etree
+
+        self.render_init()
+        xml_src = self.build_xml(context)
+        tree = self.fix_tables(xml_src)
+        self.fix_docpr_ids(tree)
+        self.map_tree(tree)
+        self.is_rendered = True
+        main = etree.tostring(self.docx.element, xml_declaration=True, encoding="UTF-8", standalone=True)
         out = io.BytesIO()
-        self.save(out)
+        with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+            for name, data in self._entries:
+                zf.writestr(name, main if name == self._main_name else data)
         return out.getvalue()
 
 
