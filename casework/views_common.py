@@ -18,6 +18,7 @@ NAV = [
     ("cases.queue", _l("My queue")),
     ("accounts.index", _l("Accounts")),
     ("cases.index", _l("Cases")),
+    ("contacts.index", _l("Contacts")),
     ("documents.index", _l("Documents")),
     ("legal.index", _l("Calculators")),
     ("reports.index", _l("Reports")),
