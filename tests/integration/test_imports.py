@@ -270,3 +270,14 @@ def test_cli_exit_codes_and_output(app, runner, tmp_path):
     res = runner.invoke(args=["import", "list"])
     assert res.exit_code == 0
     assert "good.csv" in res.output and "rejected" in res.output and "dry_run" in res.output
+
+
+def test_the_documented_example_files_import_cleanly(app):
+    root = Path(__file__).resolve().parents[2] / "docs" / "examples"
+    for kind, name in (("accounts", "accounts.csv"), ("persons", "persons.csv"), ("ledger", "ledger.csv"),
+                       ("turnover", "turnover.csv"), ("ledger", "ledger.xlsx")):
+        data = (root / name).read_bytes()
+        b = services.commit_import(kind, data, name, None, via="cli")
+        db.session.commit()
+        assert (b.status, b.rows_bad) == ("committed", 0), (name, b.message, (b.options or {}).get("errors"))
+        assert b.rows_inserted > 0, name
