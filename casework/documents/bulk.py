@@ -84,7 +84,7 @@ def run_batch(batch_id: int, account_ids: list[int], params: dict | None = None,
     produced: list[Path] = []
     done = 0
     try:
-        with zipfile.ZipFile(zip_path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+        with zipfile.ZipFile(zip_path, "w", compression=zipfile.ZIP_STORED) as zf:  # .docx is already compressed
             for i in range(0, len(account_ids), CHUNK):
                 chunk = account_ids[i:i + CHUNK]
                 sources = ctxmod.load_sources(chunk, common, case_ids)
