@@ -272,7 +272,7 @@ def read_table(data: bytes, file_name: str) -> Table:
         try:
             for cells in reader:
                 n += 1
-                if cells and any(c.strip() for c in cells):
+                if cells and (cells[0] or any(c.strip() for c in cells)):
                     yield n, cells
         except csv.Error as exc:
             raise _file_error(_("The file is not a readable CSV (row %(n)s): %(e)s", n=n + 1, e=str(exc))) from None
@@ -327,6 +327,7 @@ class BadValue(ValueError):
 
 _AMOUNT_RE = re.compile(r"-?\d+(?:[.,]\d{1,2})?")
 _AMOUNT_ANY_RE = re.compile(r"-?\d+(?:[.,]\d+)?")
+_AMOUNT_FAST = re.compile(r"-?\d{1,15}(?:[.,]\d\d?)?")
 
 
 def parse_amount(value: Any) -> int:
@@ -541,7 +542,17 @@ def parse_ledger(table: Table, accounts: dict[str, int], services: dict[str, int
                 period = None if (kind == "payment" and not text(raw)) else parse_period(raw).isoformat()
                 if period is not None:
                     period_cache[raw] = period
-            amount = parse_amount(cells[i_amt])
+            raw = cells[i_amt]
+            if raw.__class__ is str and _AMOUNT_FAST.fullmatch(raw):  # the common shape: 1234,56 / 1234.5 / 12
+                i = raw.find(",") if "," in raw else raw.find(".")
+                if i < 0:
+                    amount = int(raw) * 100
+                elif len(raw) - i == 3:
+                    amount = int(raw[:i] + raw[i + 1:])
+                else:
+                    amount = int(raw[:i] + raw[i + 1:]) * 10
+            else:
+                amount = parse_amount(raw)
             if kind == "payment":
                 raw = _cell(cells, i_paid)
                 paid_on = date_cache.get(raw)

@@ -118,7 +118,7 @@ def test_same_charge_with_another_amount_is_refused(app):
     changed = "ЛС;Период;Услуга;Вид;Сумма\n100001;2025-02;heating;charge;2600\n100001;2025-03;heating;charge;1\n"
     pv = services.validate_file("ledger", changed.encode(), "c.csv")
     assert [(e.row, e.column) for e in pv.errors] == [(2, "Сумма")]
-    assert "another amount" in pv.errors[0].reason
+    assert "с другой суммой" in pv.errors[0].reason
     b = services.commit_import("ledger", changed.encode(), "c.csv", None, via="cli")
     db.session.commit()
     assert b.status == "rejected" and count(LedgerEntry) == 7
@@ -130,7 +130,7 @@ def test_bad_rows_without_skip_commit_nothing_and_record_the_rejection(app):
     b = services.commit_import("ledger", data, "l.csv", None, via="cli")
     db.session.commit()
     assert b.status == "rejected" and (b.rows_bad, b.rows_inserted) == (1, 0)
-    assert b.options["errors"] == [{"row": 9, "column": "ЛС", "reason": "unknown account 999"}]
+    assert b.options["errors"] == [{"row": 9, "column": "ЛС", "reason": "неизвестный лицевой счёт 999"}]
     assert count(LedgerEntry) == 0
 
 
@@ -143,8 +143,8 @@ def test_skip_bad_rows_commits_good_ones_and_writes_the_error_file(app):
     path = services.error_file_path(b)
     lines = path.read_text(encoding="utf-8-sig").splitlines()
     assert lines[0].endswith(";Ошибка")
-    assert lines[1].startswith("999;2025-01;heating;charge;1;;;;ЛС: unknown account 999")
-    assert lines[2].startswith("100001;2025-05;heating;charge;1,999;;;;Сумма: more than two decimals")
+    assert lines[1].startswith("999;2025-01;heating;charge;1;;;;ЛС: неизвестный лицевой счёт 999")
+    assert lines[2].startswith("100001;2025-05;heating;charge;1,999;;;;Сумма: больше двух знаков")
 
 
 def test_failure_mid_commit_leaves_nothing(app, monkeypatch):
@@ -242,7 +242,7 @@ def test_persons_import_links_parties_once(app):
 
 def test_wrong_encoding_is_rejected_as_a_file_error(app):
     b = services.commit_import("ledger", "ЛС;Период".encode("utf-16"), "x.csv", None, via="cli")
-    assert b.status == "rejected" and "Wrong encoding" in b.message
+    assert b.status == "rejected" and "Неверная кодировка" in b.message
 
 
 # ------------------------------------------------------------------ CLI
@@ -254,7 +254,7 @@ def test_cli_exit_codes_and_output(app, runner, tmp_path):
     bad.write_text(LEDGER_JAN_MAR + "999;2025-01;heating;charge;1;;;\n", encoding="utf-8")
     res = runner.invoke(args=["import", "ledger", str(bad)])
     assert res.exit_code == 1
-    assert "row 9 [ЛС]: unknown account 999" in res.output
+    assert "строка 9 [ЛС]: неизвестный лицевой счёт 999" in res.output
     assert count(LedgerEntry) == 0
     res = runner.invoke(args=["import", "ledger", str(bad), "--dry-run"])
     assert res.exit_code == 1 and count(LedgerEntry) == 0
@@ -266,7 +266,7 @@ def test_cli_exit_codes_and_output(app, runner, tmp_path):
     assert count(LedgerEntry) == 7
     assert "999;2025-01" in err.read_text(encoding="utf-8-sig")
     res = runner.invoke(args=["import", "ledger", str(good)])
-    assert res.exit_code == 0 and "inserted 0" in res.output and "already present 7" in res.output
+    assert res.exit_code == 0 and "добавлено 0" in res.output and "уже было 7" in res.output
     res = runner.invoke(args=["import", "list"])
     assert res.exit_code == 0
     assert "good.csv" in res.output and "rejected" in res.output and "dry_run" in res.output
