@@ -25,6 +25,7 @@ NAV = [
     ("imports.index", _l("Imports")),
     ("enterprise.show", _l("Enterprise")),
     ("legal.reference", _l("Rate tables")),
+    ("cases.courts", _l("Courts")),
     ("auth.users", _l("Users")),
     ("audit.index", _l("Audit")),
 ]

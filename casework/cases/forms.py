@@ -172,3 +172,53 @@ class BulkForm(FlaskForm):
         super().__init__(*a, **kw)
         self.action.choices = [("assign", str(_l("Assign to"))), ("notice", str(_l("Open the notice stage"))),
                                ("visits", str(_l("Plan visits")))]
+
+
+# ------------------------------------------------------------------------------------------------ directory
+def _digits(*lengths):
+    def check(form, field):
+        value = (field.data or "").strip()
+        if value and (not value.isdigit() or len(value) not in lengths):
+            raise ValidationError(_l("Enter digits only, %(n)s of them.", n="/".join(str(x) for x in lengths)))
+    return check
+
+
+class CourtForm(FlaskForm):
+    kind = SelectField(_l("Kind of court"))
+    name = StringField(_l("Name"), validators=[DataRequired(message=_l("Enter the name of the court.")),
+                                               Length(max=300)],
+                       description=_l("As in the heading of an application, e.g. «Мировому судье судебного участка № 22 Ленского района»"))
+    sector_number = StringField(_l("Sector number"), validators=[Optional(), Length(max=20)])
+    judge_name = StringField(_l("Judge"), validators=[Optional(), Length(max=200)])
+    territory_id = SelectField(_l("Territory"), coerce=int, validators=[Optional()])
+    address = StringField(_l("Address"), validators=[Optional(), Length(max=500)])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=60)])
+    email = StringField(_l("E-mail"), validators=[Optional(), Length(max=200)])
+    payee_name = StringField(_l("Duty recipient"), validators=[Optional(), Length(max=300)],
+                             description=_l("The treasury body that receives the state duty"))
+    payee_inn = StringField(_l("Recipient INN"), validators=[Optional(), _digits(10, 12)])
+    payee_kpp = StringField(_l("Recipient KPP"), validators=[Optional(), _digits(9)])
+    treasury_account = StringField(_l("Treasury account"), validators=[Optional(), _digits(20)])
+    bik = StringField(_l("BIK"), validators=[Optional(), _digits(9)])
+    kbk = StringField(_l("KBK"), validators=[Optional(), _digits(20)])
+    oktmo = StringField(_l("OKTMO"), validators=[Optional(), _digits(8, 11)])
+    code = StringField(_l("Short code"), validators=[Optional(), Length(max=40)],
+                       description=_l("Used by the CSV import; filled in automatically when left empty"))
+    is_active = BooleanField(_l("In use (offered when a filing is recorded)"), default=True)
+    submit = SubmitField(_l("Save"))
+
+    def __init__(self, *a, **kw):
+        from .labels import COURT_TYPE_LABELS
+
+        super().__init__(*a, **kw)
+        self.kind.choices = choices(COURT_TYPE_LABELS)
+
+
+class BailiffUnitForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(message=_l("Enter the name of the bailiff unit.")),
+                                               Length(max=300)])
+    address = StringField(_l("Address"), validators=[Optional(), Length(max=500)])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=60)])
+    email = StringField(_l("E-mail"), validators=[Optional(), Length(max=200)])
+    territory_id = SelectField(_l("Territory"), coerce=int, validators=[Optional()])
+    submit = SubmitField(_l("Save"))

@@ -99,7 +99,16 @@ REFUSALS = {
     "case_closed": _l("The case is closed."),
     "already_decided": _l("The write-off proposal has already been decided."),
     "proposal_pending": _l("A write-off proposal is already waiting for a decision."),
+    # directory of courts and bailiff units
+    "court_code_taken": _l("Another court already has the code %(code)s."),
+    "court_name_required": _l("Enter the name of the court."),
+    "unit_name_required": _l("Enter the name of the bailiff unit."),
+    "unit_name_taken": _l("A bailiff unit named «%(name)s» already exists."),
+    "nothing_selected": _l("Select at least one building."),
+    "filter_required": _l("Choose a territory or a street to link all its buildings."),
 }
+LINKED_FILTER_LABELS = {"none": _l("Not linked to any court"), "this": _l("Linked to this court"),
+                        "other": _l("Linked to another court")}
 
 
 def label(labels: dict, code: str | None) -> str:

@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..access import ALL_ROLES, CASE_STAFF, LAWYER, MANAGER, roles
+from ..access import ADMIN, ALL_ROLES, CASE_STAFF, LAWYER, MANAGER, roles
 from ..accounts.models import Account, AccountBalance, Service, Territory, to_kopecks
 from ..domain.errors import DomainError
 from ..domain.stages import Stage, refusals
@@ -17,7 +17,7 @@ from ..extensions import db
 from ..i18n import _, _l
 from ..pagination import paginate
 from ..timeutil import today as business_today
-from . import bp, forms, labels, queries, services
+from . import bp, directory, forms, labels, queries, services
 from .models import BailiffUnit, Case, Court, CourtRecord, Enforcement, Hold, WriteOffProposal, Alert
 
 CONFLICT = _l("The case has already been changed by another user; refresh the page.")
@@ -433,9 +433,133 @@ def open_for_account(account_id: int):
     return _back(case.id)
 
 
+# --------------------------------------------------------------------------------------------- directory
+DIRECTORY_EDITORS = (LAWYER, MANAGER, ADMIN)
+
+
+def _territory_choices(blank):
+    return [(0, blank)] + [(t.id, t.name) for t in db.session.scalars(select(Territory).order_by(Territory.name))]
+
+
 @bp.route("/courts")
 @roles(ALL_ROLES)
 def courts():
-    items = db.session.scalars(select(Court).order_by(Court.kind, Court.name)).all()
+    """The directory: courts with their duty details and linked buildings, bailiff units (everyone reads)."""
+    items = db.session.scalars(select(Court).order_by(Court.is_active.desc(), Court.kind, Court.sector_number,
+                                                      Court.name)).all()
     units = db.session.scalars(select(BailiffUnit).order_by(BailiffUnit.name)).all()
-    return render_template("cases/courts.html", courts=items, units=units, labels=labels)
+    territories = {t.id: t.name for t in db.session.scalars(select(Territory))}
+    return render_template("cases/courts.html", courts=items, units=units, labels=labels,
+                           linked=directory.linked_counts(), territories=territories,
+                           may_edit=current_user.role in DIRECTORY_EDITORS)
+
+
+def _court_form_page(court: Court | None):
+    form = forms.CourtForm(obj=court) if court is not None else forms.CourtForm()
+    form.territory_id.choices = _territory_choices("—")
+    if court is not None and request.method == "GET":
+        form.territory_id.data = court.territory_id or 0
+    if form.validate_on_submit():
+        data = {f: getattr(form, f).data for f in directory.COURT_EDIT_FIELDS}
+        data["territory_id"] = form.territory_id.data or None
+        try:
+            saved = directory.save_court(court, current_user, code=form.code.data, **data)
+        except DomainError as exc:
+            _refused(exc)
+        else:
+            db.session.commit()
+            flash(_("The court is saved."), "success")
+            return redirect(url_for("cases.court_buildings", court_id=saved.id) if court is None
+                            else url_for("cases.courts"))
+    return render_template("cases/court_form.html", form=form, court=court)
+
+
+@bp.route("/courts/new", methods=["GET", "POST"])
+@roles(*DIRECTORY_EDITORS)
+def court_new():
+    return _court_form_page(None)
+
+
+@bp.route("/courts/<int:court_id>/edit", methods=["GET", "POST"])
+@roles(*DIRECTORY_EDITORS)
+def court_edit(court_id: int):
+    return _court_form_page(db.get_or_404(Court, court_id))
+
+
+def _bailiff_form_page(unit: BailiffUnit | None):
+    form = forms.BailiffUnitForm(obj=unit) if unit is not None else forms.BailiffUnitForm()
+    form.territory_id.choices = _territory_choices("—")
+    if unit is not None and request.method == "GET":
+        form.territory_id.data = unit.territory_id or 0
+    if form.validate_on_submit():
+        data = {f: getattr(form, f).data for f in directory.BAILIFF_EDIT_FIELDS}
+        data["territory_id"] = form.territory_id.data or None
+        try:
+            directory.save_bailiff_unit(unit, current_user, **data)
+        except DomainError as exc:
+            _refused(exc)
+        else:
+            db.session.commit()
+            flash(_("The bailiff unit is saved."), "success")
+            return redirect(url_for("cases.courts") + "#bailiffs")
+    return render_template("cases/bailiff_form.html", form=form, unit=unit)
+
+
+@bp.route("/bailiffs/new", methods=["GET", "POST"])
+@roles(*DIRECTORY_EDITORS)
+def bailiff_new():
+    return _bailiff_form_page(None)
+
+
+@bp.route("/bailiffs/<int:unit_id>/edit", methods=["GET", "POST"])
+@roles(*DIRECTORY_EDITORS)
+def bailiff_edit(unit_id: int):
+    return _bailiff_form_page(db.get_or_404(BailiffUnit, unit_id))
+
+
+def _building_filter(args) -> directory.BuildingFilter:
+    linked = args.get("linked") or None
+    return directory.BuildingFilter(territory_id=args.get("territory", type=int) or None,
+                                    street=(args.get("street") or "").strip() or None,
+                                    linked=linked if linked in labels.LINKED_FILTER_LABELS else None)
+
+
+@bp.route("/courts/<int:court_id>/buildings", methods=["GET", "POST"])
+@roles(ALL_ROLES)
+def court_buildings(court_id: int):
+    """Buildings served by a court: filter by territory and street, link the chosen ones or all that match."""
+    court = db.get_or_404(Court, court_id)
+    may_edit = current_user.role in DIRECTORY_EDITORS
+    if request.method == "POST":
+        if not may_edit:
+            abort(403)
+        f = _building_filter(request.form)
+        action = request.form.get("action")
+        ids = [int(x) for x in request.form.getlist("building_id") if x.isdigit()]
+        back = url_for("cases.court_buildings", court_id=court.id, territory=f.territory_id or "",
+                       street=f.street or "", linked=f.linked or "")
+        try:
+            if action == "link_all":
+                if request.form.get("confirm") != "1":
+                    preview = directory.link_preview(court.id, f)
+                    if not (f.territory_id or f.street):
+                        raise directory.DirectoryError("filter_required", "choose a territory or a street")
+                    return render_template("cases/court_link_preview.html", court=court, f=f, preview=preview,
+                                           territory=db.session.get(Territory, f.territory_id) if f.territory_id
+                                           else None, labels=labels)
+                n = directory.link_buildings(court, current_user, f=f)
+            elif action == "unlink":
+                n = directory.unlink_buildings(court, current_user, ids)
+            else:
+                n = directory.link_buildings(court, current_user, building_ids=ids)
+        except DomainError as exc:
+            _refused(exc)
+            return redirect(back)
+        db.session.commit()
+        flash(_("Done: %(n)s buildings changed.", n=n), "success")
+        return redirect(back)
+    f = _building_filter(request.args)
+    page = paginate(directory.buildings_stmt(court.id, f), request.args.get("page", 1, type=int), scalars=False)
+    return render_template("cases/court_buildings.html", court=court, page=page, f=f, labels=labels,
+                           territories=db.session.scalars(select(Territory).order_by(Territory.name)).all(),
+                           linked_total=directory.linked_counts().get(court.id, 0), may_edit=may_edit)

@@ -1,0 +1,197 @@
+"""The enterprise's directory of courts and bailiff units, and which court serves which building.
+
+Courts (magistrate sectors, district and arbitrazh courts) carry the payee details for the state duty; a
+building linked to a court lets the case choose the court from the debtor's address (ГПК ст.28, 123: a court
+order goes to the magistrate of the debtor's place of residence). Services flush; the view commits.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select, update
+
+from ..accounts.models import Building, Territory
+from ..audit.services import record_event
+from ..domain.errors import DomainError
+from ..extensions import db
+from .models import BailiffUnit, Court
+
+COURT_EDIT_FIELDS = ("kind", "name", "sector_number", "judge_name", "address", "phone", "email", "territory_id",
+                     "payee_name", "payee_inn", "payee_kpp", "oktmo", "treasury_account", "bik", "kbk", "is_active")
+BAILIFF_EDIT_FIELDS = ("name", "address", "phone", "email", "territory_id")
+
+
+class DirectoryError(DomainError):
+    """A directory edit refused, with the reason in the user's words (set by the caller's translation)."""
+
+    def __init__(self, error_code: str, message: str, **params):
+        super().__init__(message)
+        self.code = error_code
+        self.params = params
+
+
+def _clean(value):
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return value
+
+
+def _next_code(prefix: str) -> str:
+    n = db.session.scalar(select(func.count()).select_from(Court)) or 0
+    while True:
+        n += 1
+        code = f"{prefix}-{n}"
+        if not db.session.scalar(select(Court.id).where(Court.code == code)):
+            return code
+
+
+def save_court(court: Court | None, user, *, code: str | None = None, **fields) -> Court:
+    """Create (court=None) or edit a court; the code is unique (generated when left empty). Audited as ORM changes."""
+    name = _clean(fields.get("name"))
+    if not name:
+        raise DirectoryError("court_name_required", "enter the name of the court")
+    code = _clean(code) or (court.code if court is not None else _next_code(fields.get("kind") or "court"))
+    stmt = select(Court.id).where(Court.code == code)
+    if court is not None and court.id:
+        stmt = stmt.where(Court.id != court.id)
+    if db.session.scalar(stmt):
+        raise DirectoryError("court_code_taken", "another court already has this code", code=code)
+    if court is None:
+        court = Court(code=code, name=name)
+        db.session.add(court)
+    court.code = code
+    for f in COURT_EDIT_FIELDS:
+        if f in fields:
+            value = _clean(fields[f])
+            if f == "address":
+                value = value or ""
+            if f == "is_active":
+                value = bool(fields[f])
+            setattr(court, f, value)
+    db.session.flush()
+    return court
+
+
+def save_bailiff_unit(unit: BailiffUnit | None, user, **fields) -> BailiffUnit:
+    """Create or edit a bailiff unit (the name is unique)."""
+    name = _clean(fields.get("name"))
+    if not name:
+        raise DirectoryError("unit_name_required", "enter the name of the bailiff unit")
+    stmt = select(BailiffUnit.id).where(BailiffUnit.name == name)
+    if unit is not None and unit.id:
+        stmt = stmt.where(BailiffUnit.id != unit.id)
+    if db.session.scalar(stmt):
+        raise DirectoryError("unit_name_taken", "a bailiff unit with this name already exists", name=name)
+    if unit is None:
+        unit = BailiffUnit(name=name)
+        db.session.add(unit)
+    for f in BAILIFF_EDIT_FIELDS:
+        if f in fields:
+            value = _clean(fields[f])
+            setattr(unit, f, value if f != "address" else (value or ""))
+    db.session.flush()
+    return unit
+
+
+@dataclass
+class BuildingFilter:
+    territory_id: int | None = None
+    street: str | None = None      # a fragment of the address, e.g. "Ленина"
+    linked: str | None = None      # None: any; 'none': no court; 'this': this court; 'other': another court
+
+
+def buildings_stmt(court_id: int, f: BuildingFilter):
+    """Buildings with their territory and current court, filtered, by territory and address."""
+    stmt = (select(Building.id, Building.address, Building.court_id, Building.is_apartment_building,
+                   Territory.name.label("territory"), Court.name.label("court_name"))
+            .outerjoin(Territory, Territory.id == Building.territory_id)
+            .outerjoin(Court, Court.id == Building.court_id))
+    return stmt.where(*_building_conds(court_id, f)).order_by(Territory.name, Building.address, Building.id)
+
+
+def _building_conds(court_id: int, f: BuildingFilter) -> list:
+    conds = []
+    if f.territory_id:
+        conds.append(Building.territory_id == f.territory_id)
+    if f.street:
+        q = f.street.strip()
+        # ILIKE folds Cyrillic on PostgreSQL; SQLite folds only ASCII, so the usual spellings are tried as well
+        conds.append(or_(*(Building.address.ilike(f"%{v}%") for v in {q, q.lower(), q[:1].upper() + q[1:].lower()})))
+    if f.linked == "none":
+        conds.append(Building.court_id.is_(None))
+    elif f.linked == "this":
+        conds.append(Building.court_id == court_id)
+    elif f.linked == "other":
+        conds.append(Building.court_id.is_not(None))
+        conds.append(Building.court_id != court_id)
+    return conds
+
+
+def link_preview(court_id: int, f: BuildingFilter) -> dict[str, int]:
+    """What linking every filtered building would do: total, already this court's, now another court's, unlinked."""
+    conds = _building_conds(court_id, f)
+    row = db.session.execute(select(
+        func.count(),
+        func.count().filter(Building.court_id == court_id),
+        func.count().filter(Building.court_id.is_not(None), Building.court_id != court_id),
+    ).select_from(Building).where(*conds)).one()
+    total, this, other = (int(x or 0) for x in row)
+    return {"total": total, "this": this, "other": other, "unlinked": total - this - other,
+            "will_change": total - this}
+
+
+def link_buildings(court: Court, user, *, building_ids: list[int] | None = None,
+                   f: BuildingFilter | None = None) -> int:
+    """Link the chosen buildings (or every building matching the filter) to the court in one UPDATE; returns the
+    number changed. A building belongs to one court at a time; the previous link is replaced."""
+    if building_ids is None and f is None:
+        raise DirectoryError("nothing_selected", "select at least one building")
+    stmt = update(Building).where(or_(Building.court_id.is_(None), Building.court_id != court.id))
+    if building_ids is not None:
+        if not building_ids:
+            raise DirectoryError("nothing_selected", "select at least one building")
+        stmt = stmt.where(Building.id.in_(building_ids))
+    else:
+        if not (f.territory_id or f.street):
+            raise DirectoryError("filter_required", "choose a territory or a street to link all its buildings")
+        stmt = stmt.where(*_building_conds(court.id, f))
+    res = db.session.execute(stmt.values(court_id=court.id).execution_options(synchronize_session=False))
+    n = res.rowcount or 0
+    record_event("cases.court_buildings_linked", "courts", court.id,
+                 {"count": n, "building_ids": (building_ids or [])[:1000],
+                  "territory_id": getattr(f, "territory_id", None), "street": getattr(f, "street", None)},
+                 actor=user)
+    db.session.flush()
+    return n
+
+
+def unlink_buildings(court: Court, user, building_ids: list[int]) -> int:
+    """Remove the link of the chosen buildings to this court (buildings of other courts are not touched)."""
+    if not building_ids:
+        raise DirectoryError("nothing_selected", "select at least one building")
+    res = db.session.execute(update(Building).where(Building.id.in_(building_ids), Building.court_id == court.id)
+                             .values(court_id=None).execution_options(synchronize_session=False))
+    n = res.rowcount or 0
+    record_event("cases.court_buildings_unlinked", "courts", court.id, {"count": n, "building_ids": building_ids[:1000]},
+                 actor=user)
+    db.session.flush()
+    return n
+
+
+def linked_counts() -> dict[int, int]:
+    """Number of buildings linked to each court."""
+    return {cid: n for cid, n in db.session.execute(
+        select(Building.court_id, func.count()).where(Building.court_id.is_not(None)).group_by(Building.court_id))}
+
+
+DIGITS = {"payee_inn": (10, 12), "payee_kpp": (9,), "bik": (9,), "treasury_account": (20,), "kbk": (20,),
+          "oktmo": (8, 11)}
+
+
+def digits_ok(field: str, value: str | None) -> bool:
+    """Treasury details are digit strings of fixed lengths: ИНН 10/12, КПП 9, БИК 9, счёт 20, КБК 20, ОКТМО 8/11."""
+    if not value:
+        return True
+    return bool(re.fullmatch(r"\d+", value)) and len(value) in DIGITS[field]
