@@ -46,47 +46,53 @@ class _Job:
 _JOB: _Job | None = None  # set before the pool forks; workers read it
 
 
-def _ledger_query(lo: int, hi: int, capital_ids: Sequence[int]):
-    from ..accounts.models import LedgerEntry as le
-
-    stmt = select(le.account_id, le.kind, le.period, le.amount_kop, le.paid_on, le.paid_period, le.id,
-                  le.reverses_id).where(le.account_id >= lo, le.account_id <= hi)
-    if capital_ids:
-        stmt = stmt.where(le.service_id.not_in(list(capital_ids)))
-    return stmt.order_by(le.account_id)
+def _ledger_sql(capital_ids: Sequence[int]) -> str:
+    skip = f" AND service_id NOT IN ({', '.join(str(int(i)) for i in capital_ids)})" if capital_ids else ""
+    return ("SELECT account_id, kind, period, amount_kop, paid_on, paid_period, id, reverses_id "
+            f"FROM ledger_entries WHERE account_id >= :lo AND account_id <= :hi{skip} ORDER BY account_id")
 
 
 def compute_chunk(conn: Connection, job: _Job, lo: int, hi: int) -> tuple[int, list[dict]]:
     """Stream the ledger of accounts lo..hi (one ordered query) and compute each account; return (scanned, rows)."""
+    from sqlalchemy import text
+
     result = conn.execution_options(stream_results=True, yield_per=STREAM_BATCH).execute(
-        _ledger_query(lo, hi, job.capital_ids))
+        text(_ledger_sql(job.capital_ids)), {"lo": lo, "hi": hi})
     out: list[dict] = []
     scanned = 0
+    only = job.only
+    dates: dict = {None: None}
+
+    def as_date(v):
+        d = dates.get(v)
+        if d is None and v is not None:
+            d = dates[v] = v if isinstance(v, date) else date.fromisoformat(v)
+        return d
+
     current = None
     entries: list[tuple] = []
-    only = job.only
-
-    def flush(acc_id: int, rows: list[tuple]) -> None:
-        nonlocal scanned
-        if only is not None and acc_id not in only:
-            return
-        scanned += 1
-        row = _account_row(acc_id, rows, job)
-        if row is not None:
-            out.append(row)
-
-    for r in result:
-        acc = r[0]
+    for acc, kind, period, amount, paid_on, paid_period, eid, rev in _rows(result):
         if acc != current:
-            if current is not None:
-                flush(current, entries)
+            if current is not None and (only is None or current in only):
+                scanned += 1
+                row = _account_row(current, entries, job)
+                if row is not None:
+                    out.append(row)
             current = acc
             entries = []
-        entries.append(r[1:])
-    if current is not None:
-        flush(current, entries)
+        entries.append((kind, as_date(period), amount, as_date(paid_on), as_date(paid_period), eid, rev))
+    if current is not None and (only is None or current in only):
+        scanned += 1
+        row = _account_row(current, entries, job)
+        if row is not None:
+            out.append(row)
     result.close()
     return scanned, out
+
+
+def _rows(result):
+    for part in result.partitions(STREAM_BATCH):
+        yield from part
 
 
 def _account_row(acc_id: int, entries: list[tuple], job: _Job) -> dict | None:
@@ -131,8 +137,9 @@ def _chunks(ids: Sequence[int], size: int) -> list[tuple[int, int]]:
     return [(ids[i], ids[min(i + size, len(ids)) - 1]) for i in range(0, len(ids), size)]
 
 
-def acknowledgments_by_account(account_ids: Iterable[int]) -> dict[int, list[LimitationEvent]]:
-    """Acknowledgments from the contacts area in bulk when it offers it, else account by account."""
+def acknowledgments_by_account(account_ids: Sequence[int]) -> dict[int, list[LimitationEvent]]:
+    """Acknowledgments for many accounts: the contacts area's bulk reader when it has one, else one query over
+    the signed, non-void payment agreements (the same rule as contacts.queries.acknowledgments_for)."""
     try:
         from ..contacts import queries as cq
     except ImportError:
@@ -142,10 +149,22 @@ def acknowledgments_by_account(account_ids: Iterable[int]) -> dict[int, list[Lim
     bulk = getattr(cq, "acknowledgments_by_account", None)
     if bulk is not None:
         raw = bulk(list(account_ids))
-    elif hasattr(cq, "acknowledgments_for"):
-        raw = {a: cq.acknowledgments_for(a) for a in account_ids}
     else:
-        return {}
+        try:
+            from ..contacts.models import PaymentAgreement as pa
+        except ImportError:
+            pa = None
+        if pa is not None and all(hasattr(pa, a) for a in ("account_id", "signed_on", "is_void")):
+            raw = {}
+            wanted = set(account_ids)
+            for acc, signed in db.session.execute(select(pa.account_id, pa.signed_on).where(
+                    pa.signed_on.is_not(None), pa.is_void.is_(False)).order_by(pa.account_id, pa.signed_on)):
+                if acc in wanted:
+                    raw.setdefault(acc, []).append(signed)
+        elif hasattr(cq, "acknowledgments_for"):
+            raw = {a: cq.acknowledgments_for(a) for a in account_ids}
+        else:
+            return {}
     out = {}
     for acc, items in (raw or {}).items():
         events = [e for e in (_ack_event(i) for i in items or ()) if e is not None]

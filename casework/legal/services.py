@@ -183,21 +183,18 @@ def _court_record_model():
 
 
 def _events_from_court_record(rec) -> list[LimitationEvent]:
-    """Court order / claim filed (ГК 204 п.1) and order cancelled (Пленум № 43 п.18) from one CourtRecord."""
-    kind = str(getattr(rec, "kind", "court_order") or "court_order")
+    """Court order / claim filed (ГК 204 п.1; Пленум № 43 п.17) and order cancelled (п.18) from one CourtRecord;
+    an eviction claim does not concern the debt and is skipped."""
+    kind = str(getattr(rec, "kind", "order") or "order")
     filed = getattr(rec, "filed_on", None)
-    periods = getattr(rec, "periods", None)
-    if periods is not None and not isinstance(periods, frozenset):
-        periods = frozenset(_period_of(p) if isinstance(p, date) else p for p in periods) or None
-    if periods is None:
-        periods = _periods_between(getattr(rec, "period_from", None), getattr(rec, "period_to", None))
-    out: list[LimitationEvent] = []
-    if filed is not None:
-        out.append(LimitationEvent("claim_filed" if kind.startswith("claim") else "court_order_filed",
-                                   filed, periods))
-        cancelled = getattr(rec, "cancelled_on", None)
-        if cancelled is not None and not kind.startswith("claim"):
-            out.append(LimitationEvent("court_order_cancelled", cancelled, periods))
+    if kind == "eviction" or filed is None:
+        return []
+    periods = _periods_between(getattr(rec, "period_from", None), getattr(rec, "period_to", None))
+    is_claim = kind.startswith("claim")
+    out = [LimitationEvent("claim_filed" if is_claim else "court_order_filed", filed, periods)]
+    cancelled = getattr(rec, "cancelled_on", None)
+    if cancelled is not None and not is_claim:
+        out.append(LimitationEvent("court_order_cancelled", cancelled, periods))
     return out
 
 
@@ -231,14 +228,18 @@ def court_events_by_account(account_ids: Iterable[int] | None = None) -> dict[in
 
 
 def _ack_event(item) -> LimitationEvent | None:
+    """An acknowledgment as the contacts area gives it (a date, a (date, periods) pair or an object) → an event."""
     if isinstance(item, LimitationEvent):
         return item
-    if isinstance(item, tuple):
+    periods = None
+    if isinstance(item, date):
+        d = item.date() if hasattr(item, "hour") else item
+    elif isinstance(item, tuple):
         d, periods = item[0], (item[1] if len(item) > 1 else None)
     else:
         d = getattr(item, "signed_on", None) or getattr(item, "date", None)
         periods = getattr(item, "periods", None)
-    if d is None:
+    if not isinstance(d, date):
         return None
     if periods is not None:
         periods = frozenset(_period_of(p) if isinstance(p, date) else p for p in periods) or None
@@ -354,7 +355,7 @@ def ledger_inputs(entries: Iterable[Sequence], as_of: date, *, contract_day: int
         if kop > 0:
             per = Period(d.year, d.month)
             due = nominal_due_date(per, due15_from, contract_day) if contract_day and due15_from else None
-            charges.append(Charge(per, from_kopecks(kop), due))
+            charges.append(Charge(per, Decimal(kop).scaleb(-2), due))
     periods = {c.period for c in charges}
     payments = []
     for eid in sorted(pays, key=lambda i: (pays[i][0], i)):
@@ -362,7 +363,7 @@ def ledger_inputs(entries: Iterable[Sequence], as_of: date, *, contract_day: int
         if amount <= 0:
             continue
         per = _period_of(named)
-        payments.append(Payment(paid_on, from_kopecks(amount), per if per in periods else None, str(eid)))
+        payments.append(Payment(paid_on, Decimal(amount).scaleb(-2), per if per in periods else None, str(eid)))
     return charges, payments
 
 
