@@ -57,7 +57,7 @@ def test_registry_filter_export_and_delivery(client, login):
     client.post("/documents/new", data={"account_id": acc.id, "code": "notice_debt", "action": "issue"})
     r = client.get("/documents/?kind=warning_restriction")
     html = r.get_data(as_text=True)
-    assert "Предупреждение" in html and "Уведомление о задолженности" not in html
+    assert "<td>Предупреждение об ограничении" in html and "<td>Уведомление о задолженности</td>" not in html
     r = client.get("/documents/export.xlsx?q=" + acc.number)
     from openpyxl import load_workbook
 
