@@ -156,3 +156,10 @@ def test_portfolio_results_page_and_export(client, login, app):
     assert acc.number in page
     resp = client.get("/legal/portfolio?export=xlsx")
     assert resp.status_code == 200 and resp.mimetype.endswith("sheet")
+
+
+def test_the_account_card_links_to_the_calculation(client, login):
+    login("collector")
+    acc = _account_with_debt()
+    page = client.get(f"/accounts/{acc.id}").get_data(as_text=True)
+    assert f"/legal/account/{acc.id}" in page and f"/legal/account/{acc.id}/penalty" in page
