@@ -9,7 +9,8 @@ Ledger shape (documented for whoever reads the demo):
   heating (September–May), water by residents or meter, tariffs indexed every 1 July;
 * recalculations now and then (mostly negative: temporary absence, service quality; some positive corrections);
 * opening balances on the first month; chronic debtors' openings are broken down by the period the debt arose in
-  (billing's «сальдо по периодам возникновения»), 1–5 years back, so part of it is beyond limitation;
+  (billing's «сальдо по периодам возникновения»), up to 2½ years before the history, so part of it is beyond
+  limitation; chronic debtors then pay only now and then, ending 1–5 years in arrears;
 * payments up to today: most pay on time, some late, some partially, some stopped paying, a chronic tail,
   a few with enforcement receipts (source ``enforcement``) or employer deductions (``employer``).
 """
@@ -482,7 +483,7 @@ class _Builder:
         if "{person}" in template:
             person = self.person()
             name = template.format(person=person["full_name"])
-            org = dict(person, full_name=name, inn=person_inn(rng, terr[5]),
+            org = dict(person, inn=person_inn(rng, terr[5]),
                        ogrn=ogrn(rng, rng.randint(2005, 2022), terr[5][:2], sole_trader=True))
         else:
             name = template.format(place=place, n=rng.randint(1, 9))
@@ -612,8 +613,8 @@ class _Builder:
                                           ("chronic", 12)])
         if acc["tenure"] == "other":  # municipality pays late, by budget
             return "late"
-        return _weighted_choice(rng, [("punctual", 52), ("late", 14), ("partial", 12), ("stopped", 8),
-                                      ("chronic", 14 if acc["tenure"] == "social_tenancy" else 9)])
+        return _weighted_choice(rng, [("punctual", 55), ("late", 14), ("partial", 12), ("stopped", 8),
+                                      ("chronic", 11 if acc["tenure"] == "social_tenancy" else 7)])
 
     def account_ledger(self, acc: dict) -> list[dict]:
         rng = self.rng
@@ -635,7 +636,7 @@ class _Builder:
         debt = 0
         if first == self.first:
             if profile == "chronic":
-                months_back = rng.randint(12, 60)
+                months_back = rng.randint(3, 30)
                 start = _add_months(self.first, -months_back)
                 chunk = start
                 while chunk < self.first:
@@ -696,6 +697,7 @@ class _Builder:
             employer_from = _add_months(self.current, -rng.randint(3, 14))
             employer_amount = rng.randint(40, 120) * 10000
         round_up = profile == "punctual" and rng.random() < 0.1
+        pay_ratio = rng.uniform(0.0, 0.7) if profile == "chronic" else 0.0
         source_pref = _weighted_choice(rng, PAYMENT_SOURCES)
         if acc["category"] == "other" or acc["tenure"] == "other":
             source_pref = "bank"
@@ -726,9 +728,10 @@ class _Builder:
             elif profile == "stopped":
                 if month < stop_at:
                     pays.append((rng.randint(1, 15), outstanding, source_pref, prev, None))
-            elif profile == "chronic":
-                if rng.random() < 0.06:
-                    pays.append((rng.randint(1, 28), rng.randint(5, 30) * 10000, "cash_desk", None, None))
+            elif profile == "chronic":  # pays a part now and then: the debt grows by (1 − pay_ratio) a month
+                if rng.random() < pay_ratio:
+                    amount = max(50000, _kop(Decimal(bill[prev]) * Decimal(rng.randint(60, 100)) / 10000) * 100)
+                    pays.append((rng.randint(1, 28), amount, "cash_desk", None, None))
             if enforcement_from and month >= enforcement_from and rng.random() < 0.7:
                 pays.append((rng.randint(3, 25), rng.randint(150, 900) * 1000, "enforcement", None, enforcement_ref))
             if employer_from and month >= employer_from:
