@@ -56,8 +56,9 @@ def compute_chunk(conn: Connection, job: _Job, lo: int, hi: int) -> tuple[int, l
     """Stream the ledger of accounts lo..hi (one ordered query) and compute each account; return (scanned, rows)."""
     from sqlalchemy import text
 
-    result = conn.execution_options(stream_results=True, yield_per=STREAM_BATCH).execute(
-        text(_ledger_sql(job.capital_ids)), {"lo": lo, "hi": hi})
+    # per-statement options: Connection.execution_options() would switch the whole connection to server-side cursors
+    result = conn.execute(text(_ledger_sql(job.capital_ids)), {"lo": lo, "hi": hi},
+                          execution_options={"stream_results": True, "yield_per": STREAM_BATCH})
     out: list[dict] = []
     scanned = 0
     only = job.only
@@ -100,6 +101,10 @@ def _account_row(acc_id: int, entries: list[tuple], job: _Job) -> dict | None:
         charges, payments = ledger_inputs(entries, job.as_of, contract_day=job.contract_day,
                                           due15_from=job.pen.due15_from)
         if not charges:
+            return None
+        # "with debt" = charges of the months up to as_of exceed the payments up to as_of (the ledger balance);
+        # an account in credit or at zero gets no row and costs no penalty run
+        if sum(c.amount for c in charges) <= sum(p.amount for p in payments):
             return None
         calc = calculate(acc_id, charges, payments, job.events.get(acc_id, []), job.as_of, job.ref, job.pen,
                          job.lim)
