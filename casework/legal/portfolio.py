@@ -62,16 +62,16 @@ def compute_chunk(conn: Connection, job: _Job, lo: int, hi: int) -> tuple[int, l
     out: list[dict] = []
     scanned = 0
     only = job.only
-    dates: dict = {None: None}
+    dates: dict = {}
 
-    def as_date(v):
-        d = dates.get(v)
-        if d is None and v is not None:
-            d = dates[v] = v if isinstance(v, date) else date.fromisoformat(v)
+    def conv(v):  # SQLite gives ISO strings, PostgreSQL dates; each distinct value is converted once
+        d = dates[v] = v if isinstance(v, date) else date.fromisoformat(v)
         return d
 
+    dget = dates.get
     current = None
     entries: list[tuple] = []
+    append = entries.append
     for acc, kind, period, amount, paid_on, paid_period, eid, rev in _rows(result):
         if acc != current:
             if current is not None and (only is None or current in only):
@@ -81,7 +81,12 @@ def compute_chunk(conn: Connection, job: _Job, lo: int, hi: int) -> tuple[int, l
                     out.append(row)
             current = acc
             entries = []
-        entries.append((kind, as_date(period), amount, as_date(paid_on), as_date(paid_period), eid, rev))
+            append = entries.append
+        if kind == "payment":
+            append((kind, None, amount, None if paid_on is None else (dget(paid_on) or conv(paid_on)),
+                    None if paid_period is None else (dget(paid_period) or conv(paid_period)), eid, rev))
+        else:
+            append((kind, dget(period) or conv(period), amount, None, None, eid, rev))
     if current is not None and (only is None or current in only):
         scanned += 1
         row = _account_row(current, entries, job)

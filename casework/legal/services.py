@@ -326,6 +326,16 @@ class AccountCalc:
 LEDGER_COLUMNS = ("kind", "period", "amount_kop", "paid_on", "paid_period", "id", "reverses_id")
 
 
+_PERIODS: dict[date, Period] = {}
+
+
+def _period_cached(d: date) -> Period:
+    p = _PERIODS.get(d)
+    if p is None:
+        p = _PERIODS[d] = Period(d.year, d.month)
+    return p
+
+
 def ledger_inputs(entries: Iterable[Sequence], as_of: date, *, contract_day: int | None = None,
                   due15_from: Period | None = None) -> tuple[list[Charge], list[Payment]]:
     """Turn ledger entries into the calculators' inputs: one charge per billing month (openings, charges and
@@ -333,8 +343,9 @@ def ledger_inputs(entries: Iterable[Sequence], as_of: date, *, contract_day: int
     and payments dated up to as_of less their reversals, with the month the payer named (ГК 319.1)."""
     limit = date(as_of.year, as_of.month, 1)
     charges_kop: dict[date, int] = {}
-    pays: dict[int, list] = {}
+    pays: list[list] = []  # [paid_on, entry id, amount_kop, named month]
     reversals: list[tuple[int, int]] = []
+    get = charges_kop.get
     for kind, period, amount, paid_on, paid_period, eid, rev in entries:
         if kind == "payment":
             if paid_on is None or paid_on > as_of:
@@ -342,27 +353,30 @@ def ledger_inputs(entries: Iterable[Sequence], as_of: date, *, contract_day: int
             if rev is not None:
                 reversals.append((rev, amount))
             else:
-                pays[eid] = [paid_on, amount, paid_period]
+                pays.append([paid_on, eid, amount, paid_period])
         elif period <= limit:
-            charges_kop[period] = charges_kop.get(period, 0) + amount
-    for rev, amount in reversals:
-        p = pays.get(rev)
-        if p is not None:
-            p[1] += amount if amount < 0 else -amount  # a reversal cancels (part of) the payment it names
+            charges_kop[period] = get(period, 0) + amount
+    if reversals:
+        by_id = {p[1]: p for p in pays}
+        for rev, amount in reversals:
+            p = by_id.get(rev)
+            if p is not None:
+                p[2] -= -amount if amount < 0 else amount  # a reversal cancels (part of) the payment it names
+    use_contract_day = bool(contract_day and due15_from)
     charges = []
     for d in sorted(charges_kop):
         kop = charges_kop[d]
         if kop > 0:
-            per = Period(d.year, d.month)
-            due = nominal_due_date(per, due15_from, contract_day) if contract_day and due15_from else None
+            per = _period_cached(d)
+            due = nominal_due_date(per, due15_from, contract_day) if use_contract_day else None
             charges.append(Charge(per, Decimal(kop).scaleb(-2), due))
     periods = {c.period for c in charges}
+    pays.sort()  # by payment date, then ledger order (entry ids are unique)
     payments = []
-    for eid in sorted(pays, key=lambda i: (pays[i][0], i)):
-        paid_on, amount, named = pays[eid]
+    for paid_on, eid, amount, named in pays:
         if amount <= 0:
             continue
-        per = _period_of(named)
+        per = _period_cached(named) if named is not None else None
         payments.append(Payment(paid_on, Decimal(amount).scaleb(-2), per if per in periods else None, str(eid)))
     return charges, payments
 
