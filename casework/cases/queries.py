@@ -13,7 +13,7 @@ from ..extensions import db
 from .models import Alert, Case, CourtRecord, Deadline, Enforcement, Hold, StageChange, WriteOffProposal
 from .services import open_threshold_kop, optional
 
-SECTION_LIMIT = 200
+SECTION_LIMIT = 50  # rows per queue section: a day's work, not a report (the full list is on /cases/)
 
 
 @dataclass
@@ -194,9 +194,12 @@ def timeline(case: Case) -> list[dict]:
     cm = optional("casework.contacts.models")
     if cm is not None and hasattr(cm, "Contact"):
         C = cm.Contact
+        cl = optional("casework.contacts.labels")
+        channels = getattr(cl, "CHANNEL_LABELS", {}) if cl else {}
+        outcomes = getattr(cl, "OUTCOME_LABELS", {}) if cl else {}
         for c in db.session.scalars(select(C).where(C.account_id == case.account_id).order_by(C.id.desc()).limit(200)):
-            ev.append({"on": c.contacted_at.date(), "kind": "contact", "channel": c.channel, "outcome": c.outcome,
-                       "text": c.note, "who": who(c.author_id)})
+            ev.append({"on": c.contacted_at.date(), "kind": "contact", "channel": str(channels.get(c.channel, c.channel)),
+                       "outcome": str(outcomes.get(c.outcome, c.outcome or "")), "text": c.note, "who": who(c.author_id)})
     dm = optional("casework.documents.models")
     if dm is not None and hasattr(dm, "Document"):
         D = dm.Document

@@ -70,7 +70,8 @@ def queue():
         who = None
     sections = queries.queue(who, today)
     return render_template("cases/queue.html", sections=sections, today=today, users=users, who=who,
-                           labels=labels, new_count=queries.new_debtors(count=True) if who is None else None)
+                           labels=labels, new_count=queries.new_debtors(count=True) if who is None else None,
+                           limit=queries.SECTION_LIMIT)
 
 
 @bp.route("/neglected")
