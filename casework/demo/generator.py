@@ -167,20 +167,30 @@ def demo_exists() -> bool:
 
 
 def wipe_data() -> None:
-    """Delete every row of every table (children first) and seed the reference data again (for --reset)."""
+    """Delete every row of every table and seed the reference data again (for --reset; commits the deletion)."""
     from ..maintenance.setup import seed_reference
 
-    db.session.flush()
     meta = db.metadata
-    conn = db.session.connection()
-    if conn.dialect.name == "postgresql":
-        names = ", ".join(f'"{t.name}"' for t in meta.sorted_tables)
-        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    else:
-        conn.execute(text("PRAGMA defer_foreign_keys=ON"))
-        for table in reversed(meta.sorted_tables):
-            conn.execute(delete(table))
+    db.session.commit()
     db.session.expunge_all()
+    with db.engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in meta.sorted_tables)
+            with conn.begin():
+                conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            # foreign-key checks off (outside the transaction, where SQLite honours it): the unindexed
+            # self-reference ledger_entries.reverses_id would make every deleted row scan the whole ledger
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            conn.commit()
+            try:
+                for table in reversed(meta.sorted_tables):
+                    conn.execute(delete(table))
+                conn.commit()
+            finally:
+                conn.rollback()
+                conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                conn.commit()
     seed_reference()
 
 

@@ -73,3 +73,16 @@ print(page)
     assert 'lang="ru"' in page
     assert "Войти" in page and "Пароль" in page
     assert "/static/casework.css" in page
+
+
+def test_the_tests_import_the_package_they_are_meant_to():
+    """CI (`.ci/run`) sets CASEWORK_EXPECT_INSTALLED=1: then casework must come from site-packages, not the checkout."""
+    import casework
+
+    where = Path(casework.__file__).resolve()
+    print(f"casework imported from {where}")
+    if os.environ.get("CASEWORK_EXPECT_INSTALLED") == "1":
+        assert not where.is_relative_to(ROOT), where
+        assert "site-packages" in where.parts
+    else:
+        assert where.is_relative_to(ROOT) or "site-packages" in where.parts, where
