@@ -184,7 +184,7 @@ def measure(engine: str, url: str, args, info: dict) -> list[tuple]:
         def list_sql(f):
             stmt = queries.case_list_stmt(f)
             return [_sql(stmt.limit(51), dialect),
-                    _sql(select(func.count()).select_from(stmt.order_by(None).subquery()), dialect)]
+                    _sql(queries.case_count_stmt(f), dialect)]
         F = queries.CaseFilter
         case_sql = _sql(select(Case, Account, AccountBalance).join(Account, Account.id == Case.account_id)
                         .outerjoin(AccountBalance, AccountBalance.account_id == Case.account_id)

@@ -109,7 +109,8 @@ def index():
     stmt = queries.case_list_stmt(f)
     if request.args.get("export") == "xlsx":
         return _export(stmt)
-    page = paginate(stmt, request.args.get("page", 1, type=int), scalars=False)
+    page = paginate(stmt, request.args.get("page", 1, type=int), count=False, scalars=False)
+    page.total = queries.case_count(f)
     territories = db.session.scalars(select(Territory).order_by(Territory.name)).all()
     bulk = forms.BulkForm()
     bulk.assignee_id.choices = [(u.id, u.full_name) for u in queries.assignable_users()]
