@@ -59,6 +59,7 @@ def demo_command(host, port, n_accounts, no_serve, reset, yes):
                    f"({summary.first_period:%m.%Y}–{summary.last_period:%m.%Y})")
         click.echo(f"charged {_rubles(summary.charged_kop)}, paid {_rubles(summary.paid_kop)}, "
                    f"debt {_rubles(summary.balance_kop)}")
+        click.echo("  " + ", ".join(f"{name} {sec:.1f} s" for name, sec in summary.phases.items()))
         if summary.extensions:
             click.echo("demo parts added by: " + ", ".join(summary.extensions))
     click.echo("")

@@ -89,6 +89,7 @@ class DemoSummary:
     users: list[tuple[str, str, str, str]] = field(default_factory=list)  # role, login, password, full name
     extensions: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    phases: dict[str, float] = field(default_factory=dict)  # seconds per build phase
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -821,15 +822,21 @@ def build_demo(*, accounts: int = 2000, today: date | None = None, seed: int = S
         # the unique index on entry_key takes random sha1 keys: keep the B-tree pages in memory while building
         conn.exec_driver_sql("PRAGMA cache_size=-262144")
     b = _Builder(rng, today, accounts)
-    b.enterprise()
-    b.housing()
-    b.ledger()
-    b.users()
-    db.session.flush()
-    _refresh_figures()
-    db.session.flush()
+    phases = b.summary.phases
+
+    def timed(name, fn, *args):
+        t0 = time.perf_counter()
+        result = fn(*args)
+        db.session.flush()
+        phases[name] = time.perf_counter() - t0
+        return result
+
+    timed("enterprise and housing", lambda: (b.enterprise(), b.housing()))
+    timed("ledger", b.ledger)
+    timed("users", b.users)
+    timed("account figures", _refresh_figures)
     b.summary.balance_kop = b.summary.charged_kop + sum(a.get("opening_kop", 0) for a in b.accounts) \
         - b.summary.paid_kop
-    b.summary.extensions = run_extensions(random.Random(seed + 1), today)
+    b.summary.extensions = timed("other areas' demo parts", run_extensions, random.Random(seed + 1), today)
     b.summary.seconds = time.perf_counter() - started
     return b.summary
