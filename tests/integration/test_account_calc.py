@@ -165,3 +165,51 @@ def test_the_policy_from_config_reaches_the_calculation(app, override, expected_
         app.config["PENALTY_POLICY"] = {}
     assert base == Decimal("175.67")  # PEN-01 of the reference vectors
     assert (alt != base) is expected_changed and alt == Decimal("172.88")
+
+
+def test_court_records_and_signed_agreements_move_the_limitation_like_the_contract(app):
+    """A court order filed then cancelled (ГК 204; Пленум № 43 п.18) and a signed agreement (ГК 203) from the
+    cases and contacts areas give the same rows as the contract calculator with the same events."""
+    from casework.cases.models import Case, CourtRecord
+    from casework.contacts.models import PaymentAgreement
+
+    acc = make_account()
+    other = make_account()
+    add_entries(acc.id, [{"kind": "charge", "period": "2021-05", "amount": "1000.00"},
+                         {"kind": "charge", "period": "2021-06", "amount": "1000.00"}])
+    case = Case(account_id=acc.id, stage_since=date(2024, 1, 1), opened_on=date(2024, 1, 1))
+    db.session.add(case)
+    db.session.flush()
+    db.session.add_all([
+        CourtRecord(case_id=case.id, kind="order", period_from=date(2021, 5, 1), period_to=date(2021, 5, 1),
+                    filed_on=date(2024, 3, 1), cancelled_on=date(2024, 5, 1)),
+        CourtRecord(case_id=case.id, kind="eviction", filed_on=date(2024, 3, 2)),
+        # another account's agreement must not count for this one
+        PaymentAgreement(account_id=other.id, debt_kop=100, months=2, first_due_on=date(2024, 9, 1),
+                         day_of_month=1, signed_on=date(2024, 6, 20)),
+    ])
+    db.session.flush()
+    as_of = date(2024, 7, 20)  # June 2021's period ended on 15.07.2024 (13.07 was a Saturday)
+    ref = current_reference()
+    charges = [{"period": "2021-05", "amount": "1000.00"}, {"period": "2021-06", "amount": "1000.00"}]
+    events = [{"kind": "court_order_filed", "date": "2024-03-01", "periods": ["2021-05"]},
+              {"kind": "court_order_cancelled", "date": "2024-05-01", "periods": ["2021-05"]}]
+
+    def rows(calc):
+        return [{"period": str(r.period), "last_day_to_file": r.last_day_to_file.isoformat(),
+                 "suspended_days": r.suspended_days, "time_barred": r.time_barred} for r in calc.limitation.rows]
+
+    def expected(evs):
+        out = contract.run_limitation({"charges": charges, "events": evs, "as_of": as_of.isoformat()}, ref.calendar)
+        return [{k: r[k] for k in ("period", "last_day_to_file", "suspended_days", "time_barred")}
+                for r in out["rows"]]
+
+    calc = account_calculation(acc.id, as_of)
+    assert rows(calc) == expected(events)
+    assert [r.time_barred for r in calc.limitation.rows] == [False, True]  # only May was in the order
+    db.session.add(PaymentAgreement(account_id=acc.id, debt_kop=200000, months=4, first_due_on=date(2024, 8, 1),
+                                    day_of_month=1, signed_on=date(2024, 7, 18)))
+    db.session.flush()
+    calc = account_calculation(acc.id, as_of)
+    assert rows(calc) == expected(events + [{"kind": "acknowledged", "date": "2024-07-18"}])
+    assert calc.time_barred_kop == 0  # a written acknowledgment revives the barred month (ГК 206 п.2)
