@@ -11,7 +11,7 @@ import multiprocessing as mp
 import time
 from dataclasses import dataclass
 from datetime import date
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Sequence
 
 from sqlalchemy import create_engine, delete, insert, select
 from sqlalchemy.engine import Connection

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any, Iterable, Sequence
 
@@ -690,10 +690,3 @@ def _saved(row):
     db.session.flush()
     bump_reference_version()
     return row
-
-
-def to_date(d: date | str) -> date:
-    return d if isinstance(d, date) else date.fromisoformat(d)
-
-
-ONE_DAY = timedelta(days=1)
