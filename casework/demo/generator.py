@@ -583,11 +583,11 @@ class _Builder:
         for acc in self.accounts:
             rows.extend(self.account_ledger(acc))
             if len(rows) >= 50_000:
-                db.session.execute(insert(table), rows)
+                _bulk_insert(table, rows)
                 total_rows += len(rows)
                 rows = []
         if rows:
-            db.session.execute(insert(table), rows)
+            _bulk_insert(table, rows)
             total_rows += len(rows)
         self.summary.ledger_rows = total_rows
 
@@ -773,6 +773,20 @@ class _Builder:
             parts[services[0]] += rest
         return [self._entry(acc, s, month, "payment", a, paid_on=paid_on, source=source, paid_period=named,
                             reference=ref) for s, a in parts.items() if a > 0]
+
+
+def _bulk_insert(table, rows: list[dict]) -> None:
+    """Insert many rows in the session's transaction: COPY on PostgreSQL, Core executemany on SQLite."""
+    conn = db.session.connection()
+    if conn.dialect.name != "postgresql":
+        db.session.execute(insert(table), rows)
+        return
+    columns = list(rows[0])
+    raw = conn.connection.driver_connection  # psycopg 3, same transaction as the session
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    with raw.cursor() as cur, cur.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:
+        for row in rows:
+            copy.write_row([row[c] for c in columns])
 
 
 def _refresh_figures() -> None:
