@@ -56,6 +56,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     views_common.init_app(app)
 
+    from . import security
+
+    security.init_app(app)
+
     from .models import load_all
 
     load_all()

@@ -30,6 +30,17 @@
         .forEach(function (c) { c.checked = box.checked; });
     });
   });
+  // Behaviour without inline handlers (the Content-Security-Policy forbids them):
+  // <select data-autosubmit> submits its form on change; <a|button data-print> prints; <a data-back> goes back
+  document.querySelectorAll("[data-autosubmit]").forEach(function (el) {
+    el.addEventListener("change", function () { if (el.form) { el.form.submit(); } });
+  });
+  document.addEventListener("click", function (ev) {
+    var t = ev.target.closest && ev.target.closest("[data-print],[data-back]");
+    if (!t) { return; }
+    if (t.hasAttribute("data-print")) { ev.preventDefault(); window.print(); }
+    else if (window.history.length > 1) { ev.preventDefault(); window.history.back(); }
+  });
   // "/" focuses the search box
   document.addEventListener("keydown", function (ev) {
     if (ev.key === "/" && !/INPUT|TEXTAREA|SELECT/.test(document.activeElement.tagName)) {
