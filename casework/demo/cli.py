@@ -74,7 +74,10 @@ def demo_command(host, port, n_accounts, no_serve, reset, yes):
     db.session.remove()
     if uri.startswith("sqlite"):
         db.engine.dispose()
-    app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
+    # app.run() refuses to serve inside the `flask`/`casework` CLI, so start Werkzeug's server directly
+    from werkzeug.serving import run_simple
+
+    run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)
 
 
 def register_cli(app: Flask) -> None:
