@@ -29,7 +29,11 @@ ZIP_MAX_MEMBERS = 10_000
 
 
 class UnsafeArchive(ValueError):
-    """An uploaded Office file that is not a readable zip package or would unpack to an unreasonable size."""
+    """An uploaded Office file that is not a readable zip package (or carries unsafe member names)."""
+
+
+class ArchiveTooLarge(UnsafeArchive):
+    """A zip bomb: the archive would unpack to an unreasonable size or ratio."""
 
 
 def check_zip_archive(data: bytes, *, required: str | None = "[Content_Types].xml",
@@ -45,11 +49,11 @@ def check_zip_archive(data: bytes, *, required: str | None = "[Content_Types].xm
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
         raise UnsafeArchive("malformed") from None
     if len(infos) > max_members:
-        raise UnsafeArchive("too many members")
+        raise ArchiveTooLarge("too many members")
     total = sum(i.file_size for i in infos)
     packed = max(1, sum(i.compress_size for i in infos))
     if total > max_uncompressed or total / packed > max_ratio:
-        raise UnsafeArchive("too large when unpacked")
+        raise ArchiveTooLarge("too large when unpacked")
     names = {i.filename for i in infos}
     for name in names:
         if name.startswith(("/", "\\")) or ".." in name.replace("\\", "/").split("/") or "\x00" in name:

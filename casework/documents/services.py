@@ -293,6 +293,14 @@ def validate_template(code: str, data: bytes) -> Validation:
 
     letter = get_letter(code)
     errors: list[str] = []
+    from ..security import ArchiveTooLarge, UnsafeArchive, check_zip_archive
+
+    try:  # before anything inflates it: malformed archives and zip bombs
+        check_zip_archive(data)
+    except ArchiveTooLarge:
+        return Validation(False, [_("The document unpacks to an unreasonable size; it is refused as unsafe.")], [], [])
+    except UnsafeArchive:
+        return Validation(False, [_("The file is not a Word .docx document.")], [], [])
     try:
         check_syntax(data)
     except TemplateProblem as exc:
