@@ -1,166 +1,364 @@
-"""The measures report: results of the plans of measures (seeds 000 Приложение № 2, 001 Приложение № 1).
+"""The measures report: results of the plans of measures (seed 000 Приложение № 2, seed 001 Приложение № 1).
 
-Each measure counts records of another area (contacts, documents, agreements, cases, court records, the ledger)
-for the month and cumulatively from 1 January (нарастающим итогом), optionally for one territory or tenure or
-municipal housing only. Measures are declared as data; a measure whose table or columns do not exist in this
-installation is shown as «нет данных» and listed, never guessed.
+Every measure counts (or sums, in kopecks) records the other areas keep, for the reporting month and
+cumulatively from 1 January to the end of that month (нарастающим итогом, seed 001 п.5):
+
+==========================  =======================================================================
+measure                     source (the date that places a record in a month)
+==========================  =======================================================================
+notices and warnings        ``documents`` of kinds notice_debt, warning_restriction, pretrial_claim,
+                            building_notice — ``issued_on`` (building notices have no account: they
+                            count by the building's territory and under «tenure: not applicable»)
+contacts by channel         ``contacts`` — ``contacted_at``; an entry corrected by a later entry
+                            (``corrects_id``) is not counted, the correcting entry is
+visits and joint raids      ``contacts`` with channel visit / raid
+agreements concluded        ``payment_agreements.signed_on`` (not void)
+agreements kept / broken    ``payment_agreements.completed_on`` / ``broken_on``
+restrictions, suspensions   ``case_stage_changes`` into restriction / suspension — ``changed_on``
+court applications filed    ``court_records`` of kind order / claim — ``filed_on``; the total against
+                            the monthly target (setting REPORT_COURT_TARGET, seed 001 п.18: ≥ 10)
+eviction claims filed       ``court_records`` of kind eviction — ``filed_on``
+orders issued / cancelled   ``court_records`` of kind order — ``issued_on`` / ``cancelled_on``
+judgments                   ``court_records`` of kind claim / eviction — ``issued_on``, by outcome
+writs sent                  ``enforcements`` by destination (bailiff, employer, bank) — ``sent_on``
+received by enforcement     ``ledger_entries`` payments with source enforcement / employer — ``paid_on``
+                            (reversals included, so it equals column 7 of the monthly form)
+written off by ground       ``writeoff_proposals`` approved — ``decided_on``: count and ``amount_kop``
+==========================  =======================================================================
+
+Each record is attributed to its account (directly or through its case) for the territory and tenure
+splits and for the «municipal housing» columns (``accounts.is_municipal``, seed 001 п.2). One grouped
+query per measure gives the month and the year-to-date figure for every split at once.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from typing import Callable
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, case, exists, false, func, literal, select
+from sqlalchemy.orm import aliased
 
-from ..accounts.models import Account
+from ..accounts.models import Account, Building, LedgerEntry, Territory
+from ..cases.models import Case, CourtRecord, Enforcement, StageChange, WriteOffProposal
+from ..contacts.models import CHANNELS, Contact, PaymentAgreement
+from ..documents.models import Document
 from ..extensions import db
-from ..i18n import _l
+from ..i18n import _, _l
 from .queries import add_month, report_settings
-
-
-@dataclass(frozen=True)
-class Measure:
-    """How to count one measure: table, date column, filters, optional sum column, optional split column."""
-
-    key: str
-    label: object
-    table: str
-    date_col: str
-    where: tuple = ()  # (column, tuple of values) pairs; a value list of one "%x%" pattern means LIKE
-    sum_col: str | None = None  # kopecks
-    split_col: str | None = None  # one line per distinct value (contacts by channel, write-offs by ground)
-    section: object = ""
-    plan_ref: str = ""  # item of the seeds' plans
-
 
 SECTION_PRETRIAL = _l("Pre-trial measures")
 SECTION_COURT = _l("Court measures")
 SECTION_ENFORCEMENT = _l("Enforcement")
 SECTION_WRITE_OFF = _l("Write-offs")
 
-MEASURES: tuple[Measure, ...] = (
-    Measure("contacts", _l("Contacts with debtors, by type"), "contacts", "contacted_at", split_col="channel",
-            section=SECTION_PRETRIAL, plan_ref="000 п.3; 001 п.10"),
-    Measure("visits", _l("Door-to-door visits and joint raids"), "contacts", "contacted_at",
-            where=(("channel", ("visit", "raid")),), section=SECTION_PRETRIAL, plan_ref="000 п.3, п.13; 001 п.12"),
-    Measure("notices", _l("Notices and warnings sent"), "documents", "issued_on", split_col="kind",
-            section=SECTION_PRETRIAL, plan_ref="000 п.12; 001 п.10"),
-    Measure("agreements_concluded", _l("Payment agreements concluded"), "payment_agreements", "signed_on",
-            section=SECTION_PRETRIAL, plan_ref="000 п.7; 001 п.13"),
-    Measure("agreements_kept", _l("Payment agreements fulfilled"), "payment_agreements", "completed_on",
-            section=SECTION_PRETRIAL, plan_ref="001 п.13"),
-    Measure("agreements_broken", _l("Payment agreements broken"), "payment_agreements", "broken_on",
-            section=SECTION_PRETRIAL, plan_ref="001 п.13"),
-    Measure("stage_moves", _l("Cases moved to a stage (restrictions, suspensions, court, bailiffs…)"),
-            "case_stage_changes", "changed_on", split_col="to_stage", section=SECTION_PRETRIAL,
-            plan_ref="000 п.11; 001 п.14"),
-    Measure("court_filed", _l("Court applications filed (orders and claims)"), "court_records", "filed_on",
-            section=SECTION_COURT, plan_ref="001 п.18, п.21"),
-    Measure("orders_issued", _l("Court orders and judgments issued"), "court_records", "issued_on",
-            section=SECTION_COURT, plan_ref="001 п.18"),
-    Measure("orders_cancelled", _l("Court orders cancelled"), "court_records", "cancelled_on",
-            section=SECTION_COURT, plan_ref="001 п.25"),
-    Measure("writs_bailiffs", _l("Writs sent to bailiffs"), "enforcement_documents", "sent_on",
-            where=(("recipient", ("bailiffs",)),), section=SECTION_ENFORCEMENT, plan_ref="001 п.22, п.26"),
-    Measure("writs_employers", _l("Writs sent to employers"), "enforcement_documents", "sent_on",
-            where=(("recipient", ("employer",)),), section=SECTION_ENFORCEMENT, plan_ref="001 п.23"),
-    Measure("received_enforcement", _l("Received through enforcement proceedings, ₽"), "ledger_entries", "paid_on",
-            where=(("kind", ("payment",)), ("source", ("enforcement",))), sum_col="amount_kop",
-            section=SECTION_ENFORCEMENT, plan_ref="000 прил. 4 гр. 6"),
-    Measure("received_employer", _l("Received from employers under writs, ₽"), "ledger_entries", "paid_on",
-            where=(("kind", ("payment",)), ("source", ("employer",))), sum_col="amount_kop",
-            section=SECTION_ENFORCEMENT, plan_ref="001 п.23"),
-    Measure("written_off", _l("Written off, ₽, by ground"), "write_offs", "written_off_on", sum_col="amount_kop",
-            split_col="ground", section=SECTION_WRITE_OFF, plan_ref="000 п.8; 001 п.27–28"),
-)
+TENURE_LABELS = {"owner": _l("Owners"), "social_tenancy": _l("Social tenancy"),
+                 "commercial_tenancy": _l("Commercial tenancy"), "other": _l("Other tenure")}
+GROUPINGS = ("territory", "tenure")
 
+NOTICE_KINDS = ("notice_debt", "warning_restriction", "pretrial_claim", "building_notice")
+RESTRICTION_STAGES = ("restriction", "suspension")
+FILING_KINDS = ("order", "claim")
+DESTINATIONS = ("bailiff", "employer", "bank")
+
+A = Account.__table__
+
+
+# ------------------------------------------------------------------------------------------- sources
+# Each source returns a SELECT with the labelled columns
+#   split, value, in_month (1/0), territory_id, tenure, is_municipal
+# restricted to records dated from 1 January to the end of the reporting month.
+
+@dataclass(frozen=True)
+class Window:
+    """The year-to-date window [year_start, hi) and the reporting month's start `lo`."""
+
+    year_start: date
+    lo: date
+    hi: date
+
+    def on(self, col, is_datetime: bool = False):
+        """(where clause, in_month flag) for a date (or local datetime) column."""
+        ys, lo, hi = self.year_start, self.lo, self.hi
+        if is_datetime:
+            ys, lo, hi = (datetime(d.year, d.month, d.day) for d in (ys, lo, hi))
+        return and_(col >= ys, col < hi), case((col >= lo, 1), else_=0)
+
+
+def _acc_cols(acc=A):
+    return [acc.c.territory_id.label("territory_id"), acc.c.tenure.label("tenure"),
+            acc.c.is_municipal.label("is_municipal")]
+
+
+def _via_case(table):
+    """FROM table → cases → accounts (records of the cases area are attached to a case)."""
+    cases = Case.__table__
+    return table.join(cases, cases.c.id == table.c.case_id).join(A, A.c.id == cases.c.account_id)
+
+
+def _src_notices(w: Window):
+    d, b = Document.__table__, Building.__table__
+    where, in_month = w.on(d.c.issued_on)
+    return (select(d.c.kind.label("split"), literal(1).label("value"), in_month.label("in_month"),
+                   func.coalesce(A.c.territory_id, b.c.territory_id).label("territory_id"),
+                   A.c.tenure.label("tenure"), func.coalesce(A.c.is_municipal, false()).label("is_municipal"))
+            .select_from(d.outerjoin(A, A.c.id == d.c.account_id).outerjoin(b, b.c.id == d.c.building_id))
+            .where(d.c.kind.in_(NOTICE_KINDS), where))
+
+
+def _contacts(w: Window, channels: tuple[str, ...] | None):
+    c = Contact.__table__
+    fix = aliased(Contact)
+    where, in_month = w.on(c.c.contacted_at, is_datetime=True)
+    stmt = (select(c.c.channel.label("split"), literal(1).label("value"), in_month.label("in_month"), *_acc_cols())
+            .select_from(c.join(A, A.c.id == c.c.account_id))
+            .where(where, ~exists().where(fix.corrects_id == c.c.id)))
+    if channels:
+        stmt = stmt.where(c.c.channel.in_(channels))
+    return stmt
+
+
+def _agreements(date_col: str):
+    def src(w: Window):
+        p = PaymentAgreement.__table__
+        where, in_month = w.on(p.c[date_col])
+        return (select(literal(None).label("split"), literal(1).label("value"), in_month.label("in_month"),
+                       *_acc_cols())
+                .select_from(p.join(A, A.c.id == p.c.account_id))
+                .where(where, p.c.is_void.is_(False)))
+    return src
+
+
+def _src_restrictions(w: Window):
+    s = StageChange.__table__
+    where, in_month = w.on(s.c.changed_on)
+    return (select(s.c.to_stage.label("split"), literal(1).label("value"), in_month.label("in_month"), *_acc_cols())
+            .select_from(_via_case(s)).where(s.c.to_stage.in_(RESTRICTION_STAGES), where))
+
+
+def _court(date_col: str, kinds: tuple[str, ...], split_col: str | None):
+    def src(w: Window):
+        r = CourtRecord.__table__
+        where, in_month = w.on(r.c[date_col])
+        split = r.c[split_col] if split_col else literal(None)
+        return (select(split.label("split"), literal(1).label("value"), in_month.label("in_month"), *_acc_cols())
+                .select_from(_via_case(r)).where(r.c.kind.in_(kinds), where))
+    return src
+
+
+def _src_writs(w: Window):
+    e = Enforcement.__table__
+    where, in_month = w.on(e.c.sent_on)
+    return (select(e.c.destination.label("split"), literal(1).label("value"), in_month.label("in_month"),
+                   *_acc_cols()).select_from(_via_case(e)).where(where))
+
+
+def _src_received(w: Window):
+    le = LedgerEntry.__table__
+    where, in_month = w.on(le.c.paid_on)
+    return (select(le.c.source.label("split"), le.c.amount_kop.label("value"), in_month.label("in_month"),
+                   *_acc_cols())
+            .select_from(le.join(A, A.c.id == le.c.account_id))
+            .where(le.c.kind == "payment", le.c.source.in_(("enforcement", "employer")), where))
+
+
+def _writeoffs(amount: bool):
+    def src(w: Window):
+        p = WriteOffProposal.__table__
+        where, in_month = w.on(p.c.decided_on)
+        value = p.c.amount_kop if amount else literal(1)
+        return (select(p.c.ground.label("split"), value.label("value"), in_month.label("in_month"), *_acc_cols())
+                .select_from(_via_case(p)).where(p.c.decision == "approved", where))
+    return src
+
+
+# ------------------------------------------------------------------------------------------- declarations
+
+def _letter_labels() -> dict:
+    from ..documents.letters import LETTERS
+
+    return {k: LETTERS[k].label for k in NOTICE_KINDS if k in LETTERS}
+
+
+def _channel_labels() -> dict:
+    from ..contacts.labels import CHANNEL_LABELS
+
+    return {c: CHANNEL_LABELS.get(c, c) for c in CHANNELS}
+
+
+def _cases_labels(name: str, keys: tuple[str, ...] | None = None) -> Callable[[], dict]:
+    def get():
+        from ..cases import labels
+
+        table = getattr(labels, name)
+        return {k: table.get(k, k) for k in (keys or tuple(table))}
+    return get
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One measure: its words, where it comes from, and how its lines are split."""
+
+    key: str
+    label: object
+    section: object
+    plan_ref: str
+    source: Callable[[Window], object]
+    is_money: bool = False
+    split_labels: Callable[[], dict] | None = None  # split code → label; None: one line only
+    target: bool = False  # the monthly target of court applications applies to the total
+    accounts_only: bool = True  # False: some records have no account (building notices)
+
+
+MEASURES: tuple[Measure, ...] = (
+    Measure("notices", _l("Notices and warnings sent"), SECTION_PRETRIAL, "000 п.12; 001 п.10, п.11",
+            _src_notices, split_labels=_letter_labels, accounts_only=False),
+    Measure("contacts", _l("Contacts with debtors, by channel"), SECTION_PRETRIAL, "000 п.3, п.7; 001 п.10",
+            lambda w: _contacts(w, None), split_labels=_channel_labels),
+    Measure("visits", _l("Door-to-door visits and joint raids with bailiffs"), SECTION_PRETRIAL,
+            "000 п.3, п.13; 001 п.12", lambda w: _contacts(w, ("visit", "raid")),
+            split_labels=lambda: {k: v for k, v in _channel_labels().items() if k in ("visit", "raid")}),
+    Measure("agreements_concluded", _l("Payment agreements concluded"), SECTION_PRETRIAL, "000 п.7; 001 п.13",
+            _agreements("signed_on")),
+    Measure("agreements_kept", _l("Payment agreements fulfilled"), SECTION_PRETRIAL, "001 п.13",
+            _agreements("completed_on")),
+    Measure("agreements_broken", _l("Payment agreements broken"), SECTION_PRETRIAL, "001 п.13",
+            _agreements("broken_on")),
+    Measure("restrictions", _l("Services restricted or suspended"), SECTION_PRETRIAL, "000 п.11; 001 п.14",
+            _src_restrictions, split_labels=_cases_labels("STAGE_LABELS", RESTRICTION_STAGES)),
+    Measure("court_filed", _l("Court applications filed (court orders and claims)"), SECTION_COURT,
+            "001 п.18, п.21", _court("filed_on", FILING_KINDS, "kind"),
+            split_labels=_cases_labels("COURT_KIND_LABELS", FILING_KINDS), target=True),
+    Measure("eviction_filed", _l("Eviction claims filed"), SECTION_COURT, "000 (выселение); 001 п.19, п.20",
+            _court("filed_on", ("eviction",), None)),
+    Measure("orders_issued", _l("Court orders issued"), SECTION_COURT, "001 п.18",
+            _court("issued_on", ("order",), None)),
+    Measure("orders_cancelled", _l("Court orders cancelled"), SECTION_COURT, "001 п.25",
+            _court("cancelled_on", ("order",), None)),
+    Measure("judgments", _l("Court judgments on claims, by outcome"), SECTION_COURT, "001 п.25",
+            _court("issued_on", ("claim", "eviction"), "outcome"),
+            split_labels=_cases_labels("OUTCOME_LABELS", ("satisfied", "dismissed"))),
+    Measure("writs", _l("Writs sent for enforcement"), SECTION_ENFORCEMENT, "001 п.22, п.23, п.26",
+            _src_writs, split_labels=_cases_labels("DESTINATION_LABELS", DESTINATIONS)),
+    Measure("received", _l("Received through enforcement, ₽"), SECTION_ENFORCEMENT, "000 прил. 4 гр. 6; 001 п.23",
+            _src_received, is_money=True,
+            split_labels=lambda: {"enforcement": _l("Through bailiffs (enforcement proceedings)"),
+                                  "employer": _l("From employers under writs")}),
+    Measure("written_off_count", _l("Debts written off, by ground"), SECTION_WRITE_OFF, "000 п.8; 001 п.27, п.28",
+            _writeoffs(False), split_labels=_cases_labels("GROUND_LABELS")),
+    Measure("written_off", _l("Written off, ₽, by ground"), SECTION_WRITE_OFF, "000 п.8; 001 п.27, п.28",
+            _writeoffs(True), is_money=True, split_labels=_cases_labels("GROUND_LABELS")),
+)
+MEASURE_KEYS = tuple(m.key for m in MEASURES)
+
+
+# ------------------------------------------------------------------------------------------- the report
 
 @dataclass
 class MeasureLine:
+    """One line: a measure's total (level 0) or one of its splits (level 1); money lines in kopecks."""
+
     key: str
     label: str
     section: str
     plan_ref: str
     is_money: bool
-    available: bool
-    split: str | None = None  # the split value (channel, stage, kind, ground)
+    level: int = 0
+    split: str | None = None
+    split_label: str = ""
     month: int = 0
     ytd: int = 0
-    target: int | None = None
+    municipal_month: int = 0
+    municipal_ytd: int = 0
+    groups: dict = field(default_factory=dict)  # group key → [month, ytd]
+    target: int | None = None  # monthly target
+    target_ytd: int | None = None  # target × months from January
+    not_applicable: bool = False  # building notices under a tenure/municipal filter or split
+
+    @property
+    def title(self) -> str:
+        return self.split_label if self.level else self.label
 
 
 @dataclass
 class MeasuresReport:
     month: date
     lines: list[MeasureLine] = field(default_factory=list)
-    unavailable: list[str] = field(default_factory=list)
+    group_by: str | None = None
+    groups: list[tuple] = field(default_factory=list)  # (key, label) of the split columns
+    territory_id: int | None = None
+    tenure: str | None = None
+    municipal: bool = False
+
+    def line(self, key: str, split: str | None = None) -> MeasureLine:
+        for ln in self.lines:
+            if ln.key == key and ln.split == split and (split is not None or ln.level == 0):
+                return ln
+        raise KeyError((key, split))
 
 
-def _resolve(m: Measure):
-    """The table when it and every column the measure needs exist; else None («нет данных»)."""
-    table = db.metadata.tables.get(m.table)
-    if table is None:
-        return None
-    needed = [m.date_col] + [c for c, _v in m.where] + [c for c in (m.sum_col, m.split_col) if c]
-    if not all(c in table.c for c in needed):
-        return None
-    if "account_id" not in table.c and not ("case_id" in table.c and "cases" in db.metadata.tables):
-        return None
-    return table
+def _aggregate(m: Measure, w: Window) -> list[tuple]:
+    """(split, territory_id, tenure, is_municipal, month value, ytd value) rows of one measure."""
+    sq = m.source(w).subquery()
+    stmt = (select(sq.c.split, sq.c.territory_id, sq.c.tenure, sq.c.is_municipal,
+                   func.coalesce(func.sum(sq.c.value * sq.c.in_month), 0), func.coalesce(func.sum(sq.c.value), 0))
+            .group_by(sq.c.split, sq.c.territory_id, sq.c.tenure, sq.c.is_municipal))
+    return [(s, t, tn, bool(mu), int(mv), int(yv)) for s, t, tn, mu, mv, yv in db.session.execute(stmt)]
 
 
-def _account_join(table, stmt, territory_id, tenure, municipal):
-    if not (territory_id or tenure or municipal):
-        return stmt
-    if "account_id" in table.c:
-        stmt = stmt.join(Account, Account.id == table.c.account_id)
-    else:
-        cases = db.metadata.tables["cases"]
-        stmt = stmt.join(cases, cases.c.id == table.c.case_id).join(Account, Account.id == cases.c.account_id)
-    if territory_id:
-        stmt = stmt.where(Account.territory_id == territory_id)
-    if tenure:
-        stmt = stmt.where(Account.tenure == tenure)
-    if municipal:
-        stmt = stmt.where(Account.is_municipal.is_(True))
-    return stmt
-
-
-def _count(table, m: Measure, lo: date, hi: date, territory_id, tenure, municipal) -> dict:
-    value = func.coalesce(func.sum(table.c[m.sum_col]), 0) if m.sum_col else func.count()
-    cols = [table.c[m.split_col]] if m.split_col else []
-    stmt = select(*cols, value).select_from(table)
-    stmt = _account_join(table, stmt, territory_id, tenure, municipal)
-    conds = [table.c[m.date_col] >= lo, table.c[m.date_col] < hi]
-    for col, values in m.where:
-        conds.append(table.c[col].in_(values))
-    stmt = stmt.where(and_(*conds))
-    if m.split_col:
-        stmt = stmt.group_by(table.c[m.split_col])
-        return {row[0]: int(row[1]) for row in db.session.execute(stmt)}
-    return {None: int(db.session.execute(stmt).scalar() or 0)}
+def group_columns(group_by: str | None) -> list[tuple]:
+    """The split columns: every territory (and «no territory»), or every tenure (and «not applicable»)."""
+    if group_by == "territory":
+        rows = db.session.execute(select(Territory.id, Territory.name).order_by(Territory.name)).all()
+        return [(tid, name) for tid, name in rows] + [(None, _("No territory"))]
+    if group_by == "tenure":
+        return [(k, str(v)) for k, v in TENURE_LABELS.items()] + [(None, _("Not applicable"))]
+    return []
 
 
 def measures_report(month: date, territory_id: int | None = None, tenure: str | None = None,
-                    municipal: bool = False) -> MeasuresReport:
-    """Every measure for `month` and from 1 January to the end of `month`; unavailable ones listed."""
-    report = MeasuresReport(month)
-    hi = add_month(month, 1)
-    year_start = date(month.year, 1, 1)
+                    municipal: bool = False, group_by: str | None = None) -> MeasuresReport:
+    """Every measure for `month` and from 1 January to the end of `month`, with the municipal-housing part and,
+    if asked, one column pair per territory or tenure; filters keep only one territory / tenure / municipal."""
+    if group_by not in GROUPINGS:
+        group_by = None
+    report = MeasuresReport(month, group_by=group_by, groups=group_columns(group_by), territory_id=territory_id,
+                            tenure=tenure, municipal=municipal)
+    w = Window(date(month.year, 1, 1), month, add_month(month, 1))
     target = report_settings()["court_target"]
+    group_keys = [g for g, _lbl in report.groups]
     for m in MEASURES:
-        table = _resolve(m)
-        if table is None:
-            report.lines.append(MeasureLine(m.key, str(m.label), str(m.section), m.plan_ref, bool(m.sum_col), False))
-            report.unavailable.append(str(m.label))
-            continue
-        in_month = _count(table, m, month, hi, territory_id, tenure, municipal)
-        ytd = _count(table, m, year_start, hi, territory_id, tenure, municipal)
-        keys = sorted(set(in_month) | set(ytd), key=lambda k: (k is None, str(k))) or [None]
-        for k in keys:
-            line = MeasureLine(m.key, str(m.label), str(m.section), m.plan_ref, bool(m.sum_col), True, split=k,
-                               month=in_month.get(k, 0), ytd=ytd.get(k, 0))
-            if m.key == "court_filed":
-                line.target = target
-            report.lines.append(line)
+        rows = [r for r in _aggregate(m, w)
+                if (territory_id is None or r[1] == territory_id) and (tenure is None or r[2] == tenure)
+                and (not municipal or r[3])]
+        labels = m.split_labels() if m.split_labels else {}
+        splits = list(labels) + sorted({r[0] for r in rows if r[0] not in labels and r[0] is not None}, key=str)
+        not_applicable = not m.accounts_only and (tenure is not None or municipal)
+        total = MeasureLine(m.key, str(m.label), str(m.section), m.plan_ref, m.is_money,
+                            groups={g: [0, 0] for g in group_keys})
+        if m.target:
+            total.target, total.target_ytd = target, target * month.month
+        lines = {s: MeasureLine(m.key, str(m.label), str(m.section), m.plan_ref, m.is_money, 1, s,
+                                str(labels.get(s, s)), groups={g: [0, 0] for g in group_keys}) for s in splits}
+        for split, terr, ten, muni, mv, yv in rows:
+            gkey = terr if group_by == "territory" else ten if group_by == "tenure" else None
+            targets = [total] + ([lines[split]] if split in lines else [])
+            for ln in targets:
+                ln.month += mv
+                ln.ytd += yv
+                if muni:
+                    ln.municipal_month += mv
+                    ln.municipal_ytd += yv
+                if group_by:
+                    cell = ln.groups.setdefault(gkey, [0, 0])
+                    cell[0] += mv
+                    cell[1] += yv
+        for ln in (total, *lines.values()):
+            ln.not_applicable = not_applicable
+        report.lines.append(total)
+        report.lines.extend(lines[s] for s in splits)
     return report
+
+
+__all__ = ["MEASURES", "MEASURE_KEYS", "Measure", "MeasureLine", "MeasuresReport", "measures_report",
+           "group_columns", "TENURE_LABELS", "GROUPINGS", "Window"]
