@@ -1,9 +1,9 @@
 """Blueprint registry: one blueprint per domain area, URL prefix given here."""
 from __future__ import annotations
 
-import importlib
-
 from flask import Flask
+
+from .plugins import import_optional
 
 # (module, url_prefix); a module listed here must define `bp` in its __init__ and import its views.
 BLUEPRINTS: list[tuple[str, str]] = [
@@ -22,12 +22,7 @@ BLUEPRINTS: list[tuple[str, str]] = [
 
 def register_blueprints(app: Flask) -> None:
     for module_name, prefix in BLUEPRINTS:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name and (module_name == exc.name or module_name.startswith(exc.name + '.')):
-                continue  # area not built yet
-            raise
+        module = import_optional(module_name)
         bp = getattr(module, "bp", None)
         if bp is not None:
             app.register_blueprint(bp, url_prefix=prefix)

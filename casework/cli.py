@@ -1,13 +1,13 @@
 """The `casework` console script: the Flask CLI bound to the app, plus the domain commands."""
 from __future__ import annotations
 
-import importlib
-
 import click
 from flask import Flask
 from flask.cli import FlaskGroup
 
-# modules that may define `register_cli(app)` or a click command/group `cli`
+from .plugins import import_optional
+
+# modules that define `register_cli(app)`
 CLI_MODULES = [
     "casework.auth.cli",
     "casework.accounts.cli",
@@ -23,20 +23,12 @@ CLI_MODULES = [
 
 def register_commands(app: Flask) -> None:
     for name in CLI_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name and (name == exc.name or name.startswith(exc.name + '.')):
-                continue
-            raise
-        register = getattr(module, "register_cli", None)
+        register = getattr(import_optional(name), "register_cli", None)
         if register:
             register(app)
-    try:
+    if "calc" not in app.cli.commands:
         from .legal.cli import calc_cli
-    except ModuleNotFoundError:
-        calc_cli = None
-    if calc_cli is not None and "calc" not in app.cli.commands:
+
         app.cli.add_command(calc_cli)
 
 

@@ -1,5 +1,5 @@
 """Import every area's models so that metadata (create_all, Alembic autogenerate) sees them all."""
-import importlib
+from .plugins import import_optional
 
 MODEL_MODULES = [
     "casework.auth.models",
@@ -17,8 +17,4 @@ MODEL_MODULES = [
 
 def load_all() -> None:
     for name in MODEL_MODULES:
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if not (exc.name and (name == exc.name or name.startswith(exc.name + '.'))):
-                raise
+        import_optional(name)

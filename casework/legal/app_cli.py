@@ -13,7 +13,6 @@ The JSON interface is unchanged: one document on stdin, one on stdout, exit 2 wi
 """
 from __future__ import annotations
 
-import json
 import os
 import sys
 from datetime import date
@@ -64,21 +63,9 @@ def app_reference(mode: str | None = None):
 
 
 def _run(kind: str) -> None:
-    stream = getattr(sys.stdin, "buffer", None)
-    try:
-        try:
-            text = stream.read().decode("utf-8-sig") if stream is not None else sys.stdin.read()
-        except UnicodeDecodeError as exc:
-            raise ContractError(f"input is not UTF-8: {exc}") from None
-        try:
-            doc = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ContractError(f"input is not valid JSON: {exc}") from None
-        out = compute(kind, doc)
-    except ContractError as exc:
-        click.echo(json.dumps({"error": str(exc)}, ensure_ascii=False), err=True)
-        sys.exit(2)
-    click.echo(json.dumps(out, ensure_ascii=False))
+    from .cli import run_stdin
+
+    run_stdin(kind, compute)
 
 
 def compute(kind: str, doc, ref=None):

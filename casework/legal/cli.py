@@ -9,7 +9,8 @@ import click
 from casework.legal.contract import ContractError, run
 
 
-def _run_stdin(kind: str) -> None:
+def run_stdin(kind: str, compute=run) -> None:
+    """Read one JSON document from stdin, write compute(kind, doc) to stdout; exit 2 with {"error"} on bad input."""
     stream = getattr(sys.stdin, "buffer", None)
     try:
         try:
@@ -20,7 +21,7 @@ def _run_stdin(kind: str) -> None:
             doc = json.loads(text)
         except json.JSONDecodeError as exc:
             raise ContractError(f"input is not valid JSON: {exc}") from None
-        out = run(kind, doc)
+        out = compute(kind, doc)
     except ContractError as exc:
         click.echo(json.dumps({"error": str(exc)}, ensure_ascii=False), err=True)
         sys.exit(2)
@@ -35,19 +36,19 @@ def calc_cli() -> None:
 @calc_cli.command("penalty")
 def penalty_cmd() -> None:
     """ЖКУ penalty under ЖК ст.155 ч.14."""
-    _run_stdin("penalty")
+    run_stdin("penalty")
 
 
 @calc_cli.command("limitation")
 def limitation_cmd() -> None:
     """Limitation periods per monthly charge."""
-    _run_stdin("limitation")
+    run_stdin("limitation")
 
 
 @calc_cli.command("duty")
 def duty_cmd() -> None:
     """State duty on a property claim or court order."""
-    _run_stdin("duty")
+    run_stdin("duty")
 
 
 if __name__ == "__main__":

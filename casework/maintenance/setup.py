@@ -1,11 +1,10 @@
 """Database setup: schema by migrations, then the reference data every installation needs."""
 from __future__ import annotations
 
-import importlib
-
 from flask_migrate import upgrade
 
 from ..extensions import db
+from ..plugins import import_optional
 
 # functions `seed()` that insert missing reference rows idempotently (they never overwrite edits)
 SEEDERS = [
@@ -19,13 +18,9 @@ SEEDERS = [
 def seed_reference() -> None:
     """Insert the shipped reference data (services, rate tables, calendar, …) where missing."""
     for name in SEEDERS:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name and (name == exc.name or name.startswith(exc.name + ".")):
-                continue
-            raise
-        module.seed()
+        module = import_optional(name)
+        if module is not None:
+            module.seed()
     db.session.flush()
 
 
