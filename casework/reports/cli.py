@@ -40,7 +40,7 @@ def render_report(month_text: str, fmt: str) -> bytes | str:
 def register_cli(app: Flask) -> None:
     @app.cli.group("report")
     def report_group():
-        """Reports: the monthly municipal form (Приложение № 4)."""
+        """Reports: the monthly municipal form (Приложение № 4) and the measures report."""
 
     @report_group.command("monthly")
     @click.option("--month", required=True, help="Reporting month, YYYY-MM.")
@@ -52,6 +52,34 @@ def register_cli(app: Flask) -> None:
         """Print or save the monthly form of MONTH."""
         try:
             data = render_report(month, fmt)
+        except DomainError as exc:
+            raise click.ClickException(str(exc)) from None
+        if output:
+            mode = "wb" if isinstance(data, bytes) else "w"
+            with open(output, mode, **({} if mode == "wb" else {"encoding": "utf-8", "newline": ""})) as fh:
+                fh.write(data)
+            click.echo(f"{output}", err=True)
+        elif isinstance(data, bytes):
+            raise click.ClickException("xlsx and docx need -o FILE")
+        else:
+            sys.stdout.write(data)
+
+    @report_group.command("measures")
+    @click.option("--month", required=True, help="Reporting month, YYYY-MM.")
+    @click.option("--format", "fmt", type=click.Choice(["xlsx", "docx", "csv", "json"]), default="json",
+                  show_default=True)
+    @click.option("--group", type=click.Choice(["territory", "tenure"]), default=None,
+                  help="One column pair per territory or per tenure.")
+    @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
+                  help="File to write; json and csv go to stdout without it.")
+    def measures_cmd(month: str, fmt: str, group: str | None, output: str | None):
+        """Print or save the measures report of MONTH (month and from 1 January)."""
+        from .measures import measures_report
+        from .measures_export import render
+        from .queries import parse_month
+
+        try:
+            data = render(measures_report(parse_month(month), group_by=group), fmt)
         except DomainError as exc:
             raise click.ClickException(str(exc)) from None
         if output:

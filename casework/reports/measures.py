@@ -207,12 +207,12 @@ class Measure:
     is_money: bool = False
     split_labels: Callable[[], dict] | None = None  # split code → label; None: one line only
     target: bool = False  # the monthly target of court applications applies to the total
-    accounts_only: bool = True  # False: some records have no account (building notices)
+    no_account_splits: tuple[str, ...] = ()  # splits whose records have no account (building notices)
 
 
 MEASURES: tuple[Measure, ...] = (
     Measure("notices", _l("Notices and warnings sent"), SECTION_PRETRIAL, "000 п.12; 001 п.10, п.11",
-            _src_notices, split_labels=_letter_labels, accounts_only=False),
+            _src_notices, split_labels=_letter_labels, no_account_splits=("building_notice",)),
     Measure("contacts", _l("Contacts with debtors, by channel"), SECTION_PRETRIAL, "000 п.3, п.7; 001 п.10",
             lambda w: _contacts(w, None), split_labels=_channel_labels),
     Measure("visits", _l("Door-to-door visits and joint raids with bailiffs"), SECTION_PRETRIAL,
@@ -273,7 +273,7 @@ class MeasureLine:
     groups: dict = field(default_factory=dict)  # group key → [month, ytd]
     target: int | None = None  # monthly target
     target_ytd: int | None = None  # target × months from January
-    not_applicable: bool = False  # building notices under a tenure/municipal filter or split
+    not_applicable: bool = False  # a split without accounts (building notices) under a tenure/municipal filter
 
     @property
     def title(self) -> str:
@@ -333,7 +333,6 @@ def measures_report(month: date, territory_id: int | None = None, tenure: str | 
                 and (not municipal or r[3])]
         labels = m.split_labels() if m.split_labels else {}
         splits = list(labels) + sorted({r[0] for r in rows if r[0] not in labels and r[0] is not None}, key=str)
-        not_applicable = not m.accounts_only and (tenure is not None or municipal)
         total = MeasureLine(m.key, str(m.label), str(m.section), m.plan_ref, m.is_money,
                             groups={g: [0, 0] for g in group_keys})
         if m.target:
@@ -353,8 +352,10 @@ def measures_report(month: date, territory_id: int | None = None, tenure: str | 
                     cell = ln.groups.setdefault(gkey, [0, 0])
                     cell[0] += mv
                     cell[1] += yv
-        for ln in (total, *lines.values()):
-            ln.not_applicable = not_applicable
+        if tenure is not None or municipal:
+            for s in m.no_account_splits:
+                if s in lines:
+                    lines[s].not_applicable = True
         report.lines.append(total)
         report.lines.extend(lines[s] for s in splits)
     return report

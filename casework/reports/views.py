@@ -172,10 +172,6 @@ def corrections(month: str):
 
 # ------------------------------------------------------------------ measures
 
-TENURE_LABELS = {"owner": _l("Owners"), "social_tenancy": _l("Social tenancy"),
-                 "commercial_tenancy": _l("Commercial tenancy"), "other": _l("Other tenure")}
-
-
 def _territories():
     from sqlalchemy import select
 
@@ -187,7 +183,8 @@ def _territories():
 @bp.route("/measures")
 @roles(REPORT_ROLES)
 def measures():
-    from .measures import measures_report
+    from . import measures_export
+    from .measures import GROUPINGS, TENURE_LABELS, measures_report
 
     month = _month_arg()
     territory_id = request.args.get("territory", type=int)
@@ -195,27 +192,23 @@ def measures():
     if tenure not in (None, *TENURE_LABELS):
         tenure = None
     municipal = request.args.get("municipal") == "1"
-    report = measures_report(month, territory_id, tenure, municipal)
+    group_by = request.args.get("group") or None
+    if group_by not in GROUPINGS:
+        group_by = None
+    report = measures_report(month, territory_id, tenure, municipal, group_by)
     fmt = request.args.get("export")
-    if fmt in ("xlsx", "csv"):
-        cols = [Column(_("Section")), Column(_("Measure"), width=50), Column(_("Detail")),
-                Column(_("In the month"), "number"), Column(_("From the start of the year"), "number"),
-                Column(_("Plan item"))]
-        rows = []
-        for ln in report.lines:
-            if not ln.available:
-                rows.append((ln.section, ln.label, _("no data"), None, None, ln.plan_ref))
-                continue
-            conv = (lambda v: queries.Decimal(v).scaleb(-2)) if ln.is_money else (lambda v: v)
-            rows.append((ln.section, ln.label, ln.split or "", conv(ln.month), conv(ln.ytd), ln.plan_ref))
-        name = f"measures-{queries.month_key(month)}.{fmt}"
-        title = [_("Measures report"), queries.month_key(month)]
-        if fmt == "xlsx":
-            return xlsx_response(name, cols, rows, sheet_title=queries.month_key(month), title_lines=title)
-        return csv_response(name, cols, rows)
+    if fmt in ("xlsx", "docx", "csv"):
+        data = measures_export.render(report, fmt)
+        mimes = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                 "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                 "csv": "text/csv; charset=utf-8"}
+        resp = Response(data.encode("utf-8") if isinstance(data, str) else data, mimetype=mimes[fmt])
+        resp.headers["Content-Disposition"] = f'attachment; filename="measures-{queries.month_key(month)}.{fmt}"'
+        return resp
     return render_template("reports/measures.html", report=report, month=month, month_key=queries.month_key(month),
                            territories=_territories(), territory_id=territory_id, tenure=tenure,
-                           municipal=municipal, tenure_labels=TENURE_LABELS)
+                           municipal=municipal, tenure_labels=TENURE_LABELS, group_by=group_by,
+                           period_text=measures_export.period_text(report))
 
 
 # ------------------------------------------------------------------ analysis

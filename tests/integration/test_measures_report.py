@@ -106,7 +106,8 @@ def test_municipal_housing_separately(data):
     only = measures_report(MARCH, municipal=True)
     assert _mt(only, "received") == (100000, 100000)
     assert _mt(only, "notices") == (1, 2)
-    assert only.line("notices").not_applicable  # building notices have no tenure
+    assert only.line("notices", "building_notice").not_applicable  # building notices have no tenure
+    assert not only.line("notices").not_applicable
 
 
 def test_split_by_territory(data):
@@ -126,7 +127,7 @@ def test_split_by_territory(data):
     one = measures_report(MARCH, territory_id=t2)
     assert _mt(one, "notices") == (1, 2)
     assert _mt(one, "writs") == (1, 2)  # c4 employer 06.03; c4 bailiff 15.01
-    assert not one.line("notices").not_applicable
+    assert not one.line("notices", "building_notice").not_applicable
 
 
 def test_split_by_tenure(data):
@@ -141,7 +142,7 @@ def test_split_by_tenure(data):
     owners = measures_report(MARCH, tenure="owner")
     assert _mt(owners, "contacts") == (2, 2)  # a1 calls; a4's are outside the window
     assert _mt(owners, "notices") == (1, 1)
-    assert owners.line("notices").not_applicable
+    assert owners.line("notices", "building_notice").not_applicable
 
 
 def test_december_report_counts_the_whole_year(data):
@@ -166,3 +167,77 @@ def test_enforcement_receipts_equal_the_monthly_form(data):
     build_account_months(MARCH)
     form = fetch_form_figures(MARCH, "fifo").rows["total"]
     assert measures_report(MARCH).line("received", "enforcement").month == form.enforcement_kop == 100000
+
+
+# ------------------------------------------------------------------------------------------- exports
+
+def test_xlsx_reads_back_with_the_figures(data):
+    import io
+
+    from openpyxl import load_workbook
+
+    from casework.reports.measures_export import header, to_xlsx
+
+    r = measures_report(MARCH, group_by="territory")
+    wb = load_workbook(io.BytesIO(to_xlsx(r, "МУП «Тест»", "Иванов И.И.", "Директор")))
+    ws = wb.active
+    cells = [[c.value for c in row] for row in ws.iter_rows()]
+    flat = [v for row in cells for v in row if v is not None]
+    assert "МУП «Тест»" in flat and "Иванов И.И." in flat
+    cols = header(r)
+    assert len(cols) == 6 + 2 * len(r.groups) + 2
+    head = next(i for i, row in enumerate(cells) if row[:len(cols)] == cols)
+    assert cells[head + 1][:len(cols)] == list(range(1, len(cols) + 1))  # numbered columns
+    by_num = {row[0]: row for row in cells[head + 2:] if isinstance(row[0], str) and row[0][:1].isdigit()}
+    keys = [ln for ln in r.lines]
+    # line numbers: measures 1..16, splits 1.1, 1.2, …
+    assert sum(1 for k in by_num if "." not in k) == 16
+    n = 0
+    for ln in keys:
+        if ln.level == 0:
+            n += 1
+            k = 0
+            row = by_num[str(n)]
+        else:
+            k += 1
+            row = by_num[f"{n}.{k}"]
+        if ln.is_money:
+            from decimal import Decimal
+            assert Decimal(str(row[2])) * 100 == ln.month and Decimal(str(row[3])) * 100 == ln.ytd, ln.key
+        else:
+            assert (row[2], row[3], row[4], row[5]) == (ln.month, ln.ytd, ln.municipal_month, ln.municipal_ytd)
+    received = by_num[str(1 + [ln.key for ln in keys if ln.level == 0].index("received"))]
+    assert (received[2], received[3]) == (1700, 2000)  # 170 000 kopecks = 1 700,00 ₽; year 2 000,00 ₽
+    filed = by_num[str(1 + [ln.key for ln in keys if ln.level == 0].index("court_filed"))]
+    assert filed[2] == 2 and filed[-2] == "10 / 30"
+
+
+def test_docx_csv_json_and_cli(data, runner, tmp_path):
+    import io
+    import json
+
+    from docx import Document
+
+    from casework.reports.measures_export import to_csv, to_docx, to_json
+
+    r = measures_report(MARCH)
+    doc = Document(io.BytesIO(to_docx(r, "МУП «Тест»")))
+    table = doc.tables[0]
+    assert len(table.rows) == 2 + len(r.lines)
+    texts = [[c.text for c in row.cells] for row in table.rows]
+    assert any(row[0] == "1" and row[2] == "3" and row[3] == "4" for row in texts)  # notices
+    csv_text = to_csv(r)
+    assert csv_text.startswith("\ufeff") and ";1\u00a0700,00;" not in csv_text
+    assert ";1700,00;2000,00;1000,00;1000,00;" in csv_text  # received: month, ytd, municipal
+    j = json.loads(to_json(r))
+    line = next(x for x in j["lines"] if x["measure"] == "received" and x["split"] is None)
+    assert (line["month"], line["ytd"], line["municipal_month"]) == ("1700.00", "2000.00", "1000.00")
+    res = runner.invoke(args=["report", "measures", "--month", "2026-03"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.output)["lines"][0]["month"] == 3
+    out = tmp_path / "m.xlsx"
+    res = runner.invoke(args=["report", "measures", "--month", "2026-03", "--format", "xlsx", "--group", "tenure",
+                              "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    from openpyxl import load_workbook
+    assert load_workbook(out).active.max_row > 40
