@@ -99,7 +99,10 @@ class _Loader:
         else:
             import sqlite3
 
-            self.conn = sqlite3.connect(u.database)
+            self.conn = sqlite3.connect(u.database, isolation_level=None)
+            # a throw-away build: no rollback journal, a large page cache, one transaction
+            self.conn.execute("PRAGMA journal_mode=OFF")
+            self.conn.execute("PRAGMA cache_size=-512000")
             self.conn.execute("PRAGMA synchronous=OFF")
             self.conn.execute("PRAGMA foreign_keys=OFF")
             self.conn.execute("BEGIN")
@@ -118,7 +121,15 @@ class _Loader:
         self.conn.executemany(sql, rows)
         return len(rows)
 
-    def finish(self, tables_with_ids: list[str]) -> None:
+    def finish(self, tables_with_ids: list[str], index_ddl: list[str] = ()) -> None:
+        if self.pg:
+            with self.conn.cursor() as cur:
+                cur.execute("SET maintenance_work_mem = '256MB'")
+                for ddl in index_ddl:
+                    cur.execute(ddl)
+        else:
+            for ddl in index_ddl:
+                self.conn.execute(ddl)
         if self.pg:
             with self.conn.cursor() as cur:
                 for t in tables_with_ids:
@@ -128,12 +139,22 @@ class _Loader:
             self.conn.autocommit = True
             self.conn.execute("VACUUM ANALYZE")
         else:
-            self.conn.commit()
+            self.conn.execute("COMMIT")
+            self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute("ANALYZE")
         self.conn.close()
 
 
-def _create_schema(url: str) -> dict[str, int]:
+BULK_TABLES = ("premises", "accounts", "parties", "account_parties", "ledger_entries", "account_months",
+               "account_balances")
+
+
+def _create_schema(url: str) -> tuple[dict[str, int], list[str]]:
+    """Create the schema and seed reference data; drop the secondary indexes of the bulk tables and return the
+    DDL that recreates them after the load (an index built once over sorted data beats one kept up row by row)."""
+    from sqlalchemy import text
+    from sqlalchemy.schema import CreateIndex
+
     from casework import create_app
     from casework.accounts.models import Service
     from casework.extensions import db
@@ -146,8 +167,14 @@ def _create_schema(url: str) -> dict[str, int]:
         db.session.commit()
         services = {s.code: s.id for s in db.session.query(Service)}
         db.session.remove()
+        recreate = []
+        with db.engine.begin() as conn:
+            for name in BULK_TABLES:
+                for ix in db.metadata.tables[name].indexes:
+                    recreate.append(str(CreateIndex(ix).compile(dialect=db.engine.dialect)))
+                    conn.execute(text(f"DROP INDEX {ix.name}"))
         db.engine.dispose()
-    return services
+    return services, recreate
 
 
 def build_dataset(url: str, n_accounts: int = 100_000, months: int = 36, *, seed: int = 2026,
@@ -162,7 +189,7 @@ def build_dataset(url: str, n_accounts: int = 100_000, months: int = 36, *, seed
     from casework.domain.periods import Period, nominal_due_date
 
     started = time.perf_counter()
-    services = _create_schema(url)
+    services, index_ddl = _create_schema(url)
     heating, hot_water = services["heating"], services["hot_water"]
     rng = random.Random(seed)
     first_month = _month_add(last_month, -(months - 1))
@@ -280,7 +307,7 @@ def build_dataset(url: str, n_accounts: int = 100_000, months: int = 36, *, seed
                 entry_id += 1
                 if write_ledger:
                     ledger_rows.append((entry_id, a, heating, m, "opening", opening, None, None, None, None, None,
-                                        None, f"bench-{entry_id}", now))
+                                        None, f"bench-{entry_id:010d}", now))
                 charges.append((i, opening))
             heat = 0 if m.month in (6, 7, 8) else area * 75 * factor // 1  # ₽75 per m² (area in 1/100 m² → kop)
             charged = heat + hw
@@ -289,7 +316,7 @@ def build_dataset(url: str, n_accounts: int = 100_000, months: int = 36, *, seed
                     entry_id += 1
                     if write_ledger:
                         ledger_rows.append((entry_id, a, service_id, m, "charge", amount, None, None, None, None, None,
-                                            None, f"bench-{entry_id}", now))
+                                            None, f"bench-{entry_id:010d}", now))
             charges.append((i, charged))
             last_period = m
             debt_start = debt + opening
@@ -309,7 +336,7 @@ def build_dataset(url: str, n_accounts: int = 100_000, months: int = 36, *, seed
                                         "enforcement" if enforced else rng.choice(SOURCES),
                                         _month_add(m, -1) if rng.random() < 0.3 else None,
                                         f"{rng.randint(1, 99999)}" if rng.random() < 0.5 else None, None, None,
-                                        f"bench-{entry_id}", now))
+                                        f"bench-{entry_id:010d}", now))
                 last_paid = paid_on
             debt = debt_start + charged - paid
             month_rows.append((a, m, opening, debt_start, charged, 0, paid, enforced, debt))
@@ -337,8 +364,281 @@ def build_dataset(url: str, n_accounts: int = 100_000, months: int = 36, *, seed
         flush()
     flush(final=True)
     loader.write("account_balances", B_COLS, balance_rows)
+    log(f"  rows written ({time.perf_counter() - started:.1f} s); building indexes …")
     loader.finish(["territories", "buildings", "premises", "accounts", "parties", "account_parties",
-                   "ledger_entries"])
+                   "ledger_entries"], index_ddl)
     seconds = time.perf_counter() - started
     log(f"  ledger {counts['ledger']} rows, account_months {counts['months']} rows; built in {seconds:.1f} s")
     return DatasetStats(url, n_accounts, months, counts["ledger"], counts["months"], seconds)
+
+
+# ------------------------------------------------------------------------------------------ cases and contacts
+
+BENCH_PASSWORD = "Bench-pass-123"
+BENCH_USERS = (("bench_collector", "Бенч Инспектор", "collector"), ("bench_collector2", "Бенч Инспектор 2", "collector"),
+               ("bench_collector3", "Бенч Инспектор 3", "collector"), ("bench_lawyer", "Бенч Юрист", "lawyer"),
+               ("bench_manager", "Бенч Руководитель", "manager"), ("bench_admin", "Бенч Администратор", "admin"))
+CASE_STAGES = [("debt_detected", 30), ("notice", 25), ("payment_agreement", 6), ("restriction", 6), ("suspension", 2),
+               ("court", 16), ("enforcement", 15)]
+
+
+def add_casework(url: str, today: date, seed: int = 7, log=print) -> dict:
+    """Bench users, one open case for every account above 5,000 ₽ spread across the stages (with its history,
+    planned actions, deadlines, alerts, court records), contacts with next actions, promises and agreements —
+    Core executemany, chunked. Returns counts and the timed collector's id."""
+    from sqlalchemy import func, insert, select
+
+    from casework import create_app
+    from casework.accounts.models import AccountBalance
+    from casework.auth.services import create_user
+    from casework.cases.models import Alert, Case, CourtRecord, Deadline, StageChange
+    from casework.contacts.models import AgreementInstalment, Contact, PaymentAgreement, Promise
+    from casework.extensions import db
+
+    rng = random.Random(seed)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "TESTING": True})
+    with app.app_context():
+        users = {u: create_user(u, full, role, BENCH_PASSWORD) for u, full, role in BENCH_USERS}
+        db.session.commit()
+        collectors = [users[u].id for u in ("bench_collector", "bench_collector2", "bench_collector3")]
+        lawyer = users["bench_lawyer"].id
+        rows = db.session.execute(select(AccountBalance.account_id, AccountBalance.balance_kop)
+                                  .where(AccountBalance.balance_kop > 5_000_00).order_by(AccountBalance.account_id)).all()
+        now = datetime(today.year, today.month, today.day, 9, 0)
+        cases, changes = [], []
+        for i, (aid, bal) in enumerate(rows, start=1):
+            stage = _pick_int(rng, CASE_STAGES)
+            opened = today - timedelta(days=rng.randint(5, 400))
+            assignee = lawyer if stage in ("court", "enforcement") else rng.choice(collectors + [None])
+            nxt = today + timedelta(days=rng.randint(-10, 30)) if rng.random() < 0.6 else None
+            hold = "dispute" if rng.random() < 0.03 else None
+            cases.append({"id": i, "account_id": aid, "stage": stage, "stage_since": opened + timedelta(days=10),
+                          "is_open": True, "assignee_id": assignee, "opened_on": opened, "debt_at_open_kop": bal,
+                          "next_action_on": nxt, "next_action": "Позвонить должнику" if nxt else None,
+                          "hold_reason": hold, "hold_until": today + timedelta(days=20) if hold else None,
+                          "version_id": 1, "created_at": now})
+            changes.append({"case_id": i, "from_stage": None, "to_stage": "debt_detected", "changed_on": opened,
+                            "details": {}, "created_at": now})
+            if stage != "debt_detected":
+                changes.append({"case_id": i, "from_stage": "debt_detected", "to_stage": stage,
+                                "changed_on": opened + timedelta(days=10), "details": {}, "created_at": now})
+        deadlines, alerts, records = [], [], []
+        contacts, promises, agreements, instalments = [], [], [], []
+        contact_keys = ("id", "account_id", "case_id", "channel", "direction", "outcome", "contact_person",
+                        "contact_point", "note", "contacted_at", "next_action_kind", "next_action_on", "author_id",
+                        "created_at")
+        for c in cases:
+            cid, st, aid = c["id"], c["stage"], c["account_id"]
+            if st == "notice" and rng.random() < 0.5:
+                start = today - timedelta(days=rng.randint(1, 40))
+                due = start + timedelta(days=21)
+                deadlines.append({"case_id": cid, "kind": "warning_term", "starts_on": start, "due_on": due,
+                                  "reached_on": due if due <= today else None, "params": {}})
+            if st in ("court", "enforcement"):
+                filed = c["stage_since"]
+                records.append({"case_id": cid, "kind": "order", "principal_kop": c["debt_at_open_kop"],
+                                "penalty_kop": 0, "duty_kop": 0, "filed_on": filed, "outcome": "issued",
+                                "issued_on": filed + timedelta(days=10), "received_on": filed + timedelta(days=25),
+                                "created_at": now})
+                if st == "court":
+                    deadlines.append({"case_id": cid, "kind": "objection_window", "starts_on": filed + timedelta(days=25),
+                                      "due_on": filed + timedelta(days=36), "reached_on": today, "params": {}})
+            if st in ("debt_detected", "notice", "payment_agreement"):
+                deadlines.append({"case_id": cid, "kind": "limitation", "starts_on": c["opened_on"] - timedelta(days=900),
+                                  "due_on": today + timedelta(days=rng.randint(-30, 400)), "reached_on": None,
+                                  "params": {}})
+            if rng.random() < 0.05:
+                alerts.append({"case_id": cid, "kind": rng.choice(("enforcement_silence", "hold_review",
+                                                                    "order_cancelled")),
+                               "key": str(cid), "raised_on": today - timedelta(days=rng.randint(0, 20)), "params": {}})
+            author = c["assignee_id"] or rng.choice(collectors)
+            if rng.random() < 0.3:  # a short contact history, the latest possibly with a next action
+                for k in range(rng.randint(1, 3)):
+                    at = now - timedelta(days=rng.randint(1, 90), hours=rng.randint(0, 8))
+                    nxt = today + timedelta(days=rng.randint(-10, 14)) if rng.random() < 0.4 else None
+                    contacts.append(dict(zip(contact_keys, (
+                        len(contacts) + 1, aid, cid, rng.choice(("call", "call", "visit", "sms")), "outgoing",
+                        rng.choice(("reached", "no_answer", "promised_to_pay", "not_at_home")), "", "",
+                        "Беседа с должником", at, "call" if nxt else None, nxt, author, now))))
+            if rng.random() < 0.05:
+                status = rng.choice(("pending", "pending", "broken", "kept", "partly_kept"))
+                due = today + timedelta(days=rng.randint(-20, 20))
+                promises.append({"account_id": aid, "case_id": cid, "amount_kop": rng.randint(1000, 20000) * 100,
+                                 "promised_on": due - timedelta(days=14), "due_on": due, "grace_days": 3,
+                                 "status": status, "paid_kop": 0,
+                                 "resolved_on": None if status == "pending" else due + timedelta(days=3),
+                                 "note": "", "author_id": author, "created_at": now})
+            if st == "payment_agreement" and rng.random() < 0.7:
+                aid_ = len(agreements) + 1
+                first = today - timedelta(days=rng.randint(10, 120))
+                status = rng.choice(("on_track", "on_track", "late", "broken"))
+                debt = c["debt_at_open_kop"]
+                agreements.append({"id": aid_, "number": f"Б-{aid_}", "account_id": aid, "case_id": cid,
+                                   "kind": "instalment", "status": status, "debt_kop": debt, "down_payment_kop": 0,
+                                   "months": 6, "first_due_on": first, "day_of_month": first.day,
+                                   "round_rubles": True, "remainder_on": "last", "grace_days": 5,
+                                   "signed_on": first - timedelta(days=10), "debtor_signatory": "", "paid_kop": 0,
+                                   "overdue_kop": debt // 6 if status != "on_track" else 0,
+                                   "broken_on": today - timedelta(days=3) if status == "broken" else None,
+                                   "is_void": False, "note": "", "author_id": author, "created_at": now})
+                for n in range(1, 7):
+                    d = _month_add(first.replace(day=1), n - 1).replace(day=min(first.day, 28))
+                    instalments.append({"agreement_id": aid_, "number": n, "due_on": d,
+                                        "amount_kop": debt // 6 + (debt % 6 if n == 6 else 0), "covered_kop": 0,
+                                        "state": "overdue" if d < today and status != "on_track" else
+                                        "covered" if d < today else "upcoming"})
+        with db.engine.begin() as conn:
+            for table, data in ((Case.__table__, cases), (StageChange.__table__, changes),
+                                (Deadline.__table__, deadlines), (Alert.__table__, alerts),
+                                (CourtRecord.__table__, records), (Contact.__table__, contacts),
+                                (Promise.__table__, promises), (PaymentAgreement.__table__, agreements),
+                                (AgreementInstalment.__table__, instalments)):
+                for k in range(0, len(data), 20_000):
+                    conn.execute(insert(table), data[k:k + 20_000])
+            if conn.dialect.name == "postgresql":
+                for t in ("cases", "contacts", "payment_agreements"):
+                    conn.execute(select(func.setval(f"{t}_id_seq", func.greatest(
+                        select(func.coalesce(func.max(db.metadata.tables[t].c.id), 0)).scalar_subquery(), 1))))
+        out = {"cases": len(cases), "deadlines": len(deadlines), "alerts": len(alerts), "court_records": len(records),
+               "contacts": len(contacts), "promises": len(promises), "agreements": len(agreements),
+               "collector_id": users["bench_collector"].id}
+        db.session.remove()
+        db.engine.dispose()
+    log(f"  casework: {out}")
+    return out
+
+
+def _pick_int(rng: random.Random, pairs):
+    total = sum(w for _, w in pairs)
+    x = rng.uniform(0, total)
+    for v, w in pairs:
+        x -= w
+        if x <= 0:
+            return v
+    return pairs[-1][0]
+
+
+# ------------------------------------------------------------------------------------------ the cached dataset
+
+CACHE_DIR = "/tmp/cw-bench"
+PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def _analyze(url: str) -> None:
+    u = make_url(url)
+    if u.get_backend_name() == "postgresql":
+        import psycopg
+
+        with psycopg.connect(u.set(drivername="postgresql").render_as_string(hide_password=False),
+                             autocommit=True) as conn:
+            conn.execute("VACUUM ANALYZE")
+    else:
+        import sqlite3
+
+        conn = sqlite3.connect(u.database)
+        conn.execute("ANALYZE")
+        conn.close()
+
+
+def _ensure_search_index(url: str) -> None:
+    """Create/fill the accounts search index (FTS5 trigram / pg_trgm) when the application provides one."""
+    try:
+        from casework.accounts.search_index import ensure_search_index
+    except ImportError:
+        return
+    from sqlalchemy import create_engine
+
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as conn:
+        ensure_search_index(conn)
+    engine.dispose()
+
+
+def cached_dataset(engine: str, n_accounts: int = 100_000, months: int = 36, *, rebuild: bool = False,
+                   pg_admin: str = PG_ADMIN_URL, ledger_sample: int | None = None, log=print) -> str:
+    """The URL of the benchmark database for `engine` ('sqlite' | 'postgresql'), built once and reused.
+
+    SQLite: /tmp/cw-bench/cw_bench_<n>.sqlite3; PostgreSQL: database cw_bench_100k (cw_bench_<n> for other sizes).
+    Built under a temporary name and renamed when complete, so an interrupted build is never reused.
+    With `rebuild` the existing one is dropped first. Contains accounts, the full ledger (unless
+    ledger_sample), cases, contacts, promises, agreements and the BENCH_USERS (password BENCH_PASSWORD).
+    """
+    import os
+
+    tag = "100k" if n_accounts == 100_000 else str(n_accounts)
+    if months != 36:
+        tag += f"x{months}"
+    if ledger_sample:
+        tag += f"_l{ledger_sample}"
+    name = f"cw_bench_{tag}"
+    today = date.today()
+    if engine == "sqlite":
+        os.makedirs(CACHE_DIR, exist_ok=True)
+        path = os.path.join(CACHE_DIR, f"{name}.sqlite3")
+        url = f"sqlite:///{path}"
+        if rebuild:
+            for suffix in ("", "-wal", "-shm"):
+                if os.path.exists(path + suffix):
+                    os.remove(path + suffix)
+        if os.path.exists(path):
+            log(f"[sqlite] reusing {path}")
+            return url
+        tmp = path + ".building"
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(tmp + suffix):
+                os.remove(tmp + suffix)
+        t = time.perf_counter()
+        build_dataset(f"sqlite:///{tmp}", n_accounts, months, ledger_sample=ledger_sample, log=log)
+        add_casework(f"sqlite:///{tmp}", today, log=log)
+        _ensure_search_index(f"sqlite:///{tmp}")
+        _analyze(f"sqlite:///{tmp}")
+        import sqlite3
+
+        conn = sqlite3.connect(tmp)
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.close()
+        os.replace(tmp, path)
+        log(f"[sqlite] built {path} in {time.perf_counter() - t:.0f} s")
+        return url
+    import psycopg
+
+    base = pg_admin.rsplit("/", 1)[0]
+    url = f"{base}/{name}".replace("postgresql://", "postgresql+psycopg://", 1)
+    with psycopg.connect(pg_admin, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        if exists and not rebuild:
+            log(f"[postgresql] reusing database {name}")
+            return url
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}_building" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}_building"')
+    tmp_url = f"{base}/{name}_building".replace("postgresql://", "postgresql+psycopg://", 1)
+    t = time.perf_counter()
+    build_dataset(tmp_url, n_accounts, months, ledger_sample=ledger_sample, log=log)
+    add_casework(tmp_url, today, log=log)
+    _ensure_search_index(tmp_url)
+    _analyze(tmp_url)
+    with psycopg.connect(pg_admin, autocommit=True) as conn:
+        conn.execute(f'ALTER DATABASE "{name}_building" RENAME TO "{name}"')
+    log(f"[postgresql] built database {name} in {time.perf_counter() - t:.0f} s")
+    return url
+
+
+def main(argv=None) -> None:
+    import argparse
+
+    ap = argparse.ArgumentParser(description="Build (or reuse) the cached benchmark databases.")
+    ap.add_argument("--accounts", type=int, default=100_000)
+    ap.add_argument("--months", type=int, default=36)
+    ap.add_argument("--engines", default="sqlite,postgresql")
+    ap.add_argument("--rebuild", action="store_true")
+    ap.add_argument("--ledger-sample", type=int, default=None)
+    ap.add_argument("--pg-admin", default=PG_ADMIN_URL)
+    args = ap.parse_args(argv)
+    for engine in args.engines.split(","):
+        print(cached_dataset(engine.strip(), args.accounts, args.months, rebuild=args.rebuild,
+                             pg_admin=args.pg_admin, ledger_sample=args.ledger_sample), flush=True)
+
+
+if __name__ == "__main__":
+    main()

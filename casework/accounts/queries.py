@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Iterator
 
-from sqlalchemy import Select, and_, exists, func, select, true
+from sqlalchemy import Select, and_, exists, func, literal_column, select, table, true
 
 from ..extensions import db
 from ..pagination import Page
@@ -138,9 +138,26 @@ def _open_case_exists():
     return exists().where(C.c.account_id == A.c.id, C.c.is_open == true())
 
 
+def _fts_condition(terms: list[str]):
+    """SQLite: restrict to the rows the trigram index finds (a pre-filter; the LIKEs stay and decide)."""
+    from . import search_index
+
+    match = search_index.fts_match_expression(terms)
+    if match is None or not search_index.fts_available(db.session):
+        return None
+    hits = select(literal_column("rowid")).select_from(table(search_index.FTS_TABLE)).where(
+        literal_column(search_index.FTS_TABLE).op("MATCH")(match))
+    return A.c.id.in_(hits)
+
+
 def _where(f: AccountFilter) -> list:
     conds = []
-    for term in search_terms(f.q):
+    terms = search_terms(f.q)
+    if terms:
+        fts = _fts_condition(terms)
+        if fts is not None:
+            conds.append(fts)
+    for term in terms:
         conds.append(A.c.search_text.like(_like_pattern(term), escape="\\"))
     if f.category:
         conds.append(A.c.category == f.category)
