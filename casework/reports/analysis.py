@@ -33,105 +33,121 @@ def aging_report() -> dict:
     return {"rows": out, "as_of": as_of}
 
 
-def open_charges(account_ids: list[int], as_of: date) -> dict[int, list[tuple]]:
-    """Per account, the still open part of each month's charge at `as_of` after legal allocation.
-
-    Rule: payments go to the period the payer named, then to the earliest due month not time-barred
-    (ГК 319.1; Пленум ВС № 22 п.32); each row is (period, due date, last day to file, open kopecks)
-    with the last day computed without interrupting events (ГК 196, 200; see casework.domain.limitation).
-    """
-    from decimal import Decimal
-
-    from ..domain.allocation import Payment, ScheduledCharge, allocate_payments
-    from ..domain.limitation import last_day_to_file
-    from ..domain.periods import Period, effective_due_cached
-    from .queries import _legal_tools
-
-    policy, calendar = _legal_tools()
-    le = LedgerEntry.__table__
-    per_period: dict[int, dict] = {}
-    pays: dict[int, list] = {}
-    month = as_of.replace(day=1)
-    for i in range(0, len(account_ids), 900):
-        ids = account_ids[i:i + 900]
-        rows = db.session.execute(
-            select(le.c.account_id, le.c.kind, le.c.period, le.c.paid_period,
-                   func.sum(le.c.amount_kop), le.c.paid_on)
-            .where(le.c.account_id.in_(ids))
-            .where(or_(and_(le.c.kind != "payment", le.c.period <= month),
-                       and_(le.c.kind == "payment", le.c.paid_on <= as_of)))
-            .group_by(le.c.account_id, le.c.kind, le.c.period, le.c.paid_period, le.c.paid_on))
-        for acc, kind, period, paid_period, amount, paid_on in rows:
-            amount = int(amount)
-            if kind == "payment":
-                if amount > 0:
-                    named = Period(paid_period.year, paid_period.month) if paid_period else None
-                    pays.setdefault(acc, []).append((paid_on, amount, named))
-                continue
-            p = Period(period.year, period.month)
-            d = per_period.setdefault(acc, {})
-            d[p] = d.get(p, 0) + amount
-    out: dict[int, list[tuple]] = {}
-    for acc in account_ids:
-        charges, payments = [], []
-        for p, kop in sorted(per_period.get(acc, {}).items()):
-            if kop > 0:
-                due = effective_due_cached(p, None, policy.due15_from, policy.weekend_shift, calendar)
-                charges.append(ScheduledCharge(p, kop, due, last_day_to_file(due, calendar, policy.reading,
-                                                                            policy.weekend_shift)))
-            elif kop < 0:
-                payments.append(Payment(p.first_day(), Decimal(-kop).scaleb(-2)))
-        periods = {c.period for c in charges}
-        for paid_on, kop, named in pays.get(acc, []):
-            payments.append(Payment(paid_on, Decimal(kop).scaleb(-2), named if named in periods else None))
-        alloc = allocate_payments(charges, payments, as_of)
-        out[acc] = [(c.period, c.due, c.last_day_to_file, alloc.open_kop[c.period]) for c in charges
-                    if alloc.open_kop[c.period] > 0]
-    return out
-
-
 LIMITATION_HORIZONS = (30, 60, 90)
+LIMITATION_CHUNK = 900
 
 
-def limitation_report(as_of: date, max_accounts: int = 20000) -> dict:
-    """₽ becoming time-barred within 30/60/90 days of `as_of` (and already barred), by category.
+def _limitation_candidates(as_of: date, max_accounts: int):
+    """Accounts to compute, and where the list came from.
 
-    Interrupting events (court orders filed, acknowledgments) are not applied here: the amounts are the
-    ones at risk unless the case file shows a court application — the worklist of the lawyers.
+    With a portfolio run (`portfolio_results`, the legal area): every account whose nearest last day to file
+    is within 90 days of `as_of` (or already past it) — the only ones that can have money becoming
+    time-barred within the horizon; the others keep their stored time-barred amount. Without a run: the
+    `max_accounts` largest debts of the latest month (account_months).
     """
+    from ..legal.models import PortfolioResult
+    from ..legal.portfolio import latest_run
+
+    run = latest_run()
+    if run is not None:
+        from datetime import timedelta
+
+        pr = PortfolioResult.__table__
+        horizon = as_of + timedelta(days=max(LIMITATION_HORIZONS))
+        rows = db.session.execute(
+            select(pr.c.account_id, Account.category, Account.number, Account.debtor_name,
+                   pr.c.next_bar_date, pr.c.time_barred_kop)
+            .join(Account, Account.id == pr.c.account_id).where(pr.c.debt_kop > 0)).all()
+        live = [(a, c, n, d) for a, c, n, d, nb, _tb in rows if nb is not None and nb <= horizon]
+        stored = {}
+        for a, c, _n, _d, nb, tb in rows:
+            if (nb is None or nb > horizon) and tb:
+                stored[c] = stored.get(c, 0) + int(tb)
+        return live, stored, run, False
     month = db.session.scalar(select(func.max(AccountMonth.month)).where(AccountMonth.month <= as_of))
     if month is None:
-        return {"as_of": as_of, "rows": {}, "accounts": [], "truncated": False}
+        return [], {}, None, False
     accs = db.session.execute(
         select(AccountMonth.account_id, Account.category, Account.number, Account.debtor_name)
         .join(Account, Account.id == AccountMonth.account_id)
         .where(AccountMonth.month == month, AccountMonth.debt_end_kop > 0)
         .order_by(AccountMonth.debt_end_kop.desc()).limit(max_accounts + 1)).all()
-    truncated = len(accs) > max_accounts
-    accs = accs[:max_accounts]
-    opened = open_charges([a[0] for a in accs], as_of)
+    return [tuple(a) for a in accs[:max_accounts]], {}, None, len(accs) > max_accounts
+
+
+def limitation_by_account(account_ids: list[int], as_of: date) -> dict[int, list]:
+    """Per account, the limitation rows of its unpaid months as of `as_of`, computed by the legal area's
+    `casework.legal.services.calculate` — the same figures as the account's calculation page.
+
+    Rule: payments allocated to the named period, then to the earliest due month not time-barred (ГК 319.1;
+    Пленум ВС № 22 п.32); each month bars three years after its due date (ГК 196, 200) unless the clock is
+    stopped or restarted by a court application (ГК 204; Пленум № 43 п.17–18: after a cancelled order the
+    rest is extended to six months) or an acknowledgment — a signed payment agreement (ГК 203, 206 п.2).
+    """
+    from ..legal.portfolio import acknowledgments_by_account
+    from ..legal.services import (LEDGER_COLUMNS, calculate, contract_due_day, court_events_by_account,
+                                  current_reference, ledger_inputs, limitation_policy, penalty_policy)
+    from ..accounts.models import Service
+
+    pen, lim, ref = penalty_policy(), limitation_policy(), current_reference()
+    contract_day = contract_due_day()
+    capital = select(Service.id).where(Service.is_capital_repair.is_(True))
+    le = LedgerEntry.__table__
+    cols = [le.c[c] for c in LEDGER_COLUMNS]
+    out: dict[int, list] = {}
+    for i in range(0, len(account_ids), LIMITATION_CHUNK):
+        ids = account_ids[i:i + LIMITATION_CHUNK]
+        entries: dict[int, list] = {}
+        for row in db.session.execute(select(le.c.account_id, *cols)
+                                      .where(le.c.account_id.in_(ids), le.c.service_id.not_in(capital))
+                                      .order_by(le.c.account_id, le.c.id)):
+            entries.setdefault(row[0], []).append(tuple(row[1:]))
+        events = court_events_by_account(ids)
+        for acc, acks in acknowledgments_by_account(ids).items():
+            events.setdefault(acc, []).extend(acks)
+        for acc in ids:
+            charges, payments = ledger_inputs(entries.get(acc, []), as_of, contract_day=contract_day,
+                                              due15_from=pen.due15_from)
+            if not charges:
+                out[acc] = []
+                continue
+            calc = calculate(acc, charges, payments, events.get(acc, []), as_of, ref, pen, lim)
+            out[acc] = list(calc.limitation.rows)
+    return out
+
+
+def limitation_report(as_of: date, max_accounts: int = 5000) -> dict:
+    """₽ becoming time-barred within 30/60/90 days of `as_of` and already barred, by category, with the events
+    that stop or restart the clock applied (see limitation_by_account); months whose clock is stopped by a
+    pending court application are at no risk and are not counted."""
+    cands, stored_barred, run, truncated = _limitation_candidates(as_of, max_accounts)
     keys = ("barred", *LIMITATION_HORIZONS)
     rows = {c: {k: 0 for k in keys} for c in (*CATEGORIES, "total")}
+    for cat, kop in stored_barred.items():
+        rows[cat]["barred"] += kop
+        rows["total"]["barred"] += kop
+    computed = limitation_by_account([a[0] for a in cands], as_of)
     at_risk = []
-    for acc, cat, number, name in accs:
+    for acc, cat, number, name in cands:
         mine = {k: 0 for k in keys}
-        for _p, _due, last, kop in opened.get(acc, []):
-            if last is None:
+        for r in computed.get(acc, []):
+            if r.time_barred:
+                mine["barred"] += r.amount_kop
+            elif r.pending or r.last_day_to_file is None:
                 continue
-            days = (last - as_of).days
-            if days < 0:
-                mine["barred"] += kop
             else:
+                days = (r.last_day_to_file - as_of).days
                 for h in LIMITATION_HORIZONS:
                     if days <= h:
-                        mine[h] += kop
+                        mine[h] += r.amount_kop
         for k in keys:
             rows[cat][k] += mine[k]
             rows["total"][k] += mine[k]
-        if mine[90]:
-            at_risk.append((number, name, cat, mine[30], mine[60], mine[90]))
-    at_risk.sort(key=lambda r: -r[5])
-    return {"as_of": as_of, "rows": rows, "accounts": at_risk[:200], "truncated": truncated}
+        if mine[max(LIMITATION_HORIZONS)]:
+            at_risk.append((acc, number, name, cat, *(mine[h] for h in LIMITATION_HORIZONS)))
+    at_risk.sort(key=lambda r: -r[-1])
+    return {"as_of": as_of, "rows": rows, "accounts": at_risk[:200], "truncated": truncated,
+            "run": run, "computed": len(cands)}
 
 
 def debt_by_territory(month: date) -> list[tuple]:
@@ -276,5 +292,5 @@ def key_numbers(month: date) -> dict:
 
 
 __all__ = ["aging_report", "limitation_report", "debt_by_territory", "debt_by_service", "staff_activity",
-           "debt_series", "cases_by_stage", "receipts_by_stage", "key_numbers", "open_charges",
+           "debt_series", "cases_by_stage", "receipts_by_stage", "key_numbers", "limitation_by_account",
            "LIMITATION_HORIZONS", "AGING_BUCKETS"]

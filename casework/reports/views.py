@@ -226,7 +226,14 @@ def aging():
 def limitation():
     from .analysis import LIMITATION_HORIZONS, limitation_report
 
-    data = limitation_report(today())
+    as_of = today()
+    text = request.args.get("as_of")
+    if text:
+        try:
+            as_of = date.fromisoformat(text)
+        except ValueError:
+            flash(_("«%(v)s» is not a date; write it as YYYY-MM-DD.", v=text), "error")
+    data = limitation_report(as_of)
     return render_template("reports/limitation.html", data=data, horizons=LIMITATION_HORIZONS,
                            category_label=_category_label)
 
