@@ -71,6 +71,10 @@ def _app(database_url, instance_dir):
         # the schema comes from the models here; tests/integration/test_migrations.py proves that the
         # migrations build the same schema on a database of their own
         db.create_all()
+        from casework.accounts.search_index import ensure_search_index
+
+        with db.engine.begin() as conn:
+            ensure_search_index(conn)
         seed_reference()
         db.session.commit()
         db.session.remove()

@@ -27,5 +27,9 @@ def seed_reference() -> None:
 def init_database() -> None:
     """Bring the schema to the newest migration and seed the reference data (idempotent)."""
     upgrade()
+    from ..accounts.search_index import ensure_search_index  # substring index for account search (FTS5 / pg_trgm)
+
+    with db.engine.begin() as conn:
+        ensure_search_index(conn)
     seed_reference()
     db.session.commit()
