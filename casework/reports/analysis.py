@@ -243,43 +243,51 @@ def debt_series(last_month: date, months: int = 24) -> list[dict]:
 
 
 def cases_by_stage() -> list[tuple[str, int]]:
-    cases = db.metadata.tables.get("cases")
-    if cases is None:
-        return []
-    rows = db.session.execute(select(cases.c.stage, func.count()).where(cases.c.is_open.is_(True))
-                              .group_by(cases.c.stage))
+    """Open cases per stage (`cases.stage`, `is_open`), in the order of the stages (the funnel)."""
+    from ..cases.models import Case
+
+    rows = db.session.execute(select(Case.stage, func.count()).where(Case.is_open.is_(True)).group_by(Case.stage))
     order = _stage_order()
     return sorted(((s, int(n)) for s, n in rows), key=lambda r: (order.get(r[0], 99), r[0]))
 
 
 def _stage_order() -> dict[str, int]:
-    try:
-        from ..domain import stages  # the cases area's stage list, when present
-        seq = [getattr(s, "value", s) for s in getattr(stages, "Stage")]
-        return {s: i for i, s in enumerate(seq)}
-    except Exception:
-        return {}
+    from ..domain.stages import Stage
+
+    return {s.value: i for i, s in enumerate(Stage)}
 
 
 def receipts_by_stage(lo: date, hi: date) -> list[tuple[str, int]]:
-    """Payments dated in [lo, hi) split by the stage of the account's case at the time (the latest move on or
-    before the payment day); payments of accounts without a case count as «no case»."""
+    """Payments dated in [lo, hi) by the stage of the account's case on the payment day, from the case's moves
+    (`case_stage_changes`): the stage entered by the latest move on or before that day; a move out of collection
+    (paid, closed) is a consequence of the payment, so a payment on the day of such a move counts for the stage
+    before it. Payments of accounts without a case at the time count as «no case» (stage "")."""
+    from ..cases.models import Case, StageChange
+    from ..domain.stages import EXITS
+
     le = LedgerEntry.__table__
-    moves = db.metadata.tables.get("case_stage_changes")
-    cases = db.metadata.tables.get("cases")
-    base = (le.c.kind == "payment", le.c.paid_on >= lo, le.c.paid_on < hi)
-    if moves is None or cases is None:
-        total = db.session.scalar(select(func.coalesce(func.sum(le.c.amount_kop), 0)).where(*base))
-        return [("", int(total))] if total else []
-    latest = (select(func.max(moves.c.changed_on)).select_from(moves.join(cases, cases.c.id == moves.c.case_id))
-              .where(cases.c.account_id == le.c.account_id, moves.c.changed_on <= le.c.paid_on)
-              .scalar_subquery())
-    stage = (select(moves.c.to_stage).select_from(moves.join(cases, cases.c.id == moves.c.case_id))
-             .where(cases.c.account_id == le.c.account_id, moves.c.changed_on == latest)
-             .order_by(moves.c.id.desc()).limit(1).scalar_subquery())
-    stmt = select(stage.label("stage"), le.c.amount_kop).where(*base).subquery()
-    rows = db.session.execute(select(stmt.c.stage, func.sum(stmt.c.amount_kop)).group_by(stmt.c.stage))
-    return sorted(((s or "", int(v)) for s, v in rows), key=lambda r: -r[1])
+    moves, cases = StageChange.__table__, Case.__table__
+    exits = tuple(s.value for s in EXITS)
+    window = {"partition_by": moves.c.case_id, "order_by": (moves.c.changed_on, moves.c.id)}
+    iv = (select(cases.c.account_id, moves.c.to_stage.label("stage"), moves.c.changed_on.label("start_on"),
+                 func.lead(moves.c.changed_on).over(**window).label("end_on"),
+                 func.lead(moves.c.to_stage).over(**window).label("next_stage"))
+          .select_from(moves.join(cases, cases.c.id == moves.c.case_id))
+          .where(moves.c.changed_on < hi).subquery())
+    paid = (le.c.kind == "payment", le.c.paid_on >= lo, le.c.paid_on < hi)
+    match = and_(iv.c.account_id == le.c.account_id, le.c.paid_on >= iv.c.start_on,
+                 or_(iv.c.end_on.is_(None), le.c.paid_on < iv.c.end_on,
+                     and_(iv.c.next_stage.in_(exits), le.c.paid_on == iv.c.end_on)))
+    rows = db.session.execute(
+        select(iv.c.stage, func.sum(le.c.amount_kop)).select_from(le.join(iv, match))
+        .where(*paid, iv.c.stage.not_in(exits), or_(iv.c.end_on.is_(None), iv.c.end_on >= lo))
+        .group_by(iv.c.stage)).all()
+    out = [(s, int(v)) for s, v in rows if v]
+    total = int(db.session.scalar(select(func.coalesce(func.sum(le.c.amount_kop), 0)).where(*paid)))
+    no_case = total - sum(v for _s, v in out)
+    if no_case:
+        out.append(("", no_case))
+    return sorted(out, key=lambda r: -r[1])
 
 
 def key_numbers(month: date) -> dict:
