@@ -4,11 +4,12 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, DecimalField, HiddenField, IntegerField, SelectField, StringField,
+from wtforms import (BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField,
                      SubmitField, TextAreaField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from ..i18n import _l
+from ..moneyfield import MoneyField
 from .labels import (COURT_KIND_LABELS, DESTINATION_LABELS, END_REASON_LABELS, GROUND_LABELS, HOLD_LABELS,
                      OUTCOME_LABELS, choices)
 
@@ -84,9 +85,9 @@ class CourtFilingForm(FlaskForm):
     kind = SelectField(_l("Procedure"))
     court_id = SelectField(_l("Court"), coerce=int, validators=[Optional()])
     filed_on = DateField(_l("Filed on"), validators=[DataRequired(message=_l("Enter the date."))])
-    principal = DecimalField(_l("Principal claimed, ₽"), places=2, validators=[DataRequired(), _money])
-    penalty = DecimalField(_l("Penalty claimed, ₽"), places=2, validators=[Optional(), _money])
-    duty = DecimalField(_l("State duty, ₽"), places=2, validators=[Optional(), _money])
+    principal = MoneyField(_l("Principal claimed, ₽"), places=2, validators=[DataRequired(), _money])
+    penalty = MoneyField(_l("Penalty claimed, ₽"), places=2, validators=[Optional(), _money])
+    duty = MoneyField(_l("State duty, ₽"), places=2, validators=[Optional(), _money])
     period_from = DateField(_l("Debt from (month)"), validators=[Optional()])
     period_to = DateField(_l("Debt to (month)"), validators=[Optional()])
     case_number = StringField(_l("Court case number"), validators=[Optional(), Length(max=60)])
@@ -105,7 +106,7 @@ class CourtRecordForm(FlaskForm):
     objection_on = DateField(_l("Objection received on"), validators=[Optional()])
     cancelled_on = DateField(_l("Cancelled on"), validators=[Optional()])
     in_force_on = DateField(_l("In force on"), validators=[Optional()])
-    awarded = DecimalField(_l("Awarded, ₽"), places=2, validators=[Optional(), _money])
+    awarded = MoneyField(_l("Awarded, ₽"), places=2, validators=[Optional(), _money])
     submit = SubmitField(_l("Save"))
 
     def __init__(self, *a, **kw):
@@ -118,7 +119,7 @@ class WritForm(FlaskForm):
     writ_number = StringField(_l("Writ number"), validators=[DataRequired(message=_l("Enter the writ number.")),
                                                              Length(max=60)])
     writ_date = DateField(_l("Writ date"), validators=[DataRequired(message=_l("Enter the date."))])
-    amount = DecimalField(_l("Amount, ₽"), places=2, validators=[DataRequired(), _money])
+    amount = MoneyField(_l("Amount, ₽"), places=2, validators=[DataRequired(), _money])
     destination = SelectField(_l("Sent to"))
     bailiff_unit_id = SelectField(_l("Bailiff unit"), coerce=int, validators=[Optional()])
     payer_name = StringField(_l("Employer or bank"), validators=[Optional(), Length(max=300)])

@@ -135,7 +135,7 @@ def contacts_items(user_id: int | None, today: date) -> list[dict]:
     if fn is None:
         return []
     try:
-        items = fn(user_id, today)
+        items = fn(user_id, today, limit=SECTION_LIMIT)  # the section shows no more than that
     except Exception:  # noqa: BLE001 — the queue must open even if another area fails
         current_app.logger.exception("contacts.due_items_for failed")
         return []
@@ -223,6 +223,12 @@ def timeline(case: Case) -> list[dict]:
         for c in db.session.scalars(select(C).where(C.account_id == case.account_id).order_by(C.id.desc()).limit(200)):
             ev.append({"on": c.contacted_at.date(), "kind": "contact", "channel": str(channels.get(c.channel, c.channel)),
                        "outcome": str(outcomes.get(c.outcome, c.outcome or "")), "text": c.note, "who": who(c.author_id)})
+    if cm is not None and hasattr(cm, "Promise"):
+        P = cm.Promise
+        statuses = getattr(cl, "PROMISE_STATUS_LABELS", {}) if cl else {}
+        for p in db.session.scalars(select(P).where(P.account_id == case.account_id).order_by(P.id.desc()).limit(200)):
+            ev.append({"on": p.promised_on, "kind": "promise", "amount_kop": p.amount_kop, "due_on": p.due_on,
+                       "status": str(statuses.get(p.status, p.status)), "text": p.note, "who": who(p.author_id)})
     dm = optional("casework.documents.models")
     if dm is not None and hasattr(dm, "Document"):
         D = dm.Document

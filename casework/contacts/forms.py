@@ -3,11 +3,12 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, DecimalField, IntegerField, SelectField, StringField, SubmitField,
+from wtforms import (BooleanField, DateField, IntegerField, SelectField, StringField, SubmitField,
                      TextAreaField, TimeField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from ..i18n import _l
+from ..moneyfield import MoneyField
 from .labels import (AGREEMENT_KIND_LABELS, CHANNEL_LABELS, DIRECTION_LABELS, NEXT_ACTION_LABELS, OUTCOME_LABELS,
                      choices)
 
@@ -34,7 +35,7 @@ class ContactForm(FlaskForm):
                                  description=_l("The debtor, a relative, a neighbour…"))
     contact_point = StringField(_l("Phone, e-mail or address used"), validators=[Optional(), Length(max=200)])
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=4000)])
-    promise_amount = DecimalField(_l("Promised amount, ₽"), places=2, validators=[Optional(), _positive,
+    promise_amount = MoneyField(_l("Promised amount, ₽"), places=2, validators=[Optional(), _positive,
                                                                                   _two_decimals])
     promise_due_on = DateField(_l("Promised to pay by"), validators=[Optional()])
     next_action_kind = SelectField(_l("Next action"), choices=[("", "—")] + choices(NEXT_ACTION_LABELS),
@@ -60,7 +61,7 @@ class ContactForm(FlaskForm):
 
 
 class PromiseForm(FlaskForm):
-    amount = DecimalField(_l("Promised amount, ₽"), places=2,
+    amount = MoneyField(_l("Promised amount, ₽"), places=2,
                           validators=[DataRequired(), _positive, _two_decimals])
     due_on = DateField(_l("Promised to pay by"), validators=[DataRequired()])
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
@@ -77,9 +78,9 @@ class AgreementForm(FlaskForm):
     kind = SelectField(_l("Kind"), choices=choices(AGREEMENT_KIND_LABELS), default="instalment")
     number = StringField(_l("Agreement number"), validators=[Optional(), Length(max=40)],
                          description=_l("Left empty, the record number is used."))
-    debt = DecimalField(_l("Debt covered by the agreement, ₽"), places=2,
+    debt = MoneyField(_l("Debt covered by the agreement, ₽"), places=2,
                         validators=[DataRequired(), _positive, _two_decimals])
-    down_payment = DecimalField(_l("Down payment, ₽"), places=2, validators=[Optional(), _two_decimals])
+    down_payment = MoneyField(_l("Down payment, ₽"), places=2, validators=[Optional(), _two_decimals])
     down_payment_on = DateField(_l("Down payment due on"), validators=[Optional()])
     months = IntegerField(_l("Number of monthly instalments"), validators=[DataRequired(), NumberRange(1, 120)],
                           default=6)

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, DecimalField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..i18n import _l
+from ..moneyfield import MoneyField
 
 _REQ = _l("Fill in this field.")
 
@@ -76,13 +77,13 @@ class AsOfForm(_GetForm):
 
 
 class DutyCalcForm(_GetForm):
-    claim = DecimalField(_l("Claim amount, rubles"), places=2, validators=[InputRequired(_REQ),
+    claim = MoneyField(_l("Claim amount, rubles"), places=2, validators=[InputRequired(_REQ),
                                                                          NumberRange(min=0.01)])
     court = SelectField(_l("Court"), choices=[("general", _l("Magistrate / district court")),
                                               ("arbitrazh", _l("Arbitrazh court"))])
     kind = SelectField(_l("Application"), choices=[("court_order", _l("Court order")), ("claim", _l("Claim"))])
     sent_on = DateField(_l("Date sent"), validators=[InputRequired(_REQ)])
-    credit = DecimalField(_l("Duty already paid (credited), rubles"), places=2, default=0,
+    credit = MoneyField(_l("Duty already paid (credited), rubles"), places=2, default=0,
                           validators=[Optional(), NumberRange(min=0)],
                           description=_l("Duty paid for a cancelled court order counts towards the claim."))
     submit = SubmitField(_l("Calculate duty"))
