@@ -28,7 +28,7 @@ from ..domain.penalty import DEN, PenaltyResult, compute_penalty
 from ..domain.periods import Period, effective_due_cached, nominal_due_date
 from ..domain.policy import LimitationPolicy, PenaltyPolicy, Reading
 from ..extensions import db
-from ..i18n import _
+from ..i18n import _, format_date, format_number
 from .models import CalendarDay, CapWindow, DutyScaleRow, KeyRate, Moratorium, ReferenceVersion
 
 # ---------------------------------------------------------------- reference data
@@ -476,13 +476,13 @@ def staleness_warnings(today: date, ref: Reference, rate_max_age_days: int = 120
         if age > rate_max_age_days:
             out.append(_("The newest key-rate row is %(days)s days old (from %(date)s). Check the Bank of "
                          "Russia's decisions and add the new rate in Rate tables.",
-                         days=age, date=ref.rates.last_change.strftime("%d.%m.%Y")))
+                         days=age, date=format_date(ref.rates.last_change)))
     for cap in ref.cap_windows:
         left = (cap.end - today).days
         if 0 <= left <= cap_notice_days:
             out.append(_("The %(cap)s%% penalty rate cap ends on %(date)s. Check whether a decree extends it "
                          "and update the cap window in Rate tables.",
-                         cap=cap.cap_percent, date=cap.end.strftime("%d.%m.%Y")))
+                         cap=format_number(cap.cap_percent), date=format_date(cap.end)))
     return out
 
 
