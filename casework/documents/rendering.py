@@ -26,6 +26,10 @@ def _env(strict: bool = False) -> Environment:
                        trim_blocks=False, lstrip_blocks=False)
 
 
+# a <w:t> text holding a character docxtpl's resolve_listing turns into markup (text never contains «<»)
+_LISTING_CHARS = re.compile(r"<w:t(?: [^>]*)?>[^<]*[\t\a\n\f]")
+
+
 def _source(template) -> io.BytesIO | str:
     if isinstance(template, (bytes, bytearray)):
         return io.BytesIO(bytes(template))
@@ -49,8 +53,13 @@ class CompiledTemplate(DocxTemplate):
             super().init_docx(reload)
 
     def _finish(self, dst_xml: str) -> str:
-        dst_xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", dst_xml)
-        dst_xml = (dst_xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}"))
+        dst_xml = dst_xml.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")
+        if "{_" in dst_xml or "_}" in dst_xml:
+            dst_xml = (dst_xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}"))
+        # docxtpl's resolve_listing rewrites \t \a \n \f inside <w:t> text only: skip its three nested regex
+        # passes when no text run holds one of them (the output is then identical)
+        if _LISTING_CHARS.search(dst_xml) is None:
+            return dst_xml
         return self.resolve_listing(dst_xml)
 
     def build_xml(self, context, jinja_env=None):
@@ -74,7 +83,12 @@ class CompiledTemplate(DocxTemplate):
             yield rel_key, self._finish(tpl[0].render(context)).encode(tpl[1])
 
     def _prepare_fast(self) -> None:
-        """Decide whether the fast path applies: only the main document part carries Jinja tags."""
+        """Decide whether the fast path applies (only the main part carries Jinja tags) and pre-pack the rest.
+
+        Every other part of the package is compressed once here into `_base_zip` (in the template's order, without
+        the main part); each document is then that archive plus its own main part appended (zipfile append mode
+        copies nothing and re-compresses nothing but the new part).
+        """
         import zipfile
 
         with zipfile.ZipFile(io.BytesIO(self._bytes)) as zf:
@@ -83,6 +97,12 @@ class CompiledTemplate(DocxTemplate):
         self._main_name = main
         self._fast = not any((b"{{" in data or b"{%" in data) for name, data in self._entries
                              if name != main and name.endswith(".xml"))
+        base = io.BytesIO()
+        with zipfile.ZipFile(base, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            for name, data in self._entries:
+                if name != main:
+                    zf.writestr(name, data)
+        self._base_zip = base.getvalue()
 
     def render_bytes(self, context: dict) -> bytes:
         """Render one document and return the .docx bytes; the template stays ready for the next one.
@@ -109,10 +129,10 @@ class CompiledTemplate(DocxTemplate):
         self.map_tree(tree)
         self.is_rendered = True
         main = etree.tostring(self.docx.element, xml_declaration=True, encoding="UTF-8", standalone=True)
-        out = io.BytesIO()
-        with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
-            for name, data in self._entries:
-                zf.writestr(name, main if name == self._main_name else data)
+        out = io.BytesIO(self._base_zip)
+        out.seek(0, io.SEEK_END)
+        with zipfile.ZipFile(out, "a", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+            zf.writestr(self._main_name, main)
         return out.getvalue()
 
 

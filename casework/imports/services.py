@@ -76,6 +76,8 @@ class _Prepared:
     entries: list = field(default_factory=list)  # ledger tuples (parsing.LEDGER_FIELDS)
     reversals: list = field(default_factory=list)  # (tuple, reverses_id or None, reverses reference)
     known: int = 0
+    known_keys: set | None = None  # keys of the batch already in the ledger (None: not checked)
+    new_entries: list | None = None  # the entries actually written (set by _insert_ledger)
 
 
 def sha256_of(data: bytes) -> str:
@@ -165,6 +167,7 @@ def _check_against_ledger(prep: _Prepared, data: bytes, file_name: str) -> None:
     """Count rows already imported, and refuse a charge already stored with another amount."""
     rows = prep.entries + [t for t, _r in prep.reversals]
     if not rows or db.session.execute(text("SELECT 1 FROM ledger_entries LIMIT 1")).first() is None:
+        prep.known_keys = set()
         return
     conn = db.session.connection()
     conn.exec_driver_sql("CREATE TEMP TABLE IF NOT EXISTS tmp_imp_keys (entry_key VARCHAR(40), amount_kop BIGINT,"
@@ -197,6 +200,7 @@ def _check_against_ledger(prep: _Prepared, data: bytes, file_name: str) -> None:
         prep.reversals = [x for x in prep.reversals if x[0][parsing.L_ROW] not in bad_rows]
         parsed.errors.sort(key=lambda e: e.row or 0)
     prep.known = len(known_keys)
+    prep.known_keys = known_keys
 
 
 def _amount_column(parsed: Parsed) -> str:
@@ -295,7 +299,8 @@ def commit_import(kind: str, file_bytes: bytes, file_name: str, user, *, skip_ba
         inserted = _insert_ledger(prep, batch.id, progress)
         entries = len(prep.entries) + len(prep.reversals)
         batch.rows_inserted, batch.rows_duplicate = inserted, entries - inserted
-        refresh_account_figures(parsed.accounts_touched)
+        if inserted:  # figures change only where rows were added (a re-import of the same file adds none)
+            refresh_account_figures(_accounts_written(prep, parsed))
     elif kind == "accounts":
         batch.rows_inserted, batch.rows_updated, batch.rows_duplicate = _upsert_accounts(parsed.rows, batch.id)
         if batch.rows_inserted:  # new accounts get their (zero) figures so that lists can rely on them
@@ -359,38 +364,45 @@ def _bulk_rows(conn, table: str, cols: tuple[str, ...], rows) -> None:
         raw.executemany(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", rows)
 
 
+def _accounts_written(prep: _Prepared, parsed: Parsed) -> set[int]:
+    """The accounts whose ledger the commit changed (all touched ones when the written rows are not known)."""
+    if prep.new_entries is None:
+        return parsed.accounts_touched
+    acc = parsing.L_ACC
+    out = {t[acc] for t in prep.new_entries}
+    out.update(t[acc] for t, _r in prep.reversals)
+    return out
+
+
 def _insert_ledger(prep: _Prepared, batch_id: int, progress: Callable | None) -> int:
-    """Insert the entries (ON CONFLICT (entry_key) DO NOTHING); returns how many were new."""
+    """Insert the entries not already in the ledger; returns how many were new.
+
+    The batch's keys are unique within the file (parsing) and `_check_against_ledger` found, set-based, which of
+    them the ledger already holds (`prep.known_keys`), so only the new rows are written: on PostgreSQL straight
+    into `ledger_entries` with COPY (inside a savepoint; if a concurrent import committed one of the same keys in
+    the meantime, the unique index refuses the COPY and the batch falls back to a temporary table and
+    `INSERT … SELECT … ON CONFLICT DO NOTHING`), on SQLite with `executemany … ON CONFLICT DO NOTHING`.
+    A re-import of a file already in the ledger writes nothing.
+    """
     conn = db.session.connection()
     raw = conn.connection.driver_connection
     pg = conn.dialect.name == "postgresql"
     now = utcnow()
     entries = prep.entries
+    if prep.known_keys is None:  # not checked: every row goes through ON CONFLICT
+        direct = False
+    else:
+        direct = True
+        if prep.known_keys:
+            known = prep.known_keys
+            entries = [t for t in entries if t[parsing.L_KEY] not in known]
+    prep.new_entries = entries
     total = len(entries)
     inserted = 0
-    cols = ", ".join(_LEDGER_COLS)
-    if pg:
-        with raw.cursor() as cur:
-            cur.execute("CREATE TEMP TABLE IF NOT EXISTS tmp_imp_ledger (account_id BIGINT, service_id BIGINT,"
-                        " period DATE, kind VARCHAR(16), amount_kop BIGINT, paid_on DATE, source VARCHAR(16),"
-                        " paid_period DATE, reference VARCHAR(64), entry_key VARCHAR(40))")
-            cur.execute("DELETE FROM tmp_imp_ledger")
-            for start in range(0, total, CHUNK):
-                chunk = entries[start:start + CHUNK]
-                with cur.copy("COPY tmp_imp_ledger (account_id, service_id, period, kind, amount_kop, paid_on, "
-                              "source, paid_period, reference, entry_key) FROM STDIN") as cp:
-                    for t in chunk:
-                        cp.write_row(t[:10])
-                if after_chunk is not None:
-                    after_chunk(start + len(chunk))
-                if progress is not None:
-                    progress(start + len(chunk), total)
-            cur.execute(f"INSERT INTO ledger_entries ({cols}) SELECT account_id, service_id, period, kind, amount_kop,"
-                        f" paid_on, source, paid_period, reference, entry_key, %s, %s FROM tmp_imp_ledger"
-                        f" ON CONFLICT (entry_key) DO NOTHING", (batch_id, now))
-            inserted = cur.rowcount
-            cur.execute("DELETE FROM tmp_imp_ledger")
-    else:
+    if pg and total:
+        inserted = _copy_ledger_pg(raw, entries, batch_id, now, progress, direct)
+    elif total:
+        cols = ", ".join(_LEDGER_COLS)
         sql = (f"INSERT INTO ledger_entries ({cols}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) "
                f"ON CONFLICT (entry_key) DO NOTHING")
         stamp = now.strftime("%Y-%m-%d %H:%M:%S.%f")
@@ -405,6 +417,50 @@ def _insert_ledger(prep: _Prepared, batch_id: int, progress: Callable | None) ->
                 progress(start + len(chunk), total)
     if prep.reversals:
         inserted += _insert_reversals(prep.reversals, batch_id, now)
+    return inserted
+
+
+def _copy_ledger_pg(raw, entries: list, batch_id: int, now: datetime, progress: Callable | None,
+                    direct: bool) -> int:
+    """PostgreSQL: COPY the new rows into ledger_entries (or, on a key collision, through ON CONFLICT)."""
+    import psycopg
+
+    total = len(entries)
+    cols = ", ".join(_LEDGER_COLS)
+
+    def copy_into(cur, table: str, columns: str, extra: tuple) -> None:
+        for start in range(0, total, CHUNK):
+            chunk = entries[start:start + CHUNK]
+            with cur.copy(f"COPY {table} ({columns}) FROM STDIN") as cp:
+                write = cp.write_row
+                for t in chunk:
+                    write(t[:10] + extra)
+            if after_chunk is not None:
+                after_chunk(start + len(chunk))
+            if progress is not None:
+                progress(start + len(chunk), total)
+
+    with raw.cursor() as cur:
+        if direct:
+            cur.execute("SAVEPOINT casework_ledger_copy")
+            try:
+                copy_into(cur, "ledger_entries", cols, (batch_id, now))
+            except psycopg.errors.UniqueViolation:
+                cur.execute("ROLLBACK TO SAVEPOINT casework_ledger_copy")
+            else:
+                cur.execute("RELEASE SAVEPOINT casework_ledger_copy")
+                return total
+        cur.execute("CREATE TEMP TABLE IF NOT EXISTS tmp_imp_ledger (account_id BIGINT, service_id BIGINT,"
+                    " period DATE, kind VARCHAR(16), amount_kop BIGINT, paid_on DATE, source VARCHAR(16),"
+                    " paid_period DATE, reference VARCHAR(64), entry_key VARCHAR(40))")
+        cur.execute("DELETE FROM tmp_imp_ledger")
+        copy_into(cur, "tmp_imp_ledger", "account_id, service_id, period, kind, amount_kop, paid_on, source, "
+                                         "paid_period, reference, entry_key", ())
+        cur.execute(f"INSERT INTO ledger_entries ({cols}) SELECT account_id, service_id, period, kind, amount_kop,"
+                    f" paid_on, source, paid_period, reference, entry_key, %s, %s FROM tmp_imp_ledger"
+                    f" ON CONFLICT (entry_key) DO NOTHING", (batch_id, now))
+        inserted = cur.rowcount
+        cur.execute("DELETE FROM tmp_imp_ledger")
     return inserted
 
 
