@@ -1,10 +1,11 @@
 // casework — small progressive enhancements; every page works without JavaScript.
 (function () {
   "use strict";
-  // Confirmation before anything irreversible: <form data-confirm="...">
+  // Confirmation before anything irreversible: <form data-confirm="..."> or <button data-confirm="..."> (the
+  // button that submitted the form asks first; other buttons of the same form do not)
   document.addEventListener("submit", function (ev) {
-    var form = ev.target;
-    var msg = form.getAttribute("data-confirm");
+    var form = ev.target, by = ev.submitter;
+    var msg = (by && by.getAttribute("data-confirm")) || form.getAttribute("data-confirm");
     if (msg && !window.confirm(msg)) { ev.preventDefault(); }
   }, true);
   // Progress of long work: <div data-progress-url="/…/status" data-done-url="/…">

@@ -21,7 +21,7 @@ from casework.config import normalize_database_url
 from .helpers import ARTIFACTS, _safe
 
 E2E_ACCOUNTS = 200
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+CHROMIUM_ARGS = ["--lang=ru-RU", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync"]
 TIMEOUT_MS = 20_000
 
