@@ -76,8 +76,10 @@ def _limitation_candidates(as_of: date, max_accounts: int):
 
 
 def limitation_by_account(account_ids: list[int], as_of: date) -> dict[int, list]:
-    """Per account, the limitation rows of its unpaid months as of `as_of`, computed by the legal area's
-    `casework.legal.services.calculate` — the same figures as the account's calculation page.
+    """Per account, the limitation rows of its unpaid months as of `as_of`, computed with the legal area's
+    functions — `ledger_inputs`, the allocation of `calculate` (`_allocation_only`, which allocates exactly as the
+    penalty run does) and `casework.domain.limitation.compute_limitation` — the same figures as the account's
+    calculation page, without the penalty (not needed here, and most of the cost).
 
     Rule: payments allocated to the named period, then to the earliest due month not time-barred (ГК 319.1;
     Пленум ВС № 22 п.32); each month bars three years after its due date (ГК 196, 200) unless the clock is
@@ -85,7 +87,10 @@ def limitation_by_account(account_ids: list[int], as_of: date) -> dict[int, list
     rest is extended to six months) or an acknowledgment — a signed payment agreement (ГК 203, 206 п.2).
     """
     from ..legal.portfolio import acknowledgments_by_account
-    from ..legal.services import (LEDGER_COLUMNS, calculate, contract_due_day, court_events_by_account,
+    from ..domain.allocation import Charge as LimCharge
+    from ..domain.limitation import compute_limitation
+    from ..domain.money import from_kopecks
+    from ..legal.services import (LEDGER_COLUMNS, _allocation_only, contract_due_day, court_events_by_account,
                                   current_reference, ledger_inputs, limitation_policy, penalty_policy)
     from ..accounts.models import Service
 
@@ -111,12 +116,14 @@ def limitation_by_account(account_ids: list[int], as_of: date) -> dict[int, list
             if not charges:
                 out[acc] = []
                 continue
-            calc = calculate(acc, charges, payments, events.get(acc, []), as_of, ref, pen, lim)
-            out[acc] = list(calc.limitation.rows)
+            open_kop = _allocation_only(charges, payments, as_of, pen, ref.calendar).open_kop
+            remainders = [LimCharge(c.period, from_kopecks(open_kop[c.period]), c.due_date)
+                          for c in charges if open_kop.get(c.period, 0) > 0]
+            out[acc] = list(compute_limitation(remainders, events.get(acc, []), as_of, lim, ref.calendar).rows)
     return out
 
 
-def limitation_report(as_of: date, max_accounts: int = 5000) -> dict:
+def limitation_report(as_of: date, max_accounts: int = 2000) -> dict:
     """₽ becoming time-barred within 30/60/90 days of `as_of` and already barred, by category, with the events
     that stop or restart the clock applied (see limitation_by_account); months whose clock is stopped by a
     pending court application are at no risk and are not counted."""

@@ -36,8 +36,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Callable
 
-from sqlalchemy import and_, case, exists, false, func, literal, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import and_, case, false, func, literal, select
 
 from ..accounts.models import Account, Building, LedgerEntry, Territory
 from ..cases.models import Case, CourtRecord, Enforcement, StageChange, WriteOffProposal
@@ -108,11 +107,11 @@ def _src_notices(w: Window):
 
 def _contacts(w: Window, channels: tuple[str, ...] | None):
     c = Contact.__table__
-    fix = aliased(Contact)
+    corrected = select(c.c.corrects_id).where(c.c.corrects_id.is_not(None))  # one hashed set, not a probe per row
     where, in_month = w.on(c.c.contacted_at, is_datetime=True)
     stmt = (select(c.c.channel.label("split"), literal(1).label("value"), in_month.label("in_month"), *_acc_cols())
             .select_from(c.join(A, A.c.id == c.c.account_id))
-            .where(where, ~exists().where(fix.corrects_id == c.c.id)))
+            .where(where, c.c.id.not_in(corrected)))
     if channels:
         stmt = stmt.where(c.c.channel.in_(channels))
     return stmt
