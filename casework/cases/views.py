@@ -256,6 +256,10 @@ def _case_action(case_id: int, form_cls, action):
     except DomainError as exc:
         _refused(exc)
         return _back(case.id)
+    except StaleDataError:  # the action's own flush met a concurrent change (PostgreSQL waits, then finds 0 rows)
+        db.session.rollback()
+        flash(str(CONFLICT), "error")
+        return _back(case.id)
     if _commit_or_conflict(case.id) and message:
         flash(message, "success")
     return _back(case_id)
