@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import io
 import re
+import struct
+import zipfile
+import zlib
 from pathlib import Path
 
 from docxtpl import DocxTemplate
@@ -85,12 +88,10 @@ class CompiledTemplate(DocxTemplate):
     def _prepare_fast(self) -> None:
         """Decide whether the fast path applies (only the main part carries Jinja tags) and pre-pack the rest.
 
-        Every other part of the package is compressed once here into `_base_zip` (in the template's order, without
-        the main part); each document is then that archive plus its own main part appended (zipfile append mode
-        copies nothing and re-compresses nothing but the new part).
+        Every other part of the package is compressed once here (in the template's order, without the main part);
+        each document is then those bytes, its own deflated main part and the central directory (`_package`):
+        nothing but the main part is compressed again.
         """
-        import zipfile
-
         with zipfile.ZipFile(io.BytesIO(self._bytes)) as zf:
             self._entries = [(i.filename, zf.read(i.filename)) for i in zf.infolist()]
         main = self.docx.part.partname.lstrip("/")
@@ -102,7 +103,33 @@ class CompiledTemplate(DocxTemplate):
             for name, data in self._entries:
                 if name != main:
                     zf.writestr(name, data)
-        self._base_zip = base.getvalue()
+        raw = base.getvalue()
+        with zipfile.ZipFile(io.BytesIO(raw)) as zf:
+            infos = zf.infolist()
+        eocd = raw.rindex(b"PK\x05\x06")
+        cd_size, cd_offset = struct.unpack("<LL", raw[eocd + 12:eocd + 20])
+        self._base_local = raw[:cd_offset]  # local headers and data of the other parts
+        self._base_central = raw[cd_offset:cd_offset + cd_size]  # their central directory records
+        self._base_count = len(infos)
+        self._main_bytes_name = main.encode("ascii")
+
+    def _package(self, main: bytes) -> bytes:
+        """The .docx: the pre-packed parts, then the main part (deflated), then the central directory."""
+        comp = zlib.compressobj(1, zlib.DEFLATED, -15)
+        data = comp.compress(main) + comp.flush()
+        crc = zlib.crc32(main) & 0xFFFFFFFF
+        name = self._main_bytes_name
+        offset = len(self._base_local)
+        dostime, dosdate = 0, (2000 - 1980) << 9 | 1 << 5 | 1  # 2000-01-01 00:00
+        local = struct.pack("<4s2B4HL2L2H", b"PK\x03\x04", 20, 0, 0, zipfile.ZIP_DEFLATED, dostime, dosdate, crc,
+                            len(data), len(main), len(name), 0) + name
+        central = struct.pack("<4s4B4HL2L5H2L", b"PK\x01\x02", 20, 0, 20, 0, 0, zipfile.ZIP_DEFLATED, dostime,
+                              dosdate, crc, len(data), len(main), len(name), 0, 0, 0, 0, 0, offset) + name
+        cd_offset = offset + len(local) + len(data)
+        cd_size = len(self._base_central) + len(central)
+        n = self._base_count + 1
+        end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, n, n, cd_size, cd_offset, 0)
+        return b"".join((self._base_local, local, data, self._base_central, central, end))
 
     def render_bytes(self, context: dict) -> bytes:
         """Render one document and return the .docx bytes; the template stays ready for the next one.
@@ -118,8 +145,6 @@ class CompiledTemplate(DocxTemplate):
             out = io.BytesIO()
             self.save(out)
             return out.getvalue()
-        import zipfile
-
         from lxml import etree
 
         self.render_init()
@@ -129,11 +154,7 @@ class CompiledTemplate(DocxTemplate):
         self.map_tree(tree)
         self.is_rendered = True
         main = etree.tostring(self.docx.element, xml_declaration=True, encoding="UTF-8", standalone=True)
-        out = io.BytesIO(self._base_zip)
-        out.seek(0, io.SEEK_END)
-        with zipfile.ZipFile(out, "a", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
-            zf.writestr(self._main_name, main)
-        return out.getvalue()
+        return self._package(main)
 
 
 def render(template: bytes | str | Path, context: dict) -> bytes:
