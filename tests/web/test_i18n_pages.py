@@ -45,3 +45,12 @@ def test_english_is_selectable_per_user(client, login):
     assert db.session.get(type(user), user.id).locale == "en"
     html = client.get("/audit/").get_data(as_text=True)
     assert "Audit trail" in html and "created" in html and "Журнал" not in html
+
+
+def test_menu_marks_one_entry_active(client, login):
+    login("manager")
+    for path, label in (("/cases/courts", "Суды"), ("/cases/", "Дела"), ("/cases/queue", "Мои задачи")):
+        html = client.get(path).get_data(as_text=True)
+        active = re.findall(r'<a href="[^"]*" class="active">([^<]*)</a>', html)
+        assert active == [label], (path, active)
+    assert not re.findall(r'class="active"', client.get("/auth/profile").get_data(as_text=True))
