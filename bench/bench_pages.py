@@ -4,9 +4,10 @@
     python -m bench.bench_pages --accounts 20000 --engines sqlite --repeat 20
     python -m bench.bench_pages --ledger-sample 5000  # full ledger only for the first 5,000 accounts (faster build)
 
-For each engine it builds a fresh database with `bench.dataset.build_dataset` (a SQLite file in a temporary
-folder; a new PostgreSQL database, dropped afterwards unless --keep), logs in as a lawyer (so the account
-page also writes its personal-data audit rows) and times every scenario. "bare SQL" is the list's main
+For each engine it uses the cached benchmark database of `bench.dataset.cached_dataset` (built once:
+/tmp/cw-bench/cw_bench_100k.sqlite3 and the PostgreSQL database cw_bench_100k; `--rebuild` builds it again),
+logs in as the bench lawyer (so the account page also writes its personal-data audit rows) and times every
+scenario; the machine's load average is printed with every figure. "bare SQL" is the list's main
 query (rows of the page + the totals) run with the raw driver (sqlite3 / psycopg) on the same database.
 Target: p95 ≤ 100 ms at 100,000 accounts.
 """
@@ -18,7 +19,6 @@ import random
 import statistics
 import tempfile
 import time
-import uuid
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 
@@ -116,34 +116,22 @@ def _bare_sql(app, url: str, flt, repeat: int) -> tuple[float, float] | None:
 
 
 def run_engine(engine: str, args) -> list[tuple]:
-    from bench.dataset import build_dataset
+    from bench.dataset import cached_dataset
 
-    tmp = tempfile.mkdtemp(prefix="casework-bench-")
-    os.environ.setdefault("CASEWORK_INSTANCE_PATH", tmp)
-    dbname = None
-    if engine == "sqlite":
-        url = f"sqlite:///{tmp}/bench.sqlite3"
-    else:
-        import psycopg
+    os.environ.setdefault("CASEWORK_INSTANCE_PATH", tempfile.mkdtemp(prefix="casework-bench-"))
+    url = cached_dataset(engine, args.accounts, args.months, rebuild=args.rebuild, pg_admin=args.pg_admin,
+                         ledger_sample=args.ledger_sample)
+    print(f"[{engine}] {url}; {uptime()}", flush=True)
+    return measure(engine, url, args)
 
-        dbname = f"casework_bench_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-        with psycopg.connect(args.pg_admin, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{dbname}"')
-        url = args.pg_admin.rsplit("/", 1)[0] + "/" + dbname
-        url = url.replace("postgresql://", "postgresql+psycopg://", 1)
-    print(f"[{engine}] building {args.accounts} accounts × {args.months} months …", flush=True)
+
+def uptime() -> str:
+    """The machine's load average, printed next to every figure (the machine is shared)."""
     try:
-        stats = build_dataset(url, args.accounts, args.months, ledger_sample=args.ledger_sample)
-        results = measure(engine, url, args)
-        print(f"[{engine}] dataset: {stats.ledger_rows} ledger rows, {stats.month_rows} account_months rows, "
-              f"built in {stats.seconds:.0f} s")
-        return results
-    finally:
-        if dbname and not args.keep:
-            import psycopg
-
-            with psycopg.connect(args.pg_admin, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
+        with open("/proc/loadavg") as f:
+            return "load average " + " ".join(f.read().split()[:3])
+    except OSError:
+        return "load average ?"
 
 
 def measure(engine: str, url: str, args) -> list[tuple]:
@@ -151,13 +139,12 @@ def measure(engine: str, url: str, args) -> list[tuple]:
     from casework.auth.services import create_user
     from casework.extensions import db
 
+    from bench.dataset import BENCH_PASSWORD
+
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False,
                       "TESTING": True})
-    with app.app_context():
-        create_user("bench_lawyer", "Бенч Юрист", "lawyer", "Bench-pass-123")
-        db.session.commit()
     client = app.test_client()
-    resp = client.post("/auth/login", data={"username": "bench_lawyer", "password": "Bench-pass-123"})
+    resp = client.post("/auth/login", data={"username": "bench_lawyer", "password": BENCH_PASSWORD})
     assert resp.status_code == 302, resp.status_code
     rng = random.Random(7)
     scenarios, _max = _scenarios(app, rng, args.repeat)
@@ -177,7 +164,7 @@ def measure(engine: str, url: str, args) -> list[tuple]:
         bare = _bare_sql(app, url, flt, args.repeat)
         row = (engine, name, _pct(samples, 50), _pct(samples, 95), bare)
         out.append(row)
-        print(_fmt(row), flush=True)
+        print(_fmt(row) + f"   [{uptime()}]", flush=True)
     return out
 
 
@@ -197,13 +184,16 @@ def main(argv=None) -> None:
     ap.add_argument("--ledger-sample", type=int, default=None,
                     help="write ledger entries only for the first N accounts (figures are always complete)")
     ap.add_argument("--pg-admin", default=os.environ.get("BENCH_PG_ADMIN", PG_ADMIN))
-    ap.add_argument("--keep", action="store_true", help="keep the PostgreSQL database")
+    ap.add_argument("--reuse", action="store_true", default=True,
+                    help="use the cached dataset (/tmp/cw-bench, PostgreSQL cw_bench_100k), building it if missing "
+                         "(the default)")
+    ap.add_argument("--rebuild", action="store_true", help="build the cached dataset again first")
     args = ap.parse_args(argv)
     rows = []
     for engine in args.engines.split(","):
         rows += run_engine(engine.strip(), args)
     print()
-    print(f"{'engine':10} {'scenario':58} {'p50 ms':>8} {'p95 ms':>8}   {'bare p50':>7} {'p95':>7}")
+    print(f"{'engine':10} {'scenario':58} {'p50 ms':>8} {'p95 ms':>8}   {'bare p50':>7} {'p95':>7}   [{uptime()}]")
     for row in rows:
         print(_fmt(row))
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
@@ -110,8 +110,11 @@ def _owner_filter(stmt, case_col, author_col, user_id):
     return stmt.where(or_(c.assignee_id == user_id, and_(c.assignee_id.is_(None), author_col == user_id)))
 
 
-def due_items_for(user_id: int | None, today: date) -> list[dict]:
-    """What the contacts area asks of a user today (None: everybody): next actions, promises due or broken, overdue instalments, broken agreements."""
+def due_items_for(user_id: int | None, today: date, limit: int | None = None) -> list[dict]:
+    """What the contacts area asks of a user today (None: everybody): next actions, promises due or broken, overdue instalments, broken agreements.
+
+    `limit`: only the first `limit` items in the queue's order (due date, kind, account) — each source query
+    is cut in that same order, so the result is the head of the full list without fetching the rest."""
     from ..accounts.models import Account
     items: list[dict] = []
     later = aliased(Contact)
@@ -123,6 +126,8 @@ def due_items_for(user_id: int | None, today: date) -> list[dict]:
                    ~exists().where(later.account_id == Contact.account_id,
                                    later.contacted_at > Contact.contacted_at)))
     stmt = _owner_filter(stmt, Contact.case_id, Contact.author_id, user_id)
+    if limit is not None:
+        stmt = stmt.order_by(Contact.next_action_on, Contact.account_id, Contact.id).limit(limit)
     from .labels import DUE_KIND_LABELS, NEXT_ACTION_LABELS, label
     for r in db.session.execute(stmt):
         items.append({"kind": "next_action", "case_id": r.case_id, "account_id": r.account_id,
@@ -136,6 +141,9 @@ def due_items_for(user_id: int | None, today: date) -> list[dict]:
             .where(or_(and_(Promise.status == "pending", Promise.due_on <= today),
                        and_(Promise.status.in_(("broken", "partly_kept")), ~handled))))
     stmt = _owner_filter(stmt, Promise.case_id, Promise.author_id, user_id)
+    if limit is not None:  # kind order: promise_broken < promise_due
+        stmt = stmt.order_by(Promise.due_on, case((Promise.status == "pending", 1), else_=0), Promise.account_id,
+                             Promise.id).limit(limit)
     for r in db.session.execute(stmt):
         kind = "promise_due" if r.status == "pending" else "promise_broken"
         items.append({"kind": kind, "case_id": r.case_id, "account_id": r.account_id, "due_on": r.due_on,
@@ -152,6 +160,9 @@ def due_items_for(user_id: int | None, today: date) -> list[dict]:
             .join(Account, Account.id == A.account_id)
             .where(or_(A.status == "late", and_(A.status == "broken", ~handled))))
     stmt = _owner_filter(stmt, A.case_id, A.author_id, user_id)
+    if limit is not None:  # kind order: agreement_broken < instalment_overdue
+        stmt = stmt.order_by(func.coalesce(first_overdue, A.broken_on, today), case((A.status == "late", 1), else_=0),
+                             A.account_id, A.id).limit(limit)
     for r in db.session.execute(stmt):
         kind = "instalment_overdue" if r.status == "late" else "agreement_broken"
         items.append({"kind": kind, "case_id": r.case_id, "account_id": r.account_id,
@@ -159,5 +170,5 @@ def due_items_for(user_id: int | None, today: date) -> list[dict]:
                       "source_id": r.id,
                       "title": f"{label(DUE_KIND_LABELS, kind)}: {r.number} {r.debtor_name}"})
     items.sort(key=lambda x: (x["due_on"], x["kind"], x["account_id"]))
-    return items
+    return items if limit is None else items[:limit]
 
