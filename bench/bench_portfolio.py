@@ -86,14 +86,27 @@ def _kop(k: int) -> str:
     return f"{k // 100:,}.{k % 100:02d}".replace(",", " ")
 
 
+def _cpu() -> float:
+    """CPU seconds of this process and its finished children (the pool's workers)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
+def _load() -> str:
+    return "load " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def bench(url: str, label: str, workers: list[int]) -> None:
+    c = _cpu()
     t, rows, accounts = bare_loop(url)
-    print(f"{label}: bare loop (raw driver, stream + sum)   {t:7.1f} s   {rows:,} rows, {accounts:,} accounts")
+    print(f"{label}: bare loop (raw driver, stream + sum)   {t:7.1f} s   (cpu {_cpu() - c:6.1f} s)  {rows:,} rows, "
+          f"{accounts:,} accounts; {_load()}", flush=True)
     for w in workers:
+        c = _cpu()
         t2, scanned, debt, pen, barred, claim, errors = portfolio(url, w)
-        print(f"{label}: portfolio run, {w} worker(s)           {t2:7.1f} s   {scanned:,} accounts read, "
-              f"{debt:,} with debt; penalty {_kop(pen)}, time-barred {_kop(barred)}, claimable {_kop(claim)}, "
-              f"{errors} errors; ×{t2 / t:.1f} the bare loop")
+        print(f"{label}: portfolio run, {w} worker(s)           {t2:7.1f} s   (cpu {_cpu() - c:6.1f} s)  "
+              f"{scanned:,} accounts read, {debt:,} with debt; penalty {_kop(pen)}, time-barred {_kop(barred)}, "
+              f"claimable {_kop(claim)}, {errors} errors; ×{t2 / t:.1f} the bare loop; {_load()}", flush=True)
     sys.stdout.flush()
 
 

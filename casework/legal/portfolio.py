@@ -23,7 +23,7 @@ from ..extensions import db
 from ..timeutil import utcnow
 from .models import PortfolioResult, PortfolioRun
 from .services import Reference, calculate, contract_due_day, court_events_by_account, current_reference, \
-    ledger_inputs, limitation_policy, penalty_policy
+    inputs_from_kopecks, ledger_kopecks, limitation_policy, penalty_policy
 
 CHUNK_ACCOUNTS = 5000
 STREAM_BATCH = 10000
@@ -46,19 +46,33 @@ class _Job:
 _JOB: _Job | None = None  # set before the pool forks; workers read it
 
 
-def _ledger_sql(capital_ids: Sequence[int]) -> str:
+def _ledger_sql(capital_ids: Sequence[int], pg: bool) -> str:
+    """One ordered statement per chunk of accounts, in the driver's own paramstyle: the month's openings, charges
+    and recalculations summed by the database (one row per account × month instead of one per service and kind),
+    the payments row by row — all in `ledger_inputs`' tuple shape, ordered by account, then charges before
+    payments by date and entry id."""
     skip = f" AND service_id NOT IN ({', '.join(str(int(i)) for i in capital_ids)})" if capital_ids else ""
-    return ("SELECT account_id, kind, period, amount_kop, paid_on, paid_period, id, reverses_id "
-            f"FROM ledger_entries WHERE account_id >= :lo AND account_id <= :hi{skip} ORDER BY account_id")
+    ph = "%s" if pg else "?"
+    total = "CAST(SUM(amount_kop) AS BIGINT)" if pg else "SUM(amount_kop)"
+    return (f"SELECT account_id, 0 AS k, period AS d, {total} AS amount_kop, NULL AS paid_period, 0 AS id, "
+            f"NULL AS reverses_id FROM ledger_entries WHERE account_id >= {ph} AND account_id <= {ph} "
+            f"AND kind <> 'payment'{skip} GROUP BY account_id, period "
+            f"UNION ALL SELECT account_id, 1, paid_on, amount_kop, paid_period, id, reverses_id FROM ledger_entries "
+            f"WHERE account_id >= {ph} AND account_id <= {ph} AND kind = 'payment'{skip} "
+            f"ORDER BY 1, 2, 3, 6")
 
 
 def compute_chunk(conn: Connection, job: _Job, lo: int, hi: int) -> tuple[int, list[dict]]:
-    """Stream the ledger of accounts lo..hi (one ordered query) and compute each account; return (scanned, rows)."""
-    from sqlalchemy import text
-
-    # per-statement options: Connection.execution_options() would switch the whole connection to server-side cursors
-    result = conn.execute(text(_ledger_sql(job.capital_ids)), {"lo": lo, "hi": hi},
-                          execution_options={"stream_results": True, "yield_per": STREAM_BATCH})
+    """Stream the ledger of accounts lo..hi (one ordered query on the raw driver) and compute each account;
+    return (scanned, rows)."""
+    pg = conn.dialect.name == "postgresql"
+    raw = conn.connection.driver_connection
+    if pg:
+        cur = raw.cursor(name=f"portfolio_{lo}_{hi}")  # server-side: the chunk is not held in memory at once
+        cur.itersize = STREAM_BATCH
+    else:
+        cur = raw.cursor()
+    cur.execute(_ledger_sql(job.capital_ids, pg), (lo, hi, lo, hi))
     out: list[dict] = []
     scanned = 0
     only = job.only
@@ -72,45 +86,48 @@ def compute_chunk(conn: Connection, job: _Job, lo: int, hi: int) -> tuple[int, l
     current = None
     entries: list[tuple] = []
     append = entries.append
-    for acc, kind, period, amount, paid_on, paid_period, eid, rev in _rows(result):
-        if acc != current:
-            if current is not None and (only is None or current in only):
-                scanned += 1
-                row = _account_row(current, entries, job)
-                if row is not None:
-                    out.append(row)
-            current = acc
-            entries = []
-            append = entries.append
-        if kind == "payment":
-            append((kind, None, amount, None if paid_on is None else (dget(paid_on) or conv(paid_on)),
-                    None if paid_period is None else (dget(paid_period) or conv(paid_period)), eid, rev))
-        else:
-            append((kind, dget(period) or conv(period), amount, None, None, eid, rev))
+    try:
+        while True:
+            part = cur.fetchmany(STREAM_BATCH)
+            if not part:
+                break
+            for acc, k, d, amount, paid_period, eid, rev in part:
+                if acc != current:
+                    if current is not None and (only is None or current in only):
+                        scanned += 1
+                        row = _account_row(current, entries, job)
+                        if row is not None:
+                            out.append(row)
+                    current = acc
+                    entries = []
+                    append = entries.append
+                if k:
+                    append(("payment", None, amount, dget(d) or conv(d),
+                            None if paid_period is None else (dget(paid_period) or conv(paid_period)), eid, rev))
+                else:
+                    append(("charge", dget(d) or conv(d), amount, None, None, None, None))
+    finally:
+        cur.close()
     if current is not None and (only is None or current in only):
         scanned += 1
         row = _account_row(current, entries, job)
         if row is not None:
             out.append(row)
-    result.close()
     return scanned, out
-
-
-def _rows(result):
-    for part in result.partitions(STREAM_BATCH):
-        yield from part
 
 
 def _account_row(acc_id: int, entries: list[tuple], job: _Job) -> dict | None:
     try:
-        charges, payments = ledger_inputs(entries, job.as_of, contract_day=job.contract_day,
-                                          due15_from=job.pen.due15_from)
-        if not charges:
+        charges_kop, pays = ledger_kopecks(entries, job.as_of)
+        if not charges_kop:
             return None
         # "with debt" = charges of the months up to as_of exceed the payments up to as_of (the ledger balance);
-        # an account in credit or at zero gets no row and costs no penalty run
-        if sum(c.amount for c in charges) <= sum(p.amount for p in payments):
+        # an account in credit or at zero gets no row and costs no penalty run (tested in integers, before any
+        # Charge/Payment object is made)
+        if sum(c[1] for c in charges_kop) <= sum(p[2] for p in pays):
             return None
+        charges, payments = inputs_from_kopecks(charges_kop, pays, contract_day=job.contract_day,
+                                                due15_from=job.pen.due15_from)
         calc = calculate(acc_id, charges, payments, job.events.get(acc_id, []), job.as_of, job.ref, job.pen,
                          job.lim)
         debt = calc.debt_kop

@@ -341,6 +341,13 @@ def ledger_inputs(entries: Iterable[Sequence], as_of: date, *, contract_day: int
     """Turn ledger entries into the calculators' inputs: one charge per billing month (openings, charges and
     recalculations summed; a month whose net charge is not positive drops out) for months up to the as-of month,
     and payments dated up to as_of less their reversals, with the month the payer named (ГК 319.1)."""
+    charges_kop, pays = ledger_kopecks(entries, as_of)
+    return inputs_from_kopecks(charges_kop, pays, contract_day=contract_day, due15_from=due15_from)
+
+
+def ledger_kopecks(entries: Iterable[Sequence], as_of: date) -> tuple[list[tuple[date, int]], list[list]]:
+    """The first half of `ledger_inputs`, in integers: ([(month, net charge kop > 0)] by month,
+    [[paid_on, entry id, kop > 0, named month]] by date then entry) — cheap enough to test for debt first."""
     limit = date(as_of.year, as_of.month, 1)
     charges_kop: dict[date, int] = {}
     pays: list[list] = []  # [paid_on, entry id, amount_kop, named month]
@@ -362,20 +369,23 @@ def ledger_inputs(entries: Iterable[Sequence], as_of: date, *, contract_day: int
             p = by_id.get(rev)
             if p is not None:
                 p[2] -= -amount if amount < 0 else amount  # a reversal cancels (part of) the payment it names
+    pays.sort()  # by payment date, then ledger order (entry ids are unique)
+    return ([(d, charges_kop[d]) for d in sorted(charges_kop) if charges_kop[d] > 0],
+            [p for p in pays if p[2] > 0])
+
+
+def inputs_from_kopecks(charges_kop: list[tuple[date, int]], pays: list[list], *, contract_day: int | None = None,
+                        due15_from: Period | None = None) -> tuple[list[Charge], list[Payment]]:
+    """The second half of `ledger_inputs`: Charge and Payment objects from `ledger_kopecks`' integers."""
     use_contract_day = bool(contract_day and due15_from)
     charges = []
-    for d in sorted(charges_kop):
-        kop = charges_kop[d]
-        if kop > 0:
-            per = _period_cached(d)
-            due = nominal_due_date(per, due15_from, contract_day) if use_contract_day else None
-            charges.append(Charge(per, Decimal(kop).scaleb(-2), due))
+    for d, kop in charges_kop:
+        per = _period_cached(d)
+        due = nominal_due_date(per, due15_from, contract_day) if use_contract_day else None
+        charges.append(Charge(per, Decimal(kop).scaleb(-2), due))
     periods = {c.period for c in charges}
-    pays.sort()  # by payment date, then ledger order (entry ids are unique)
     payments = []
     for paid_on, eid, amount, named in pays:
-        if amount <= 0:
-            continue
         per = _period_cached(named) if named is not None else None
         payments.append(Payment(paid_on, Decimal(amount).scaleb(-2), per if per in periods else None, str(eid)))
     return charges, payments

@@ -123,3 +123,66 @@ def test_key_stored_between_check_and_write_falls_back_without_duplicates(app, m
     assert _ledger_count() == 6
     assert sorted(_balances().values()) == [100000, 270000]
     assert db.session.scalar(select(func.max(AccountMonth.month))) == date(2025, 3, 1)
+
+
+def test_portfolio_fast_path_equals_the_account_calculation_on_varied_ledgers(app):
+    """Months summed by the database, payments streamed raw: every stored row equals account_calculation's."""
+    import random
+
+    from casework.accounts.models import Service
+    from casework.legal.models import PortfolioResult
+    from casework.legal.portfolio import run_portfolio
+    from casework.legal.services import account_calculation
+
+    from .test_account_calc import add_entries, make_account
+
+    as_of = date(2025, 9, 30)
+    rnd = random.Random(7)
+    capital = db.session.scalar(select(Service.code).where(Service.is_capital_repair.is_(True)))
+    accounts = []
+    for n in range(30):
+        acc = make_account()
+        accounts.append(acc.id)
+        rows = []
+        for m in range(rnd.randint(0, 40)):
+            y, mo = 2021 + (m + 6) // 12, (m + 6) % 12 + 1
+            per = f"{y:04d}-{mo:02d}"
+            for svc in ("heating", "hot_water") if rnd.random() < 0.7 else ("heating",):
+                rows.append({"kind": "charge", "period": per, "service": svc,
+                             "amount": f"{rnd.randint(500, 4000)}.{rnd.randint(0, 99):02d}"})
+            if rnd.random() < 0.15:
+                rows.append({"kind": "recalculation", "period": per, "amount": f"-{rnd.randint(100, 3000)}.00"})
+            if capital and rnd.random() < 0.3:
+                rows.append({"kind": "charge", "period": per, "service": capital, "amount": "300.00"})
+            if rnd.random() < 0.6:
+                paid_on = f"{y:04d}-{mo:02d}-{rnd.randint(1, 28):02d}"
+                pay = {"kind": "payment", "paid_on": paid_on, "amount": f"{rnd.randint(100, 9000)}.00"}
+                if rnd.random() < 0.3:
+                    pay["paid_period"] = per
+                rows.append(pay)
+        if n % 5 == 0:
+            rows.append({"kind": "opening", "period": "2021-06", "amount": "12345.67"})
+        if n % 7 == 0:  # after the as-of date: ignored by both
+            rows.append({"kind": "charge", "period": "2026-01", "amount": "999.00"})
+            rows.append({"kind": "payment", "paid_on": "2025-12-01", "amount": "50.00"})
+        ids = add_entries(acc.id, rows) if rows else []
+        pays = [(i, r) for i, r in zip(ids, rows) if r["kind"] == "payment" and r["paid_on"] <= "2025-09-30"]
+        if pays and n % 3 == 0:  # a (partial) reversal of one payment
+            i, r = pays[rnd.randrange(len(pays))]
+            add_entries(acc.id, [{"kind": "payment", "paid_on": r["paid_on"], "reverses_id": i,
+                                  "amount": f"-{rnd.randint(1, 50)}.00"}])
+    db.session.commit()
+    run = run_portfolio(as_of, chunk_accounts=7)
+    db.session.commit()
+    stored = {r.account_id: r for r in db.session.scalars(select(PortfolioResult))}
+    expected = {}
+    for acc_id in accounts:
+        calc = account_calculation(acc_id, as_of)
+        if calc.debt_kop > 0:
+            expected[acc_id] = (calc.debt_kop, calc.penalty_kop, calc.time_barred_kop, calc.claimable_kop,
+                                calc.next_bar_date)
+    got = {a: (r.debt_kop, r.penalty_kop, r.time_barred_kop, r.claimable_kop, r.next_bar_date)
+           for a, r in stored.items()}
+    assert got == expected
+    assert 10 <= len(expected) < len(accounts)
+    assert run.penalty_kop == sum(v[1] or 0 for v in expected.values())
