@@ -554,6 +554,35 @@ def _ensure_search_index(url: str) -> None:
     engine.dispose()
 
 
+def sync_schema_indexes(url: str, log=print) -> int:
+    """Create the models' indexes (and the search index) that a cached database built earlier lacks; ANALYZE if
+    any was created. Returns how many were created."""
+    from sqlalchemy import create_engine, inspect
+
+    from casework import create_app
+    from casework.extensions import db
+
+    create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "TESTING": True})  # loads every model
+    engine = create_engine(url)
+    created = 0
+    insp = inspect(engine)
+    with engine.begin() as conn:
+        for table in db.metadata.sorted_tables:
+            if not insp.has_table(table.name):
+                continue
+            have = {ix["name"] for ix in insp.get_indexes(table.name)}
+            for ix in table.indexes:
+                if ix.name not in have:
+                    ix.create(conn)
+                    created += 1
+                    log(f"  created index {ix.name}")
+    engine.dispose()
+    _ensure_search_index(url)
+    if created:
+        _analyze(url)
+    return created
+
+
 def cached_dataset(engine: str, n_accounts: int = 100_000, months: int = 36, *, rebuild: bool = False,
                    pg_admin: str = PG_ADMIN_URL, ledger_sample: int | None = None, log=print) -> str:
     """The URL of the benchmark database for `engine` ('sqlite' | 'postgresql'), built once and reused.
@@ -582,6 +611,7 @@ def cached_dataset(engine: str, n_accounts: int = 100_000, months: int = 36, *, 
                     os.remove(path + suffix)
         if os.path.exists(path):
             log(f"[sqlite] reusing {path}")
+            sync_schema_indexes(url, log)
             return url
         tmp = path + ".building"
         for suffix in ("", "-wal", "-shm"):
@@ -608,6 +638,7 @@ def cached_dataset(engine: str, n_accounts: int = 100_000, months: int = 36, *, 
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
         if exists and not rebuild:
             log(f"[postgresql] reusing database {name}")
+            sync_schema_indexes(url, log)
             return url
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'DROP DATABASE IF EXISTS "{name}_building" WITH (FORCE)')

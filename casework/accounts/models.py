@@ -230,7 +230,12 @@ class AccountBalance(db.Model):
 
     __tablename__ = "account_balances"
     __audit__ = False
-    __table_args__ = (Index("ix_account_balances_balance", "balance_kop"),)
+    __table_args__ = (Index("ix_account_balances_balance", "balance_kop"),
+                      # list sorts by a figure (ties broken on account_id) and the aging filter with its totals
+                      Index("ix_account_balances_overdue", "overdue_kop", "account_id"),
+                      Index("ix_account_balances_months", "months_in_arrears", "account_id"),
+                      Index("ix_account_balances_oldest", "oldest_debt_days", "account_id"),
+                      Index("ix_account_balances_oldest_balance", "oldest_debt_days", "balance_kop"))
 
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), primary_key=True)
     as_of: Mapped[date] = mapped_column(Date)

@@ -138,8 +138,10 @@ def _open_case_exists():
     return exists().where(C.c.account_id == A.c.id, C.c.is_open == true())
 
 
-def _fts_condition(terms: list[str]):
-    """SQLite: restrict to the rows the trigram index finds (a pre-filter; the LIKEs stay and decide)."""
+def fts_prefilter(terms: list[str]):
+    """`accounts.id IN (rows of the trigram index holding every term)` on SQLite with the FTS table in place, else
+    None. A pre-filter only: it finds a superset of the rows whose search_text contains each (lower-case) term,
+    so callers keep their LIKE conditions, which decide; it spares them a scan of every account."""
     from . import search_index
 
     match = search_index.fts_match_expression(terms)
@@ -154,7 +156,7 @@ def _where(f: AccountFilter) -> list:
     conds = []
     terms = search_terms(f.q)
     if terms:
-        fts = _fts_condition(terms)
+        fts = fts_prefilter(terms)
         if fts is not None:
             conds.append(fts)
     for term in terms:
@@ -228,7 +230,12 @@ def account_totals(f: AccountFilter) -> Totals:
         count = db.session.scalar(select(func.count()).select_from(A)) or 0
         total = db.session.scalar(select(func.coalesce(func.sum(B.c.balance_kop), 0))) or 0
         return Totals(int(count), int(total))
-    stmt = select(func.count(), func.coalesce(func.sum(B.c.balance_kop), 0)).select_from(_from(f)).where(and_(*conds))
+    only_figures = not (search_terms(f.q) or f.category or f.territory_id or f.tenure or f.municipal is not None
+                        or f.has_open_case is not None)
+    # a filter on figures alone is answered from account_balances' indexes: each of its rows belongs to exactly
+    # one account (its key is a foreign key to accounts), so the join to accounts would not change the count
+    source = B if only_figures else _from(f)
+    stmt = select(func.count(), func.coalesce(func.sum(B.c.balance_kop), 0)).select_from(source).where(and_(*conds))
     count, total = db.session.execute(stmt).one()
     return Totals(int(count), int(total))
 

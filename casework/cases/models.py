@@ -17,7 +17,8 @@ from ..timeutil import utcnow
 class Case(db.Model):
     __tablename__ = "cases"
     __table_args__ = (Index("ix_cases_stage_open", "stage", "is_open"), Index("ix_cases_assignee", "assignee_id"),
-                      Index("ix_cases_open_next", "is_open", "next_action_on"))
+                      Index("ix_cases_open_next", "is_open", "next_action_on"),
+                      Index("ix_cases_account_open", "account_id", "is_open"))  # "has an open case" probes
 
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)

@@ -6,6 +6,8 @@ from datetime import date, timedelta
 
 from flask import current_app
 from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.sql.elements import UnaryExpression
+from sqlalchemy.sql.operators import custom_op
 
 from ..accounts.models import Account, AccountBalance, LedgerEntry
 from ..auth.models import User
@@ -66,7 +68,25 @@ def case_list_stmt(f: CaseFilter):
             .join(Case, Case.account_id == AccountBalance.account_id)
             .join(Account, Account.id == Case.account_id)
             .outerjoin(User, User.id == Case.assignee_id))
-    return stmt.where(*_list_conds(f)).order_by(AccountBalance.balance_kop.desc(), Case.id)
+    conds = _list_conds(f)
+    if f.open_only and db.session.get_bind().dialect.name == "sqlite":
+        # SQLite would take the (unselective) is_open index and sort every open case; written as `+is_open`
+        # the term cannot use an index, so the planner walks the balance index and stops after one page
+        conds[0] = UnaryExpression(Case.is_open, operator=custom_op("+")).is_(True)
+    conds += _search_prefilter(f)
+    # ties on the balance broken by the balance table's key, then the case (an account's cases come in id
+    # order from ix_cases_account_id): the whole ORDER BY is the index order, no sort step
+    return stmt.where(*conds).order_by(AccountBalance.balance_kop.desc(), AccountBalance.account_id.desc(), Case.id)
+
+
+def _search_prefilter(f: CaseFilter) -> list:
+    """SQLite: the accounts' trigram index narrows a name/number search first (the LIKE of _list_conds decides)."""
+    if not (f.q and f.q.strip()):
+        return []
+    from ..accounts.queries import fts_prefilter
+
+    fts = fts_prefilter([f.q.strip().lower()])
+    return [] if fts is None else [fts]
 
 
 def case_count(f: CaseFilter) -> int:
@@ -81,7 +101,7 @@ def case_count_stmt(f: CaseFilter):
         stmt = stmt.join(Account, Account.id == Case.account_id)
     if f.debt_min_kop is not None or f.debt_max_kop is not None:
         stmt = stmt.join(AccountBalance, AccountBalance.account_id == Case.account_id)
-    return stmt.where(*_list_conds(f))
+    return stmt.where(*_list_conds(f), *_search_prefilter(f))
 
 
 def case_ids_for(f: CaseFilter, limit: int = 100_000) -> list[int]:
