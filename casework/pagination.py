@@ -27,9 +27,12 @@ class Page:
         return self.page > 1
 
 
+MAX_PAGE = 1_000_000
+
+
 def paginate(stmt: Select, page: int, per_page: int = 50, count: bool = True, scalars: bool = True) -> Page:
     """Fetch one page (+1 row to know whether another follows); count only when asked."""
-    page = max(1, page or 1)
+    page = min(max(1, page or 1), MAX_PAGE)  # a huge ?page= must not overflow the database's integer
     rows_stmt = stmt.limit(per_page + 1).offset((page - 1) * per_page)
     result = db.session.execute(rows_stmt)
     rows = list(result.scalars() if scalars else result)

@@ -5,6 +5,7 @@ from datetime import date
 from flask import abort, current_app, render_template, request
 from flask_login import current_user
 
+from ..pagination import MAX_PAGE
 from ..access import ALL_ROLES, roles
 from ..audit.services import record_event
 from ..export import Column, csv_response, xlsx_response
@@ -48,7 +49,8 @@ def _labels() -> dict:
 def index():
     form = _filter_form()
     flt = form.to_filter()
-    page, totals = queries.search_accounts(flt, request.args.get("page", 1, type=int), PER_PAGE)
+    page_no = min(request.args.get("page", 1, type=int), MAX_PAGE)  # a huge number must not overflow the database
+    page, totals = queries.search_accounts(flt, page_no, PER_PAGE)
     return render_template("accounts/index.html", form=form, flt=flt, page=page, totals=totals,
                            territories=queries.territory_names(), sort_labels=SORT_LABELS, **_labels())
 

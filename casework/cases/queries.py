@@ -50,8 +50,10 @@ def _list_conds(f: CaseFilter) -> list:
         conds.append(Case.hold_reason.is_(None))
     elif f.hold:
         conds.append(Case.hold_reason == f.hold)
-    if f.q:
-        conds.append(Account.search_text.like(f"%{f.q.strip().lower()}%"))
+    if f.q:  # the same terms as the account search (search_text is normalised: ё→е, no punctuation)
+        from ..accounts.queries import search_terms
+
+        conds.extend(Account.search_text.contains(t, autoescape=True) for t in search_terms(f.q))
     return conds
 
 
@@ -83,9 +85,10 @@ def _search_prefilter(f: CaseFilter) -> list:
     """SQLite: the accounts' trigram index narrows a name/number search first (the LIKE of _list_conds decides)."""
     if not (f.q and f.q.strip()):
         return []
-    from ..accounts.queries import fts_prefilter
+    from ..accounts.queries import fts_prefilter, search_terms
 
-    fts = fts_prefilter([f.q.strip().lower()])
+    terms = search_terms(f.q)  # the normalised terms the LIKEs use (ё→е, punctuation dropped)
+    fts = fts_prefilter(terms) if terms else None
     return [] if fts is None else [fts]
 
 

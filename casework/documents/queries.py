@@ -43,9 +43,9 @@ def registry_query(q: str | None = None, kind: str | None = None, date_from: dat
 
     stmt = select(Document).outerjoin(Account, Account.id == Document.account_id)
     if q:
-        like = f"%{q.strip().lower()}%"
-        stmt = stmt.where(or_(func.lower(Document.number).like(like), func.lower(Document.addressee).like(like),
-                              func.lower(Account.number).like(like), func.lower(Account.address).like(like)))
+        like = q.strip().lower()  # % and _ are literal
+        stmt = stmt.where(or_(*(func.lower(col).contains(like, autoescape=True) for col in
+                                (Document.number, Document.addressee, Account.number, Account.address))))
     if kind:
         stmt = stmt.where(Document.kind == kind)
     if date_from:

@@ -19,7 +19,7 @@ def batches(kind: str | None = None, status: str | None = None, q: str | None = 
     if status:
         stmt = stmt.where(ImportBatch.status == status)
     if q:
-        stmt = stmt.where(ImportBatch.file_name.ilike(f"%{q.strip()}%"))
+        stmt = stmt.where(ImportBatch.file_name.icontains(q.strip(), autoescape=True))
     if date_from:
         stmt = stmt.where(ImportBatch.started_at >= datetime.combine(date_from, time.min))
     if date_to:

@@ -38,10 +38,10 @@ def reference_rows(table: RefTable, *, q: str = "", year: int | None = None, sta
     m = table.model
     stmt = select(m).order_by(table.order, m.id.desc())
     if q:
-        like = f"%{q.lower()}%"
-        conds = [m.source.ilike(like), cast(table.date_column, String).ilike(like)]
+        like = q.lower()  # % and _ are literal
+        conds = [m.source.icontains(like, autoescape=True), cast(table.date_column, String).icontains(like, autoescape=True)]
         if hasattr(m, "code"):
-            conds.append(m.code.ilike(like))
+            conds.append(m.code.icontains(like, autoescape=True))
         stmt = stmt.where(or_(*conds))
     if year:
         stmt = stmt.where(table.date_column >= date(year, 1, 1), table.date_column <= date(year, 12, 31))
@@ -62,7 +62,8 @@ def portfolio_rows(*, q: str = "", bar_within_days: int | None = None, today: da
     pr = PortfolioResult
     stmt = select(pr, Account.number, Account.debtor_name, Account.address).join(Account, Account.id == pr.account_id)
     if q:
-        stmt = stmt.where(or_(Account.number.ilike(f"%{q}%"), Account.search_text.like(f"%{q.lower()}%")))
+        stmt = stmt.where(or_(Account.number.icontains(q, autoescape=True),
+                              Account.search_text.contains(q.lower(), autoescape=True)))
     if bar_within_days is not None and today is not None:
         stmt = stmt.where(pr.next_bar_date.is_not(None), pr.next_bar_date <= today + timedelta(days=bar_within_days))
     if min_debt_kop:

@@ -302,7 +302,7 @@ def drilldown_stmt(month: date, figure: str, category: str | None, q: str | None
     if territory_id:
         stmt = stmt.where(Account.territory_id == territory_id)
     if q:
-        stmt = stmt.where(Account.search_text.contains(q.strip().lower()))
+        stmt = stmt.where(Account.search_text.contains(q.strip().lower(), autoescape=True))
     return stmt.order_by(value.desc(), Account.number)
 
 
