@@ -84,3 +84,21 @@ def party_view(link, party, reveal: bool) -> PartyView:
         inn=party.inn, ogrn=party.ogrn, registration_address=party.registration_address,
         phone=party.phone if reveal else mask_tail(party.phone, 4),
         email=party.email, deceased_on=party.deceased_on, revealed=reveal)
+
+
+def shown_phone(account) -> str | None:
+    """The account's phone as the current user may see it: in full for lawyers, managers and admins — that view
+    recorded as an audit `pii.view` row (the calling view commits) — else masked to its last digits.
+
+    152-ФЗ ст. 5 ч. 5 (minimisation) and ст. 19 (recording access to personal data); peers.md §12.
+    """
+    from flask_login import current_user
+
+    from ..audit.services import record_event
+
+    if not account.phone:
+        return account.phone
+    if may_see_pii(getattr(current_user, "role", None)):
+        record_event("pii.view", "accounts", account.id, {"field": "phone"})
+        return account.phone
+    return mask_tail(account.phone, 4)

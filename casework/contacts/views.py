@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from ..accounts.pii import shown_phone
 from ..access import ALL_ROLES, CASE_STAFF, LAWYER, MANAGER, has_role, roles
 from ..domain.errors import DomainError
 from ..export import Column, xlsx_response
@@ -41,7 +42,9 @@ def _page_url(account, case):
 
 
 def _render_page(account, case, form, promise_form, warnings=None):
-    return render_template("contacts/page.html", account=account, case=case, form=form,
+    account_phone = shown_phone(account)
+    db.session.commit()  # the pii.view audit row of a full phone
+    return render_template("contacts/page.html", account=account, case=case, form=form, account_phone=account_phone,
                            promise_form=promise_form, warnings=warnings or [], L=labels,
                            contacts=queries.contacts_for(account.id),
                            promises=queries.promises_for(account.id),
@@ -252,8 +255,10 @@ def _new_agreement(account_id, case_id):
         except DomainError as exc:
             db.session.rollback()
             flash(str(exc), "error")
+    account_phone = shown_phone(account)
+    db.session.commit()  # the pii.view audit row of a full phone
     return render_template("contacts/agreement_new.html", form=form, account=account, case=case,
-                           schedule=schedule, back=_page_url(account, case))
+                           schedule=schedule, back=_page_url(account, case), account_phone=account_phone)
 
 
 def services_default_debt(account_id: int):
@@ -278,7 +283,9 @@ def new_case_agreement(case_id: int):
 @roles(ALL_ROLES)
 def agreement(agreement_id: int):
     ag = db.get_or_404(PaymentAgreement, agreement_id)
-    return render_template("contacts/agreement.html", ag=ag, L=labels, sign_form=SignForm(),
+    account_phone = shown_phone(ag.account)
+    db.session.commit()  # the pii.view audit row of a full phone
+    return render_template("contacts/agreement.html", ag=ag, L=labels, sign_form=SignForm(), account_phone=account_phone,
                            cancel_form=CancelForm(), may_write=has_role(*CASE_STAFF),
                            may_void=has_role(LAWYER, MANAGER) or ag.status == "draft")
 
