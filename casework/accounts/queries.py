@@ -13,6 +13,8 @@ from datetime import date
 from typing import Iterator
 
 from sqlalchemy import Select, and_, exists, func, literal_column, select, table, true
+from sqlalchemy.sql.elements import UnaryExpression
+from sqlalchemy.sql.operators import custom_op
 
 from ..extensions import db
 from ..pagination import Page
@@ -138,6 +140,12 @@ def _open_case_exists():
     return exists().where(C.c.account_id == A.c.id, C.c.is_open == true())
 
 
+# A term of ≥ 3 lower-case Latin/Cyrillic letters or digits: the trigram index's substring match of it is exactly
+# LIKE '%term%' on the lower-case search_text (case folding is the identity on these characters), so the LIKE —
+# which must read every candidate row — can be left out. Shorter or other terms keep their LIKE.
+_FTS_EXACT = re.compile(r"[0-9a-z\u0430-\u044f]{3,}")
+
+
 def fts_prefilter(terms: list[str]):
     """`accounts.id IN (rows of the trigram index holding every term)` on SQLite with the FTS table in place, else
     None. A pre-filter only: it finds a superset of the rows whose search_text contains each (lower-case) term,
@@ -155,11 +163,12 @@ def fts_prefilter(terms: list[str]):
 def _where(f: AccountFilter) -> list:
     conds = []
     terms = search_terms(f.q)
-    if terms:
-        fts = fts_prefilter(terms)
-        if fts is not None:
-            conds.append(fts)
+    fts = fts_prefilter(terms) if terms else None
+    if fts is not None:
+        conds.append(fts)
     for term in terms:
+        if fts is not None and _FTS_EXACT.fullmatch(term):
+            continue  # the trigram index already decided this one exactly (see _FTS_EXACT)
         conds.append(A.c.search_text.like(_like_pattern(term), escape="\\"))
     if f.category:
         conds.append(A.c.category == f.category)
@@ -193,32 +202,43 @@ def _from(f: AccountFilter):
     return A.outerjoin(B, B.c.account_id == A.c.id)
 
 
-def _order(f: AccountFilter) -> list:
+SORT_FIRST_BELOW = 20_000  # a filtered set this small is cheaper to sort than to find by walking the sort order
+
+
+def _order(f: AccountFilter, filter_first: bool = False) -> list:
     key = {"number": A.c.number, "debtor": A.c.debtor_name, "balance": B.c.balance_kop, "overdue": B.c.overdue_kop,
            "months": B.c.months_in_arrears, "oldest": B.c.oldest_debt_days}.get(f.sort, A.c.number)
     # figure sorts join account_balances (inner), where account_id = accounts.id: breaking ties on the balance
     # table's own key lets the database walk one (figure, account_id) index instead of sorting every account
     tie = B.c.account_id if f.sort in FIGURE_SORTS else A.c.id
+    if filter_first and db.session.get_bind().dialect.name == "sqlite":
+        # `+column` (a no-op in SQLite) cannot use an index: the planner finds the rows through the filter's
+        # index and sorts them, instead of walking the whole sort index probing every account
+        key = UnaryExpression(key, operator=custom_op("+"))
     if f.descending:
         return [key.desc(), tie.desc()]
     return [key.asc(), tie.asc()]
 
 
-def account_list_stmt(f: AccountFilter) -> Select:
-    """The SELECT of the list rows (LIST_COLUMNS) for a filter, sorted, without paging."""
+def account_list_stmt(f: AccountFilter, filter_first: bool = False) -> Select:
+    """The SELECT of the list rows (LIST_COLUMNS) for a filter, sorted, without paging.
+
+    `filter_first`: the filter is known to leave few rows (see SORT_FIRST_BELOW) — on SQLite, whose planner does
+    not see parameter values, the rows are then found through the filter and sorted (same result, other plan)."""
     stmt = select(*LIST_COLUMNS).select_from(_from(f))
     conds = _where(f)
     if conds:
         stmt = stmt.where(and_(*conds))
-    return stmt.order_by(*_order(f))
+    return stmt.order_by(*_order(f, filter_first))
 
 
 def search_accounts(f: AccountFilter, page: int = 1, per_page: int = 50, with_totals: bool = True) -> tuple[Page, Totals | None]:
     """One page of the filtered list (rows of LIST_COLUMNS) and the totals of the whole filtered set."""
     page = max(1, int(page or 1))
-    stmt = account_list_stmt(f).limit(per_page + 1).offset((page - 1) * per_page)
+    totals = account_totals(f) if with_totals else None  # first: its count decides the plan of the page query
+    filter_first = totals is not None and not f.is_empty and totals.count <= SORT_FIRST_BELOW
+    stmt = account_list_stmt(f, filter_first).limit(per_page + 1).offset((page - 1) * per_page)
     rows = db.session.execute(stmt).all()
-    totals = account_totals(f) if with_totals else None
     result = Page(rows[:per_page], page, per_page, totals.count if totals else None, len(rows) > per_page)
     return result, totals
 

@@ -57,6 +57,15 @@ def _list_conds(f: CaseFilter) -> list:
     return conds
 
 
+def _is_open_walk():
+    """`cases.is_open` for lists sorted by debt. SQLite would take the (unselective) is_open index and sort every
+    open case; written `+cases.is_open` the term cannot use an index, so the planner walks the balance index and
+    stops after one page. PostgreSQL plans this by cost and gets the plain condition."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        return UnaryExpression(Case.is_open, operator=custom_op("+")).is_(True)
+    return Case.is_open.is_(True)
+
+
 def case_list_stmt(f: CaseFilter):
     """Cases with account and balance columns, filtered; ordered by debt, largest first.
 
@@ -71,10 +80,8 @@ def case_list_stmt(f: CaseFilter):
             .join(Account, Account.id == Case.account_id)
             .outerjoin(User, User.id == Case.assignee_id))
     conds = _list_conds(f)
-    if f.open_only and db.session.get_bind().dialect.name == "sqlite":
-        # SQLite would take the (unselective) is_open index and sort every open case; written as `+is_open`
-        # the term cannot use an index, so the planner walks the balance index and stops after one page
-        conds[0] = UnaryExpression(Case.is_open, operator=custom_op("+")).is_(True)
+    if f.open_only:
+        conds[0] = _is_open_walk()
     conds += _search_prefilter(f)
     # ties on the balance broken by the balance table's key, then the case (an account's cases come in id
     # order from ix_cases_account_id): the whole ORDER BY is the index order, no sort step
@@ -188,11 +195,12 @@ def neglected_stmt(user_id: int | None, today: date):
             .join(Account, Account.id == Case.account_id)
             .join(AccountBalance, AccountBalance.account_id == Case.account_id)
             .outerjoin(User, User.id == Case.assignee_id)
-            .where(Case.is_open.is_(True), Case.hold_reason.is_(None), Case.next_action_on.is_(None),
+            .where(_is_open_walk(), Case.hold_reason.is_(None), Case.next_action_on.is_(None),
                    AccountBalance.balance_kop > open_threshold_kop(), ~running))
     if user_id is not None:
         stmt = stmt.where(Case.assignee_id == user_id)
-    return stmt.order_by(AccountBalance.balance_kop.desc(), Case.id)
+    # the same index walk as the case list (see case_list_stmt): balance index order, no sort of every case
+    return stmt.order_by(AccountBalance.balance_kop.desc(), AccountBalance.account_id.desc(), Case.id)
 
 
 def timeline(case: Case) -> list[dict]:
