@@ -94,6 +94,8 @@ def measure(engine: str, url: str, args, info: dict) -> list[tuple]:
         case_sql = _sql(select(Case, Account, AccountBalance).join(Account, Account.id == Case.account_id)
                         .outerjoin(AccountBalance, AccountBalance.account_id == Case.account_id)
                         .where(Case.id == picks[0]), dialect)
+    ctx = app.app_context()  # the statements consult the session's dialect
+    ctx.push()
     scenarios = [
         ("queue, collector", "collector", ["/cases/queue"], [q_coll]),
         ("queue, manager (everybody)", "manager", ["/cases/queue"], [q_all]),
@@ -110,6 +112,7 @@ def measure(engine: str, url: str, args, info: dict) -> list[tuple]:
         ("cases list: search by name", "collector", [f"/cases/?q={n}" for n in names], list_sql(F(q=names[0]))),
         ("neglected cases (manager)", "manager", ["/cases/neglected"], []),
     ]
+    ctx.pop()
     clients = {}
     for role in ("collector", "lawyer", "manager"):
         c = app.test_client()

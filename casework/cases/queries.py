@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask import current_app
+from flask import current_app, g, has_request_context, request
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.sql.elements import UnaryExpression
 from sqlalchemy.sql.operators import custom_op
@@ -30,16 +30,26 @@ class CaseFilter:
     open_only: bool = True
 
 
-def _list_conds(f: CaseFilter) -> list:
+def _noindex(col):
+    """`+col` on SQLite (a no-op there that no index can serve); the column itself elsewhere."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        return UnaryExpression(col, operator=custom_op("+"))
+    return col
+
+
+def _list_conds(f: CaseFilter, walk: bool = False) -> list:
+    """The filter's conditions; `walk`: written so that SQLite cannot answer them from an index (see
+    case_list_stmt) — the same conditions, only the plan differs."""
+    col = _noindex if walk else (lambda c: c)
     conds = []
     if f.open_only:
-        conds.append(Case.is_open.is_(True))
+        conds.append(col(Case.is_open).is_(True))
     if f.stage:
-        conds.append(Case.stage == f.stage)
+        conds.append(col(Case.stage) == f.stage)
     if f.assignee_id is not None:
-        conds.append(Case.assignee_id.is_(None) if f.assignee_id == 0 else Case.assignee_id == f.assignee_id)
+        conds.append(col(Case.assignee_id).is_(None) if f.assignee_id == 0 else col(Case.assignee_id) == f.assignee_id)
     if f.territory_id:
-        conds.append(Account.territory_id == f.territory_id)
+        conds.append(col(Account.territory_id) == f.territory_id)
     if f.debt_min_kop is not None:
         conds.append(AccountBalance.balance_kop >= f.debt_min_kop)
     if f.debt_max_kop is not None:
@@ -49,7 +59,7 @@ def _list_conds(f: CaseFilter) -> list:
     elif f.hold == "none":
         conds.append(Case.hold_reason.is_(None))
     elif f.hold:
-        conds.append(Case.hold_reason == f.hold)
+        conds.append(col(Case.hold_reason) == f.hold)
     if f.q:  # the same terms as the account search (search_text is normalised: ё→е, no punctuation)
         from ..accounts.queries import search_terms
 
@@ -58,12 +68,23 @@ def _list_conds(f: CaseFilter) -> list:
 
 
 def _is_open_walk():
-    """`cases.is_open` for lists sorted by debt. SQLite would take the (unselective) is_open index and sort every
-    open case; written `+cases.is_open` the term cannot use an index, so the planner walks the balance index and
-    stops after one page. PostgreSQL plans this by cost and gets the plain condition."""
-    if db.session.get_bind().dialect.name == "sqlite":
-        return UnaryExpression(Case.is_open, operator=custom_op("+")).is_(True)
-    return Case.is_open.is_(True)
+    """`cases.is_open` for lists sorted by debt, written so that SQLite walks the balance index (see case_list_stmt)."""
+    return _noindex(Case.is_open).is_(True)
+
+
+WALK_FROM = 2_000  # SQLite: this many matching cases or more → walk the balance index; fewer → filter, then sort
+
+
+def _memo_count(f: CaseFilter) -> int:
+    """case_count(f), remembered for the rest of the request (the list view asks for it after the page)."""
+    if not has_request_context():
+        return case_count(f)
+    key = ("_cw_case_count", request._get_current_object(), repr(f))
+    memo = g.setdefault("_cw_case_counts", {})
+    if key not in memo:
+        memo.clear()
+        memo[key] = case_count(f)
+    return memo[key]
 
 
 def case_list_stmt(f: CaseFilter):
@@ -79,13 +100,22 @@ def case_list_stmt(f: CaseFilter):
             .join(Case, Case.account_id == AccountBalance.account_id)
             .join(Account, Account.id == Case.account_id)
             .outerjoin(User, User.id == Case.assignee_id))
-    conds = _list_conds(f)
-    if f.open_only:
-        conds[0] = _is_open_walk()
-    conds += _search_prefilter(f)
+    # SQLite does not see the filter's values, so it is told the plan: with many matching cases, walk
+    # ix_account_balances_balance from the top (filter terms written so no other index is taken) and stop after
+    # one page; with few, find them through the filter's index and sort them (ORDER BY written `+balance`).
+    # PostgreSQL plans by cost with the values and gets the plain statement.
+    sqlite = db.session.get_bind().dialect.name == "sqlite"
+    walk = sqlite and (not _narrowing(f) or _memo_count(f) >= WALK_FROM)
+    conds = _list_conds(f, walk=walk) + _search_prefilter(f)
+    key = AccountBalance.balance_kop if walk or not sqlite else _noindex(AccountBalance.balance_kop)
     # ties on the balance broken by the balance table's key, then the case (an account's cases come in id
     # order from ix_cases_account_id): the whole ORDER BY is the index order, no sort step
-    return stmt.where(*conds).order_by(AccountBalance.balance_kop.desc(), AccountBalance.account_id.desc(), Case.id)
+    return stmt.where(*conds).order_by(key.desc(), AccountBalance.account_id.desc(), Case.id)
+
+
+def _narrowing(f: CaseFilter) -> bool:
+    """Whether the filter has a condition beyond open/closed and the debt range (which the walk itself serves)."""
+    return bool(f.stage or f.assignee_id is not None or f.territory_id or f.hold or (f.q and f.q.strip()))
 
 
 def _search_prefilter(f: CaseFilter) -> list:
@@ -101,6 +131,11 @@ def _search_prefilter(f: CaseFilter) -> list:
 
 def case_count(f: CaseFilter) -> int:
     """Number of cases matching the filter."""
+    if has_request_context():
+        memo = g.get("_cw_case_counts") or {}
+        key = ("_cw_case_count", request._get_current_object(), repr(f))
+        if key in memo:
+            return memo[key]
     return int(db.session.scalar(case_count_stmt(f)) or 0)
 
 
@@ -176,15 +211,27 @@ def contacts_items(user_id: int | None, today: date) -> list[dict]:
 
 
 def new_debtors(limit: int = 50, count: bool = False):
-    """Accounts above the opening threshold with no open case."""
+    """Accounts above the opening threshold with no open case.
+
+    Both answers scan every account above the threshold (to find none, usually: the daily job opens their
+    cases), so within one request a list that came back shorter than its limit also answers the count."""
+    threshold = open_threshold_kop()
+    req = request._get_current_object() if has_request_context() else None
+    memo = g.setdefault("_cw_new_debtors", {}) if req is not None else {}
+    hit = memo.pop(threshold, None) if count else None
+    if hit is not None and hit[0] is req and len(hit[1]) < hit[2]:
+        return len(hit[1])
     no_case = ~exists().where(Case.account_id == AccountBalance.account_id, Case.is_open.is_(True))
     stmt = (select(Account.id, Account.number, Account.debtor_name, AccountBalance.balance_kop)
             .join(AccountBalance, AccountBalance.account_id == Account.id)
-            .where(AccountBalance.balance_kop > open_threshold_kop(), no_case))
+            .where(AccountBalance.balance_kop > threshold, no_case))
     if count:
         return db.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    return [dict(r._mapping) for r in db.session.execute(stmt.order_by(AccountBalance.balance_kop.desc())
+    rows = [dict(r._mapping) for r in db.session.execute(stmt.order_by(AccountBalance.balance_kop.desc())
                                                           .limit(limit))]
+    if req is not None:
+        memo[threshold] = (req, rows, limit)
+    return rows
 
 
 def neglected_stmt(user_id: int | None, today: date):
