@@ -66,10 +66,31 @@ def set_language(code: str):
     return redirect(url_for("common.index"))
 
 
+def _active_entry(entries: list[str], endpoint: str) -> str | None:
+    """The menu entry of the page: its own, else the area's entry sharing the longest view-name start."""
+    area, _, view = endpoint.partition(".")
+    best, score = None, 0
+    for candidate in entries:
+        c_area, _, c_view = candidate.partition(".")
+        if c_area != area or not view:
+            continue
+        common = 0
+        for a, b in zip(c_view, view):
+            if a != b:
+                break
+            common += 1
+        k = 1000 if c_view == view else common * 2 + (1 if c_view == "index" else 0)
+        if k > score:
+            best, score = candidate, k
+    return best
+
+
 def nav_items():
+    """(endpoint, label, allowed, active) for the menu entries that exist."""
     role = current_user.role if current_user.is_authenticated else None
-    return [(ep, label, user_may(role, rule_for(current_app, ep)))
-            for ep, label in NAV if ep in current_app.view_functions]
+    entries = [(ep, label) for ep, label in NAV if ep in current_app.view_functions]
+    active = _active_entry([ep for ep, _label in entries], request.endpoint or "")
+    return [(ep, label, user_may(role, rule_for(current_app, ep)), ep == active) for ep, label in entries]
 
 
 def admin_warnings() -> list[str]:
