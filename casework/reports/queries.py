@@ -332,7 +332,9 @@ def corrections_after_close(month: date, closed_at, limit: int | None = None):
 
 def months_with_data(limit: int = 36) -> list[date]:
     """The latest months that have figures, newest first (min/max use the month index)."""
-    lo, hi = db.session.execute(select(func.min(AccountMonth.month), func.max(AccountMonth.month))).one()
+    # two statements: a min() and a max() in one SELECT make SQLite scan every row instead of the index ends
+    lo = db.session.scalar(select(func.min(AccountMonth.month)))
+    hi = db.session.scalar(select(func.max(AccountMonth.month)))
     if hi is None:
         return []
     out, m = [], hi
