@@ -118,6 +118,7 @@ def main() -> None:
     ap.add_argument("--db", default=None, help="SQLite file (default: /tmp/bench_portfolio_<N>x<M>.sqlite3)")
     ap.add_argument("--reuse", action="store_true", help="reuse the SQLite file if it exists")
     ap.add_argument("--pg", default=None, help="PostgreSQL server URL (a fresh database is created and dropped)")
+    ap.add_argument("--no-sqlite", action="store_true", help="only PostgreSQL (with --pg)")
     args = ap.parse_args()
     os.environ.setdefault("CASEWORK_INSTANCE_PATH", f"/tmp/cwi-bench-portfolio-{os.getpid()}")
     workers = [int(w) for w in args.workers.split(",") if w]
@@ -125,13 +126,16 @@ def main() -> None:
 
     path = Path(args.db or f"/tmp/bench_portfolio_{args.accounts}x{args.months}.sqlite3")
     url = f"sqlite:///{path}"
-    if not (args.reuse and path.exists()):
+    if args.no_sqlite:
+        pass
+    elif not (args.reuse and path.exists()):
         for suffix in ("", "-wal", "-shm"):
             Path(str(path) + suffix).unlink(missing_ok=True)
         stats = build_dataset(url, args.accounts, args.months, log=lambda m: print(m, file=sys.stderr))
         print(f"dataset: {stats.accounts:,} accounts × {stats.months} months, {stats.ledger_rows:,} ledger rows "
               f"(built in {stats.seconds:.0f} s)")
-    bench(url, "SQLite", workers)
+    if not args.no_sqlite:
+        bench(url, "SQLite", workers)
     if args.pg:
         import psycopg
 

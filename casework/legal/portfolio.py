@@ -49,8 +49,7 @@ _JOB: _Job | None = None  # set before the pool forks; workers read it
 def _ledger_sql(capital_ids: Sequence[int], pg: bool) -> str:
     """One ordered statement per chunk of accounts, in the driver's own paramstyle: the month's openings, charges
     and recalculations summed by the database (one row per account × month instead of one per service and kind),
-    the payments row by row — all in `ledger_inputs`' tuple shape, ordered by account, then charges before
-    payments by date and entry id."""
+    the payments row by row — ordered by account only (`ledger_kopecks` sorts within an account)."""
     skip = f" AND service_id NOT IN ({', '.join(str(int(i)) for i in capital_ids)})" if capital_ids else ""
     ph = "%s" if pg else "?"
     total = "CAST(SUM(amount_kop) AS BIGINT)" if pg else "SUM(amount_kop)"
@@ -59,7 +58,7 @@ def _ledger_sql(capital_ids: Sequence[int], pg: bool) -> str:
             f"AND kind <> 'payment'{skip} GROUP BY account_id, period "
             f"UNION ALL SELECT account_id, 1, paid_on, amount_kop, paid_period, id, reverses_id FROM ledger_entries "
             f"WHERE account_id >= {ph} AND account_id <= {ph} AND kind = 'payment'{skip} "
-            f"ORDER BY 1, 2, 3, 6")
+            f"ORDER BY 1")
 
 
 def compute_chunk(conn: Connection, job: _Job, lo: int, hi: int) -> tuple[int, list[dict]]:
