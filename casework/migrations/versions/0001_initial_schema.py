@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 11:00:19.676587
+Create Date: 2026-11-22 12:00:54.666966
 
 """
 from alembic import op
@@ -414,6 +414,10 @@ def upgrade():
     )
     with op.batch_alter_table('account_balances', schema=None) as batch_op:
         batch_op.create_index('ix_account_balances_balance', ['balance_kop'], unique=False)
+        batch_op.create_index('ix_account_balances_months', ['months_in_arrears', 'account_id'], unique=False)
+        batch_op.create_index('ix_account_balances_oldest', ['oldest_debt_days', 'account_id'], unique=False)
+        batch_op.create_index('ix_account_balances_oldest_balance', ['oldest_debt_days', 'balance_kop'], unique=False)
+        batch_op.create_index('ix_account_balances_overdue', ['overdue_kop', 'account_id'], unique=False)
 
     op.create_table('account_months',
     sa.Column('account_id', sa.Integer(), nullable=False),
@@ -485,6 +489,7 @@ def upgrade():
     )
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_cases_account_id'), ['account_id'], unique=False)
+        batch_op.create_index('ix_cases_account_open', ['account_id', 'is_open'], unique=False)
         batch_op.create_index('ix_cases_assignee', ['assignee_id'], unique=False)
         batch_op.create_index('ix_cases_open_next', ['is_open', 'next_action_on'], unique=False)
         batch_op.create_index('ix_cases_stage_open', ['stage', 'is_open'], unique=False)
@@ -924,6 +929,7 @@ def downgrade():
         batch_op.drop_index('ix_cases_stage_open')
         batch_op.drop_index('ix_cases_open_next')
         batch_op.drop_index('ix_cases_assignee')
+        batch_op.drop_index('ix_cases_account_open')
         batch_op.drop_index(batch_op.f('ix_cases_account_id'))
 
     op.drop_table('cases')
@@ -938,6 +944,10 @@ def downgrade():
 
     op.drop_table('account_months')
     with op.batch_alter_table('account_balances', schema=None) as batch_op:
+        batch_op.drop_index('ix_account_balances_overdue')
+        batch_op.drop_index('ix_account_balances_oldest_balance')
+        batch_op.drop_index('ix_account_balances_oldest')
+        batch_op.drop_index('ix_account_balances_months')
         batch_op.drop_index('ix_account_balances_balance')
 
     op.drop_table('account_balances')
