@@ -21,6 +21,7 @@ from ..domain.stages import COURT_ORDER_LIMIT_KOP, EMPLOYER_LIMIT_KOP
 from ..extensions import db
 from . import services
 from .models import AccountServiceNorm, BailiffUnit, Case, Court
+from ..demo.generator import weighted_choice
 
 # Since 2023 the state duty is paid to the single tax account (Казначейство России (ФНС России)); the KBK
 # tells general courts from arbitrazh courts and the OKTMO names the municipality of the court.
@@ -76,16 +77,6 @@ NEXT_ACTIONS = ["Позвонить должнику", "Обход по адре
                 "Подготовить заявление о выдаче судебного приказа", "Запросить в суде копию приказа",
                 "Запросить у пристава ход исполнительного производства"]
 RESTRICTABLE = ("hot_water", "electricity")
-
-
-def _pick(rng: random.Random, pairs):
-    total = sum(w for _, w in pairs)
-    x = rng.uniform(0, total)
-    for value, w in pairs:
-        x -= w
-        if x <= 0:
-            return value
-    return pairs[-1][0]
 
 
 def _weekday(d: date) -> date:
@@ -231,7 +222,7 @@ def _tell(story: _Story, scenario: str, svc_debt: dict) -> None:
     if scenario == "detected":
         return
     if scenario == "hold":
-        reason = _pick(rng, [("dispute", 4), ("recalculation", 3), ("deceased_heirs_search", 2), ("bankruptcy", 1),
+        reason = weighted_choice(rng, [("dispute", 4), ("recalculation", 3), ("deceased_heirs_search", 2), ("bankruptcy", 1),
                              ("minor_owner", 1)])
         start = story.day + timedelta(days=rng.randint(3, 15))
         review = start + timedelta(days=rng.choice((14, 30, 45, 60)))
@@ -329,7 +320,7 @@ def _tell(story: _Story, scenario: str, svc_debt: dict) -> None:
     if sent > story.today:
         return
     amount = claim + penalty + rec.duty_kop
-    dest = _pick(rng, [("bailiff", 7), ("employer", 2), ("bank", 1)])
+    dest = weighted_choice(rng, [("bailiff", 7), ("employer", 2), ("bank", 1)])
     if dest == "employer" and amount > EMPLOYER_LIMIT_KOP:
         dest = "bailiff"
     unit = story.unit_for(acc)

@@ -8,6 +8,7 @@ from sqlalchemy import insert, literal, select
 
 from ..extensions import db
 from .models import Contact, Promise
+from ..demo.generator import weighted_choice
 
 _CHANNELS = [("call", 50), ("visit", 15), ("sms", 15), ("letter", 8), ("reception", 5), ("email", 3),
              ("messenger", 2), ("raid", 1), ("gis_zhkh", 1)]
@@ -28,16 +29,6 @@ _NOTES = {"promised_to_pay": "Обещал(а) погасить часть до�
           "not_at_home": "Дверь не открыли, оставлено извещение",
           "subsidy_advised": "Разъяснён порядок получения субсидии на ЖКУ",
           "work_off_offered": "Предложена отработка долга на предприятии"}
-
-
-def _pick(rng: random.Random, pairs):
-    total = sum(w for _, w in pairs)
-    x = rng.uniform(0, total)
-    for value, w in pairs:
-        x -= w
-        if x <= 0:
-            return value
-    return pairs[-1][0]
 
 
 def _working_moment(rng: random.Random, d: date) -> datetime:
@@ -69,8 +60,8 @@ def extend_demo(rng: random.Random, today: date, limit: int = 400) -> dict[str, 
     for account_id, case_id, assignee_id, balance, last_paid in targets:
         author = assignee_id or rng.choice(collectors)
         for _ in range(rng.randint(1, 6)):
-            channel = _pick(rng, _CHANNELS)
-            outcome = _pick(rng, _OUTCOMES[channel])
+            channel = weighted_choice(rng, _CHANNELS)
+            outcome = weighted_choice(rng, _OUTCOMES[channel])
             when = _working_moment(rng, today - timedelta(days=rng.randint(1, 120)))
             nxt = None
             if rng.random() < 0.4:
@@ -78,7 +69,7 @@ def extend_demo(rng: random.Random, today: date, limit: int = 400) -> dict[str, 
             contacts.append({"account_id": account_id, "case_id": case_id, "channel": channel,
                              "direction": "incoming" if channel == "reception" else "outgoing", "outcome": outcome,
                              "contact_person": "", "contact_point": "", "note": _NOTES.get(outcome, ""),
-                             "contacted_at": when, "next_action_kind": _pick(rng, [("call", 3), ("visit", 1),
+                             "contacted_at": when, "next_action_kind": weighted_choice(rng, [("call", 3), ("visit", 1),
                                                                                    ("check_payment", 2)]) if nxt else None,
                              "next_action_on": nxt, "author_id": author, "created_at": when})
         if rng.random() < 0.3 and balance and balance > 0:

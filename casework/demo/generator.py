@@ -115,7 +115,8 @@ def _kop(value: Decimal) -> int:
     return int(value.quantize(Decimal("1"), rounding=ROUND_HALF_UP))
 
 
-def _weighted_choice(rng: random.Random, pairs):
+def weighted_choice(rng: random.Random, pairs):
+    """One value of [(value, weight), …] drawn with rng (the demo's single deterministic weighted draw)."""
     total = sum(w for _, w in pairs)
     x = rng.uniform(0, total)
     for item, w in pairs:
@@ -619,12 +620,12 @@ class _Builder:
         rng = self.rng
         if acc["category"] == "other":
             if acc.get("budget"):
-                return _weighted_choice(rng, [("punctual", 40), ("late", 45), ("partial", 10), ("chronic", 5)])
-            return _weighted_choice(rng, [("punctual", 45), ("late", 25), ("partial", 10), ("stopped", 8),
+                return weighted_choice(rng, [("punctual", 40), ("late", 45), ("partial", 10), ("chronic", 5)])
+            return weighted_choice(rng, [("punctual", 45), ("late", 25), ("partial", 10), ("stopped", 8),
                                           ("chronic", 12)])
         if acc["tenure"] == "other":  # municipality pays late, by budget
             return "late"
-        return _weighted_choice(rng, [("punctual", 55), ("late", 14), ("partial", 12), ("stopped", 8),
+        return weighted_choice(rng, [("punctual", 55), ("late", 14), ("partial", 12), ("stopped", 8),
                                       ("chronic", 11 if acc["tenure"] == "social_tenancy" else 7)])
 
     def account_ledger(self, acc: dict) -> list[dict]:
@@ -709,7 +710,7 @@ class _Builder:
             employer_amount = rng.randint(40, 120) * 10000
         round_up = profile == "punctual" and rng.random() < 0.1
         pay_ratio = rng.uniform(0.0, 0.7) if profile == "chronic" else 0.0
-        source_pref = _weighted_choice(rng, PAYMENT_SOURCES)
+        source_pref = weighted_choice(rng, PAYMENT_SOURCES)
         if acc["category"] == "other" or acc["tenure"] == "other":
             source_pref = "bank"
         last_comp = composition[periods[0]]
