@@ -33,22 +33,26 @@ def _catalog_path(lang: str) -> Path:
     return TRANSLATIONS / lang / "LC_MESSAGES" / "messages.po"
 
 
-def extract(pot: Path) -> None:
-    """Extract every translatable string of the code and the templates into a .pot file."""
+def extract(pot: Path, source_root: Path = PROJECT_DIR) -> None:
+    """Extract every translatable string of the code and the templates (of a checkout) into a .pot file."""
     subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F",
-                    str(PROJECT_DIR / "pyproject.toml"), "-k", "_l", "-k", "_", "--no-location",
-                    "--sort-output", "-o", str(pot), str(PROJECT_DIR)],
-                   check=True, capture_output=True, cwd=PROJECT_DIR)
+                    str(source_root / "pyproject.toml"), "-k", "_l", "-k", "_", "--no-location",
+                    "--sort-output", "-o", str(pot), str(source_root)],
+                   check=True, capture_output=True, cwd=source_root)
 
 
-def untranslated(lang: str = "ru", pot: Path | None = None) -> list[str]:
-    """msgids of the code that the catalogue lacks or leaves empty (fuzzy counts as missing)."""
+def untranslated(lang: str = "ru", pot: Path | None = None, source_root: Path = PROJECT_DIR) -> list[str]:
+    """msgids of the code that the catalogue lacks or leaves empty (fuzzy counts as missing).
+
+    `source_root` is the checkout whose code and templates are scanned (the installed package has no
+    pyproject.toml); its catalogue is the one checked."""
     with tempfile.TemporaryDirectory() as tmp:
         pot = pot or Path(tmp) / "messages.pot"
-        extract(pot)
+        extract(pot, source_root)
         with open(pot, "rb") as f:
             template = read_po(f)
-    with open(_catalog_path(lang), "rb") as f:
+    po_path = source_root / "casework" / "translations" / lang / "LC_MESSAGES" / "messages.po"
+    with open(po_path, "rb") as f:
         catalog = read_po(f, locale=lang)
     missing = []
     for msg in template:
