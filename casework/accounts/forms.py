@@ -54,14 +54,14 @@ class AccountFilterForm(FlaskForm):
                     description=_l("Account number, debtor, address or phone"),
                     render_kw={"placeholder": _l("Number, name, address or phone"), "autofocus": True,
                                "accesskey": "s"})
-    category = SelectField(_l("Category"), choices=[], validate_choice=True)
-    territory = SelectField(_l("Territory"), choices=[], validate_choice=True)
-    tenure = SelectField(_l("Tenure"), choices=[], validate_choice=True)
-    municipal = SelectField(_l("Municipal housing"), choices=[], validate_choice=True)
+    category = SelectField(_l("Category"), choices=[], validate_choice=True, default="")
+    territory = SelectField(_l("Territory"), choices=[], validate_choice=True, default="")
+    tenure = SelectField(_l("Tenure"), choices=[], validate_choice=True, default="")
+    municipal = SelectField(_l("Municipal housing"), choices=[], validate_choice=True, default="")
     debt_min = RubleField(_l("Debt from, ₽"), render_kw={"inputmode": "decimal", "size": 10})
     debt_max = RubleField(_l("Debt to, ₽"), render_kw={"inputmode": "decimal", "size": 10})
-    aging = SelectField(_l("Oldest debt"), choices=[], validate_choice=True)
-    has_case = SelectField(_l("Open case"), choices=[], validate_choice=True)
+    aging = SelectField(_l("Oldest debt"), choices=[], validate_choice=True, default="")
+    has_case = SelectField(_l("Open case"), choices=[], validate_choice=True, default="")
     sort = HiddenField(default="number")
     dir = HiddenField(default="asc")
 

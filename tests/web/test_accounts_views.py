@@ -176,3 +176,11 @@ def test_account_page_shows_figures_ledger_and_payments(client, login, account_w
     assert "Отопление" in html  # per-service detail
     assert "ИП 123/26" in html and "12.02.2026" in html
     assert "200,00" in html  # paid via enforcement in the month row
+
+
+def test_a_sort_link_without_filters_shows_no_filter_errors(client, login):
+    """Column-sort links carry only sort/dir: absent filters mean «все», not «Неверный вариант»."""
+    login("manager")
+    resp = client.get("/accounts/?sort=balance&dir=desc")
+    assert resp.status_code == 200
+    assert "Неверный вариант" not in resp.get_data(as_text=True)
