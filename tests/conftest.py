@@ -7,7 +7,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import MetaData, delete, text
+from sqlalchemy import delete, text
 from sqlalchemy.engine import make_url
 
 from casework.config import normalize_database_url
@@ -20,15 +20,15 @@ def _is_postgres(url: str | None) -> bool:
     return bool(url) and url.startswith(("postgres://", "postgresql"))
 
 
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory):
-    """A database of our own for this run; dropped afterwards (PostgreSQL) or left in tmp (SQLite)."""
+def fresh_database(tmp_path_factory, prefix: str):
+    """Yield the URL of a database of this run's own: a new PostgreSQL database (dropped afterwards) when
+    DATABASE_URL points at PostgreSQL, else a SQLite file in tmp. Use with `yield from` in a fixture."""
     env_url = os.environ.get("DATABASE_URL")
     if _is_postgres(env_url):
         import psycopg
 
         base = make_url(normalize_database_url(env_url))
-        name = f"casework_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+        name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
         admin_dsn = base.set(drivername="postgresql", database=base.database or "postgres").render_as_string(
             hide_password=False)
         with psycopg.connect(admin_dsn, autocommit=True) as conn:
@@ -37,7 +37,13 @@ def database_url(tmp_path_factory):
         with psycopg.connect(admin_dsn, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     else:
-        yield "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+        yield "sqlite:///" + str(tmp_path_factory.mktemp(prefix) / f"{prefix}.sqlite3")
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """A database of our own for this run; dropped afterwards (PostgreSQL) or left in tmp (SQLite)."""
+    yield from fresh_database(tmp_path_factory, "casework_test")
 
 
 @pytest.fixture(scope="session")

@@ -14,20 +14,14 @@ import uuid
 from contextlib import contextmanager
 
 import pytest
-from sqlalchemy.engine import make_url
 
-from casework.config import normalize_database_url
-
+from ..conftest import fresh_database
 from .helpers import ARTIFACTS, _safe
 
 E2E_ACCOUNTS = 200
 CHROMIUM_ARGS = ["--lang=ru-RU", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync"]
 TIMEOUT_MS = 20_000
-
-
-def _is_postgres(url: str | None) -> bool:
-    return bool(url) and url.startswith(("postgres://", "postgresql"))
 
 
 def chromium_path() -> str:
@@ -70,21 +64,7 @@ def save_artifacts(page, name: str) -> None:
 @pytest.fixture(scope="session")
 def e2e_database_url(tmp_path_factory):
     """A database of the journeys' own for this run (PostgreSQL: created and dropped here)."""
-    env_url = os.environ.get("DATABASE_URL")
-    if _is_postgres(env_url):
-        import psycopg
-
-        base = make_url(normalize_database_url(env_url))
-        name = f"casework_e2e_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-        admin_dsn = base.set(drivername="postgresql", database=base.database or "postgres").render_as_string(
-            hide_password=False)
-        with psycopg.connect(admin_dsn, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        yield base.set(database=name).render_as_string(hide_password=False)
-        with psycopg.connect(admin_dsn, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    else:
-        yield "sqlite:///" + str(tmp_path_factory.mktemp("e2e-db") / "e2e.sqlite3")
+    yield from fresh_database(tmp_path_factory, "casework_e2e")
 
 
 class ServerErrors(list):
