@@ -37,6 +37,19 @@ def render_report(month_text: str, fmt: str) -> bytes | str:
     return export.to_docx(report, name, position)
 
 
+def _emit(data: str | bytes, output: str | None) -> None:
+    """Write a rendered report to OUTPUT, or text (json, csv) to stdout; binary formats need a file."""
+    if output:
+        mode = "wb" if isinstance(data, bytes) else "w"
+        with open(output, mode, **({} if mode == "wb" else {"encoding": "utf-8", "newline": ""})) as fh:
+            fh.write(data)
+        click.echo(f"{output}", err=True)
+    elif isinstance(data, bytes):
+        raise click.ClickException("xlsx and docx need -o FILE")
+    else:
+        sys.stdout.write(data)
+
+
 def register_cli(app: Flask) -> None:
     @app.cli.group("report")
     def report_group():
@@ -54,15 +67,7 @@ def register_cli(app: Flask) -> None:
             data = render_report(month, fmt)
         except DomainError as exc:
             raise click.ClickException(str(exc)) from None
-        if output:
-            mode = "wb" if isinstance(data, bytes) else "w"
-            with open(output, mode, **({} if mode == "wb" else {"encoding": "utf-8", "newline": ""})) as fh:
-                fh.write(data)
-            click.echo(f"{output}", err=True)
-        elif isinstance(data, bytes):
-            raise click.ClickException("xlsx and docx need -o FILE")
-        else:
-            sys.stdout.write(data)
+        _emit(data, output)
 
     @report_group.command("measures")
     @click.option("--month", required=True, help="Reporting month, YYYY-MM.")
@@ -82,15 +87,7 @@ def register_cli(app: Flask) -> None:
             data = render(measures_report(parse_month(month), group_by=group), fmt)
         except DomainError as exc:
             raise click.ClickException(str(exc)) from None
-        if output:
-            mode = "wb" if isinstance(data, bytes) else "w"
-            with open(output, mode, **({} if mode == "wb" else {"encoding": "utf-8", "newline": ""})) as fh:
-                fh.write(data)
-            click.echo(f"{output}", err=True)
-        elif isinstance(data, bytes):
-            raise click.ClickException("xlsx and docx need -o FILE")
-        else:
-            sys.stdout.write(data)
+        _emit(data, output)
 
     @report_group.command("close")
     @click.option("--month", required=True, help="Reporting month to close, YYYY-MM.")
