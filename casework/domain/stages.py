@@ -203,9 +203,9 @@ def _guard_debt(facts: CaseFacts) -> None:
         _refuse("no_debt", "the account has no debt")
 
 
-def _guard_restriction(facts: CaseFacts, today: date, calendar=None) -> None:
-    """Restriction (ПП 354 пп.117–122, ПП 424): 20-day warning term over (reading per facts.term_reading),
-    debt > 2 norm-months, no agreement, not heating."""
+def _guard_restrictable_service(facts: CaseFacts, today: date):
+    """Common to restriction and suspension: debt, no ПП 424 freeze, a service chosen that may be restricted
+    at all (ПП 354 п.119, 122). Returns the service facts."""
     _guard_debt(facts)
     if in_pp424_freeze(today):
         _refuse("pp424_freeze", "restriction and suspension were frozen from 06.04.2020 to 31.12.2020 (PP 424)")
@@ -215,6 +215,13 @@ def _guard_restriction(facts: CaseFacts, today: date, calendar=None) -> None:
     if svc.restriction_rule == "never":
         _refuse("service_never_restricted", "this service may never be restricted or suspended (PP 354 p.119, 122)",
                 service=svc.code)
+    return svc
+
+
+def _guard_restriction(facts: CaseFacts, today: date, calendar=None) -> None:
+    """Restriction (ПП 354 пп.117–122, ПП 424): 20-day warning term over (reading per facts.term_reading),
+    debt > 2 norm-months, no agreement, not heating."""
+    svc = _guard_restrictable_service(facts, today)
     if facts.warning_delivered_on is None:
         _refuse("no_warning", "no delivered warning is recorded (PP 354 p.119)")
     may_on = restriction_may_start_on(facts.warning_delivered_on, calendar, facts.term_reading)
@@ -239,15 +246,7 @@ def _guard_restriction(facts: CaseFacts, today: date, calendar=None) -> None:
 def _guard_suspension(facts: CaseFacts, today: date, calendar=None) -> None:
     """Suspension after the 10-day term following restriction (reading per facts.term_reading); never heating,
     never cold water in an apartment building (ПП 354 п.119 "в")."""
-    _guard_debt(facts)
-    if in_pp424_freeze(today):
-        _refuse("pp424_freeze", "restriction and suspension were frozen from 06.04.2020 to 31.12.2020 (PP 424)")
-    svc = facts.service
-    if svc is None:
-        _refuse("no_service", "choose the service to restrict")
-    if svc.restriction_rule == "never":
-        _refuse("service_never_restricted", "this service may never be restricted or suspended (PP 354 p.119, 122)",
-                service=svc.code)
+    svc = _guard_restrictable_service(facts, today)
     if facts.apartment_building and not svc.suspendable_in_apartment_building:
         _refuse("never_suspended_mkd", "this service may not be suspended in an apartment building "
                 "(PP 354 p.119 \"v\")", service=svc.code)
