@@ -555,8 +555,8 @@ def _ensure_search_index(url: str) -> None:
 
 
 def sync_schema_indexes(url: str, log=print) -> int:
-    """Create the models' indexes (and the search index) that a cached database built earlier lacks; ANALYZE if
-    any was created. Returns how many were created."""
+    """Create the models' tables and indexes (and the search index) that a cached database built earlier lacks;
+    ANALYZE if any index was created. Returns how many indexes were created."""
     from sqlalchemy import create_engine, inspect
 
     from casework import create_app
@@ -566,6 +566,11 @@ def sync_schema_indexes(url: str, log=print) -> int:
     engine = create_engine(url)
     created = 0
     insp = inspect(engine)
+    missing = [t for t in db.metadata.sorted_tables if not insp.has_table(t.name)]
+    if missing:
+        db.metadata.create_all(engine, tables=missing)  # with their indexes
+        log("  created tables " + ", ".join(t.name for t in missing))
+        insp = inspect(engine)
     with engine.begin() as conn:
         for table in db.metadata.sorted_tables:
             if not insp.has_table(table.name):

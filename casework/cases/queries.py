@@ -129,6 +129,19 @@ def _search_prefilter(f: CaseFilter) -> list:
     return [] if fts is None else [fts]
 
 
+INDEXED_TERM = 3  # a trigram index (FTS5 trigram, pg_trgm) can answer a search term of this many characters or more
+
+
+def count_is_cheap(f: CaseFilter) -> bool:
+    """Whether the filter's count can be answered through an index: no search, or every term long enough for the
+    trigram index. A 1–2 character fragment («ип», «ао») makes the count scan every open case with its account."""
+    if not (f.q and f.q.strip()):
+        return True
+    from ..accounts.queries import search_terms
+
+    return all(len(t) >= INDEXED_TERM for t in search_terms(f.q))
+
+
 def case_count(f: CaseFilter) -> int:
     """Number of cases matching the filter."""
     if has_request_context():

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
@@ -109,8 +109,12 @@ def index():
     stmt = queries.case_list_stmt(f)
     if request.args.get("export") == "xlsx":
         return _export(stmt)
-    page = paginate(stmt, request.args.get("page", 1, type=int), count=False, scalars=False)
-    page.total = queries.case_count(f)
+    page = paginate(stmt, request.args.get("page", 1, type=int), current_app.config["PAGE_SIZE"], count=False,
+                    scalars=False)
+    if not page.has_next:  # the last page: the total is known without a count
+        page.total = (page.page - 1) * page.per_page + len(page.items) if page.items or page.page == 1 else None
+    if page.total is None and (queries.count_is_cheap(f) or request.args.get("count") == "1"):
+        page.total = queries.case_count(f)  # a short search fragment is counted only on request (a full scan)
     territories = db.session.scalars(select(Territory).order_by(Territory.name)).all()
     bulk = forms.BulkForm()
     bulk.assignee_id.choices = [(u.id, u.full_name) for u in queries.assignable_users()]

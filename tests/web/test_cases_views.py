@@ -86,3 +86,20 @@ def test_collector_cannot_bulk_assign_or_decide_writeoffs(client, login):
     assert client.post("/cases/bulk", data={"action": "assign", "case_id": [str(c.id)]}).status_code == 403
     assert client.post(f"/cases/{c.id}/assign", data={"assignee_id": 0}).status_code == 403
     assert client.post("/cases/writeoffs/1/decide", data={}).status_code == 403
+
+
+def test_short_search_fragment_is_counted_only_on_request(app, client, login):
+    """«ив» (2 letters) cannot be answered by the trigram index: the list shows a page and «at least N», and the
+    exact total only after «Count them all»; a 3-letter fragment is counted at once."""
+    user = login("manager")
+    for _ in range(3):
+        _case(user)
+    app.config["PAGE_SIZE"] = 2
+    page = client.get("/cases/?q=ив").get_data(as_text=True)
+    assert "Найдено: не менее 3." in page and "count=1" in page and "Найдено: 3" not in page
+    assert "Все отобранные дела" in page
+    counted = client.get("/cases/?q=ив&count=1").get_data(as_text=True)
+    assert "Найдено: 3" in counted and "не менее" not in counted
+    assert "Найдено: 3" in client.get("/cases/?q=иванов").get_data(as_text=True)
+    last = client.get("/cases/?q=ив&page=2").get_data(as_text=True)  # the last page knows the total
+    assert "Найдено: 3" in last
