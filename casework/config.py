@@ -29,6 +29,8 @@ class DefaultConfig:
     LANGUAGES = ("ru", "en")
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCKOUT_MINUTES = 15
+    LOGIN_IP_MAX_FAILURES = 30  # failed logins from one IP address within the window below refuse that address
+    LOGIN_IP_WINDOW_MINUTES = 15
     PASSWORD_MIN_LENGTH = 10
     PAGE_SIZE = 50
     # legal-engine readings (documented in docs/legal-engine.md); defaults are the reference's main readings

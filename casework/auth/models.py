@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, String
+from sqlalchemy import CheckConstraint, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -29,8 +29,6 @@ class User(UserMixin, db.Model):
     locale: Mapped[str] = mapped_column(String(5), default="ru")
     password_hash: Mapped[str] = mapped_column(String(256))
     is_active_user: Mapped[bool] = mapped_column(default=True)
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None]
     last_login_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -46,6 +44,41 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.username} {self.role}>"
+
+
+# outcomes of a login attempt (LoginAttempt.outcome); "reset" is not an attempt but an administrator's
+# password change, which clears the user name's run of wrong passwords
+OUTCOME_OK = "ok"                # signed in
+OUTCOME_WRONG = "wrong"          # wrong user name or password (counts towards both throttles)
+OUTCOME_LOCKED = "locked"        # refused: the user name is locked (counts towards the per-IP throttle)
+OUTCOME_THROTTLED = "throttled"  # refused: too many failures from this IP (counts towards nothing)
+OUTCOME_DISABLED = "disabled"    # right password for a disabled account
+OUTCOME_RESET = "reset"          # an administrator set a new password
+OUTCOMES = (OUTCOME_OK, OUTCOME_WRONG, OUTCOME_LOCKED, OUTCOME_THROTTLED, OUTCOME_DISABLED, OUTCOME_RESET)
+
+
+class LoginAttempt(db.Model):
+    """One sign-in attempt, for the per-user-name and per-IP throttles; rows older than a day are pruned.
+
+    `username` is what was typed, stripped and lower-cased, whether or not such a user exists, so that the
+    throttle treats existing and unknown names alike."""
+    __tablename__ = "login_attempts"
+    __table_args__ = (
+        CheckConstraint("outcome IN ('ok','wrong','locked','throttled','disabled','reset')", name="outcome"),
+        Index("ix_login_attempts_username_at", "username", "attempted_at"),
+        Index("ix_login_attempts_ip_at", "ip", "attempted_at"),
+        Index("ix_login_attempts_at", "attempted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64))
+    ip: Mapped[str | None] = mapped_column(String(45))  # IPv6 text form is at most 45 characters
+    attempted_at: Mapped[datetime] = mapped_column(default=utcnow)  # naive UTC
+    succeeded: Mapped[bool] = mapped_column(default=False)
+    outcome: Mapped[str] = mapped_column(String(16))
+
+    def __repr__(self) -> str:
+        return f"<LoginAttempt {self.username} {self.ip} {self.outcome}>"
 
 
 @login_manager.user_loader

@@ -1,20 +1,21 @@
 """Account actions for users: create, change password, the login throttle."""
 from __future__ import annotations
 
+import math
+import secrets
 from datetime import datetime, timedelta
+from functools import lru_cache
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, insert, select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..audit.services import record_event
 from ..domain.errors import DomainError
 from ..extensions import db
 from ..i18n import _
 from ..timeutil import utcnow
-from .models import ROLES, User
-
-
-class LoginRefused(DomainError):
-    """Wrong credentials, or the account is locked or disabled."""
+from .models import (OUTCOME_DISABLED, OUTCOME_LOCKED, OUTCOME_OK, OUTCOME_RESET, OUTCOME_THROTTLED,
+                     OUTCOME_WRONG, ROLES, LoginAttempt, User)
 
 
 def password_problems(password: str, username: str = "", min_length: int = 10) -> list[str]:
@@ -52,42 +53,154 @@ def create_user(username: str, full_name: str, role: str, password: str, *, emai
     return user
 
 
-def change_password(user: User, new_password: str, *, min_length: int = 10, actor: User | None = None) -> None:
-    """Set a new password after checking the password rules; unlocks the account."""
+def change_password(user: User, new_password: str, *, min_length: int = 10, actor: User | None = None,
+                    now: datetime | None = None) -> None:
+    """Set a new password after checking the password rules; clears the user name's login lockout."""
     problems = password_problems(new_password, user.username, min_length)
     if problems:
         raise DomainError(" ".join(problems))
     user.set_password(new_password)
-    user.failed_logins = 0
-    user.locked_until = None
+    _record_attempt(user.username, None, OUTCOME_RESET, now or utcnow())
     record_event("user.password", "users", user.id, {}, actor=actor)
 
 
-def authenticate(username: str, password: str, *, max_failures: int, lockout_minutes: int,
-                 now: datetime | None = None) -> User:
-    """Check credentials; after max_failures wrong passwords lock the account for lockout_minutes."""
+# ------------------------------------------------------------------------------------------- login throttle
+ATTEMPTS_KEPT = timedelta(days=1)  # login_attempts rows older than this are pruned (and never counted)
+
+
+class LoginRefused(DomainError):
+    """Wrong credentials (HTTP 401), a locked user name or a throttled IP (HTTP 429), or a disabled account."""
+
+    def __init__(self, message: str, *, status: int = 401, retry_after: int | None = None):
+        super().__init__(message)
+        self.status = status
+        self.retry_after = retry_after  # seconds, for a Retry-After header
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """A password hash of the current method that matches nothing typed: checked for unknown user names so
+    that they cost the same time as existing ones."""
+    return generate_password_hash(secrets.token_hex(16))
+
+
+def _normalize(username: str) -> str:
+    """The throttle's key for a typed user name: stripped, lower-cased, as long as the column allows."""
+    return (username or "").strip().lower()[:64]
+
+
+def _minutes_left(until: datetime, now: datetime) -> int:
+    """Whole minutes until `until`, rounded up, at least 1."""
+    return max(1, math.ceil((until - now).total_seconds() / 60))
+
+
+def _retention(lockout_minutes: int, ip_window_minutes: int) -> timedelta:
+    """How far back the throttles look (and how long rows are kept): a day, or longer if a period is longer."""
+    return max(ATTEMPTS_KEPT, timedelta(minutes=lockout_minutes), timedelta(minutes=ip_window_minutes))
+
+
+def _record_attempt(username: str, ip: str | None, outcome: str, now: datetime) -> None:
+    """Append one row to login_attempts (Core insert: no ORM object, no audit row of its own)."""
+    db.session.execute(insert(LoginAttempt.__table__), [{
+        "username": _normalize(username), "ip": (ip or None) and ip[:45], "attempted_at": now,
+        "succeeded": outcome == OUTCOME_OK, "outcome": outcome}])
+
+
+def prune_login_attempts(now: datetime | None = None, keep: timedelta = ATTEMPTS_KEPT) -> int:
+    """Delete login attempts older than `keep` (a day by default); returns the number deleted."""
     now = now or utcnow()
-    user = db.session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
-    if user is None:
-        raise LoginRefused(_("Wrong user name or password."))
-    if user.locked_until and user.locked_until > now:
-        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
+    res = db.session.execute(delete(LoginAttempt.__table__).where(LoginAttempt.attempted_at < now - keep))
+    return max(0, res.rowcount or 0)
+
+
+def name_lock_state(username: str, *, max_failures: int, lockout_minutes: int, now: datetime,
+                    since: datetime) -> tuple[int, datetime | None]:
+    """The per-user-name throttle, read from login_attempts alone (the same for existing and unknown names):
+    max_failures wrong passwords in a row lock the name for lockout_minutes from the last of them; a success
+    or an administrator's new password clears the run; a run ends with its lock. Returns (wrong passwords
+    in the current run, locked until — or None when not locked at `now`)."""
+    rows = db.session.execute(
+        select(LoginAttempt.outcome, LoginAttempt.attempted_at)
+        .where(LoginAttempt.username == _normalize(username), LoginAttempt.attempted_at >= since,
+               LoginAttempt.attempted_at <= now,
+               LoginAttempt.outcome.in_((OUTCOME_OK, OUTCOME_WRONG, OUTCOME_RESET)))
+        .order_by(LoginAttempt.attempted_at, LoginAttempt.id)).all()
+    run, locked_until = 0, None
+    for outcome, at in rows:
+        if outcome != OUTCOME_WRONG:
+            run, locked_until = 0, None
+        elif locked_until is not None and at < locked_until:
+            continue  # a race: counted while locked; the lock stands as it was
+        else:
+            run += 1
+            if run >= max_failures:
+                run, locked_until = 0, at + timedelta(minutes=lockout_minutes)
+    if locked_until is not None and locked_until <= now:
+        locked_until = None
+    return run, locked_until
+
+
+def ip_throttled_until(ip: str | None, *, max_failures: int, window_minutes: int,
+                       now: datetime) -> datetime | None:
+    """The per-IP throttle: max_failures failed logins (wrong credentials or a locked name) from one IP within
+    window_minutes refuse every login from it until enough of them leave the window; None when not throttled."""
+    if not ip or max_failures <= 0:
+        return None
+    window = timedelta(minutes=window_minutes)
+    recent = db.session.scalars(
+        select(LoginAttempt.attempted_at)
+        .where(LoginAttempt.ip == ip[:45], LoginAttempt.attempted_at > now - window,
+               LoginAttempt.attempted_at <= now,
+               LoginAttempt.outcome.in_((OUTCOME_WRONG, OUTCOME_LOCKED)))
+        .order_by(LoginAttempt.attempted_at.desc()).limit(max_failures)).all()
+    if len(recent) < max_failures:
+        return None
+    return recent[-1] + window  # the max_failures-th latest failure leaves the window then
+
+
+def authenticate(username: str, password: str, *, max_failures: int, lockout_minutes: int,
+                 ip: str | None = None, ip_max_failures: int = 30, ip_window_minutes: int = 15,
+                 now: datetime | None = None) -> User:
+    """Check credentials under two throttles kept in login_attempts (every attempt is recorded):
+    ip_max_failures failures from one IP within ip_window_minutes refuse that IP (429); max_failures wrong
+    passwords in a row for a user name lock it for lockout_minutes (429). Unknown and existing user names get
+    the same answers, counts and timing (the password is always checked, against a dummy hash if need be)."""
+    now = now or utcnow()
+    since = now - _retention(lockout_minutes, ip_window_minutes)
+    prune_login_attempts(now, now - since)  # cheap: an index range on attempted_at, usually empty
+
+    ip_until = ip_throttled_until(ip, max_failures=ip_max_failures, window_minutes=ip_window_minutes, now=now)
+    if ip_until is not None:
+        _record_attempt(username, ip, OUTCOME_THROTTLED, now)
+        raise LoginRefused(
+            _("Too many failed sign-in attempts from this computer. Try again in %(m)d min.",
+              m=_minutes_left(ip_until, now)),
+            status=429, retry_after=math.ceil((ip_until - now).total_seconds()))
+
+    run, locked_until = name_lock_state(username, max_failures=max_failures, lockout_minutes=lockout_minutes,
+                                        now=now, since=since)
+    if locked_until is not None:
+        _record_attempt(username, ip, OUTCOME_LOCKED, now)
         raise LoginRefused(_("Too many failed attempts. The account is locked; try again in %(m)d min.",
-                             m=minutes))
-    if not user.check_password(password):
-        user.failed_logins = (user.failed_logins or 0) + 1
-        if user.failed_logins >= max_failures:
-            user.locked_until = now + timedelta(minutes=lockout_minutes)
-            user.failed_logins = 0
-            record_event("user.locked", "users", user.id, {}, actor=None)
+                             m=_minutes_left(locked_until, now)),
+                           status=429, retry_after=math.ceil((locked_until - now).total_seconds()))
+
+    user = db.session.scalar(select(User).where(func.lower(User.username) == _normalize(username)))
+    password_ok = check_password_hash(user.password_hash if user is not None else _dummy_hash(), password)
+    if user is None or not password_ok:
+        _record_attempt(username, ip, OUTCOME_WRONG, now)
+        run += 1
+        if run >= max_failures:
+            record_event("user.locked", "users", user.id if user is not None else None,
+                         {"username": _normalize(username)}, actor=None)
             raise LoginRefused(_("Too many failed attempts. The account is locked for %(m)d min.",
                                  m=lockout_minutes))
-        left = max_failures - user.failed_logins
-        raise LoginRefused(_("Wrong user name or password. Attempts left before lockout: %(n)d.", n=left))
+        raise LoginRefused(_("Wrong user name or password. Attempts left before lockout: %(n)d.",
+                             n=max_failures - run))
     if not user.is_active:
+        _record_attempt(username, ip, OUTCOME_DISABLED, now)
         raise LoginRefused(_("This account is disabled. Ask an administrator."))
-    user.failed_logins = 0
-    user.locked_until = None
+    _record_attempt(username, ip, OUTCOME_OK, now)
     user.last_login_at = now
     return user
 

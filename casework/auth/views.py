@@ -34,11 +34,15 @@ def login():
         try:
             user = services.authenticate(form.username.data, form.password.data,
                                          max_failures=cfg["LOGIN_MAX_FAILURES"],
-                                         lockout_minutes=cfg["LOGIN_LOCKOUT_MINUTES"])
+                                         lockout_minutes=cfg["LOGIN_LOCKOUT_MINUTES"],
+                                         ip=request.remote_addr,
+                                         ip_max_failures=cfg["LOGIN_IP_MAX_FAILURES"],
+                                         ip_window_minutes=cfg["LOGIN_IP_WINDOW_MINUTES"])
         except services.LoginRefused as exc:
-            db.session.commit()  # keep the failure count
+            db.session.commit()  # keep the attempt: the throttles count it
             flash(str(exc), "error")
-            return render_template("auth/login.html", form=form), 401
+            headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else {}
+            return render_template("auth/login.html", form=form), exc.status, headers
         session.clear()
         login_user(user, remember=form.remember.data)
         session["lang"] = user.locale

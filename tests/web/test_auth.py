@@ -1,4 +1,6 @@
-from casework.auth.models import User
+from sqlalchemy import select
+
+from casework.auth.models import LoginAttempt, User
 from casework.extensions import db
 
 from ..conftest import PASSWORD
@@ -21,8 +23,9 @@ def test_wrong_password_says_so_and_counts_attempts(client, make_user):
     resp = client.post("/auth/login", data={"username": user.username, "password": "nope-12345"})
     assert resp.status_code == 401
     assert "Неверное имя пользователя или пароль" in resp.get_data(as_text=True)
-    db.session.expire_all()
-    assert db.session.get(User, user.id).failed_logins == 1
+    attempts = db.session.execute(select(LoginAttempt.username, LoginAttempt.ip, LoginAttempt.succeeded,
+                                         LoginAttempt.outcome)).all()
+    assert attempts == [(user.username.lower(), "127.0.0.1", False, "wrong")]
 
 
 def test_five_failures_lock_the_account_even_for_the_right_password(client, make_user):
@@ -30,7 +33,7 @@ def test_five_failures_lock_the_account_even_for_the_right_password(client, make
     for _ in range(5):
         client.post("/auth/login", data={"username": user.username, "password": "wrong-pass-1"})
     resp = client.post("/auth/login", data={"username": user.username, "password": PASSWORD})
-    assert resp.status_code == 401
+    assert resp.status_code == 429
     assert "заблокирована" in resp.get_data(as_text=True)
 
 

@@ -4,11 +4,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
 from casework.access import rule_for, user_may
 from casework.auth import services as auth_services
-from casework.auth.models import User
+from casework.auth.models import LoginAttempt, User
 from casework.extensions import db
 from casework.security import CSP
 from casework.timeutil import utcnow
@@ -139,8 +139,26 @@ def test_production_config_makes_cookies_secure_and_requires_a_secret(monkeypatc
 
 
 # ----------------------------------------------------------------------------------------------- lockout
-def _try(client, username, password):
-    return client.post("/auth/login", data={"username": username, "password": password})
+def _try(client, username, password, ip="127.0.0.1"):
+    return client.post("/auth/login", data={"username": username, "password": password},
+                       environ_base={"REMOTE_ADDR": ip})
+
+
+def _flashes(resp) -> list[str]:
+    return re.findall(r'<ul class="flashes"[^>]*>(.*?)</ul>', resp.get_data(as_text=True), re.S)
+
+
+def _age_attempts(delta: timedelta, **where) -> None:
+    """Move recorded login attempts back in time (instead of sleeping through a period)."""
+    table = LoginAttempt.__table__
+    query = select(table.c.id, table.c.attempted_at)
+    for column, value in where.items():
+        query = query.where(table.c[column] == value)
+    rows = db.session.execute(query).all()
+    for row_id, at in rows:  # in Python: SQLite has no datetime arithmetic on its text timestamps
+        db.session.execute(update(table).where(table.c.id == row_id).values(attempted_at=at - delta))
+    db.session.commit()
+    assert rows, "nothing to move"
 
 
 def test_lockout_boundary_message_and_unlock_after_the_period(app, client, make_user):
@@ -155,17 +173,19 @@ def test_lockout_boundary_message_and_unlock_after_the_period(app, client, make_
     minutes = app.config["LOGIN_LOCKOUT_MINUTES"]
     assert f"Учётная запись заблокирована на {minutes} мин." in resp.get_data(as_text=True)
     resp = _try(client, user.username, PASSWORD)  # even the right password, while locked
-    assert resp.status_code == 401 and "повторите через" in resp.get_data(as_text=True)
-    db.session.expire_all()
-    locked_until = db.session.get(User, user.id).locked_until
-    assert timedelta(minutes=minutes - 1) < locked_until - utcnow() <= timedelta(minutes=minutes)
-    # the period passes: the account opens again by itself
-    db.session.get(User, user.id).locked_until = utcnow() - timedelta(seconds=1)
-    db.session.commit()
+    assert resp.status_code == 429 and f"повторите через {minutes} мин." in resp.get_data(as_text=True)
+    assert 0 < int(resp.headers["Retry-After"]) <= minutes * 60
+    # the period passes (all but half a minute of it: still locked, "1 мин"), then all of it: the name opens again
+    _age_attempts(timedelta(minutes=minutes, seconds=-30), username=user.username.lower())
+    resp = _try(client, user.username, PASSWORD)
+    assert resp.status_code == 429 and "повторите через 1 мин." in resp.get_data(as_text=True)
+    _age_attempts(timedelta(seconds=30), username=user.username.lower())
     resp = _try(client, user.username, PASSWORD)
     assert resp.status_code == 302
-    db.session.expire_all()
-    assert db.session.get(User, user.id).failed_logins == 0
+    client.post("/auth/logout")
+    # and the count starts again from the full allowance
+    resp = _try(client, user.username, "wrong-pass-1")
+    assert resp.status_code == 401 and f"Осталось попыток до блокировки: {limit - 1}." in resp.get_data(as_text=True)
 
 
 def test_lockout_ends_exactly_at_the_period(app, make_user):
@@ -176,10 +196,13 @@ def test_lockout_ends_exactly_at_the_period(app, make_user):
         with pytest.raises(auth_services.LoginRefused):
             auth_services.authenticate(user.username, "bad-pass-99", now=t0 + timedelta(seconds=i), **kw)
     locked_at = t0 + timedelta(seconds=2)
-    with pytest.raises(auth_services.LoginRefused, match="try again in 1 min|повторите через 1 мин"):
+    with pytest.raises(auth_services.LoginRefused, match="try again in 1 min|повторите через 1 мин") as refused:
         auth_services.authenticate(user.username, PASSWORD, now=locked_at + timedelta(minutes=15, seconds=-1), **kw)
+    assert refused.value.status == 429
     ok = auth_services.authenticate(user.username, PASSWORD, now=locked_at + timedelta(minutes=15), **kw)
-    assert ok.id == user.id and ok.locked_until is None
+    assert ok.id == user.id
+    with pytest.raises(auth_services.LoginRefused, match="Attempts left before lockout: 2|блокировки: 2"):
+        auth_services.authenticate(user.username, "bad-pass-99", now=locked_at + timedelta(minutes=16), **kw)
     db.session.rollback()
 
 
@@ -187,6 +210,147 @@ def test_unknown_user_gets_the_plain_message(client):
     resp = _try(client, "nobody-here", "whatever-123")
     assert resp.status_code == 401
     assert "Неверное имя пользователя или пароль." in resp.get_data(as_text=True)
+
+
+def test_unknown_and_existing_user_names_get_identical_answers(app, make_user):
+    """Over a whole sequence up to, through and past the lockout, a real user name and an unknown one of the
+    same length get byte-identical pages (once the typed name is masked), statuses and Retry-After."""
+    real = make_user("collector", username="petrov_a1")
+    ghost = "sidorov_z"  # no such user; same length as the real name
+    assert len(ghost) == len(real.username)
+    limit, minutes = app.config["LOGIN_MAX_FAILURES"], app.config["LOGIN_LOCKOUT_MINUTES"]
+
+    def answers(name, ip, good_password):
+        client = app.test_client()
+        seq = ["wrong-pass-1"] * limit + [good_password, "wrong-pass-1"]
+        out = []
+        for password in seq:
+            resp = _try(client, name, password, ip=ip)
+            out.append((resp.status_code, resp.headers.get("Retry-After"), _flashes(resp),
+                        resp.get_data(as_text=True).replace(name, "NAME")))
+        _age_attempts(timedelta(minutes=minutes), username=name)  # the lock passes
+        for password in ("wrong-pass-1", "wrong-pass-2"):
+            resp = _try(client, name, password, ip=ip)
+            out.append((resp.status_code, resp.headers.get("Retry-After"), _flashes(resp),
+                        resp.get_data(as_text=True).replace(name, "NAME")))
+        return out
+
+    seen_real = answers(real.username, "10.1.0.1", PASSWORD)
+    seen_ghost = answers(ghost, "10.1.0.2", PASSWORD)
+    assert [a[:3] for a in seen_real] == [a[:3] for a in seen_ghost]
+    assert [a[3] for a in seen_real] == [a[3] for a in seen_ghost]
+    statuses = [a[0] for a in seen_real]
+    assert statuses == [401] * limit + [429, 429] + [401, 401]
+    texts = [" ".join(a[2]) for a in seen_real]
+    assert f"Осталось попыток до блокировки: {limit - 1}." in texts[0]
+    assert f"заблокирована на {minutes} мин." in texts[limit - 1]
+    assert "повторите через" in texts[limit] and "повторите через" in texts[limit + 1]
+    assert f"Осталось попыток до блокировки: {limit - 2}." in texts[-1]
+    assert seen_real[limit][1] is not None  # Retry-After on the 429s
+    # the throttle counted both names the same way
+    rows = db.session.execute(select(LoginAttempt.username, LoginAttempt.outcome)
+                              .order_by(LoginAttempt.id)).all()
+    assert [o for u, o in rows if u == real.username] == [o for u, o in rows if u == ghost]
+
+
+def test_the_password_hash_is_checked_for_unknown_names_too(app, client, make_user, monkeypatch):
+    """No timing shortcut: one hash check per attempt whether or not the name exists (a spy, not a stub)."""
+    user = make_user("collector")
+    calls = []
+    real_check = auth_services.check_password_hash
+
+    def spy(pwhash, password):
+        calls.append(pwhash)
+        return real_check(pwhash, password)
+
+    monkeypatch.setattr(auth_services, "check_password_hash", spy)
+    _try(client, "nobody-here", "whatever-123")
+    _try(client, user.username, "whatever-123")
+    assert len(calls) == 2
+    # the dummy hash costs what a real one does: same method and parameters
+    assert calls[0].split("$")[0] == calls[1].split("$")[0]
+
+
+def test_a_success_clears_the_per_name_count(app, client, make_user):
+    user = make_user("collector")
+    limit = app.config["LOGIN_MAX_FAILURES"]
+    for _ in range(limit - 1):
+        assert _try(client, user.username, "wrong-pass-1").status_code == 401
+    assert _try(client, user.username, PASSWORD).status_code == 302
+    client.post("/auth/logout")
+    for attempt in range(1, limit):
+        resp = _try(client, user.username, "wrong-pass-1")
+        assert f"Осталось попыток до блокировки: {limit - attempt}." in resp.get_data(as_text=True)
+    assert "заблокирована на" in _try(client, user.username, "wrong-pass-1").get_data(as_text=True)
+
+
+def test_the_name_counts_however_it_is_typed(app, client, make_user):
+    """'Ivanov', 'ivanov ' and 'IVANOV' are one name for the throttle, as they are for the login itself."""
+    user = make_user("collector", username="ivanov_k")
+    limit = app.config["LOGIN_MAX_FAILURES"]
+    for i in range(limit):
+        _try(client, ["Ivanov_K", " ivanov_k ", "IVANOV_K"][i % 3], "wrong-pass-1")
+    assert _try(client, user.username, PASSWORD).status_code == 429
+
+
+def test_an_administrators_new_password_unlocks(app, client, login, make_user):
+    user = make_user("collector")
+    limit = app.config["LOGIN_MAX_FAILURES"]
+    for _ in range(limit):
+        _try(client, user.username, "wrong-pass-1", ip="10.2.0.1")
+    assert _try(client, user.username, PASSWORD, ip="10.2.0.1").status_code == 429
+    login("admin")
+    resp = client.post(f"/auth/users/{user.id}", data={
+        "full_name": user.full_name, "role": user.role, "locale": "ru", "is_active": "y",
+        "password": "Brand-new-pass-7"})
+    assert resp.status_code == 302
+    client.post("/auth/logout")
+    assert _try(client, user.username, "Brand-new-pass-7", ip="10.2.0.1").status_code == 302
+
+
+def test_per_ip_throttle_across_user_names_spares_other_addresses(app, client, make_user, monkeypatch):
+    monkeypatch.setitem(app.config, "LOGIN_IP_MAX_FAILURES", 4)
+    monkeypatch.setitem(app.config, "LOGIN_IP_WINDOW_MINUTES", 15)
+    user = make_user("collector")
+    for i in range(4):  # one failure per name: no name gets near its own lock
+        resp = _try(client, f"guess_{i}", "wrong-pass-1", ip="10.3.0.1")
+        assert resp.status_code == 401
+    message = "Слишком много неудачных попыток входа с этого компьютера. Повторите через 15 мин."
+    resp = _try(client, user.username, PASSWORD, ip="10.3.0.1")  # even the right credentials
+    assert resp.status_code == 429 and message in " ".join(_flashes(resp))
+    assert 14 * 60 < int(resp.headers["Retry-After"]) <= 15 * 60
+    for _ in range(3):  # refused attempts do not prolong the window
+        assert _try(client, "guess_x", "wrong-pass-1", ip="10.3.0.1").status_code == 429
+    # another address is not affected
+    assert _try(client, user.username, PASSWORD, ip="10.3.0.2").status_code == 302
+    client.post("/auth/logout")
+    # the user name itself is not locked either (one of its attempts was refused by the IP throttle only)
+    assert db.session.scalar(select(func.count()).select_from(LoginAttempt)
+                             .where(LoginAttempt.ip == "10.3.0.1",
+                                    LoginAttempt.outcome == "throttled")) == 4
+    # the window passes: the address may sign in again
+    _age_attempts(timedelta(minutes=15), ip="10.3.0.1")
+    assert _try(client, user.username, PASSWORD, ip="10.3.0.1").status_code == 302
+
+
+def test_per_ip_throttle_defaults(app):
+    from casework.config import DefaultConfig
+
+    assert DefaultConfig.LOGIN_IP_MAX_FAILURES == 30 and DefaultConfig.LOGIN_IP_WINDOW_MINUTES == 15
+    assert app.config["LOGIN_IP_MAX_FAILURES"] == 30
+
+
+def test_attempts_older_than_a_day_are_pruned_at_the_next_login(app, client, make_user):
+    user = make_user("collector")
+    _try(client, "old-guess", "wrong-pass-1")
+    _try(client, user.username, "wrong-pass-1")
+    _age_attempts(timedelta(days=1, seconds=1))
+    _try(client, user.username, "wrong-pass-2")
+    rows = db.session.execute(select(LoginAttempt.username, LoginAttempt.outcome)).all()
+    assert rows == [(user.username.lower(), "wrong")]
+    resp = _try(client, user.username, "wrong-pass-3")  # the pruned failure no longer counts
+    limit = app.config["LOGIN_MAX_FAILURES"]
+    assert f"Осталось попыток до блокировки: {limit - 2}." in resp.get_data(as_text=True)
 
 
 # ----------------------------------------------------------------------------------------------- passwords

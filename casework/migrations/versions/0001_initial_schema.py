@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 12:00:54.666966
+Create Date: 2026-11-22 13:04:08.253461
 
 """
 from alembic import op
@@ -116,6 +116,21 @@ def upgrade():
     sa.Column('version', sa.BigInteger(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_legal_reference_version'))
     )
+    op.create_table('login_attempts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('username', sa.String(length=64), nullable=False),
+    sa.Column('ip', sa.String(length=45), nullable=True),
+    sa.Column('attempted_at', sa.DateTime(), nullable=False),
+    sa.Column('succeeded', sa.Boolean(), nullable=False),
+    sa.Column('outcome', sa.String(length=16), nullable=False),
+    sa.CheckConstraint("outcome IN ('ok','wrong','locked','throttled','disabled','reset')", name=op.f('ck_login_attempts_outcome')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_login_attempts'))
+    )
+    with op.batch_alter_table('login_attempts', schema=None) as batch_op:
+        batch_op.create_index('ix_login_attempts_at', ['attempted_at'], unique=False)
+        batch_op.create_index('ix_login_attempts_ip_at', ['ip', 'attempted_at'], unique=False)
+        batch_op.create_index('ix_login_attempts_username_at', ['username', 'attempted_at'], unique=False)
+
     op.create_table('parties',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=16), nullable=False),
@@ -178,8 +193,6 @@ def upgrade():
     sa.Column('locale', sa.String(length=5), nullable=False),
     sa.Column('password_hash', sa.String(length=256), nullable=False),
     sa.Column('is_active_user', sa.Boolean(), nullable=False),
-    sa.Column('failed_logins', sa.Integer(), nullable=False),
-    sa.Column('locked_until', sa.DateTime(), nullable=True),
     sa.Column('last_login_at', sa.DateTime(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.CheckConstraint("role IN ('collector','lawyer','manager','admin')", name=op.f('ck_users_role')),
@@ -991,6 +1004,12 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_parties_full_name'))
 
     op.drop_table('parties')
+    with op.batch_alter_table('login_attempts', schema=None) as batch_op:
+        batch_op.drop_index('ix_login_attempts_username_at')
+        batch_op.drop_index('ix_login_attempts_ip_at')
+        batch_op.drop_index('ix_login_attempts_at')
+
+    op.drop_table('login_attempts')
     op.drop_table('legal_reference_version')
     op.drop_table('legal_moratoria')
     op.drop_table('legal_key_rates')
