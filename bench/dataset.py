@@ -499,6 +499,7 @@ def add_casework(url: str, today: date, seed: int = 7, log=print) -> dict:
                 for t in ("cases", "contacts", "payment_agreements"):
                     conn.execute(select(func.setval(f"{t}_id_seq", func.greatest(
                         select(func.coalesce(func.max(db.metadata.tables[t].c.id), 0)).scalar_subquery(), 1))))
+            _sync_derived(conn)
         out = {"cases": len(cases), "deadlines": len(deadlines), "alerts": len(alerts), "court_records": len(records),
                "contacts": len(contacts), "promises": len(promises), "agreements": len(agreements),
                "collector_id": users["bench_collector"].id}
@@ -554,10 +555,26 @@ def _ensure_search_index(url: str) -> None:
     engine.dispose()
 
 
+def _sync_derived(conn) -> None:
+    """What the app's writers keep and this bare-driver build bypasses: `account_balances.has_open_case` (the
+    cases services) and the figures' version token (the figures refresh)."""
+    import uuid
+
+    from sqlalchemy import insert
+
+    from casework.accounts.models import FiguresVersion
+    from casework.cases.models import sync_open_case_flags
+
+    sync_open_case_flags(conn)
+    conn.execute(FiguresVersion.__table__.delete())
+    conn.execute(insert(FiguresVersion.__table__).values(id=1, token=uuid.uuid4().hex, changed_at=datetime.now()))
+
+
 def sync_schema_indexes(url: str, log=print) -> int:
     """Create the models' tables and indexes (and the search index) that a cached database built earlier lacks;
     ANALYZE if any index was created. Returns how many indexes were created."""
     from sqlalchemy import create_engine, inspect
+    from sqlalchemy.schema import CreateColumn
 
     from casework import create_app
     from casework.extensions import db
@@ -570,6 +587,20 @@ def sync_schema_indexes(url: str, log=print) -> int:
     if missing:
         db.metadata.create_all(engine, tables=missing)  # with their indexes
         log("  created tables " + ", ".join(t.name for t in missing))
+        insp = inspect(engine)
+    added = []
+    with engine.begin() as conn:
+        for table in db.metadata.sorted_tables:
+            have = {c["name"] for c in insp.get_columns(table.name)}
+            for col in table.columns:
+                if col.name not in have:
+                    conn.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN "
+                                         f"{CreateColumn(col).compile(dialect=engine.dialect)}")
+                    added.append(f"{table.name}.{col.name}")
+        if added or missing:
+            log("  added columns " + ", ".join(added) if added else "  new tables: derived data synced")
+            _sync_derived(conn)
+    if added:
         insp = inspect(engine)
     with engine.begin() as conn:
         for table in db.metadata.sorted_tables:

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (BigInteger, CheckConstraint, Date, ForeignKey, Index, String, Text,
-                        UniqueConstraint)
+                        UniqueConstraint, false)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..dbtypes import BigID, ScaledDecimal
@@ -235,10 +235,15 @@ class AccountBalance(db.Model):
                       Index("ix_account_balances_overdue", "overdue_kop", "account_id"),
                       Index("ix_account_balances_months", "months_in_arrears", "account_id"),
                       Index("ix_account_balances_oldest", "oldest_debt_days", "account_id"),
-                      Index("ix_account_balances_oldest_balance", "oldest_debt_days", "balance_kop"))
+                      Index("ix_account_balances_oldest_balance", "oldest_debt_days", "balance_kop"),
+                      # the queue's «new debtors above the threshold without a case»: a range of this index
+                      Index("ix_account_balances_case_balance", "has_open_case", "balance_kop"))
 
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), primary_key=True)
     as_of: Mapped[date] = mapped_column(Date)
+    # whether the account has an open case: written by the figures refresh and kept by the cases area on every
+    # case opened or closed (casework.cases.services.sync_open_case_flags)
+    has_open_case: Mapped[bool] = mapped_column(default=False, server_default=false())
     balance_kop: Mapped[int] = mapped_column(BigInteger, default=0)
     overdue_kop: Mapped[int] = mapped_column(BigInteger, default=0)
     months_in_arrears: Mapped[int] = mapped_column(default=0)
@@ -252,6 +257,18 @@ class AccountBalance(db.Model):
     aging_over_3y_kop: Mapped[int] = mapped_column(BigInteger, default=0)
     last_payment_on: Mapped[date | None] = mapped_column(Date)
     last_period: Mapped[date | None] = mapped_column(Date)
+
+
+class FiguresVersion(db.Model):
+    """One row: a token that changes whenever the derived figures (account_months, account_balances) or the
+    accounts' report categories may have changed; caches of aggregates over them are keyed by it."""
+
+    __tablename__ = "account_figures_version"
+    __audit__ = False
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(32))
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 def to_kopecks(amount: Decimal | str | int) -> int:

@@ -8,11 +8,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Iterable
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from ..domain.periods import Period, nominal_due_date
 from ..extensions import db
-from ..timeutil import today
+from ..timeutil import today, utcnow
 
 # aging buckets by days past the due date of each unpaid remainder (not yet due counts as 0–30)
 AGING_BUCKETS = (("aging_0_30_kop", None, 30), ("aging_31_90_kop", 31, 90), ("aging_91_180_kop", 91, 180),
@@ -194,17 +194,18 @@ def refresh_account_figures(account_ids: Iterable[int] | None = None, as_of: dat
         )
         INSERT INTO account_balances (account_id, as_of, balance_kop, overdue_kop, months_in_arrears,
                avg_monthly_charge_kop, oldest_debt_days, aging_0_30_kop, aging_31_90_kop, aging_91_180_kop,
-               aging_181_365_kop, aging_1_3y_kop, aging_over_3y_kop, last_payment_on, last_period)
+               aging_181_365_kop, aging_1_3y_kop, aging_over_3y_kop, last_payment_on, last_period, has_open_case)
         SELECT a.id, :as_of, COALESCE(bal.balance, 0), COALESCE(ag.overdue, 0), COALESCE(ag.months_arrears, 0),
                CASE WHEN COALESCE(bal.n12, 0) > 0 THEN (2 * bal.s12 + bal.n12) / (2 * bal.n12) ELSE 0 END,
                CASE WHEN ag.oldest IS NULL THEN NULL WHEN ag.oldest < 0 THEN 0 ELSE ag.oldest END,
                COALESCE(ag.b0, 0), COALESCE(ag.b1, 0), COALESCE(ag.b2, 0), COALESCE(ag.b3, 0), COALESCE(ag.b4, 0),
-               COALESCE(ag.b5, 0), lp.last_paid, lp.last_period
+               COALESCE(ag.b5, 0), lp.last_paid, lp.last_period,
+               EXISTS (SELECT 1 FROM cases c WHERE c.account_id = a.id AND c.is_open = :true)
         FROM accounts a
         LEFT JOIN bal ON bal.account_id = a.id
         LEFT JOIN ag ON ag.account_id = a.id
         LEFT JOIN lp ON lp.account_id = a.id{scope_acc}
-    """), {"as_of": d(as_of), "avg_from": d(avg_from or date(1900, 1, 1))})
+    """), {"as_of": d(as_of), "avg_from": d(avg_from or date(1900, 1, 1)), "true": True})
     for t in ("tmp_fig_ids", "tmp_fig_agg", "tmp_fig_months"):
         ex(f"DELETE FROM {t}")
     from .models import AccountBalance, AccountMonth
@@ -212,3 +213,29 @@ def refresh_account_figures(account_ids: Iterable[int] | None = None, as_of: dat
     for obj in list(session.identity_map.values()):  # loaded figures are stale now
         if isinstance(obj, (AccountBalance, AccountMonth)):
             session.expire(obj)
+    bump_figures_version()
+
+
+def bump_figures_version() -> str:
+    """Give the derived figures a new version token (after any change to account_months, account_balances or an
+    account's category): every cache of an aggregate over them is keyed by it, so none is served stale."""
+    import uuid
+
+    from .models import FiguresVersion
+
+    token = uuid.uuid4().hex
+    row = db.session.get(FiguresVersion, 1)
+    if row is None:
+        db.session.add(FiguresVersion(id=1, token=token))
+    else:
+        row.token = token
+        row.changed_at = utcnow()
+    db.session.flush()
+    return token
+
+
+def figures_version() -> str | None:
+    """The current version token of the derived figures (None before the first refresh)."""
+    from .models import FiguresVersion
+
+    return db.session.scalar(select(FiguresVersion.token).where(FiguresVersion.id == 1))

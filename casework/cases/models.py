@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Index, String, Text, UniqueConstraint, event, inspect
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from ..extensions import db
 from ..timeutil import utcnow
@@ -238,3 +238,46 @@ class AccountServiceNorm(db.Model):
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), primary_key=True)
     service_id: Mapped[int] = mapped_column(ForeignKey("services.id"), primary_key=True)
     norm_monthly_kop: Mapped[int] = mapped_column(BigInteger)
+
+
+# ------------------------------------------------------------------ account_balances.has_open_case
+def sync_open_case_flags(connection, account_ids=None) -> None:
+    """Set `account_balances.has_open_case` from the cases table for these accounts (None = every account whose
+    flag disagrees): the queue's «new debtors without a case» reads the flag through an index instead of probing
+    the cases of every account above the threshold."""
+    from sqlalchemy import exists, update
+
+    from ..accounts.models import AccountBalance
+
+    open_case = exists().where(Case.account_id == AccountBalance.account_id, Case.is_open.is_(True))
+    stmt = update(AccountBalance).values(has_open_case=open_case)
+    if account_ids is None:
+        stmt = stmt.where(AccountBalance.has_open_case != open_case)
+    else:
+        ids = sorted({int(i) for i in account_ids})
+        if not ids:
+            return
+        stmt = stmt.where(AccountBalance.account_id.in_(ids))
+    connection.execute(stmt.execution_options(synchronize_session=False))
+
+
+@event.listens_for(Session, "after_flush")
+def _open_case_flags_after_flush(session: Session, flush_context) -> None:
+    """Keep `has_open_case` for every case inserted, deleted or opened/closed through the ORM in this flush (the
+    Core paths of the cases services call sync_open_case_flags themselves)."""
+    ids = set()
+    for obj in session.new:
+        if isinstance(obj, Case):
+            ids.add(obj.account_id)
+    for obj in session.deleted:
+        if isinstance(obj, Case):
+            ids.add(obj.account_id)
+    for obj in session.dirty:
+        if isinstance(obj, Case):
+            state = inspect(obj)
+            if state.attrs.is_open.history.has_changes() or state.attrs.account_id.history.has_changes():
+                ids.add(obj.account_id)
+                ids.update(v for v in state.attrs.account_id.history.deleted if v is not None)
+    ids.discard(None)
+    if ids:
+        sync_open_case_flags(session.connection(), ids)

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import current_app, g, has_request_context, request
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, exists, false, func, or_, select
 from sqlalchemy.sql.elements import UnaryExpression
 from sqlalchemy.sql.operators import custom_op
 
@@ -224,20 +224,18 @@ def contacts_items(user_id: int | None, today: date) -> list[dict]:
 
 
 def new_debtors(limit: int = 50, count: bool = False):
-    """Accounts above the opening threshold with no open case.
-
-    Both answers scan every account above the threshold (to find none, usually: the daily job opens their
-    cases), so within one request a list that came back shorter than its limit also answers the count."""
+    """Accounts above the opening threshold with no open case (`account_balances.has_open_case`, kept by the
+    cases area: a range of ix_account_balances_case_balance, usually empty since the daily job opens their cases).
+    Within one request a list that came back shorter than its limit also answers the count."""
     threshold = open_threshold_kop()
     req = request._get_current_object() if has_request_context() else None
     memo = g.setdefault("_cw_new_debtors", {}) if req is not None else {}
     hit = memo.pop(threshold, None) if count else None
     if hit is not None and hit[0] is req and len(hit[1]) < hit[2]:
         return len(hit[1])
-    no_case = ~exists().where(Case.account_id == AccountBalance.account_id, Case.is_open.is_(True))
     stmt = (select(Account.id, Account.number, Account.debtor_name, AccountBalance.balance_kop)
             .join(AccountBalance, AccountBalance.account_id == Account.id)
-            .where(AccountBalance.balance_kop > threshold, no_case))
+            .where(AccountBalance.has_open_case == false(), AccountBalance.balance_kop > threshold))
     if count:
         return db.session.scalar(select(func.count()).select_from(stmt.subquery()))
     rows = [dict(r._mapping) for r in db.session.execute(stmt.order_by(AccountBalance.balance_kop.desc())

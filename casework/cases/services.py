@@ -18,7 +18,7 @@ from ..domain.stages import (CaseFacts, CourtActKind, CourtKind, ServiceFacts, S
                              restriction_may_start_on, suspension_may_start_on, FINAL_STAGES)
 from ..extensions import db
 from .models import (AccountServiceNorm, Alert, Case, CourtRecord, Deadline, Enforcement, Hold, StageChange,
-                     WriteOffProposal)
+                     WriteOffProposal, sync_open_case_flags)
 
 DEFAULT_OPEN_THRESHOLD_KOP = 5_000_00     # open a case above 5,000 ₽ of debt (setting CASE_OPEN_THRESHOLD_KOP)
 DEFAULT_SILENCE_DAYS = 60                 # enforcement with no receipts for 60 days raises an alert
@@ -558,6 +558,7 @@ def open_cases_for_debtors(today: date, threshold_kop: int | None = None, user=N
     db.session.execute(insert(Case.__table__).from_select(
         ["account_id", "stage", "stage_since", "is_open", "opened_on", "debt_at_open_kop", "version_id",
          "created_at"], sel))
+    sync_open_case_flags(db.session.connection())
     if opened:
         no_history = ~exists().where(StageChange.case_id == Case.id)
         db.session.execute(insert(StageChange.__table__).from_select(
@@ -586,6 +587,7 @@ def close_paid_cases(today: date, user=None) -> int:
     db.session.execute(update(Case).where(Case.id.in_(ids)).values(
         stage=Stage.PAID.value, stage_since=today, is_open=False, closed_on=today, next_action_on=None,
         hold_reason=None, hold_until=None, version_id=Case.version_id + 1).execution_options(synchronize_session=False))
+    sync_open_case_flags(db.session.connection(), db.session.scalars(select(Case.account_id).where(Case.id.in_(ids))))
     db.session.execute(update(Hold).where(Hold.case_id.in_(ids), Hold.ended_on.is_(None))
                        .values(ended_on=today, end_note="paid").execution_options(synchronize_session=False))
     db.session.execute(update(Deadline).where(Deadline.case_id.in_(ids), Deadline.done_on.is_(None))

@@ -20,7 +20,7 @@ from sqlalchemy import bindparam, insert, select, text, update
 
 from ..accounts.models import (Account, AccountBalance, AccountParty, Building, LedgerEntry, Party, Premises, Service,
                                Territory)
-from ..accounts.services import refresh_account_figures
+from ..accounts.services import bump_figures_version, refresh_account_figures
 from ..audit.models import AuditEvent
 from ..audit.services import record_event
 from ..domain.errors import DomainError
@@ -307,6 +307,8 @@ def commit_import(kind: str, file_bytes: bytes, file_name: str, user, *, skip_ba
             new_ids = db.session.scalars(select(Account.id).where(Account.import_batch_id == batch.id,
                                                                   Account.id.not_in(select(AccountBalance.account_id))))
             refresh_account_figures(list(new_ids))
+        if batch.rows_updated:  # a changed category moves an account between the report's rows
+            bump_figures_version()
     else:
         batch.rows_inserted, batch.rows_updated, batch.rows_duplicate = _upsert_persons(parsed.rows, batch.id)
     batch.status, batch.finished_at = "committed", utcnow()

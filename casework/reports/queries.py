@@ -19,6 +19,8 @@ Definitions (defaults of issue 6; docs/reports.md explains them for users):
 """
 from __future__ import annotations
 
+from collections import OrderedDict
+from copy import deepcopy
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -27,6 +29,7 @@ from flask import current_app
 from sqlalchemy import and_, case, func, literal, or_, select
 
 from ..accounts.models import Account, AccountMonth, LedgerEntry, Territory
+from ..accounts.services import figures_version
 from ..domain.errors import DomainError
 from ..domain.money import round_half_up_div
 from ..extensions import db
@@ -138,9 +141,38 @@ def _fifo_overdue_expr():
     return case((diff > 0, diff), else_=literal(0))
 
 
+_AGGREGATES: "OrderedDict[tuple, object]" = OrderedDict()  # (database, figures version, what, month) → result
+_AGGREGATES_MAX = 256
+
+
+def _memo(what: str, month: date, compute):
+    """The result of an aggregate over the derived figures, remembered per process under the figures' version
+    token (casework.accounts.services.figures_version): every refresh or import gives a new token, so a result is
+    reused only while the rows it summed are unchanged. Without a token (no refresh yet) nothing is kept."""
+    token = figures_version()
+    if token is None:
+        return compute()
+    key = (str(db.engine.url), token, what, month)
+    if key in _AGGREGATES:
+        _AGGREGATES.move_to_end(key)
+        return deepcopy(_AGGREGATES[key])
+    value = compute()
+    _AGGREGATES[key] = deepcopy(value)
+    while len(_AGGREGATES) > _AGGREGATES_MAX:
+        _AGGREGATES.popitem(last=False)
+    return value
+
+
 def fetch_form_figures(month: date, overdue_method: str | None = None) -> FormFigures:
-    """The form's figures for a month from `account_months` (one grouped aggregate), exact kopecks."""
+    """The form's figures for a month from `account_months` (one grouped aggregate), exact kopecks; remembered
+    while the figures are unchanged (the `legal` method reads the ledger and reference data: never remembered)."""
     method = overdue_method or report_settings()["overdue_method"]
+    if method == "legal":
+        return _form_figures(month, method)
+    return _memo(f"form:{method}", month, lambda: _form_figures(month, method))
+
+
+def _form_figures(month: date, method: str) -> FormFigures:
     stmt = (
         select(Account.category,
                func.coalesce(func.sum(AccountMonth.debt_start_kop), 0),
@@ -172,7 +204,12 @@ def fetch_form_figures(month: date, overdue_method: str | None = None) -> FormFi
 
 
 def debt_start_by_category(month: date) -> dict[str, int]:
-    """Live debt at the start of a month per category (used for the corrections line)."""
+    """Live debt at the start of a month per category (used for the corrections line); remembered while the
+    figures are unchanged."""
+    return _memo("debt_start", month, lambda: _debt_start_by_category(month))
+
+
+def _debt_start_by_category(month: date) -> dict[str, int]:
     stmt = (select(Account.category, func.coalesce(func.sum(AccountMonth.debt_start_kop), 0))
             .join(Account, Account.id == AccountMonth.account_id)
             .where(AccountMonth.month == month).group_by(Account.category))

@@ -128,3 +128,36 @@ def test_setting_selects_the_overdue_method(hand_data, app):
 def test_empty_month_gives_zero_rows(app):
     f = fetch_form_figures(date(2030, 1, 1), "fifo").rows
     assert f["total"].debt_start_kop == 0 and f["total"].collection_rate is None
+
+
+def test_form_is_remembered_until_the_figures_change(hand_data):
+    """The second request for a month's form runs no aggregate over account_months; a ledger change (refresh) or an
+    account's category change (accounts import) gives new figures at once."""
+    from sqlalchemy import event
+
+    from casework.accounts.models import Account
+    from casework.accounts.services import bump_figures_version
+    from casework.extensions import db
+
+    first = fetch_form_figures(FEB, "fifo")
+    statements = []
+    listener = lambda conn, cur, stmt, *a: statements.append(stmt)  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        again = fetch_form_figures(FEB, "fifo")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert again.rows["total"].debt_end_kop == first.rows["total"].debt_end_kop
+    assert not [s for s in statements if "account_months" in s]
+    again.rows["total"].paid_kop += 1  # a caller changing its copy does not change the remembered one
+    assert fetch_form_figures(FEB, "fifo").rows["total"].paid_kop == first.rows["total"].paid_kop
+
+    entry(hand_data["A4"], "payment", FEB, rub("34.56"), paid_on=date(2026, 2, 20), source="bank")
+    refresh_figures(date(2026, 3, 1))
+    db.session.commit()
+    assert fetch_form_figures(FEB, "fifo").rows["other"].paid_kop == rub("70034.56")
+
+    db.session.get(Account, hand_data["A4"]).category = "population"  # what an accounts import's update does
+    bump_figures_version()
+    db.session.commit()
+    assert fetch_form_figures(FEB, "fifo").rows["population"].paid_kop == rub("4000") + rub("2500") + rub("34.56")
