@@ -31,6 +31,9 @@ class DefaultConfig:
     LOGIN_LOCKOUT_MINUTES = 15
     LOGIN_IP_MAX_FAILURES = 30  # failed logins from one IP address within the window below refuse that address
     LOGIN_IP_WINDOW_MINUTES = 15
+    # reverse proxies in front of the application whose X-Forwarded-For/-Proto/-Host it trusts (werkzeug ProxyFix);
+    # 0 = none: the client address is the connection's. Set 1 behind one nginx, never more than there are proxies.
+    TRUSTED_PROXIES = 0
     PASSWORD_MIN_LENGTH = 10
     PAGE_SIZE = 50
     # legal-engine readings (documented in docs/legal-engine.md); defaults are the reference's main readings

@@ -86,5 +86,10 @@ def _set_headers(resp):
 
 
 def init_app(app: Flask) -> None:
-    """Register the response-header hook on the application."""
+    """Register the response-header hook; trust TRUSTED_PROXIES reverse proxies for the client address and scheme."""
     app.after_request(_set_headers)
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)

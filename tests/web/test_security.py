@@ -333,6 +333,37 @@ def test_per_ip_throttle_across_user_names_spares_other_addresses(app, client, m
     assert _try(client, user.username, PASSWORD, ip="10.3.0.1").status_code == 302
 
 
+def test_per_ip_throttle_sees_the_client_behind_a_trusted_proxy(app, client, make_user, monkeypatch, database_url):
+    """With TRUSTED_PROXIES=1 the address is the one nginx put in X-Forwarded-For: two clients behind the same proxy
+    are throttled apart; without the setting the header is ignored (a client cannot choose its address)."""
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    from casework import create_app
+
+    user = make_user("collector")
+    proxied = create_app({"TESTING": True, "SECRET_KEY": "test-secret", "SQLALCHEMY_DATABASE_URI": database_url,
+                          "WTF_CSRF_ENABLED": False, "TRUSTED_PROXIES": 1, "LOGIN_IP_MAX_FAILURES": 2})
+    assert isinstance(proxied.wsgi_app, ProxyFix) and not isinstance(app.wsgi_app, ProxyFix)
+
+    def login_via(test_client, name, password, client_ip):
+        return test_client.post("/auth/login", data={"username": name, "password": password},
+                                environ_base={"REMOTE_ADDR": "127.0.0.1"}, headers={"X-Forwarded-For": client_ip})
+
+    try:
+        behind = proxied.test_client()
+        for i in range(2):
+            assert login_via(behind, f"guess_{i}", "wrong-pass-1", "203.0.113.7").status_code == 401
+        assert login_via(behind, user.username, PASSWORD, "203.0.113.7").status_code == 429
+        assert login_via(proxied.test_client(), user.username, PASSWORD, "203.0.113.8").status_code == 302
+    finally:
+        with proxied.app_context():
+            db.session.remove()
+            db.engine.dispose()
+    assert set(db.session.scalars(select(LoginAttempt.ip))) == {"203.0.113.7", "203.0.113.8"}
+    assert login_via(client, user.username, PASSWORD, "203.0.113.9").status_code == 302  # header ignored
+    assert "203.0.113.9" not in set(db.session.scalars(select(LoginAttempt.ip)))
+
+
 def test_per_ip_throttle_defaults(app):
     from casework.config import DefaultConfig
 
