@@ -7,13 +7,15 @@
 The database is the cached benchmark dataset (`bench.dataset.cached_dataset`, built on first use; `--rebuild`
 to build it again) or `--database-url`. Each virtual user is a thread with its own session cookie: it logs in
 through the real login form (CSRF token included) as one of the bench users — collectors, lawyers, managers in
-the proportion 8:6:6 — then, until the time is up (or --max-requests in total), opens a page its role may see,
+the proportion 8:6:6 — and opens each of its pages once (a warm-up, not counted), then, until the time is up (or --max-requests in total), opens a page its role may see,
 waits a think time, and so on: the daily queue, an account page (random account), the accounts search (random
 surname fragment or account number), the cases list and, for managers, the monthly report. Every answer other
 than 200 counts as an error. Only 127.0.0.1 is contacted; gunicorn is stopped at the end, on Ctrl-C and on errors.
 
 Reports per page and overall: requests, errors, p50/p95/p99 (ms), and requests/s. Target: p95 ≤ 200 ms with
-20 concurrent users, no errors. Exit status 1 when there were errors.
+20 concurrent users, no errors. Exit status 1 when there were errors. Then, in the same run, the raw limit: the
+same users and think time against `bench.raw_wsgi` (a bare WSGI app answering each page with a body of a page's
+size after one bare-driver query) under the same gunicorn settings (`--raw-duration`, 0 to skip).
 """
 from __future__ import annotations
 
@@ -131,19 +133,37 @@ def run(args) -> int:
     url = args.database_url or cached_dataset(args.engine, rebuild=args.rebuild)
     rng = random.Random(args.seed)
     data = _inputs(url, rng)
-    port = _free_port()
     inst = tempfile.mkdtemp(prefix="casework-load-")
     env = dict(os.environ, DATABASE_URL=url, SECRET_KEY=secrets.token_hex(16), CASEWORK_INSTANCE_PATH=inst)
     log_path = os.path.join(inst, "gunicorn.log")
-    cmd = [sys.executable, "-m", "gunicorn", "-w", str(args.workers), "-b", f"127.0.0.1:{port}", "--timeout", "120",
-           "--access-logfile", "-", "casework.wsgi:app"]
     print(f"uptime: {_uptime()}")
-    print(f"starting gunicorn ({args.workers} workers) on 127.0.0.1:{port} against {url}", flush=True)
+    status = _serve(args, "casework.wsgi:app", env, log_path,
+                    lambda port: _drive(args, port, data, BENCH_PASSWORD, "casework"))
+    if args.raw_duration > 0:  # the raw limit, same settings, same users, same think time
+        raw = argparse.Namespace(**{**vars(args), "duration": args.raw_duration})
+        _serve(raw, "bench.raw_wsgi:app", env, log_path + ".raw",
+               lambda port: _drive(raw, port, data, BENCH_PASSWORD, "raw limit (bare WSGI + bare driver)"))
+    return status
+
+
+def _gunicorn_cmd(args, port: int, app: str) -> list[str]:
+    cmd = [sys.executable, "-m", "gunicorn", "-w", str(args.workers), "-b", f"127.0.0.1:{port}", "--timeout", "120",
+           "--access-logfile", "-"]
+    if args.threads > 1:
+        cmd += ["--worker-class", "gthread", "--threads", str(args.threads)]
+    return cmd + [app]
+
+
+def _serve(args, app: str, env: dict, log_path: str, drive) -> int:
+    """Start gunicorn with `app`, run `drive(port)`, stop gunicorn (also on errors and Ctrl-C)."""
+    port = _free_port()
+    kind = f"{args.workers} workers" + (f" × {args.threads} threads" if args.threads > 1 else "")
+    print(f"starting gunicorn ({kind}) with {app} on 127.0.0.1:{port} against {env['DATABASE_URL']}", flush=True)
     with open(log_path, "wb") as log:
-        proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(_gunicorn_cmd(args, port, app), env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         _wait_ready(port, proc)
-        return _drive(args, port, data, BENCH_PASSWORD)
+        return drive(port)
     finally:
         proc.send_signal(signal.SIGTERM)
         try:
@@ -177,17 +197,21 @@ def _uptime() -> str:
         return "?"
 
 
-def _drive(args, port: int, data: dict, password: str) -> int:
+def _drive(args, port: int, data: dict, password: str, label: str = "casework") -> int:
     results: list[tuple[str, float, int]] = []   # (page, ms, status)
     errors: list[str] = []
     lock = threading.Lock()
     budget = [args.max_requests]
     users = [ROLE_MIX[i % len(ROLE_MIX)] for i in range(args.users)]
     clients = []
+    warm = random.Random(args.seed)
     for i, username in enumerate(users):  # log in before the clock starts
         c = Client(port)
         c.login(username, password)
         clients.append(c)
+    for c, username in list(zip(clients, users))[:6]:  # warm-up, not counted: each worker compiles its templates
+        for page in PAGES[username.rstrip("0123456789")]:
+            c.request("GET", _path(page, warm, data))
     start = time.monotonic()
     deadline = start + args.duration
     stop = threading.Event()
@@ -229,12 +253,13 @@ def _drive(args, port: int, data: dict, password: str) -> int:
         stop.set()
         print("interrupted", flush=True)
     elapsed = time.monotonic() - start
-    return _report(args, results, errors, elapsed)
+    return _report(args, results, errors, elapsed, label)
 
 
-def _report(args, results, errors, elapsed) -> int:
-    print(f"\n{args.users} users, {elapsed:.0f} s, think time {args.think_min}–{args.think_max} s, "
-          f"{args.workers} gunicorn workers; {_uptime()}")
+def _report(args, results, errors, elapsed, label: str = "casework") -> int:
+    threads = f" × {args.threads} threads" if args.threads > 1 else ""
+    print(f"\n{label}: {args.users} users, {elapsed:.0f} s, think time {args.think_min}–{args.think_max} s, "
+          f"{args.workers} gunicorn workers{threads}; {_uptime()}")
     print(f"{'page':16} {'requests':>8} {'errors':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
     pages = sorted({p for p, _, _ in results})
     for page in pages + ["ALL"]:
@@ -245,7 +270,9 @@ def _report(args, results, errors, elapsed) -> int:
     total_err = sum(1 for r in results if r[2] != 200)
     p95 = _pct([r[1] for r in results], 95)
     print(f"throughput: {len(results) / elapsed:.1f} requests/s; errors: {total_err}")
-    print(f"target p95 ≤ {TARGET_P95_MS:.0f} ms: {'met' if p95 <= TARGET_P95_MS else 'NOT met'} (p95 {p95:.1f} ms)")
+    if label == "casework":
+        print(f"target p95 ≤ {TARGET_P95_MS:.0f} ms: {'met' if p95 <= TARGET_P95_MS else 'NOT met'} "
+              f"(p95 {p95:.1f} ms)")
     for e in errors:
         print("  error:", e)
     return 1 if total_err else 0
@@ -263,6 +290,9 @@ def main(argv=None) -> None:
     ap.add_argument("--think-max", type=float, default=1.5)
     ap.add_argument("--think", type=float, default=None, help="shorthand: fixed think time (0 = none)")
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=1, help="> 1: gthread workers with this many threads each")
+    ap.add_argument("--raw-duration", type=float, default=20.0,
+                    help="seconds of the raw-limit run (bench.raw_wsgi: bare WSGI + bare driver); 0 = skip")
     ap.add_argument("--seed", type=int, default=7)
     args = ap.parse_args(argv)
     if args.think is not None:
