@@ -73,7 +73,6 @@ def _bare_sql(app, url: str, flt, repeat: int) -> tuple[float, float] | None:
     if flt is None:
         return None
     from sqlalchemy import and_, func, select
-    from sqlalchemy.engine import make_url
 
     from casework.accounts import queries
     from casework.extensions import db
@@ -91,6 +90,13 @@ def _bare_sql(app, url: str, flt, repeat: int) -> tuple[float, float] | None:
             totals_sqls = [str(tot.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))]
         else:
             totals_sqls = ["SELECT count(*) FROM accounts", "SELECT sum(balance_kop) FROM account_balances"]
+    return bare_timing(url, [page_sql] + totals_sqls, repeat)
+
+
+def bare_timing(url: str, sqls: list[str], repeat: int) -> tuple[float, float]:
+    """p50/p95 in ms of running these statements (and fetching their rows) with the raw driver, after 3 warm-ups."""
+    from sqlalchemy.engine import make_url
+
     u = make_url(url)
     if u.get_backend_name() == "postgresql":
         import psycopg
@@ -105,9 +111,7 @@ def _bare_sql(app, url: str, flt, repeat: int) -> tuple[float, float] | None:
         for i in range(repeat + 3):
             t = time.perf_counter()
             cur = conn.cursor()
-            cur.execute(page_sql)
-            cur.fetchall()
-            for s in totals_sqls:
+            for s in sqls:
                 cur.execute(s)
                 cur.fetchall()
             if i >= 3:
@@ -138,8 +142,6 @@ def uptime() -> str:
 
 def measure(engine: str, url: str, args) -> list[tuple]:
     from casework import create_app
-    from casework.auth.services import create_user
-    from casework.extensions import db
 
     from bench.dataset import BENCH_PASSWORD
 

@@ -20,36 +20,9 @@ import random
 import tempfile
 import time
 
-from bench.bench_pages import PG_ADMIN, _pct, uptime
+from bench.bench_pages import PG_ADMIN, _pct, bare_timing, uptime
 
 TARGET_MS = 150.0
-
-
-def _bare(url: str, sqls: list[str], repeat: int) -> tuple[float, float]:
-    from sqlalchemy.engine import make_url
-
-    u = make_url(url)
-    if u.get_backend_name() == "postgresql":
-        import psycopg
-
-        conn = psycopg.connect(u.set(drivername="postgresql").render_as_string(hide_password=False))
-    else:
-        import sqlite3
-
-        conn = sqlite3.connect(u.database)
-    samples = []
-    try:
-        for i in range(repeat + 3):
-            t = time.perf_counter()
-            cur = conn.cursor()
-            for s in sqls:
-                cur.execute(s)
-                cur.fetchall()
-            if i >= 3:
-                samples.append((time.perf_counter() - t) * 1000)
-    finally:
-        conn.close()
-    return _pct(samples, 50), _pct(samples, 95)
 
 
 def _sql(stmt, dialect) -> str:
@@ -57,7 +30,7 @@ def _sql(stmt, dialect) -> str:
 
 
 def measure(engine: str, url: str, args, info: dict) -> list[tuple]:
-    from sqlalchemy import func, select
+    from sqlalchemy import select
 
     from casework import create_app
     from casework.accounts.models import Account, AccountBalance, Territory
@@ -133,7 +106,7 @@ def measure(engine: str, url: str, args, info: dict) -> list[tuple]:
             r.get_data()
             samples.append((time.perf_counter() - t) * 1000)
             assert r.status_code == 200, (u, r.status_code)
-        bare = _bare(url, sqls, args.repeat) if sqls else None
+        bare = bare_timing(url, sqls, args.repeat) if sqls else None
         row = (engine, name, _pct(samples, 50), _pct(samples, 95), bare)
         out.append(row)
         print(_fmt(row) + f"   [{uptime()}]", flush=True)

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import current_app, g, has_request_context, request
-from sqlalchemy import and_, exists, false, func, or_, select
+from sqlalchemy import exists, false, func, select
 from sqlalchemy.sql.elements import UnaryExpression
 from sqlalchemy.sql.operators import custom_op
 
