@@ -79,7 +79,9 @@ def queue():
 def neglected():
     today = business_today()
     who = request.args.get("user", type=int) if _is_manager() else current_user.id
-    page = paginate(queries.neglected_stmt(who, today), request.args.get("page", 1, type=int), scalars=False)
+    # no total: counting every neglected case costs more than the page itself; the pager offers «next»
+    page = paginate(queries.neglected_stmt(who, today), request.args.get("page", 1, type=int), count=False,
+                    scalars=False)
     return render_template("cases/neglected.html", page=page, labels=labels,
                            users=queries.assignable_users() if _is_manager() else [], who=who)
 

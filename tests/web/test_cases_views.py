@@ -103,3 +103,30 @@ def test_short_search_fragment_is_counted_only_on_request(app, client, login):
     assert "Найдено: 3" in client.get("/cases/?q=иванов").get_data(as_text=True)
     last = client.get("/cases/?q=ив&page=2").get_data(as_text=True)  # the last page knows the total
     assert "Найдено: 3" in last
+
+
+def test_neglected_lists_only_cases_nobody_works_on(client, login, make_user):
+    """Above the threshold, open, no planned action, no hold, no running term; largest debt first; a collector
+    sees their own."""
+    manager = login("manager")
+    collector = make_user("collector")
+    big, _ = _case(manager, months=20)                # 60,000 ₽
+    small_debt, _ = _case(manager, months=12)         # 36,000 ₽
+    planned, _ = _case(manager)
+    planned.next_action_on = today() + timedelta(days=3)
+    held, _ = _case(manager)
+    services.set_hold(held, "dispute", today() + timedelta(days=30), manager, today())
+    warned, _ = _case(manager)
+    services.record_warning_delivered(warned, today() - timedelta(days=2), manager)   # the 20-day term runs
+    below, _ = _case(manager, months=1, monthly_kop=100_000)                          # 1,000 ₽: under the threshold
+    theirs, _ = _case(manager, months=15)
+    theirs.assignee_id = collector.id
+    db.session.commit()
+    page = client.get("/cases/neglected").get_data(as_text=True)
+    shown = [c for c in (big, small_debt, theirs) if c.account.number in page]
+    assert shown == [big, small_debt, theirs]
+    for c in (planned, held, warned, below):
+        assert c.account.number not in page, c
+    assert page.index(big.account.number) < page.index(theirs.account.number) < page.index(small_debt.account.number)
+    mine = client.get(f"/cases/neglected?user={collector.id}").get_data(as_text=True)
+    assert theirs.account.number in mine and big.account.number not in mine
