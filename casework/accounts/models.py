@@ -9,7 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (BigInteger, CheckConstraint, Date, ForeignKey, Index, String, Text,
-                        UniqueConstraint, false)
+                        UniqueConstraint, text)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..dbtypes import BigID, ScaledDecimal
@@ -243,7 +243,7 @@ class AccountBalance(db.Model):
     as_of: Mapped[date] = mapped_column(Date)
     # whether the account has an open case: written by the figures refresh and kept by the cases area on every
     # case opened or closed (casework.cases.services.sync_open_case_flags)
-    has_open_case: Mapped[bool] = mapped_column(default=False, server_default=false())
+    has_open_case: Mapped[bool] = mapped_column(default=False, server_default=text("false"))  # both engines
     balance_kop: Mapped[int] = mapped_column(BigInteger, default=0)
     overdue_kop: Mapped[int] = mapped_column(BigInteger, default=0)
     months_in_arrears: Mapped[int] = mapped_column(default=0)

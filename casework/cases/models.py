@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Index, String, Text, UniqueConstraint, event, inspect
+from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Index, String, Text, UniqueConstraint, event, inspect, text
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from ..extensions import db
@@ -218,7 +218,13 @@ class Deadline(db.Model):
     """A legal or procedural term running on a case (20-day warning, 10-day restriction, objection window, limitation)."""
 
     __tablename__ = "case_deadlines"
-    __table_args__ = (UniqueConstraint("case_id", "kind", "starts_on"), Index("ix_case_deadlines_due", "due_on"))
+    __table_args__ = (UniqueConstraint("case_id", "kind", "starts_on"), Index("ix_case_deadlines_due", "due_on"),
+                      # the queue's sections: running terms of a kind by date, and terms reached and not yet acted on
+                      Index("ix_case_deadlines_open_kind_due", "kind", "due_on",
+                            sqlite_where=text("done_on IS NULL"), postgresql_where=text("done_on IS NULL")),
+                      Index("ix_case_deadlines_reached_open", "due_on", "case_id",
+                            sqlite_where=text("reached_on IS NOT NULL AND done_on IS NULL"),
+                            postgresql_where=text("reached_on IS NOT NULL AND done_on IS NULL")))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)

@@ -174,33 +174,41 @@ def _mine(stmt, user_id):
     return stmt if user_id is None else stmt.where(Case.assignee_id == user_id)
 
 
+def _section(stmt, order: list, user_id: int | None) -> list[dict]:
+    """One queue section: the first SECTION_LIMIT rows of `stmt` (cases and their items) in `order` (the columns
+    as `stmt` names them), then the account's number and debtor joined to those rows only (not to every
+    candidate before the cut)."""
+    cut = _mine(stmt, user_id).order_by(*order).limit(SECTION_LIMIT).subquery()
+    rows = db.session.execute(select(cut, Account.number, Account.debtor_name)
+                              .join(Account, Account.id == cut.c.account_id)
+                              .order_by(*(cut.c[name] for name in order)))
+    return [dict(r._mapping) for r in rows]
+
+
 def queue(user_id: int | None, today: date) -> dict[str, list[dict]]:
     """The day's work: sections of dict rows (case_id, number, debtor_name, stage, due_on, kind, …).
     user_id None = everybody's (managers)."""
     out: dict[str, list[dict]] = {}
-    base = select(*_case_cols()).join(Account, Account.id == Case.account_id).where(Case.is_open.is_(True))
-    rows = db.session.execute(_mine(base.add_columns(Case.next_action_on.label("due_on"),
-                                                     Case.next_action.label("text"))
-                                    .where(Case.next_action_on <= today)
-                                    .order_by(Case.next_action_on, Case.id).limit(SECTION_LIMIT), user_id))
-    out["actions"] = [dict(r._mapping, kind="next_action") for r in rows]
-    rows = db.session.execute(_mine(base.add_columns(Deadline.kind, Deadline.due_on, Deadline.starts_on)
-                                    .join(Deadline, Deadline.case_id == Case.id)
-                                    .where(Deadline.reached_on.is_not(None), Deadline.done_on.is_(None))
-                                    .order_by(Deadline.due_on, Case.id).limit(SECTION_LIMIT), user_id))
-    out["deadlines"] = [dict(r._mapping) for r in rows]
-    rows = db.session.execute(_mine(base.add_columns(Alert.id.label("alert_id"), Alert.kind, Alert.raised_on.label("due_on"),
-                                                     Alert.params)
-                                    .join(Alert, Alert.case_id == Case.id).where(Alert.resolved_on.is_(None))
-                                    .order_by(Alert.raised_on, Case.id).limit(SECTION_LIMIT), user_id))
-    out["alerts"] = [dict(r._mapping) for r in rows]
-    rows = db.session.execute(_mine(base.add_columns(Deadline.due_on, Deadline.starts_on)
-                                    .join(Deadline, Deadline.case_id == Case.id)
-                                    .where(Deadline.kind == "limitation", Deadline.done_on.is_(None),
-                                           Deadline.due_on >= today, Deadline.due_on <= today + timedelta(days=90))
-                                    .order_by(Deadline.due_on, Case.id).limit(SECTION_LIMIT), user_id))
-    out["limitation"] = [dict(r._mapping, within=30 if (r.due_on - today).days <= 30 else
-                              60 if (r.due_on - today).days <= 60 else 90) for r in rows]
+    base = select(Case.id.label("case_id"), Case.account_id, Case.stage, Case.assignee_id).where(
+        Case.is_open.is_(True))
+    out["actions"] = [dict(r, kind="next_action") for r in _section(
+        base.add_columns(Case.next_action_on.label("due_on"), Case.next_action.label("text"))
+        .where(Case.next_action_on <= today), ["due_on", "case_id"], user_id)]
+    out["deadlines"] = _section(
+        base.add_columns(Deadline.kind, Deadline.due_on, Deadline.starts_on)
+        .join(Deadline, Deadline.case_id == Case.id)
+        .where(Deadline.reached_on.is_not(None), Deadline.done_on.is_(None)), ["due_on", "case_id"], user_id)
+    out["alerts"] = _section(
+        base.add_columns(Alert.id.label("alert_id"), Alert.kind, Alert.raised_on.label("due_on"), Alert.params)
+        .join(Alert, Alert.case_id == Case.id).where(Alert.resolved_on.is_(None)), ["due_on", "case_id"], user_id)
+    limitation = _section(
+        base.add_columns(Deadline.due_on, Deadline.starts_on)
+        .join(Deadline, Deadline.case_id == Case.id)
+        .where(Deadline.kind == "limitation", Deadline.done_on.is_(None),
+               Deadline.due_on >= today, Deadline.due_on <= today + timedelta(days=90)),
+        ["due_on", "case_id"], user_id)
+    out["limitation"] = [dict(r, within=30 if (r["due_on"] - today).days <= 30 else
+                              60 if (r["due_on"] - today).days <= 60 else 90) for r in limitation]
     out["contacts"] = contacts_items(user_id, today)
     out["new_debtors"] = new_debtors(limit=50) if user_id is None else []
     return out

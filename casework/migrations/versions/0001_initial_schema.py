@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 13:10:15.343937
+Create Date: 2026-11-22 13:27:00.382932
 
 """
 from alembic import op
@@ -415,7 +415,7 @@ def upgrade():
     op.create_table('account_balances',
     sa.Column('account_id', sa.Integer(), nullable=False),
     sa.Column('as_of', sa.Date(), nullable=False),
-    sa.Column('has_open_case', sa.Boolean(), server_default=sa.false(), nullable=False),
+    sa.Column('has_open_case', sa.Boolean(), server_default=sa.text('(false)'), nullable=False),
     sa.Column('balance_kop', sa.BigInteger(), nullable=False),
     sa.Column('overdue_kop', sa.BigInteger(), nullable=False),
     sa.Column('months_in_arrears', sa.Integer(), nullable=False),
@@ -597,6 +597,8 @@ def upgrade():
     with op.batch_alter_table('case_deadlines', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_case_deadlines_case_id'), ['case_id'], unique=False)
         batch_op.create_index('ix_case_deadlines_due', ['due_on'], unique=False)
+        batch_op.create_index('ix_case_deadlines_open_kind_due', ['kind', 'due_on'], unique=False, sqlite_where=sa.text('done_on IS NULL'), postgresql_where=sa.text('done_on IS NULL'))
+        batch_op.create_index('ix_case_deadlines_reached_open', ['due_on', 'case_id'], unique=False, sqlite_where=sa.text('reached_on IS NOT NULL AND done_on IS NULL'), postgresql_where=sa.text('reached_on IS NOT NULL AND done_on IS NULL'))
 
     op.create_table('case_holds',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -927,6 +929,8 @@ def downgrade():
 
     op.drop_table('case_holds')
     with op.batch_alter_table('case_deadlines', schema=None) as batch_op:
+        batch_op.drop_index('ix_case_deadlines_reached_open', sqlite_where=sa.text('reached_on IS NOT NULL AND done_on IS NULL'), postgresql_where=sa.text('reached_on IS NOT NULL AND done_on IS NULL'))
+        batch_op.drop_index('ix_case_deadlines_open_kind_due', sqlite_where=sa.text('done_on IS NULL'), postgresql_where=sa.text('done_on IS NULL'))
         batch_op.drop_index('ix_case_deadlines_due')
         batch_op.drop_index(batch_op.f('ix_case_deadlines_case_id'))
 
