@@ -194,18 +194,12 @@ def _service_debts(account_ids: list[int], today: date) -> dict:
     return out
 
 
-def _duty_kop(claim_kop: int, kind: str, on: date) -> int:
-    """State duty for the filing by the legal engine (НК 333.19; court order 50 %)."""
-    from ..domain.duty import compute_duty
-    from ..domain.money import from_kopecks, to_kopecks
-    from ..legal.reference import load_duty_scales
-
+def _duty_kop(acc: Account, claim_kop: int, kind: str, on: date) -> int:
+    """State duty for the filing by the legal engine (НК 333.19, for an organisation / ИП НК 333.21; order 50 %)."""
     try:
-        res = compute_duty(from_kopecks(claim_kop), "general", "court_order" if kind == "order" else "claim", on,
-                           load_duty_scales())
+        return services.filing_duty_kop(acc, kind, claim_kop, on)
     except DomainError:
         return 0
-    return to_kopecks(res.to_pay)
 
 
 def _court_number(rng, kind: str, sector: str | None, year: int) -> str:
@@ -287,7 +281,7 @@ def _tell(story: _Story, scenario: str, svc_debt: dict) -> None:
     def file():
         rec_holder["rec"] = services.record_court_filing(
             case, lawyer, filed, kind="order", filed_on=filed, principal_kop=claim, penalty_kop=penalty,
-            duty_kop=_duty_kop(claim + penalty, "order", filed),
+            duty_kop=_duty_kop(acc, claim + penalty, "order", filed),
             period_from=date(filed.year - 3, filed.month, 1),
             period_to=date(filed.year, filed.month, 1) - timedelta(days=1),
             note="Заявление о выдаче судебного приказа направлено почтой")
@@ -321,6 +315,8 @@ def _tell(story: _Story, scenario: str, svc_debt: dict) -> None:
         return
     amount = claim + penalty + rec.duty_kop
     dest = weighted_choice(rng, [("bailiff", 7), ("employer", 2), ("bank", 1)])
+    if dest == "employer" and court is not None and court.kind == "arbitrazh":
+        dest = "bank"  # an organisation has no employer: its bank account (229-ФЗ ст.8)
     if dest == "employer" and amount > EMPLOYER_LIMIT_KOP:
         dest = "bailiff"
     unit = story.unit_for(acc)

@@ -2,7 +2,10 @@
 
 Courts (magistrate sectors, district and arbitrazh courts) carry the payee details for the state duty; a
 building linked to a court lets the case choose the court from the debtor's address (ГПК ст.28, 123: a court
-order goes to the magistrate of the debtor's place of residence). Services flush; the view commits.
+order goes to the magistrate of the debtor's place of residence). An organisation or entrepreneur debtor goes to
+the arbitrazh court of the region instead (АПК ст.27, 28, 35): the region is the one of the building's court,
+told by the first two digits of its OKTMO (the code of the subject of the Federation). Services flush; the view
+commits.
 """
 from __future__ import annotations
 
@@ -11,9 +14,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select, update
 
-from ..accounts.models import Building, Territory
+from ..accounts.models import Account, AccountParty, Building, Party, Territory
 from ..audit.services import record_event
 from ..domain.errors import DomainError
+from ..domain.jurisdiction import CourtTrack, DebtorKind, court_track, debtor_kind
 from ..extensions import db
 from .models import BailiffUnit, Court
 
@@ -195,3 +199,108 @@ def digits_ok(field: str, value: str | None) -> bool:
     if not value:
         return True
     return bool(re.fullmatch(r"\d+", value)) and len(value) in DIGITS[field]
+
+
+# ------------------------------------------------------------------------------------------- court by debtor
+def region_of(court: Court | None) -> str | None:
+    """The subject of the Federation a court serves: the first two digits of its OKTMO (ОК 033-2013), if set."""
+    code = (getattr(court, "oktmo", None) or "").strip()
+    return code[:2] if len(code) >= 2 and code[:2].isdigit() else None
+
+
+def arbitrazh_courts_by_region() -> dict[str, Court]:
+    """Active arbitrazh courts of the directory by region code (the first by id when a region has several)."""
+    out: dict[str, Court] = {}
+    for c in db.session.scalars(select(Court).where(Court.kind == "arbitrazh", Court.is_active.is_(True))
+                                .order_by(Court.id)):
+        region = region_of(c)
+        if region is not None:
+            out.setdefault(region, c)
+    return out
+
+
+@dataclass(frozen=True)
+class CourtChoice:
+    """The court for a debtor: the track (general / arbitrazh), the court found, or why none was found."""
+
+    track: str
+    court: Court | None
+    problem: str | None = None   # a refusal code of labels.REFUSALS when no court could be chosen
+    params: dict | None = None
+
+    def error(self) -> DirectoryError:
+        return DirectoryError(self.problem or "no_court", _PROBLEM_TEXT.get(self.problem, "no court"),
+                              **(self.params or {}))
+
+
+_PROBLEM_TEXT = {
+    "arbitrazh_no_building_court": "the debtor's building is not linked to a court, so the region of the "
+                                   "arbitrazh court is unknown",
+    "arbitrazh_no_region": "the court of the debtor's building has no OKTMO code, so the region of the arbitrazh "
+                           "court is unknown",
+    "arbitrazh_court_missing": "the court directory has no arbitrazh court for the debtor's region",
+}
+
+
+def choose_court(track: str, building_court: Court | None, arbitrazh_by_region: dict[str, Court]) -> CourtChoice:
+    """General track: the court linked to the building. Arbitrazh track: the building's court if it is itself an
+    arbitrazh court, else the arbitrazh court of the building court's region — never the magistrate (АПК ст.27, 35)."""
+    if track != CourtTrack.ARBITRAZH:
+        return CourtChoice(CourtTrack.GENERAL, building_court)
+    if building_court is not None and building_court.kind == "arbitrazh":
+        return CourtChoice(CourtTrack.ARBITRAZH, building_court)
+    if building_court is None:
+        return CourtChoice(CourtTrack.ARBITRAZH, None, "arbitrazh_no_building_court", {})
+    region = region_of(building_court)
+    if region is None:
+        return CourtChoice(CourtTrack.ARBITRAZH, None, "arbitrazh_no_region", {"court": building_court.name})
+    court = arbitrazh_by_region.get(region)
+    if court is None:
+        return CourtChoice(CourtTrack.ARBITRAZH, None, "arbitrazh_court_missing",
+                           {"court": building_court.name, "region": region})
+    return CourtChoice(CourtTrack.ARBITRAZH, court)
+
+
+def debtor_of(account: Account) -> Party | None:
+    """The debtor the documents name first: the first current owner, else the first party of the account."""
+    rows = db.session.execute(select(AccountParty.role, AccountParty.until, Party)
+                              .join(Party, Party.id == AccountParty.party_id)
+                              .where(AccountParty.account_id == account.id).order_by(AccountParty.id)).all()
+    current = [r for r in rows if r[1] is None] or rows
+    owners = [p for role, _until, p in current if role == "owner"]
+    return owners[0] if owners else (current[0][2] if current else None)
+
+
+def debtor_kind_of(account: Account, party: Party | None = None) -> DebtorKind:
+    """The debtor's legal form (domain rule jurisdiction.debtor_kind) from the account's first debtor."""
+    party = party if party is not None else debtor_of(account)
+    if party is None:
+        return debtor_kind(None, account_category=account.category)
+    return debtor_kind(party.kind, party.ogrn, party.full_name, account_category=account.category)
+
+
+def track_of(account: Account, party: Party | None = None) -> CourtTrack:
+    """General courts or the arbitrazh court for this account's debt (domain rule jurisdiction.court_track)."""
+    return court_track(debtor_kind_of(account, party), business_premises=account.category == "other")
+
+
+def court_choice(account: Account) -> CourtChoice:
+    """The court for the account's debt chosen from the debtor and the building's court (see choose_court)."""
+    court_id = None
+    if account.building_id is not None:
+        court_id = db.session.scalar(select(Building.court_id).where(Building.id == account.building_id))
+    building_court = db.session.get(Court, court_id) if court_id else None
+    track = track_of(account)
+    by_region = arbitrazh_courts_by_region() if track == CourtTrack.ARBITRAZH else {}
+    return choose_court(track, building_court, by_region)
+
+
+def check_court_fits(track: str, court: Court) -> None:
+    """Refuse a court of the wrong system: a magistrate or district court for an organisation / ИП debt (АПК
+    ст.27, 28), an arbitrazh court for a citizen's (ГПК ст.22)."""
+    if track == CourtTrack.ARBITRAZH and court.kind != "arbitrazh":
+        raise DirectoryError("arbitrazh_court_required", "the debtor is an organisation or an entrepreneur: the debt "
+                             "goes to the arbitrazh court", court=court.name)
+    if track != CourtTrack.ARBITRAZH and court.kind == "arbitrazh":
+        raise DirectoryError("general_court_required", "the debtor is a citizen: the arbitrazh court does not hear "
+                             "this debt", court=court.name)

@@ -87,7 +87,9 @@ class CourtFilingForm(FlaskForm):
     filed_on = DateField(_l("Filed on"), validators=[DataRequired(message=_l("Enter the date."))])
     principal = MoneyField(_l("Principal claimed, ₽"), places=2, validators=[DataRequired(), _money])
     penalty = MoneyField(_l("Penalty claimed, ₽"), places=2, validators=[Optional(), _money])
-    duty = MoneyField(_l("State duty, ₽"), places=2, validators=[Optional(), _money])
+    duty = MoneyField(_l("State duty, ₽"), places=2, validators=[Optional(), _money],
+                      description=_l("Leave empty to compute it: Tax Code art. 333.19, for an organisation or an "
+                                     "entrepreneur art. 333.21 (arbitrazh court)."))
     period_from = DateField(_l("Debt from (month)"), validators=[Optional()])
     period_to = DateField(_l("Debt to (month)"), validators=[Optional()])
     case_number = StringField(_l("Court case number"), validators=[Optional(), Length(max=60)])

@@ -17,7 +17,9 @@ from ..domain.stages import (CaseFacts, CourtActKind, CourtKind, ServiceFacts, S
                              check_transition, check_writ_destination, objection_term_end,
                              restriction_may_start_on, suspension_may_start_on, FINAL_STAGES)
 from ..extensions import db
-from .models import (AccountServiceNorm, Alert, Case, CourtRecord, Deadline, Enforcement, Hold, StageChange,
+from .directory import check_court_fits, debtor_kind_of, debtor_of, track_of
+from .directory import court_choice as _directory_court_choice
+from .models import (AccountServiceNorm, Alert, Case, Court, CourtRecord, Deadline, Enforcement, Hold, StageChange,
                      WriteOffProposal, sync_open_case_flags)
 
 DEFAULT_OPEN_THRESHOLD_KOP = 5_000_00     # open a case above 5,000 ₽ of debt (setting CASE_OPEN_THRESHOLD_KOP)
@@ -156,6 +158,14 @@ def latest_court_record(case_id: int) -> CourtRecord | None:
                               .order_by(CourtRecord.id.desc()).limit(1)).first()
 
 
+def pretrial_claim_sent_on(case: Case) -> date | None:
+    """When the latest pre-claim letter (documents area, «Досудебная претензия») of the case or its account was
+    issued: the registry's date of sending, from which the 30 days of АПК ст.4 ч.5 run."""
+    q = optional("casework.documents.queries")
+    fn = getattr(q, "pretrial_claim_sent_on", None) if q else None
+    return fn(case_id=case.id, account_id=case.account_id) if fn is not None else None
+
+
 def gather_facts(case: Case, today: date, *, service_id: int | None = None, court_kind: str | None = None,
                  claim_kop: int | None = None, lawyer_approved: bool | None = None,
                  with_limitation: bool = True, proposal: WriteOffProposal | None = None,
@@ -183,11 +193,11 @@ def gather_facts(case: Case, today: date, *, service_id: int | None = None, cour
     cancelled_or_refused = bool(db.session.scalar(select(func.count()).select_from(CourtRecord).where(
         CourtRecord.case_id == case.id, CourtRecord.kind == "order",
         CourtRecord.outcome.in_(("cancelled", "refused", "returned")))))
-    kind = "person"
-    if account.category == "other":
-        kind = "organization"
+    debtor = debtor_of(account)
+    kind = debtor_kind_of(account, debtor)
+    track = track_of(account, debtor)
     facts = dict(
-        debt_kop=debt, debtor_kind=kind, tenure=account.tenure,
+        debt_kop=debt, debtor_kind=kind.value, court_track=track.value, tenure=account.tenure,
         apartment_building=bool(building.is_apartment_building) if building else True,
         on_hold=case.hold_reason is not None,
         warning_delivered_on=warning.starts_on if warning else None,
@@ -196,6 +206,7 @@ def gather_facts(case: Case, today: date, *, service_id: int | None = None, cour
         agreement_performed=_agreement_performed(case, today),
         court_kind=court_kind or CourtKind.ORDER, claimable_kop=claimable, claim_kop=claim_kop,
         order_cancelled_or_refused=cancelled_or_refused, months_unpaid=months_unpaid(account.id, today),
+        pretrial_claim_sent_on=pretrial_claim_sent_on(case) if track == "arbitrazh" else None,
         court_act_kind=act_kind,
         act_made_on=rec.issued_on if rec else None, debtor_received_on=rec.received_on if rec else None,
         objection_filed=bool(rec and rec.objection_on), act_cancelled=bool(rec and rec.cancelled_on),
@@ -359,32 +370,57 @@ def lift_hold(case: Case, user, today: date, note: str | None = None) -> None:
 
 # ------------------------------------------------------------------------------------------- court
 def court_for_account(account: Account):
-    """The court for the debtor's address: the one linked to the account's building, if any."""
-    from .models import Court
+    """The court for the debtor: the one linked to the account's building for a citizen; the arbitrazh court of
+    the building's region for an organisation or ИП (None when the directory has none; see court_choice)."""
+    return court_choice(account).court
 
-    if account.building_id is None:
-        return None
-    court_id = db.session.scalar(select(Building.court_id).where(Building.id == account.building_id))
-    return db.session.get(Court, court_id) if court_id else None
+
+def court_choice(account: Account):
+    """The court for the account's debt with its track, or the reason none was found (cases.directory)."""
+    return _directory_court_choice(account)
+
+
+def filing_duty_kop(account: Account, kind: str, claim_kop: int, sent_on: date) -> int:
+    """State duty for a filing by the legal engine: НК 333.19 for a citizen, НК 333.21 for an organisation / ИП
+    (court order 50 %, arbitrazh new scale at least 8,000 ₽); rubles per НК 52 п.6; 0 for an eviction or no claim."""
+    from ..domain.duty import compute_duty
+    from ..domain.money import from_kopecks, to_kopecks
+    from ..legal.reference import load_duty_scales
+
+    if claim_kop <= 0 or kind == CourtKind.EVICTION:
+        return 0
+    res = compute_duty(from_kopecks(claim_kop), track_of(account).value,
+                       "court_order" if kind == CourtKind.ORDER else "claim", sent_on, load_duty_scales())
+    return to_kopecks(res.to_pay)
 
 
 def record_court_filing(case: Case, user, today: date, *, kind: str = "order", court_id: int | None = None,
                         filed_on: date | None = None, principal_kop: int = 0, penalty_kop: int = 0,
-                        duty_kop: int = 0, period_from: date | None = None, period_to: date | None = None,
+                        duty_kop: int | None = 0, period_from: date | None = None, period_to: date | None = None,
                         case_number: str | None = None, note: str | None = None) -> CourtRecord:
     """Record an application to court; moves the case to the court stage (guards: limitation, order limit,
-    claim after a cancelled order, eviction rule). Callable from the documents area."""
+    claim after a cancelled order, arbitrazh pre-claim term, eviction rule). The court must fit the debtor
+    (arbitrazh for an organisation / ИП); duty_kop=None computes the duty by the engine. Callable from the
+    documents area."""
     CourtKind(kind)
     claim = principal_kop + penalty_kop
+    choice = court_choice(case.account)
+    if court_id is not None:
+        court = db.session.get(Court, court_id)
+        if court is not None and kind != CourtKind.EVICTION:
+            check_court_fits(choice.track, court)
+    elif choice.court is not None:
+        court_id = choice.court.id
+    elif choice.problem and kind != CourtKind.EVICTION:  # never falls back to the magistrate of the building
+        raise choice.error()
     if case.stage != Stage.COURT:
         change_stage(case, Stage.COURT, user, today, reason=note, court_kind=kind, claim_kop=claim)
     else:
         facts = gather_facts(case, today, court_kind=kind, claim_kop=claim)
         from ..domain.stages import _guard_court  # same guard when a second filing is made in the court stage
-        _guard_court(facts, today)
-    if court_id is None:
-        court = court_for_account(case.account)
-        court_id = court.id if court else None
+        _guard_court(facts, today, business_calendar())
+    if duty_kop is None:
+        duty_kop = filing_duty_kop(case.account, kind, claim, filed_on or today)
     rec = CourtRecord(case_id=case.id, court_id=court_id, kind=kind, case_number=case_number,
                       principal_kop=principal_kop, penalty_kop=penalty_kop, duty_kop=duty_kop,
                       period_from=period_from, period_to=period_to, filed_on=filed_on or today, outcome="pending",

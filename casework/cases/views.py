@@ -232,7 +232,7 @@ def show(case_id: int):
     return render_template("cases/show.html", case=case, facts=facts, blocked=blocked, labels=labels,
                            timeline=queries.timeline(case), court_records=court_records, enforcements=enforcements,
                            proposals=proposals, balance=balance, today=today,
-                           court=services.court_for_account(case.account),
+                           court_choice=services.court_choice(case.account),
                            record_form=forms.CourtRecordForm, enf_form=forms.EnforcementForm,
                            decision_form=forms.DecisionForm(), **_page_forms(case, today))
 
@@ -341,7 +341,8 @@ def court_filing(case_id: int):
         services.record_court_filing(case, current_user, today, kind=form.kind.data,
                                      court_id=form.court_id.data or None, filed_on=form.filed_on.data,
                                      principal_kop=_kop(form.principal.data), penalty_kop=_kop(form.penalty.data),
-                                     duty_kop=_kop(form.duty.data), period_from=form.period_from.data,
+                                     duty_kop=_kop(form.duty.data) if form.duty.data is not None else None,
+                                     period_from=form.period_from.data,
                                      period_to=form.period_to.data, case_number=form.case_number.data or None)
         return _("The court filing is recorded.")
     return _case_action(case_id, forms.CourtFilingForm, act)

@@ -116,7 +116,7 @@ def run_batch(batch_id: int, account_ids: list[int], params: dict | None = None,
                         produced.append(out_dir / name)
                         rows.append({
                             "enterprise_id": 1, "year": year, "seq": seq, "number": src.number, "kind": letter.code,
-                            "title": letter.title, "case_id": src.case.id if src.case is not None else None,
+                            "title": letter.title_for(src), "case_id": src.case.id if src.case is not None else None,
                             "account_id": src.account.id, "building_id": None, "batch_id": batch_id,
                             "template_version_id": version_id, "addressee": _addressee(letter, src)[:500],
                             "amount_kop": src.debt_kop, "file_path": f"{year}/{name}",

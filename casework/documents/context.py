@@ -61,6 +61,7 @@ class Source:
     case: object | None = None
     court_record: object | None = None
     court: object | None = None
+    court_choice: object | None = None  # cases.directory.CourtChoice: the track and why no court was found
     number: str = PLACEHOLDER_NUMBER
     extra: dict = field(default_factory=dict)
 
@@ -68,6 +69,27 @@ class Source:
     @property
     def debtor(self) -> Owner:
         return self.owners[0]
+
+    @cached_property
+    def debtor_kind(self) -> str:
+        """person | entrepreneur | organization of the first debtor (domain rule jurisdiction.debtor_kind)."""
+        from ..domain.jurisdiction import debtor_kind
+
+        p = self.debtor.party
+        if p is None:
+            return debtor_kind(None, account_category=self.account.category).value
+        return debtor_kind(p.kind, p.ogrn, p.full_name, account_category=self.account.category).value
+
+    @cached_property
+    def court_track(self) -> str:
+        """'general' (ГПК, НК 333.19) or 'arbitrazh' (АПК, НК 333.21) for this debt (jurisdiction.court_track)."""
+        from ..domain.jurisdiction import court_track
+
+        return court_track(self.debtor_kind, business_premises=self.account.category == "other").value
+
+    @property
+    def arbitrazh(self) -> bool:
+        return self.court_track == "arbitrazh"
 
     # ------------------------------------------------------------------ ledger figures
     @cached_property
@@ -158,7 +180,8 @@ class Source:
 
     @cached_property
     def duty(self):
-        """State duty for a court order (or a claim) on principal + penalty (НК 333.19), or None."""
+        """State duty for a court order (or a claim) on principal + penalty: НК 333.19 in a general court, НК 333.21
+        in the arbitrazh court (organisation / ИП debtor; order 50 %, new scale at least 8,000 ₽), or None."""
         from ..domain.duty import ApplicationKind, compute_duty
         from ..domain.errors import DomainError
         from ..legal.reference import load_duty_scales
@@ -169,7 +192,8 @@ class Source:
         kind = self.extra.get("duty_kind", ApplicationKind.COURT_ORDER)
         credit = Decimal(self.common.params.get("duty_credit_kop", 0) or 0) / 100
         try:
-            return compute_duty(ru_dec(claim), "general", kind, self.common.today, load_duty_scales(), credit=credit)
+            return compute_duty(ru_dec(claim), self.court_track, kind, self.common.today, load_duty_scales(),
+                                credit=credit)
         except DomainError as exc:
             self.extra["duty_error"] = str(exc)
             return None
@@ -264,13 +288,23 @@ def _attach_cases(sources: dict[int, Source], case_ids: dict[int, int]) -> None:
     court_ids.discard(None)
     if Court is not None and court_ids:
         courts = {c.id: c for c in db.session.scalars(select(Court).where(Court.id.in_(court_ids)))}
+    choose_court = _try_import("casework.cases.directory", "choose_court")
+    by_region_fn = _try_import("casework.cases.directory", "arbitrazh_courts_by_region")
+    by_region = by_region_fn() if by_region_fn is not None and any(s.arbitrazh for s in sources.values()) else {}
     for aid, src in sources.items():
         case = cases.get(aid)
         src.case = case
         rec = records.get(case.id) if case is not None else None
         src.court_record = rec
-        cid = getattr(rec, "court_id", None) or (src.account.building.court_id if src.account.building else None)
-        src.court = courts.get(cid) if cid else None
+        rec_court = courts.get(getattr(rec, "court_id", None))
+        building_court = courts.get(src.account.building.court_id if src.account.building else None)
+        if rec_court is not None and (rec_court.kind == "arbitrazh") == src.arbitrazh:
+            src.court = rec_court  # the court of the filing, when it is of the debtor's court system
+        elif choose_court is not None:
+            src.court_choice = choose_court(src.court_track, building_court, by_region)
+            src.court = src.court_choice.court
+        else:
+            src.court = building_court
 
 
 def load_source(account_id: int, common: Common, case_id: int | None = None) -> Source | None:

@@ -82,6 +82,10 @@ _f("debtor_salutation", "Обращение: «Уважаемый Иван Ив�
 _f("debtor_birth_date", "Дата рождения должника (или «не известна»)", lambda s: _birth_date(s.debtor))
 _f("debtor_birth_place", "Место рождения должника (или «не известно»)", lambda s: (s.debtor.party.birth_place if s.debtor.party and s.debtor.party.birth_place else "не известно"))
 _f("debtor_identifier", "Один из идентификаторов должника (ГПК ст.124): СНИЛС, ИНН или паспорт; иначе «не известны»", lambda s: _identifier(s.debtor))
+_f("debtor_requisites", "ИНН и ОГРН (ОГРНИП) должника-организации или индивидуального предпринимателя: «ИНН …, ОГРН …»",
+   lambda s: _requisites(s.debtor))
+_f("arbitrazh", "Истина, если дело подсудно арбитражному суду: должник — организация или индивидуальный "
+   "предприниматель (ст.27, 28, 229.2 АПК РФ; госпошлина — ст.333.21 НК РФ)", lambda s: s.arbitrazh)
 _f("debtor_address", "Адрес регистрации должника (или адрес помещения)", lambda s: (s.debtor.party.registration_address if s.debtor.party and s.debtor.party.registration_address else s.account.address))
 _f("debtor_phone", "Телефон должника", lambda s: (s.debtor.party.phone if s.debtor.party and s.debtor.party.phone else s.account.phone) or "")
 _f("account_number", "Номер лицевого счёта", lambda s: s.account.number)
@@ -89,8 +93,9 @@ _f("premises_address", "Адрес помещения (как на квитан�
 _f("apartment", "Номер квартиры", lambda s: s.account.apartment or "")
 _f("owners_count", "Число собственников (должников)", lambda s: len(s.owners))
 _f("several_owners", "Истина, если должников (долевых собственников) несколько", lambda s: len(s.owners) > 1)
-_f("owners", "Список должников: name, name_gen, name_dat, share, birth_date, birth_place, identifier, address, "
-   "debt, penalty, duty, total, total_words (суммы по доле)", lambda s: _owners(s))
+_f("owners", "Список должников: name, name_gen, name_dat, share, birth_date, birth_place, identifier, requisites "
+   "(ИНН, ОГРН/ОГРНИП), ip и ip_gen («индивидуальный предприниматель » / «индивидуального предпринимателя » для ИП), "
+   "address, debt, penalty, duty, total, total_words (суммы по доле)", lambda s: _owners(s))
 
 # --------------------------------------------------------------------------- debt
 _f("debt_total", "Сумма долга цифрами: «1 234 руб. 56 коп.»", lambda s: ru.money(s.debt_kop))
@@ -107,7 +112,8 @@ _f("penalty_total", "Пени на дату документа цифрами (�
 _f("penalty_words", "Пени прописью", lambda s: ru.amount_in_words(s.penalty_kop))
 _f("claim_total", "Долг + пени цифрами", lambda s: ru.money(s.debt_kop + s.penalty_kop))
 _f("claim_total_full", "Долг + пени цифрами и прописью", lambda s: ru.money_full(s.debt_kop + s.penalty_kop))
-_f("duty_total", "Госпошлина к уплате (НК ст.333.19; за приказ — 50 %)", lambda s: ru.money(s.duty_kop))
+_f("duty_total", "Госпошлина к уплате (НК ст.333.19, в арбитражном суде — ст.333.21; за приказ — 50 %)",
+   lambda s: ru.money(s.duty_kop))
 _f("duty_words", "Госпошлина прописью", lambda s: ru.amount_in_words(s.duty_kop))
 _f("grand_total", "Долг + пени + госпошлина цифрами", lambda s: ru.money(s.debt_kop + s.penalty_kop + s.duty_kop))
 _f("calc_date", "Дата расчёта пени", lambda s: ru.short_date(s.common.today))
@@ -125,6 +131,8 @@ _f("enforce_total", "Сумма по исполнительному докуме
 
 # --------------------------------------------------------------------------- case, court
 _f("court_name", "Наименование суда (из дела/справочника или введённое вручную)", lambda s: s.common.params.get("court_name") or getattr(s.court, "name", "") or "")
+_f("court_to", "Строка адресата: «В Арбитражный суд …» (наименование суда с предлогом «В»)",
+   lambda s: _court_to(s.common.params.get("court_name") or getattr(s.court, "name", "") or ""))
 _f("court_address", "Адрес суда", lambda s: s.common.params.get("court_address") or getattr(s.court, "address", "") or "")
 _f("court_case_number", "Номер судебного дела / приказа", lambda s: s.common.params.get("writ_number") or getattr(s.court_record, "case_number", "") or "")
 _f("order_date", "Дата вынесения судебного приказа / решения", lambda s: _date_param(s, "writ_date", getattr(s.court_record, "issued_on", None)))
@@ -217,6 +225,37 @@ def _identifier(owner) -> str:
     return "идентификаторы должника взыскателю не известны"
 
 
+def _requisites(owner) -> str:
+    """«ИНН …, ОГРН …» of an organisation, «ИНН …, ОГРНИП …» of an entrepreneur (ОГРНИП has 15 digits)."""
+    p = owner.party
+    if p is None:
+        return "ИНН и ОГРН должника взыскателю не известны"
+    label = "ОГРНИП" if p.ogrn and len(p.ogrn.strip()) == 15 else "ОГРН"
+    parts = [f"ИНН {p.inn}" if p.inn else "", f"{label} {p.ogrn}" if p.ogrn else ""]
+    return ", ".join(x for x in parts if x) or "ИНН и ОГРН должника взыскателю не известны"
+
+
+def _ip_prefix(owner, case) -> str:
+    """«индивидуальный предприниматель » (or «индивидуального предпринимателя ») before the name of a citizen
+    with an ОГРНИП; empty for an organisation, a plain citizen or a name already starting with «ИП»."""
+    from ..domain.jurisdiction import DebtorKind, debtor_kind
+
+    p = owner.party
+    if p is None or p.kind != "person" or debtor_kind(p.kind, p.ogrn, p.full_name) != DebtorKind.ENTREPRENEUR:
+        return ""
+    if (p.full_name or "").strip().lower().startswith(("ип ", "индивидуальный предприниматель")):
+        return ""
+    return "индивидуального предпринимателя " if case == ru.GEN else "индивидуальный предприниматель "
+
+
+def _court_to(name: str) -> str:
+    """The addressee line of an application: «В Арбитражный суд …» (kept when the name already starts with «В»)."""
+    name = name.strip()
+    if not name or name[:2] in ("В ", "в "):
+        return name
+    return f"В {name}"
+
+
 def _owners(s) -> list[dict]:
     shares = [(o.share_num or 1, o.share_den or 1) for o in s.owners]
     if len(s.owners) > 1 and not all(o.share_num for o in s.owners):
@@ -236,6 +275,8 @@ def _owners(s) -> list[dict]:
             "birth_date": _birth_date(o),
             "birth_place": o.party.birth_place if o.party is not None and o.party.birth_place else "не известно",
             "identifier": _identifier(o),
+            "requisites": _requisites(o),
+            "ip": _ip_prefix(o, "nom"), "ip_gen": _ip_prefix(o, ru.GEN),
             "address": (o.party.registration_address if o.party is not None and o.party.registration_address
                         else s.account.address),
             "debt": ru.money(debt[i]), "penalty": ru.money(pen[i]), "duty": ru.money(duty[i]),

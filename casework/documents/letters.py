@@ -21,6 +21,13 @@ class Letter:
     duty_kind: str | None = None          # court_order | claim: which duty the document computes
     max_enforce_kop: int | None = None    # refuse above this amount (229-ФЗ ст.9: employer ≤ 100 000 ₽)
     notes: tuple[str, ...] = field(default_factory=tuple)
+    arbitrazh_title: str | None = None    # registry title when the debtor goes to the arbitrazh court (АПК)
+
+    def title_for(self, src) -> str:
+        """The registry title for this subject: the arbitrazh wording for an organisation / ИП debtor (АПК)."""
+        if self.arbitrazh_title and getattr(src, "arbitrazh", False):
+            return self.arbitrazh_title
+        return self.title
 
 
 LETTERS: dict[str, Letter] = {l.code: l for l in [
@@ -41,7 +48,8 @@ LETTERS: dict[str, Letter] = {l.code: l for l in [
            required=("restriction_service",)),
     Letter("court_order_application", "06_court_order_application.docx", "Заявление о вынесении судебного приказа",
            _l("Court order application"), ("court",), params=("court_name", "court_address"),
-           recipient="court", duty_kind="court_order"),
+           recipient="court", duty_kind="court_order",
+           arbitrazh_title="Заявление о выдаче судебного приказа (арбитражный суд)"),
     Letter("debt_calculation", "07_debt_calculation.docx", "Расчёт задолженности и пени",
            _l("Debt and penalty calculation"), ("court", "notice")),
     Letter("claim_after_cancel", "08_claim_after_cancel.docx", "Исковое заявление о взыскании задолженности",

@@ -24,6 +24,23 @@ def warning_delivered_on(case_id: int | None = None, account_id: int | None = No
         Document.kind == WARNING_KIND, Document.delivered_on.is_not(None), or_(*cond)))
 
 
+PRETRIAL_CLAIM_KIND = "pretrial_claim"
+
+
+def pretrial_claim_sent_on(case_id: int | None = None, account_id: int | None = None) -> date | None:
+    """Issue date of the latest pre-claim letter (досудебная претензия) of the case or account: the registry's
+    date of sending, from which the 30 days before an arbitrazh claim run (АПК ст.4 ч.5)."""
+    if case_id is None and account_id is None:
+        return None
+    cond = []
+    if case_id is not None:
+        cond.append(Document.case_id == case_id)
+    if account_id is not None:
+        cond.append(Document.account_id == account_id)
+    return db.session.scalar(select(func.max(Document.issued_on)).where(
+        Document.kind == PRETRIAL_CLAIM_KIND, or_(*cond)))
+
+
 def documents_for(case_id: int | None = None, account_id: int | None = None) -> list[Document]:
     """Documents of a case or account, newest first (for the case page)."""
     stmt = select(Document).order_by(Document.issued_at.desc(), Document.id.desc())

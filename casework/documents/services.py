@@ -116,13 +116,22 @@ class Prepared:
 
 
 def check_letter_rules(letter: Letter, src) -> None:
-    """Refusals before issuing: 229-ФЗ ст.9 ч.1 limit for the employer letter, required parameters, a debt to state."""
+    """Refusals before issuing: 229-ФЗ ст.9 ч.1 limit for the employer letter, required parameters, a debt to state,
+    a court letter for an organisation / ИП debtor without an arbitrazh court (never the magistrate instead)."""
     params = src.common.params
     missing = [n for n in letter.required if not params.get(n)]
     if missing:
         from ..i18n import _
 
         raise DocumentError(_("Fill in: %(fields)s", fields=", ".join(FIELD_BY_NAME[n].description for n in missing)))
+    choice = getattr(src, "court_choice", None)
+    if (letter.recipient == "court" and getattr(src, "arbitrazh", False) and getattr(src, "court", None) is None
+            and not params.get("court_name") and choice is not None and choice.problem):
+        from ..cases.labels import refusal_message
+        from ..i18n import _
+
+        raise DocumentError(_("%(reason)s Or type the court's name on this form.",
+                              reason=refusal_message(choice.error())))
     if letter.max_enforce_kop is not None and letter.subject == "account":
         from ..i18n import _
         from .fields import _enforce_kop
@@ -215,7 +224,8 @@ def issue_document(prep: Prepared, *, user=None, batch_id: int | None = None, tp
     renderer = tpl or CompiledTemplate(data_tpl)
     data = renderer.render_bytes(context)
     rel, digest = store_file(data, year, f"{seq:06d}_{prep.letter.code}_{_safe(str(prep.account_id or prep.building_id or ''))}.docx")
-    doc = Document(enterprise_id=1, year=year, seq=seq, number=number, kind=prep.letter.code, title=prep.letter.title,
+    doc = Document(enterprise_id=1, year=year, seq=seq, number=number, kind=prep.letter.code,
+                   title=prep.letter.title_for(prep.source),
                    case_id=prep.case_id, account_id=prep.account_id, building_id=prep.building_id, batch_id=batch_id,
                    template_version_id=version_id, addressee=prep.addressee[:500], amount_kop=prep.amount_kop,
                    file_path=rel, sha256=digest, size=len(data), issued_on=common.today,

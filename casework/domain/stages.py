@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from .errors import DomainError
+from .jurisdiction import ARBITRAZH_ORDER_LIMIT_KOP, CourtTrack, arbitrazh_claim_may_be_filed_on
 from .periods import add_months
 
 # ---------------------------------------------------------------------------------------------- constants
@@ -111,7 +112,8 @@ class CaseFacts:
     """Everything the guards look at, gathered by the service layer; all money in kopecks."""
 
     debt_kop: int = 0
-    debtor_kind: str = "person"            # 'person' | 'organization'
+    debtor_kind: str = "person"            # jurisdiction.DebtorKind: 'person' | 'entrepreneur' | 'organization'
+    court_track: str = CourtTrack.GENERAL  # jurisdiction.court_track: 'general' (ГПК) | 'arbitrazh' (АПК)
     tenure: str = "owner"                  # accounts.tenure
     apartment_building: bool = True
     on_hold: bool = False
@@ -127,6 +129,7 @@ class CaseFacts:
     claimable_kop: int | None = None       # debt still within limitation today (None = not computed)
     claim_kop: int | None = None           # amount to be claimed; defaults to claimable / debt
     order_cancelled_or_refused: bool = False
+    pretrial_claim_sent_on: date | None = None  # pre-claim letter sent (АПК ст.4 ч.5: arbitrazh claim 30 days later)
     months_unpaid: int = 0
     # enforcement
     court_act_kind: str | None = None      # 'order' | 'judgment'
@@ -260,16 +263,21 @@ def _guard_suspension(facts: CaseFacts, today: date, calendar=None) -> None:
         _refuse("agreement_performed", "a payment agreement is being performed (PP 354 p.118)")
 
 
-def _guard_court(facts: CaseFacts, today: date) -> None:
-    """Court: debt within limitation (ГК 196, 199); order ≤ 500,000 ₽ (ГПК 121); claim after a cancelled order
-    (ГПК 135, Пленум № 62); eviction only of a social tenant after > 6 months unpaid (ЖК 90)."""
+def _guard_court(facts: CaseFacts, today: date, calendar=None) -> None:
+    """Court: debt within limitation (ГК 196, 199); order ≤ 500,000 ₽ (ГПК 121; АПК 229.2); claim after a cancelled
+    order (ГПК 135, Пленум № 62; АПК 129 ч.1 п.2.1); arbitrazh claim 30 days after the pre-claim letter (АПК 4 ч.5);
+    eviction only of a social tenant after > 6 months unpaid (ЖК 90)."""
     _guard_debt(facts)
     if facts.claimable_kop is not None and facts.claimable_kop <= 0:
         _refuse("time_barred", "the whole debt is time-barred; a court would refuse it (Civil Code art. 196, 199)")
     claim = facts.claim_kop if facts.claim_kop is not None else (
         facts.claimable_kop if facts.claimable_kop is not None else facts.debt_kop)
     kind = facts.court_kind
-    if kind == CourtKind.ORDER:
+    if kind not in (CourtKind.ORDER, CourtKind.CLAIM, CourtKind.EVICTION):
+        _refuse("bad_court_kind", f"unknown court procedure {kind}", kind=kind)
+    if facts.court_track == CourtTrack.ARBITRAZH and kind != CourtKind.EVICTION:
+        _guard_arbitrazh(facts, claim, today, calendar)
+    elif kind == CourtKind.ORDER:
         if claim > COURT_ORDER_LIMIT_KOP:
             _refuse("order_limit", "a court order is possible only up to 500,000 rubles; file a claim "
                     "(Civil Procedure Code art. 121)", claim_kop=claim, limit_kop=COURT_ORDER_LIMIT_KOP)
@@ -277,14 +285,35 @@ def _guard_court(facts: CaseFacts, today: date) -> None:
         if claim <= COURT_ORDER_LIMIT_KOP and not facts.order_cancelled_or_refused:
             _refuse("claim_needs_order", "a claim up to 500,000 rubles is possible only after a court order was "
                     "cancelled or refused (Civil Procedure Code art. 135; Plenum No. 62)", claim_kop=claim)
-    elif kind == CourtKind.EVICTION:
+    else:  # eviction
         if facts.tenure != "social_tenancy":
             _refuse("eviction_not_social", "eviction for debt applies only to social tenants (Housing Code art. 90)")
         if facts.months_unpaid <= EVICTION_MONTHS:
             _refuse("eviction_months", "eviction needs more than 6 months without payment (Housing Code art. 90)",
                     months=facts.months_unpaid)
-    else:
-        _refuse("bad_court_kind", f"unknown court procedure {kind}", kind=kind)
+
+
+def _guard_arbitrazh(facts: CaseFacts, claim: int, today: date, calendar=None) -> None:
+    """Organisation / ИП debtor in the arbitrazh court: an order only up to 500,000 ₽ (АПК ст.229.2); a claim above
+    that, or after the order was cancelled or refused (АПК ст.129 ч.1 п.2.1), and only 30 calendar days after the
+    pre-claim letter was sent (АПК ст.4 ч.5)."""
+    if facts.court_kind == CourtKind.ORDER:
+        if claim > ARBITRAZH_ORDER_LIMIT_KOP:
+            _refuse("arbitrazh_order_limit", "an arbitrazh court order is possible only up to 500,000 rubles "
+                    "(Arbitrazh Procedure Code art. 229.2); send a pre-claim letter and file a claim 30 days later "
+                    "(art. 4 part 5)", claim_kop=claim, limit_kop=ARBITRAZH_ORDER_LIMIT_KOP)
+        return
+    if claim <= ARBITRAZH_ORDER_LIMIT_KOP and not facts.order_cancelled_or_refused:
+        _refuse("arbitrazh_claim_needs_order", "a claim up to 500,000 rubles against an organisation or an "
+                "entrepreneur is possible only after a court order was cancelled or refused (Arbitrazh Procedure "
+                "Code art. 229.2, 129 part 1 p. 2.1)", claim_kop=claim, limit_kop=ARBITRAZH_ORDER_LIMIT_KOP)
+    if facts.pretrial_claim_sent_on is None:
+        _refuse("no_pretrial_claim", "no pre-claim letter is recorded; an arbitrazh claim may be filed 30 days "
+                "after it was sent (Arbitrazh Procedure Code art. 4 part 5)")
+    may_on = arbitrazh_claim_may_be_filed_on(facts.pretrial_claim_sent_on, calendar)
+    if today < may_on:
+        _refuse("pretrial_claim_term", "30 days have not passed since the pre-claim letter was sent "
+                "(Arbitrazh Procedure Code art. 4 part 5)", sent_on=facts.pretrial_claim_sent_on, may_on=may_on)
 
 
 def _guard_enforcement(facts: CaseFacts, today: date, calendar=None) -> None:
@@ -337,7 +366,7 @@ def check_transition(current: Stage | str, target: Stage | str, facts: CaseFacts
     elif target == Stage.SUSPENSION:
         _guard_suspension(facts, today, calendar)
     elif target == Stage.COURT:
-        _guard_court(facts, today)
+        _guard_court(facts, today, calendar)
     elif target == Stage.ENFORCEMENT:
         _guard_enforcement(facts, today, calendar)
     elif target == Stage.WRITTEN_OFF:

@@ -1,0 +1,64 @@
+"""Which court hears a debt: general courts (ГПК) for citizens, the arbitrazh court (АПК) for organisations and
+individual entrepreneurs; the arbitrazh pre-claim term (pure: no I/O, dates are arguments).
+
+See docs/legal-engine.md, «Organisation debtors: arbitrazh».
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from enum import StrEnum
+
+ARBITRAZH_ORDER_LIMIT_KOP = 500_000_00  # АПК ст.229.2: a court order for contract claims up to 500,000 ₽
+PRETRIAL_CLAIM_DAYS = 30                # АПК ст.4 ч.5: a claim 30 calendar days after the pre-claim letter was sent
+OGRNIP_LENGTH = 15                      # ОГРНИП has 15 digits, an organisation's ОГРН 13 (129-ФЗ, ПП 2014 № 1221)
+_ENTREPRENEUR_PREFIXES = ("ип ", "индивидуальный предприниматель")
+
+
+class DebtorKind(StrEnum):
+    PERSON = "person"              # a citizen
+    ENTREPRENEUR = "entrepreneur"  # a citizen registered as an individual entrepreneur (ИП)
+    ORGANIZATION = "organization"  # a legal entity (including a municipality as the owner of vacant flats)
+
+
+class CourtTrack(StrEnum):
+    GENERAL = "general"      # мировой судья (order, ГПК ст.121–122) / district court (claim), НК 333.19
+    ARBITRAZH = "arbitrazh"  # арбитражный суд субъекта РФ (order АПК ст.229.2, claim), НК 333.21
+
+
+def debtor_kind(party_kind: str | None, ogrn: str | None = None, full_name: str | None = None, *,
+                account_category: str = "population") -> DebtorKind:
+    """The debtor's legal form: a party of kind 'organization' is an organisation; a citizen with an ОГРНИП (15
+    digits) or named «ИП …» is an entrepreneur; with no party recorded a non-population account counts as one."""
+    if party_kind is None:
+        return DebtorKind.ORGANIZATION if account_category == "other" else DebtorKind.PERSON
+    name = (full_name or "").strip().lower()
+    if party_kind == "organization":
+        return DebtorKind.ENTREPRENEUR if name.startswith(_ENTREPRENEUR_PREFIXES) else DebtorKind.ORGANIZATION
+    digits = "".join(ch for ch in (ogrn or "") if ch.isdigit())
+    if len(digits) == OGRNIP_LENGTH or name.startswith(_ENTREPRENEUR_PREFIXES):
+        return DebtorKind.ENTREPRENEUR
+    return DebtorKind.PERSON
+
+
+def court_track(kind: DebtorKind | str, *, business_premises: bool) -> CourtTrack:
+    """Arbitrazh court for an organisation, and for an entrepreneur's debt for business (non-population) premises
+    (АПК ст.27, 28; order АПК ст.229.2); a citizen's — or an ИП's own home's — debt goes to the magistrate / district
+    court (ГПК ст.22, 23, 121)."""
+    kind = DebtorKind(kind)
+    if kind == DebtorKind.ORGANIZATION:
+        return CourtTrack.ARBITRAZH
+    if kind == DebtorKind.ENTREPRENEUR and business_premises:
+        return CourtTrack.ARBITRAZH
+    return CourtTrack.GENERAL
+
+
+def pretrial_claim_term_end(sent_on: date, calendar=None) -> date:
+    """Last day of the 30-day pre-claim term: 30 calendar days from the day after sending (АПК ст.4 ч.5, ГК 191),
+    moved off a non-working day (ГК 193) when a production calendar is given."""
+    end = sent_on + timedelta(days=PRETRIAL_CLAIM_DAYS)
+    return calendar.next_working_day(end) if calendar is not None else end
+
+
+def arbitrazh_claim_may_be_filed_on(sent_on: date, calendar=None) -> date:
+    """First day an arbitrazh claim may be filed: the day after the 30-day pre-claim term ends (АПК ст.4 ч.5)."""
+    return pretrial_claim_term_end(sent_on, calendar) + timedelta(days=1)
