@@ -435,7 +435,8 @@ COURT_UPDATE_FIELDS = ("case_number", "issued_on", "received_on", "objection_on"
 
 
 def update_court_record(rec: CourtRecord, user, today: date, **fields) -> CourtRecord:
-    """Record what the court did; receipt starts the objection window, cancellation alerts the claim path."""
+    """Record what the court did; receipt starts the objection window (10 days; in the arbitrazh court 10 working
+    days), cancellation alerts the claim path."""
     for k, v in fields.items():
         if k in COURT_UPDATE_FIELDS:
             setattr(rec, k, v)
@@ -444,8 +445,10 @@ def update_court_record(rec: CourtRecord, user, today: date, **fields) -> CourtR
     if rec.kind == "order" and rec.received_on and rec.outcome == "issued" and not rec.cancelled_on:
         from ..legal.reference import load_calendar
 
+        case = db.session.get(Case, rec.case_id)  # arbitrazh order: 10 working days (АПК 229.5 ч.3, 114 ч.3)
         _add_deadline(rec.case_id, "objection_window", rec.received_on,
-                      objection_term_end(rec.received_on, load_calendar()) + timedelta(days=1), court_record_id=rec.id)
+                      objection_term_end(rec.received_on, load_calendar(), track_of(case.account).value)
+                      + timedelta(days=1), court_record_id=rec.id)
     if rec.outcome == "cancelled":
         _close_deadlines(rec.case_id, ("objection_window",), today)
         _raise_alert(rec.case_id, "order_cancelled", str(rec.id), today, {"court_record_id": rec.id})

@@ -62,8 +62,10 @@ class Source:
     court_record: object | None = None
     court: object | None = None
     court_choice: object | None = None  # cases.directory.CourtChoice: the track and why no court was found
+    order_record: object | None = None  # the case's latest cancelled / refused court-order filing (its duty is credited)
     number: str = PLACEHOLDER_NUMBER
     extra: dict = field(default_factory=dict)
+    from_db: bool = False  # built by load_sources: lazy look-ups (the pre-claim letter) may read the database
 
     # ------------------------------------------------------------------ parties
     @property
@@ -178,10 +180,7 @@ class Source:
             return sorted(date(p.year, p.month, 1) for p, v in res.allocation.open_kop.items() if v > 0)
         return [r["month"] for r in self.monthly if r["charged"] > 0]
 
-    @cached_property
-    def duty(self):
-        """State duty for a court order (or a claim) on principal + penalty: НК 333.19 in a general court, НК 333.21
-        in the arbitrazh court (organisation / ИП debtor; order 50 %, new scale at least 8,000 ₽), or None."""
+    def _duty(self, credit_kop: int):
         from ..domain.duty import ApplicationKind, compute_duty
         from ..domain.errors import DomainError
         from ..legal.reference import load_duty_scales
@@ -190,18 +189,59 @@ class Source:
         if claim <= 0:
             return None
         kind = self.extra.get("duty_kind", ApplicationKind.COURT_ORDER)
-        credit = Decimal(self.common.params.get("duty_credit_kop", 0) or 0) / 100
         try:
             return compute_duty(ru_dec(claim), self.court_track, kind, self.common.today, load_duty_scales(),
-                                credit=credit)
+                                credit=Decimal(credit_kop) / 100)
         except DomainError as exc:
             self.extra["duty_error"] = str(exc)
             return None
 
     @cached_property
+    def duty_credit_kop(self) -> int:
+        """Duty already paid that counts against this filing: the figure given, else for a claim the duty of the
+        case's cancelled or refused court order (НК 333.20 п.1 пп.13; arbitrazh — docs/legal-engine.md)."""
+        from ..domain.duty import ApplicationKind
+
+        given = self.common.params.get("duty_credit_kop")
+        if given:
+            return int(Decimal(str(given)))
+        if self.extra.get("duty_kind") == ApplicationKind.CLAIM and self.order_record is not None:
+            return int(getattr(self.order_record, "duty_kop", 0) or 0)
+        return 0
+
+    @cached_property
+    def duty(self):
+        """State duty to pay for a court order (or a claim) on principal + penalty, after the credit: НК 333.19 in a
+        general court, НК 333.21 in the arbitrazh court (organisation / ИП debtor; order 50 %, new scale at least
+        8,000 ₽), or None."""
+        return self._duty(self.duty_credit_kop)
+
+    @cached_property
     def duty_kop(self) -> int:
         d = self.duty
         return int(d.to_pay * 100) if d is not None else 0
+
+    @cached_property
+    def duty_gross_kop(self) -> int:
+        """The whole duty of the filing before the credit: what the claimant bears and claims back as costs."""
+        if not self.duty_credit_kop:
+            return self.duty_kop
+        d = self._duty(0)
+        return int(d.to_pay * 100) if d is not None else 0
+
+    @property
+    def duty_credited_kop(self) -> int:
+        """The part of the duty covered by the credit (never more than the duty itself)."""
+        return self.duty_gross_kop - self.duty_kop
+
+    @cached_property
+    def pretrial_claim(self):
+        """The latest pre-claim letter (documents.Document) of the case or account, or None (АПК ст.4 ч.5)."""
+        if not self.from_db:
+            return None
+        from .queries import latest_pretrial_claim
+
+        return latest_pretrial_claim(case_id=getattr(self.case, "id", None), account_id=self.account.id)
 
 
 def ru_dec(kop: int) -> Decimal:
@@ -254,7 +294,7 @@ def load_sources(account_ids: list[int], common: Common, case_ids: dict[int, int
             owners = [_owner_from(ap, p, acc) for ap, p in plist if ap.role == "owner"]
             if not owners:
                 owners = [_owner_from(ap, p, acc) for ap, p in plist[:1]] or [_owner_from(None, None, acc)]
-            built[aid] = Source(common, acc, owners, by_acc_ledger.get(aid, []))
+            built[aid] = Source(common, acc, owners, by_acc_ledger.get(aid, []), from_db=True)
     out = {aid: built[aid] for aid in ids if aid in built}
     _attach_cases(out, case_ids or {})
     return out
@@ -278,10 +318,13 @@ def _attach_cases(sources: dict[int, Source], case_ids: dict[int, int]) -> None:
     CourtRecord = _try_import("casework.cases.models", "CourtRecord")
     Court = _try_import("casework.cases.models", "Court")
     records: dict[int, object] = {}
+    order_records: dict[int, object] = {}
     if CourtRecord is not None and cases:
         for r in db.session.scalars(select(CourtRecord).where(
                 CourtRecord.case_id.in_([c.id for c in cases.values()])).order_by(CourtRecord.id)):
             records[r.case_id] = r
+            if r.kind == "order" and (r.cancelled_on is not None or r.outcome in ("cancelled", "refused")):
+                order_records[r.case_id] = r
     courts: dict[int, object] = {}
     court_ids = {getattr(r, "court_id", None) for r in records.values()}
     court_ids |= {s.account.building.court_id for s in sources.values() if s.account.building is not None}
@@ -296,6 +339,7 @@ def _attach_cases(sources: dict[int, Source], case_ids: dict[int, int]) -> None:
         src.case = case
         rec = records.get(case.id) if case is not None else None
         src.court_record = rec
+        src.order_record = order_records.get(case.id) if case is not None else None
         rec_court = courts.get(getattr(rec, "court_id", None))
         building_court = courts.get(src.account.building.court_id if src.account.building else None)
         if rec_court is not None and (rec_court.kind == "arbitrazh") == src.arbitrazh:

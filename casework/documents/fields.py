@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Callable
 
+from ..domain.jurisdiction import ARBITRAZH_ORDER_LIMIT_KOP
 from . import russian as ru
 
 ACCOUNT, BUILDING, BATCH, ANY = "account", "building", "batch", "any"
@@ -112,10 +113,21 @@ _f("penalty_total", "Пени на дату документа цифрами (�
 _f("penalty_words", "Пени прописью", lambda s: ru.amount_in_words(s.penalty_kop))
 _f("claim_total", "Долг + пени цифрами", lambda s: ru.money(s.debt_kop + s.penalty_kop))
 _f("claim_total_full", "Долг + пени цифрами и прописью", lambda s: ru.money_full(s.debt_kop + s.penalty_kop))
-_f("duty_total", "Госпошлина к уплате (НК ст.333.19, в арбитражном суде — ст.333.21; за приказ — 50 %)",
+_f("duty_total", "Госпошлина к уплате (НК ст.333.19, в арбитражном суде — ст.333.21; за приказ — 50 %; по иску — за "
+   "вычетом засчитываемой пошлины за отменённый приказ)",
    lambda s: ru.money(s.duty_kop))
 _f("duty_words", "Госпошлина прописью", lambda s: ru.amount_in_words(s.duty_kop))
-_f("grand_total", "Долг + пени + госпошлина цифрами", lambda s: ru.money(s.debt_kop + s.penalty_kop + s.duty_kop))
+_f("duty_claim_total", "Госпошлина за подачу заявления (иска) полностью, до зачёта пошлины, уплаченной за отменённый "
+   "судебный приказ (НК ст.333.19, в арбитражном суде — ст.333.21)", lambda s: ru.money(s.duty_gross_kop))
+_f("duty_claim_words", "Госпошлина полностью (до зачёта) прописью", lambda s: ru.amount_in_words(s.duty_gross_kop))
+_f("duty_credited", "Истина, если в счёт госпошлины по иску засчитывается пошлина, уплаченная за отменённый судебный "
+   "приказ (отказ в его выдаче)", lambda s: s.duty_credited_kop > 0)
+_f("duty_credit_total", "Засчитываемая госпошлина, уплаченная за отменённый судебный приказ (НК ст.333.20 п.1 пп.13; "
+   "в арбитражном суде — ст.333.22, 333.40)", lambda s: ru.money(s.duty_credited_kop))
+_f("grand_total", "Долг + пени + госпошлина (полностью, включая засчитанную) цифрами",
+   lambda s: ru.money(s.debt_kop + s.penalty_kop + s.duty_gross_kop))
+_f("claim_over_order_limit", "Истина, если долг и пени больше 500 000 руб. — предела судебного приказа (ГПК ст.121, "
+   "АПК ст.229.2)", lambda s: s.debt_kop + s.penalty_kop > ARBITRAZH_ORDER_LIMIT_KOP)
 _f("calc_date", "Дата расчёта пени", lambda s: ru.short_date(s.common.today))
 _f("calc_rows", "Строки расчёта пени из движка: period, due, amount, start, end, closed_by, days_300, days_130, rate, penalty",
    lambda s: _calc_rows(s))
@@ -134,9 +146,18 @@ _f("court_name", "Наименование суда (из дела/справо�
 _f("court_to", "Строка адресата: «В Арбитражный суд …» (наименование суда с предлогом «В»)",
    lambda s: _court_to(s.common.params.get("court_name") or getattr(s.court, "name", "") or ""))
 _f("court_address", "Адрес суда", lambda s: s.common.params.get("court_address") or getattr(s.court, "address", "") or "")
-_f("court_case_number", "Номер судебного дела / приказа", lambda s: s.common.params.get("writ_number") or getattr(s.court_record, "case_number", "") or "")
-_f("order_date", "Дата вынесения судебного приказа / решения", lambda s: _date_param(s, "writ_date", getattr(s.court_record, "issued_on", None)))
-_f("order_cancelled_on", "Дата определения об отмене судебного приказа", lambda s: _date_param(s, "order_cancelled_on", getattr(s.court_record, "cancelled_on", None)))
+_f("court_case_number", "Номер судебного дела / приказа (отменённого приказа, если он есть в деле)",
+   lambda s: s.common.params.get("writ_number") or getattr(_order_or_record(s), "case_number", "") or "")
+_f("order_date", "Дата вынесения судебного приказа / решения",
+   lambda s: _date_param(s, "writ_date", getattr(_order_or_record(s), "issued_on", None)))
+_f("order_cancelled_on", "Дата определения об отмене судебного приказа",
+   lambda s: _date_param(s, "order_cancelled_on", getattr(_order_or_record(s), "cancelled_on", None)))
+_f("order_cancelled", "Истина, если судебный приказ по делу отменён (дата отмены введена или записана в деле)",
+   lambda s: bool(s.common.params.get("order_cancelled_on")) or _order_cancelled(s.order_record))
+_f("pretrial_claim_number", "Номер последней досудебной претензии по делу (лицевому счёту), иначе «____»",
+   lambda s: s.pretrial_claim.number if s.pretrial_claim is not None else "____")
+_f("pretrial_claim_date", "Дата последней досудебной претензии: 22.11.2026, иначе «___.___.______»",
+   lambda s: ru.short_date(s.pretrial_claim.issued_on) if s.pretrial_claim is not None else "___.___.______")
 
 # --------------------------------------------------------------------------- payment agreement schedule
 _f("schedule", "График платежей соглашения: n, date, amount", lambda s: [{"n": i + 1, "date": ru.short_date(d), "amount": ru.money(a)} for i, (d, a) in enumerate(_schedule(s))])
@@ -248,6 +269,15 @@ def _ip_prefix(owner, case) -> str:
     return "индивидуального предпринимателя " if case == ru.GEN else "индивидуальный предприниматель "
 
 
+def _order_or_record(s):
+    """The cancelled / refused court order of the case when there is one, else the latest court filing."""
+    return s.order_record if s.order_record is not None else s.court_record
+
+
+def _order_cancelled(rec) -> bool:
+    return rec is not None and (rec.cancelled_on is not None or rec.outcome == "cancelled")
+
+
 def _court_to(name: str) -> str:
     """The addressee line of an application: «В Арбитражный суд …» (kept when the name already starts with «В»)."""
     name = name.strip()
@@ -262,7 +292,7 @@ def _owners(s) -> list[dict]:
         shares = [(1, len(s.owners))] * len(s.owners)  # equal shares when none are recorded (ГК ст.245 п.1)
     debt = ru.split_by_shares(s.debt_kop, shares)
     pen = ru.split_by_shares(s.penalty_kop, shares)
-    duty = ru.split_by_shares(s.duty_kop, shares)
+    duty = ru.split_by_shares(s.duty_gross_kop, shares)  # the whole duty is a cost claimed back (incl. a credit)
     out = []
     for i, o in enumerate(s.owners):
         person = _is_person(o)

@@ -41,6 +41,20 @@ def pretrial_claim_sent_on(case_id: int | None = None, account_id: int | None = 
         Document.kind == PRETRIAL_CLAIM_KIND, or_(*cond)))
 
 
+def latest_pretrial_claim(case_id: int | None = None, account_id: int | None = None) -> Document | None:
+    """The latest pre-claim letter of the case or account (by issue date, then number): the one a claim in the
+    arbitrazh court names as the observed pre-claim procedure (АПК ст.4 ч.5, ст.125 ч.2 п.8)."""
+    if case_id is None and account_id is None:
+        return None
+    cond = []
+    if case_id is not None:
+        cond.append(Document.case_id == case_id)
+    if account_id is not None:
+        cond.append(Document.account_id == account_id)
+    return db.session.scalars(select(Document).where(Document.kind == PRETRIAL_CLAIM_KIND, or_(*cond))
+                              .order_by(Document.issued_on.desc(), Document.id.desc()).limit(1)).first()
+
+
 def documents_for(case_id: int | None = None, account_id: int | None = None) -> list[Document]:
     """Documents of a case or account, newest first (for the case page)."""
     stmt = select(Document).order_by(Document.issued_at.desc(), Document.id.desc())

@@ -1,5 +1,5 @@
 """Which court hears a debt: general courts (ГПК) for citizens, the arbitrazh court (АПК) for organisations and
-individual entrepreneurs; the arbitrazh pre-claim term (pure: no I/O, dates are arguments).
+individual entrepreneurs; the arbitrazh pre-claim and objection terms (pure: no I/O, dates are arguments).
 
 See docs/legal-engine.md, «Organisation debtors: arbitrazh».
 """
@@ -8,8 +8,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 from enum import StrEnum
 
+from .calendar import weekends_only_calendar
+
 ARBITRAZH_ORDER_LIMIT_KOP = 500_000_00  # АПК ст.229.2: a court order for contract claims up to 500,000 ₽
 PRETRIAL_CLAIM_DAYS = 30                # АПК ст.4 ч.5: a claim 30 calendar days after the pre-claim letter was sent
+OBJECTION_WORKING_DAYS = 10             # АПК ст.229.5 ч.3: 10 days from receipt to object; ст.114 ч.3: working days
 OGRNIP_LENGTH = 15                      # ОГРНИП has 15 digits, an organisation's ОГРН 13 (129-ФЗ, ПП 2014 № 1221)
 _ENTREPRENEUR_PREFIXES = ("ип ", "индивидуальный предприниматель")
 
@@ -62,3 +65,9 @@ def pretrial_claim_term_end(sent_on: date, calendar=None) -> date:
 def arbitrazh_claim_may_be_filed_on(sent_on: date, calendar=None) -> date:
     """First day an arbitrazh claim may be filed: the day after the 30-day pre-claim term ends (АПК ст.4 ч.5)."""
     return pretrial_claim_term_end(sent_on, calendar) + timedelta(days=1)
+
+
+def arbitrazh_objection_term_end(received_on: date, calendar=None) -> date:
+    """Last day to object to an arbitrazh court order: the 10th working day after receipt of its copy (АПК ст.229.5
+    ч.3; ст.113 ч.3 — from the next day; ст.114 ч.3 — non-working days not counted), by the production calendar."""
+    return (calendar or weekends_only_calendar()).add_working_days(received_on, OBJECTION_WORKING_DAYS)

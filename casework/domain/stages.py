@@ -10,7 +10,8 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from .errors import DomainError
-from .jurisdiction import ARBITRAZH_ORDER_LIMIT_KOP, CourtTrack, arbitrazh_claim_may_be_filed_on
+from .jurisdiction import (ARBITRAZH_ORDER_LIMIT_KOP, CourtTrack, arbitrazh_claim_may_be_filed_on,
+                           arbitrazh_objection_term_end)
 from .periods import add_months
 
 # ---------------------------------------------------------------------------------------------- constants
@@ -19,7 +20,7 @@ from .periods import add_months
 from .restriction import (PP424_FREEZE, SUSPENSION_AFTER_DAYS, THRESHOLD_MONTHS, WARNING_TERM_DAYS,  # noqa: E402,F401
                           TermReading, earliest_restriction_date, earliest_suspension_date)
 COURT_ORDER_LIMIT_KOP = 500_000_00  # ГПК ст.121 / АПК ст.229.2: court order up to 500,000 ₽
-OBJECTION_DAYS = 10             # ГПК ст.128–129: 10 days from receipt of the order to object
+OBJECTION_DAYS = 10             # ГПК ст.128–129: 10 days from receipt of the order to object (АПК: jurisdiction.py)
 EVICTION_MONTHS = 6             # ЖК ст.90: eviction of a social tenant after > 6 months without payment
 EMPLOYER_LIMIT_KOP = 100_000_00  # 229-ФЗ ст.9 ч.1: writ straight to the employer only up to 100,000 ₽
 
@@ -169,17 +170,21 @@ def suspension_may_start_on(restricted_on: date, calendar=None, reading: str | N
     return earliest_suspension_date(restricted_on, calendar, reading)
 
 
-def objection_term_end(received_on: date, calendar=None) -> date:
-    """Last day to object to a court order: 10 days from receipt, moved off a non-working day (ГПК 128, ГК 193)."""
+def objection_term_end(received_on: date, calendar=None, track: str = CourtTrack.GENERAL) -> date:
+    """Last day to object to a court order: magistrate — 10 calendar days from receipt, moved off a non-working day
+    (ГПК 128, ГК 193); arbitrazh court — the 10th working day after receipt (АПК 229.5 ч.3, 114 ч.3)."""
+    if CourtTrack(track) == CourtTrack.ARBITRAZH:
+        return arbitrazh_objection_term_end(received_on, calendar)
     end = received_on + timedelta(days=OBJECTION_DAYS)
     return calendar.next_working_day(end) if calendar is not None else end
 
 
-def act_in_force_on(act_kind: str, made_on: date | None, received_on: date | None, calendar=None) -> date | None:
-    """Day a court act may be enforced: order — day after the 10-day objection term from receipt (ГПК 128/129);
-    judgment — one month after it is made (ГПК 321 ч.2, 209)."""
+def act_in_force_on(act_kind: str, made_on: date | None, received_on: date | None, calendar=None,
+                    track: str = CourtTrack.GENERAL) -> date | None:
+    """Day a court act may be enforced: order — day after the 10-day objection term from receipt (ГПК 128/129;
+    АПК 229.5, in working days); judgment — one month after it is made (ГПК 321 ч.2, 209; АПК 180 ч.1)."""
     if act_kind == CourtActKind.ORDER:
-        return None if received_on is None else objection_term_end(received_on, calendar) + timedelta(days=1)
+        return None if received_on is None else objection_term_end(received_on, calendar, track) + timedelta(days=1)
     if act_kind == CourtActKind.JUDGMENT:
         return None if made_on is None else add_months(made_on, 1) + timedelta(days=1)
     return None
@@ -317,19 +322,30 @@ def _guard_arbitrazh(facts: CaseFacts, claim: int, today: date, calendar=None) -
 
 
 def _guard_enforcement(facts: CaseFacts, today: date, calendar=None) -> None:
-    """Enforcement only with a court act in force: order — no objection within 10 days of receipt (ГПК 128/129);
-    judgment — one month after it is made (ГПК 321)."""
+    """Enforcement only with a court act in force: order — no objection within 10 days of receipt (ГПК 128/129;
+    arbitrazh: 10 working days, АПК 229.5, 114 ч.3); judgment — one month after it is made (ГПК 321; АПК 180)."""
     if facts.court_act_kind not in (CourtActKind.ORDER, CourtActKind.JUDGMENT):
         _refuse("no_court_act", "there is no court order or judgment in this case")
+    arbitrazh = facts.court_track == CourtTrack.ARBITRAZH
     if facts.act_cancelled:
+        if arbitrazh:
+            _refuse("arbitrazh_act_cancelled", "the court act was cancelled; file a claim in the arbitrazh court "
+                    "(Arbitrazh Procedure Code art. 229.5 part 4)")
         _refuse("act_cancelled", "the court act was cancelled; file a claim (Civil Procedure Code art. 129)")
     if facts.court_act_kind == CourtActKind.ORDER:
         if facts.objection_filed:
+            if arbitrazh:
+                _refuse("arbitrazh_objection_filed", "the debtor objected to the arbitrazh court order "
+                        "(Arbitrazh Procedure Code art. 229.5 part 4)")
             _refuse("objection_filed", "the debtor objected to the court order (Civil Procedure Code art. 129)")
         if facts.debtor_received_on is None:
+            if arbitrazh:
+                _refuse("arbitrazh_not_received", "the date the debtor received the arbitrazh court order is not "
+                        "recorded (Arbitrazh Procedure Code art. 229.5 part 3)")
             _refuse("not_received", "the date the debtor received the court order is not recorded "
                     "(Civil Procedure Code art. 128)")
-    in_force = act_in_force_on(facts.court_act_kind, facts.act_made_on, facts.debtor_received_on, calendar)
+    in_force = act_in_force_on(facts.court_act_kind, facts.act_made_on, facts.debtor_received_on, calendar,
+                               facts.court_track)
     if in_force is None:
         _refuse("no_act_date", "the date of the court act is not recorded")
     if today < in_force:

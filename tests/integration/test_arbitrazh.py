@@ -256,3 +256,135 @@ def test_pre_claim_letter_to_an_organisation_names_the_30_days(directory):
     text = "\n".join(p.text for p in d.paragraphs)
     assert "ч.5 ст.4 Арбитражного процессуального кодекса РФ" in text and "30 календарных дней" in text
     assert "ГПК" not in text
+
+
+# ------------------------------------------------------------------------------------------- the claim (08)
+
+def _cancelled_order(case, lawyer, principal_kop, number):
+    """A court order filed with the engine's duty, issued, received and cancelled on the debtor's objection."""
+    rec = services.record_court_filing(case, lawyer, TODAY - timedelta(days=90), principal_kop=principal_kop,
+                                       duty_kop=None)
+    services.update_court_record(rec, lawyer, TODAY - timedelta(days=60), case_number=number, outcome="issued",
+                                 issued_on=TODAY - timedelta(days=80), received_on=TODAY - timedelta(days=70))
+    services.update_court_record(rec, lawyer, TODAY - timedelta(days=60), objection_on=TODAY - timedelta(days=65),
+                                 cancelled_on=TODAY - timedelta(days=60))
+    assert rec.outcome == "cancelled"
+    return rec
+
+
+def _render_claim(acc, params=None):
+    prep = prepare("claim_after_cancel", account_id=acc.id, common=load_common(params or {}, TODAY))
+    doc = issue_document(prep)
+    d = Docx(io.BytesIO(document_file(doc).read_bytes()))
+    paras = [p.text for p in d.paragraphs]
+    return doc, prep.source, paras, "\n".join(paras)
+
+
+def _arbitrazh_claim_duty_kop(claim_kop: int) -> int:
+    """НК 333.21 п.1 пп.1, 259-ФЗ scale up to 1 million: 10,000 ₽, above 100,000 ₽ plus 5 %; whole rubles (НК 52)."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    rub = Decimal(claim_kop) / 100
+    duty = Decimal(10_000) if rub <= 100_000 else Decimal(10_000) + (rub - 100_000) * Decimal("0.05")
+    return int(duty.quantize(Decimal(1), ROUND_HALF_UP)) * 100
+
+
+def test_claim_against_an_organisation_reads_as_an_arbitrazh_claim_with_the_order_duty_credited(directory, lawyer):
+    org = make_debtor(directory["len"], months=6, monthly_kop=800_000)   # 48,000 ₽
+    case = services.open_case(org.id, lawyer, TODAY - timedelta(days=120))
+    claim_letter = _pretrial_claim(org, TODAY - timedelta(days=100))
+    order = _cancelled_order(case, lawyer, 4_800_000, "А58-1234/2026")
+    assert order.duty_kop == 800_000                                       # НК 333.21: order minimum 8,000 ₽
+    doc, src, paras, text = _render_claim(org)
+    claim_kop = src.debt_kop + src.penalty_kop
+    assert claim_kop < 10_000_000
+    assert src.duty_gross_kop == 1_000_000 == _arbitrazh_claim_duty_kop(claim_kop)   # the claim scale, not 50 %
+    assert src.duty_kop == 200_000                                          # 10,000 − 8,000 paid for the order
+    assert "В Арбитражный суд Республики Саха (Якутия)" in paras
+    assert f"ИНН {ORG_INN}, ОГРН {ORG_OGRN}" in paras and "Ответчик: ООО «Ленторг»" in paras
+    assert "ИСКОВОЕ ЗАЯВЛЕНИЕ" in paras
+    assert f"Цена иска: {ru.money(claim_kop)}" in paras and f"Госпошлина: {ru.money(1_000_000)}" in paras
+    assert "ст.4, 125, 126 Арбитражного процессуального кодекса РФ" in text
+    assert (f"направлена претензия № {claim_letter.number} от {ru.short_date(claim_letter.issued_on)}" in text
+            and "30 календарных дней" in text and "(ч.5 ст.4 АПК РФ)" in text)
+    assert "Судебный приказ № А58-1234/2026 от" in text and "ч.4 ст.229.5" in text
+    assert "по пп.1 п.1 ст.333.21 Налогового кодекса РФ и составляет 10 000 руб. 00 коп. (десять тысяч" in text
+    assert (f"Государственная пошлина в размере {ru.money(800_000)}, уплаченная за выдачу судебного приказа, "
+            f"засчитывается" in text and f"доплачено {ru.money(200_000)}" in text)
+    # the whole duty is claimed back as costs; the total adds it up
+    assert (f"расходы по уплате государственной пошлины — {ru.money(1_000_000)}, всего "
+            f"{ru.money(claim_kop + 1_000_000)}" in text)
+    assert "(п.1 ч.1 ст.126 АПК РФ)" in text and "копия определения арбитражного суда об отмене" in text
+    assert "ГПК" not in text and "333.19" not in text and "333.20" not in text and "мирово" not in text.lower()
+    assert "дата и место рождения" not in text and "{{" not in text and "{%" not in text
+    assert doc.title == "Исковое заявление о взыскании задолженности (арбитражный суд)"
+
+
+def test_claim_against_an_entrepreneur_above_500000_names_the_ogrnip_and_needs_no_order(directory, lawyer):
+    ip = make_debtor(directory["len"], kind="person", name="Сидоров Иван Петрович", inn="143500000012",
+                     ogrn=IP_OGRNIP, months=24, monthly_kop=2_600_000)     # 624,000 ₽
+    services.open_case(ip.id, lawyer, TODAY - timedelta(days=60))
+    claim_letter = _pretrial_claim(ip, TODAY - timedelta(days=40))
+    _doc, src, paras, text = _render_claim(ip)
+    claim_kop = src.debt_kop + src.penalty_kop
+    expected = _arbitrazh_claim_duty_kop(claim_kop)
+    assert src.duty_kop == src.duty_gross_kop == expected and expected > 3_620_000  # no order, nothing credited
+    assert "Ответчик: индивидуальный предприниматель Сидоров Иван Петрович" in paras
+    assert f"ИНН 143500000012, ОГРНИП {IP_OGRNIP}" in paras
+    assert "с индивидуального предпринимателя Сидорова Ивана Петровича (ИНН 143500000012" in text
+    assert "Цена иска превышает пятьсот тысяч рублей" in text and "п.1 ст.229.2" in text
+    assert f"претензия № {claim_letter.number} от {ru.short_date(claim_letter.issued_on)}" in text
+    assert f"Госпошлина: {ru.money(expected)}" in paras and "пп.1 п.1 ст.333.21" in text
+    assert "засчитывается" not in text and "Судебный приказ №" not in text and "об отмене судебного приказа" not in text
+    assert "ГПК" not in text and "{{" not in text
+
+
+def test_claim_against_a_citizen_stays_under_the_gpk_with_the_order_duty_credited(directory, lawyer):
+    citizen = make_debtor(directory["len"], kind="person", category="population", name="Иванов Иван Иванович",
+                          inn="143500000099", ogrn=None, months=6, monthly_kop=800_000)
+    case = services.open_case(citizen.id, lawyer, TODAY - timedelta(days=120))
+    order = _cancelled_order(case, lawyer, 4_800_000, "2-777/2026")
+    assert order.duty_kop == 200_000                                        # НК 333.19: 50 % of 4,000 ₽
+    doc, src, paras, text = _render_claim(citizen)
+    claim_kop = src.debt_kop + src.penalty_kop
+    assert (src.duty_gross_kop, src.duty_kop) == (400_000, 200_000)         # 4,000 ₽ less the 2,000 ₽ credited
+    assert directory["len"].name in paras and "Ответчик: Иванов Иван Иванович" in paras
+    assert f"Госпошлина: {ru.money(400_000)}" in paras
+    assert "Судебный приказ № 2-777/2026 от" in text and "ст.131, 132 ГПК РФ" in text
+    assert (f"пошлина в размере {ru.money(200_000)}, уплаченная за выдачу судебного приказа, засчитывается в счёт "
+            f"пошлины за подачу иска (пп.13 п.1 ст.333.20 НК РФ); к доплате — {ru.money(200_000)}" in text)
+    assert f"расходы по государственной пошлине {ru.money(400_000)}, всего {ru.money(claim_kop + 400_000)}" in text
+    assert "АПК" not in text and "Арбитраж" not in text and "333.21" not in text and "претензи" not in text
+    assert doc.title == "Исковое заявление о взыскании задолженности"
+
+
+# ------------------------------------------------------------------------------------------- the objection term
+
+def _issued_order(acc, lawyer, received_on):
+    case = services.open_case(acc.id, lawyer, received_on - timedelta(days=30))
+    rec = services.record_court_filing(case, lawyer, received_on - timedelta(days=20), principal_kop=4_800_000)
+    services.update_court_record(rec, lawyer, received_on, outcome="issued", issued_on=received_on - timedelta(days=10),
+                                 received_on=received_on)
+    return case
+
+
+def test_objection_window_of_an_arbitrazh_order_counts_ten_working_days(directory, lawyer):
+    """Received Wednesday 03.06.2026: АПК — 10 working days (12.06 and two weekends skipped) end Thursday 18.06, the
+    writ from 19.06; ГПК — 10 calendar days end Saturday 13.06 → Monday 15.06, the writ from 16.06."""
+    from casework.cases.models import Deadline
+
+    received = date(2026, 6, 3)
+    org_case = _issued_order(make_debtor(directory["len"], months=6, monthly_kop=800_000), lawyer, received)
+    citizen_case = _issued_order(make_debtor(directory["len"], kind="person", category="population",
+                                             name="Иванов Иван Иванович", inn=None, ogrn=None, months=6,
+                                             monthly_kop=800_000), lawyer, received)
+    due = dict(db.session.execute(select(Deadline.case_id, Deadline.due_on).where(
+        Deadline.kind == "objection_window")).all())
+    assert due == {org_case.id: date(2026, 6, 19), citizen_case.id: date(2026, 6, 16)}
+    with pytest.raises(TransitionNotAllowed) as exc:
+        services.send_writ(org_case, lawyer, date(2026, 6, 18), writ_number="А58-1/2026", writ_date=received,
+                           amount_kop=4_800_000)
+    assert exc.value.code == "not_in_force" and exc.value.params["in_force_on"] == date(2026, 6, 19)
+    services.send_writ(org_case, lawyer, date(2026, 6, 19), writ_number="А58-1/2026", writ_date=received,
+                       amount_kop=4_800_000)
+    assert org_case.stage == "enforcement"

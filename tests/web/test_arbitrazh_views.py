@@ -54,3 +54,19 @@ def test_order_above_500000_is_refused_in_russian(client, login, directory):  # 
     text = r.get_data(as_text=True)
     assert "ст. 229.2" in text and "претензи" in text
     assert db.session.scalar(select(func.count()).select_from(CourtRecord)) == 0
+
+
+def test_case_page_shows_the_arbitrazh_objection_deadline_in_working_days(client, login, directory):  # noqa: F811
+    """An arbitrazh order received on Wednesday 03.06.2026: 10 working days (АПК ст.229.5 ч.3, 114 ч.3) skip Russia
+    Day and two weekends, the term ends 18.06 and the writ may be sent from 19.06 — not from 16.06 as under the ГПК."""
+    user = login("lawyer")
+    c = _case(user, directory["len"])
+    rec = services.record_court_filing(c, user, today() - timedelta(days=1), principal_kop=4_800_000)
+    db.session.commit()
+    r = client.post(f"/cases/court-records/{rec.id}", data={
+        "version": c.version_id, "outcome": "issued", "issued_on": "2026-05-25", "received_on": "2026-06-03"},
+        follow_redirects=True)
+    assert r.status_code == 200
+    html = client.get(f"/cases/{c.id}").get_data(as_text=True)
+    assert "Срок на возражения истёк: можно направлять на исполнение — 19.06.2026" in html
+    assert "16.06.2026" not in html
