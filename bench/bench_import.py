@@ -1,4 +1,4 @@
-"""Ledger import speed: the real service path next to the bare driver, on SQLite and PostgreSQL.
+"""Ledger (and persons) import speed: the real service path next to the bare driver, on SQLite and PostgreSQL.
 
     python bench/bench_import.py [--accounts 20000] [--months 36] [--services 2] [--pg URL] [--no-pg] [--no-sqlite]
 
@@ -16,6 +16,17 @@ CHECK constraints and the same three secondary indexes (account_id+period, paid_
 one does not). SQLite: `sqlite3.executemany` of a plain INSERT in one transaction (WAL). PostgreSQL: psycopg
 `COPY bare_ledger (…) FROM STDIN` with `write_row` per row, then COMMIT. Targets (issue 2 §5): ≥ 25 % of bare
 sqlite3, ≥ 30 % of bare COPY.
+
+    python bench/bench_import.py --kind persons [--persons 100000] [--pg URL] [--no-pg] [--no-sqlite]
+
+The persons file: N rows, two owners (1/2 each, with billing id, birth date, passport, СНИЛС, phone, registration
+address) per account on N/2 accounts. Per engine on a fresh database: imports the accounts registry, then times
+`commit_import("persons", …)` (committed) three times: the first import (N new people, N new links), a re-import
+of the same file (nothing changes) and a file with 10 % of the phones and 5 % of the shares changed (updates,
+with the check for edits made in the app). The bare side (same run, its own fresh database) loads the SAME people
+and links as ready tuples into `bare_parties` / `bare_account_parties` (same columns, UNIQUE external_id, the
+full_name index, UNIQUE (account, party, role), the share CHECK and the two link indexes; no foreign keys):
+`sqlite3.executemany` in one transaction, psycopg `COPY … FROM STDIN` for each table.
 """
 from __future__ import annotations
 
@@ -199,6 +210,178 @@ def bare_pg(dsn: str, rows, with_fk: bool = False) -> float:
         return time.perf_counter() - t0
 
 
+# ------------------------------------------------------------------------------------------------ persons
+def generate_persons(n_rows: int) -> tuple[bytes, bytes, bytes]:
+    """Accounts registry, persons file and the same file with some phones and shares changed."""
+    n_acc = (n_rows + 1) // 2
+    acc = ["Лицевой счёт;Категория;ФИО;Адрес;Населенный пункт"]
+    for i in range(n_acc):
+        acc.append(f"{100000 + i};население;Должник {i};ул. Мира, д. {i // 40 + 1}, кв. {i % 40 + 1};г. Ленск")
+    head = ("ЛС;ФИО;Роль;Доля;Дата рождения;Серия паспорта;Номер паспорта;СНИЛС;Телефон;Адрес регистрации;Код")
+    plain, changed = [head], [head]
+    for k, r in enumerate(persons_rows(n_rows)):
+        num, name, birth, series, number, snils, phone, address, ext = r
+        line = f"{num};{name};собственник;1/2;{birth};{series};{number};{snils};{phone};{address};{ext}"
+        plain.append(line)
+        if k % 10 == 3:
+            line = line.replace(phone, phone[:-2] + "99")
+        if k % 20 == 7:
+            line = line.replace(";1/2;", ";1/3;")
+        changed.append(line)
+    return tuple(("\n".join(x) + "\n").encode() for x in (acc, plain, changed))
+
+
+def persons_rows(n_rows: int):
+    """(account number, name, birth date, passport series and number, СНИЛС, phone, address, billing id) per row."""
+    rnd = random.Random(7)
+    for k in range(n_rows):
+        i = k // 2
+        yield (str(100000 + i), f"Житель{k} Имя{k % 97} Отчество{k % 89}",
+               f"{rnd.randint(1, 28):02d}.{rnd.randint(1, 12):02d}.{rnd.randint(1940, 2004)}",
+               f"{9800 + k % 100}", f"{100000 + k}", f"{k:011d}", f"+7 914 {k:07d}",
+               f"г. Ленск, ул. Мира, д. {i // 40 + 1}, кв. {i % 40 + 1}", f"P-{k}")
+
+
+def run_persons_real(app, accounts_csv: bytes, persons_csv: bytes, changed_csv: bytes) -> dict:
+    from casework.extensions import db
+    from casework.imports import services
+
+    out = {}
+    with app.app_context():
+        b = services.commit_import("accounts", accounts_csv, "accounts.csv", None, via="cli")
+        db.session.commit()
+        assert b.status == "committed", b.message
+        for name, data, expect in (("first", persons_csv, None), ("same", persons_csv, "same"),
+                                   ("changed", changed_csv, "changed")):
+            t0 = time.perf_counter()
+            b = services.commit_import("persons", data, name + ".csv", None, via="cli")
+            db.session.commit()
+            out[name] = time.perf_counter() - t0
+            assert b.status == "committed", (b.status, b.message, (b.options or {}).get("errors", [])[:3])
+            out[name + "_counts"] = (b.rows_inserted, b.rows_updated, b.rows_duplicate)
+        out["rows"] = b.rows_total
+        assert out["same_counts"] == (0, 0, out["rows"]), out["same_counts"]
+        db.session.remove()
+        db.engine.dispose()
+    return out
+
+
+def persons_bare_tuples(n_rows: int):
+    parties, links = [], []
+    for k, (num, name, birth, series, number, snils, phone, address, ext) in enumerate(persons_rows(n_rows)):
+        d, m, y = birth.split(".")
+        last, first, middle = name.split()
+        parties.append((k + 1, "person", name, last, first, middle, f"{y}-{m}-{d}", series, number, snils, phone,
+                        address, ext, "2026-01-01 00:00:00.000000"))
+        links.append((int(num) - 99999, k + 1, "owner", 1, 2))
+    return parties, links
+
+
+PARTY_DDL = ("CREATE TABLE bare_parties (id {pk}, kind VARCHAR(16) NOT NULL, full_name VARCHAR(300) NOT NULL, "
+             "last_name VARCHAR(100), first_name VARCHAR(100), middle_name VARCHAR(100), gender VARCHAR(1), "
+             "birth_date DATE, birth_place VARCHAR(300), passport_series VARCHAR(10), passport_number VARCHAR(20), "
+             "passport_issued_by VARCHAR(300), passport_issued_on DATE, snils VARCHAR(14), inn VARCHAR(12), "
+             "ogrn VARCHAR(15), registration_address VARCHAR(500), phone VARCHAR(60), email VARCHAR(200), "
+             "deceased_on DATE, external_id VARCHAR(64) UNIQUE, created_at TIMESTAMP NOT NULL, "
+             "CONSTRAINT ck_kind CHECK (kind IN ('person','organization')))")
+LINK_DDL = ("CREATE TABLE bare_account_parties (id {pk}, account_id INTEGER NOT NULL, party_id INTEGER NOT NULL, "
+            "role VARCHAR(20) NOT NULL, share_num INTEGER, share_den INTEGER, since DATE, until DATE, "
+            "UNIQUE (account_id, party_id, role), "
+            "CONSTRAINT ck_share CHECK (share_num IS NULL OR (share_num > 0 AND share_den >= share_num)))")
+PERSON_INDEXES = ("CREATE INDEX bare_parties_name ON bare_parties (full_name)",
+                  "CREATE INDEX bare_ap_account ON bare_account_parties (account_id)",
+                  "CREATE INDEX bare_ap_party ON bare_account_parties (party_id)")
+PARTY_COLS = ("id, kind, full_name, last_name, first_name, middle_name, birth_date, passport_series, passport_number, "
+              "snils, phone, registration_address, external_id, created_at")
+LINK_COLS = "account_id, party_id, role, share_num, share_den"
+
+
+def bare_persons_sqlite(path: str, parties, links) -> float:
+    import sqlite3
+
+    con = sqlite3.connect(path)
+    con.execute("PRAGMA journal_mode=WAL")
+    con.execute(PARTY_DDL.format(pk="INTEGER PRIMARY KEY"))
+    con.execute(LINK_DDL.format(pk="INTEGER PRIMARY KEY"))
+    for ix in PERSON_INDEXES:
+        con.execute(ix)
+    con.commit()
+    t0 = time.perf_counter()
+    with con:
+        con.executemany(f"INSERT INTO bare_parties ({PARTY_COLS}) VALUES ({', '.join('?' * 14)})", parties)
+        con.executemany(f"INSERT INTO bare_account_parties ({LINK_COLS}) VALUES (?,?,?,?,?)", links)
+    dt = time.perf_counter() - t0
+    con.close()
+    return dt
+
+
+def bare_persons_pg(dsn: str, parties, links) -> float:
+    import psycopg
+
+    with psycopg.connect(dsn) as con:
+        con.execute(PARTY_DDL.format(pk="BIGINT PRIMARY KEY"))
+        con.execute(LINK_DDL.format(pk="BIGSERIAL PRIMARY KEY"))
+        for ix in PERSON_INDEXES:
+            con.execute(ix)
+        con.commit()
+        t0 = time.perf_counter()
+        with con.cursor() as cur:
+            with cur.copy(f"COPY bare_parties ({PARTY_COLS}) FROM STDIN") as cp:
+                for r in parties:
+                    cp.write_row(r)
+            with cur.copy(f"COPY bare_account_parties ({LINK_COLS}) FROM STDIN") as cp:
+                for r in links:
+                    cp.write_row(r)
+        con.commit()
+        return time.perf_counter() - t0
+
+
+def main_persons(args) -> None:
+    t = time.perf_counter()
+    accounts_csv, persons_csv, changed_csv = generate_persons(args.persons)
+    print(f"generated {args.persons:,} person rows on {(args.persons + 1) // 2:,} accounts "
+          f"({len(persons_csv) / 1e6:.1f} MB) in {time.perf_counter() - t:.1f} s", flush=True)
+    parties, links = persons_bare_tuples(args.persons)
+    tmp = tempfile.mkdtemp(prefix="bench-persons-")
+    os.environ["CASEWORK_INSTANCE_PATH"] = tmp
+    results = []
+    print("load:", os.getloadavg(), flush=True)
+    if not args.no_sqlite:
+        real = run_persons_real(make_app(f"sqlite:///{tmp}/real.sqlite3", tmp), accounts_csv, persons_csv,
+                                changed_csv)
+        results.append(("SQLite", real, bare_persons_sqlite(f"{tmp}/bare.sqlite3", parties, links),
+                        "sqlite3.executemany"))
+        print("sqlite done; load:", os.getloadavg(), flush=True)
+    if not args.no_pg:
+        import psycopg
+        from sqlalchemy.engine import make_url
+
+        base = make_url(args.pg)
+        name = f"bench_persons_{uuid.uuid4().hex[:8]}"
+        admin = base.set(drivername="postgresql").render_as_string(hide_password=False)
+        with psycopg.connect(admin, autocommit=True) as con:
+            con.execute(f'CREATE DATABASE "{name}"')
+            con.execute(f'CREATE DATABASE "{name}_bare"')
+        try:
+            url = base.set(drivername="postgresql+psycopg", database=name).render_as_string(hide_password=False)
+            real = run_persons_real(make_app(url, tmp), accounts_csv, persons_csv, changed_csv)
+            bare_dsn = base.set(drivername="postgresql", database=name + "_bare").render_as_string(hide_password=False)
+            results.append(("PostgreSQL", real, bare_persons_pg(bare_dsn, parties, links), "psycopg COPY"))
+        finally:
+            with psycopg.connect(admin, autocommit=True) as con:
+                con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                con.execute(f'DROP DATABASE IF EXISTS "{name}_bare" WITH (FORCE)')
+    print()
+    print(f"{'engine':<11} {'rows':>8} {'import s':>9} {'rows/s':>9} {'bare s':>7} {'bare rows/s':>11} {'ratio':>6} "
+          f"{'same s':>7} {'changed s':>9}  counts (inserted, updated, already present)")
+    for engine, real, bare, bare_name in results:
+        n = real["rows"]
+        print(f"{engine:<11} {n:>8,} {real['first']:>9.2f} {n / real['first']:>9,.0f} {bare:>7.2f} {n / bare:>11,.0f} "
+              f"{bare / real['first']:>6.0%} {real['same']:>7.2f} {real['changed']:>9.2f}  first {real['first_counts']}, "
+              f"same {real['same_counts']}, changed {real['changed_counts']} (bare = {bare_name})")
+    print("load:", os.getloadavg())
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--accounts", type=int, default=20000)
@@ -207,7 +390,12 @@ def main() -> None:
     ap.add_argument("--pg", default=os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1:5432/test"))
     ap.add_argument("--no-pg", action="store_true")
     ap.add_argument("--no-sqlite", action="store_true")
+    ap.add_argument("--kind", choices=("ledger", "persons"), default="ledger")
+    ap.add_argument("--persons", type=int, default=100_000, help="rows of the persons file (--kind persons)")
     args = ap.parse_args()
+    if args.kind == "persons":
+        main_persons(args)
+        return
 
     t = time.perf_counter()
     accounts_csv, ledger_csv = generate(args.accounts, args.months, args.services)

@@ -51,6 +51,16 @@ def _run(kind: str, file: str, skip_bad_rows: bool, dry_run: bool, error_file: s
                  id=batch.id, kind=kind, file=path.name, status=batch.status, rows=batch.rows_total,
                  valid=batch.rows_valid, bad=batch.rows_bad, ins=batch.rows_inserted, upd=batch.rows_updated,
                  dup=batch.rows_duplicate, skip=batch.rows_skipped))
+    persons = (batch.options or {}).get("persons")
+    if persons:
+        click.echo(_("Persons: %(pn)s new, %(pu)s updated, %(pk)s unchanged; links to accounts: %(ln)s new, "
+                     "%(lu)s updated, %(lk)s unchanged; values kept as edited in the app: %(c)s.",
+                     pn=persons["persons"]["new"], pu=persons["persons"]["updated"],
+                     pk=persons["persons"]["unchanged"], ln=persons["links"]["new"], lu=persons["links"]["updated"],
+                     lk=persons["links"]["unchanged"], c=persons["conflicts_total"]))
+        for c in persons["conflicts"]:
+            click.echo(_("row %(r)s: %(name)s, «%(f)s» kept as edited in the app", r=c["row"], name=c["name"],
+                         f=c["field"]), err=True)
     if batch.error_file:
         click.echo(_("Error file: %(p)s", p=batch.error_file))
     if batch.status == "rejected":

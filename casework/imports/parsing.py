@@ -99,7 +99,7 @@ COLUMNS: dict[str, dict] = {
         "required": ("account_number", "full_name", "role"),
         "optional": ("share", "birth_date", "birth_place", "passport_series", "passport_number",
                      "passport_issued_by", "passport_issued_on", "snils", "inn", "registration_address", "phone",
-                     "email", "external_id"),
+                     "email", "external_id", "since", "until"),
         "aliases": _aliases({**_COMMON,
             "full_name": ("ФИО", "Фамилия имя отчество", "Должник", "Наименование"),
             "role": ("Роль", "Статус", "Отношение к ЛС", "Отношение к счету"),
@@ -113,6 +113,9 @@ COLUMNS: dict[str, dict] = {
             "snils": ("СНИЛС",),
             "registration_address": ("Адрес регистрации", "Адрес прописки", "Регистрация"),
             "external_id": ("Код", "Код физлица", "Код лица", "Внешний код", "ID"),
+            "since": ("Дата регистрации", "Зарегистрирован с", "Дата начала", "Действует с"),
+            "until": ("Дата снятия с регистрации", "Дата выписки", "Снят с регистрации", "Дата окончания",
+                      "Действует по"),
         }),
     },
     "ledger": {
@@ -955,13 +958,15 @@ def parse_persons(table: Table, accounts: dict[str, int], progress: Callable | N
                 rec["share_num"], rec["share_den"] = parse_share(_cell(cells, cols["share"]))
             except BadValue as exc:
                 res.add_error(row_no, cells, col("share"), str(exc))
-        for c in ("birth_date", "passport_issued_on"):
+        for c in ("birth_date", "passport_issued_on", "since", "until"):
             rec[c] = None
             if c in cols and text(_cell(cells, cols[c])):
                 try:
                     rec[c] = parse_date(_cell(cells, cols[c]))
                 except BadValue as exc:
                     res.add_error(row_no, cells, col(c), str(exc))
+        if rec["since"] and rec["until"] and rec["until"] < rec["since"]:
+            res.add_error(row_no, cells, col("until"), _("the end date is before the start date"))
         for c, limit in (("birth_place", 300), ("passport_series", 10), ("passport_number", 20),
                          ("passport_issued_by", 300), ("registration_address", 500), ("phone", 60), ("email", 200),
                          ("external_id", 64)):

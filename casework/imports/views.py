@@ -12,7 +12,7 @@ from ..access import ADMIN, MANAGER, roles
 from ..domain.errors import DomainError
 from ..export import Column, xlsx_response
 from ..extensions import db
-from ..i18n import _
+from ..i18n import _, _l
 from ..pagination import paginate
 from . import bp, queries, services
 from .forms import KIND_CHOICES, ConfirmForm, FilterForm, UploadForm
@@ -35,6 +35,21 @@ def import_kind_filter(kind: str) -> str:
 def import_status_filter(status: str) -> str:
     return str({"committed": _("Committed"), "rejected": _("Rejected"), "failed": _("Failed"),
                 "dry_run": _("Checked only"), "validated": _("Checked")}.get(status, status))
+
+
+PERSON_FIELD_LABELS = {
+    "full_name": _l("Full name"), "birth_date": _l("Date of birth"), "birth_place": _l("Place of birth"),
+    "passport_series": _l("Passport series"), "passport_number": _l("Passport number"),
+    "passport_issued_by": _l("Passport issued by"), "passport_issued_on": _l("Passport issue date"),
+    "snils": _l("SNILS"), "inn": _l("INN"), "registration_address": _l("Registration address"), "phone": _l("Phone"),
+    "email": _l("E-mail"), "share": _l("Share"), "since": _l("Registered since"), "until": _l("Registered until"),
+}
+
+
+@bp.app_template_global("person_field_label")
+def person_field_label(name: str) -> str:
+    """The translated name of a persons-file field (as shown in the conflicts of a persons import)."""
+    return str(PERSON_FIELD_LABELS.get(name, name))
 
 
 @bp.errorhandler(RequestEntityTooLarge)

@@ -254,3 +254,12 @@ def test_error_file_has_input_shape_plus_error_column():
     assert out[0] == "ЛС;Период;Услуга;Вид;Сумма;Ошибка"
     assert out[1].startswith("999;2025-01;heating;charge;2;ЛС: unknown account 999")
     assert len(out) == 2
+
+
+def test_persons_registration_dates():
+    res = parsing.parse_persons(parsing.read_table((
+        "ЛС;ФИО;Роль;Дата регистрации;Дата снятия с регистрации\n"
+        "100001;Иванов Иван;зарегистрирован;01.03.2010;\n"
+        "100001;Иванова Мария;зарегистрирован;2010-03-01;28.02.2010\n").encode(), "p.csv"), ACCOUNTS)
+    assert [(r["since"], r["until"]) for r in res.rows] == [(date(2010, 3, 1), None)]
+    assert reasons(res)[0][:2] == (3, "Дата снятия с регистрации")

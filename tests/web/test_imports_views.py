@@ -88,3 +88,43 @@ def test_collector_is_refused(client, login):
     assert client.get("/imports/").status_code == 403
     assert upload(client, "accounts", ACCOUNTS_CSV, "a.csv").status_code == 403
     assert db.session.scalar(select(func.count()).select_from(ImportBatch)) == 0
+
+
+PERSONS_CSV = ("ЛС;ФИО;Роль;Телефон;Код\n"
+               "100001;Иванов Иван Иванович;собственник;+7 914 000-00-01;P-1\n"
+               "100002;Петрова Анна;наниматель;+7 914 000-00-02;P-2\n")
+
+
+def persons_table(html: str) -> list[list[str]]:
+    body = html.split('class="data persons-summary"', 1)[1].split("</table>", 1)[0]
+    return [re.findall(r"<t[hd][^>]*>([^<]*)</t[hd]>", tr) for tr in re.findall(r"<tr>(.*?)</tr>", body)]
+
+
+def test_persons_preview_shows_new_updated_unchanged_and_kept_edits(client, login):
+    from casework.accounts.models import Party
+
+    login("manager")
+    client.post(upload(client, "accounts", ACCOUNTS_CSV, "a.csv").headers["Location"])
+    preview_url = upload(client, "persons", PERSONS_CSV.encode(), "лица.csv").headers["Location"]
+    html = client.get(preview_url).get_data(as_text=True)
+    assert persons_table(html) == [["", "Новые", "С изменениями", "Без изменений"], ["Лица", "2", "0", "0"],
+                                   ["Связи со счетами", "2", "0", "0"]]
+    resp = client.post(preview_url)
+    batch = db.session.scalar(select(ImportBatch).order_by(ImportBatch.id.desc()))
+    assert (batch.status, batch.rows_inserted) == ("committed", 2)
+    assert persons_table(client.get(resp.headers["Location"]).get_data(as_text=True))[1] == ["Лица", "2", "0", "0"]
+
+    p2 = db.session.scalar(select(Party).where(Party.external_id == "P-2"))
+    p2.phone = "+7 924 111-11-11"  # edited in the app
+    db.session.commit()
+    changed = PERSONS_CSV.replace("000-00-01", "999-99-99").replace("000-00-02", "888-88-88")
+    preview_url = upload(client, "persons", changed.encode(), "лица2.csv").headers["Location"]
+    html = client.get(preview_url).get_data(as_text=True)
+    assert persons_table(html)[1:] == [["Лица", "0", "1", "1"], ["Связи со счетами", "0", "0", "2"]]
+    assert "Исправлено в приложении: оставлено (1)" in html
+    assert re.search(r"<td class=\"num\">3</td><td>Петрова Анна</td><td>Телефон</td>", html)
+    resp = client.post(preview_url)
+    batch = db.session.scalar(select(ImportBatch).order_by(ImportBatch.id.desc()))
+    assert (batch.rows_inserted, batch.rows_updated, batch.rows_duplicate) == (0, 1, 2)
+    show = client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "Петрова Анна" in show and "Что изменил файл" in show
