@@ -236,8 +236,11 @@ class AccountBalance(db.Model):
                       Index("ix_account_balances_months", "months_in_arrears", "account_id"),
                       Index("ix_account_balances_oldest", "oldest_debt_days", "account_id"),
                       Index("ix_account_balances_oldest_balance", "oldest_debt_days", "balance_kop"),
-                      # the queue's «new debtors above the threshold without a case»: a range of this index
-                      Index("ix_account_balances_case_balance", "has_open_case", "balance_kop"))
+                      # the queue's «new debtors above the threshold without a case»: a range of this partial
+                      # index (a composite one misleads PostgreSQL: it does not know that nearly every account above
+                      # the threshold has a case, and walks the balance index instead)
+                      Index("ix_account_balances_without_case", "balance_kop",
+                            sqlite_where=text("has_open_case = 0"), postgresql_where=text("has_open_case = false")))
 
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), primary_key=True)
     as_of: Mapped[date] = mapped_column(Date)

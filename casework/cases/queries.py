@@ -105,7 +105,8 @@ def case_list_stmt(f: CaseFilter):
     # one page; with few, find them through the filter's index and sort them (ORDER BY written `+balance`).
     # PostgreSQL plans by cost with the values and gets the plain statement.
     sqlite = db.session.get_bind().dialect.name == "sqlite"
-    walk = sqlite and (not _narrowing(f) or _memo_count(f) >= WALK_FROM)
+    # a search by a 1–2 letter fragment is not counted (see count_is_cheap): it walks as well
+    walk = sqlite and (not _narrowing(f) or not count_is_cheap(f) or _memo_count(f) >= WALK_FROM)
     conds = _list_conds(f, walk=walk) + _search_prefilter(f)
     key = AccountBalance.balance_kop if walk or not sqlite else _noindex(AccountBalance.balance_kop)
     # ties on the balance broken by the balance table's key, then the case (an account's cases come in id
@@ -233,7 +234,7 @@ def contacts_items(user_id: int | None, today: date) -> list[dict]:
 
 def new_debtors(limit: int = 50, count: bool = False):
     """Accounts above the opening threshold with no open case (`account_balances.has_open_case`, kept by the
-    cases area: a range of ix_account_balances_case_balance, usually empty since the daily job opens their cases).
+    cases area: a range of ix_account_balances_without_case, usually empty since the daily job opens their cases).
     Within one request a list that came back shorter than its limit also answers the count."""
     threshold = open_threshold_kop()
     req = request._get_current_object() if has_request_context() else None

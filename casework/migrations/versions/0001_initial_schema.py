@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 13:27:00.382932
+Create Date: 2026-11-22 13:58:04.580991
 
 """
 from alembic import op
@@ -434,11 +434,11 @@ def upgrade():
     )
     with op.batch_alter_table('account_balances', schema=None) as batch_op:
         batch_op.create_index('ix_account_balances_balance', ['balance_kop'], unique=False)
-        batch_op.create_index('ix_account_balances_case_balance', ['has_open_case', 'balance_kop'], unique=False)
         batch_op.create_index('ix_account_balances_months', ['months_in_arrears', 'account_id'], unique=False)
         batch_op.create_index('ix_account_balances_oldest', ['oldest_debt_days', 'account_id'], unique=False)
         batch_op.create_index('ix_account_balances_oldest_balance', ['oldest_debt_days', 'balance_kop'], unique=False)
         batch_op.create_index('ix_account_balances_overdue', ['overdue_kop', 'account_id'], unique=False)
+        batch_op.create_index('ix_account_balances_without_case', ['balance_kop'], unique=False, sqlite_where=sa.text('has_open_case = 0'), postgresql_where=sa.text('has_open_case = false'))
 
     op.create_table('account_months',
     sa.Column('account_id', sa.Integer(), nullable=False),
@@ -969,11 +969,11 @@ def downgrade():
 
     op.drop_table('account_months')
     with op.batch_alter_table('account_balances', schema=None) as batch_op:
+        batch_op.drop_index('ix_account_balances_without_case', sqlite_where=sa.text('has_open_case = 0'), postgresql_where=sa.text('has_open_case = false'))
         batch_op.drop_index('ix_account_balances_overdue')
         batch_op.drop_index('ix_account_balances_oldest_balance')
         batch_op.drop_index('ix_account_balances_oldest')
         batch_op.drop_index('ix_account_balances_months')
-        batch_op.drop_index('ix_account_balances_case_balance')
         batch_op.drop_index('ix_account_balances_balance')
 
     op.drop_table('account_balances')
