@@ -37,6 +37,7 @@ import sys
 import tempfile
 import time
 import uuid
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -353,24 +354,9 @@ def main_persons(args) -> None:
                         "sqlite3.executemany"))
         print("sqlite done; load:", os.getloadavg(), flush=True)
     if not args.no_pg:
-        import psycopg
-        from sqlalchemy.engine import make_url
-
-        base = make_url(args.pg)
-        name = f"bench_persons_{uuid.uuid4().hex[:8]}"
-        admin = base.set(drivername="postgresql").render_as_string(hide_password=False)
-        with psycopg.connect(admin, autocommit=True) as con:
-            con.execute(f'CREATE DATABASE "{name}"')
-            con.execute(f'CREATE DATABASE "{name}_bare"')
-        try:
-            url = base.set(drivername="postgresql+psycopg", database=name).render_as_string(hide_password=False)
+        with scratch_pg(args.pg, "bench_persons") as (url, bare_dsn):
             real = run_persons_real(make_app(url, tmp), accounts_csv, persons_csv, changed_csv)
-            bare_dsn = base.set(drivername="postgresql", database=name + "_bare").render_as_string(hide_password=False)
             results.append(("PostgreSQL", real, bare_persons_pg(bare_dsn, parties, links), "psycopg COPY"))
-        finally:
-            with psycopg.connect(admin, autocommit=True) as con:
-                con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-                con.execute(f'DROP DATABASE IF EXISTS "{name}_bare" WITH (FORCE)')
     print()
     print(f"{'engine':<11} {'rows':>8} {'import s':>9} {'rows/s':>9} {'bare s':>7} {'bare rows/s':>11} {'ratio':>6} "
           f"{'same s':>7} {'changed s':>9}  counts (inserted, updated, already present)")
@@ -380,6 +366,28 @@ def main_persons(args) -> None:
               f"{bare / real['first']:>6.0%} {real['same']:>7.2f} {real['changed']:>9.2f}  first {real['first_counts']}, "
               f"same {real['same_counts']}, changed {real['changed_counts']} (bare = {bare_name})")
     print("load:", os.getloadavg())
+
+
+@contextmanager
+def scratch_pg(server_url: str, prefix: str):
+    """Two fresh databases on the PostgreSQL server, one for the real path and one for the bare side; yields
+    (SQLAlchemy URL of the first, libpq DSN of the second) and drops both afterwards."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    base = make_url(server_url)
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    admin = base.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as con:
+        con.execute(f'CREATE DATABASE "{name}"')
+        con.execute(f'CREATE DATABASE "{name}_bare"')
+    try:
+        yield (base.set(drivername="postgresql+psycopg", database=name).render_as_string(hide_password=False),
+               base.set(drivername="postgresql", database=name + "_bare").render_as_string(hide_password=False))
+    finally:
+        with psycopg.connect(admin, autocommit=True) as con:
+            con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            con.execute(f'DROP DATABASE IF EXISTS "{name}_bare" WITH (FORCE)')
 
 
 def main() -> None:
@@ -416,28 +424,13 @@ def main() -> None:
         print("sqlite done; load:", os.getloadavg(), flush=True)
 
     if not args.no_pg:
-        import psycopg
-        from sqlalchemy.engine import make_url
-
-        base = make_url(args.pg)
-        name = f"bench_import_{uuid.uuid4().hex[:8]}"
-        admin = base.set(drivername="postgresql").render_as_string(hide_password=False)
-        with psycopg.connect(admin, autocommit=True) as con:
-            con.execute(f'CREATE DATABASE "{name}"')
-            con.execute(f'CREATE DATABASE "{name}_bare"')
-        try:
-            url = base.set(drivername="postgresql+psycopg", database=name).render_as_string(hide_password=False)
+        with scratch_pg(args.pg, "bench_import") as (url, bare_dsn):
             app = make_app(url, tmp)
             real = run_real(app, accounts_csv, ledger_csv)
-            bare_dsn = base.set(drivername="postgresql", database=name + "_bare").render_as_string(hide_password=False)
             bare = bare_pg(bare_dsn, rows)
             bare_fk = bare_pg(bare_dsn, rows, with_fk=True)
             results.append(("PostgreSQL", real, n_rows / bare, "psycopg COPY", 0.30))
             results.append(("PG (FK ref)", real, n_rows / bare_fk, "psycopg COPY into a table with the same FKs", 0.30))
-        finally:
-            with psycopg.connect(admin, autocommit=True) as con:
-                con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-                con.execute(f'DROP DATABASE IF EXISTS "{name}_bare" WITH (FORCE)')
 
     print()
     print(f"{'engine':<11} {'rows':>9} {'import s':>9} {'parse+chk':>9} {'insert s':>9} {'refresh s':>9} "

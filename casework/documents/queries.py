@@ -11,17 +11,20 @@ from .models import Document
 WARNING_KIND = "warning_restriction"
 
 
+def _of(case_id: int | None, account_id: int | None):
+    """Documents of the case or of the account (either given); None when neither is."""
+    cond = ([Document.case_id == case_id] if case_id is not None else []) + \
+        ([Document.account_id == account_id] if account_id is not None else [])
+    return or_(*cond) if cond else None
+
+
 def warning_delivered_on(case_id: int | None = None, account_id: int | None = None) -> date | None:
     """Delivery date of the latest delivered restriction warning (ПП 354 п.119: the 20 days run from delivery)."""
-    if case_id is None and account_id is None:
+    cond = _of(case_id, account_id)
+    if cond is None:
         return None
-    cond = []
-    if case_id is not None:
-        cond.append(Document.case_id == case_id)
-    if account_id is not None:
-        cond.append(Document.account_id == account_id)
     return db.session.scalar(select(func.max(Document.delivered_on)).where(
-        Document.kind == WARNING_KIND, Document.delivered_on.is_not(None), or_(*cond)))
+        Document.kind == WARNING_KIND, Document.delivered_on.is_not(None), cond))
 
 
 PRETRIAL_CLAIM_KIND = "pretrial_claim"
@@ -30,28 +33,20 @@ PRETRIAL_CLAIM_KIND = "pretrial_claim"
 def pretrial_claim_sent_on(case_id: int | None = None, account_id: int | None = None) -> date | None:
     """Issue date of the latest pre-claim letter (досудебная претензия) of the case or account: the registry's
     date of sending, from which the 30 days before an arbitrazh claim run (АПК ст.4 ч.5)."""
-    if case_id is None and account_id is None:
+    cond = _of(case_id, account_id)
+    if cond is None:
         return None
-    cond = []
-    if case_id is not None:
-        cond.append(Document.case_id == case_id)
-    if account_id is not None:
-        cond.append(Document.account_id == account_id)
     return db.session.scalar(select(func.max(Document.issued_on)).where(
-        Document.kind == PRETRIAL_CLAIM_KIND, or_(*cond)))
+        Document.kind == PRETRIAL_CLAIM_KIND, cond))
 
 
 def latest_pretrial_claim(case_id: int | None = None, account_id: int | None = None) -> Document | None:
     """The latest pre-claim letter of the case or account (by issue date, then number): the one a claim in the
     arbitrazh court names as the observed pre-claim procedure (АПК ст.4 ч.5, ст.125 ч.2 п.8)."""
-    if case_id is None and account_id is None:
+    cond = _of(case_id, account_id)
+    if cond is None:
         return None
-    cond = []
-    if case_id is not None:
-        cond.append(Document.case_id == case_id)
-    if account_id is not None:
-        cond.append(Document.account_id == account_id)
-    return db.session.scalars(select(Document).where(Document.kind == PRETRIAL_CLAIM_KIND, or_(*cond))
+    return db.session.scalars(select(Document).where(Document.kind == PRETRIAL_CLAIM_KIND, cond)
                               .order_by(Document.issued_on.desc(), Document.id.desc()).limit(1)).first()
 
 
