@@ -208,16 +208,23 @@ def to_xlsx(report: MonthlyReport, signatory: str = "", position: str = "Дир�
         ws.cell(row=r, column=1, value=f"Отчёт закрыт {report.closed.closed_at:%d.%m.%Y}; цифры — как представлены.")
         ws.cell(row=r, column=1).font = Font(size=8, italic=True)
         r += 1
-    r += 2
-    ws.cell(row=r, column=1, value=position)
-    ws.cell(row=r, column=4, value="_______________")
-    ws.cell(row=r, column=6, value=signatory or "_______________")
-    ws.cell(row=r + 1, column=4, value="подпись").font = Font(size=8)
-    ws.cell(row=r + 1, column=6, value="ФИО").font = Font(size=8)
+    ws.print_options.horizontalCentered = True
+    return sign_and_save(wb, ws, r + 2, position, signatory, sign_col=4, name_col=6)
+
+
+def sign_and_save(wb, ws, row: int, position: str, signatory: str | None, *, sign_col: int, name_col: int) -> bytes:
+    """The signature line of an exported form (position, «подпись», «ФИО») at `row`, landscape fitted to one page
+    wide; the workbook as .xlsx bytes."""
+    from openpyxl.styles import Font
+
+    ws.cell(row=row, column=1, value=position)
+    ws.cell(row=row, column=sign_col, value="_______________")
+    ws.cell(row=row, column=name_col, value=signatory or "_______________")
+    ws.cell(row=row + 1, column=sign_col, value="подпись").font = Font(size=8)
+    ws.cell(row=row + 1, column=name_col, value="ФИО").font = Font(size=8)
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth = 1
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.horizontalCentered = True
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from ..domain.money import from_kopecks
 from ..i18n import _
-from .export import MONTHS_NOMINATIVE
+from .export import MONTHS_NOMINATIVE, sign_and_save
 from .measures import TENURE_LABELS, MeasureLine, MeasuresReport
 from .queries import month_key
 
@@ -197,18 +197,7 @@ def to_xlsx(report: MeasuresReport, enterprise: str = "", signatory: str = "",
     ws.cell(row=r, column=1, value=str(note)).alignment = Alignment(wrap_text=True)
     ws.cell(row=r, column=1).font = Font(size=8, italic=True)
     ws.row_dimensions[r].height = 24
-    r += 3
-    ws.cell(row=r, column=1, value=position)
-    ws.cell(row=r, column=3, value="_______________")
-    ws.cell(row=r, column=5, value=signatory or "_______________")
-    ws.cell(row=r + 1, column=3, value="подпись").font = Font(size=8)
-    ws.cell(row=r + 1, column=5, value="ФИО").font = Font(size=8)
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return sign_and_save(wb, ws, r + 3, position, signatory, sign_col=3, name_col=5)
 
 
 # ----------------------------------------------------------------------------- DOCX
