@@ -179,14 +179,14 @@ def _fmt(row) -> str:
     return f"{engine:10} {name:58} {p50:8.1f} {p95:8.1f}   {bare_s}{flag}"
 
 
-def main(argv=None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def bench_main(argv, doc: str, run_engine, fmt, width: int, sample_help: str) -> None:
+    """The command line shared by the page benchmarks: run `run_engine(engine, args)` per engine, print the table."""
+    ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--accounts", type=int, default=100_000)
     ap.add_argument("--months", type=int, default=36)
     ap.add_argument("--engines", default="sqlite,postgresql")
     ap.add_argument("--repeat", type=int, default=40)
-    ap.add_argument("--ledger-sample", type=int, default=None,
-                    help="write ledger entries only for the first N accounts (figures are always complete)")
+    ap.add_argument("--ledger-sample", type=int, default=None, help=sample_help)
     ap.add_argument("--pg-admin", default=os.environ.get("BENCH_PG_ADMIN", PG_ADMIN))
     ap.add_argument("--reuse", action="store_true", default=True,
                     help="use the cached dataset (/tmp/cw-bench, PostgreSQL cw_bench_100k), building it if missing "
@@ -197,9 +197,14 @@ def main(argv=None) -> None:
     for engine in args.engines.split(","):
         rows += run_engine(engine.strip(), args)
     print()
-    print(f"{'engine':10} {'scenario':58} {'p50 ms':>8} {'p95 ms':>8}   {'bare p50':>7} {'p95':>7}   [{uptime()}]")
+    print(f"{'engine':10} {'scenario':{width}} {'p50 ms':>8} {'p95 ms':>8}   {'bare p50':>7} {'p95':>7}   [{uptime()}]")
     for row in rows:
-        print(_fmt(row))
+        print(fmt(row))
+
+
+def main(argv=None) -> None:
+    bench_main(argv, __doc__, run_engine, _fmt, 58,
+               "write ledger entries only for the first N accounts (figures are always complete)")
 
 
 if __name__ == "__main__":

@@ -14,13 +14,12 @@ account and balance) run with the raw driver (sqlite3 / psycopg) on the same dat
 """
 from __future__ import annotations
 
-import argparse
 import os
 import random
 import tempfile
 import time
 
-from bench.bench_pages import PG_ADMIN, _pct, bare_timing, uptime
+from bench.bench_pages import _pct, bare_timing, bench_main, uptime
 
 TARGET_MS = 150.0
 
@@ -138,25 +137,8 @@ def run_engine(engine: str, args) -> list[tuple]:
 
 
 def main(argv=None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--accounts", type=int, default=100_000)
-    ap.add_argument("--months", type=int, default=36)
-    ap.add_argument("--engines", default="sqlite,postgresql")
-    ap.add_argument("--repeat", type=int, default=40)
-    ap.add_argument("--ledger-sample", type=int, default=None,
-                    help="a dataset with ledger entries only for the first N accounts (case pages are timed on those)")
-    ap.add_argument("--pg-admin", default=os.environ.get("BENCH_PG_ADMIN", PG_ADMIN))
-    ap.add_argument("--reuse", action="store_true", default=True,
-                    help="use the cached dataset, building it if missing (the default)")
-    ap.add_argument("--rebuild", action="store_true", help="build the cached dataset again first")
-    args = ap.parse_args(argv)
-    rows = []
-    for engine in args.engines.split(","):
-        rows += run_engine(engine.strip(), args)
-    print()
-    print(f"{'engine':10} {'scenario':45} {'p50 ms':>8} {'p95 ms':>8}   {'bare p50':>7} {'p95':>7}   [{uptime()}]")
-    for row in rows:
-        print(_fmt(row))
+    bench_main(argv, __doc__, run_engine, _fmt, 45,
+               "a dataset with ledger entries only for the first N accounts (case pages are timed on those)")
 
 
 if __name__ == "__main__":

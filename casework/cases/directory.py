@@ -51,16 +51,21 @@ def _next_code(prefix: str) -> str:
             return code
 
 
+def _taken(model, column, value, own) -> bool:
+    """Whether another record than `own` already has `value` in the unique `column`."""
+    stmt = select(model.id).where(column == value)
+    if own is not None and own.id:
+        stmt = stmt.where(model.id != own.id)
+    return db.session.scalar(stmt.limit(1)) is not None
+
+
 def save_court(court: Court | None, user, *, code: str | None = None, **fields) -> Court:
     """Create (court=None) or edit a court; the code is unique (generated when left empty). Audited as ORM changes."""
     name = _clean(fields.get("name"))
     if not name:
         raise DirectoryError("court_name_required", "enter the name of the court")
     code = _clean(code) or (court.code if court is not None else _next_code(fields.get("kind") or "court"))
-    stmt = select(Court.id).where(Court.code == code)
-    if court is not None and court.id:
-        stmt = stmt.where(Court.id != court.id)
-    if db.session.scalar(stmt):
+    if _taken(Court, Court.code, code, court):
         raise DirectoryError("court_code_taken", "another court already has this code", code=code)
     if court is None:
         court = Court(code=code, name=name)
@@ -83,10 +88,7 @@ def save_bailiff_unit(unit: BailiffUnit | None, user, **fields) -> BailiffUnit:
     name = _clean(fields.get("name"))
     if not name:
         raise DirectoryError("unit_name_required", "enter the name of the bailiff unit")
-    stmt = select(BailiffUnit.id).where(BailiffUnit.name == name)
-    if unit is not None and unit.id:
-        stmt = stmt.where(BailiffUnit.id != unit.id)
-    if db.session.scalar(stmt):
+    if _taken(BailiffUnit, BailiffUnit.name, name, unit):
         raise DirectoryError("unit_name_taken", "a bailiff unit with this name already exists", name=name)
     if unit is None:
         unit = BailiffUnit(name=name)

@@ -5,18 +5,18 @@ Callable without a web request (the documents area records filings through these
 """
 from __future__ import annotations
 
-import importlib
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, case as sql_case, exists, func, insert, literal, select, update
+from sqlalchemy import case as sql_case, exists, func, insert, literal, select, update
 
-from ..accounts.models import Account, AccountBalance, Building, LedgerEntry, Party, AccountParty, Service
+from ..accounts.models import Account, AccountBalance, Building, LedgerEntry, Service
 from ..audit.services import record_event
 from ..domain.stages import (CaseFacts, CourtActKind, CourtKind, ServiceFacts, Stage, TransitionNotAllowed,
                              check_transition, check_writ_destination, objection_term_end,
                              restriction_may_start_on, suspension_may_start_on, FINAL_STAGES)
 from ..extensions import db
+from ..plugins import import_optional
 from .directory import check_court_fits, debtor_kind_of, debtor_of, track_of
 from .directory import court_choice as _directory_court_choice
 from .models import (AccountServiceNorm, Alert, Case, Court, CourtRecord, Deadline, Enforcement, Hold, StageChange,
@@ -49,14 +49,7 @@ def open_threshold_kop() -> int:
     return int(current_app.config.get("CASE_OPEN_THRESHOLD_KOP", DEFAULT_OPEN_THRESHOLD_KOP))
 
 
-def optional(module: str):
-    """Another area's module when it exists, else None (areas are built in parallel)."""
-    try:
-        return importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name and (module == exc.name or module.startswith(exc.name + ".")):
-            return None
-        raise
+optional = import_optional  # another area's module when it exists, else None (casework.plugins)
 
 
 # ------------------------------------------------------------------------------------------- facts

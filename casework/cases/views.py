@@ -117,11 +117,12 @@ def index():
         page.total = (page.page - 1) * page.per_page + len(page.items) if page.items or page.page == 1 else None
     if page.total is None and (queries.count_is_cheap(f) or request.args.get("count") == "1"):
         page.total = queries.case_count(f)  # a short search fragment is counted only on request (a full scan)
+    at_least = (page.page - 1) * page.per_page + len(page.items) + 1  # when not counted: there is a next page
     territories = db.session.scalars(select(Territory).order_by(Territory.name)).all()
     bulk = forms.BulkForm()
     bulk.assignee_id.choices = [(u.id, u.full_name) for u in queries.assignable_users()]
     return render_template("cases/index.html", page=page, f=f, labels=labels, territories=territories,
-                           users=queries.assignable_users(), bulk=bulk)
+                           users=queries.assignable_users(), bulk=bulk, at_least=at_least)
 
 
 def _export(stmt):
