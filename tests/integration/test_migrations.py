@@ -51,3 +51,38 @@ def test_migration_files_are_numbered():
     assert names, "no migrations"
     for i, name in enumerate(names, start=1):
         assert name.startswith(f"{i:04d}_"), name
+
+
+# The head revision of the last release that ran in the field. When a release lands, move this to its head: the
+# test then proves that a database made by that release upgrades to today's schema with its data intact.
+PREVIOUS_RELEASE = "0001"
+
+
+def test_a_database_of_the_previous_release_upgrades_with_its_data(migrated_url, tmp_path, monkeypatch):
+    from flask_migrate import upgrade
+    from sqlalchemy import text
+
+    monkeypatch.setenv("CASEWORK_INSTANCE_PATH", str(tmp_path))
+    app = casework.create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": migrated_url})
+    with app.app_context():
+        upgrade(revision=PREVIOUS_RELEASE)
+        with db.engine.begin() as conn:
+            conn.execute(text(
+                "INSERT INTO users (id, username, full_name, role, locale, password_hash, is_active_user, created_at)"
+                " VALUES (1, 'old_lawyer', 'Юрист прежней версии', 'lawyer', 'ru', 'x', :t, :now)"),
+                {"t": True, "now": "2026-11-30 10:00:00"})
+            conn.execute(text(
+                "INSERT INTO accounts (id, number, category, tenure, is_municipal, debtor_name, address, search_text,"
+                " created_at, updated_at) VALUES (1, '10000006', 'population', 'owner', :f, 'Иванов Иван Иванович',"
+                " 'г. Ленск, ул. Лесная, д. 13, кв. 5', 'иванов', :now, :now)"),
+                {"f": False, "now": "2026-11-30 10:00:00"})
+        upgrade()
+        with db.engine.connect() as conn:
+            user = conn.execute(text("SELECT username, full_name, role FROM users WHERE id = 1")).one()
+            account = conn.execute(text("SELECT number, debtor_name FROM accounts WHERE id = 1")).one()
+            ctx = MigrationContext.configure(conn, opts={"compare_type": True, "render_as_batch": True})
+            diff = compare_metadata(ctx, db.metadata)
+        db.engine.dispose()
+    assert tuple(user) == ("old_lawyer", "Юрист прежней версии", "lawyer")
+    assert tuple(account) == ("10000006", "Иванов Иван Иванович")
+    assert diff == []
