@@ -9,6 +9,10 @@ from pathlib import Path
 from flask import Flask
 
 
+# production refuses to start with a shorter SECRET_KEY (it signs the session and remember-me cookies)
+SECRET_KEY_MIN_BYTES = 32
+
+
 class DefaultConfig:
     SECRET_KEY = "dev-insecure-change-me"
     SQLALCHEMY_DATABASE_URI: str | None = None  # filled in finalize(): instance/casework.sqlite3
@@ -70,6 +74,23 @@ def normalize_database_url(url: str) -> str:
     return url
 
 
+def check_production(app: Flask) -> None:
+    """Refuse to run in production with a guessable secret key or with the debugger on."""
+    cfg = app.config
+    key = cfg.get("SECRET_KEY") or ""
+    if key == DefaultConfig.SECRET_KEY or not key:
+        raise RuntimeError("Set SECRET_KEY (or instance/config.py) before running in production: "
+                           "python3 -c 'import secrets; print(secrets.token_hex(32))'")
+    size = len(key.encode("utf-8")) if isinstance(key, str) else len(key)
+    if size < SECRET_KEY_MIN_BYTES:
+        raise RuntimeError(f"SECRET_KEY is {size} bytes long; production needs at least {SECRET_KEY_MIN_BYTES} "
+                           "random bytes: "
+                           "python3 -c 'import secrets; print(secrets.token_hex(32))'")
+    if cfg.get("DEBUG") or app.debug:
+        raise RuntimeError("Debug mode is on (FLASK_DEBUG, --debug or CASEWORK_DEBUG) while CASEWORK_PRODUCTION is "
+                           "set: the debugger runs any code typed into an error page. Turn debug off in production")
+
+
 def finalize(app: Flask) -> None:
     """Fill derived settings: default SQLite file, production cookie flags, engine options."""
     cfg = app.config
@@ -79,8 +100,7 @@ def finalize(app: Flask) -> None:
     if cfg.get("PRODUCTION"):
         cfg["SESSION_COOKIE_SECURE"] = True
         cfg["REMEMBER_COOKIE_SECURE"] = True
-        if cfg["SECRET_KEY"] == DefaultConfig.SECRET_KEY:
-            raise RuntimeError("Set SECRET_KEY (or instance/config.py) before running in production")
+        check_production(app)
     uri = cfg["SQLALCHEMY_DATABASE_URI"]
     opts = dict(cfg.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     if uri.startswith("sqlite"):

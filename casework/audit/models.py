@@ -35,7 +35,7 @@ def _plain(value):
 
 
 _SKIP_TABLES = {"audit_events"}
-_SKIP_COLUMNS = {"password_hash"}
+_SKIP_COLUMNS = {"password_hash", "session_token"}  # secrets: never copied into the trail
 
 
 def current_actor_id() -> int | None:

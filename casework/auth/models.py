@@ -1,10 +1,11 @@
 """Users and their roles."""
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, Index, String
+from sqlalchemy import CheckConstraint, Index, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -13,6 +14,11 @@ from ..extensions import db, login_manager
 from ..timeutil import utcnow
 
 ROLES = (COLLECTOR, LAWYER, MANAGER, ADMIN)
+
+
+def new_session_token() -> str:
+    """A fresh random session token (43 URL-safe characters, 256 bits)."""
+    return secrets.token_urlsafe(32)
 
 
 class User(UserMixin, db.Model):
@@ -31,10 +37,21 @@ class User(UserMixin, db.Model):
     is_active_user: Mapped[bool] = mapped_column(default=True)
     last_login_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Flask-Login's alternative id: what the session cookie and the remember-me cookie carry instead of the
+    # primary key. A new value (rotate_session_token) makes every cookie issued before it worthless: on logout,
+    # a password change, a role change, disabling, or when an administrator ends the user's sessions.
+    session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
 
     @property
     def is_active(self) -> bool:  # Flask-Login
         return bool(self.is_active_user)
+
+    def get_id(self) -> str:  # Flask-Login: stored in the session and in the remember-me cookie
+        return self.session_token
+
+    def rotate_session_token(self) -> None:
+        """End every session of this user: cookies carrying the old token no longer load the user."""
+        self.session_token = new_session_token()
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
@@ -82,5 +99,12 @@ class LoginAttempt(db.Model):
 
 
 @login_manager.user_loader
-def load_user(user_id: str):
-    return db.session.get(User, int(user_id))
+def load_user(session_token: str):
+    """The user whose current session token the cookie carries, if still active; None ends the session (a
+    cookie from before a rotation, or one holding a bare numeric id from before session tokens existed)."""
+    if not session_token or not isinstance(session_token, str) or len(session_token) > 64:
+        return None
+    user = db.session.scalar(select(User).where(User.session_token == session_token))
+    if user is None or not user.is_active:
+        return None
+    return user

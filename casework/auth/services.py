@@ -2,24 +2,82 @@
 from __future__ import annotations
 
 import math
+import re
 import secrets
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from functools import lru_cache
 
 from sqlalchemy import delete, func, insert, select
 from werkzeug.security import check_password_hash, generate_password_hash
+from zxcvbn import zxcvbn
 
 from ..audit.services import record_event
 from ..domain.errors import DomainError
 from ..extensions import db
-from ..i18n import _
+from ..i18n import _, _l
 from ..timeutil import utcnow
 from .models import (OUTCOME_DISABLED, OUTCOME_LOCKED, OUTCOME_OK, OUTCOME_RESET, OUTCOME_THROTTLED,
                      OUTCOME_WRONG, ROLES, LoginAttempt, User)
 
 
-def password_problems(password: str, username: str = "", min_length: int = 10) -> list[str]:
-    """Password rules: at least min_length characters, letters and digits, not the user name."""
+# zxcvbn's feedback (English, fixed texts) → our msgids, translated in the catalogue
+_ZXCVBN_TEXTS = {
+    "This is a top-10 common password.": _l("This is one of the 10 most common passwords."),
+    "This is a top-100 common password.": _l("This is one of the 100 most common passwords."),
+    "This is a very common password.": _l("This is a very common password."),
+    "This is similar to a commonly used password.": _l("This is similar to a commonly used password."),
+    "A word by itself is easy to guess.": _l("A word by itself is easy to guess."),
+    "Names and surnames by themselves are easy to guess.": _l("Names and surnames by themselves are easy to guess."),
+    "Common names and surnames are easy to guess.": _l("Common names and surnames are easy to guess."),
+    "Straight rows of keys are easy to guess.": _l("Straight rows of keys (like «qwerty») are easy to guess."),
+    "Short keyboard patterns are easy to guess.": _l("Short keyboard patterns are easy to guess."),
+    'Repeats like "aaa" are easy to guess.': _l("Repeated characters (like «aaa») are easy to guess."),
+    'Repeats like "abcabcabc" are only slightly harder to guess than "abc".':
+        _l("Repeats (like «abcabcabc») are only slightly harder to guess than «abc»."),
+    'Sequences like "abc" or "6543" are easy to guess.': _l("Sequences (like «abc» or «6543») are easy to guess."),
+    "Recent years are easy to guess.": _l("Recent years are easy to guess."),
+    "Dates are often easy to guess.": _l("Dates are easy to guess."),
+}
+_TRANSLIT = str.maketrans({
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh", "з": "z", "и": "i",
+    "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t",
+    "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "",
+    "э": "e", "ю": "yu", "я": "ya"})
+PASSWORD_MIN_SCORE = 3  # zxcvbn: 3 = about 10^8 guesses and more, "safely unguessable" for a throttled login
+_ZXCVBN_MAX_LENGTH = 100  # zxcvbn's time grows with the length; the first 100 characters decide
+
+
+def guessability_problem(password: str, user_inputs: Iterable[str] = ()) -> str | None:
+    """Why zxcvbn finds the password easy to guess (common passwords, keyboard rows, sequences, repeats, dates,
+    dictionary words, the user's own name or login), in the user's language; None when it is strong enough."""
+    words = []
+    for value in user_inputs:
+        for word in re.split(r"[\s@._-]+", (value or "").lower()):
+            if len(word) >= 3:
+                words.append(word)
+                latin = word.translate(_TRANSLIT)
+                if latin != word:
+                    words.append(latin)  # «Саввинова» typed on a Latin keyboard: «savvinova»
+    result = zxcvbn(password[:_ZXCVBN_MAX_LENGTH], user_inputs=words)
+    if result["score"] >= PASSWORD_MIN_SCORE:
+        return None
+    if any(m.get("dictionary_name") == "user_inputs" for m in result["sequence"]):
+        reason = _("It is made of the user's own name or user name.")
+    else:
+        warning = result["feedback"].get("warning") or ""
+        reason = str(_ZXCVBN_TEXTS[warning]) if warning in _ZXCVBN_TEXTS else ""
+    message = _("The password is too easy to guess.")
+    if reason:
+        message += " " + reason
+    return message + " " + _("Add another word or two that are not obvious, or make it longer.")
+
+
+def password_problems(password: str, username: str = "", min_length: int = 10,
+                      user_inputs: Iterable[str] = ()) -> list[str]:
+    """Password rules: at least min_length characters, letters and digits, not the user name, not easy to guess
+    (zxcvbn score of at least PASSWORD_MIN_SCORE, with the user name and `user_inputs` — the full name, e-mail —
+    counted as known words)."""
     problems = []
     if len(password) < min_length:
         problems.append(_("The password must be at least %(n)d characters long.", n=min_length))
@@ -27,6 +85,10 @@ def password_problems(password: str, username: str = "", min_length: int = 10) -
         problems.append(_("The password must contain both letters and digits."))
     if username and username.lower() in password.lower():
         problems.append(_("The password must not contain the user name."))
+    if not problems:
+        guessable = guessability_problem(password, [username, *user_inputs])
+        if guessable:
+            problems.append(guessable)
     return problems
 
 
@@ -41,7 +103,7 @@ def create_user(username: str, full_name: str, role: str, password: str, *, emai
     exists = db.session.scalar(select(User.id).where(func.lower(User.username) == username.lower()))
     if exists:
         raise DomainError(_("The user name %(name)s is already taken.", name=username))
-    problems = password_problems(password, username, min_length)
+    problems = password_problems(password, username, min_length, user_inputs=(full_name, email or ""))
     if problems:
         raise DomainError(" ".join(problems))
     user = User(username=username, full_name=full_name.strip() or username, role=role, email=email,
@@ -55,11 +117,14 @@ def create_user(username: str, full_name: str, role: str, password: str, *, emai
 
 def change_password(user: User, new_password: str, *, min_length: int = 10, actor: User | None = None,
                     now: datetime | None = None) -> None:
-    """Set a new password after checking the password rules; clears the user name's login lockout."""
-    problems = password_problems(new_password, user.username, min_length)
+    """Set a new password after checking the password rules; clears the user name's login lockout and ends
+    every session of the user (the caller signs the current browser in again when the user changed their own)."""
+    problems = password_problems(new_password, user.username, min_length,
+                                 user_inputs=(user.full_name, user.email or ""))
     if problems:
         raise DomainError(" ".join(problems))
     user.set_password(new_password)
+    user.rotate_session_token()
     _record_attempt(user.username, None, OUTCOME_RESET, now or utcnow())
     record_event("user.password", "users", user.id, {}, actor=actor)
 
@@ -207,9 +272,19 @@ def authenticate(username: str, password: str, *, max_failures: int, lockout_min
 
 def update_user(user: User, *, full_name: str, role: str, email: str | None, locale: str,
                 is_active: bool, actor: User) -> None:
-    """Change a user's details; an admin cannot demote or disable themself."""
+    """Change a user's details; an admin cannot demote or disable themself. A new role or disabling ends the
+    user's sessions (pages opened under the old role close; a disabled user is out at once)."""
     if role not in ROLES:
         raise DomainError(_("Unknown role: %(role)s", role=role))
     if user.id == actor.id and (role != user.role or not is_active):
         raise DomainError(_("You cannot change your own role or disable your own account."))
+    if role != user.role or (user.is_active_user and not is_active):
+        user.rotate_session_token()
     user.full_name, user.role, user.email, user.locale, user.is_active_user = full_name, role, email, locale, is_active
+
+
+def end_sessions(user: User, *, actor: User | None) -> None:
+    """End every session of the user (all browsers, remember-me cookies included); audited."""
+    user.rotate_session_token()
+    record_event("user.sessions_ended", "users", user.id, {}, actor=actor)
+    db.session.flush()

@@ -17,6 +17,13 @@ from .models import User
 from . import services
 
 
+def _keep_signed_in(user: User) -> None:
+    """After the user's own session token was rotated: sign this browser in again under the new token (every
+    other session stays ended); a remember-me cookie it had is issued again too."""
+    had_remember = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
+    login_user(user, remember=had_remember)
+
+
 def _safe_next(target: str | None) -> str:
     if target and urlsplit(target).netloc == "" and target.startswith("/") and not target.startswith("//"):
         return target
@@ -54,6 +61,9 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @any_user
 def logout():
+    user = current_user._get_current_object()
+    user.rotate_session_token()  # the session and remember-me cookies of every browser stop working
+    db.session.commit()
     logout_user()
     session.clear()
     flash(_("You have signed out."), "info")
@@ -82,7 +92,8 @@ def profile():
                 flash(str(exc), "error")
             else:
                 db.session.commit()
-                flash(_("The password has been changed."), "success")
+                _keep_signed_in(current_user._get_current_object())
+                flash(_("The password has been changed. Other sessions have been ended."), "success")
                 return redirect(url_for("auth.profile"))
     return render_template("auth/profile.html", pform=pform, lform=lform)
 
@@ -132,6 +143,22 @@ def edit_user(user_id: int):
             flash(str(exc), "error")
         else:
             db.session.commit()
+            if user.id == current_user.id and form.password.data:
+                _keep_signed_in(user)
             flash(_("Saved."), "success")
             return redirect(url_for("auth.users"))
     return render_template("auth/user_form.html", form=form, user=user)
+
+
+@bp.route("/users/<int:user_id>/end-sessions", methods=["POST"])
+@roles(ADMIN)
+def end_sessions(user_id: int):
+    user = db.get_or_404(User, user_id)
+    services.end_sessions(user, actor=current_user)
+    db.session.commit()
+    if user.id == current_user.id:
+        _keep_signed_in(user)
+        flash(_("Your other sessions have been ended."), "success")
+    else:
+        flash(_("All sessions of %(name)s have been ended.", name=user.username), "success")
+    return redirect(url_for("auth.edit_user", user_id=user.id))

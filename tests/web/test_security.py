@@ -126,7 +126,10 @@ def test_production_config_makes_cookies_secure_and_requires_a_secret(monkeypatc
     monkeypatch.delenv("SECRET_KEY", raising=False)
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app({"SQLALCHEMY_DATABASE_URI": database_url})
-    monkeypatch.setenv("SECRET_KEY", "a-real-production-secret")
+    monkeypatch.setenv("SECRET_KEY", "a-real-production-secret")  # 24 bytes: too short
+    with pytest.raises(RuntimeError, match="SECRET_KEY is 24 bytes long"):
+        create_app({"SQLALCHEMY_DATABASE_URI": database_url})
+    monkeypatch.setenv("SECRET_KEY", "a-real-production-secret-of-48-random-bytes-long")
     prod = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
     assert prod.config["PRODUCTION"] and prod.config["WTF_CSRF_ENABLED"] is True
     assert prod.config["SESSION_COOKIE_SECURE"] and prod.config["REMEMBER_COOKIE_SECURE"]
@@ -390,6 +393,12 @@ def test_attempts_older_than_a_day_are_pruned_at_the_next_login(app, client, mak
     ("only-letters-here", "буквы и цифры"),
     ("1234567890123", "буквы и цифры"),
     ("xivanovx-2026-pass", "не должен содержать имя пользователя"),
+    ("1234567890a", "Пароль слишком легко подобрать. Это очень распространённый пароль."),
+    ("Qwerty123456", "Пароль слишком легко подобрать. Это очень распространённый пароль."),
+    ("Password2024", "Пароль слишком легко подобрать. Это похоже на распространённый пароль."),
+    ("aaaaaaaaaa1", "Повторяющиеся символы (например, «aaa») легко подобрать."),
+    ("abcdefgh12", "Последовательности (например, «abc» или «6543») легко подобрать."),
+    ("01.02.1985aa", "Даты легко подобрать."),
 ])
 def test_password_rules_on_the_profile_page(client, login, password, problem):
     user = login("collector", username="ivanov")
@@ -398,6 +407,45 @@ def test_password_rules_on_the_profile_page(client, login, password, problem):
     assert problem in resp.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(User, user.id).check_password(PASSWORD)  # unchanged
+
+
+@pytest.mark.parametrize("username, password", [
+    ("savvinova_n", "Savvinova-2026"), ("savvinova_n", "Petrovna-2026"), ("savvinova_n", "Nadezhda-2026"),
+    ("kuznetsov_d", "Kuznetsov-2026"),
+])
+def test_a_password_made_of_the_users_own_name_is_refused(app, client, login, username, password):
+    """zxcvbn gets the user's name (as typed and transliterated) and login as known words; the same password is
+    fine for somebody else."""
+    user = login("collector", username=username, full_name="Саввинова Надежда Петровна")
+    resp = client.post("/auth/profile", data={"pw-current": PASSWORD, "pw-password": password,
+                                              "pw-confirm": password, "pw-submit": "1"})
+    assert ("Пароль слишком легко подобрать. Он составлен из имени или логина самого пользователя."
+            in resp.get_data(as_text=True))
+    db.session.expire_all()
+    assert db.session.get(User, user.id).check_password(PASSWORD)  # unchanged
+    assert auth_services.password_problems(password, "other_user", 10, user_inputs=("Иванов Иван",)) == []
+
+
+def test_an_administrator_cannot_give_a_common_password(client, login):
+    login("admin")
+    resp = client.post("/auth/users/new", data={"username": "petrova", "full_name": "Петрова А. С.",
+                                                 "role": "lawyer", "locale": "ru", "password": "1234567890a",
+                                                 "is_active": "y"})
+    assert resp.status_code == 200
+    assert "Пароль слишком легко подобрать. Это очень распространённый пароль." in resp.get_data(as_text=True)
+    assert db.session.scalar(select(User).filter_by(username="petrova")) is None
+
+
+def test_the_documented_and_test_passwords_pass_the_rules(app):
+    """The demo users' passwords printed in the README, and the tests' own, satisfy the password rules."""
+    from casework.demo.generator import DEMO_USERS
+
+    for _role, (username, full_name, _position, password) in DEMO_USERS.items():
+        assert auth_services.password_problems(password, username, app.config["PASSWORD_MIN_LENGTH"],
+                                               user_inputs=(full_name, f"{username}@tes-lensk.ru")) == [], username
+    for password in (PASSWORD, "Longer-pass-42", "Brand-new-pass-7", "New-strong-pass-77"):
+        assert auth_services.password_problems(password, "collector_abc123", 10,
+                                               user_inputs=("Test collector",)) == [], password
 
 
 def test_a_good_password_is_accepted_and_the_old_one_stops_working(app, client, login):
