@@ -21,8 +21,9 @@ import os
 import shutil
 import stat
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO, Iterator
+from typing import BinaryIO
 
 from flask import current_app
 
@@ -115,7 +116,7 @@ def save(area: str, name: str, data: bytes | BinaryIO) -> str:
     return name
 
 
-def open(area: str, name: str) -> BinaryIO:  # noqa: A001 - the storage verb
+def open(area: str, name: str) -> BinaryIO:
     """A binary stream of a stored file (FileNotFoundError when there is none)."""
     return builtins.open(path(area, name), "rb")
 
@@ -138,7 +139,7 @@ def delete(area: str, name: str) -> bool:
     return True
 
 
-def list(area: str) -> Iterator[str]:  # noqa: A001 - the storage verb
+def list(area: str) -> Iterator[str]:
     """Every stored name of an area, sorted (regular files only; temporary and hidden files are skipped)."""
     base = root(area)
     if not base.is_dir():

@@ -32,11 +32,12 @@ import subprocess
 import tarfile
 import tempfile
 import zlib
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO, Iterator
+from typing import BinaryIO
 
 from sqlalchemy.engine import make_url
 
@@ -101,18 +102,18 @@ def _libpq(url: str) -> tuple[str, dict]:
 
 
 def _run(cmd: list[str], env: dict | None = None) -> None:
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         raise BackupError(_("%(tool)s failed (%(code)s): %(err)s", tool=Path(cmd[0]).name, code=proc.returncode,
                             err=proc.stderr.strip()[-2000:]))
 
 
 def _app_version() -> str:
-    try:
-        from importlib.metadata import version
+    from importlib.metadata import PackageNotFoundError, version
 
+    try:
         return version("casework")
-    except Exception:  # not installed as a distribution (a bare checkout on PYTHONPATH)
+    except PackageNotFoundError:  # a bare checkout on PYTHONPATH
         return "unknown"
 
 
@@ -224,7 +225,7 @@ def backup(url: str, out: Path) -> Written:
     out = Path(out)
     storage.ensure_dir(out.parent)
     entries: list[dict] = []
-    created = datetime.now(timezone.utc)
+    created = datetime.now(UTC)
     with tempfile.TemporaryDirectory(prefix=".casework-backup-", dir=out.parent) as scratch:
         dump = Path(scratch) / PurePosixPath(DB_MEMBER[engine]).name
         _dump_database(url, dump)
