@@ -162,8 +162,8 @@ def list(area: str) -> Iterator[str]:
 
 
 def secure_sqlite(url: str) -> None:
-    """Make the SQLite database file of `url` owner-only (0600), creating it empty (a valid new database) when
-    missing; its -wal/-shm/-journal companions too (SQLite gives them the database file's mode)."""
+    """Make an existing SQLite database file of `url` owner-only (0600), and its -wal/-shm/-journal companions
+    (SQLite gives them the database file's mode). A database SQLite creates later is 0600 by the umask."""
     from sqlalchemy.engine import make_url
 
     u = make_url(url)
@@ -171,16 +171,10 @@ def secure_sqlite(url: str) -> None:
             or u.database.startswith("file:") or u.query.get("mode") == "memory":
         return
     db_file = Path(u.database)
-    ensure_dir(db_file.parent)
-    if not db_file.exists():
-        try:
-            os.close(os.open(db_file, os.O_CREAT | os.O_EXCL | os.O_WRONLY, FILE_MODE))
-        except FileExistsError:
-            pass
     for p in (db_file, *(db_file.with_name(db_file.name + s) for s in ("-wal", "-shm", "-journal"))):
         try:
             st = os.stat(p)
             if st.st_mode & 0o077 and st.st_uid == os.getuid():
                 os.chmod(p, FILE_MODE)
-        except FileNotFoundError:
+        except (FileNotFoundError, PermissionError):
             continue

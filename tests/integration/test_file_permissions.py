@@ -107,6 +107,11 @@ def test_an_existing_world_readable_sqlite_database_is_made_owner_only(tmp_path)
     assert oct(_mode(path)) == "0o600"
     assert oct(_mode(path.with_name(path.name + "-wal"))) == "0o600"
     con.close()
-    fresh = tmp_path / "new" / "casework.sqlite3"
-    create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{fresh}"})
-    assert oct(_mode(fresh)) == "0o600" and oct(_mode(fresh.parent)) == "0o700"
+    fresh = tmp_path / "new.sqlite3"
+    other = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{fresh}"})
+    assert not fresh.exists()  # starting creates no database
+    with other.app_context():
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql("CREATE TABLE t (x)")
+        assert {oct(_mode(p)) for p in tmp_path.glob("new.sqlite3*")} == {"0o600"}
+        db.engine.dispose()
