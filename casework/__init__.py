@@ -29,6 +29,9 @@ def _instance_path() -> str | None:
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the application: defaults → instance/config.py → environment → test dict."""
+    from . import storage
+
+    storage.private_umask()  # everything the process writes (database, documents, uploads, backups) is owner-only
     app = Flask(
         __name__,
         instance_relative_config=True,
@@ -44,6 +47,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     config.finalize(app)
+    storage.secure_sqlite(app.config["SQLALCHEMY_DATABASE_URI"])
 
     from . import extensions
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from flask import Flask, current_app
 from sqlalchemy import insert, select, update
 
+from .. import storage
 from ..extensions import db
 from ..timeutil import utcnow
 from . import context as ctxmod
@@ -75,10 +76,8 @@ def run_batch(batch_id: int, account_ids: list[int], params: dict | None = None,
     tpl = CompiledTemplate(data)
     base = Path(current_app.config["DOCUMENTS_DIR"])
     year = common.today.year
-    out_dir = base / str(year)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    batch_dir = base / "batches"
-    batch_dir.mkdir(parents=True, exist_ok=True)
+    out_dir = storage.ensure_dir(base / str(year))
+    batch_dir = storage.ensure_dir(base / "batches")
     zip_path = batch_dir / f"batch_{batch_id:06d}.zip"
     skipped: list[str] = []
     produced: list[Path] = []
@@ -111,7 +110,7 @@ def run_batch(batch_id: int, account_ids: list[int], params: dict | None = None,
                         src.number = f"{seq}/{year}"
                         body = tpl.render_bytes(build_context(src, names))
                         name = f"{seq:06d}_{letter.code}_{_safe(src.account.number)}.docx"
-                        (out_dir / name).write_bytes(body)
+                        storage.save("documents", f"{year}/{name}", body)
                         zf.writestr(name, body)
                         produced.append(out_dir / name)
                         rows.append({

@@ -199,11 +199,10 @@ def preview_context(prep: Prepared, path: Path | None = None) -> dict:
 
 def store_file(data: bytes, year: int, name: str) -> tuple[str, str]:
     """Write bytes under DOCUMENTS_DIR/<year>/; returns (relative path, sha256)."""
-    base = Path(current_app.config["DOCUMENTS_DIR"])
-    rel = Path(str(year)) / name
-    (base / rel).parent.mkdir(parents=True, exist_ok=True)
-    (base / rel).write_bytes(data)
-    return rel.as_posix(), hashlib.sha256(data).hexdigest()
+    from .. import storage
+
+    rel = storage.save("documents", f"{year}/{name}", data)
+    return rel, hashlib.sha256(data).hexdigest()
 
 
 def _safe(s: str) -> str:
@@ -340,10 +339,9 @@ def add_template_version(code: str, data: bytes, original_name: str, note: str |
         raise DocumentError("; ".join(res.errors))
     last = db.session.scalar(select(func.max(TemplateVersion.version)).where(TemplateVersion.code == code)) or 0
     version = last + 1
-    rel = Path("templates") / code / f"v{version:03d}.docx"
-    full = Path(current_app.config["DOCUMENTS_DIR"]) / rel
-    full.parent.mkdir(parents=True, exist_ok=True)
-    full.write_bytes(data)
+    from .. import storage
+
+    rel = Path(storage.save("documents", f"templates/{code}/v{version:03d}.docx", data))
     db.session.execute(update(TemplateVersion).where(TemplateVersion.code == code).values(is_active=False))
     tv = TemplateVersion(code=code, version=version, file_path=rel.as_posix(), sha256=hashlib.sha256(data).hexdigest(),
                          original_name=original_name[:300], note=note, is_active=True,

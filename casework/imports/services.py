@@ -342,21 +342,20 @@ def record_failure(kind: str, file_bytes: bytes, file_name: str, user, via: str,
 
 
 def imports_dir() -> Path:
-    path = Path(current_app.config["IMPORTS_DIR"])
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    from .. import storage
+
+    return storage.ensure_dir(Path(current_app.config["IMPORTS_DIR"]))
 
 
 def _write_error_file(batch: ImportBatch, parsed: Parsed, explicit: str | None) -> str:
+    from .. import storage
+
     data = parsing.error_file_bytes(parsed.headers, parsed)
     if explicit:
-        target = Path(explicit)
-    else:
-        stem = re.sub(r"[^\w.-]+", "_", Path(batch.file_name or "file").stem)[:60] or "file"
-        target = imports_dir() / "errors" / f"{batch.id}-{stem}-errors.csv"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)
-    return str(target)
+        return str(storage.write_private(Path(explicit), data))
+    stem = re.sub(r"[^\w.-]+", "_", Path(batch.file_name or "file").stem)[:60] or "file"
+    name = storage.save("imports", f"errors/{batch.id}-{stem}-errors.csv", data)
+    return str(storage.path("imports", name))
 
 
 # ------------------------------------------------------------------------------------------------ ledger
@@ -993,14 +992,11 @@ def check_upload(data: bytes, file_name: str) -> None:
 
 def store_upload(data: bytes) -> str:
     """Keep an uploaded file between preview and confirmation, named by its sha256 (never by a client path)."""
+    from .. import storage
+
     token = sha256_of(data)
-    folder = imports_dir() / "uploads"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / token
-    if not path.exists():
-        tmp = folder / f".{token}.{os.getpid()}"
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
+    if not storage.exists("imports", f"uploads/{token}"):
+        storage.save("imports", f"uploads/{token}", data)
     return token
 
 
@@ -1021,6 +1017,12 @@ def error_file_path(batch: ImportBatch) -> Path | None:
         return None
     path = Path(batch.error_file).resolve()
     base = imports_dir().resolve()
-    if base not in path.parents or not path.is_file():
+    if base not in path.parents:
+        # restored from a backup made where IMPORTS_DIR was elsewhere: this batch's file under errors/ here
+        stored = Path(batch.error_file)
+        if stored.parent.name != "errors" or not stored.name.startswith(f"{batch.id}-"):
+            return None
+        path = base / "errors" / stored.name
+    if not path.is_file():
         return None
     return path

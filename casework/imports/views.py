@@ -109,7 +109,10 @@ def _preview_path(token: str, kind: str):
 
 
 def _save_preview(token: str, kind: str, preview: services.Preview) -> None:
-    _preview_path(token, kind).write_text(json.dumps(preview.as_dict(), ensure_ascii=False), encoding="utf-8")
+    from .. import storage as file_storage
+
+    file_storage.save("imports", f"uploads/{token}.{kind}.json",
+                      json.dumps(preview.as_dict(), ensure_ascii=False).encode("utf-8"))
 
 
 def _load(token: str, kind: str) -> tuple[bytes, services.Preview]:

@@ -23,45 +23,50 @@ def init_db_command():
 
 @click.command("backup")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Backup file (default: instance/backups/casework-<date>-<time>.sqlite3|.dump).")
+              help="Archive to write (default: instance/backups/casework-<date>-<time>.tar.gz).")
 def backup_command(output):
-    """Back up the whole database (SQLite: online backup API; PostgreSQL: pg_dump -Fc)."""
+    """Back up the database and every stored file (documents, templates, imports) into one archive."""
+    from ..i18n import _
     from . import backup as bk
 
     url = current_app.config["SQLALCHEMY_DATABASE_URI"]
     if output is None:
-        output = Path(current_app.instance_path) / "backups" / bk.default_backup_name(url)
+        output = Path(current_app.instance_path) / "backups" / bk.default_backup_name()
     try:
-        path = bk.backup(url, output)
+        written = bk.backup(url, output)
     except bk.BackupError as exc:
         raise click.ClickException(str(exc))
-    click.echo(f"backup written: {path} ({path.stat().st_size:,} bytes)".replace(",", " "))
+    click.echo(_("backup written: %(path)s (%(size)s bytes; the database and %(n)s files)", path=written.path,
+                 size=f"{written.path.stat().st_size:,}".replace(",", " "), n=written.files))
 
 
 @click.command("restore")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def restore_command(file, yes):
-    """Replace the WHOLE database with a backup made by `casework backup` (asks first unless --yes)."""
+    """Replace the WHOLE database and the stored files with an archive made by `casework backup` (asks first
+    unless --yes)."""
     from ..extensions import db
+    from ..i18n import _
     from . import backup as bk
 
     url = current_app.config["SQLALCHEMY_DATABASE_URI"]
-    try:
-        bk.check_backup_file(url, file)
-    except bk.BackupError as exc:
-        raise click.ClickException(str(exc))
     target = db.engine.url.render_as_string(hide_password=True)
-    if not yes and not click.confirm(f"Every record in {target} will be replaced by {file}. "
-                                     "This cannot be undone. Continue?", default=False):
-        raise click.Abort()
-    db.session.remove()
-    db.engine.dispose()  # no pooled connection may hold the old database open
     try:
-        bk.restore(url, file)
+        with bk.verified(url, file, work_dir=Path(current_app.instance_path)) as checked:
+            if not yes and not click.confirm(
+                    _("Every record in %(db)s will be replaced by the backup %(file)s made %(at)s, and its %(n)s "
+                      "files will be written back. This cannot be undone. Continue?", db=target, file=file,
+                      at=checked.manifest.get("created_at", "?"), n=len(checked.files)), default=False):
+                raise click.ClickException(_("Nothing was restored."))
+            db.session.remove()
+            db.engine.dispose()  # no pooled connection may hold the old database open
+            done = bk.restore_verified(url, checked)
     except bk.BackupError as exc:
         raise click.ClickException(str(exc))
-    click.echo(f"restored {target} from {file}")
+    click.echo(_("restored %(db)s and %(n)s files from %(file)s", db=target, n=done.files, file=file))
+    if done.left:
+        click.echo(_("%(n)s stored files that are not in the backup were left in place.", n=done.left))
 
 
 def access_matrix_markdown(app: Flask) -> str:
