@@ -7,7 +7,6 @@ in the same transaction as the numbers — so a failed chunk leaves no gap.
 from __future__ import annotations
 
 import hashlib
-import io
 import shutil
 import subprocess
 import tempfile

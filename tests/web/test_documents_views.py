@@ -9,7 +9,7 @@ from datetime import date
 from docx import Document as NewDoc
 from sqlalchemy import select
 
-from casework.documents.models import Document, DocumentBatch, TemplateVersion
+from casework.documents.models import Document, TemplateVersion
 from casework.documents.rendering import docx_text
 from casework.extensions import db
 from tests.integration.test_documents import make_account
