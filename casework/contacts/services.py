@@ -22,6 +22,19 @@ from .models import (AGREEMENT_KINDS, CHANNELS, DIRECTIONS, NEXT_ACTIONS, OUTCOM
 MAX_PROMISE_DAYS = 180  # a promise further out than this is an agreement, not a promise
 
 
+# ------------------------------------------------------------------------------------------------ «show phone»
+
+def reveal_phone(user, account) -> str | None:
+    """The account's phone in full on request — for a collector, who sees it masked, before a call — recorded as an
+    audit `pii.view` row like every full view of personal data (152-ФЗ ст.19). Flushes; the view commits."""
+    from ..audit.services import record_event
+
+    if not account.phone:
+        return None
+    record_event("pii.view", "accounts", account.id, {"field": "phone", "on_request": True}, actor=user)
+    return account.phone
+
+
 # ------------------------------------------------------------------------------------------------ settings
 
 def _cfg(key: str, default):

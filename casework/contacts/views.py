@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..accounts.pii import shown_phone
+from ..accounts.pii import may_see_pii, shown_phone
 from ..access import ALL_ROLES, CASE_STAFF, LAWYER, MANAGER, has_role, roles
 from ..domain.errors import DomainError
 from ..export import Column, xlsx_response
@@ -41,10 +41,21 @@ def _page_url(account, case):
     return url_for("contacts.account_page", account_id=account.id)
 
 
-def _render_page(account, case, form, promise_form, warnings=None):
-    account_phone = shown_phone(account)
+def _reveal_url(account, case) -> str | None:
+    """«Show phone» for case staff who see the phone masked (collectors), when there is a phone to show."""
+    if not account.phone or may_see_pii(current_user.role) or not has_role(*CASE_STAFF):
+        return None
+    if case is not None:
+        return url_for("contacts.reveal_case_phone", case_id=case.id)
+    return url_for("contacts.reveal_account_phone", account_id=account.id)
+
+
+def _render_page(account, case, form, promise_form, warnings=None, revealed: str | None = None):
+    account_phone = revealed or shown_phone(account)
     db.session.commit()  # the pii.view audit row of a full phone
     return render_template("contacts/page.html", account=account, case=case, form=form, account_phone=account_phone,
+                           phone_reveal_url=None if revealed else _reveal_url(account, case),
+                           phone_revealed=bool(revealed),
                            promise_form=promise_form, warnings=warnings or [], L=labels,
                            contacts=queries.contacts_for(account.id),
                            promises=queries.promises_for(account.id),
@@ -101,6 +112,29 @@ def account_page(account_id: int):
 @roles(ALL_ROLES)
 def case_page(case_id: int):
     return _contact_page(None, case_id)
+
+
+def _reveal_phone(account_id: int | None, case_id: int | None):
+    """The phone in full on a POST (logged as `pii.view`): JSON {"phone"} for a script, else the page with it shown."""
+    account, case = _target(account_id, case_id)
+    phone = services.reveal_phone(current_user, account)
+    db.session.commit()  # the pii.view audit row
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify({"phone": phone})
+    return _render_page(account, case, ContactForm(formdata=None), PromiseForm(prefix="p", formdata=None),
+                        revealed=phone)
+
+
+@bp.route("/account/<int:account_id>/phone", methods=["POST"])
+@roles(CASE_STAFF)
+def reveal_account_phone(account_id: int):
+    return _reveal_phone(account_id, None)
+
+
+@bp.route("/case/<int:case_id>/phone", methods=["POST"])
+@roles(CASE_STAFF)
+def reveal_case_phone(case_id: int):
+    return _reveal_phone(None, case_id)
 
 
 def _add_promise(account_id, case_id):

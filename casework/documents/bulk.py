@@ -7,7 +7,6 @@ in the same transaction as the numbers — so a failed chunk leaves no gap.
 from __future__ import annotations
 
 import hashlib
-import io
 import shutil
 import subprocess
 import tempfile
@@ -23,12 +22,15 @@ from .. import storage
 from ..extensions import db
 from ..timeutil import utcnow
 from . import context as ctxmod
-from .fields import build_context
+from .fields import build_context, uses_pii
+from .letters import DOWNLOAD, ISSUE, LETTERS
 from .models import Document, DocumentBatch, DocumentCounter
 from .rendering import CompiledTemplate
-from .services import DocumentError, _addressee, _safe, active_template, check_letter_rules, get_letter, template_data
+from .services import (DocumentError, DocumentRefused, _addressee, _safe, active_template, check_letter_rules,
+                       check_right, get_letter, log_full_view, masked_name, needs_masked_copy, sees_pii, template_data)
 
 CHUNK = 200
+_NOBODY = object()  # a user id that no longer exists: no role, every right refused
 
 
 def soffice_path() -> str | None:
@@ -48,18 +50,54 @@ def reserve_numbers(count: int, year: int, enterprise_id: int = 1) -> int:
     return first
 
 
-def create_batch(code: str, account_ids: list[int], output: str = "zip", filter_text: str = "", user=None) -> DocumentBatch:
-    """The job row (status pending); the caller commits and then starts `start_thread` or `run_batch`."""
-    get_letter(code)
+def create_batch(code: str, account_ids: list[int], output: str = "zip", filter_text: str = "", user=None,
+                 issue_token: str | None = None) -> DocumentBatch:
+    """The job row (status pending); the caller commits and then starts `start_thread` or `run_batch`.
+
+    Refused to a role that may not issue the letter. With the form's one-time `issue_token`, a form sent again gets
+    the batch it already started (no second run, no second set of numbers); the unique index on
+    document_batches.issue_token settles two at once (the caller rolls back on IntegrityError and finds the first).
+    """
+    check_right(get_letter(code), ISSUE, user)
+    if issue_token is not None and (done := batch_for_token(issue_token)) is not None:
+        return done
     if output not in ("zip", "merged", "pdf"):
         raise DocumentError("unknown output")
     if output == "pdf" and not soffice_path():
         raise DocumentError("PDF needs LibreOffice, which is not installed; choose ZIP or one .docx.")
     b = DocumentBatch(kind=code, output=output, status="pending", total=len(account_ids), done=0,
-                      filter_text=filter_text[:2000], created_by_id=getattr(user, "id", None))
+                      filter_text=filter_text[:2000], created_by_id=getattr(user, "id", None), issue_token=issue_token)
     db.session.add(b)
     db.session.flush()
     return b
+
+
+def batch_for_token(token: str | None) -> DocumentBatch | None:
+    """The batch a bulk form with this one-time token has already started, if any."""
+    if not token:
+        return None
+    return db.session.scalar(select(DocumentBatch).where(DocumentBatch.issue_token == token))
+
+
+def batch_file_for_download(batch: DocumentBatch, user) -> Path:
+    """The batch's combined file: refused to a role that may not download its letter; when its documents carry
+    identifiers, only for a role that may see them (the view logged as `pii.view` with the batch id) — the others
+    download the documents one by one, as masked copies."""
+    from sqlalchemy import exists, or_
+
+    from ..i18n import _
+
+    check_right(LETTERS.get(batch.kind), DOWNLOAD, user)
+    if not batch.file_path:
+        raise DocumentError(_("The batch has no file."))
+    carries = db.session.scalar(select(exists().where(
+        Document.batch_id == batch.id, or_(Document.carries_pii.is_(None), Document.carries_pii.is_(True)))))
+    if carries:
+        if not sees_pii(user):
+            raise DocumentRefused(_("The documents of this batch carry personal identifiers your role may not see; "
+                                    "open them one by one from the registry."))
+        log_full_view("document_batches", batch.id, {"kind": batch.kind})
+    return Path(current_app.config["DOCUMENTS_DIR"]) / batch.file_path
 
 
 def run_batch(batch_id: int, account_ids: list[int], params: dict | None = None, user_id: int | None = None,
@@ -68,12 +106,23 @@ def run_batch(batch_id: int, account_ids: list[int], params: dict | None = None,
     batch = db.session.get(DocumentBatch, batch_id)
     letter = get_letter(batch.kind)
     started = time.perf_counter()
+    if user_id is not None:  # the right is checked again where the numbers are taken (create_batch checked it too)
+        from ..auth.models import User
+
+        try:
+            check_right(letter, ISSUE, db.session.get(User, user_id) or _NOBODY)
+        except DocumentRefused as exc:
+            batch.status, batch.message, batch.finished_at = "failed", str(exc), utcnow()
+            db.session.commit()
+            return batch
     batch.status = "running"
     db.session.commit()
     common = ctxmod.load_common(params, today)
     path, version_id = active_template(letter.code)
     data, names = template_data(path)
     tpl = CompiledTemplate(data)
+    carries = uses_pii(names)
+    masked_copy = carries and needs_masked_copy(letter)
     base = Path(current_app.config["DOCUMENTS_DIR"])
     year = common.today.year
     out_dir = storage.ensure_dir(base / str(year))
@@ -111,6 +160,11 @@ def run_batch(batch_id: int, account_ids: list[int], params: dict | None = None,
                         body = tpl.render_bytes(build_context(src, names))
                         name = f"{seq:06d}_{letter.code}_{_safe(src.account.number)}.docx"
                         storage.save("documents", f"{year}/{name}", body)
+                        masked_rel = None
+                        if masked_copy:
+                            masked_rel = f"{year}/{masked_name(name)}"
+                            storage.save("documents", masked_rel,
+                                         tpl.render_bytes(build_context(src, names, mask=True)))
                         zf.writestr(name, body)
                         produced.append(out_dir / name)
                         rows.append({
@@ -120,7 +174,8 @@ def run_batch(batch_id: int, account_ids: list[int], params: dict | None = None,
                             "template_version_id": version_id, "addressee": _addressee(letter, src)[:500],
                             "amount_kop": src.debt_kop, "file_path": f"{year}/{name}",
                             "sha256": hashlib.sha256(body).hexdigest(), "size": len(body), "issued_on": common.today,
-                            "issued_at": now, "issued_by_id": user_id})
+                            "issued_at": now, "issued_by_id": user_id, "carries_pii": carries,
+                            "masked_path": masked_rel, "issue_token": None})
                     db.session.execute(insert(Document.__table__), rows)
                     _log_contacts(rows, user_id)
                 done += len(chunk)

@@ -52,4 +52,26 @@ def register_cli(app: Flask) -> None:
         b = bulk.run_batch(b.id, ids, {})
         click.echo(f"{b.status}: {b.message}; {b.file_path}")
 
+    @group.command("letter-access")
+    @click.option("--write-readme", is_flag=True, help="Replace the table in README.md (checkout only).")
+    def letter_access(write_readme):
+        """Print the Markdown table of letters × roles (preview, issue, download) pasted into the README."""
+        import re
+
+        from .. import PROJECT_DIR
+        from .letters import LETTER_ACCESS_BEGIN, LETTER_ACCESS_END, letter_access_markdown
+
+        table = letter_access_markdown()
+        if not write_readme:
+            click.echo(table, nl=False)
+            return
+        readme = PROJECT_DIR / "README.md"
+        text = readme.read_text(encoding="utf-8") if readme.is_file() else ""
+        pattern = re.compile(re.escape(LETTER_ACCESS_BEGIN) + r".*?" + re.escape(LETTER_ACCESS_END), re.S)
+        if not pattern.search(text):
+            raise click.ClickException("README.md has no letter-access markers")
+        readme.write_text(pattern.sub(lambda _m: f"{LETTER_ACCESS_BEGIN}\n{table}{LETTER_ACCESS_END}", text, count=1),
+                          encoding="utf-8")
+        click.echo(f"letter access written to {readme}")
+
     app.cli.add_command(group)

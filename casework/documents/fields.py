@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Callable
 
+from ..accounts.pii import MASK, mask_tail
 from ..domain.jurisdiction import ARBITRAZH_ORDER_LIMIT_KOP
 from . import russian as ru
 
@@ -24,6 +25,7 @@ class Field:
     scope: str = ACCOUNT
     param: str | None = None  # input kind for user-entered fields: str, text, date, int, money
     example: str = ""
+    pii: bool = False  # carries personal identifiers (passport, СНИЛС, phone, birth data): masked unless may_see_pii
 
 
 FIELDS: list[Field] = []
@@ -80,15 +82,18 @@ _f("debtor_name_dat", "ФИО должника в дательном падеж�
    lambda s: ru.decline_full_name(s.debtor.name, ru.DAT, s.debtor.gender) if _is_person(s.debtor) else s.debtor.name)
 _f("debtor_initials", "Фамилия и инициалы должника", lambda s: ru.initials(s.debtor.name) if _is_person(s.debtor) else s.debtor.name)
 _f("debtor_salutation", "Обращение: «Уважаемый Иван Иванович!» / «Уважаемая …!»", lambda s: _salutation(s.debtor))
-_f("debtor_birth_date", "Дата рождения должника (или «не известна»)", lambda s: _birth_date(s.debtor))
-_f("debtor_birth_place", "Место рождения должника (или «не известно»)", lambda s: (s.debtor.party.birth_place if s.debtor.party and s.debtor.party.birth_place else "не известно"))
-_f("debtor_identifier", "Один из идентификаторов должника (ГПК ст.124): СНИЛС, ИНН или паспорт; иначе «не известны»", lambda s: _identifier(s.debtor))
+_f("debtor_birth_date", "Дата рождения должника (или «не известна»)", lambda s: _birth_date(s.debtor, _masked(s)), pii=True)
+_f("debtor_birth_place", "Место рождения должника (или «не известно»)", lambda s: _birth_place(s.debtor, _masked(s)),
+   pii=True)
+_f("debtor_identifier", "Один из идентификаторов должника (ГПК ст.124): СНИЛС, ИНН или паспорт; иначе «не известны»",
+   lambda s: _identifier(s.debtor, _masked(s)), pii=True)
 _f("debtor_requisites", "ИНН и ОГРН (ОГРНИП) должника-организации или индивидуального предпринимателя: «ИНН …, ОГРН …»",
    lambda s: _requisites(s.debtor))
 _f("arbitrazh", "Истина, если дело подсудно арбитражному суду: должник — организация или индивидуальный "
    "предприниматель (ст.27, 28, 229.2 АПК РФ; госпошлина — ст.333.21 НК РФ)", lambda s: s.arbitrazh)
 _f("debtor_address", "Адрес регистрации должника (или адрес помещения)", lambda s: (s.debtor.party.registration_address if s.debtor.party and s.debtor.party.registration_address else s.account.address))
-_f("debtor_phone", "Телефон должника", lambda s: (s.debtor.party.phone if s.debtor.party and s.debtor.party.phone else s.account.phone) or "")
+_f("debtor_phone", "Телефон должника", lambda s: _hide_tail((s.debtor.party.phone if s.debtor.party and s.debtor.party.phone
+                                                              else s.account.phone) or "", _masked(s)), pii=True)
 _f("account_number", "Номер лицевого счёта", lambda s: s.account.number)
 _f("premises_address", "Адрес помещения (как на квитанции)", lambda s: s.account.address)
 _f("apartment", "Номер квартиры", lambda s: s.account.apartment or "")
@@ -96,7 +101,7 @@ _f("owners_count", "Число собственников (должников)",
 _f("several_owners", "Истина, если должников (долевых собственников) несколько", lambda s: len(s.owners) > 1)
 _f("owners", "Список должников: name, name_gen, name_dat, share, birth_date, birth_place, identifier, requisites "
    "(ИНН, ОГРН/ОГРНИП), ip и ip_gen («индивидуальный предприниматель » / «индивидуального предпринимателя » для ИП), "
-   "address, debt, penalty, duty, total, total_words (суммы по доле)", lambda s: _owners(s))
+   "address, debt, penalty, duty, total, total_words (суммы по доле)", lambda s: _owners(s), pii=True)
 
 # --------------------------------------------------------------------------- debt
 _f("debt_total", "Сумма долга цифрами: «1 234 руб. 56 коп.»", lambda s: ru.money(s.debt_kop))
@@ -202,6 +207,7 @@ _f("register_to", "Получатель реестра", lambda s: s.recipient, 
 
 FIELD_BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}
 PARAM_FIELDS: dict[str, Field] = {f.name: f for f in FIELDS if f.param}
+PII_FIELDS: frozenset[str] = frozenset(f.name for f in FIELDS if f.pii)
 # names Jinja provides itself inside templates
 BUILTIN_NAMES = {"loop", "range", "true", "false", "none", "True", "False", "None"}
 
@@ -221,27 +227,50 @@ def _salutation(owner) -> str:
     return f"{'Уважаемая' if g == 'f' else 'Уважаемый'} {who}!"
 
 
-def _birth_date(owner) -> str:
+MASK_KEY = "mask_pii"
+HIDDEN = MASK * 3  # birth data and the passport's issuer are hidden whole, as on the account page (accounts.pii)
+
+
+def _masked(s) -> bool:
+    """Is this context built for a role that may not see personal identifiers (build_context(mask=True))?"""
+    return bool(getattr(s, "extra", {}).get(MASK_KEY))
+
+
+def _hide_tail(value: str, masked: bool) -> str:
+    """The identifier itself, or (masked) only its last digits — the one masking rule, casework.accounts.pii."""
+    return mask_tail(value, 4) if masked and value else value
+
+
+def _birth_date(owner, masked: bool = False) -> str:
     p = owner.party
-    return ru.short_date(p.birth_date) if p is not None and p.birth_date else "не известна"
+    if p is None or not p.birth_date:
+        return "не известна"
+    return HIDDEN if masked else ru.short_date(p.birth_date)
 
 
-def _identifier(owner) -> str:
+def _birth_place(owner, masked: bool = False) -> str:
+    p = owner.party
+    if p is None or not p.birth_place:
+        return "не известно"
+    return HIDDEN if masked else p.birth_place
+
+
+def _identifier(owner, masked: bool = False) -> str:
     p = owner.party
     if p is None:
         return "идентификаторы должника взыскателю не известны"
-    if p.kind == "organization":
+    if p.kind == "organization":  # an organisation's ИНН and ОГРН are public (ЕГРЮЛ): never masked
         return ", ".join(x for x in (f"ИНН {p.inn}" if p.inn else "", f"ОГРН {p.ogrn}" if p.ogrn else "") if x) or "не известны"
     if p.snils:
-        return f"СНИЛС {p.snils}"
+        return f"СНИЛС {_hide_tail(p.snils, masked)}"
     if p.inn:
-        return f"ИНН {p.inn}"
+        return f"ИНН {_hide_tail(p.inn, masked)}"
     if p.passport_number:
-        out = f"паспорт {p.passport_series or ''} № {p.passport_number}".replace("  ", " ")
+        out = "паспорт " + _hide_tail(f"{p.passport_series or ''} № {p.passport_number}".strip(), masked)
         if p.passport_issued_by:
-            out += f", выдан {p.passport_issued_by}"
+            out += f", выдан {HIDDEN if masked else p.passport_issued_by}"
         if p.passport_issued_on:
-            out += f" {ru.short_date(p.passport_issued_on)}"
+            out += f" {HIDDEN if masked else ru.short_date(p.passport_issued_on)}"
         return out
     return "идентификаторы должника взыскателю не известны"
 
@@ -294,6 +323,7 @@ def _owners(s) -> list[dict]:
     pen = ru.split_by_shares(s.penalty_kop, shares)
     duty = ru.split_by_shares(s.duty_gross_kop, shares)  # the whole duty is a cost claimed back (incl. a credit)
     out = []
+    masked = _masked(s)
     for i, o in enumerate(s.owners):
         person = _is_person(o)
         total = debt[i] + pen[i] + duty[i]
@@ -302,9 +332,9 @@ def _owners(s) -> list[dict]:
             "name_gen": ru.decline_full_name(o.name, ru.GEN, o.gender) if person else o.name,
             "name_dat": ru.decline_full_name(o.name, ru.DAT, o.gender) if person else o.name,
             "share": ru.share_text(*shares[i]) if len(s.owners) > 1 else ru.share_text(o.share_num, o.share_den),
-            "birth_date": _birth_date(o),
-            "birth_place": o.party.birth_place if o.party is not None and o.party.birth_place else "не известно",
-            "identifier": _identifier(o),
+            "birth_date": _birth_date(o, masked),
+            "birth_place": _birth_place(o, masked),
+            "identifier": _identifier(o, masked),
             "requisites": _requisites(o),
             "ip": _ip_prefix(o, "nom"), "ip_gen": _ip_prefix(o, ru.GEN),
             "address": (o.party.registration_address if o.party is not None and o.party.registration_address
@@ -401,11 +431,20 @@ def _schedule(s) -> list[tuple[date, int]]:
     return s.extra[key]
 
 
-def build_context(src, names) -> dict:
-    """Values of the named fields for a source (only the fields the template uses are computed)."""
+def build_context(src, names, mask: bool = False) -> dict:
+    """Values of the named fields for a source (only the fields the template uses are computed); with `mask`, the
+    personal identifiers (PII_FIELDS) keep only their last digits, for a role that may not see them in full."""
+    extra = getattr(src, "extra", None)
+    if extra is not None:
+        extra[MASK_KEY] = mask
     ctx = {}
     for name in names:
         f = FIELD_BY_NAME.get(name)
         if f is not None:
             ctx[name] = f.value(src)
     return ctx
+
+
+def uses_pii(names) -> bool:
+    """Does a template with these merge fields carry personal identifiers?"""
+    return not PII_FIELDS.isdisjoint(names)

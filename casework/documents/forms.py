@@ -6,7 +6,7 @@ from wtforms import DateField, IntegerField, SelectField, StringField, SubmitFie
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..i18n import _l
-from .letters import LETTERS
+from .letters import PREVIEW, letters_allowed
 from .models import DELIVERY_METHODS
 
 DELIVERY_LABELS = {
@@ -19,8 +19,9 @@ DELIVERY_LABELS = {
 OUTPUT_LABELS = {"zip": _l("ZIP of .docx files"), "merged": _l("One .docx for printing"), "pdf": _l("PDF (LibreOffice)")}
 
 
-def letter_choices(subject: str | None = "account"):
-    return [(l.code, l.label) for l in LETTERS.values() if subject is None or l.subject == subject]
+def letter_choices(subject: str | None, role: str | None, action: str = PREVIEW):
+    """The letters of a subject the role may prepare (or issue), for the choose lists."""
+    return [(l.code, l.label) for l in letters_allowed(action, role, subject)]
 
 
 class ChooseLetterForm(FlaskForm):

@@ -30,6 +30,7 @@ class DocumentBatch(db.Model):
     """A bulk generation job: which letter for which list, progress, and the combined output file."""
 
     __tablename__ = "document_batches"
+    __table_args__ = (UniqueConstraint("issue_token", name="uq_document_batches_issue_token"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(40))
@@ -45,6 +46,7 @@ class DocumentBatch(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
     seconds: Mapped[float | None]
+    issue_token: Mapped[str | None] = mapped_column(String(64))  # the one-time token of the form that started it
 
     created_by = relationship("User")
 
@@ -79,6 +81,7 @@ class Document(db.Model):
         Index("ix_documents_case", "case_id"),
         Index("ix_documents_kind_issued", "kind", "issued_on"),
         Index("ix_documents_batch", "batch_id"),
+        UniqueConstraint("issue_token", name="uq_documents_issue_token"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -105,6 +108,11 @@ class Document(db.Model):
     delivery_method: Mapped[str | None] = mapped_column(String(20))
     delivery_proof: Mapped[str | None] = mapped_column(Text)  # tracking number, signature note, call id
     delivery_recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # personal identifiers (passport, СНИЛС, phone, birth data) in the file: True / False; None — issued before this
+    # was recorded, treated as True. A role that may not see them gets `masked_path`, the same render masked.
+    carries_pii: Mapped[bool | None]
+    masked_path: Mapped[str | None] = mapped_column(String(500))  # relative to DOCUMENTS_DIR
+    issue_token: Mapped[str | None] = mapped_column(String(64))  # the one-time token of the issue form (idempotence)
 
     account = relationship("Account")
     issued_by = relationship("User", foreign_keys=[issued_by_id])

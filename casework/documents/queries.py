@@ -63,11 +63,15 @@ def documents_for(case_id: int | None = None, account_id: int | None = None) -> 
 
 
 def registry_query(q: str | None = None, kind: str | None = None, date_from: date | None = None,
-                   date_to: date | None = None, delivered: str | None = None, batch_id: int | None = None) -> Select:
-    """The registry of issued documents with its filters (number, addressee, account; type; dates; delivery)."""
+                   date_to: date | None = None, delivered: str | None = None, batch_id: int | None = None,
+                   kinds: list[str] | None = None) -> Select:
+    """The registry of issued documents with its filters (number, addressee, account; type; dates; delivery);
+    `kinds` — only these letters (the ones the user's role may open: letters.kinds_allowed)."""
     from ..accounts.models import Account
 
     stmt = select(Document).outerjoin(Account, Account.id == Document.account_id)
+    if kinds is not None:
+        stmt = stmt.where(Document.kind.in_(kinds))
     if q:
         like = q.strip().lower()  # % and _ are literal
         stmt = stmt.where(or_(*(func.lower(col).contains(like, autoescape=True) for col in

@@ -1,8 +1,10 @@
-"""Issuing documents: gap-free outgoing numbers, stored files with checksums, contacts, delivery, templates."""
+"""Issuing documents: gap-free outgoing numbers, stored files with checksums, contacts, delivery, templates; who may
+preview, issue and download each letter (letters.LetterAccess), masked identifiers, the `pii.view` log."""
 from __future__ import annotations
 
 import hashlib
 import re
+import secrets
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -10,18 +12,90 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import func, select, update
 
+from ..accounts.pii import may_see_pii
 from ..domain.errors import DomainError
 from ..extensions import db
 from ..timeutil import today as _today
 from . import context as ctxmod
-from .fields import FIELD_BY_NAME, build_context
-from .letters import LETTERS, Letter
+from .fields import FIELD_BY_NAME, build_context, uses_pii
+from .letters import DOWNLOAD, ISSUE, LETTERS, PREVIEW, Letter
 from .models import DELIVERY_METHODS, Document, DocumentCounter, TemplateVersion
 from .rendering import CompiledTemplate, template_variables
 
 
 class DocumentError(DomainError):
     """A document cannot be issued or changed; the message is for the user."""
+
+
+class DocumentRefused(DocumentError):
+    """The user's role may not preview, issue or download this letter (the views answer 403)."""
+
+
+# --------------------------------------------------------------------------- who may do what with a letter
+
+def _role(user) -> str | None:
+    return getattr(user, "role", None)
+
+
+def check_right(letter: Letter | None, action: str, user) -> None:
+    """Refuse unless the user's role may `action` (preview | issue | download) this letter (letters.LETTERS[…].access).
+
+    `user=None` is the system itself (command line, demo data, tests of the services), never a web request: every
+    view passes current_user.
+    """
+    from ..i18n import _
+
+    if user is None and letter is not None:
+        return
+    if letter is None or not letter.allows(action, _role(user)):
+        title = letter.title if letter is not None else "?"
+        messages = {PREVIEW: _("Your role may not prepare «%(title)s».", title=title),
+                    ISSUE: _("Your role may not issue «%(title)s».", title=title),
+                    DOWNLOAD: _("Your role may not open «%(title)s».", title=title)}
+        raise DocumentRefused(messages[action])
+
+
+def sees_pii(user) -> bool:
+    """Full identifiers in previews and files: the roles of casework.accounts.pii (the system too)."""
+    return user is None or may_see_pii(_role(user))
+
+
+def needs_masked_copy(letter: Letter) -> bool:
+    """Does a role that may download this letter lack the right to see identifiers in full?"""
+    return letter.access is not None and any(not may_see_pii(r) for r in letter.access.download)
+
+
+def log_full_view(entity: str, entity_id: int | None, details: dict) -> None:
+    """The audit row of a full view of personal identifiers (`pii.view`; 152-ФЗ ст.19); the view commits."""
+    from ..audit.services import record_event
+
+    record_event("pii.view", entity, entity_id, details)
+
+
+# --------------------------------------------------------------------------- one-time issue tokens
+
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+
+
+def new_issue_token() -> str:
+    """A fresh one-time token for an issue form (hidden field): the same form sent twice issues one document."""
+    return secrets.token_urlsafe(24)
+
+
+def valid_issue_token(token: str | None) -> str:
+    """The form's token, or a refusal when it is missing or malformed (a form from before the token, a forged post)."""
+    from ..i18n import _
+
+    if not token or not _TOKEN.match(token):
+        raise DocumentError(_("The form is out of date. Open it again and repeat the action."))
+    return token
+
+
+def issued_for_token(token: str | None) -> Document | None:
+    """The document an issue form with this token has already issued, if any."""
+    if not token:
+        return None
+    return db.session.scalar(select(Document).where(Document.issue_token == token))
 
 
 # --------------------------------------------------------------------------- numbering
@@ -33,6 +107,11 @@ def next_number(year: int, enterprise_id: int = 1) -> int:
     PostgreSQL, and on SQLite the first write takes the database's RESERVED lock (BEGIN IMMEDIATE semantics).
     A rollback of the issuing transaction rolls the counter back, so no number is lost or used twice.
     """
+    return take_number(lock_counter(year, enterprise_id), year, enterprise_id)
+
+
+def lock_counter(year: int, enterprise_id: int = 1) -> int:
+    """Lock the year's counter row until commit (creating it) and return the last number used; nothing is taken."""
     session = db.session
     dialect = session.get_bind().dialect.name
     table = DocumentCounter.__table__
@@ -46,11 +125,16 @@ def next_number(year: int, enterprise_id: int = 1) -> int:
 
         session.execute(sq_insert(table).values(enterprise_id=enterprise_id, year=year, last_seq=0)
                         .on_conflict_do_nothing(index_elements=["enterprise_id", "year"]))
-    current = session.execute(select(table.c.last_seq).where(table.c.enterprise_id == enterprise_id,
-                                                             table.c.year == year).with_for_update()).scalar_one()
-    seq = int(current) + 1
-    session.execute(update(table).where(table.c.enterprise_id == enterprise_id, table.c.year == year)
-                    .values(last_seq=seq))
+    return int(session.execute(select(table.c.last_seq).where(table.c.enterprise_id == enterprise_id,
+                                                              table.c.year == year).with_for_update()).scalar_one())
+
+
+def take_number(current: int, year: int, enterprise_id: int = 1) -> int:
+    """Use the number after `current` (the counter row must be locked by lock_counter in this transaction)."""
+    table = DocumentCounter.__table__
+    seq = current + 1
+    db.session.execute(update(table).where(table.c.enterprise_id == enterprise_id, table.c.year == year)
+                       .values(last_seq=seq))
     return seq
 
 
@@ -189,12 +273,18 @@ def _addressee(letter: Letter, src) -> str:
     return ", ".join(o.name for o in src.owners)
 
 
-def preview_context(prep: Prepared, path: Path | None = None) -> dict:
-    """The merged field values a template will receive (for the preview page)."""
+def preview_context(prep: Prepared, path: Path | None = None, *, user=None) -> dict:
+    """The merged field values a template will receive (for the preview page), refused to a role the letter does not
+    allow; identifiers masked for a role that may not see them, else the full view is logged (`pii.view`)."""
+    check_right(prep.letter, PREVIEW, user)
     if path is None:
         path, _v = active_template(prep.letter.code)
     _data, names = template_data(path)
-    return build_context(prep.source, sorted(names))
+    full = sees_pii(user)
+    if full and uses_pii(names) and prep.account_id is not None:
+        log_full_view("accounts", prep.account_id, {"letter": prep.letter.code, "preview": True,
+                                                    "case_id": prep.case_id})
+    return build_context(prep.source, sorted(names), mask=not full)
 
 
 def store_file(data: bytes, year: int, name: str) -> tuple[str, str]:
@@ -210,11 +300,24 @@ def _safe(s: str) -> str:
 
 
 def issue_document(prep: Prepared, *, user=None, batch_id: int | None = None, tpl: CompiledTemplate | None = None,
-                   template_info: tuple[Path, int | None] | None = None, log_contact: bool = True) -> Document:
-    """Number, render, store and register one document in the caller's transaction (the caller commits once)."""
+                   template_info: tuple[Path, int | None] | None = None, log_contact: bool = True,
+                   issue_token: str | None = None) -> Document:
+    """Number, render, store and register one document in the caller's transaction (the caller commits once).
+
+    Refused to a role the letter does not allow. With the form's one-time `issue_token` the issue is idempotent: a
+    form sent again returns the document it already issued, no second number. The token is looked up again once
+    the counter lock is held (a twin request that committed meanwhile is seen), and the unique index on
+    documents.issue_token is the last guard (the caller rolls back on IntegrityError and finds the first one).
+    """
+    check_right(prep.letter, ISSUE, user)
     common = prep.source.common
     year = common.today.year
-    seq = next_number(year)  # first write of the transaction: takes the lock
+    if issue_token is not None and (done := issued_for_token(issue_token)) is not None:
+        return done
+    current = lock_counter(year)  # first write of the transaction: takes the lock
+    if issue_token is not None and (done := issued_for_token(issue_token)) is not None:
+        return done
+    seq = take_number(current, year)
     number = format_number(seq, year)
     prep.source.number = number
     path, version_id = template_info or active_template(prep.letter.code)
@@ -222,13 +325,20 @@ def issue_document(prep: Prepared, *, user=None, batch_id: int | None = None, tp
     context = build_context(prep.source, names)
     renderer = tpl or CompiledTemplate(data_tpl)
     data = renderer.render_bytes(context)
-    rel, digest = store_file(data, year, f"{seq:06d}_{prep.letter.code}_{_safe(str(prep.account_id or prep.building_id or ''))}.docx")
+    name = f"{seq:06d}_{prep.letter.code}_{_safe(str(prep.account_id or prep.building_id or ''))}.docx"
+    rel, digest = store_file(data, year, name)
+    carries = uses_pii(names)
+    masked_rel = None
+    if carries and needs_masked_copy(prep.letter):
+        masked = renderer.render_bytes(build_context(prep.source, names, mask=True))
+        masked_rel, _digest = store_file(masked, year, masked_name(name))
     doc = Document(enterprise_id=1, year=year, seq=seq, number=number, kind=prep.letter.code,
                    title=prep.letter.title_for(prep.source),
                    case_id=prep.case_id, account_id=prep.account_id, building_id=prep.building_id, batch_id=batch_id,
                    template_version_id=version_id, addressee=prep.addressee[:500], amount_kop=prep.amount_kop,
                    file_path=rel, sha256=digest, size=len(data), issued_on=common.today,
-                   issued_by_id=getattr(user, "id", None))
+                   issued_by_id=getattr(user, "id", None), carries_pii=carries, masked_path=masked_rel,
+                   issue_token=issue_token)
     db.session.add(doc)
     db.session.flush()
     if log_contact and prep.account_id is not None:
@@ -253,6 +363,29 @@ def document_file(doc: Document) -> Path:
     return Path(current_app.config["DOCUMENTS_DIR"]) / doc.file_path
 
 
+def masked_name(name: str) -> str:
+    """File name of the masked copy beside the document (…_masked.docx)."""
+    return name[:-5] + "_masked.docx" if name.endswith(".docx") else name + "_masked"
+
+
+def file_for_download(doc: Document, user) -> Path:
+    """The file a user may download: refused to a role the letter does not allow; the full file — its view logged as
+    `pii.view` with the document id when it carries identifiers — for a role that may see them, else the masked copy
+    (refused when there is none: a document issued before masked copies were made)."""
+    from ..i18n import _
+
+    check_right(LETTERS.get(doc.kind), DOWNLOAD, user)
+    if doc.carries_pii is False:
+        return document_file(doc)
+    if sees_pii(user):
+        log_full_view("documents", doc.id, {"kind": doc.kind, "number": doc.number, "account_id": doc.account_id})
+        return document_file(doc)
+    if doc.masked_path:
+        return Path(current_app.config["DOCUMENTS_DIR"]) / doc.masked_path
+    raise DocumentRefused(_("This document carries personal identifiers your role may not see; ask a lawyer or a "
+                            "manager for it."))
+
+
 def verify_file(doc: Document) -> bool:
     """True when the stored file still has the checksum registered at issue."""
     p = document_file(doc)
@@ -266,6 +399,7 @@ def record_delivery(doc: Document, delivered_on: date, method: str, proof: str |
     """Record delivery (date, method, proof): it starts the legal terms, e.g. ПП 354 п.119 — 20 days from delivery."""
     from ..i18n import _
 
+    check_right(LETTERS.get(doc.kind), ISSUE, user)
     today = today or _today()
     if method not in DELIVERY_METHODS:
         raise DocumentError(_("Choose how the document was delivered."))

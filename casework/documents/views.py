@@ -7,6 +7,7 @@ from datetime import date
 from flask import (abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for)
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from ..access import ADMIN, ALL_ROLES, CASE_STAFF, roles
 from ..extensions import db
@@ -16,11 +17,22 @@ from . import bp, bulk
 from .fields import FIELD_BY_NAME, FIELDS, PARAM_FIELDS
 from .forms import (DELIVERY_LABELS, OUTPUT_LABELS, BulkForm, ChooseLetterForm, DeliveryForm, TemplateUploadForm,
                     letter_choices)
-from .letters import LETTERS
+from .letters import DOWNLOAD, ISSUE, LETTERS, PREVIEW, kinds_allowed
 from .models import Document, DocumentBatch, TemplateVersion
 from .queries import registry_query
-from .services import (DocumentError, activate_template_version, active_template, add_template_version, document_file,
-                       issue_document, prepare, preview_context, record_delivery, validate_template)
+from .services import (DocumentError, DocumentRefused, activate_template_version, active_template, add_template_version,
+                       check_right, file_for_download, issue_document, issued_for_token, new_issue_token, prepare,
+                       preview_context, record_delivery, valid_issue_token, validate_template)
+
+
+def _refused(exc: DocumentError):
+    """403 with the reason: the role may not do this with this letter (letters.LETTERS[…].access)."""
+    db.session.rollback()
+    return render_template("errors/error.html", code=403, message=str(exc)), 403
+
+
+def _role() -> str | None:
+    return current_user.role
 
 
 def _date_arg(name: str) -> date | None:
@@ -33,7 +45,8 @@ def _date_arg(name: str) -> date | None:
 def _filters() -> dict:
     return {"q": request.args.get("q") or None, "kind": request.args.get("kind") or None,
             "date_from": _date_arg("from"), "date_to": _date_arg("to"),
-            "delivered": request.args.get("delivered") or None, "batch_id": request.args.get("batch", type=int)}
+            "delivered": request.args.get("delivered") or None, "batch_id": request.args.get("batch", type=int),
+            "kinds": kinds_allowed(DOWNLOAD, _role())}  # the registry lists only what the role may open
 
 
 @bp.route("/")
@@ -41,7 +54,8 @@ def _filters() -> dict:
 def index():
     page = paginate(registry_query(**_filters()), request.args.get("page", 1, type=int),
                     current_app.config["PAGE_SIZE"])
-    return render_template("documents/index.html", page=page, letters=LETTERS, delivery_labels=DELIVERY_LABELS)
+    letters = {c: LETTERS[c] for c in kinds_allowed(DOWNLOAD, _role())}
+    return render_template("documents/index.html", page=page, letters=letters, delivery_labels=DELIVERY_LABELS)
 
 
 @bp.route("/export.xlsx")
@@ -110,43 +124,76 @@ def new():
     else:
         abort(404)
     form = ChooseLetterForm()
-    form.code.choices = letter_choices(subject)
-    code = request.values.get("code") or form.code.choices[0][0]
+    form.code.choices = letter_choices(subject, _role())
+    code = request.values.get("code") or (form.code.choices[0][0] if form.code.choices else None)
     if code not in LETTERS or LETTERS[code].subject != subject:
         abort(404)
-    form.code.data = code
     letter = LETTERS[code]
+    try:
+        check_right(letter, PREVIEW, current_user)
+    except DocumentRefused as exc:
+        return _refused(exc)
+    form.code.data = code
+    # the form's one-time token: kept across previews, so a second «issue» of the same form finds the first document
+    token = request.form.get("issue_token") if request.method == "POST" else new_issue_token()
     preview, errors, params = None, [], {}
     if request.method == "POST":
         params, errors = _params_from_form(letter)
+        issuing = request.form.get("action") == "issue"
+        if issuing:
+            done = issued_for_token(token)
+            if done is not None:
+                flash(_("This form has already issued document %(n)s; it is not issued twice.", n=done.number), "info")
+                return redirect(url_for("documents.show", doc_id=done.id))
         if not errors:
             try:
                 prep = prepare(code, account_id=account_id if subject == "account" else None, case_id=case_id,
                                building_id=building_id, params=params)
-                if request.form.get("action") == "issue":
-                    doc = issue_document(prep, user=current_user)
+                if issuing:
+                    doc = issue_document(prep, user=current_user, issue_token=valid_issue_token(token))
                     db.session.commit()
                     flash(_("Document %(n)s has been issued.", n=doc.number), "success")
                     return redirect(url_for("documents.show", doc_id=doc.id))
-                preview = preview_context(prep)
+                preview = preview_context(prep, user=current_user)
+                db.session.commit()  # the pii.view audit row of a full preview
+            except DocumentRefused as exc:
+                return _refused(exc)
             except DocumentError as exc:
                 db.session.rollback()
                 errors.append(str(exc))
+            except IntegrityError:  # the same form issued at the same moment by a twin request: show its document
+                db.session.rollback()
+                done = issued_for_token(token)
+                if done is None:
+                    raise
+                return redirect(url_for("documents.show", doc_id=done.id))
     param_fields = [(n, FIELD_BY_NAME[n], PARAM_FIELDS[n].param if n in PARAM_FIELDS else "str") for n in letter.params]
     return render_template("documents/new.html", form=form, letter=letter, preview=preview, errors=errors,
                            params=params, param_fields=param_fields, account_id=account_id, case_id=case_id,
-                           building_id=building_id, fields=FIELD_BY_NAME)
+                           building_id=building_id, fields=FIELD_BY_NAME, issue_token=token or "",
+                           may_issue=letter.allows(ISSUE, _role()))
 
 
 @bp.route("/<int:doc_id>")
 @roles(ALL_ROLES)
 def show(doc_id: int):
     doc = db.get_or_404(Document, doc_id)
+    try:
+        check_right(LETTERS.get(doc.kind), DOWNLOAD, current_user)  # its card, like its file and its registry row
+    except DocumentRefused as exc:
+        return _refused(exc)
     form = DeliveryForm()
     if doc.delivered_on:
         form.delivered_on.data, form.method.data, form.proof.data = doc.delivered_on, doc.delivery_method, doc.delivery_proof
-    return render_template("documents/show.html", doc=doc, form=form, letter=LETTERS.get(doc.kind),
-                           delivery_labels=DELIVERY_LABELS)
+    return _show(doc, form)
+
+
+def _show(doc: Document, form: DeliveryForm):
+    """The document's card; download and delivery only for the roles its letter allows."""
+    letter = LETTERS.get(doc.kind)
+    role = _role()
+    return render_template("documents/show.html", doc=doc, form=form, letter=letter, delivery_labels=DELIVERY_LABELS,
+                           may_deliver=bool(letter and letter.allows(ISSUE, role)))
 
 
 @bp.route("/<int:doc_id>/delivery", methods=["POST"])
@@ -154,26 +201,35 @@ def show(doc_id: int):
 def delivery(doc_id: int):
     doc = db.get_or_404(Document, doc_id)
     form = DeliveryForm()
+    try:
+        check_right(LETTERS.get(doc.kind), ISSUE, current_user)
+    except DocumentRefused as exc:
+        return _refused(exc)
     if form.validate_on_submit():
         try:
             record_delivery(doc, form.delivered_on.data, form.method.data, form.proof.data, user=current_user)
             db.session.commit()
             flash(_("Delivery has been recorded."), "success")
             return redirect(url_for("documents.show", doc_id=doc.id))
+        except DocumentRefused as exc:
+            return _refused(exc)
         except DocumentError as exc:
             db.session.rollback()
             form.delivered_on.errors = list(form.delivered_on.errors) + [str(exc)]
-    return render_template("documents/show.html", doc=doc, form=form, letter=LETTERS.get(doc.kind),
-                           delivery_labels=DELIVERY_LABELS), 400
+    return _show(doc, form), 400
 
 
 @bp.route("/<int:doc_id>/download")
 @roles(ALL_ROLES)
 def download(doc_id: int):
     doc = db.get_or_404(Document, doc_id)
-    path = document_file(doc)
+    try:
+        path = file_for_download(doc, current_user)
+    except DocumentRefused as exc:
+        return _refused(exc)
     if not path.is_file():
         abort(404)
+    db.session.commit()  # the pii.view audit row of a full file
     return send_file(path, as_attachment=True, download_name=f"{doc.number.replace('/', '-')}_{doc.kind}.docx")
 
 
@@ -185,17 +241,28 @@ def bulk_new():
     from ..accounts.models import Building, Territory
 
     form = BulkForm()
-    form.code.choices = letter_choices("account")
+    form.code.choices = letter_choices("account", _role(), ISSUE)
     form.building_id.choices = [(0, _("Any"))] + [(b.id, b.address) for b in db.session.scalars(
         select(Building).order_by(Building.address).limit(5000))]
     form.territory_id.choices = [(0, _("Any"))] + [(t.id, t.name) for t in db.session.scalars(
         select(Territory).order_by(Territory.name))]
     outputs = ["zip", "merged"] + (["pdf"] if bulk.soffice_path() else [])
     form.output.choices = [(o, OUTPUT_LABELS[o]) for o in outputs]
-    letter = LETTERS.get(request.values.get("code") or form.code.choices[0][0]) or LETTERS["notice_debt"]
+    allowed = dict(form.code.choices)
+    code = request.values.get("code")
+    letter = LETTERS[code if code in allowed else form.code.choices[0][0]]
+    token = request.form.get("issue_token") if request.method == "POST" else new_issue_token()
     errors: list[str] = []
+    if request.method == "POST" and request.form.get("code") in LETTERS:
+        try:
+            check_right(LETTERS[request.form["code"]], ISSUE, current_user)
+        except DocumentRefused as exc:
+            return _refused(exc)
     if form.validate_on_submit():
         letter = LETTERS[form.code.data]
+        done = bulk.batch_for_token(token)
+        if done is not None:  # the same form sent again: its batch, not a second run
+            return redirect(url_for("documents.batch", batch_id=done.id))
         params, errors = _params_from_form(letter)
         ids = bulk.accounts_for_filter(form.building_id.data or None, form.territory_id.data or None,
                                        int(form.min_debt.data or 0) * 100, form.stage.data or None)
@@ -205,30 +272,53 @@ def bulk_new():
             try:
                 text = (f"{letter.title}; building={form.building_id.data or '-'}; territory={form.territory_id.data or '-'}; "
                         f"debt>={form.min_debt.data or 0}; stage={form.stage.data or '-'}")
-                batch = bulk.create_batch(letter.code, ids, form.output.data, text, current_user)
+                batch = bulk.create_batch(letter.code, ids, form.output.data, text, current_user,
+                                          issue_token=valid_issue_token(token))
                 db.session.commit()
                 bulk.start_thread(current_app._get_current_object(), batch.id, ids, params, current_user.id)
                 return redirect(url_for("documents.batch", batch_id=batch.id))
+            except DocumentRefused as exc:
+                return _refused(exc)
             except DocumentError as exc:
                 db.session.rollback()
                 errors.append(str(exc))
+            except IntegrityError:  # a twin request of the same form created the batch a moment ago
+                db.session.rollback()
+                done = bulk.batch_for_token(token)
+                if done is None:
+                    raise
+                return redirect(url_for("documents.batch", batch_id=done.id))
     param_fields = [(n, FIELD_BY_NAME[n], PARAM_FIELDS[n].param if n in PARAM_FIELDS else "str") for n in letter.params]
-    batches = db.session.scalars(select(DocumentBatch).order_by(DocumentBatch.id.desc()).limit(20)).all()
+    batches = db.session.scalars(select(DocumentBatch).where(DocumentBatch.kind.in_(kinds_allowed(DOWNLOAD, _role())))
+                                 .order_by(DocumentBatch.id.desc()).limit(20)).all()
     return render_template("documents/bulk.html", form=form, letter=letter, errors=errors, param_fields=param_fields,
-                           batches=batches, letters=LETTERS, params={})
+                           batches=batches, letters=LETTERS, params={}, issue_token=token or "")
+
+
+def _batch_or_refuse(batch_id: int) -> DocumentBatch:
+    """The batch, when the role may download its letter (a batch is a set of that letter's documents)."""
+    b = db.get_or_404(DocumentBatch, batch_id)
+    check_right(LETTERS.get(b.kind), DOWNLOAD, current_user)
+    return b
 
 
 @bp.route("/batches/<int:batch_id>")
 @roles(CASE_STAFF)
 def batch(batch_id: int):
-    b = db.get_or_404(DocumentBatch, batch_id)
-    return render_template("documents/batch.html", batch=b, letter=LETTERS.get(b.kind))
+    try:
+        b = _batch_or_refuse(batch_id)
+    except DocumentRefused as exc:
+        return _refused(exc)
+    return render_template("documents/batch.html", batch=b, letter=LETTERS.get(b.kind), issue_token=new_issue_token())
 
 
 @bp.route("/batches/<int:batch_id>/status")
 @roles(CASE_STAFF)
 def batch_status(batch_id: int):
-    b = db.get_or_404(DocumentBatch, batch_id)
+    try:
+        b = _batch_or_refuse(batch_id)
+    except DocumentRefused as exc:
+        return _refused(exc)
     data = bulk.progress(b)
     if data["finished"]:
         data["redirect"] = url_for("documents.batch", batch_id=b.id)
@@ -238,22 +328,32 @@ def batch_status(batch_id: int):
 @bp.route("/batches/<int:batch_id>/download")
 @roles(CASE_STAFF)
 def batch_download(batch_id: int):
-    from pathlib import Path
-
     b = db.get_or_404(DocumentBatch, batch_id)
     if not b.file_path:
         abort(404)
-    path = Path(current_app.config["DOCUMENTS_DIR"]) / b.file_path
+    try:
+        path = bulk.batch_file_for_download(b, current_user)
+    except DocumentRefused as exc:
+        return _refused(exc)
     if not path.is_file():
         abort(404)
+    db.session.commit()  # the pii.view audit row of a full file
     return send_file(path, as_attachment=True, download_name=path.name)
 
 
 @bp.route("/batches/<int:batch_id>/register", methods=["POST"])
 @roles(CASE_STAFF)
 def batch_register(batch_id: int):
-    """Issue the dispatch register (template 14) for the documents of a batch."""
-    b = db.get_or_404(DocumentBatch, batch_id)
+    """Issue the dispatch register (template 14) for the documents of a batch (once per form: its one-time token)."""
+    try:
+        b = _batch_or_refuse(batch_id)
+    except DocumentRefused as exc:
+        return _refused(exc)
+    token = request.form.get("issue_token")
+    done = issued_for_token(token)
+    if done is not None:
+        flash(_("This form has already issued document %(n)s; it is not issued twice.", n=done.number), "info")
+        return redirect(url_for("documents.show", doc_id=done.id))
     docs = list(db.session.scalars(select(Document).where(Document.batch_id == b.id).order_by(Document.seq)))
     if not docs:
         flash(_("The batch has no documents."), "error")
@@ -261,12 +361,20 @@ def batch_register(batch_id: int):
     recipient = (request.form.get("recipient") or "").strip() or "АО «Почта России»"
     try:
         prep = prepare("dispatch_register", params={"register_recipient": recipient}, documents=docs)
-        doc = issue_document(prep, user=current_user)
+        doc = issue_document(prep, user=current_user, issue_token=valid_issue_token(token))
         db.session.commit()
+    except DocumentRefused as exc:
+        return _refused(exc)
     except DocumentError as exc:
         db.session.rollback()
         flash(str(exc), "error")
         return redirect(url_for("documents.batch", batch_id=b.id))
+    except IntegrityError:
+        db.session.rollback()
+        done = issued_for_token(token)
+        if done is None:
+            raise
+        doc = done
     flash(_("Document %(n)s has been issued.", n=doc.number), "success")
     return redirect(url_for("documents.show", doc_id=doc.id))
 

@@ -2,16 +2,24 @@
 from __future__ import annotations
 
 import io
+import re
 import time
 from datetime import date
 
 from docx import Document as NewDoc
 from sqlalchemy import select
 
-from casework.documents.models import Document, DocumentBatch, TemplateVersion
+from casework.documents.models import Document, TemplateVersion
 from casework.documents.rendering import docx_text
 from casework.extensions import db
 from tests.integration.test_documents import make_account
+
+TOKEN_RE = re.compile(r'name="issue_token" value="([^"]+)"')
+
+
+def _token(client, url: str) -> str:
+    """The one-time token of the issue form on the page (a form is issued once, however often it is sent)."""
+    return TOKEN_RE.search(client.get(url).get_data(as_text=True)).group(1)
 
 
 def test_preview_then_issue_then_download(client, login):
@@ -20,13 +28,14 @@ def test_preview_then_issue_then_download(client, login):
     db.session.commit()
     r = client.get(f"/documents/new?account_id={acc.id}&code=pretrial_claim")
     assert r.status_code == 200 and "Досудебная претензия" in r.get_data(as_text=True)
+    token = TOKEN_RE.search(r.get_data(as_text=True)).group(1)
     r = client.post("/documents/new", data={"account_id": acc.id, "code": "pretrial_claim", "action": "preview",
-                                            "p_settle_days": "15"})
+                                            "p_settle_days": "15", "issue_token": token})
     html = r.get_data(as_text=True)
     assert r.status_code == 200 and "Ивановой Марии Петровне" in html and "37 000 руб. 00 коп." in html
     assert db.session.scalar(select(Document.id)) is None  # preview issues nothing
     r = client.post("/documents/new", data={"account_id": acc.id, "code": "pretrial_claim", "action": "issue",
-                                            "p_settle_days": "15"})
+                                            "p_settle_days": "15", "issue_token": token})
     assert r.status_code == 302
     doc = db.session.scalar(select(Document))
     assert doc.number == "1/2026" or doc.number.startswith("1/")
@@ -44,7 +53,8 @@ def test_bad_parameter_is_explained(client, login):
                                             "p_agreement_months": "много"})
     assert "1 to 120" in r.get_data(as_text=True) or "от 1 до 120" in r.get_data(as_text=True)
     r = client.post("/documents/new", data={"account_id": acc.id, "code": "employer_letter", "action": "issue",
-                                            "p_employer_name": "ООО «Прииск»", "p_writ_number": "2-1/2026"})
+                                            "p_employer_name": "ООО «Прииск»", "p_writ_number": "2-1/2026",
+                                            "issue_token": _token(client, f"/documents/new?account_id={acc.id}")})
     html = r.get_data(as_text=True)
     assert r.status_code == 200 and ("100" in html) and db.session.scalar(select(Document.id)) is None
 
@@ -53,8 +63,9 @@ def test_registry_filter_export_and_delivery(client, login):
     login("manager")
     acc = make_account()
     db.session.commit()
-    client.post("/documents/new", data={"account_id": acc.id, "code": "warning_restriction", "action": "issue"})
-    client.post("/documents/new", data={"account_id": acc.id, "code": "notice_debt", "action": "issue"})
+    for code in ("warning_restriction", "notice_debt"):
+        client.post("/documents/new", data={"account_id": acc.id, "code": code, "action": "issue",
+                                            "issue_token": _token(client, f"/documents/new?account_id={acc.id}")})
     r = client.get("/documents/?kind=warning_restriction")
     html = r.get_data(as_text=True)
     assert "<td>Предупреждение об ограничении" in html and "<td>Уведомление о задолженности</td>" not in html
@@ -110,7 +121,8 @@ def test_bulk_page_runs_a_batch_with_progress(client, login, app):
     acc = make_account()
     db.session.commit()
     r = client.post("/documents/bulk", data={"code": "notice_debt", "building_id": acc.building_id, "territory_id": 0,
-                                             "min_debt": 1, "output": "zip"})
+                                             "min_debt": 1, "output": "zip",
+                                             "issue_token": _token(client, "/documents/bulk")})
     assert r.status_code == 302, r.get_data(as_text=True)[:2000]
     batch_id = int(r.headers["Location"].rstrip("/").split("/")[-1])
     for _ in range(100):
@@ -122,7 +134,8 @@ def test_bulk_page_runs_a_batch_with_progress(client, login, app):
     r = client.get(f"/documents/batches/{batch_id}/download")
     assert r.status_code == 200 and r.data[:2] == b"PK"
     r.close()
-    r = client.post(f"/documents/batches/{batch_id}/register", data={"recipient": "АО «Почта России»"})
+    r = client.post(f"/documents/batches/{batch_id}/register", data={
+        "recipient": "АО «Почта России»", "issue_token": _token(client, f"/documents/batches/{batch_id}")})
     assert r.status_code == 302
     db.session.expire_all()
     assert db.session.scalar(select(Document).where(Document.kind == "dispatch_register")) is not None
