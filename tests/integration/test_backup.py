@@ -20,7 +20,8 @@ from casework.extensions import db
 from casework.imports.models import ImportBatch
 from tests.conftest import PASSWORD, _wipe
 from tests.integration.test_documents import make_account
-from tests.web.test_documents_views import _docx
+from tests.web.test_csrf import Browser
+from tests.web.test_documents_views import _docx, issue
 from tests.web.test_imports_views import LEDGER_CSV, upload
 
 
@@ -99,7 +100,7 @@ def test_documents_templates_and_import_files_come_back_downloadable(own_storage
     db.session.commit()
     client.post("/auth/logout")
     login("collector")
-    r = client.post("/documents/new", data={"account_id": acc.id, "code": "notice_debt", "action": "issue"})
+    r = issue(client, acc.id, "notice_debt")
     assert r.status_code == 302, r.get_data(as_text=True)[:1000]
     doc = db.session.scalar(select(Document).order_by(Document.id.desc()))
     assert doc.template_version_id == tv.id
@@ -116,7 +117,14 @@ def test_documents_templates_and_import_files_come_back_downloadable(own_storage
             "template": f"/documents/templates/notice_debt/download?version={tv.id}",
             "errors": f"/imports/{batch.id}/errors.csv",
             "preview": preview_url}
-    before = {k: _get(client, u) for k, u in urls.items()}
+    # a lawyer downloads the document (an administrator may not open letters), the administrator the rest
+    lawyer = Browser(client.application)  # a browser of its own: a fresh app context per request
+    lawyer_user = login("lawyer")
+    client.post("/auth/logout")
+    client.post("/auth/login", data={"username": admin.username, "password": PASSWORD})
+    lawyer.post("/auth/login", data={"username": lawyer_user.username, "password": PASSWORD})
+    clients = {"document": lawyer}
+    before = {k: _get(clients.get(k, client), u) for k, u in urls.items()}
     assert all(code == 200 for code, _body in before.values()), {k: v[0] for k, v in before.items()}
 
     archive = tmp_path / "full.tar.gz"
@@ -140,13 +148,14 @@ def test_documents_templates_and_import_files_come_back_downloadable(own_storage
         shutil.rmtree(app.config[key])
         monkeypatch.setitem(app.config, key, str(tmp_path / "new-machine" / key.lower()))
     db.session.remove()
-    assert _get(client, urls["document"])[0] in (302, 401, 403, 404)  # the user and the document are gone
+    assert _get(lawyer, urls["document"])[0] in (302, 401, 403, 404)  # the user and the document are gone
 
     result = runner.invoke(args=["restore", str(archive), "--yes"])
     assert result.exit_code == 0, result.output
     db.session.remove()
-    client.post("/auth/login", data={"username": admin.username, "password": PASSWORD})  # the user is back
-    after = {k: _get(client, u) for k, u in urls.items()}
+    client.post("/auth/login", data={"username": admin.username, "password": PASSWORD})  # the users are back
+    lawyer.post("/auth/login", data={"username": lawyer_user.username, "password": PASSWORD})
+    after = {k: _get(clients.get(k, client), u) for k, u in urls.items()}
     for key in ("document", "template", "errors"):  # the same bytes
         assert after[key] == before[key], key
     assert after["preview"][0] == 200 and "ledger.csv" in after["preview"][1].decode()  # the upload awaits confirming
@@ -204,8 +213,7 @@ def test_restore_refuses_an_archive_that_fails_the_check_and_changes_nothing(own
     acc = make_account()
     db.session.add(Territory(name="г. Ленск"))
     db.session.commit()
-    assert client.post("/documents/new", data={"account_id": acc.id, "code": "notice_debt",
-                                               "action": "issue"}).status_code == 302
+    assert issue(client, acc.id, "notice_debt").status_code == 302
     doc = db.session.scalar(select(Document).order_by(Document.id.desc()))
     good = tmp_path / "good.tar.gz"
     assert runner.invoke(args=["backup", "-o", str(good)]).exit_code == 0

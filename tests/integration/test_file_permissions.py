@@ -17,7 +17,7 @@ from casework.extensions import db
 from casework.imports.models import ImportBatch
 from tests.conftest import PASSWORD
 from tests.integration.test_documents import make_account
-from tests.web.test_documents_views import _docx
+from tests.web.test_documents_views import _docx, issue
 from tests.web.test_imports_views import LEDGER_CSV, upload
 
 
@@ -54,8 +54,7 @@ def test_every_file_the_app_writes_is_owner_only(own_storage, client, login, mak
     client.post("/auth/login", data={"username": manager.username, "password": PASSWORD})
     acc = make_account()
     db.session.commit()
-    assert client.post("/documents/new", data={"account_id": acc.id, "code": "notice_debt",
-                                               "action": "issue"}).status_code == 302
+    assert issue(client, acc.id, "notice_debt").status_code == 302
     from casework.documents import bulk
 
     batch = bulk.create_batch("warning_restriction", [acc.id], "zip")

@@ -22,6 +22,13 @@ def _token(client, url: str) -> str:
     return TOKEN_RE.search(client.get(url).get_data(as_text=True)).group(1)
 
 
+def issue(client, account_id: int, code: str, **fields):
+    """Issue a letter through the page as a user does: open the form (it carries a one-time token), then send it."""
+    token = _token(client, f"/documents/new?account_id={account_id}")
+    return client.post("/documents/new", data={"account_id": account_id, "code": code, "action": "issue",
+                                               "issue_token": token, **fields})
+
+
 def test_preview_then_issue_then_download(client, login):
     login("collector")
     acc = make_account()
