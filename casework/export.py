@@ -9,7 +9,7 @@ Usage from a view::
 `rows` is any iterable of sequences (a streamed SQLAlchemy result works: rows are written as they come,
 never collected in a list). Cell kinds:
 
-- ``text``   — str; formula-injection guard applied (a leading ``= + - @ TAB CR`` gets a ``'`` prefix);
+- ``text``   — str; formula-injection guard applied (`safe_text`);
 - ``int``    — whole number, ``# ##0``;
 - ``kop``    — integer kopecks, written as exact rubles (Decimal) with the money format;
 - ``money``  — Decimal rubles (never float), money format;
@@ -19,11 +19,18 @@ never collected in a list). Cell kinds:
 
 Number formats are stored in Excel's invariant syntax (``#,##0.00``); Russian Excel displays that as
 ``# ##0,00`` — a space between thousands and a decimal comma.
+
+**Every XLSX and CSV the application writes goes through this module's one neutraliser**, `safe_text` (a text
+cell starting with ``= + - @``, also after leading whitespace, or with a TAB or CR becomes text: it gets a leading
+``'``; a plain number such as ``-12,50`` and real numbers stay numbers). Writers that lay out their own sheet
+use `csv_writer` instead of ``csv.writer`` and `workbook_bytes(wb)` instead of ``wb.save``; `write_xlsx`,
+`iter_csv`, `xlsx_response` and `csv_response` apply it themselves.
 """
 from __future__ import annotations
 
 import csv
 import io
+import re
 import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -40,6 +47,7 @@ DATE_FORMAT = "DD.MM.YYYY"
 PERIOD_FORMAT = "MM.YYYY"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _DANGEROUS_LEAD = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:[.,][0-9]+)?")  # «-5», «-1234,56», «-0.05»: a number, not a formula
 _DEFAULT_WIDTH = {"text": 24, "int": 10, "kop": 16, "money": 16, "number": 14, "date": 12, "period": 10}
 _MAX_SHEET_TITLE = 31
 
@@ -58,11 +66,65 @@ class Column:
 
 
 def safe_text(value: Any) -> str:
-    """Text for a cell, defused: a leading =, +, -, @, TAB or CR would make Excel run it as a formula (OWASP CSV injection)."""
+    """THE neutraliser: text for a cell, defused (OWASP CSV injection).
+
+    A leading =, +, -, @ — also after leading whitespace, which Excel and LibreOffice skip — or a leading TAB or CR
+    would make a spreadsheet run the cell as a formula (``=HYPERLINK(…)``, ``=cmd|' /C calc'!A0``, ``@SUM(…)``):
+    such text gets a ``'`` in front and stays text. A plain negative number (``-5``, ``-1234,56``) is left as is.
+    """
     text = "" if value is None else str(value)
-    if text.startswith(_DANGEROUS_LEAD):
+    if text.startswith(_DANGEROUS_LEAD) or text.lstrip().startswith(_DANGEROUS_LEAD):
+        if _PLAIN_NUMBER.fullmatch(text):
+            return text
         return "'" + text
     return text
+
+
+def neutralise(value: Any) -> Any:
+    """A cell value of any kind, defused: text through `safe_text`; numbers, dates, booleans and None unchanged."""
+    if isinstance(value, str):
+        return safe_text(value)
+    return value
+
+
+class SafeCSVWriter:
+    """``csv.writer`` whose every cell goes through `neutralise` (use `csv_writer` to make one)."""
+
+    def __init__(self, fileobj, **fmtparams) -> None:
+        self._writer = csv.writer(fileobj, **fmtparams)
+
+    def writerow(self, row: Iterable[Any]):
+        return self._writer.writerow([neutralise(v) for v in row])
+
+    def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
+        for row in rows:
+            self.writerow(row)
+
+
+def csv_writer(fileobj, **fmtparams) -> SafeCSVWriter:
+    """The only way the application writes CSV rows: ``csv.writer`` with the formula-injection guard."""
+    return SafeCSVWriter(fileobj, **fmtparams)
+
+
+def neutralise_workbook(wb) -> None:
+    """Defuse every text (and formula) cell of an openpyxl workbook laid out by hand, in place."""
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                value = cell.value
+                if isinstance(value, str):
+                    safe = safe_text(value)
+                    if safe != value or cell.data_type == "f":
+                        cell.value = safe
+                        cell.data_type = "s"
+
+
+def workbook_bytes(wb) -> bytes:
+    """The .xlsx bytes of a workbook laid out by hand (``Workbook()``, not write-only), every text cell defused."""
+    neutralise_workbook(wb)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
 
 
 def _as_decimal(value: Any, kind: str) -> Decimal | None:
@@ -191,7 +253,7 @@ def iter_csv(columns: Sequence[Column], rows: Iterable[Sequence[Any]], *, totals
              bom: bool = True) -> Iterator[str]:
     """CSV for Russian Excel, chunk by chunk: UTF-8 BOM, `;` separator, decimal comma, DD.MM.YYYY dates."""
     buf = io.StringIO()
-    writer = csv.writer(buf, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    writer = csv.writer(buf, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)  # cells: _csv_value
 
     def flush() -> str:
         data = buf.getvalue()

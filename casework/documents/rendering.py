@@ -2,6 +2,15 @@
 
 `render(template, context) -> bytes` for one document; `CompiledTemplate` for batches: the .docx is read
 and the Jinja template compiled once, then every document is a Jinja render plus a save.
+
+Templates are uploaded by administrators and are untrusted code: every Jinja source of a .docx (body, headers,
+footers, footnotes, document properties) is parsed and rendered ONLY in the sandbox (`_env`:
+`jinja2.sandbox.ImmutableSandboxedEnvironment`), never in a plain `jinja2.Environment` nor in docxtpl's default
+one. `check_syntax` also refuses, before any render, a template that names a private attribute
+(``x.__class__``, ``x['_y']``, ``x|attr('__y')``): `UnsafeTemplate` carries the offending expression.
+
+Escaping happens exactly once: the XML parts render with autoescape (``&`` → ``&amp;``, ``<`` → ``&lt;``), the
+document properties (plain strings that python-docx escapes when it writes them) without it.
 """
 from __future__ import annotations
 
@@ -13,30 +22,78 @@ import zlib
 from pathlib import Path
 
 from docxtpl import DocxTemplate
-from jinja2 import Environment, StrictUndefined, TemplateSyntaxError, Undefined, meta
+from jinja2 import StrictUndefined, TemplateSyntaxError, Undefined, meta, nodes
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 __all__ = ["render", "CompiledTemplate", "template_variables", "TemplateSyntaxError", "TemplateProblem",
-           "check_syntax"]
+           "UnsafeTemplate", "check_syntax"]
 
 
 class TemplateProblem(Exception):
     """A template that cannot be used: a Jinja syntax error or a render failure, in the user's words."""
 
 
-def _env(strict: bool = False) -> Environment:
-    # autoescape: values such as «ООО "Тепло & Свет"» must not break the XML
-    return Environment(autoescape=True, undefined=StrictUndefined if strict else Undefined,
-                       trim_blocks=False, lstrip_blocks=False)
+class UnsafeTemplate(TemplateProblem):
+    """A template that reaches for a private attribute (``__class__``, ``_module``…): refused, never rendered."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """The only Jinja environment templates see: no private attributes, no mutating methods, sandboxed calls."""
+
+    def unsafe_undefined(self, obj, attribute):  # fail loudly instead of rendering an empty string
+        raise SecurityError(attribute)
+
+
+def _env(strict: bool = False, autoescape: bool = True) -> _Sandbox:
+    # autoescape: values such as «ООО "Тепло & Свет"» must not break the XML (escaped once, here, and nowhere else)
+    return _Sandbox(autoescape=autoescape, undefined=StrictUndefined if strict else Undefined,
+                    trim_blocks=False, lstrip_blocks=False)
+
+
+# document properties docxtpl renders (docx.opc.coreprops string attributes): plain text, escaped by python-docx
+_PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")
+_FOOTNOTES_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
+
+
+def _expr(node) -> str:
+    """A short source-like text of an expression, to name it in a refusal («debtor_name.__class__»)."""
+    if isinstance(node, nodes.Name):
+        return node.name
+    if isinstance(node, nodes.Const):
+        return repr(node.value)
+    if isinstance(node, nodes.Getattr):
+        return f"{_expr(node.node)}.{node.attr}"
+    if isinstance(node, nodes.Getitem):
+        return f"{_expr(node.node)}[{_expr(node.arg)}]"
+    if isinstance(node, nodes.Call):
+        return f"{_expr(node.node)}()"
+    if isinstance(node, nodes.Filter):
+        return f"{_expr(node.node)}|{node.name}"
+    return "…"
+
+
+def _private_access(tree) -> str | None:
+    """The first expression of a parsed template that names a private attribute or item, else None."""
+    for node in tree.find_all((nodes.Getattr, nodes.Getitem, nodes.Filter, nodes.Name)):
+        if isinstance(node, nodes.Getattr) and node.attr.startswith("_"):
+            return _expr(node)
+        if (isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const)
+                and isinstance(node.arg.value, str) and node.arg.value.startswith("_")):
+            return _expr(node)
+        if (isinstance(node, nodes.Filter) and node.name == "attr" and node.args
+                and isinstance(node.args[0], nodes.Const) and str(node.args[0].value).startswith("_")):
+            return f"{_expr(node.node)}|attr({node.args[0].value!r})"
+        if isinstance(node, nodes.Name) and node.name.startswith("__"):
+            return node.name
+    return None
 
 
 # a <w:t> text holding a character docxtpl's resolve_listing turns into markup (text never contains «<»)
 _LISTING_CHARS = re.compile(r"<w:t(?: [^>]*)?>[^<]*[\t\a\n\f]")
-
-
-def _source(template) -> io.BytesIO | str:
-    if isinstance(template, (bytes, bytearray)):
-        return io.BytesIO(bytes(template))
-    return str(template)
 
 
 class CompiledTemplate(DocxTemplate):
@@ -47,8 +104,11 @@ class CompiledTemplate(DocxTemplate):
         self._bytes = bytes(data)
         super().__init__(io.BytesIO(self._bytes))
         self._jenv = _env(strict)
+        self._props_env = _env(strict, autoescape=False)  # plain strings: python-docx escapes them when saving
         self._body_tpl = None
         self._part_tpls: dict[str, object] = {}
+        self._footnotes: list | None = None
+        self._props: dict[str, object] | None = None
         self.init_docx()
 
     def init_docx(self, reload: bool = True):  # keep the loaded package: the compiled body replaces it
@@ -84,6 +144,47 @@ class CompiledTemplate(DocxTemplate):
                 tpl = self._part_tpls[key] = (self._jenv.from_string(xml), enc)
             self.current_rendering_part = part
             yield rel_key, self._finish(tpl[0].render(context)).encode(tpl[1])
+
+    def _footnote_templates(self) -> list:
+        """(part, compiled template) of every footnotes part, compiled from the template's own XML once
+        (docxtpl's render_footnotes would re-read the already rendered part on the next document)."""
+        if self._footnotes is None:
+            self._footnotes = [(part, self._jenv.from_string(src)) for part, src in self._footnote_sources()]
+        return self._footnotes
+
+    def _footnote_sources(self) -> list:
+        out = []
+        for part in self.docx.part.package.parts:
+            if part.content_type == _FOOTNOTES_TYPE:
+                blob = part.blob.decode("utf-8") if isinstance(part.blob, bytes) else part.blob
+                out.append((part, re.sub(r"<w:p([ >])", r"\n<w:p\1", self.patch_xml(blob))))
+        return out
+
+    def render_footnotes(self, context, jinja_env=None):
+        for part, tpl in self._footnote_templates():
+            self.current_rendering_part = part
+            part._blob = self._finish(tpl.render(context)).encode("utf-8")
+
+    def render_properties(self, context, jinja_env=None):
+        """Title, subject, author… of the document: sandboxed, without autoescape (escaped once, by python-docx)."""
+        if self._props is None:
+            core = self.docx.core_properties
+            self._props = {prop: self._props_env.from_string(getattr(core, prop) or "") for prop in _PROPERTIES}
+        core = self.docx.core_properties
+        for prop, tpl in self._props.items():
+            setattr(core, prop, tpl.render(context))
+
+    def jinja_sources(self) -> list[tuple[str, str]]:
+        """Every Jinja source a render of this (not yet rendered) template runs, as (part, source): the body,
+        headers, footers, footnotes and document properties."""
+        out = [("word/document.xml", self.patch_xml(self.get_xml()))]
+        for uri in (self.HEADER_URI, self.FOOTER_URI):
+            for _key, part in self.get_headers_footers(uri):
+                out.append((str(part.partname), self.patch_xml(self.get_part_xml(part))))
+        out += [(str(part.partname), src) for part, src in self._footnote_sources()]
+        core = self.docx.core_properties
+        out += [(f"docProps/core.xml {prop}", getattr(core, prop) or "") for prop in _PROPERTIES]
+        return out
 
     def _prepare_fast(self) -> None:
         """Decide whether the fast path applies (only the main part carries Jinja tags) and pre-pack the rest.
@@ -138,10 +239,16 @@ class CompiledTemplate(DocxTemplate):
         only word/document.xml replaced (python-docx would re-serialise every part); templates with tags in
         headers, footers or footnotes take docxtpl's full path.
         """
+        try:
+            return self._render_bytes(context)
+        except SecurityError as exc:  # a private attribute reached at render time (the upload check missed it)
+            raise UnsafeTemplate(str(exc)) from exc
+
+    def _render_bytes(self, context: dict) -> bytes:
         if not hasattr(self, "_fast"):
             self._prepare_fast()
         if not self._fast:
-            self.render(context)
+            self.render(context, jinja_env=self._jenv)
             out = io.BytesIO()
             self.save(out)
             return out.getvalue()
@@ -163,27 +270,42 @@ def render(template: bytes | str | Path, context: dict) -> bytes:
 
 
 def bare_render(template_path: str | Path, context: dict) -> bytes:
-    """Plain docxtpl render+save, as documented upstream (the benchmark's reference rate)."""
+    """Plain docxtpl render+save, as documented upstream (the benchmark's reference rate), in the sandbox."""
     tpl = DocxTemplate(str(template_path))
-    tpl.render(context, autoescape=True)
+    tpl.render(context, jinja_env=_env())
     out = io.BytesIO()
     tpl.save(out)
     return out.getvalue()
 
 
+def _parse_all(template: bytes | str | Path) -> list:
+    """The parsed Jinja of every part of the template (in the sandbox); TemplateProblem on a syntax error."""
+    tpl = CompiledTemplate(template)
+    trees = []
+    for where, source in tpl.jinja_sources():
+        try:
+            trees.append(tpl._jenv.parse(source))
+        except TemplateSyntaxError as exc:
+            place = "" if where == "word/document.xml" else f", {where}"
+            raise TemplateProblem(f"{exc.message} (line {exc.lineno}{place})") from exc
+    return trees
+
+
 def check_syntax(template: bytes | str | Path) -> None:
-    """Raise TemplateProblem with the line's text when the template's Jinja does not parse."""
-    tpl = DocxTemplate(_source(template))
-    try:
-        tpl.get_undeclared_template_variables(jinja_env=_env())
-    except TemplateSyntaxError as exc:
-        raise TemplateProblem(f"{exc.message} (line {exc.lineno})") from exc
+    """Raise TemplateProblem with the line's text when the template's Jinja does not parse, and UnsafeTemplate
+    (naming the expression) when it reaches for a private attribute — before anything renders it."""
+    for tree in _parse_all(template):
+        name = _private_access(tree)
+        if name is not None:
+            raise UnsafeTemplate(name)
 
 
 def template_variables(template: bytes | str | Path) -> set[str]:
-    """Top-level names the template uses (loop variables excluded)."""
-    tpl = DocxTemplate(_source(template))
-    return set(tpl.get_undeclared_template_variables(jinja_env=_env()))
+    """Top-level names the template uses, in every part (loop variables excluded)."""
+    names: set[str] = set()
+    for tree in _parse_all(template):
+        names |= meta.find_undeclared_variables(tree)
+    return names
 
 
 def render_strict(template: bytes | str | Path, context: dict) -> bytes:

@@ -20,7 +20,7 @@ from . import context as ctxmod
 from .fields import FIELD_BY_NAME, build_context, uses_pii
 from .letters import DOWNLOAD, ISSUE, LETTERS, PREVIEW, Letter
 from .models import DELIVERY_METHODS, Document, DocumentCounter, TemplateVersion
-from .rendering import CompiledTemplate, template_variables
+from .rendering import CompiledTemplate, UnsafeTemplate, template_variables
 
 
 class DocumentError(DomainError):
@@ -324,7 +324,10 @@ def issue_document(prep: Prepared, *, user=None, batch_id: int | None = None, tp
     data_tpl, names = template_data(path)
     context = build_context(prep.source, names)
     renderer = tpl or CompiledTemplate(data_tpl)
-    data = renderer.render_bytes(context)
+    try:
+        data = renderer.render_bytes(context)
+    except UnsafeTemplate as exc:  # a template stored before the upload check existed: refuse, never run it
+        raise DocumentError(_unsafe_message(exc, in_use=True)) from exc
     name = f"{seq:06d}_{prep.letter.code}_{_safe(str(prep.account_id or prep.building_id or ''))}.docx"
     rel, digest = store_file(data, year, name)
     carries = uses_pii(names)
@@ -446,6 +449,8 @@ def validate_template(code: str, data: bytes) -> Validation:
         return Validation(False, [_("The file is not a Word .docx document.")], [], [])
     try:
         check_syntax(data)
+    except UnsafeTemplate as exc:
+        return Validation(False, [_unsafe_message(exc)], [], [])
     except TemplateProblem as exc:
         return Validation(False, [_("Template syntax error: %(msg)s", msg=str(exc))], [], [])
     except Exception:  # not a .docx at all (zip/xml errors)
@@ -461,9 +466,22 @@ def validate_template(code: str, data: bytes) -> Validation:
         src = demo_source(letter)
         out = render_strict(data, build_context(src, used))
         docx_text(out)
+    except UnsafeTemplate as exc:
+        errors.append(_unsafe_message(exc))
     except Exception as exc:  # any render failure is a reason to refuse
         errors.append(_("The test render failed: %(msg)s", msg=str(exc)[:300]))
     return Validation(not errors, errors, unknown, used)
+
+
+def _unsafe_message(exc, in_use: bool = False) -> str:
+    """The refusal of a template that reaches for a private attribute, naming the expression."""
+    from ..i18n import _
+
+    if in_use:
+        return _("The template in use refers to the private attribute «%(name)s» and is not run; an administrator "
+                 "must upload a corrected template.", name=exc.name)
+    return _("The template refers to the private attribute «%(name)s»: templates may use only the merge fields "
+             "and their values; the file is refused.", name=exc.name)
 
 
 def add_template_version(code: str, data: bytes, original_name: str, note: str | None, user=None) -> TemplateVersion:

@@ -1,7 +1,6 @@
 """Documents: choose → preview → issue → download; registry; delivery; bulk; template admin; field help."""
 from __future__ import annotations
 
-import io
 from datetime import date
 
 from flask import (abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for)
@@ -61,24 +60,17 @@ def index():
 @bp.route("/export.xlsx")
 @roles(ALL_ROLES)
 def export():
-    from openpyxl import Workbook
+    from ..export import Column, xlsx_response  # the shared writer: debtor names, proofs, courts are defused
 
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(_("Documents"))
-    ws.append([_("Number"), _("Date"), _("Document"), _("Addressee"), _("Account"), _("Amount, rubles"),
-               _("Delivered on"), _("Delivery method"), _("Proof"), _("SHA-256")])
-    from decimal import Decimal
-
-    for d in db.session.scalars(registry_query(**_filters()).limit(100000)):
-        ws.append([d.number, d.issued_on, d.title, d.addressee, d.account.number if d.account else "",
-                   (Decimal(d.amount_kop) / 100) if d.amount_kop is not None else None, d.delivered_on,
-                   str(DELIVERY_LABELS.get(d.delivery_method, "")) if d.delivery_method else "", d.delivery_proof or "",
-                   d.sha256])
-    buf = io.BytesIO()
-    wb.save(buf)
-    buf.seek(0)
-    return send_file(buf, as_attachment=True, download_name="documents.xlsx",
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    cols = [Column(_("Number"), width=12), Column(_("Date"), "date"), Column(_("Document"), width=36),
+            Column(_("Addressee"), width=36), Column(_("Account"), width=14), Column(_("Amount, rubles"), "kop"),
+            Column(_("Delivered on"), "date"), Column(_("Delivery method")), Column(_("Proof")),
+            Column(_("SHA-256"), width=66)]
+    rows = ((d.number, d.issued_on, d.title, d.addressee, d.account.number if d.account else "", d.amount_kop,
+             d.delivered_on, str(DELIVERY_LABELS.get(d.delivery_method, "")) if d.delivery_method else "",
+             d.delivery_proof or "", d.sha256)
+            for d in db.session.scalars(registry_query(**_filters()).limit(100000)))
+    return xlsx_response("documents.xlsx", cols, rows, sheet_title=_("Documents"))
 
 
 def _params_from_form(letter) -> tuple[dict, list[str]]:

@@ -994,8 +994,10 @@ def error_file_bytes(headers: list[str], parsed: Parsed) -> bytes:
     for e in parsed.errors:
         if e.row is not None:
             reasons.setdefault(e.row, []).append(f"{e.column}: {e.reason}" if e.column else e.reason)
+    from ..export import csv_writer
+
     buf = io.StringIO()
-    w = csv.writer(buf, delimiter=";", lineterminator="\r\n")
+    w = csv_writer(buf, delimiter=";", lineterminator="\r\n")  # the bad cells come back defused, not verbatim
     w.writerow(list(headers) + [ERROR_COLUMN])
     for row in sorted(parsed.bad_cells):
         cells = ["" if c is None else (c.isoformat() if isinstance(c, (date, datetime)) else str(c))

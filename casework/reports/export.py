@@ -5,12 +5,12 @@ are Russian whatever the interface language.
 """
 from __future__ import annotations
 
-import csv
 import io
 import json
 from decimal import Decimal
 
 from ..domain.money import from_kopecks
+from ..export import csv_writer, workbook_bytes
 from .queries import month_key, thousands
 from .services import MonthlyReport
 
@@ -96,7 +96,7 @@ CSV_HEADER = ("category", "category_name", "debt_start", "charged", "paid", "col
 def to_csv(report: MonthlyReport) -> str:
     """CSV of the form in exact rubles (comma-separated, dot decimals); the corrections line last if any."""
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = csv_writer(buf, lineterminator="\n")
     w.writerow(CSV_HEADER)
     for item in to_json_dict(report)["rows"]:
         w.writerow([item["category"], ROW_LABELS[item["category"]], item["debt_start"], item["charged"],
@@ -214,7 +214,7 @@ def to_xlsx(report: MonthlyReport, signatory: str = "", position: str = "Дир�
 
 def sign_and_save(wb, ws, row: int, position: str, signatory: str | None, *, sign_col: int, name_col: int) -> bytes:
     """The signature line of an exported form (position, «подпись», «ФИО») at `row`, landscape fitted to one page
-    wide; the workbook as .xlsx bytes."""
+    wide; the workbook as .xlsx bytes, every text cell defused (casework.export.workbook_bytes)."""
     from openpyxl.styles import Font
 
     ws.cell(row=row, column=1, value=position)
@@ -225,9 +225,7 @@ def sign_and_save(wb, ws, row: int, position: str, signatory: str | None, *, sig
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth = 1
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return workbook_bytes(wb)
 
 
 # ----------------------------------------------------------------------------- DOCX
@@ -324,14 +322,12 @@ def rows_to_xlsx(title: str, header: list[str], rows: list[list]) -> bytes:
         for c in row:
             if isinstance(c.value, Decimal):
                 c.number_format = "#,##0.00"
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return workbook_bytes(wb)
 
 
 def rows_to_csv(header: list[str], rows: list[list]) -> str:
     buf = io.StringIO()
-    w = csv.writer(buf, delimiter=";", lineterminator="\r\n")
+    w = csv_writer(buf, delimiter=";", lineterminator="\r\n")
     w.writerow(header)
     for row in rows:
         w.writerow(["" if v is None else v for v in row])

@@ -2,13 +2,13 @@
 signature line), DOCX and CSV; JSON for the command line. Counts are whole numbers, money exact rubles."""
 from __future__ import annotations
 
-import csv
 import io
 import json
 from datetime import date
 from decimal import Decimal
 
 from ..domain.money import from_kopecks
+from ..export import csv_writer
 from ..i18n import _
 from .export import MONTHS_NOMINATIVE, sign_and_save
 from .measures import TENURE_LABELS, MeasureLine, MeasuresReport
@@ -112,7 +112,7 @@ def to_json(report: MeasuresReport) -> str:
 def to_csv(report: MeasuresReport) -> str:
     """CSV for Russian Excel (semicolons, BOM, decimal comma in money), one row per line."""
     buf = io.StringIO()
-    w = csv.writer(buf, delimiter=";", lineterminator="\r\n")
+    w = csv_writer(buf, delimiter=";", lineterminator="\r\n")
     w.writerow([title()])
     w.writerow([period_text(report)])
     w.writerow(header(report))

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from casework.export import Column, iter_csv, safe_text, write_xlsx
+from casework.export import Column, csv_writer, iter_csv, neutralise, safe_text, workbook_bytes, write_xlsx
 
 COLUMNS = [Column("Лицевой счёт"), Column("Должник"), Column("Долг", "kop"), Column("Сумма", "money"),
            Column("Месяцев", "int"), Column("Дата", "date"), Column("Период", "period")]
@@ -20,11 +20,50 @@ ROWS = [
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("=1+1", "'=1+1"), ("+7 914", "'+7 914"), ("-1", "'-1"), ("@x", "'@x"), ("\tx", "'\tx"), ("\rx", "'\rx"),
-    ("Иванов", "Иванов"), ("1=1", "1=1"), ("", ""), (None, ""),
+    ("=1+1", "'=1+1"), ("+7 914", "'+7 914"), ("-1+1", "'-1+1"), ("@x", "'@x"), ("\tx", "'\tx"), ("\rx", "'\rx"),
+    (" =HYPERLINK(\"http://x\")", "' =HYPERLINK(\"http://x\")"), ("\n=1+1", "'\n=1+1"), ("\u00a0 @SUM(A1)", "'\u00a0 @SUM(A1)"),
+    ("  -2+3+cmd|' /C calc'!A0", "'  -2+3+cmd|' /C calc'!A0"), ("-", "'-"), ("- 1", "'- 1"), ("-1e3", "'-1e3"),
+    ("-1", "-1"), ("-1234,56", "-1234,56"), ("-0.05", "-0.05"),  # plain numbers stay numbers
+    ("Иванов", "Иванов"), ("1=1", "1=1"), ("", ""), (None, ""), ("  ", "  "),
 ])
 def test_safe_text_prefixes_only_dangerous_leading_characters(text, expected):
     assert safe_text(text) == expected
+
+
+def test_neutralise_keeps_numbers_and_dates():
+    assert neutralise(-5) == -5 and neutralise(Decimal("-1.50")) == Decimal("-1.50")
+    assert neutralise(date(2026, 1, 1)) == date(2026, 1, 1) and neutralise(None) is None
+    assert neutralise("=1+1") == "'=1+1"
+
+
+def test_csv_writer_defuses_every_cell():
+    buf = io.StringIO()
+    w = csv_writer(buf, delimiter=";")
+    w.writerow(["=HYPERLINK(\"http://x\")", " @SUM(A1)", -5, Decimal("-0.05"), "-12,50", None])
+    w.writerows([["+7 914"]])
+    rows = list(csv.reader(io.StringIO(buf.getvalue()), delimiter=";"))
+    assert rows == [["'=HYPERLINK(\"http://x\")", "' @SUM(A1)", "-5", "-0.05", "-12,50", ""], ["'+7 914"]]
+
+
+def test_workbook_bytes_defuses_text_and_formula_cells_of_a_hand_laid_sheet():
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws["A1"] = "=cmd|' /C calc'!A0"
+    ws["B1"] = -5
+    ws["C1"] = Decimal("-1.25")
+    ws.merge_cells("A2:C2")
+    ws["A2"] = " =HYPERLINK(\"http://x\")"
+    wb.create_sheet("Второй")["A1"] = "@SUM(A1)"
+    assert ws["A1"].data_type == "f"
+    back = load_workbook(io.BytesIO(workbook_bytes(wb)))
+    cells = [c for sheet in back.worksheets for row in sheet.iter_rows() for c in row]
+    assert not any(c.data_type == "f" for c in cells)
+    assert back.active["A1"].value == "'=cmd|' /C calc'!A0" and back.active["B1"].value == -5
+    assert Decimal(str(back.active["C1"].value)) == Decimal("-1.25")
+    assert back.active["A2"].value == "' =HYPERLINK(\"http://x\")"
+    assert back["Второй"]["A1"].value == "'@SUM(A1)"
 
 
 def _roundtrip(**kw):
