@@ -21,6 +21,7 @@ from tests.integration.test_documents import make_account
 
 from ..conftest import PASSWORD
 from .test_csrf import Browser
+from .test_documents_views import issue
 
 # the payload of the security report: walk to os through object's subclasses, run a command
 RCE = ("{% for c in ''.__class__.__mro__[1].__subclasses__() %}{% if c.__name__ == 'catch_warnings' %}"
@@ -135,7 +136,7 @@ def test_a_hostile_template_already_stored_is_not_run_when_a_document_is_issued(
     acc = make_account()
     db.session.commit()
     login("collector")
-    r = client.post("/documents/new", data={"account_id": acc.id, "code": "notice_debt", "action": "issue"})
+    r = issue(client, acc.id, "notice_debt")
     page = _text(r.get_data(as_text=True))
     assert r.status_code == 200 and "служебному атрибуту «__class__»" in page, page[-3000:]
     assert not marker.exists()
@@ -158,7 +159,7 @@ def test_names_with_quotes_ampersand_and_angle_brackets_are_escaped_exactly_once
     party = db.session.scalar(select(Party).join(AccountParty).where(AccountParty.account_id == acc.id))
     party.full_name = NAME
     db.session.commit()
-    r = collector.post("/documents/new", data={"account_id": acc.id, "code": "notice_debt", "action": "issue"})
+    r = issue(collector, acc.id, "notice_debt")
     assert r.status_code == 302, _text(r.get_data(as_text=True))[-2000:]
     doc = db.session.scalar(select(Document))
     r = collector.get(f"/documents/{doc.id}/download")
