@@ -24,6 +24,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 
+MONTH_NAMES = ("Январь", "Февраль", "Март", "Апрель", "Май", "Июнь", "Июль", "Август", "Сентябрь", "Октябрь",
+               "Ноябрь", "Декабрь")
+
+
 @dataclass
 class OsvLine:
     account: str

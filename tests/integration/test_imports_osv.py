@@ -8,7 +8,21 @@ from casework.accounts.models import AccountBalance, LedgerEntry
 from casework.extensions import db
 from casework.imports import aliases, services
 from casework.imports.models import ImportAlias, ImportBatch
-from tests.osv_builder import build_osv, sample_lines
+from casework.timeutil import today
+from tests.osv_builder import MONTH_NAMES, build_osv, sample_lines
+
+
+def add_months(d: date, n: int) -> date:
+    m = d.year * 12 + d.month - 1 + n
+    return date(m // 12, m % 12 + 1, 1)
+
+
+# the month just ended and the one before: the files are dated relative to the clock (dates after the current month
+# are refused)
+M = add_months(today(), -1)
+M0 = add_months(today(), -2)
+LAST_DAY = (add_months(M, 1) - date.resolution).isoformat()
+TITLE = f"Оборотно-сальдовая ведомость по счету 62 за {MONTH_NAMES[M.month - 1]} {M.year} г."
 
 REGISTRY = ("Лицевой счёт;Категория;ФИО;Адрес\n"
             "000101;Физическое лицо;Иванов Иван Иванович;г. Ленск, ул. Ленина, д. 5, кв. 1\n"
@@ -44,13 +58,13 @@ def test_registry_categories_as_1c_writes_them(app):
 
 def test_a_1c_turnover_sheet_imports_and_a_second_time_adds_nothing(app):
     load_registry()
-    data = build_osv(sample_lines(), houses=True)
+    data = build_osv(sample_lines(), houses=True, title=TITLE)
     pv = services.validate_file("turnover", data, "ОСВ ноябрь.xlsx")
     assert pv.errors == [] and (pv.rows_total, pv.rows_valid, pv.rows_bad) == (5, 5, 0)
     s = pv.summary
-    assert s["osv"]["period"] == "2026-11" and s["osv"]["header_row"] == 5
-    assert s["sums"]["months"] == ["2026-11"] and (s["sums"]["period_from"], s["sums"]["period_to"]) == ("2026-11",
-                                                                                                       "2026-11")
+    assert s["osv"]["period"] == f"{M:%Y-%m}" and s["osv"]["header_row"] == 5
+    assert s["sums"]["months"] == [f"{M:%Y-%m}"]
+    assert (s["sums"]["period_from"], s["sums"]["period_to"]) == (f"{M:%Y-%m}", f"{M:%Y-%m}")
     sums = {r["kind"]: r["total"] for r in s["sums"]["rows"]}
     assert sums == {"opening": 100000 + 30025, "recalculation": -15000, "charge": 250050 * 2 + 180000 + 80000 + 64010,
                     "payment": 200000 + 250050 + 110025 + 10000}
@@ -62,13 +76,13 @@ def test_a_1c_turnover_sheet_imports_and_a_second_time_adds_nothing(app):
     assert (b.status, b.rows_inserted, b.rows_duplicate) == ("committed", 12, 0)
     assert entries() == sorted([
         ("000101", "heating", "opening", 100000, None), ("000101", "heating", "charge", 250050, None),
-        ("000101", "heating", "payment", 200000, "2026-11-30"),
+        ("000101", "heating", "payment", 200000, LAST_DAY),
         ("000102", "heating", "recalculation", -15000, None), ("000102", "heating", "charge", 250050, None),
-        ("000102", "heating", "payment", 250050, "2026-11-30"),
+        ("000102", "heating", "payment", 250050, LAST_DAY),
         ("000201", "heating", "charge", 180000, None),
         ("000101", "hot_water", "opening", 30025, None), ("000101", "hot_water", "charge", 80000, None),
-        ("000101", "hot_water", "payment", 110025, "2026-11-30"),
-        ("000201", "hot_water", "charge", 64010, None), ("000201", "hot_water", "payment", 10000, "2026-11-30")])
+        ("000101", "hot_water", "payment", 110025, LAST_DAY),
+        ("000201", "hot_water", "charge", 64010, None), ("000201", "hot_water", "payment", 10000, LAST_DAY)])
     # the closing balances of the sheet are the accounts' balances
     debt = db.session.scalar(select(func.sum(AccountBalance.balance_kop)))
     assert debt == 150050 - 15000 + 180000 + 0 + 54010
@@ -89,26 +103,27 @@ def test_a_sheet_with_bad_rows_writes_an_error_file_in_the_turnover_columns(app,
     from tests.osv_builder import OsvLine
 
     lines.append(OsvLine("000999", "Отопление", Decimal(0), Decimal(5), Decimal(0)))
-    data = build_osv(lines)
+    data = build_osv(lines, title=TITLE)
     b = services.commit_import("turnover", data, "osv.xlsx", None, via="cli", skip_bad_rows=True,
                                error_file=str(tmp_path / "err.csv"))
     db.session.commit()
     assert (b.status, b.rows_total, b.rows_bad, b.rows_skipped) == ("committed", 6, 1, 1)
     err = (tmp_path / "err.csv").read_bytes().decode("utf-8-sig").splitlines()
     assert err[0].startswith("Лицевой счет;Услуга;Период;Сальдо на начало периода")
-    assert err[1].startswith("999;Отопление;2026-11;0,00;5,00;0,00;5,00;")
+    assert err[1].startswith(f"999;Отопление;{M:%Y-%m};0,00;5,00;0,00;5,00;")
     assert "Лицевой счет: неизвестный лицевой счёт 999 (Excel сохранил его как число" in err[1]
 
 
 def test_values_billings_write_and_the_administrators_aliases(app):
     load_registry()
+    month = f"{MONTH_NAMES[M.month - 1]} {M.year}"  # «Ноябрь 2026»
     ledger = ("Лицевой счёт;Период;Услуга;Вид;Сумма;Дата оплаты;Источник\n"
-              "000101;Ноябрь 2026;ХВС;Сальдо начальное;100;;\n"
-              "000101;Ноябрь 2026;ГВС;Начисление;200;;\n"
-              "000101;Ноябрь 2026;ХВС;Оплачено;50;10.11.2026;Почта России\n"
-              "000101;Ноябрь 2026;ХВС;Оплачено;20;11.11.2026;Исполнительный лист\n"
-              "000101;Ноябрь 2026;Вода питьевая;Начисление;1;;\n"
-              "000101;Ноябрь 2026;ХВС;Оплачено;30;12.11.2026;Терминал\n").encode("cp1251")
+              f"000101;{month};ХВС;Сальдо начальное;100;;\n"
+              f"000101;{month};ГВС;Начисление;200;;\n"
+              f"000101;{month};ХВС;Оплачено;50;10.{M:%m.%Y};Почта России\n"
+              f"000101;{month};ХВС;Оплачено;20;11.{M:%m.%Y};Исполнительный лист\n"
+              f"000101;{month};Вода питьевая;Начисление;1;;\n"
+              f"000101;{month};ХВС;Оплачено;30;12.{M:%m.%Y};Терминал\n").encode("cp1251")
     pv = services.validate_file("ledger", ledger, "l.csv")
     assert [(e.row, e.column) for e in pv.errors] == [(6, "Услуга"), (7, "Источник")]
     aliases.add_alias("service", "Вода питьевая", "cold_water")
@@ -119,9 +134,9 @@ def test_values_billings_write_and_the_administrators_aliases(app):
     assert b.status == "committed", b.options
     assert entries() == sorted([
         ("000101", "cold_water", "opening", 10000, None), ("000101", "hot_water", "charge", 20000, None),
-        ("000101", "cold_water", "payment", 5000, "2026-11-10"),
-        ("000101", "cold_water", "payment", 2000, "2026-11-11"),
-        ("000101", "cold_water", "charge", 100, None), ("000101", "cold_water", "payment", 3000, "2026-11-12")])
+        ("000101", "cold_water", "payment", 5000, f"{M:%Y-%m}-10"),
+        ("000101", "cold_water", "payment", 2000, f"{M:%Y-%m}-11"),
+        ("000101", "cold_water", "charge", 100, None), ("000101", "cold_water", "payment", 3000, f"{M:%Y-%m}-12")])
     sources = sorted(db.session.scalars(select(LedgerEntry.source).where(LedgerEntry.kind == "payment")))
     assert sources == ["enforcement", "online", "other"]
     # a deleted alias stops matching and is not seeded again
@@ -138,15 +153,16 @@ def test_values_billings_write_and_the_administrators_aliases(app):
 
 def test_impossible_dates_are_refused_with_row_column_and_reason(app):
     load_registry()
-    ledger = ("ЛС;Период;Услуга;Вид;Сумма;Дата оплаты\n"
-              "000101;11.2026;heating;оплата;10;15.03.2027\n"
-              "000101;05.2027;heating;начисление;10;\n"
-              "000101;01.2031;heating;начисление;10;\n"
+    soon, later, far = add_months(today(), 3), add_months(today(), 5), add_months(today(), 50)
+    ledger = ("ЛС;Период;Услуга;Вид;Сумма;Дата оплаты\n"          # (on 05.12.2026:)
+              f"000101;{M:%m.%Y};heating;оплата;10;15.{soon:%m.%Y}\n"  # 15.03.2027
+              f"000101;{later:%m.%Y};heating;начисление;10;\n"         # 05.2027
+              f"000101;{far:%m.%Y};heating;начисление;10;\n"           # 02.2031
               "000101;11.1926;heating;начисление;10;\n"
-              "000101;11.2026;heating;начисление;10;\n").encode()
+              f"000101;{M:%m.%Y};heating;начисление;10;\n").encode()
     pv = services.validate_file("ledger", ledger, "l.csv")
     assert [(e.row, e.column) for e in pv.errors] == [(2, "Дата оплаты"), (3, "Период"), (4, "Период"), (5, "Период")]
-    assert pv.errors[0].reason.startswith("15.03.2027 — дата в будущем")
+    assert pv.errors[0].reason.startswith(f"15.{soon:%m.%Y} — дата в будущем")
     assert "неправдоподобно старая" in pv.errors[3].reason
     assert (pv.rows_valid, pv.rows_bad) == (1, 4)
     b = services.commit_import("ledger", ledger, "l.csv", None, via="cli")
@@ -164,7 +180,7 @@ def test_impossible_dates_are_refused_with_row_column_and_reason(app):
 def test_koi8r_file_header_only_files_and_missing_columns_in_russian(app):
     load_registry()
     ledger = ("Лицевой счёт;Период;Услуга;Вид;Сумма;Дата оплаты\n"
-              "000101;2026-11;Отопление;Начисление;100;\n")
+              f"000101;{M:%Y-%m};Отопление;Начисление;100;\n")
     b = services.commit_import("ledger", ledger.encode("koi8_r"), "koi8.csv", None, via="cli")
     db.session.commit()
     assert (b.status, b.rows_inserted) == ("committed", 1)
@@ -175,7 +191,7 @@ def test_koi8r_file_header_only_files_and_missing_columns_in_russian(app):
         assert pv.file_error and pv.errors[0].reason.startswith("В файле есть заголовок, но нет ни одной строки"), kind
         b = services.commit_import(kind, header.encode(), "h.csv", None, via="cli")
         assert b.status == "rejected" and b.rows_inserted == 0
-    pv = services.validate_file("ledger", "ЛС;Период;Сумма\n000101;2026-11;1\n".encode(), "x.csv")
+    pv = services.validate_file("ledger", f"ЛС;Период;Сумма\n000101;{M:%Y-%m};1\n".encode(), "x.csv")
     assert [(e.column, e.reason) for e in pv.errors] == [("Услуга", "Нет обязательного столбца «Услуга»."),
                                                          ("Вид", "Нет обязательного столбца «Вид».")]
 
@@ -184,13 +200,13 @@ def test_the_preview_warns_of_rows_in_a_closed_month(app):
     from casework.reports.services import close_month
 
     load_registry()
-    close_month(date(2026, 10, 1), None, date(2026, 12, 5))
+    close_month(M0, None, today())
     db.session.commit()
     ledger = ("ЛС;Период;Услуга;Вид;Сумма;Дата оплаты\n"
-              "000101;2026-10;heating;начисление;100;\n"
-              "000101;2026-11;heating;оплата;50;31.10.2026\n"
-              "000101;2026-11;heating;начисление;100;\n").encode()
+              f"000101;{M0:%Y-%m};heating;начисление;100;\n"
+              f"000101;{M:%Y-%m};heating;оплата;50;{add_months(M0, 1) - date.resolution:%d.%m.%Y}\n"
+              f"000101;{M:%Y-%m};heating;начисление;100;\n").encode()
     pv = services.validate_file("ledger", ledger, "l.csv")
     assert pv.summary["closed_rows"] == 2
-    assert any("строки 2, 3" in w and "10.2026" in w for w in pv.summary["warnings"])
+    assert any("строки 2, 3" in w and f"{M0:%m.%Y}" in w for w in pv.summary["warnings"])
     assert db.session.scalar(select(func.count()).select_from(ImportBatch)) == 1  # the registry; the preview adds none

@@ -164,19 +164,26 @@ def test_admin_edits_aliases_and_a_manager_may_not(client, login):
 
 
 def test_preview_of_a_1c_sheet_shows_sums_mapping_and_an_earlier_import(client, login):
-    from tests.osv_builder import build_osv, sample_lines
+    from datetime import timedelta
+
+    from casework.timeutil import today
+    from tests.osv_builder import MONTH_NAMES, build_osv, sample_lines
+
+    m = today().replace(day=1) - timedelta(days=1)  # the month just ended
+    title = f"Оборотно-сальдовая ведомость по счету 62 за {MONTH_NAMES[m.month - 1]} {m.year} г."
 
     login("manager")
     registry = ("Лицевой счёт;Категория;ФИО;Адрес\n000101;Физическое лицо;Иванов;ул. Ленина, 5, кв. 1\n"
                 "000102;Физическое лицо;Петрова;ул. Ленина, 5, кв. 2\n000201;Юридическое лицо;ООО «Р»;ул. Мира, 1\n")
     client.post(upload(client, "accounts", registry.encode(), "a.csv").headers["Location"])
-    data = build_osv(sample_lines(), houses=True)
+    data = build_osv(sample_lines(), houses=True, title=title)
     preview_url = upload(client, "turnover", data, "ОСВ.xlsx").headers["Location"]
     html = client.get(preview_url).get_data(as_text=True)
     assert "Оборотно-сальдовая ведомость в виде выгрузки 1С" in html
-    assert "Оборотно-сальдовая ведомость по счету 62 за Ноябрь 2026 г." in html
-    assert "Период взят из заголовка: ноябрь 2026." in html
-    assert "Суммы по видам и месяцам" in html and "Период файла: ноябрь 2026 – ноябрь 2026" in html
+    assert title in html
+    shown = f"{MONTH_NAMES[m.month - 1].lower()} {m.year}"  # «ноябрь 2026»
+    assert f"Период взят из заголовка: {shown}." in html
+    assert "Суммы по видам и месяцам" in html and f"Период файла: {shown} – {shown}" in html
     sums = re.search(r"<th>Начисления</th>(.*?)</tr>", html).group(1)
     assert "8\u00a0241,10" in sums  # 2500,50 × 2 + 1800 + 800 + 640,10
     assert "Как прочитаны столбцы" in html and "«Сальдо на начало периода: Дебет» − «Сальдо на начало периода: Кредит»" in html
