@@ -194,3 +194,13 @@ def test_impossible_ledger_dates_name_row_column_and_reason():
                                                        (5, "Период")]
     assert "in the future" in res.errors[0].reason and "implausibly old" in res.errors[3].reason
     assert [t[parsing.L_ROW] for t in res.rows] == [6] and res.bad_rows == 4
+
+
+def test_impossible_months_of_a_flat_turnover_sheet():
+    text = ("ЛС;Услуга;Период;Сальдо на начало;Начислено;Оплачено;Сальдо на конец\n"
+            "000101;heating;05.2027;0;10;0;10\n"
+            "000101;heating;Ноябрь 2026;0;10;0;10\n")
+    res = parsing.parse_turnover(parsing.read_table(text.encode("cp1251"), "t.csv"), ACCOUNTS, SERVICES)
+    plausible.check_turnover(res, BOUNDS)
+    assert reasons(res) == [(2, "Период", "05.2027 is in the future: the last month accepted is 12.2026")]
+    assert [t[9] for t in res.rows] == [3]
