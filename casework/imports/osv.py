@@ -112,9 +112,10 @@ def _grid_xlsx(data: bytes) -> list[tuple[int, list]]:
 def _grid_csv(data: bytes) -> list[tuple[int, list]]:
     txt = parsing.decode(data)
     lines = txt.splitlines()
-    # the delimiter of the header line (a title line may hold commas of its own)
-    header_line = next((ln for ln in lines[:HEADER_SEARCH_ROWS] if _looks_like_header_text(ln)), lines[0] if lines
-                       else "")
+    # the delimiter of the header line (a title line may hold commas of its own, and «сальдо» too): of the lines
+    # naming balances, the one split into the most cells
+    candidates = [ln for ln in lines[:HEADER_SEARCH_ROWS] if _looks_like_header_text(ln)] or lines[:1] or [""]
+    header_line = max(candidates, key=lambda ln: max(ln.count(d) for d in (";", ",", "\t")))
     reader = csv.reader(io.StringIO(txt, newline=""), delimiter=parsing.sniff_delimiter(header_line))
     try:
         return [(n, cells) for n, cells in enumerate(reader, start=1)]
