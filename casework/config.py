@@ -44,6 +44,10 @@ class DefaultConfig:
     PENALTY_POLICY: dict = {}
     LIMITATION_POLICY: dict = {}
     DUTY_POLICY: dict = {}
+    # imports: dates and periods after the current month + N months are refused (0: nothing after the current month),
+    # and so are those before this month (the ruble's redenomination: older amounts are in pre-reform rubles)
+    IMPORT_MAX_MONTHS_AHEAD = 0
+    IMPORT_EARLIEST_MONTH = "1998-01"
 
 
 def _parse(value: str):

@@ -36,3 +36,11 @@ class FilterForm(FlaskForm):
     q = StringField(_l("File name"), validators=[Optional()], render_kw={"type": "search"})
     date_from = DateField(_l("From"), validators=[Optional()])
     date_to = DateField(_l("To"), validators=[Optional()])
+
+
+class AliasForm(FlaskForm):
+    """An administrator's alias: a value as the billing writes it, and what it means (kind:code)."""
+
+    alias = StringField(_l("Value as the billing writes it"), render_kw={"maxlength": 200, "autofocus": True})
+    meaning = SelectField(_l("Means"), choices=[])
+    submit = SubmitField(_l("Add the alias"))

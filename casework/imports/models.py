@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -39,3 +39,26 @@ class ImportBatch(db.Model):
     message: Mapped[str | None] = mapped_column(Text)
 
     user = relationship("User")
+
+
+ALIAS_KINDS = ("service", "source", "category")
+
+
+class ImportAlias(db.Model):
+    """A value a billing writes, and what it means: «ХВС» → service cold_water, «Почта России» → payment source,
+    «Физическое лицо» → category population. Editable by an administrator (Imports → Aliases); see aliases.py.
+
+    A deleted alias is kept inactive, so that the shipped ones an administrator removed are not seeded again."""
+
+    __tablename__ = "import_aliases"
+    __table_args__ = (CheckConstraint("kind IN ('service','source','category')", name="kind"),
+                      UniqueConstraint("kind", "alias_norm"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    alias: Mapped[str] = mapped_column(String(200))  # as the administrator wrote it
+    alias_norm: Mapped[str] = mapped_column(String(200))  # parsing.norm(alias): how files are matched
+    target: Mapped[str] = mapped_column(String(40))  # service code, payment source or category code
+    is_active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

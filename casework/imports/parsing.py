@@ -17,7 +17,8 @@ from typing import Any, Callable, Iterable, Iterator
 from ..domain.errors import DomainError
 from ..domain.periods import Period
 from ..i18n import _
-from . import keys
+from . import encoding, keys, months
+from .labels import column_label
 
 KINDS = ("accounts", "persons", "ledger", "turnover")
 ERROR_COLUMN = "Ошибка"  # the extra column of the downloadable error file (it is read by Russian users)
@@ -141,9 +142,10 @@ COLUMNS: dict[str, dict] = {
             "service": ("Услуга", "Код услуги", "Вид услуги"),
             "opening": ("Сальдо на начало", "Сальдо начальное", "Начальное сальдо", "Входящее сальдо",
                         "Долг на начало", "Сальдо на начало периода"),
-            "charged": ("Начислено", "Начисления"),
+            "charged": ("Начислено", "Начисления", "Обороты за период: Дебет", "Оборот по дебету", "Дебетовый оборот"),
             "recalculated": ("Перерасчет", "Перерасчёт", "Перерасчеты", "Перерасчёты"),
-            "paid": ("Оплачено", "Поступило", "Оплата", "Поступления"),
+            "paid": ("Оплачено", "Поступило", "Оплата", "Поступления", "Обороты за период: Кредит", "Оборот по кредиту",
+                     "Кредитовый оборот"),
             "closing": ("Сальдо на конец", "Сальдо конечное", "Конечное сальдо", "Исходящее сальдо",
                         "Долг на конец", "Сальдо на конец периода"),
             "paid_on": ("Дата оплаты", "Дата платежа"),
@@ -157,10 +159,10 @@ def _value_map(spec: dict[str, tuple[str, ...]]) -> dict[str, str]:
 
 
 ENTRY_KIND_VALUES = _value_map({
-    "opening": ("Сальдо", "Сальдо на начало", "Входящее сальдо", "Начальное сальдо", "Остаток"),
+    "opening": ("Сальдо", "Сальдо на начало", "Входящее сальдо", "Начальное сальдо", "Сальдо начальное", "Остаток"),
     "charge": ("Начисление", "Начислено"),
     "recalculation": ("Перерасчет", "Перерасчёт", "Корректировка"),
-    "payment": ("Оплата", "Платеж", "Платёж", "Поступление"),
+    "payment": ("Оплата", "Оплачено", "Платеж", "Платёж", "Поступление"),
 })
 SOURCE_VALUES = _value_map({
     "cash_desk": ("Касса",), "bank": ("Банк", "Сбербанк"), "online": ("Онлайн", "Интернет", "Личный кабинет"),
@@ -188,32 +190,19 @@ BOOL_VALUES = {"1": True, "да": True, "yes": True, "true": True, "д": True, "
 
 
 def header_label(kind: str, canonical: str) -> str:
-    """The canonical column name (used when a required column is missing)."""
-    return canonical
+    """A column's name in the user's language (for a column the file lacks)."""
+    return column_label(canonical)
 
 
 # ----------------------------------------------------------------------------------------------- reading
-_CP1251_OK = re.compile(r"[\x09\x0a\x0d\x20-\x7e\u0400-\u045f\u00a0\u00ab\u00bb\u2013\u2014\u2116\u2026"
-                        r"\u00b0\u00a7\u201c\u201d\u201e\u2018\u2019\u00b7\u00d7]*")
-
-
 def decode(data: bytes) -> str:
-    """UTF-8 (with or without BOM) or Windows-1251; anything else is refused as a wrong encoding."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:4096]:
-        raise _file_error(_("Wrong encoding: save the file as CSV in UTF-8 or Windows-1251."))
+    """UTF-8 (with or without BOM), UTF-16 with BOM, Windows-1251, KOI8-R or DOS 866 (see encoding.py); a file in
+    none of them is refused: «could not determine the encoding»."""
     try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        text = data.decode("cp1251")
-    except UnicodeDecodeError:
-        raise _file_error(_("Wrong encoding: save the file as CSV in UTF-8 or Windows-1251.")) from None
-    if not _CP1251_OK.fullmatch(text):  # cp1251 decodes almost any bytes: refuse text that is not plausible
-        raise _file_error(_("Wrong encoding: save the file as CSV in UTF-8 or Windows-1251."))
-    return text
+        return encoding.decode(data)
+    except encoding.UnknownEncoding:
+        raise _file_error(_("Could not determine the file's encoding: save it as CSV in UTF-8 or Windows-1251.")) \
+            from None
 
 
 def sniff_delimiter(first_line: str) -> str:
@@ -319,7 +308,8 @@ def map_columns(kind: str, headers: list[str]) -> dict[str, int]:
             found[canonical] = i
     missing = [c for c in spec["required"] if c not in found]
     if missing:
-        raise ImportFileError([RowError(None, c, _("Required column «%(c)s» is missing.", c=c)) for c in missing])
+        raise ImportFileError([RowError(None, header_label(kind, c), _("Required column «%(c)s» is missing.",
+                                                                        c=header_label(kind, c))) for c in missing])
     return found
 
 
@@ -400,7 +390,7 @@ _P_MY = re.compile(r"(\d{1,2})\.(\d{4})")
 
 
 def parse_period(value: Any) -> date:
-    """A billing month `YYYY-MM` or `MM.YYYY` (a full date names its month) → the 1st of the month."""
+    """A billing month `YYYY-MM`, `MM.YYYY` or «Ноябрь 2026» (a full date names its month) → the 1st of the month."""
     if isinstance(value, (date, datetime)):
         d = value.date() if isinstance(value, datetime) else value
         return d.replace(day=1)
@@ -419,9 +409,11 @@ def parse_period(value: Any) -> date:
             try:
                 return parse_date(s).replace(day=1)
             except BadValue:
-                pass
+                ym = months.parse_month_name(s)  # «Ноябрь 2026», «ноябрь 2026 г.»
+                if ym:
+                    y, mo = ym
     if y is None or not 1 <= mo <= 12 or not 1900 <= y <= 2200:
-        raise BadValue(_("not a period (expected YYYY-MM or MM.YYYY): %(v)s", v=s))
+        raise BadValue(_("not a period (expected YYYY-MM, MM.YYYY or «Ноябрь 2026»): %(v)s", v=s))
     return date(y, mo, 1)
 
 
@@ -505,10 +497,12 @@ def service_lookup(services: Iterable[tuple[int, str, str]]) -> dict[str, int]:
 
 
 def parse_ledger(table: Table, accounts: dict[str, int], services: dict[str, int],
-                 progress: Callable | None = None) -> Parsed:
-    """Ledger lines → tuples (LEDGER_FIELDS) with their dedup key; reversals are kept in extra['reversals']."""
+                 progress: Callable | None = None, values: dict | None = None) -> Parsed:
+    """Ledger lines → tuples (LEDGER_FIELDS) with their dedup key; reversals are kept in extra['reversals'].
+    `values`: the administrator's aliases ({"source": {normalised alias: code}}, see aliases.py)."""
     cols = map_columns("ledger", table.headers)
     res = Parsed("ledger", table.headers, cols)
+    source_values = res.extra["source_values"] = {**SOURCE_VALUES, **((values or {}).get("source") or {})}
     i_acc, i_per, i_svc, i_kind, i_amt = (cols[c] for c in ("account_number", "period", "service", "kind", "amount"))
     i_paid, i_src, i_pp, i_ref, i_rev = (cols.get(c) for c in ("paid_on", "source", "paid_period", "reference",
                                                                 "reverses"))
@@ -567,7 +561,7 @@ def parse_ledger(table: Table, accounts: dict[str, int], services: dict[str, int
                 raw = _cell(cells, i_src)
                 source = src_cache.get(raw)
                 if source is None:
-                    source = SOURCE_VALUES[norm(raw)] if text(raw) else "other"
+                    source = source_values[norm(raw)] if text(raw) else "other"
                     src_cache[raw] = source
                 raw = _cell(cells, i_pp)
                 paid_period = None
@@ -636,7 +630,7 @@ def _ledger_row_errors(res: Parsed, row_no: int, cells: list, accounts: dict, se
     cols, hdr = res.columns, res.headers
 
     def col(c: str) -> str:
-        return hdr[cols[c]] if c in cols else c
+        return hdr[cols[c]] if c in cols else header_label(res.kind, c)
 
     before = len(res.errors)
     num = text(_cell(cells, cols["account_number"]))
@@ -672,7 +666,7 @@ def _ledger_row_errors(res: Parsed, row_no: int, cells: list, accounts: dict, se
             except BadValue as exc:
                 res.add_error(row_no, cells, col("paid_on"), str(exc))
         src = text(_cell(cells, cols.get("source")))
-        if src and norm(src) not in SOURCE_VALUES:
+        if src and norm(src) not in res.extra.get("source_values", SOURCE_VALUES):
             res.add_error(row_no, cells, col("source"), _("unknown payment source «%(s)s»", s=src))
         pp = _cell(cells, cols.get("paid_period"))
         if text(pp):
@@ -705,7 +699,7 @@ def parse_turnover(table: Table, accounts: dict[str, int], services: dict[str, i
     hdr = table.headers
 
     def col(c: str) -> str:
-        return hdr[cols[c]] if c in cols else c
+        return hdr[cols[c]] if c in cols else header_label(res.kind, c)
 
     seen: dict = {}
     raw_by_row: dict = {}
@@ -841,14 +835,16 @@ def turnover_entries(res: Parsed, first_known: dict[tuple[int, int], str]) -> li
 
 
 # ----------------------------------------------------------------------------------------------- accounts
-def parse_accounts(table: Table, progress: Callable | None = None) -> Parsed:
-    """Registry rows → dicts of account fields; a number repeated in the file is an error on the later row."""
+def parse_accounts(table: Table, progress: Callable | None = None, values: dict | None = None) -> Parsed:
+    """Registry rows → dicts of account fields; a number repeated in the file is an error on the later row.
+    `values`: the administrator's aliases ({"category": {normalised alias: code}}, see aliases.py)."""
+    category_values = {**CATEGORY_VALUES, **((values or {}).get("category") or {})}
     cols = map_columns("accounts", table.headers)
     res = Parsed("accounts", table.headers, cols)
     hdr = table.headers
 
     def col(c: str) -> str:
-        return hdr[cols[c]] if c in cols else c
+        return hdr[cols[c]] if c in cols else header_label(res.kind, c)
 
     first_row: dict[str, int] = {}
     n = 0
@@ -867,7 +863,7 @@ def parse_accounts(table: Table, progress: Callable | None = None) -> Parsed:
                           _("duplicate account number %(n)s (already in row %(r)s)", n=num, r=first_row[num]))
         rec["number"] = num
         cat = text(_cell(cells, cols["category"]))
-        rec["category"] = CATEGORY_VALUES.get(norm(cat))
+        rec["category"] = category_values.get(norm(cat))
         if rec["category"] is None:
             res.add_error(row_no, cells, col("category"),
                           _("unknown category «%(v)s» (expected population or other)", v=cat))
@@ -931,7 +927,7 @@ def parse_persons(table: Table, accounts: dict[str, int], progress: Callable | N
     hdr = table.headers
 
     def col(c: str) -> str:
-        return hdr[cols[c]] if c in cols else c
+        return hdr[cols[c]] if c in cols else header_label(res.kind, c)
 
     n = 0
     for row_no, cells in table.rows:

@@ -27,8 +27,8 @@ from ..audit.services import record_event
 from ..domain.errors import DomainError
 from ..extensions import db
 from ..i18n import _
-from ..timeutil import utcnow
-from . import parsing
+from ..timeutil import today, utcnow
+from . import aliases, osv, parsing, plausible, summary
 from .models import IMPORT_KINDS, ImportBatch
 from .parsing import ImportFileError, Parsed, RowError
 
@@ -55,6 +55,7 @@ class Preview:
     errors: list[RowError] = field(default_factory=list)
     file_error: bool = False  # the file as a whole cannot be imported
     details: dict | None = None  # persons: PersonsPlan.summary() (people/links new, updated, unchanged; conflicts)
+    summary: dict | None = None  # summary.build(): column mapping, sums by kind and month, warnings, earlier import
 
     @property
     def clean(self) -> bool:
@@ -62,7 +63,8 @@ class Preview:
 
     def as_dict(self) -> dict:
         d = {k: getattr(self, k) for k in ("kind", "file_name", "sha256", "size", "rows_total", "rows_valid",
-                                           "rows_bad", "rows_new", "rows_known", "file_error", "details")}
+                                           "rows_bad", "rows_new", "rows_known", "file_error", "details",
+                                           "summary")}
         d["errors"] = [e.as_dict() for e in self.errors]
         return d
 
@@ -106,23 +108,48 @@ def _is_pg() -> bool:
 
 
 # ------------------------------------------------------------------------------------------------ prepare
+def date_bounds() -> plausible.DateBounds:
+    """The months an import's dates and periods may fall in (settings IMPORT_MAX_MONTHS_AHEAD, IMPORT_EARLIEST_MONTH)."""
+    cfg = current_app.config
+    return plausible.DateBounds.of(today(), cfg.get("IMPORT_MAX_MONTHS_AHEAD", 0),
+                                   cfg.get("IMPORT_EARLIEST_MONTH", "1998-01"))
+
+
+def _require_rows(parsed: Parsed) -> None:
+    """A file with a header and no data is refused, not reported as a success with nothing in it."""
+    if parsed.total == 0:
+        raise ImportFileError([RowError(None, "", _("The file has a header but no rows of data: there is nothing to "
+                                                     "import."))])
+
+
 def _prepare(kind: str, data: bytes, file_name: str, progress: Callable | None = None) -> _Prepared:
     table = parsing.read_table(data, file_name)
+    values = aliases.values()
     if kind == "accounts":
-        parsed = parsing.parse_accounts(table, progress)
+        parsed = parsing.parse_accounts(table, progress, values)
+        _require_rows(parsed)
         numbers = {r["number"] for r in parsed.rows}
         known = sum(1 for n in _account_lookup() if n in numbers)
         return _Prepared(parsed, known=known)
     if kind == "persons":
         parsed = parsing.parse_persons(table, _account_lookup(), progress)
+        _require_rows(parsed)
         return _Prepared(parsed, plan=_plan_persons(parsed.rows))
-    accounts, services = _account_lookup(), _service_lookup()
+    accounts, services = _account_lookup(), aliases.with_service_aliases(_service_lookup(), values["service"])
+    bounds = date_bounds()
     if kind == "ledger":
-        parsed = parsing.parse_ledger(table, accounts, services, progress)
+        parsed = parsing.parse_ledger(table, accounts, services, progress, values)
+        _require_rows(parsed)
+        plausible.check_ledger(parsed, bounds)
         prep = _Prepared(parsed, entries=parsed.rows)
         _resolve_reversals(prep)
     else:
-        parsed = parsing.parse_turnover(table, accounts, services, progress)
+        sheet = osv.read_sheet(data, file_name, accounts, services, bounds)  # None: the flat turnover format
+        parsed = parsing.parse_turnover(sheet.table if sheet else table, accounts, services, progress)
+        if sheet is not None:
+            osv.merge_into(parsed, sheet)
+        _require_rows(parsed)
+        plausible.check_turnover(parsed, bounds)
         prep = _Prepared(parsed, entries=parsing.turnover_entries(parsed, _first_known_periods(parsed)))
     _check_against_ledger(prep, data, file_name)
     return prep
@@ -196,7 +223,7 @@ def _check_against_ledger(prep: _Prepared, data: bytes, file_name: str) -> None:
         else:
             known_keys.add(key)
     if bad_rows:
-        cells = _cells_of_rows(data, file_name, bad_rows)
+        cells = _cells_of_rows(data, file_name, bad_rows, parsed)
         for r in bad_rows:
             parsed.bad_cells[r] = cells.get(r, [])
         prep.entries = [t for t in prep.entries if t[parsing.L_ROW] not in bad_rows]
@@ -211,7 +238,10 @@ def _amount_column(parsed: Parsed) -> str:
     return parsed.headers[parsed.columns[c]] if c in parsed.columns else c
 
 
-def _cells_of_rows(data: bytes, file_name: str, rows: set[int]) -> dict[int, list]:
+def _cells_of_rows(data: bytes, file_name: str, rows: set[int], parsed: Parsed | None = None) -> dict[int, list]:
+    known = parsed.extra.get("row_cells") if parsed is not None else None
+    if known is not None:  # a 1С sheet: the rows as handed to the parser (the error file has their columns)
+        return {r: known.get(r, []) for r in rows}
     out = {}
     for n, cells in parsing.read_table(data, file_name).rows:
         if n in rows:
@@ -222,7 +252,7 @@ def _cells_of_rows(data: bytes, file_name: str, rows: set[int]) -> dict[int, lis
 def _fix_missing_cells(parsed: Parsed, data: bytes, file_name: str) -> None:
     missing = {r for r, c in parsed.bad_cells.items() if not c}
     if missing:
-        parsed.bad_cells.update(_cells_of_rows(data, file_name, missing))
+        parsed.bad_cells.update(_cells_of_rows(data, file_name, missing, parsed))
 
 
 # ------------------------------------------------------------------------------------------------ preview
@@ -236,6 +266,7 @@ def validate_file(kind: str, file_bytes: bytes, file_name: str, progress: Callab
         pv.errors, pv.file_error = exc.errors, True
         return pv
     _fill_counts(pv, prep)
+    pv.summary = summary.build(prep.parsed, prep.entries + [t for t, _r in prep.reversals], pv.sha256)
     return pv
 
 

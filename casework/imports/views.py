@@ -14,8 +14,8 @@ from ..export import Column, xlsx_response
 from ..extensions import db
 from ..i18n import _, _l
 from ..pagination import paginate
-from . import bp, queries, services
-from .forms import KIND_CHOICES, ConfirmForm, FilterForm, UploadForm
+from . import aliases, bp, queries, services
+from .forms import KIND_CHOICES, AliasForm, ConfirmForm, FilterForm, UploadForm
 from .models import IMPORT_KINDS, ImportBatch
 
 ERRORS_PER_PAGE = 100
@@ -190,3 +190,45 @@ def error_file(batch_id: int):
         abort(404)
     stem = os.path.splitext(batch.file_name or "file")[0]
     return send_file(path, mimetype="text/csv", as_attachment=True, download_name=f"{stem}-ошибки.csv")
+
+
+ALIAS_KIND_LABELS = {"service": _l("Service"), "source": _l("Payment source"), "category": _l("Category")}
+
+
+def _alias_choices() -> list[tuple[str, str]]:
+    return [(f"{kind}:{code}", f"{ALIAS_KIND_LABELS[kind]} — {label}")
+            for kind in ("service", "source", "category") for code, label in aliases.target_choices(kind)]
+
+
+@bp.route("/aliases", methods=["GET", "POST"])
+@roles(ADMIN)
+def alias_list():
+    """Aliases of values in billing files (services, payment sources, categories): list, add, delete."""
+    form = AliasForm()
+    form.meaning.choices = _alias_choices()
+    if form.validate_on_submit():
+        kind, _sep, code = form.meaning.data.partition(":")
+        try:
+            row = aliases.add_alias(kind, form.alias.data, code, current_user)
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            form.alias.errors.append(str(exc))
+        else:
+            flash(_("Alias «%(a)s» added.", a=row.alias), "success")
+            return redirect(url_for(".alias_list"))
+    services_by_code = dict(aliases.target_choices("service"))
+    rows = [(a, str(ALIAS_KIND_LABELS.get(a.kind, a.kind)), aliases.target_label(a.kind, a.target, services_by_code))
+            for a in aliases.active_aliases()]
+    return render_template("imports/aliases.html", form=form, rows=rows), (400 if form.errors else 200)
+
+
+@bp.route("/aliases/<int:alias_id>/delete", methods=["POST"])
+@roles(ADMIN)
+def alias_delete(alias_id: int):
+    row = aliases.delete_alias(alias_id)
+    if row is None:
+        abort(404)
+    db.session.commit()
+    flash(_("Alias «%(a)s» deleted: files with this value are refused again.", a=row.alias), "success")
+    return redirect(url_for(".alias_list"))

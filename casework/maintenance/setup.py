@@ -12,6 +12,7 @@ SEEDERS = [
     "casework.legal.seed",
     "casework.cases.seed",
     "casework.documents.seed",
+    "casework.imports.seed",
 ]
 
 

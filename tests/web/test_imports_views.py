@@ -128,3 +128,77 @@ def test_persons_preview_shows_new_updated_unchanged_and_kept_edits(client, logi
     assert (batch.rows_inserted, batch.rows_updated, batch.rows_duplicate) == (0, 1, 2)
     show = client.get(resp.headers["Location"]).get_data(as_text=True)
     assert "Петрова Анна" in show and "Что изменил файл" in show
+
+
+def test_admin_edits_aliases_and_a_manager_may_not(client, login):
+    from casework.imports.models import ImportAlias
+
+    login("manager")
+    assert client.get("/imports/aliases").status_code == 403
+    assert "/imports/aliases" not in client.get("/imports/").get_data(as_text=True)
+    client.get("/auth/logout")
+    client.post("/auth/logout")
+    login("admin")
+    assert "/imports/aliases" in client.get("/imports/").get_data(as_text=True)
+    html = client.get("/imports/aliases").get_data(as_text=True)
+    assert "Синонимы значений биллинга" in html
+    for seeded in ("ХВС", "ГВС", "Почта России", "Исполнительный лист", "Физическое лицо", "Юридическое лицо",
+                   "Бюджетные организации"):
+        assert f"<td>{seeded}</td>" in html, seeded
+    assert "Услуга — Холодное водоснабжение" in html  # the choices name what a value means
+    resp = client.post("/imports/aliases", data={"alias": "Терминал", "meaning": "source:online"})
+    assert resp.status_code == 302
+    row = db.session.scalar(select(ImportAlias).where(ImportAlias.alias == "Терминал"))
+    assert (row.kind, row.target, row.is_active) == ("source", "online", True)
+    resp = client.post("/imports/aliases", data={"alias": "терминал!", "meaning": "source:bank"})
+    assert resp.status_code == 400 and "уже есть среди синонимов" in resp.get_data(as_text=True)
+    resp = client.post("/imports/aliases", data={"alias": "Х", "meaning": "service:nonexistent"})
+    assert resp.status_code == 400
+    resp = client.post(f"/imports/aliases/{row.id}/delete")
+    assert resp.status_code == 302
+    db.session.refresh(row)
+    assert row.is_active is False
+    assert "<td>Терминал</td>" not in client.get("/imports/aliases").get_data(as_text=True)
+    assert client.post(f"/imports/aliases/{row.id}/delete").status_code == 404
+    assert client.post("/imports/aliases/999999/delete").status_code == 404
+
+
+def test_preview_of_a_1c_sheet_shows_sums_mapping_and_an_earlier_import(client, login):
+    from datetime import timedelta
+
+    from casework.timeutil import today
+    from tests.osv_builder import MONTH_NAMES, build_osv, sample_lines
+
+    m = today().replace(day=1) - timedelta(days=1)  # the month just ended
+    title = f"Оборотно-сальдовая ведомость по счету 62 за {MONTH_NAMES[m.month - 1]} {m.year} г."
+
+    login("manager")
+    registry = ("Лицевой счёт;Категория;ФИО;Адрес\n000101;Физическое лицо;Иванов;ул. Ленина, 5, кв. 1\n"
+                "000102;Физическое лицо;Петрова;ул. Ленина, 5, кв. 2\n000201;Юридическое лицо;ООО «Р»;ул. Мира, 1\n")
+    client.post(upload(client, "accounts", registry.encode(), "a.csv").headers["Location"])
+    data = build_osv(sample_lines(), houses=True, title=title)
+    preview_url = upload(client, "turnover", data, "ОСВ.xlsx").headers["Location"]
+    html = client.get(preview_url).get_data(as_text=True)
+    assert "Оборотно-сальдовая ведомость в виде выгрузки 1С" in html
+    assert title in html
+    shown = f"{MONTH_NAMES[m.month - 1].lower()} {m.year}"  # «ноябрь 2026»
+    assert f"Период взят из заголовка: {shown}." in html
+    assert "Суммы по видам и месяцам" in html and f"Период файла: {shown} – {shown}" in html
+    sums = re.search(r"<th>Начисления</th>(.*?)</tr>", html).group(1)
+    assert "8\u00a0241,10" in sums  # 2500,50 × 2 + 1800 + 800 + 640,10
+    assert "Как прочитаны столбцы" in html and "«Сальдо на начало периода: Дебет» − «Сальдо на начало периода: Кредит»" in html
+    assert "Строки итогов и промежуточных итогов (не загружаются): 7" in html
+    assert "уже загружался" not in html
+    client.post(preview_url)
+    batch = db.session.scalar(select(ImportBatch).order_by(ImportBatch.id.desc()))
+    assert (batch.status, batch.rows_inserted) == ("committed", 12)
+    html = client.get(upload(client, "turnover", data, "ОСВ-2.xlsx").headers["Location"]).get_data(as_text=True)
+    assert f"Этот файл уже загружался {batch.started_at:%d.%m.%Y}" in html
+    assert f'href="/imports/{batch.id}"' in html
+
+
+def test_a_header_only_file_is_not_offered_for_import(client, login):
+    login("manager")
+    html = client.get(upload(client, "ledger", "ЛС;Период;Услуга;Вид;Сумма\n".encode(), "h.csv").headers["Location"]
+                      ).get_data(as_text=True)
+    assert "нет ни одной строки с данными" in html and 'action="/imports/preview' not in html
