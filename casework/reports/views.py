@@ -82,7 +82,7 @@ def monthly():
     return render_template("reports/monthly.html", report=report, month=month, month_key=queries.month_key(month),
                            notes=notes(report), figures=list(FIGURE_LABELS), figure_label=_figure_label,
                            category_label=_category_label, thousands=queries.thousands,
-                           months=queries.months_with_data(), prev_closed=prev_closed, has_late=bool(late),
+                           months=queries.months_with_data(through=today().replace(day=1)), prev_closed=prev_closed, has_late=bool(late),
                            form=form, can_close=today() > queries.last_day(month),
                            prev_month=queries.month_key(queries.add_month(month, -1)),
                            next_month=queries.month_key(queries.add_month(month, 1)))
