@@ -19,7 +19,8 @@ from .services import get_closed
 
 REPORT_ROLES = (MANAGER, ADMIN)
 ANALYSIS_ROLES = (MANAGER, ADMIN, LAWYER)
-FIGURE_LABELS = {
+FIGURE_LABELS = {  # columns 3–9 of the form
+    "debt_end": _l("Debt for housing and utility services at the reporting date"),
     "debt_start": _l("Debt at the start of the month"),
     "charged": _l("Charged in the month"),
     "paid": _l("Paid in the month"),
