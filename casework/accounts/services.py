@@ -14,6 +14,8 @@ from ..domain.periods import Period, nominal_due_date
 from ..extensions import db
 from ..timeutil import today, utcnow
 
+FIGURES_LOCK_KEY = 0x63617365666967  # PostgreSQL advisory lock held by a figures refresh until its transaction ends
+
 # aging buckets by days past the due date of each unpaid remainder (not yet due counts as 0–30)
 AGING_BUCKETS = (("aging_0_30_kop", None, 30), ("aging_31_90_kop", 31, 90), ("aging_91_180_kop", 91, 180),
                  ("aging_181_365_kop", 181, 365), ("aging_1_3y_kop", 366, 1095), ("aging_over_3y_kop", 1096, None))
@@ -64,6 +66,9 @@ def refresh_account_figures(account_ids: Iterable[int] | None = None, as_of: dat
     ids = None if account_ids is None else sorted({int(i) for i in account_ids})
     if ids is not None and not ids:
         return
+    if pg:  # one refresh at a time (until commit): two imports reaching a new month would both carry every other
+        # account forward into it; the second one now sees the first one's rows (SQLite serialises writers anyway)
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": FIGURES_LOCK_KEY})
 
     def d(value: date):
         return value if pg else value.isoformat()

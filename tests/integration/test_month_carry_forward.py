@@ -212,3 +212,40 @@ def test_a_registry_after_a_gap_carries_everyone_through_the_empty_month(history
     load("ledger", bank_registry_csv(date(2025, 9, 3)), "bank-2025-09-03.csv")
     for month in (date(2025, 7, 1), date(2025, 8, 1), date(2025, 9, 1), date(2025, 10, 1)):
         assert form_as_dict(month) == expected(month), month
+
+
+def test_two_registries_reaching_a_new_month_at_once(app, history):
+    """Two bank registries for different accounts, both dated in July, imported at the same moment (real threads,
+    own sessions): both commit and July equals the ledger — on PostgreSQL the second refresh waits for the first
+    and then sees its rows instead of carrying the same accounts forward a second time."""
+    import threading
+
+    files = [(HEADER + "200001;;heating;оплата;3500;08.07.2025;банк;Р-201\n"
+                       "200002;;hot_water;оплата;1000;08.07.2025;банк;Р-202\n").encode(),
+             (HEADER + "200005;;heating;оплата;2000;09.07.2025;ФССП;ИП-3\n"
+                       "200006;;heating;оплата;150000;09.07.2025;банк;Р-203\n").encode()]
+    start = threading.Barrier(2)
+    results: list = [None, None]
+
+    def importer(i):
+        with app.app_context():
+            try:
+                start.wait(10)
+                b = services.commit_import("ledger", files[i], f"bank-{i}.csv", None, via="cli")
+                db.session.commit()
+                results[i] = b.status
+            except BaseException as exc:  # asserted below
+                results[i] = exc
+                db.session.rollback()
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=importer, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert results == ["committed", "committed"], results
+    db.session.expire_all()
+    for month in (date(2025, 7, 1), date(2025, 8, 1)):
+        assert form_as_dict(month) == expected(month), month
