@@ -249,3 +249,23 @@ def test_two_registries_reaching_a_new_month_at_once(app, history):
     db.session.expire_all()
     for month in (date(2025, 7, 1), date(2025, 8, 1)):
         assert form_as_dict(month) == expected(month), month
+
+
+def test_refresh_figures_command_repairs_months_left_empty_by_earlier_versions(history, runner):
+    """A database written before the fix: the accounts a registry did not touch have no July rows."""
+    from sqlalchemy import delete
+
+    from casework.accounts.models import AccountMonth
+
+    load("ledger", bank_registry_csv(date(2025, 7, 8)), "bank-2025-07-08.csv")
+    touched = select(Account.id).where(Account.number.in_(("200001", "200002", "200006")))
+    db.session.execute(delete(AccountMonth).where(AccountMonth.month == date(2025, 7, 1),
+                                                  AccountMonth.account_id.not_in(touched)))
+    db.session.commit()
+    july = date(2025, 7, 1)
+    assert form_as_dict(july) != expected(july)
+    result = runner.invoke(args=["report", "refresh-figures"])
+    assert result.exit_code == 0, result.output
+    assert "2025-07-01" in result.output
+    db.session.expire_all()
+    assert form_as_dict(july) == expected(july)
