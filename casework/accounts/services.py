@@ -14,6 +14,8 @@ from ..domain.periods import Period, nominal_due_date
 from ..extensions import db
 from ..timeutil import today, utcnow
 
+FIGURES_LOCK_KEY = 0x63617365666967  # PostgreSQL advisory lock held by a figures refresh until its transaction ends
+
 # aging buckets by days past the due date of each unpaid remainder (not yet due counts as 0–30)
 AGING_BUCKETS = (("aging_0_30_kop", None, 30), ("aging_31_90_kop", 31, 90), ("aging_91_180_kop", 91, 180),
                  ("aging_181_365_kop", 181, 365), ("aging_1_3y_kop", 366, 1095), ("aging_over_3y_kop", 1096, None))
@@ -41,10 +43,14 @@ def _as_date(value) -> date | None:
 def refresh_account_figures(account_ids: Iterable[int] | None = None, as_of: date | None = None) -> None:
     """Recompute account_months and account_balances for these accounts (None = all) as of a day.
 
-    account_months: dense rows from the account's first month to the latest month in the ledger, with
+    account_months: dense rows from the account's first month to the latest month of all the figures, with
     debt_start = earlier (openings + charges + recalculations − payments) + this month's openings; charged and
     recalculated by billing period; paid (and paid via enforcement) by the month of paid_on;
-    debt_end = debt_start + charged + recalculated − paid.
+    debt_end = debt_start + charged + recalculated − paid. Invariant (the monthly form relies on it): every
+    account with ledger lines has a row for every month from its first one to MAX(account_months.month). When a
+    refresh of some accounts reaches a later month (a bank registry of three payments dated in a new month),
+    every other account's rows are carried forward to it with no movement (one INSERT … SELECT from the rows of
+    the previous latest month). Months after the latest one are carried forward by the report's queries.
 
     account_balances: balance; overdue debt and aging by a FIFO approximation: every month's openings and net
     charges are debit items (openings due on the 1st of their month, charges on the due date of ЖК ст.155 ч.1),
@@ -60,6 +66,9 @@ def refresh_account_figures(account_ids: Iterable[int] | None = None, as_of: dat
     ids = None if account_ids is None else sorted({int(i) for i in account_ids})
     if ids is not None and not ids:
         return
+    if pg:  # one refresh at a time (until commit): two imports reaching a new month would both carry every other
+        # account forward into it; the second one now sees the first one's rows (SQLite serialises writers anyway)
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": FIGURES_LOCK_KEY})
 
     def d(value: date):
         return value if pg else value.isoformat()
@@ -103,14 +112,18 @@ def refresh_account_figures(account_ids: Iterable[int] | None = None, as_of: dat
         ex("ANALYZE tmp_fig_agg")
     lo, hi = conn.execute(text("SELECT MIN(month), MAX(month) FROM tmp_fig_agg")).one()
     lo, hi = _as_date(lo), _as_date(hi)
+    other_hi = None  # the latest month every other account's rows reach (they are dense up to it)
     if ids is not None:
         other_hi = _as_date(conn.execute(text("SELECT MAX(month) FROM account_months")).scalar())
         if other_hi and hi and other_hi > hi:
             hi = other_hi
+    # the accounts outside the scope are carried forward to a later month that this scope's ledger reaches
+    carry_from = other_hi if (other_hi is not None and hi is not None and hi > other_hi) else None
 
     # 2. the month calendar with days past due as of the day asked (computed here: no date arithmetic in SQL)
     if lo is not None:
-        rows = [{"m": d(m), "dd": (as_of - due_date_of(m)).days, "od": (as_of - m).days} for m in _months(lo, hi)]
+        first = min(lo, carry_from) if carry_from is not None else lo
+        rows = [{"m": d(m), "dd": (as_of - due_date_of(m)).days, "od": (as_of - m).days} for m in _months(first, hi)]
         conn.execute(text("INSERT INTO tmp_fig_months (month, due_days, open_days) VALUES (:m, :dd, :od)"), rows)
 
     # 3. dense monthly rows with running debt
@@ -128,6 +141,16 @@ def refresh_account_figures(account_ids: Iterable[int] | None = None, as_of: dat
           JOIN tmp_fig_months m ON m.month >= f.first
           LEFT JOIN tmp_fig_agg a ON a.account_id = f.account_id AND a.month = m.month
         ) x""")
+    if carry_from is not None:
+        # 3b. every other account (closed, moved out, or simply absent from this file) keeps its debt: its rows,
+        # dense up to carry_from, continue with no movement up to the new latest month
+        conn.execute(text("""
+            INSERT INTO account_months (account_id, month, opening_kop, debt_start_kop, charged_kop,
+                                        recalculated_kop, paid_kop, paid_enforcement_kop, debt_end_kop)
+            SELECT am.account_id, m.month, 0, am.debt_end_kop, 0, 0, 0, 0, am.debt_end_kop
+            FROM account_months am JOIN tmp_fig_months m ON m.month > am.month
+            WHERE am.month = :carry_from AND am.account_id NOT IN (SELECT account_id FROM tmp_fig_ids)"""),
+            {"carry_from": d(carry_from)})
 
     # 4. balances, FIFO remainders, aging
     avg_from = None

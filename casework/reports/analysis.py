@@ -7,7 +7,7 @@ from sqlalchemy import and_, case, func, literal, or_, select
 
 from ..accounts.models import Account, AccountBalance, AccountMonth, LedgerEntry, Service, Territory
 from ..extensions import db
-from .queries import CATEGORIES, _charged_expr, _fifo_overdue_expr, add_month, collection_rate, last_day
+from .queries import CATEGORIES, _charged_expr, add_month, collection_rate, figures_through, last_day, month_columns
 
 AGING_BUCKETS = ("aging_0_30_kop", "aging_31_90_kop", "aging_91_180_kop", "aging_181_365_kop", "aging_1_3y_kop",
                  "aging_over_3y_kop")
@@ -158,13 +158,15 @@ def limitation_report(as_of: date, max_accounts: int = 2000) -> dict:
 
 
 def debt_by_territory(month: date) -> list[tuple]:
-    """(territory, category, accounts, debt at the end, overdue) for the month, from account_months."""
+    """(territory, category, accounts, debt at the end, overdue) for the month, from account_months (a month after
+    the latest one carries the latest debt forward, as the monthly form does)."""
+    mc = month_columns(month)
     stmt = (select(func.coalesce(Territory.name, literal("—")), Account.category, func.count(),
-                   func.coalesce(func.sum(AccountMonth.debt_end_kop), 0),
-                   func.coalesce(func.sum(_fifo_overdue_expr()), 0))
+                   func.coalesce(func.sum(mc.debt_end), 0),
+                   func.coalesce(func.sum(mc.overdue), 0))
             .select_from(AccountMonth).join(Account, Account.id == AccountMonth.account_id)
             .outerjoin(Territory, Territory.id == Account.territory_id)
-            .where(AccountMonth.month == month)
+            .where(mc.where)
             .group_by(Territory.name, Account.category).order_by(Territory.name, Account.category))
     return [(t, c, int(n), int(d), int(o)) for t, c, n, d, o in db.session.execute(stmt)]
 
@@ -231,6 +233,17 @@ def debt_series(last_month: date, months: int = 24) -> list[dict]:
     data = {}
     for m, cat, debt, charged, paid in db.session.execute(stmt):
         data.setdefault(m, {})[cat] = (int(debt), int(charged), int(paid))
+    latest = figures_through()
+    if latest is not None and last_month > latest:  # later months: the latest debt carried forward, no movement
+        carried = {c: (v[0], 0, 0) for c, v in data.get(latest, {}).items()} if latest >= first else {
+            cat: (int(debt), 0, 0) for cat, debt in db.session.execute(
+                select(Account.category, func.coalesce(func.sum(AccountMonth.debt_end_kop), 0))
+                .join(Account, Account.id == AccountMonth.account_id)
+                .where(AccountMonth.month == latest).group_by(Account.category))}
+        m = max(first, add_month(latest, 1))
+        while m <= last_month:
+            data[m] = carried
+            m = add_month(m, 1)
     out = []
     m = first
     while m <= last_month:

@@ -119,3 +119,20 @@ def register_cli(app: Flask) -> None:
             db.session.rollback()
             raise click.ClickException(str(exc)) from None
         click.echo(f"closed {month} at {closed.closed_at:%Y-%m-%d %H:%M}")
+
+    @report_group.command("refresh-figures")
+    def refresh_figures_cmd():
+        """Recompute the per-account monthly figures and balances of every account from the ledger.
+
+        Imports keep them current; run this once after upgrading from a version whose partial imports left the
+        accounts a later file did not touch without rows for its months (the form lost their debt)."""
+        from sqlalchemy import func, select
+
+        from ..accounts.models import AccountMonth
+        from ..accounts.services import refresh_account_figures
+
+        refresh_account_figures()
+        db.session.commit()
+        rows = db.session.scalar(select(func.count()).select_from(AccountMonth))
+        latest = db.session.scalar(select(func.max(AccountMonth.month)))
+        click.echo(f"figures recomputed: {rows} account-months up to {latest or '—'}")

@@ -20,29 +20,45 @@ MONTHS_NOMINATIVE = ("январь", "февраль", "март", "апрель
                      "октябрь", "ноябрь", "декабрь")
 
 TITLE = "Информация о начислениях, сборе платежей и задолженности населения и прочих потребителей"
+# the header of Приложение № 4 as the resolution prints it (the act's own date and number are left blank there)
+APPENDIX_LINES = ("Приложение № 4", "к постановлению и.о. главы", "от _______________2023г.",
+                  "№___________________")
+FORM_LINES = ("Форма отчетности", "Предоставляется ежемесячно", "10 числа, следующего за отчетным")
+ORGANISATION_CAPTION = "(название организации)"
+UNITS = "В тыс. руб."
 ROW_LABELS = {"population": "население", "other": "прочие потребители", "total": "итого"}
-ADJUSTMENT_LABEL = "корректировки прошлых периодов (в т.ч. в гр. 2)"
-COLUMN_HEADERS = (
+ADJUSTMENT_LABEL = "в т.ч. корректировки прошлых периодов"
+DEBT_HEADER = "Задолженность за ЖКУ, {year} год"  # column 3
+COLUMN_HEADERS = (  # columns 4–9
     "Задолженность на начало отчетного месяца",
     "Начислено в отчетном месяце",
     "Оплачено в отчетном месяце",
     "Собираемость платежей в отчетном месяце (%)",
-    "Сумма, полученная по исполнительным производствам за отчетный месяц",
+    "Сумма полученная по исполнительным производствам за отчетный месяц",
     "Сумма просроченной задолженности на отчетную дату",
 )
 NOTES = (
-    "Задолженность на начало месяца — входящие остатки, начисления и перерасчёты прошлых периодов "
-    "за вычетом оплат, датированных до 1-го числа.",
-    "Начислено — начисления и перерасчёты отчётного периода. Оплачено — платежи, датированные отчётным месяцем.",
-    "Собираемость = оплачено ÷ начислено × 100, один знак после запятой, округление половины вверх; "
-    "«—», если начислений нет.",
-    "По исполнительным производствам — платежи месяца с источником «исполнительное производство».",
-    "Просроченная задолженность — часть долга на конец месяца из начислений, срок оплаты которых наступил "
-    "(ЖК РФ ст.155 ч.1), после распределения платежей ({method}).",
+    "Гр. 3 — задолженность за ЖКУ на отчетную дату (на конец отчетного месяца): гр. 4 + гр. 5 − гр. 6.",
+    "Гр. 4 — входящие остатки, начисления и перерасчёты прошлых периодов за вычетом оплат, датированных до 1-го "
+    "числа отчетного месяца.",
+    "Гр. 5 — начисления и перерасчёты отчетного периода. Гр. 6 — платежи, датированные отчетным месяцем "
+    "(сторно — с минусом).",
+    "Гр. 7 = гр. 6 ÷ гр. 5 × 100, один знак после запятой, округление половины вверх; «—», если начислений нет.",
+    "Гр. 8 — платежи месяца с источником «исполнительное производство».",
+    "Гр. 9 — часть долга на конец месяца из начислений, срок оплаты которых наступил (ЖК РФ ст.155 ч.1), после "
+    "распределения платежей ({method}).",
     "Суммы рассчитаны в копейках и округлены до 0,1 тыс. руб. только при выводе; «итого» округлено от точной суммы.",
 )
+ADJUSTMENT_NOTE = ("Строка «в т.ч. корректировки прошлых периодов» (в гр. 4): задолженность на начало отчетного "
+                   "месяца минус задолженность на конец предыдущего месяца по представленному отчету ({base}) — "
+                   "суммы прошлых периодов, загруженные после его закрытия.")
 METHOD_TEXT = {"fifo": "в порядке очерёдности начислений", "legal": "по правилам ГК РФ ст.319.1 с учётом "
                "назначения платежа и исковой давности"}
+
+
+def column_headers(report: MonthlyReport) -> list[str]:
+    """The nine column titles of the form (numbered 1–9 under them)."""
+    return ["№ п/п", "Потребители", DEBT_HEADER.format(year=report.month.year), *COLUMN_HEADERS]
 
 
 def form_date_text(report: MonthlyReport) -> str:
@@ -63,7 +79,11 @@ def _rate_text(rate: Decimal | None) -> str:
 
 
 def notes(report: MonthlyReport) -> list[str]:
-    return [n.format(method=METHOD_TEXT.get(report.overdue_method, report.overdue_method)) for n in NOTES]
+    out = [n.format(method=METHOD_TEXT.get(report.overdue_method, report.overdue_method)) for n in NOTES]
+    if report.adjustments is not None and report.adjustment_base is not None:
+        base = report.adjustment_base
+        out.append(ADJUSTMENT_NOTE.format(base=f"{MONTHS_NOMINATIVE[base.month - 1]} {base.year} г."))
+    return out
 
 
 # ----------------------------------------------------------------------------- JSON / CSV
@@ -110,121 +130,176 @@ def to_csv(report: MonthlyReport) -> str:
 # ----------------------------------------------------------------------------- XLSX
 
 def _table_values(row) -> list:
+    """Columns 3–9 of a row: thousands of rubles (one decimal) and the collection rate."""
     rate = row.collection_rate
-    return [thousands(row.debt_start_kop), thousands(row.charged_kop), thousands(row.paid_kop),
-            rate if rate is not None else "—", thousands(row.enforcement_kop), thousands(row.overdue_kop)]
+    return [thousands(row.debt_end_kop), thousands(row.debt_start_kop), thousands(row.charged_kop),
+            thousands(row.paid_kop), rate if rate is not None else "—", thousands(row.enforcement_kop),
+            thousands(row.overdue_kop)]
+
+
+XLSX_WIDTHS = (6, 24, 16, 16, 14, 14, 15, 18, 17)  # columns A–I, in characters
+XLSX_FONT = "Times New Roman"
+# one decimal, a space's width kept clear of the right border («_ »); Russian Excel shows «# ##0,0»
+THOUSANDS_FORMAT = "#,##0.0_ ;-#,##0.0_ "
+RATE_FORMAT = "0.0_ "
+NCOL = 9
+
+
+def _lines_needed(text: str, chars_per_line: int) -> int:
+    """How many lines a wrapped text takes at about `chars_per_line` characters a line (words kept whole)."""
+    lines, used = 1, 0
+    for word in text.split():
+        need = len(word) + (1 if used else 0)
+        if used and used + need > chars_per_line:
+            lines, used = lines + 1, len(word)
+        else:
+            used += need
+    return lines
 
 
 def to_xlsx(report: MonthlyReport, signatory: str = "", position: str = "Директор предприятия") -> bytes:
-    """The form as a worksheet: title, enterprise, date, «В тыс. руб.», numbered columns 1..7, rows, signature."""
+    """The form as a worksheet laid out like Приложение № 4: the appendix and form lines on the right, the title,
+    the reporting date «01» …, the organisation, «В тыс. руб.», nine columns numbered 1–9, the rows, the
+    corrections line, the director's signature; the definitions under it. A4 landscape, one page wide."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, Side
-    from openpyxl.utils import get_column_letter
+
+    from ..export import safe_text
 
     wb = Workbook()
     ws = wb.active
     ws.title = "Форма " + month_key(report.month)
     thin = Side(style="thin")
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
-    center = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    widths = [6, 26, 18, 16, 16, 16, 20, 18]
-    for i, w in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = w
+    for i, w in enumerate(XLSX_WIDTHS):
+        ws.column_dimensions[chr(ord("A") + i)].width = w
 
-    ws["G1"] = "Приложение № 4"
-    ws["G2"] = "Форма отчетности; предоставляется ежемесячно 10 числа, следующего за отчетным"
-    ws["G2"].alignment = Alignment(wrap_text=True)
-    ws.merge_cells("G2:H2")
-    ws.row_dimensions[2].height = 30
-    ws.merge_cells("A4:H4")
-    ws["A4"] = TITLE
-    ws["A4"].font = Font(bold=True, size=12)
-    ws["A4"].alignment = center
-    ws.row_dimensions[4].height = 32
-    ws.merge_cells("A5:H5")
-    ws["A5"] = form_date_text(report)
-    ws["A5"].alignment = center
-    ws.merge_cells("A6:H6")
-    ws["A6"] = report.enterprise_name or "(название организации)"
-    ws["A6"].alignment = center
-    ws["A6"].font = Font(bold=True)
-    ws.merge_cells("A7:H7")
-    ws["A7"] = f"Отчётный месяц: {month_text(report)}"
-    ws["A7"].alignment = center
-    ws["H8"] = "В тыс. руб."
-    ws["H8"].alignment = Alignment(horizontal="right")
+    def put(row: int, col: int, value, *, to_col: int | None = None, size: float = 11, bold: bool = False,
+            italic: bool = False, h: str = "left", wrap: bool = True, v: str = "center", indent: int = 0):
+        if to_col and to_col > col:
+            ws.merge_cells(start_row=row, start_column=col, end_row=row, end_column=to_col)
+        cell = ws.cell(row=row, column=col, value=value)
+        cell.font = Font(name=XLSX_FONT, size=size, bold=bold, italic=italic)
+        cell.alignment = Alignment(horizontal=h, vertical=v, wrap_text=wrap, indent=indent)
+        return cell
 
-    # header: row 9 group, row 10 column titles, row 11 column numbers 1..7
-    ws.merge_cells("A9:A10")
-    ws["A9"] = "№ п/п"
-    ws.merge_cells("B9:B10")
-    ws["B9"] = "Потребители"
-    ws.merge_cells("C9:H9")
-    ws["C9"] = f"Задолженность за ЖКУ, {report.month.year} год"
-    for i, text in enumerate(COLUMN_HEADERS):
-        ws.cell(row=10, column=3 + i, value=text)
-    ws.cell(row=11, column=1, value="")
-    for n in range(1, 8):
-        ws.cell(row=11, column=1 + n, value=n)
-    for r in (9, 10, 11):
-        for c in range(1, 9):
-            cell = ws.cell(row=r, column=c)
-            cell.border = box
-            cell.alignment = center
-            cell.font = Font(bold=(r != 11), italic=(r == 11))
-    ws.row_dimensions[10].height = 75
+    r = 1
+    for text in APPENDIX_LINES:  # top right, as in the resolution
+        put(r, 7, text, to_col=NCOL)
+        r += 1
+    r += 1
+    for text in FORM_LINES:
+        put(r, 6, text, to_col=NCOL, h="right")
+        r += 1
+    r += 1
+    put(r, 1, TITLE, to_col=NCOL, size=12, bold=True, h="center")
+    ws.row_dimensions[r].height = 34
+    r += 1
+    put(r, 1, form_date_text(report), to_col=NCOL, h="center")
+    r += 2
+    name = safe_text(report.enterprise_name)
+    put(r, 2, name, to_col=8, bold=True, h="center", v="bottom")
+    for c in range(2, 9):
+        ws.cell(row=r, column=c).border = Border(bottom=thin)
+    ws.row_dimensions[r].height = 15 * _lines_needed(name, int(sum(XLSX_WIDTHS[1:8]) * 0.85)) + 4
+    r += 1
+    put(r, 2, ORGANISATION_CAPTION, to_col=8, size=8, h="center", v="top")
+    r += 2
+    put(r, 1, UNITS, to_col=2)
+    r += 1
 
-    r = 12
+    # header: the nine titles, then their numbers 1–9
+    headers = column_headers(report)
+    for c, text in enumerate(headers, start=1):
+        put(r, c, text, size=10, h="center").border = box
+    tallest = max(_lines_needed(t, int(XLSX_WIDTHS[c] * 1.05)) for c, t in enumerate(headers))
+    ws.row_dimensions[r].height = 14 * tallest + 6
+    r += 1
+    for c in range(1, NCOL + 1):
+        put(r, c, c, size=9, h="center").border = box
+    r += 1
     for i, row in enumerate(report.ordered_rows(), start=1):
         is_total = row.category == "total"
-        ws.cell(row=r, column=1, value="" if is_total else i)
-        ws.cell(row=r, column=2, value=ROW_LABELS[row.category])
-        for j, v in enumerate(_table_values(row)):
-            cell = ws.cell(row=r, column=3 + j, value=v)
-            cell.number_format = "0.0" if j == 3 else "#,##0.0"
-            cell.alignment = Alignment(horizontal="right")
-        for c in range(1, 9):
-            ws.cell(row=r, column=c).border = box
-            if is_total:
-                ws.cell(row=r, column=c).font = Font(bold=True)
+        put(r, 1, "" if is_total else i, h="center", bold=is_total).border = box
+        put(r, 2, ROW_LABELS[row.category], bold=is_total, indent=1).border = box
+        for j, value in enumerate(_table_values(row)):
+            cell = put(r, 3 + j, value, h="right", bold=is_total, wrap=False)
+            cell.number_format = RATE_FORMAT if j == 4 else THOUSANDS_FORMAT
+            cell.border = box
+        ws.row_dimensions[r].height = 18
         r += 1
     if report.adjustments is not None:
-        ws.cell(row=r, column=2, value=ADJUSTMENT_LABEL).alignment = Alignment(wrap_text=True)
-        cell = ws.cell(row=r, column=3, value=thousands(report.adjustments["total"]))
-        cell.number_format = "#,##0.0"
-        for c in range(1, 9):
-            ws.cell(row=r, column=c).border = box
+        put(r, 1, "").border = box
+        put(r, 2, ADJUSTMENT_LABEL, size=10, italic=True, indent=1).border = box
+        for c in range(3, NCOL + 1):
+            cell = put(r, c, thousands(report.adjustments["total"]) if c == 4 else "", h="right", italic=True,
+                       wrap=False)
+            cell.number_format = THOUSANDS_FORMAT
+            cell.border = box
         ws.row_dimensions[r].height = 30
         r += 1
 
     r += 1
+    r = signature_block(ws, r, position, signatory, sign_cols=(4, 6), name_cols=(7, 9), font=XLSX_FONT)
+    r += 1
+    put(r, 1, "Примечания:", to_col=NCOL, size=8, bold=True)
+    r += 1
+    chars = int(sum(XLSX_WIDTHS) * 1.3)  # 8-point text across the merged row
     for text in notes(report):
-        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=8)
-        ws.cell(row=r, column=1, value=text).alignment = Alignment(wrap_text=True, vertical="top")
-        ws.cell(row=r, column=1).font = Font(size=8, italic=True)
-        ws.row_dimensions[r].height = 24
+        put(r, 1, text, to_col=NCOL, size=8, italic=True, v="top")
+        ws.row_dimensions[r].height = 11.5 * _lines_needed(text, chars) + 2
         r += 1
     if report.is_closed:
-        ws.cell(row=r, column=1, value=f"Отчёт закрыт {report.closed.closed_at:%d.%m.%Y}; цифры — как представлены.")
-        ws.cell(row=r, column=1).font = Font(size=8, italic=True)
+        put(r, 1, f"Отчёт закрыт {report.closed.closed_at:%d.%m.%Y}; цифры — как представлены.", to_col=NCOL,
+            size=8, italic=True)
         r += 1
+    ws.print_area = f"A1:I{r - 1}"
+    print_setup(ws)
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    return workbook_bytes(wb)
+
+
+def signature_block(ws, row: int, position: str, signatory: str | None, *, sign_cols: tuple[int, int],
+                    name_cols: tuple[int, int], font: str | None = None) -> int:
+    """The signature line of an exported form at `row`: the position, a line to sign on with «подпись» under it,
+    the name (or a line) with «ФИО» under it. Returns the row after the block."""
+    from openpyxl.styles import Alignment, Font
+
+    from ..export import safe_text
+
+    def put(r: int, cols: tuple[int, int], value, size: float = 11):
+        if cols[1] > cols[0]:
+            ws.merge_cells(start_row=r, start_column=cols[0], end_row=r, end_column=cols[1])
+        cell = ws.cell(row=r, column=cols[0], value=value)
+        cell.font = Font(name=font, size=size) if font else Font(size=size)
+        cell.alignment = Alignment(horizontal="center", vertical="bottom")
+
+    ws.cell(row=row, column=1, value=safe_text(position))
+    if font:
+        ws.cell(row=row, column=1).font = Font(name=font, size=11)
+    put(row, sign_cols, "____________________")
+    put(row, name_cols, safe_text(signatory) if signatory else "_______________")
+    put(row + 1, sign_cols, "подпись", 8)
+    put(row + 1, name_cols, "ФИО", 8)
+    return row + 2
+
+
+def print_setup(ws) -> None:
+    """A4 landscape, fitted to one page wide (as many pages tall as needed), centred."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
-    return sign_and_save(wb, ws, r + 2, position, signatory, sign_col=4, name_col=6)
 
 
 def sign_and_save(wb, ws, row: int, position: str, signatory: str | None, *, sign_col: int, name_col: int) -> bytes:
     """The signature line of an exported form (position, «подпись», «ФИО») at `row`, landscape fitted to one page
     wide; the workbook as .xlsx bytes, every text cell defused (casework.export.workbook_bytes)."""
-    from openpyxl.styles import Font
-
-    ws.cell(row=row, column=1, value=position)
-    ws.cell(row=row, column=sign_col, value="_______________")
-    ws.cell(row=row, column=name_col, value=signatory or "_______________")
-    ws.cell(row=row + 1, column=sign_col, value="подпись").font = Font(size=8)
-    ws.cell(row=row + 1, column=name_col, value="ФИО").font = Font(size=8)
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    signature_block(ws, row, position, signatory, sign_cols=(sign_col, sign_col), name_cols=(name_col, name_col))
+    print_setup(ws)
     return workbook_bytes(wb)
 
 
@@ -236,68 +311,191 @@ def _fmt_thousands(v) -> str:
     return f"{v:,.1f}".replace(",", "\u00a0").replace(".", ",")
 
 
+DOCX_WIDTHS_CM = (1.0, 4.6, 3.0, 3.0, 2.9, 2.9, 3.0, 3.6, 3.0)  # 27.0 cm of the 27.3 between the margins
+
+
+def _keep_with_next(paragraph) -> None:
+    paragraph.paragraph_format.keep_with_next = True
+    paragraph.paragraph_format.keep_together = True
+
+
+def _row_cant_split(row, header: bool = False) -> None:
+    """A table row that is never split across pages (the header rows repeat on a next page)."""
+    from docx.oxml import OxmlElement
+
+    tr_pr = row._tr.get_or_add_trPr()
+    tr_pr.append(OxmlElement("w:cantSplit"))
+    if header:
+        tr_pr.append(OxmlElement("w:tblHeader"))
+
+
+def _cell(cell, text: str, *, align=None, bold: bool = False, italic: bool = False, size: float | None = None):
+    from docx.shared import Pt
+
+    cell.text = ""
+    para = cell.paragraphs[0]
+    run = para.add_run(text)
+    run.bold, run.italic = bold, italic
+    if size:
+        run.font.size = Pt(size)
+    if align is not None:
+        para.alignment = align
+    para.paragraph_format.space_before, para.paragraph_format.space_after = Pt(1), Pt(1)
+    _keep_with_next(para)  # every row keeps with the next: the table stays with the signature under it
+
+
 def to_docx(report: MonthlyReport, signatory: str = "", position: str = "Директор предприятия") -> bytes:
-    """The form as a Word document (landscape), same layout and notes as the XLSX."""
+    """The form as a Word document laid out like Приложение № 4 (A4 landscape): the same lines, nine columns
+    numbered 1–9, the signature kept on the page of the table; the definitions after the signature."""
     from docx import Document
     from docx.enum.section import WD_ORIENT
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
     from docx.shared import Cm, Pt
 
     doc = Document()
     sec = doc.sections[0]
     sec.orientation = WD_ORIENT.LANDSCAPE
-    sec.page_width, sec.page_height = sec.page_height, sec.page_width
-    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
-        setattr(sec, side, Cm(1.5))
+    sec.page_width, sec.page_height = Cm(29.7), Cm(21.0)
+    sec.left_margin, sec.right_margin = Cm(1.2), Cm(1.2)
+    sec.top_margin, sec.bottom_margin = Cm(1.0), Cm(1.0)
     style = doc.styles["Normal"]
     style.font.name = "Times New Roman"
     style.font.size = Pt(11)
+    style.paragraph_format.space_after = Pt(0)
+    style.paragraph_format.space_before = Pt(0)
+    center, right, left = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.RIGHT, WD_ALIGN_PARAGRAPH.LEFT
 
-    p = doc.add_paragraph("Приложение № 4\nФорма отчетности\nПредоставляется ежемесячно 10 числа, следующего за отчетным")
-    p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    p = doc.add_paragraph()
-    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = p.add_run(TITLE)
-    run.bold = True
-    doc.add_paragraph(form_date_text(report)).alignment = WD_ALIGN_PARAGRAPH.CENTER
-    p = doc.add_paragraph()
-    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    p.add_run(report.enterprise_name or "(название организации)").bold = True
-    doc.add_paragraph(f"Отчётный месяц: {month_text(report)}").alignment = WD_ALIGN_PARAGRAPH.CENTER
-    doc.add_paragraph("В тыс. руб.").alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    def para(text: str = "", *, align=None, bold: bool = False, size: float | None = None, indent_cm: float = 0,
+             before: float = 0, after: float = 0, into=doc, p=None):
+        p = p if p is not None else into.add_paragraph()
+        if text:
+            run = p.add_run(text)
+            run.bold = bold
+            if size:
+                run.font.size = Pt(size)
+        if align is not None:
+            p.alignment = align
+        if indent_cm:
+            p.paragraph_format.left_indent = Cm(indent_cm)
+        p.paragraph_format.space_before, p.paragraph_format.space_after = Pt(before), Pt(after)
+        _keep_with_next(p)
+        return p
+
+    for text in APPENDIX_LINES:
+        para(text, indent_cm=20.5, size=10)
+    para(size=6)
+    for text in FORM_LINES:
+        para(text, align=right, size=10)
+    para(TITLE, align=center, bold=True, size=12, before=10, after=4)
+    para(form_date_text(report), align=center, after=8)
+    org = para(report.enterprise_name or "", align=center, bold=True)
+    org.paragraph_format.left_indent, org.paragraph_format.right_indent = Cm(6), Cm(6)
+    _bottom_border(org)
+    para(ORGANISATION_CAPTION, align=center, size=8, after=6)
+    # «В тыс. руб.», the table and the signature go in one unsplittable row of a borderless frame: they are never
+    # parted by a page break (Word would also honour keep-with-next from a table; LibreOffice does not)
+    frame = doc.add_table(rows=1, cols=1)
+    frame.alignment = WD_TABLE_ALIGNMENT.CENTER
+    frame.autofit = False
+    _no_cell_margins(frame)
+    _row_cant_split(frame.rows[0])
+    block = frame.cell(0, 0)
+    frame.columns[0].width = block.width = Cm(sum(DOCX_WIDTHS_CM))
+    para(UNITS, align=left, after=2, p=block.paragraphs[0])
 
     rows = report.ordered_rows()
-    n_rows = 3 + len(rows) + (1 if report.adjustments is not None else 0)
-    table = doc.add_table(rows=n_rows, cols=8)
+    n_rows = 2 + len(rows) + (1 if report.adjustments is not None else 0)
+    table = block.add_table(rows=n_rows, cols=NCOL)
     table.style = "Table Grid"
-    head = table.rows[0].cells
-    head[0].merge(table.rows[1].cells[0]).text = "№ п/п"
-    head[1].merge(table.rows[1].cells[1]).text = "Потребители"
-    head[2].merge(head[7]).text = f"Задолженность за ЖКУ, {report.month.year} год"
-    for i, text in enumerate(COLUMN_HEADERS):
-        table.rows[1].cells[2 + i].text = text
-    for n in range(1, 8):
-        table.rows[2].cells[n].text = str(n)
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    for i, w in enumerate(DOCX_WIDTHS_CM):
+        table.columns[i].width = Cm(w)
+        for cell in table.columns[i].cells:
+            cell.width = Cm(w)
+    for c, text in enumerate(column_headers(report)):
+        cell = table.rows[0].cells[c]
+        _cell(cell, text, align=center, size=9)
+        cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+        _cell(table.rows[1].cells[c], str(c + 1), align=center, size=9)
+    _row_cant_split(table.rows[0], header=True)
+    _row_cant_split(table.rows[1], header=True)
     for k, row in enumerate(rows):
-        cells = table.rows[3 + k].cells
-        cells[0].text = "" if row.category == "total" else str(k + 1)
-        cells[1].text = ROW_LABELS[row.category]
+        cells = table.rows[2 + k].cells
+        is_total = row.category == "total"
+        _cell(cells[0], "" if is_total else str(k + 1), align=center, bold=is_total, size=10)
+        _cell(cells[1], ROW_LABELS[row.category], bold=is_total, size=10)
         for j, v in enumerate(_table_values(row)):
-            cells[2 + j].text = _fmt_thousands(v)
-            cells[2 + j].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            _cell(cells[2 + j], _fmt_thousands(v), align=right, bold=is_total, size=10)
+        _row_cant_split(table.rows[2 + k])
     if report.adjustments is not None:
-        cells = table.rows[3 + len(rows)].cells
-        cells[1].text = ADJUSTMENT_LABEL
-        cells[2].text = _fmt_thousands(thousands(report.adjustments["total"]))
+        cells = table.rows[2 + len(rows)].cells
+        for c in range(NCOL):
+            _cell(cells[c], "")
+        _cell(cells[1], ADJUSTMENT_LABEL, italic=True, size=9)
+        _cell(cells[3], _fmt_thousands(thousands(report.adjustments["total"])), align=right, italic=True, size=10)
+        _row_cant_split(table.rows[2 + len(rows)])
+
+    # the signature, under the table in the same frame (the cell's paragraph after the table is the space)
+    para(after=10, p=block.paragraphs[-1])
+    sign = para(f"{position}\t____________________\t{signatory or '____________________'}", into=block)
+    caption = para("\tподпись\tФИО", size=8, into=block)
+    for line in (sign, caption):
+        line.paragraph_format.tab_stops.add_tab_stop(Cm(13.5), WD_TAB_ALIGNMENT.CENTER)
+        line.paragraph_format.tab_stops.add_tab_stop(Cm(21.0), WD_TAB_ALIGNMENT.CENTER)
+
+    head = doc.add_paragraph()
+    head.paragraph_format.space_before = Pt(10)
+    run = head.add_run("Примечания:")
+    run.bold, run.font.size = True, Pt(8)
+    _keep_with_next(head)
     for text in notes(report):
-        para = doc.add_paragraph(text)
-        for run in para.runs:
-            run.font.size = Pt(8)
-    doc.add_paragraph()
-    doc.add_paragraph(f"{position}\t\t_______________ (подпись)\t\t{signatory or '_______________ (ФИО)'}")
+        p = doc.add_paragraph()
+        p.add_run(text).font.size = Pt(8)
+    if report.is_closed:
+        p = doc.add_paragraph()
+        p.add_run(f"Отчёт закрыт {report.closed.closed_at:%d.%m.%Y}; цифры — как представлены.").font.size = Pt(8)
+    doc.core_properties.title = f"{TITLE} — {month_text(report)}"
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()
+
+
+def _no_cell_margins(table) -> None:
+    """No inner margins in the cells of `table` (the frame around the form's table adds no indent)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("top", "left", "bottom", "right"):
+        el = OxmlElement(f"w:{side}")
+        el.set(qn("w:w"), "0")
+        el.set(qn("w:type"), "dxa")
+        margins.append(el)
+    table._tbl.tblPr.append(margins)
+
+
+def _bottom_border(paragraph) -> None:
+    """A line under the paragraph (the organisation's name is written on it, as on the printed form)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    p_pr = paragraph._p.get_or_add_pPr()
+    borders = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for k, v in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "auto")):
+        bottom.set(qn(k), v)
+    borders.append(bottom)
+    p_pr.insert_element_before(borders, *_PPR_AFTER_PBDR)
+
+
+# the children of w:pPr that the schema places after w:pBdr (Word refuses them out of order)
+_PPR_AFTER_PBDR = ("w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct",
+                   "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd", "w:snapToGrid",
+                   "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc",
+                   "w:textDirection", "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId",
+                   "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
 
 
 # ----------------------------------------------------------------------------- drill-down lists

@@ -16,6 +16,12 @@ Definitions (defaults of issue 6; docs/reports.md explains them for users):
   time-barred, ГК 319.1, Пленум ВС № 22 п.32) and sums the open balance of periods due by the month end.
   They differ only for accounts where a payment named the current (not yet due) period or where a payment
   skipped a time-barred month: there `legal` ≥ `fifo`.
+
+Every account's debt reaches every month. `account_months` is dense for every account with ledger lines from its
+first month up to the latest month of the figures (`figures_through()`; the figures refresh keeps it so, also
+for accounts a later file did not touch). A month after that one has had no movement yet: its figures are the
+latest month's debt at the end carried forward (debt at the start = debt at the end = that debt, nothing charged
+or paid) — `month_columns()` gives every read the per-account values of a month either way.
 """
 from __future__ import annotations
 
@@ -26,7 +32,7 @@ from datetime import date
 from decimal import Decimal
 
 from flask import current_app
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import BigInteger, and_, case, func, literal, literal_column, or_, select
 
 from ..accounts.models import Account, AccountMonth, LedgerEntry, Territory
 from ..accounts.services import figures_version
@@ -129,16 +135,52 @@ class FormFigures:
     overdue_method: str = "fifo"
 
 
+def figures_through() -> date | None:
+    """The latest month in `account_months` (the index's end): every account with ledger lines has a row for
+    every month from its first one up to this one."""
+    return db.session.scalar(select(func.max(AccountMonth.month)))
+
+
+@dataclass(frozen=True)
+class MonthColumns:
+    """The per-account figures of one month as column expressions over `account_months` rows selected by `where`.
+
+    For a month up to `figures_through()` they are that month's rows. For a later month (no file has reached it
+    yet) they are the rows of the latest month carried forward: debt at the start and at the end = the latest
+    debt at the end; nothing opened, charged, recalculated or paid."""
+
+    month: date
+    source_month: date
+    carried: bool
+    where: object
+    debt_start: object
+    charged: object  # charges + recalculations of the month
+    paid: object
+    enforcement: object
+    debt_end: object
+
+    @property
+    def overdue(self):
+        """`fifo` overdue per account: max(0, debt_end − max(0, charged of the month))."""
+        not_due = case((self.charged > 0, self.charged), else_=literal(0))
+        diff = self.debt_end - not_due
+        return case((diff > 0, diff), else_=literal(0))
+
+
+def month_columns(month: date) -> MonthColumns:
+    """Where the figures of `month` come from (see `MonthColumns`); one index lookup."""
+    latest = figures_through()
+    if latest is None or month <= latest:
+        return MonthColumns(month, month, False, AccountMonth.month == month, AccountMonth.debt_start_kop,
+                            _charged_expr(), AccountMonth.paid_kop, AccountMonth.paid_enforcement_kop,
+                            AccountMonth.debt_end_kop)
+    zero = literal_column("0", BigInteger)  # inline: a bound parameter inside SUM() has no type on PostgreSQL
+    return MonthColumns(month, latest, True, AccountMonth.month == latest, AccountMonth.debt_end_kop, zero, zero,
+                        zero, AccountMonth.debt_end_kop)
+
+
 def _charged_expr():
     return AccountMonth.charged_kop + AccountMonth.recalculated_kop
-
-
-def _fifo_overdue_expr():
-    """max(0, debt_end − max(0, charged + recalculated of the month)), per account row."""
-    charged = _charged_expr()
-    not_due = case((charged > 0, charged), else_=literal(0))
-    diff = AccountMonth.debt_end_kop - not_due
-    return case((diff > 0, diff), else_=literal(0))
 
 
 _AGGREGATES: "OrderedDict[tuple, object]" = OrderedDict()  # (database, figures version, what, month) → result
@@ -173,18 +215,19 @@ def fetch_form_figures(month: date, overdue_method: str | None = None) -> FormFi
 
 
 def _form_figures(month: date, method: str) -> FormFigures:
+    mc = month_columns(month)
     stmt = (
         select(Account.category,
-               func.coalesce(func.sum(AccountMonth.debt_start_kop), 0),
-               func.coalesce(func.sum(_charged_expr()), 0),
-               func.coalesce(func.sum(AccountMonth.paid_kop), 0),
-               func.coalesce(func.sum(AccountMonth.paid_enforcement_kop), 0),
-               func.coalesce(func.sum(_fifo_overdue_expr()), 0),
-               func.coalesce(func.sum(AccountMonth.debt_end_kop), 0),
+               func.coalesce(func.sum(mc.debt_start), 0),
+               func.coalesce(func.sum(mc.charged), 0),
+               func.coalesce(func.sum(mc.paid), 0),
+               func.coalesce(func.sum(mc.enforcement), 0),
+               func.coalesce(func.sum(mc.overdue), 0),
+               func.coalesce(func.sum(mc.debt_end), 0),
                func.count())
         .select_from(AccountMonth)
         .join(Account, Account.id == AccountMonth.account_id)
-        .where(AccountMonth.month == month)
+        .where(mc.where)
         .group_by(Account.category)
     )
     figures = FormFigures(month, overdue_method=method)
@@ -210,9 +253,10 @@ def debt_start_by_category(month: date) -> dict[str, int]:
 
 
 def _debt_start_by_category(month: date) -> dict[str, int]:
-    stmt = (select(Account.category, func.coalesce(func.sum(AccountMonth.debt_start_kop), 0))
-            .join(Account, Account.id == AccountMonth.account_id)
-            .where(AccountMonth.month == month).group_by(Account.category))
+    mc = month_columns(month)
+    stmt = (select(Account.category, func.coalesce(func.sum(mc.debt_start), 0))
+            .select_from(AccountMonth).join(Account, Account.id == AccountMonth.account_id)
+            .where(mc.where).group_by(Account.category))
     out = {c: 0 for c in CATEGORIES}
     for cat, v in db.session.execute(stmt):
         out[cat] = int(v)
@@ -294,9 +338,10 @@ def legal_overdue_for_accounts(account_ids: list[int], month: date) -> dict[int,
 
 
 def legal_overdue_by_category(month: date) -> dict[str, int]:
+    mc = month_columns(month)
     ids_by_cat = db.session.execute(
         select(AccountMonth.account_id, Account.category).join(Account, Account.id == AccountMonth.account_id)
-        .where(AccountMonth.month == month, AccountMonth.debt_end_kop > 0)).all()
+        .where(mc.where, mc.debt_end > 0)).all()
     per_acc = legal_overdue_for_accounts([a for a, _c in ids_by_cat], month)
     out = {c: 0 for c in CATEGORIES}
     for acc, cat in ids_by_cat:
@@ -306,34 +351,37 @@ def legal_overdue_by_category(month: date) -> dict[str, int]:
 
 # ---------------------------------------------------------------- drill-down
 
-def figure_expr(figure: str):
-    """The per-account value behind a figure of the form (kopecks)."""
+def figure_expr(figure: str, mc: MonthColumns):
+    """The per-account value behind a figure of the form (kopecks) in the month of `mc`."""
     if figure == "debt_start":
-        return AccountMonth.debt_start_kop
+        return mc.debt_start
+    if figure == "debt_end":
+        return mc.debt_end
     if figure in ("charged", "collection_rate"):
-        return _charged_expr()
+        return mc.charged
     if figure == "paid":
-        return AccountMonth.paid_kop
+        return mc.paid
     if figure == "enforcement":
-        return AccountMonth.paid_enforcement_kop
+        return mc.enforcement
     if figure == "overdue":
-        return _fifo_overdue_expr()
+        return mc.overdue
     raise DomainError(_("Unknown figure: %(v)s", v=figure))
 
 
 def drilldown_stmt(month: date, figure: str, category: str | None, q: str | None = None,
                    territory_id: int | None = None):
     """Accounts behind one figure: every account whose own value of the figure is not zero, largest first."""
-    value = figure_expr(figure).label("value_kop")
+    mc = month_columns(month)
+    value = figure_expr(figure, mc).label("value_kop")
     stmt = (select(Account.id, Account.number, Account.debtor_name, Account.address, Account.category,
                    Territory.name.label("territory"), value,
-                   AccountMonth.paid_kop.label("paid_kop"), _charged_expr().label("charged_kop"))
+                   mc.paid.label("paid_kop"), mc.charged.label("charged_kop"))
             .select_from(AccountMonth)
             .join(Account, Account.id == AccountMonth.account_id)
             .outerjoin(Territory, Territory.id == Account.territory_id)
-            .where(AccountMonth.month == month, figure_expr(figure) != 0))
+            .where(mc.where, figure_expr(figure, mc) != 0))
     if figure == "collection_rate":
-        stmt = stmt.where(or_(AccountMonth.paid_kop != 0, _charged_expr() != 0))
+        stmt = stmt.where(or_(mc.paid != 0, mc.charged != 0))
     if category in CATEGORIES:
         stmt = stmt.where(Account.category == category)
     if territory_id:
@@ -344,8 +392,9 @@ def drilldown_stmt(month: date, figure: str, category: str | None, q: str | None
 
 
 def drilldown_total(month: date, figure: str, category: str | None) -> int:
-    stmt = (select(func.coalesce(func.sum(figure_expr(figure)), 0)).select_from(AccountMonth)
-            .join(Account, Account.id == AccountMonth.account_id).where(AccountMonth.month == month))
+    mc = month_columns(month)
+    stmt = (select(func.coalesce(func.sum(figure_expr(figure, mc)), 0)).select_from(AccountMonth)
+            .join(Account, Account.id == AccountMonth.account_id).where(mc.where))
     if category in CATEGORIES:
         stmt = stmt.where(Account.category == category)
     return int(db.session.scalar(stmt))
@@ -367,13 +416,16 @@ def corrections_after_close(month: date, closed_at, limit: int | None = None):
     return db.session.execute(stmt).all()
 
 
-def months_with_data(limit: int = 36) -> list[date]:
-    """The latest months that have figures, newest first (min/max use the month index)."""
+def months_with_data(limit: int = 36, through: date | None = None) -> list[date]:
+    """The latest months that have figures, newest first (min/max use the month index); with `through` (the
+    current month for the form's month list), also the later months up to it, whose debt is carried forward."""
     # two statements: a min() and a max() in one SELECT make SQLite scan every row instead of the index ends
     lo = db.session.scalar(select(func.min(AccountMonth.month)))
     hi = db.session.scalar(select(func.max(AccountMonth.month)))
     if hi is None:
         return []
+    if through is not None and through > hi:
+        hi = through
     out, m = [], hi
     while m >= lo and len(out) < limit:
         out.append(m)

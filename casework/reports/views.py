@@ -19,7 +19,8 @@ from .services import get_closed
 
 REPORT_ROLES = (MANAGER, ADMIN)
 ANALYSIS_ROLES = (MANAGER, ADMIN, LAWYER)
-FIGURE_LABELS = {
+FIGURE_LABELS = {  # columns 3–9 of the form
+    "debt_end": _l("Debt for housing and utility services at the reporting date"),
     "debt_start": _l("Debt at the start of the month"),
     "charged": _l("Charged in the month"),
     "paid": _l("Paid in the month"),
@@ -82,7 +83,7 @@ def monthly():
     return render_template("reports/monthly.html", report=report, month=month, month_key=queries.month_key(month),
                            notes=notes(report), figures=list(FIGURE_LABELS), figure_label=_figure_label,
                            category_label=_category_label, thousands=queries.thousands,
-                           months=queries.months_with_data(), prev_closed=prev_closed, has_late=bool(late),
+                           months=queries.months_with_data(through=today().replace(day=1)), prev_closed=prev_closed, has_late=bool(late),
                            form=form, can_close=today() > queries.last_day(month),
                            prev_month=queries.month_key(queries.add_month(month, -1)),
                            next_month=queries.month_key(queries.add_month(month, 1)))

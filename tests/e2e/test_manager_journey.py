@@ -125,11 +125,15 @@ def test_manager_imports_closes_the_month_and_downloads_the_form(page, db_read, 
 
     after = _report_json(e2e_app, month_key)
     assert _kop(after["rows"][-1]["paid"]) - paid_before == good_total
-    # rows 12.. of the sheet: population, other, total; columns C..H: the six figures in thousands of rubles
+    # the rows население, прочие потребители, итого under the column numbers 1–9; columns D..I (4–9): the six figures
+    # in thousands of rubles, column C (3): the debt at the reporting date = 4 + 5 − 6
+    first = next(c.row for r in ws.iter_rows() for c in r if c.value == "население")
     for offset, row in enumerate(after["rows"]):
-        r = 12 + offset
-        got = [ws.cell(row=r, column=c).value for c in range(3, 9)]
+        r = first + offset
+        got = [ws.cell(row=r, column=c).value for c in range(4, 10)]
         want = [thousands(_kop(row["debt_start"])), thousands(_kop(row["charged"])), thousands(_kop(row["paid"])),
                 Decimal(row["collection_rate"]) if row["collection_rate"] is not None else "—",
                 thousands(_kop(row["enforcement_received"])), thousands(_kop(row["overdue_debt"]))]
         assert [Decimal(str(v)) if isinstance(v, (int, float)) else v for v in got] == want, (row["category"], got)
+        end = _kop(row["debt_start"]) + _kop(row["charged"]) - _kop(row["paid"])
+        assert Decimal(str(ws.cell(row=r, column=3).value)) == thousands(end), row["category"]

@@ -18,7 +18,8 @@ def test_form_page_links_every_figure(client, login, hand_data):
     assert resp.status_code == 200
     html = resp.get_data(as_text=True)
     links = set(re.findall(r'href="(/reports/monthly/2026-02/accounts\?[^"]+)"', html))
-    assert len(links) == 18  # 6 figures × (population, other, total)
+    assert len(links) == 21  # columns 3–9: 7 figures × (population, other, total)
+    assert "figure=debt_end" in " ".join(links)
     assert "13,5" in html  # population debt at the start, thousands, Russian decimal comma
 
 
