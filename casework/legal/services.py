@@ -74,9 +74,8 @@ def build_reference() -> Reference:
     rates = KeyRateTable.from_rows([(d, r) for d, r in rate_rows], caps) if rate_rows else None
     cal_rows = db.session.execute(select(CalendarDay.day, CalendarDay.kind).where(
         CalendarDay.is_active.is_(True))).all()
-    years = frozenset(d.year for d, _k in cal_rows)
-    covered = range(min(years), max(years) + 1) if years else ()
-    calendar = WorkingCalendar.from_rows([(d, k) for d, k in cal_rows], covered_years=covered)
+    years = frozenset(d.year for d, _k in cal_rows)  # a year without rows is provisional (ТК 112 alone)
+    calendar = WorkingCalendar.from_rows([(d, k) for d, k in cal_rows], covered_years=years)
     moratoria = tuple(DMoratorium(m.code, m.start_on, m.end_on, _period_of(m.max_period), m.source or "")
                       for m in db.session.scalars(select(Moratorium).where(Moratorium.is_active.is_(True))
                                                   .order_by(Moratorium.start_on)))
