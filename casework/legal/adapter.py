@@ -172,8 +172,9 @@ def ledger_entries_for(account_id: int, service_ids: Sequence[int] | None = None
 
 
 def ledger_entries_by_account(account_ids: Sequence[int], service_ids: Sequence[int] | None = None,
-                              chunk: int = 900) -> dict[int, list[tuple]]:
-    """The ledgers of many accounts (one query per `chunk` accounts) in LEDGER_COLUMNS shape, by account."""
+                              chunk: int = 900, *, all_services: bool = False) -> dict[int, list[tuple]]:
+    """The ledgers of many accounts (one query per `chunk` accounts) in LEDGER_COLUMNS shape, by account;
+    capital repair left out unless asked for by `service_ids` or `all_services` (a report of the whole debt)."""
     from ..accounts.models import LedgerEntry
 
     le = LedgerEntry.__table__
@@ -184,7 +185,7 @@ def ledger_entries_by_account(account_ids: Sequence[int], service_ids: Sequence[
         stmt = select(le.c.account_id, *cols).where(le.c.account_id.in_(ids[i:i + chunk]))
         if service_ids:
             stmt = stmt.where(le.c.service_id.in_(list(service_ids)))
-        else:
+        elif not all_services:
             stmt = stmt.where(le.c.service_id.not_in(_capital_service_ids()))
         for row in db.session.execute(stmt.order_by(le.c.account_id, le.c.id)):
             out.setdefault(row[0], []).append(tuple(row[1:]))

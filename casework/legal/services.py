@@ -16,7 +16,7 @@ from typing import Any, Iterable, Sequence
 from sqlalchemy import select, update
 
 from ..domain.allocation import Allocation, Charge, Payment
-from ..domain.calendar import WorkingCalendar
+from ..domain.calendar import TK112_HOLIDAYS, WorkingCalendar, statutory_days_off, statutory_transfers
 from ..domain.duty import DutyScale, duty_scales_from_rows
 from ..domain.errors import DomainError, RateNotAvailable, UnsupportedDebt
 from ..domain.keyrate import CapWindow as DCapWindow
@@ -116,6 +116,16 @@ def current_reference() -> Reference:
     return ref
 
 
+def packaged_reference() -> Reference:
+    """A Reference from the files shipped in casework/data (no database): for documents built in memory (template
+    checks, the help page's example) and tools without a database."""
+    from . import reference as packaged
+
+    cal = packaged.load_calendar()
+    return Reference(packaged.load_key_rates(), cal, packaged.load_moratoria(), packaged.load_cap_windows(),
+                     packaged.load_duty_scales(), 0, frozenset(cal.covered_years))
+
+
 def invalidate_reference_cache() -> None:
     """Forget the cached Reference of this process and request."""
     with _cache_lock:
@@ -203,6 +213,12 @@ class AccountCalc:
     def paid_kop(self) -> int:
         return sum(int(p.amount * 100) for p in self.payments if p.date <= self.as_of)
 
+    @property
+    def provisional_years(self) -> frozenset:
+        """Years of a provisional production calendar (no decree data) the penalty or the limitation relied on."""
+        pen = self.penalty.provisional_years if self.penalty is not None else frozenset()
+        return pen | self.limitation.provisional_years
+
     def payment(self, ref: str) -> Payment | None:
         for p in self.payments:
             if p.ref == ref:
@@ -212,18 +228,23 @@ class AccountCalc:
 
 def calculate(account_id: int, charges: list[Charge], payments: list[Payment], events: list[LimitationEvent],
               as_of: date, ref: Reference, pen_policy: PenaltyPolicy, lim_policy: LimitationPolicy,
-              service_ids: tuple[int, ...] | None = None) -> AccountCalc:
+              service_ids: tuple[int, ...] | None = None, *, with_penalty: bool = True) -> AccountCalc:
     """Penalty (ЖК 155 ч.14) with allocation (ГК 319.1, Пленум № 22 п.32), then limitation (ГК 196/200/204/203)
     on each month's unpaid remainder, all by the domain functions. When the penalty cannot be computed (a debt
-    due before 2016, no key rate) the allocation is still made, by the same schedule, and the reason is kept."""
+    due before 2016, no key rate) the allocation is still made, by the same schedule, and the reason is kept.
+    `with_penalty=False` skips the penalty (reports that need only allocation and limitation): the allocation
+    is the same, `domain.penalty.allocate` being the first half of `compute_penalty`."""
     penalty: PenaltyResult | None = None
     error = None
-    try:
-        penalty = compute_penalty(charges, payments, as_of, pen_policy, ref.require_rates(), ref.calendar,
-                                  ref.moratoria)
+    if with_penalty:
+        try:
+            penalty = compute_penalty(charges, payments, as_of, pen_policy, ref.require_rates(), ref.calendar,
+                                      ref.moratoria)
+        except (UnsupportedDebt, RateNotAvailable, NoKeyRates) as exc:
+            error = str(exc)
+    if penalty is not None:
         allocation = penalty.allocation
-    except (UnsupportedDebt, RateNotAvailable, NoKeyRates) as exc:
-        error = str(exc)
+    else:
         allocation = allocate(charges, payments, as_of, pen_policy, ref.calendar)
     open_kop = allocation.open_kop
     remainders = [Charge(c.period, from_kopecks(open_kop[c.period]), c.due_date)
@@ -236,7 +257,7 @@ def calculate(account_id: int, charges: list[Charge], payments: list[Payment], e
 def calculation_from_entries(account_id: int, entries: Iterable[Sequence], events: Sequence[LimitationEvent],
                              as_of: date, *, ref: Reference | None = None, policy: PenaltyPolicy | None = None,
                              limitation: LimitationPolicy | None = None, contract_day: int | None = None,
-                             service_ids: Sequence[int] | None = None) -> AccountCalc:
+                             service_ids: Sequence[int] | None = None, with_penalty: bool = True) -> AccountCalc:
     """The account calculation from ledger entries already read (LEDGER_COLUMNS shape) and the account's
     limitation events: what `account_calculation` does after its queries, for callers that read many accounts
     at once (documents, reports). `contract_day` is the enterprise's contract payment day."""
@@ -245,7 +266,7 @@ def calculation_from_entries(account_id: int, entries: Iterable[Sequence], event
     ref = ref or current_reference()
     charges, payments = ledger_inputs(entries, as_of, contract_day=contract_day, due15_from=pen.due15_from)
     return calculate(account_id, charges, payments, list(events), as_of, ref, pen, lim,
-                     tuple(service_ids) if service_ids else None)
+                     tuple(service_ids) if service_ids else None, with_penalty=with_penalty)
 
 
 def account_calculation(account_id: int, as_of: date, service_ids: Sequence[int] | None = None,
@@ -269,8 +290,8 @@ def staleness_warnings(today: date, ref: Reference, rate_max_age_days: int = 120
     out: list[str] = []
     if today.year not in ref.calendar_years:
         out.append(_("The production calendar has no rows for %(year)s: due dates and limitation ends use "
-                     "weekends and holidays only. Add the government decree's days in Rate tables.",
-                     year=today.year))
+                     "weekends and the ТК 112 holidays with their transfers only, and are shown as provisional. "
+                     "Add the government decree's days in Rate tables.", year=today.year))
     elif today.month == 12 and (today.year + 1) not in ref.calendar_years:
         out.append(_("The production calendar for %(year)s is missing. Add it in Rate tables once the "
                      "government decree on moving days off is published.", year=today.year + 1))
@@ -373,10 +394,19 @@ def save_moratorium(row: Moratorium | None, code: str, start_on: date, end_on: d
 
 
 def save_calendar_day(row: CalendarDay | None, day: date, kind: str, source: str) -> CalendarDay:
-    """Add or change a production-calendar exception: a day off on a weekday or a working Saturday/Sunday."""
+    """Add or change a production-calendar exception: a day off on a weekday or a working Saturday/Sunday.
+
+    The first row of a year that had none (a provisional year: ТК 112 alone) also brings in that year's ТК 112
+    days — the ч.1 holidays on weekdays and the ч.2 transfers (`fill_year_from_tk112`) — because a year with rows
+    is read as the decree's complete list: the admin enters only the decree's own transfers, and deactivates a
+    ч.2 transfer the decree moves elsewhere."""
     if kind not in ("working", "non_working"):
         raise DomainError(_("Choose whether the day is a working day or a day off."))
     if kind == "working" and day.weekday() < 5:
+        if day in statutory_transfers(day.year):
+            raise DomainError(_("%(date)s is a day off by ТК 112 ч.2 (a holiday fell on the weekend before it). If "
+                                "the decree moves that day off elsewhere, deactivate this day's row and add the "
+                                "decree's day off.", date=day.strftime("%d.%m.%Y")))
         raise DomainError(_("%(date)s is a weekday: only a Saturday or Sunday can be made a working day.",
                             date=day.strftime("%d.%m.%Y")))
     if kind == "non_working" and day.weekday() >= 5:
@@ -384,9 +414,51 @@ def save_calendar_day(row: CalendarDay | None, day: date, kind: str, source: str
                             date=day.strftime("%d.%m.%Y")))
     _check_unique(CalendarDay, CalendarDay.day, day, row.id if row else None,
                   _("This day is already in the calendar; edit that row instead."))
+    new_year = not calendar_year_has_rows(day.year, except_id=row.id if row else None)
     row = row or CalendarDay()
     row.day, row.kind, row.source = day, kind, (source or "").strip()
+    db.session.add(row)
+    db.session.flush()
+    if new_year:
+        fill_year_from_tk112(day.year)
     return _saved(row)
+
+
+#: the source of the rows `fill_year_from_tk112` adds (data, in the language of the other sources)
+TK112_SOURCE = "ТК РФ ст.112 ч.1"
+TK112_TRANSFER_SOURCE = "ТК РФ ст.112 ч.2: перенос выходного дня, совпавшего с праздником {holiday}"
+
+
+def calendar_year_has_rows(year: int, except_id: int | None = None) -> bool:
+    """True when the year has an active production-calendar row (other than `except_id`): its decree is entered."""
+    stmt = select(CalendarDay.id).where(CalendarDay.is_active.is_(True), CalendarDay.day >= date(year, 1, 1),
+                                        CalendarDay.day <= date(year, 12, 31))
+    if except_id is not None:
+        stmt = stmt.where(CalendarDay.id != except_id)
+    return db.session.scalar(stmt.limit(1)) is not None
+
+
+def fill_year_from_tk112(year: int) -> list[date]:
+    """Add the year's ТК 112 days as rows: every ч.1 holiday on a weekday and every ч.2 transfer (a holiday other
+    than 1–8 January on a Saturday or Sunday moves the day off to the next working day), skipping days that
+    already have a row. Returns the days added. The decree's own transfers are for the admin to add."""
+    have = set(db.session.scalars(select(CalendarDay.day).where(CalendarDay.day >= date(year, 1, 1),
+                                                                CalendarDay.day <= date(year, 12, 31))))
+    transfers = statutory_transfers(year)
+    holidays = sorted(date(year, m, d) for m, d in TK112_HOLIDAYS)
+    added = []
+    for d in sorted(statutory_days_off(year)):
+        if d in have:
+            continue
+        if d in transfers:
+            holiday = max(h for h in holidays if h < d and h.weekday() >= 5)
+            src = TK112_TRANSFER_SOURCE.format(holiday=holiday.strftime("%d.%m.%Y"))
+        else:
+            src = TK112_SOURCE
+        db.session.add(CalendarDay(day=d, kind="non_working", source=src))
+        added.append(d)
+    db.session.flush()
+    return added
 
 
 def parse_bands(text: str) -> list[dict]:
