@@ -96,11 +96,14 @@ class Source:
     # ------------------------------------------------------------------ ledger figures
     @cached_property
     def debt_by_service(self) -> list[tuple[str, int, str]]:
-        """(service name, debt in kopecks, service code) for services with a positive debt, in bill order."""
+        """(service name, debt in kopecks, service code) for services with a positive debt, in bill order; capital
+        repair is left out, as in the legal calculation the letter's debt comes from."""
         acc: dict[int, int] = defaultdict(int)
-        for sid, _period, kind, amount, *_rest in self.ledger:
-            acc[sid] += -amount if kind == "payment" else amount
         svc = self.common.services
+        for sid, _period, kind, amount, *_rest in self.ledger:
+            if sid in svc and getattr(svc[sid], "is_capital_repair", False):
+                continue
+            acc[sid] += -amount if kind == "payment" else amount
         out = [(svc[s].name if s in svc else "—", v, svc[s].code if s in svc else "", svc[s].sort_order if s in svc else 999)
                for s, v in acc.items() if v > 0]
         out.sort(key=lambda t: t[3])

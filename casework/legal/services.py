@@ -1,9 +1,10 @@
 """The legal engine inside the application: reference data from the database, the account calculation
 (penalty, allocation, limitation from the ledger) and the reference edits of the admin.
 
-`account_calculation()` is the ONE implementation the account page, the printable «Расчёт пени», the court
-documents and the portfolio run use; it only prepares the inputs from the ledger and calls the pure domain
-functions (`casework.domain`), exactly as the `calc` contract adapter does.
+`account_calculation()` / `calculation_from_entries()` / `calculate()` are the ONE implementation the account
+page, the printable «Расчёт пени», the court documents, the cases area, the reports and the portfolio run use; the
+ledger becomes the domain's inputs in `casework.legal.adapter` (with the policies), and the figures come from the
+pure domain functions (`casework.domain`), exactly as the `calc` contract adapter does.
 """
 from __future__ import annotations
 
