@@ -90,9 +90,12 @@ def limitation_for(account_id: int, today: date, debt_kop: int | None = None):
     contract payment day —, payments allocated by ГК 319.1 / Пленум № 22 п.32, court filings and signed agreements
     as events, the LIMITATION_POLICY setting): claimable = the unpaid remainders of the months not time-barred.
     `debt_kop` is accepted for the callers' convenience and not needed."""
-    from ..legal.services import account_calculation
+    from ..legal.adapter import contract_due_day, ledger_entries_for, limitation_events_for
+    from ..legal.services import calculation_from_entries
 
-    calc = account_calculation(account_id, today)
+    # = account_calculation(account_id, today) without the penalty, which the guards do not need
+    calc = calculation_from_entries(account_id, ledger_entries_for(account_id), limitation_events_for(account_id),
+                                    today, contract_day=contract_due_day(), with_penalty=False)
     return calc.claimable_kop, calc.limitation
 
 
