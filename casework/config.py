@@ -112,5 +112,8 @@ def finalize(app: Flask) -> None:
     else:
         opts.setdefault("pool_pre_ping", True)
     cfg["SQLALCHEMY_ENGINE_OPTIONS"] = opts
+    from .domain.policy import validate_policy_settings
+
+    validate_policy_settings(cfg)  # PENALTY_POLICY / LIMITATION_POLICY / DUTY_POLICY: a wrong switch stops the start
     cfg.setdefault("DOCUMENTS_DIR", str(Path(app.instance_path) / "documents"))
     cfg.setdefault("IMPORTS_DIR", str(Path(app.instance_path) / "imports"))

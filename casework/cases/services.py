@@ -39,10 +39,11 @@ def term_reading() -> str:
 
 
 def business_calendar():
-    """The production calendar: the last day of a term moves off a non-working day (ГК 193)."""
-    from ..legal.reference import load_calendar
+    """The production calendar in force (the rate tables, with the admin's decree rows): the last day of a term
+    moves off a non-working day (ГК 193)."""
+    from ..legal.services import current_reference
 
-    return load_calendar()
+    return current_reference().calendar
 
 
 def open_threshold_kop() -> int:
@@ -84,45 +85,18 @@ def months_unpaid(account_id: int, today: date) -> int:
 
 
 def limitation_for(account_id: int, today: date, debt_kop: int | None = None):
-    """(claimable_kop, LimitationResult) by the legal engine: charges per billing month from the ledger,
-    court filings and signed agreements as events; unpaid debt sits in the newest months (payments go to the
-    oldest non-barred months first, Пленум № 22 п.32), so claimable = min(debt, Σ non-barred charges)."""
-    from ..domain.allocation import Charge
-    from ..domain.limitation import EventKind, LimitationEvent, compute_limitation
-    from ..domain.money import from_kopecks
-    from ..domain.periods import Period
-    from ..domain.policy import LimitationPolicy
-    from ..legal.reference import load_calendar
+    """(claimable_kop, LimitationResult) of the account's legal calculation (`casework.legal.services.
+    account_calculation`: the ledger through the legal adapter — reversals, recalculations, named periods, the
+    contract payment day —, payments allocated by ГК 319.1 / Пленум № 22 п.32, court filings and signed agreements
+    as events, the LIMITATION_POLICY setting): claimable = the unpaid remainders of the months not time-barred.
+    `debt_kop` is accepted for the callers' convenience and not needed."""
+    from ..legal.adapter import contract_due_day, ledger_entries_for, limitation_events_for
+    from ..legal.services import calculation_from_entries
 
-    rows = db.session.execute(
-        select(LedgerEntry.period, func.sum(LedgerEntry.amount_kop))
-        .where(LedgerEntry.account_id == account_id, LedgerEntry.kind.in_(("charge", "opening", "recalculation")))
-        .group_by(LedgerEntry.period).order_by(LedgerEntry.period)).all()
-    charges = [Charge(Period(p.year, p.month), from_kopecks(a)) for p, a in rows if a and a > 0]
-    events = []
-    recs = db.session.execute(select(CourtRecord.filed_on, CourtRecord.cancelled_on, CourtRecord.kind,
-                                     CourtRecord.period_from, CourtRecord.period_to)
-                              .join(Case, Case.id == CourtRecord.case_id)
-                              .where(Case.account_id == account_id, CourtRecord.filed_on.is_not(None))).all()
-    for filed, cancelled, kind, pfrom, pto in recs:
-        periods = None
-        if pfrom and pto:
-            periods = frozenset(c.period for c in charges
-                                if (pfrom.year, pfrom.month) <= tuple(c.period) <= (pto.year, pto.month))
-        events.append(LimitationEvent(EventKind.COURT_ORDER_FILED if kind == "order" else EventKind.CLAIM_FILED,
-                                      filed, periods))
-        if cancelled:
-            events.append(LimitationEvent(EventKind.COURT_ORDER_CANCELLED, cancelled, periods))
-    contacts = optional("casework.contacts.models")
-    if contacts is not None and hasattr(contacts, "PaymentAgreement"):
-        PA = contacts.PaymentAgreement
-        for (signed,) in db.session.execute(select(PA.signed_on).where(PA.account_id == account_id,
-                                                                       PA.signed_on.is_not(None))):
-            events.append(LimitationEvent(EventKind.ACKNOWLEDGED, signed))
-    result = compute_limitation(charges, events, today, LimitationPolicy(), load_calendar())
-    debt = account_debt_kop(account_id) if debt_kop is None else debt_kop
-    open_sum = sum(r.amount_kop for r in result.rows if not r.time_barred)
-    return max(0, min(debt, open_sum)), result
+    # = account_calculation(account_id, today) without the penalty, which the guards do not need
+    calc = calculation_from_entries(account_id, ledger_entries_for(account_id), limitation_events_for(account_id),
+                                    today, contract_day=contract_due_day(), with_penalty=False)
+    return calc.claimable_kop, calc.limitation
 
 
 def _latest_deadline(case_id: int, kind: str) -> Deadline | None:
@@ -378,12 +352,14 @@ def filing_duty_kop(account: Account, kind: str, claim_kop: int, sent_on: date) 
     (court order 50 %, arbitrazh new scale at least 8,000 ₽); rubles per НК 52 п.6; 0 for an eviction or no claim."""
     from ..domain.duty import compute_duty
     from ..domain.money import from_kopecks, to_kopecks
-    from ..legal.reference import load_duty_scales
+    from ..legal.adapter import duty_policy
+    from ..legal.services import current_reference
 
     if claim_kop <= 0 or kind == CourtKind.EVICTION:
         return 0
     res = compute_duty(from_kopecks(claim_kop), track_of(account).value,
-                       "court_order" if kind == CourtKind.ORDER else "claim", sent_on, load_duty_scales())
+                       "court_order" if kind == CourtKind.ORDER else "claim", sent_on,
+                       current_reference().duty_scales, policy=duty_policy())
     return to_kopecks(res.to_pay)
 
 
@@ -436,11 +412,9 @@ def update_court_record(rec: CourtRecord, user, today: date, **fields) -> CourtR
     if rec.cancelled_on and rec.outcome not in ("cancelled", "reversed"):
         rec.outcome = "cancelled"
     if rec.kind == "order" and rec.received_on and rec.outcome == "issued" and not rec.cancelled_on:
-        from ..legal.reference import load_calendar
-
         case = db.session.get(Case, rec.case_id)  # arbitrazh order: 10 working days (АПК 229.5 ч.3, 114 ч.3)
         _add_deadline(rec.case_id, "objection_window", rec.received_on,
-                      objection_term_end(rec.received_on, load_calendar(), track_of(case.account).value)
+                      objection_term_end(rec.received_on, business_calendar(), track_of(case.account).value)
                       + timedelta(days=1), court_record_id=rec.id)
     if rec.outcome == "cancelled":
         _close_deadlines(rec.case_id, ("objection_window",), today)
@@ -679,11 +653,12 @@ def raise_enforcement_silence(today: date, days: int | None = None) -> int:
 
 def refresh_limitation_deadlines(today: date) -> int:
     """One 'limitation' deadline per open pre-court case: the last day to file for the oldest unpaid month,
-    estimated from account_balances.oldest_debt_days (ГК 196, 200; ГК 193 shift)."""
+    estimated from account_balances.oldest_debt_days (ГК 196, 200; ГК 193 shift; the LIMITATION_POLICY reading)."""
     from ..domain.limitation import last_day_to_file
-    from ..legal.reference import load_calendar
+    from ..legal.adapter import limitation_policy
 
-    cal = load_calendar()
+    cal = business_calendar()
+    policy = limitation_policy()
     rows = db.session.execute(select(Case.id, AccountBalance.as_of, AccountBalance.oldest_debt_days)
                               .join(AccountBalance, AccountBalance.account_id == Case.account_id)
                               .where(Case.is_open.is_(True), Case.stage.not_in((Stage.COURT, Stage.ENFORCEMENT)),
@@ -698,7 +673,7 @@ def refresh_limitation_deadlines(today: date) -> int:
             continue
         end = memo.get(due)
         if end is None:
-            end = memo[due] = last_day_to_file(due, cal)
+            end = memo[due] = last_day_to_file(due, cal, policy.reading, policy.weekend_shift)
         new.append({"case_id": cid, "kind": "limitation", "starts_on": due, "due_on": end, "params": {}})
     if new:
         db.session.execute(insert(Deadline.__table__), new)

@@ -12,7 +12,6 @@ from datetime import date
 from decimal import Decimal
 from functools import cached_property
 
-from flask import current_app
 from sqlalchemy import select
 
 from ..accounts.models import Account, AccountParty, Building, LedgerEntry, Party, Service
@@ -57,7 +56,7 @@ class Source:
     common: Common
     account: Account
     owners: list[Owner]
-    ledger: list[tuple]  # (service_id, period, kind, amount_kop, paid_on, paid_period, reference)
+    ledger: list[tuple]  # (service_id, period, kind, amount_kop, paid_on, paid_period, reference[, id, reverses_id])
     case: object | None = None
     court_record: object | None = None
     court: object | None = None
@@ -66,6 +65,7 @@ class Source:
     number: str = PLACEHOLDER_NUMBER
     extra: dict = field(default_factory=dict)
     from_db: bool = False  # built by load_sources: lazy look-ups (the pre-claim letter) may read the database
+    limitation_events: list | None = None  # the account's limitation events, read with the batch (load_sources)
 
     # ------------------------------------------------------------------ parties
     @property
@@ -96,11 +96,14 @@ class Source:
     # ------------------------------------------------------------------ ledger figures
     @cached_property
     def debt_by_service(self) -> list[tuple[str, int, str]]:
-        """(service name, debt in kopecks, service code) for services with a positive debt, in bill order."""
+        """(service name, debt in kopecks, service code) for services with a positive debt, in bill order; capital
+        repair is left out, as in the legal calculation the letter's debt comes from."""
         acc: dict[int, int] = defaultdict(int)
-        for sid, _period, kind, amount, *_rest in self.ledger:
-            acc[sid] += -amount if kind == "payment" else amount
         svc = self.common.services
+        for sid, _period, kind, amount, *_rest in self.ledger:
+            if sid in svc and getattr(svc[sid], "is_capital_repair", False):
+                continue
+            acc[sid] += -amount if kind == "payment" else amount
         out = [(svc[s].name if s in svc else "—", v, svc[s].code if s in svc else "", svc[s].sort_order if s in svc else 999)
                for s, v in acc.items() if v > 0]
         out.sort(key=lambda t: t[3])
@@ -108,11 +111,9 @@ class Source:
 
     @cached_property
     def debt_kop(self) -> int:
-        """Balance = Σ(openings, charges, recalculations) − Σ payments (never below zero on a letter)."""
-        total = 0
-        for _sid, _period, kind, amount, *_r in self.ledger:
-            total += -amount if kind == "payment" else amount
-        return max(total, 0)
+        """The principal of the legal calculation (`calc`): the unpaid remainders of the months after allocation —
+        the same figure as the account's legal page."""
+        return self.calc.debt_kop
 
     @cached_property
     def monthly(self) -> list[dict]:
@@ -133,65 +134,90 @@ class Source:
             rows.append({"month": m, "opening": opening, "charged": charged[m], "paid": paid[m], "closing": bal})
         return rows
 
-    @cached_property
-    def penalty(self):
-        """The legal engine's result (casework.domain.penalty.compute_penalty) for this account, or None."""
-        from ..domain.allocation import Charge, Payment
-        from ..domain.errors import DomainError
-        from ..domain.penalty import compute_penalty
-        from ..domain.periods import Period
-        from ..domain.policy import PenaltyPolicy
-        from ..legal.reference import load_calendar, load_key_rates, load_moratoria
+    def _legal_entries(self) -> list[tuple]:
+        """The ledger in the legal adapter's shape (casework.legal.adapter.LEDGER_COLUMNS), capital repair left out
+        as on the legal page (its penalty is ЖК 155 ч.14.1)."""
+        svc = self.common.services
+        out = []
+        for i, row in enumerate(self.ledger):
+            sid, period, kind, amount, paid_on, paid_period = row[:6]
+            if sid in svc and getattr(svc[sid], "is_capital_repair", False):
+                continue
+            eid = row[7] if len(row) > 7 else -(i + 1)
+            rev = row[8] if len(row) > 8 else None
+            out.append((kind, period, amount, paid_on, paid_period, eid, rev))
+        return out
 
-        by_period: dict[date, int] = defaultdict(int)
-        payments = []
-        for _sid, period, kind, amount, paid_on, paid_period, ref in self.ledger:
-            if kind == "payment":
-                if amount > 0:
-                    payments.append(Payment(paid_on, ru_dec(amount),
-                                            Period(paid_period.year, paid_period.month) if paid_period else None, ref))
-            else:
-                by_period[period] += amount
-        charges = [Charge(Period(p.year, p.month), ru_dec(v)) for p, v in sorted(by_period.items()) if v > 0]
-        if not charges:
-            return None
-        try:
-            policy = PenaltyPolicy(**(current_app.config.get("PENALTY_POLICY") or {}))
-        except (TypeError, DomainError):
-            policy = PenaltyPolicy()
-        payments.sort(key=lambda p: p.date)
-        try:
-            return compute_penalty(charges, payments, self.common.today, policy, load_key_rates(), load_calendar(),
-                                   load_moratoria())
-        except DomainError as exc:
-            self.extra["penalty_error"] = str(exc)
-            return None
+    @cached_property
+    def calc(self):
+        """The account's legal calculation on the document date (casework.legal.services.calculation_from_entries):
+        the ledger through the legal adapter (reversals, recalculations, named periods, the contract payment day),
+        the policies from the settings, the rate tables in force and the account's limitation events — so every
+        figure of a letter equals the legal page's. A Source built in memory (template checks, the help page)
+        uses the packaged rate tables and never reads the database."""
+        from ..legal.services import calculation_from_entries, current_reference, packaged_reference
+
+        if self.from_db:
+            ref = current_reference()
+            events = self.limitation_events
+            if events is None:
+                from ..legal.adapter import limitation_events_for
+
+                events = limitation_events_for(self.account.id)
+        else:
+            ref, events = packaged_reference(), self.limitation_events or []
+        calc = calculation_from_entries(self.account.id, self._legal_entries(), events, self.common.today, ref=ref,
+                                        contract_day=getattr(self.common.enterprise, "contract_due_day", None))
+        if calc.penalty_error:
+            self.extra["penalty_error"] = calc.penalty_error
+        return calc
+
+    @property
+    def penalty(self):
+        """The legal engine's penalty result (casework.domain.penalty.compute_penalty) for this account, or None."""
+        return self.calc.penalty
 
     @cached_property
     def penalty_kop(self) -> int:
-        res = self.penalty
-        return int(res.total * 100) if res is not None else 0
+        return self.calc.penalty_kop or 0
 
     @cached_property
     def open_periods(self) -> list[date]:
         """Billing months still (partly) unpaid after allocation (ГК 319.1, Пленум № 22 п.32)."""
-        res = self.penalty
-        if res is not None:
-            return sorted(date(p.year, p.month, 1) for p, v in res.allocation.open_kop.items() if v > 0)
-        return [r["month"] for r in self.monthly if r["charged"] > 0]
+        return sorted(date(p.year, p.month, 1) for p, v in self.calc.allocation.open_kop.items() if v > 0)
+
+    @cached_property
+    def provisional_years(self) -> list[int]:
+        """Years of a provisional production calendar (no decree data) the penalty or limitation relied on."""
+        return sorted(self.calc.provisional_years)
+
+    def payment_label(self, ref: str | None) -> str:
+        """How a letter names what closed a portion: the payment's bank reference, or «перерасчёт за …»."""
+        from ..legal.adapter import credit_period, is_credit_ref
+
+        if not ref:
+            return ""
+        if is_credit_ref(ref):
+            return "перерасчёт за " + ru.ru_period(credit_period(ref))
+        for row in self.ledger:
+            if len(row) > 7 and str(row[7]) == ref:
+                return row[6] or ""
+        return ""
 
     def _duty(self, credit_kop: int):
         from ..domain.duty import ApplicationKind, compute_duty
         from ..domain.errors import DomainError
-        from ..legal.reference import load_duty_scales
+        from ..legal.adapter import duty_policy
+        from ..legal.services import current_reference, packaged_reference
 
         claim = self.debt_kop + self.penalty_kop
         if claim <= 0:
             return None
         kind = self.extra.get("duty_kind", ApplicationKind.COURT_ORDER)
         try:
-            return compute_duty(ru_dec(claim), self.court_track, kind, self.common.today, load_duty_scales(),
-                                credit=Decimal(credit_kop) / 100)
+            scales = (current_reference() if self.from_db else packaged_reference()).duty_scales
+            return compute_duty(ru_dec(claim), self.court_track, kind, self.common.today, scales,
+                                credit=Decimal(credit_kop) / 100, policy=duty_policy())
         except DomainError as exc:
             self.extra["duty_error"] = str(exc)
             return None
@@ -262,7 +288,9 @@ def _owner_from(ap: AccountParty | None, party: Party | None, account: Account) 
 
 
 def load_sources(account_ids: list[int], common: Common, case_ids: dict[int, int] | None = None) -> dict[int, Source]:
-    """Sources for many accounts in a fixed number of queries (accounts, parties, ledger, cases, courts)."""
+    """Sources for many accounts in a fixed number of queries (accounts, parties, ledger, limitation events, cases,
+    courts)."""
+    from ..legal.adapter import limitation_events_by_account
     ids = list(dict.fromkeys(account_ids))
     if not ids:
         return {}
@@ -277,8 +305,10 @@ def load_sources(account_ids: list[int], common: Common, case_ids: dict[int, int
             .where(AccountParty.account_id.in_(chunk)).order_by(AccountParty.id)).all()
         ledger = db.session.execute(
             select(LedgerEntry.account_id, LedgerEntry.service_id, LedgerEntry.period, LedgerEntry.kind,
-                   LedgerEntry.amount_kop, LedgerEntry.paid_on, LedgerEntry.paid_period, LedgerEntry.reference)
+                   LedgerEntry.amount_kop, LedgerEntry.paid_on, LedgerEntry.paid_period, LedgerEntry.reference,
+                   LedgerEntry.id, LedgerEntry.reverses_id)
             .where(LedgerEntry.account_id.in_(chunk)).order_by(LedgerEntry.account_id, LedgerEntry.id)).all()
+        events = limitation_events_by_account(chunk)  # court filings and acknowledgments (the legal figures)
         by_acc_parties: dict[int, list] = defaultdict(list)
         for ap, p in parties:
             if ap.until is None or ap.until >= common.today:
@@ -294,7 +324,8 @@ def load_sources(account_ids: list[int], common: Common, case_ids: dict[int, int
             owners = [_owner_from(ap, p, acc) for ap, p in plist if ap.role == "owner"]
             if not owners:
                 owners = [_owner_from(ap, p, acc) for ap, p in plist[:1]] or [_owner_from(None, None, acc)]
-            built[aid] = Source(common, acc, owners, by_acc_ledger.get(aid, []), from_db=True)
+            built[aid] = Source(common, acc, owners, by_acc_ledger.get(aid, []), from_db=True,
+                                limitation_events=events.get(aid, []))
     out = {aid: built[aid] for aid in ids if aid in built}
     _attach_cases(out, case_ids or {})
     return out

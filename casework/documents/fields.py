@@ -136,7 +136,10 @@ _f("claim_over_order_limit", "Истина, если долг и пени бол
 _f("calc_date", "Дата расчёта пени", lambda s: ru.short_date(s.common.today))
 _f("calc_rows", "Строки расчёта пени из движка: period, due, amount, start, end, closed_by, days_300, days_130, rate, penalty",
    lambda s: _calc_rows(s))
-_f("calc_note", "Пояснение к расчёту (правила, мораторий, ставка)", lambda s: _calc_note(s))
+_f("calc_note", "Пояснение к расчёту (правила, мораторий, ставка; предварительный производственный календарь)",
+   lambda s: _calc_note(s))
+_f("calendar_note", "«Календарь на 2027 год предварительный: …», если сроки расчёта пришлись на год без постановления "
+   "Правительства о переносе выходных (только ст.112 ТК РФ); иначе пусто", lambda s: _calendar_note(s))
 _f("statement_rows", "Выписка по месяцам: month, opening, charged, paid, closing", lambda s: _statement_rows(s))
 _f("statement_charged", "Начислено за период выписки", lambda s: ru.money(sum(r["charged"] for r in _statement_raw(s))))
 _f("statement_paid", "Оплачено за период выписки", lambda s: ru.money(sum(r["paid"] for r in _statement_raw(s))))
@@ -362,7 +365,11 @@ def _calc_rows(s) -> list[dict]:
     out = []
     for r in res.rows:
         if r.paid:
-            closed = f"оплата {ru.short_date(r.end)}" + (f" ({r.payment_ref})" if r.payment_ref else "")
+            label = s.payment_label(r.payment_ref)
+            if label.startswith("перерасчёт"):
+                closed = f"{label} ({ru.short_date(r.end)})"
+            else:
+                closed = f"оплата {ru.short_date(r.end)}" + (f" ({label})" if label else "")
         else:
             closed = f"не оплачено на {ru.short_date(r.end)}"
         out.append({
@@ -380,11 +387,25 @@ def _calc_rows(s) -> list[dict]:
 
 def _calc_note(s) -> str:
     if s.penalty is None:
-        return s.extra.get("penalty_error", "Пени не начислены: нет начислений.")
-    return ("Пени рассчитаны по ч.14 ст.155 ЖК РФ: первые 30 дней просрочки без пени, с 31-го по 90-й день — 1/300, "
-            "с 91-го дня — 1/130 ставки рефинансирования (ключевой ставки) Банка России на день оплаты, для "
-            "неоплаченного долга — на дату расчёта; с 28.02.2022 — не выше 9,5 % (ПП РФ № 474, № 329); "
-            "дни моратория (ПП РФ № 424, № 497) исключены; оплаты зачтены по ст.319.1 ГК РФ.")
+        note = s.extra.get("penalty_error") or "Пени не начислены: нет начислений."
+    else:
+        note = ("Пени рассчитаны по ч.14 ст.155 ЖК РФ: первые 30 дней просрочки без пени, с 31-го по 90-й день — "
+                "1/300, с 91-го дня — 1/130 ставки рефинансирования (ключевой ставки) Банка России на день оплаты, "
+                "для неоплаченного долга — на дату расчёта; с 28.02.2022 — не выше 9,5 % (ПП РФ № 474, № 329); "
+                "дни моратория (ПП РФ № 424, № 497) исключены; оплаты зачтены по ст.319.1 ГК РФ.")
+    cal = _calendar_note(s)
+    return f"{note} {cal}" if cal else note
+
+
+def _calendar_note(s) -> str:
+    """«Календарь на 2027 год предварительный: …» when a due date or a last day to file of the calculation was
+    looked up in a year without the government decree's transfers (ТК РФ ст.112 alone), else empty."""
+    years = s.provisional_years
+    if not years:
+        return ""
+    which = f"{years[0]} год" if len(years) == 1 else ", ".join(str(y) for y in years) + " годы"
+    return (f"Календарь на {which} предварительный: переносы по постановлению Правительства не внесены, сроки "
+            "определены по ст.112 ТК РФ.")
 
 
 def _statement_raw(s) -> list[dict]:

@@ -10,7 +10,7 @@ from typing import Iterable, Sequence
 from .allocation import Charge
 from .errors import InvalidInput
 from .money import from_kopecks, to_kopecks
-from .periods import Period, add_months, add_years, effective_due_cached
+from .periods import Period, add_months, add_years, effective_due_cached, nominal_due_date
 from .policy import LimitationPolicy, Reading
 
 _DAY = timedelta(days=1)
@@ -49,6 +49,9 @@ class LimitationRow:
     suspended_days: int
     time_barred: bool
     pending: bool  # clock stopped at as_of by an order or claim
+    #: years with no decree data (ТК 112 alone) in which the due date or the last day to file was looked up:
+    #: the row may move by a day once the decree's transfers are entered
+    provisional_years: frozenset = frozenset()
 
     @property
     def amount(self) -> Decimal:
@@ -77,6 +80,15 @@ class LimitationResult:
     @property
     def claimable_amount(self) -> Decimal:
         return from_kopecks(sum(r.amount_kop for r in self.rows if not r.time_barred))
+
+    @property
+    def provisional_years(self) -> frozenset:
+        """Years of a provisional production calendar that any row relies on (empty when none)."""
+        out: frozenset = frozenset()
+        for r in self.rows:
+            if r.provisional_years:
+                out = out | r.provisional_years
+        return out
 
 
 def limitation_raw_end(due: date, reading: Reading | str = Reading.A) -> date:
@@ -113,6 +125,7 @@ def compute_limitation(charges: Sequence[Charge], events: Iterable[LimitationEve
         seen.add(ch.period)
         due = effective_due_cached(ch.period, ch.due_date, policy.due15_from, shift, calendar)
         amount_kop = to_kopecks(ch.amount)
+        due_prov = _due_provisional(ch, due, policy, calendar) if shift else _NONE
         if not ev:  # fast path for portfolio runs: no events
             memo = getattr(calendar, "memo", None)
             key = ("raw", due, str(policy.reading))
@@ -122,7 +135,8 @@ def compute_limitation(charges: Sequence[Charge], events: Iterable[LimitationEve
                 if memo is not None:
                     memo[key] = raw
             last = last_day_to_file(due, calendar, policy.reading, shift)
-            rows.append(LimitationRow(ch.period, amount_kop, due, raw, last, 0, as_of > last, False))
+            prov = due_prov | calendar.provisional_years(raw, last) if shift else _NONE
+            rows.append(LimitationRow(ch.period, amount_kop, due, raw, last, 0, as_of > last, False, prov))
             continue
         raw = limitation_raw_end(due, policy.reading)
         stopped_on: date | None = None
@@ -153,8 +167,18 @@ def compute_limitation(charges: Sequence[Charge], events: Iterable[LimitationEve
                     stopped_on = None
                     stopped_by_order = False
         if stopped_on is not None:
-            rows.append(LimitationRow(ch.period, amount_kop, due, raw, None, suspended, False, True))
+            rows.append(LimitationRow(ch.period, amount_kop, due, raw, None, suspended, False, True, due_prov))
         else:
             last = calendar.next_working_day(raw) if shift else raw
-            rows.append(LimitationRow(ch.period, amount_kop, due, raw, last, suspended, as_of > last, False))
+            prov = due_prov | calendar.provisional_years(raw, last) if shift else _NONE
+            rows.append(LimitationRow(ch.period, amount_kop, due, raw, last, suspended, as_of > last, False, prov))
     return LimitationResult(as_of, tuple(rows))
+
+
+_NONE: frozenset = frozenset()
+
+
+def _due_provisional(ch: Charge, due: date, policy: LimitationPolicy, calendar) -> frozenset:
+    """Provisional years the ГК 193 shift of the due date looked at (nominal due .. effective due)."""
+    nominal = ch.due_date if ch.due_date is not None else nominal_due_date(ch.period, policy.due15_from)
+    return calendar.provisional_years(nominal, due)

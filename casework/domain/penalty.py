@@ -10,9 +10,9 @@ from typing import Sequence
 from .allocation import Allocation, Charge, Payment, ScheduledCharge, allocate_payments
 from .errors import UnsupportedDebt
 from .keyrate import STATUTORY_MORATORIA, KeyRateTable, Moratorium
-from .limitation import last_day_to_file
+from .limitation import last_day_to_file, limitation_raw_end
 from .money import from_kopecks, round_half_up_div, to_kopecks
-from .periods import Period, effective_due_cached
+from .periods import Period, effective_due_cached, nominal_due_date
 from .policy import CapMode, MoratoriumCounter, PenaltyPolicy, RateMode, Reading
 
 #: Penalty in kopecks = amount_kop · rate_bp · (13·d300 + 30·d130) / DEN, because
@@ -68,6 +68,9 @@ class PenaltyResult:
     rows: tuple[PenaltyRow, ...]
     allocation: Allocation
     total_units: int
+    #: years whose production calendar is provisional (no decree data) and that a due date or a limitation end
+    #: of the allocation was looked up in: the result may move by a day once the decree is entered
+    provisional_years: frozenset = frozenset()
 
     @property
     def total(self) -> Decimal:
@@ -126,6 +129,43 @@ def penalty_tier_starts(due: date, morats: Sequence[tuple[date, date]] = (),
     return date.fromordinal(d + FREE_DAYS + 1), date.fromordinal(d + TIER300_LAST + 1)
 
 
+def _schedule_info(ch: Charge, due15: Period, shift: bool, calendar, memo: dict) -> tuple:
+    """(effective due, last day to file under reading A, provisional years of the due-date look-up, raw end)."""
+    key = ("pen_due", ch.period, ch.due_date, due15, shift)
+    info = memo.get(key)
+    if info is None:
+        due = effective_due_cached(ch.period, ch.due_date, due15, shift, calendar)
+        prov = frozenset()
+        if shift:
+            nominal = ch.due_date if ch.due_date is not None else nominal_due_date(ch.period, due15)
+            prov = calendar.provisional_years(nominal, due)
+        info = memo[key] = (due, last_day_to_file(due, calendar, Reading.A, shift), prov,
+                            limitation_raw_end(due, Reading.A))
+    return info
+
+
+def schedule_charges(charges: Sequence[Charge], due15_from: Period, weekend_shift: bool,
+                     calendar) -> list[ScheduledCharge]:
+    """The charge schedule the allocation works on (calc-contract §2.1, §3.3): each charge with its effective due
+    date (ЖК 155 ч.1, ГК 193) and its last day to file under reading A with no events (Пленум № 22 п.32)."""
+    memo = getattr(calendar, "memo", None)
+    if memo is None:
+        memo = {}
+    out = []
+    for ch in charges:
+        info = _schedule_info(ch, due15_from, weekend_shift, calendar, memo)
+        out.append(ScheduledCharge(ch.period, to_kopecks(ch.amount), info[0], info[1]))
+    return out
+
+
+def allocate(charges: Sequence[Charge], payments: Sequence[Payment], as_of: date, policy: PenaltyPolicy,
+             calendar) -> Allocation:
+    """The allocation alone (ГК 319.1; Пленум № 22 п.32), exactly as `compute_penalty` makes it: for debts the
+    penalty engine refuses (due before 2016) and for figures that need no penalty (overdue, limitation)."""
+    return allocate_payments(schedule_charges(charges, policy.due15_from, policy.weekend_shift, calendar),
+                             payments, as_of)
+
+
 def compute_penalty(charges: Sequence[Charge], payments: Sequence[Payment], calc_date: date,
                     policy: PenaltyPolicy, rates: KeyRateTable, calendar,
                     moratoria: Sequence[Moratorium] = STATUTORY_MORATORIA) -> PenaltyResult:
@@ -136,16 +176,17 @@ def compute_penalty(charges: Sequence[Charge], payments: Sequence[Payment], calc
     if memo is None:
         memo = {}
     due15 = policy.due15_from
+    provisional: set[int] = set()
     for ch in charges:
-        key = ("pen_due", ch.period, ch.due_date, due15, shift)
-        info = memo.get(key)
-        if info is None:
-            due = effective_due_cached(ch.period, ch.due_date, due15, shift, calendar)
-            info = memo[key] = (due, last_day_to_file(due, calendar, Reading.A, shift))
+        info = _schedule_info(ch, due15, shift, calendar, memo)
         due = info[0]
         if due < NEW_RULE_FROM:
             raise UnsupportedDebt(f"charge {ch.period}: due {due.isoformat()} is before 01.01.2016 "
                                   "(old ЖК 155 ч.14 rule is not implemented)")
+        if info[2]:
+            provisional |= info[2]
+        if shift and info[3] <= calc_date:  # a payment after the raw end meets the ГК 193 shift of the end
+            provisional |= calendar.provisional_years(info[3], info[1])
         scheduled.append(ScheduledCharge(ch.period, to_kopecks(ch.amount), due, info[1]))
     alloc = allocate_payments(scheduled, payments, calc_date)
 
@@ -213,8 +254,8 @@ def compute_penalty(charges: Sequence[Charge], payments: Sequence[Payment], calc
             else:
                 append(PenaltyRow(period, amount_kop, due, start, end, paid, d300, d130, bp, units,
                                   part.payment_index, part.payment_ref, part.rule))
-    return PenaltyResult(calc_date, tuple(rows), alloc, total)
+    return PenaltyResult(calc_date, tuple(rows), alloc, total, frozenset(provisional))
 
 
 __all__ = ["CapMode", "Charge", "Payment", "PenaltyPolicy", "PenaltyResult", "PenaltyRow", "RateMode",
-           "compute_penalty", "penalty_tier_starts", "DEN"]
+           "compute_penalty", "penalty_tier_starts", "schedule_charges", "allocate", "DEN"]

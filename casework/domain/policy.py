@@ -98,3 +98,48 @@ class DutyPolicy:
 
     def __post_init__(self) -> None:
         _coerce(self, "rounding", DutyRounding)
+
+
+class InvalidPolicySetting(RuntimeError):
+    """An application setting (PENALTY_POLICY, LIMITATION_POLICY, DUTY_POLICY) does not describe a policy.
+
+    Deliberately not a DomainError: a wrong setting is an installation fault, never a refusal to show the user
+    and never a reason to fall back to the defaults silently."""
+
+
+#: application setting → policy class (the settings are dicts of switches; {} = the contract's main readings)
+POLICY_SETTINGS = {"PENALTY_POLICY": PenaltyPolicy, "LIMITATION_POLICY": LimitationPolicy, "DUTY_POLICY": DutyPolicy}
+
+
+def policy_from_setting(setting: str, value, overrides: dict | None = None):
+    """The policy a setting describes (then `overrides`), or InvalidPolicySetting naming the setting and the switch.
+
+    Unknown switches, a non-boolean value for a yes/no switch and values outside a switch's choices are refused."""
+    from dataclasses import MISSING, fields
+
+    cls = POLICY_SETTINGS[setting]
+    if value is None:
+        value = {}
+    if not isinstance(value, dict):
+        raise InvalidPolicySetting(f"{setting} must be a mapping of switches (e.g. {{}}), not {value!r}")
+    cfg = dict(value)
+    cfg.update(overrides or {})
+    known = {f.name: f.default for f in fields(cls)}
+    unknown = sorted(set(cfg) - set(known))
+    if unknown:
+        raise InvalidPolicySetting(f"{setting}: unknown switch {', '.join(map(repr, unknown))}; "
+                                   f"the switches are {', '.join(sorted(known))}")
+    for name, v in cfg.items():
+        default = known[name]
+        if default is not MISSING and isinstance(default, bool) and not isinstance(v, bool):
+            raise InvalidPolicySetting(f"{setting}.{name} must be true or false, not {v!r}")
+    try:
+        return cls(**cfg)
+    except (DomainError, ValueError, TypeError) as exc:
+        raise InvalidPolicySetting(f"{setting}: {exc}") from None
+
+
+def validate_policy_settings(config) -> None:
+    """Build every policy from the configuration once (application start): a wrong setting stops the start."""
+    for setting in POLICY_SETTINGS:
+        policy_from_setting(setting, config.get(setting))

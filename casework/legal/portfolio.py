@@ -17,13 +17,13 @@ from sqlalchemy import create_engine, delete, insert, select
 from sqlalchemy.engine import Connection
 
 from ..domain.errors import DomainError
-from ..domain.limitation import LimitationEvent
 from ..domain.policy import LimitationPolicy, PenaltyPolicy
 from ..extensions import db
 from ..timeutil import utcnow
 from .models import PortfolioResult, PortfolioRun
-from .services import Reference, calculate, contract_due_day, court_events_by_account, current_reference, \
-    inputs_from_kopecks, ledger_kopecks, limitation_policy, penalty_policy
+from .adapter import (acknowledgments_by_account, contract_due_day, inputs_from_kopecks,  # noqa: F401
+                      ledger_kopecks, limitation_events_by_account, limitation_policy, penalty_policy)
+from .services import Reference, calculate, current_reference
 
 CHUNK_ACCOUNTS = 5000
 STREAM_BATCH = 10000
@@ -39,7 +39,7 @@ class _Job:
     lim: LimitationPolicy
     contract_day: int | None
     capital_ids: tuple[int, ...]
-    events: dict  # account_id -> [LimitationEvent]
+    events: dict  # account_id -> [domain LimitationEvent]
     only: frozenset | None  # explicit account ids, or None for all
 
 
@@ -163,42 +163,6 @@ def _chunks(ids: Sequence[int], size: int) -> list[tuple[int, int]]:
     return [(ids[i], ids[min(i + size, len(ids)) - 1]) for i in range(0, len(ids), size)]
 
 
-def acknowledgments_by_account(account_ids: Sequence[int]) -> dict[int, list[LimitationEvent]]:
-    """Acknowledgments for many accounts: the contacts area's bulk reader when it has one, else one query over
-    the signed, non-void payment agreements (the same rule as contacts.queries.acknowledgments_for)."""
-    try:
-        from ..contacts import queries as cq
-    except ImportError:
-        return {}
-    from .services import _ack_event
-
-    bulk = getattr(cq, "acknowledgments_by_account", None)
-    if bulk is not None:
-        raw = bulk(list(account_ids))
-    else:
-        try:
-            from ..contacts.models import PaymentAgreement as pa
-        except ImportError:
-            pa = None
-        if pa is not None and all(hasattr(pa, a) for a in ("account_id", "signed_on", "is_void")):
-            raw = {}
-            wanted = set(account_ids)
-            for acc, signed in db.session.execute(select(pa.account_id, pa.signed_on).where(
-                    pa.signed_on.is_not(None), pa.is_void.is_(False)).order_by(pa.account_id, pa.signed_on)):
-                if acc in wanted:
-                    raw.setdefault(acc, []).append(signed)
-        elif hasattr(cq, "acknowledgments_for"):
-            raw = {a: cq.acknowledgments_for(a) for a in account_ids}
-        else:
-            return {}
-    out = {}
-    for acc, items in (raw or {}).items():
-        events = [e for e in (_ack_event(i) for i in items or ()) if e is not None]
-        if events:
-            out[acc] = events
-    return out
-
-
 def run_portfolio(as_of: date, account_ids: Sequence[int] | None = None, *, workers: int = 1,
                   progress: Callable[[int], None] | None = None, user_id: int | None = None,
                   chunk_accounts: int = CHUNK_ACCOUNTS) -> PortfolioRun:
@@ -217,9 +181,7 @@ def run_portfolio(as_of: date, account_ids: Sequence[int] | None = None, *, work
     else:
         ids = sorted(set(int(i) for i in account_ids))
         only = frozenset(ids)
-    events = court_events_by_account(None if only is None else ids)
-    for acc, evs in acknowledgments_by_account(ids).items():
-        events.setdefault(acc, []).extend(evs)
+    events = limitation_events_by_account(ids, all_accounts=only is None)
     job = _Job(url=db.engine.url.render_as_string(hide_password=False),
                engine_options={}, as_of=as_of, ref=current_reference(), pen=penalty_policy(),
                lim=limitation_policy(), contract_day=contract_due_day(),

@@ -67,10 +67,10 @@ def load_key_rates() -> KeyRateTable:
 
 @lru_cache(maxsize=1)
 def load_calendar() -> WorkingCalendar:
-    """Packaged production calendar; the covered years are those with rows in the file (2016–2026)."""
+    """Packaged production calendar; the covered years are those with rows in the file (2016–2026), any other
+    year is provisional (ТК 112 ч.1 holidays and ч.2 transfers, see casework.domain.calendar)."""
     rows = calendar_rows()
-    years = {int(r["date"][:4]) for r in rows}
-    return WorkingCalendar.from_rows(rows, covered_years=range(min(years), max(years) + 1))
+    return WorkingCalendar.from_rows(rows, covered_years={int(r["date"][:4]) for r in rows})
 
 
 @lru_cache(maxsize=1)

@@ -1,9 +1,10 @@
 """The legal engine inside the application: reference data from the database, the account calculation
 (penalty, allocation, limitation from the ledger) and the reference edits of the admin.
 
-`account_calculation()` is the ONE implementation the account page, the printable «Расчёт пени», the court
-documents and the portfolio run use; it only prepares the inputs from the ledger and calls the pure domain
-functions (`casework.domain`), exactly as the `calc` contract adapter does.
+`account_calculation()` / `calculation_from_entries()` / `calculate()` are the ONE implementation the account
+page, the printable «Расчёт пени», the court documents, the cases area, the reports and the portfolio run use; the
+ledger becomes the domain's inputs in `casework.legal.adapter` (with the policies), and the figures come from the
+pure domain functions (`casework.domain`), exactly as the `calc` contract adapter does.
 """
 from __future__ import annotations
 
@@ -15,18 +16,18 @@ from typing import Any, Iterable, Sequence
 
 from sqlalchemy import select, update
 
-from ..domain.allocation import Allocation, Charge, Payment, ScheduledCharge, allocate_payments
-from ..domain.calendar import WorkingCalendar
+from ..domain.allocation import Allocation, Charge, Payment
+from ..domain.calendar import TK112_HOLIDAYS, WorkingCalendar, statutory_days_off, statutory_transfers
 from ..domain.duty import DutyScale, duty_scales_from_rows
-from ..domain.errors import DomainError, UnsupportedDebt
+from ..domain.errors import DomainError, RateNotAvailable, UnsupportedDebt
 from ..domain.keyrate import CapWindow as DCapWindow
 from ..domain.keyrate import KeyRateTable
 from ..domain.keyrate import Moratorium as DMoratorium
-from ..domain.limitation import LimitationEvent, LimitationResult, compute_limitation, last_day_to_file
+from ..domain.limitation import LimitationEvent, LimitationResult, compute_limitation
 from ..domain.money import from_kopecks, round_half_up_div
-from ..domain.penalty import DEN, PenaltyResult, compute_penalty
-from ..domain.periods import Period, effective_due_cached, nominal_due_date
-from ..domain.policy import LimitationPolicy, PenaltyPolicy, Reading
+from ..domain.penalty import DEN, PenaltyResult, allocate, compute_penalty
+from ..domain.periods import Period
+from ..domain.policy import LimitationPolicy, PenaltyPolicy
 from ..extensions import db
 from ..i18n import _, format_date, format_number
 from .models import CalendarDay, CapWindow, DutyScaleRow, KeyRate, Moratorium, ReferenceVersion
@@ -48,8 +49,12 @@ class Reference:
 
     def require_rates(self) -> KeyRateTable:
         if self.rates is None:
-            raise DomainError(_("The key-rate table is empty: add the Bank of Russia key rate in Rate tables."))
+            raise NoKeyRates(_("The key-rate table is empty: add the Bank of Russia key rate in Rate tables."))
         return self.rates
+
+
+class NoKeyRates(DomainError):
+    """The key-rate table has no active row (penalties cannot be computed; allocation and limitation can)."""
 
 
 _cache_lock = threading.Lock()
@@ -74,9 +79,8 @@ def build_reference() -> Reference:
     rates = KeyRateTable.from_rows([(d, r) for d, r in rate_rows], caps) if rate_rows else None
     cal_rows = db.session.execute(select(CalendarDay.day, CalendarDay.kind).where(
         CalendarDay.is_active.is_(True))).all()
-    years = frozenset(d.year for d, _k in cal_rows)
-    covered = range(min(years), max(years) + 1) if years else ()
-    calendar = WorkingCalendar.from_rows([(d, k) for d, k in cal_rows], covered_years=covered)
+    years = frozenset(d.year for d, _k in cal_rows)  # a year without rows is provisional (ТК 112 alone)
+    calendar = WorkingCalendar.from_rows([(d, k) for d, k in cal_rows], covered_years=years)
     moratoria = tuple(DMoratorium(m.code, m.start_on, m.end_on, _period_of(m.max_period), m.source or "")
                       for m in db.session.scalars(select(Moratorium).where(Moratorium.is_active.is_(True))
                                                   .order_by(Moratorium.start_on)))
@@ -113,6 +117,16 @@ def current_reference() -> Reference:
     return ref
 
 
+def packaged_reference() -> Reference:
+    """A Reference from the files shipped in casework/data (no database): for documents built in memory (template
+    checks, the help page's example) and tools without a database."""
+    from . import reference as packaged
+
+    cal = packaged.load_calendar()
+    return Reference(packaged.load_key_rates(), cal, packaged.load_moratoria(), packaged.load_cap_windows(),
+                     packaged.load_duty_scales(), 0, frozenset(cal.covered_years))
+
+
 def invalidate_reference_cache() -> None:
     """Forget the cached Reference of this process and request."""
     with _cache_lock:
@@ -138,126 +152,12 @@ def bump_reference_version() -> None:
     invalidate_reference_cache()
 
 
-# ---------------------------------------------------------------- policies from configuration
-
-
-def penalty_policy(overrides: dict | None = None) -> PenaltyPolicy:
-    """The contract's penalty policy: app config PENALTY_POLICY (defaults = main readings), then overrides."""
-    from flask import current_app
-
-    cfg = dict(current_app.config.get("PENALTY_POLICY") or {})
-    cfg.update(overrides or {})
-    return PenaltyPolicy(**cfg)
-
-
-def limitation_policy(overrides: dict | None = None) -> LimitationPolicy:
-    """The limitation policy: app config LIMITATION_POLICY (defaults = main readings), then overrides."""
-    from flask import current_app
-
-    cfg = dict(current_app.config.get("LIMITATION_POLICY") or {})
-    cfg.update(overrides or {})
-    return LimitationPolicy(**cfg)
-
-
-# ---------------------------------------------------------------- limitation events from other areas
-
-
-def _periods_between(first: date | None, last: date | None) -> frozenset[Period] | None:
-    if first is None and last is None:
-        return None
-    p = _period_of(first) if first else _period_of(last)
-    end = _period_of(last) if last else p
-    out = set()
-    while p <= end and len(out) < 600:
-        out.add(p)
-        p = p.next()
-    return frozenset(out)
-
-
-def _court_record_model():
-    try:
-        from ..cases.models import CourtRecord  # built by the cases area
-    except ImportError:
-        return None
-    return CourtRecord
-
-
-def _events_from_court_record(rec) -> list[LimitationEvent]:
-    """Court order / claim filed (ГК 204 п.1; Пленум № 43 п.17) and order cancelled (п.18) from one CourtRecord;
-    an eviction claim does not concern the debt and is skipped."""
-    kind = str(getattr(rec, "kind", "order") or "order")
-    filed = getattr(rec, "filed_on", None)
-    if kind == "eviction" or filed is None:
-        return []
-    periods = _periods_between(getattr(rec, "period_from", None), getattr(rec, "period_to", None))
-    is_claim = kind.startswith("claim")
-    out = [LimitationEvent("claim_filed" if is_claim else "court_order_filed", filed, periods)]
-    cancelled = getattr(rec, "cancelled_on", None)
-    if cancelled is not None and not is_claim:
-        out.append(LimitationEvent("court_order_cancelled", cancelled, periods))
-    return out
-
-
-def _court_record_account_column(model):
-    if hasattr(model, "account_id"):
-        return model.account_id, None
-    if hasattr(model, "case_id"):
-        from ..cases.models import Case
-
-        return Case.account_id, Case
-    return None, None
-
-
-def court_events_by_account(account_ids: Iterable[int] | None = None) -> dict[int, list[LimitationEvent]]:
-    """Limitation events from the cases area's CourtRecord table (empty while that table does not exist)."""
-    model = _court_record_model()
-    if model is None:
-        return {}
-    col, join = _court_record_account_column(model)
-    if col is None:
-        return {}
-    stmt = select(col, model)
-    if join is not None:
-        stmt = stmt.join(join, join.id == model.case_id)
-    if account_ids is not None:
-        stmt = stmt.where(col.in_(list(account_ids)))
-    out: dict[int, list[LimitationEvent]] = {}
-    for acc_id, rec in db.session.execute(stmt):
-        out.setdefault(acc_id, []).extend(_events_from_court_record(rec))
-    return out
-
-
-def _ack_event(item) -> LimitationEvent | None:
-    """An acknowledgment as the contacts area gives it (a date, a (date, periods) pair or an object) → an event."""
-    if isinstance(item, LimitationEvent):
-        return item
-    periods = None
-    if isinstance(item, date):
-        d = item.date() if hasattr(item, "hour") else item
-    elif isinstance(item, tuple):
-        d, periods = item[0], (item[1] if len(item) > 1 else None)
-    else:
-        d = getattr(item, "signed_on", None) or getattr(item, "date", None)
-        periods = getattr(item, "periods", None)
-    if not isinstance(d, date):
-        return None
-    if periods is not None:
-        periods = frozenset(_period_of(p) if isinstance(p, date) else p for p in periods) or None
-    return LimitationEvent("acknowledged", d, periods)
-
-
-def acknowledgment_events(account_id: int) -> list[LimitationEvent]:
-    """Acknowledgments of debt (ГК 203, 206 п.2) from signed payment agreements, via the contacts area."""
-    try:
-        from ..contacts.queries import acknowledgments_for
-    except ImportError:
-        return []
-    return [e for e in (_ack_event(i) for i in acknowledgments_for(account_id) or ()) if e is not None]
-
-
-def limitation_events_for(account_id: int) -> list[LimitationEvent]:
-    """Every limitation event of one account: court records and signed acknowledgments."""
-    return court_events_by_account([account_id]).get(account_id, []) + acknowledgment_events(account_id)
+# ---------------------------------------------------------------- ledger, events and policies: the adapter
+# (re-exported: every area reads the ledger and the policies through casework.legal.adapter)
+from .adapter import (LEDGER_COLUMNS, acknowledgment_events, contract_due_day,  # noqa: E402,F401
+                      court_events_by_account, inputs_from_kopecks, ledger_entries_for, ledger_inputs,
+                      ledger_kopecks, limitation_events_by_account, limitation_events_for, limitation_policy,
+                      penalty_policy)
 
 
 # ---------------------------------------------------------------- the account calculation
@@ -314,6 +214,12 @@ class AccountCalc:
     def paid_kop(self) -> int:
         return sum(int(p.amount * 100) for p in self.payments if p.date <= self.as_of)
 
+    @property
+    def provisional_years(self) -> frozenset:
+        """Years of a provisional production calendar (no decree data) the penalty or the limitation relied on."""
+        pen = self.penalty.provisional_years if self.penalty is not None else frozenset()
+        return pen | self.limitation.provisional_years
+
     def payment(self, ref: str) -> Payment | None:
         for p in self.payments:
             if p.ref == ref:
@@ -321,101 +227,26 @@ class AccountCalc:
         return None
 
 
-# A ledger entry as the calculation reads it (same order as LEDGER_COLUMNS):
-# (kind, period, amount_kop, paid_on, paid_period, id, reverses_id)
-LEDGER_COLUMNS = ("kind", "period", "amount_kop", "paid_on", "paid_period", "id", "reverses_id")
-
-
-_PERIODS: dict[date, Period] = {}
-
-
-def _period_cached(d: date) -> Period:
-    p = _PERIODS.get(d)
-    if p is None:
-        p = _PERIODS[d] = Period(d.year, d.month)
-    return p
-
-
-def ledger_inputs(entries: Iterable[Sequence], as_of: date, *, contract_day: int | None = None,
-                  due15_from: Period | None = None) -> tuple[list[Charge], list[Payment]]:
-    """Turn ledger entries into the calculators' inputs: one charge per billing month (openings, charges and
-    recalculations summed; a month whose net charge is not positive drops out) for months up to the as-of month,
-    and payments dated up to as_of less their reversals, with the month the payer named (ГК 319.1)."""
-    charges_kop, pays = ledger_kopecks(entries, as_of)
-    return inputs_from_kopecks(charges_kop, pays, contract_day=contract_day, due15_from=due15_from)
-
-
-def ledger_kopecks(entries: Iterable[Sequence], as_of: date) -> tuple[list[tuple[date, int]], list[list]]:
-    """The first half of `ledger_inputs`, in integers: ([(month, net charge kop > 0)] by month,
-    [[paid_on, entry id, kop > 0, named month]] by date then entry) — cheap enough to test for debt first."""
-    limit = date(as_of.year, as_of.month, 1)
-    charges_kop: dict[date, int] = {}
-    pays: list[list] = []  # [paid_on, entry id, amount_kop, named month]
-    reversals: list[tuple[int, int]] = []
-    get = charges_kop.get
-    for kind, period, amount, paid_on, paid_period, eid, rev in entries:
-        if kind == "payment":
-            if paid_on is None or paid_on > as_of:
-                continue
-            if rev is not None:
-                reversals.append((rev, amount))
-            else:
-                pays.append([paid_on, eid, amount, paid_period])
-        elif period <= limit:
-            charges_kop[period] = get(period, 0) + amount
-    if reversals:
-        by_id = {p[1]: p for p in pays}
-        for rev, amount in reversals:
-            p = by_id.get(rev)
-            if p is not None:
-                p[2] -= -amount if amount < 0 else amount  # a reversal cancels (part of) the payment it names
-    pays.sort()  # by payment date, then ledger order (entry ids are unique)
-    return ([(d, charges_kop[d]) for d in sorted(charges_kop) if charges_kop[d] > 0],
-            [p for p in pays if p[2] > 0])
-
-
-def inputs_from_kopecks(charges_kop: list[tuple[date, int]], pays: list[list], *, contract_day: int | None = None,
-                        due15_from: Period | None = None) -> tuple[list[Charge], list[Payment]]:
-    """The second half of `ledger_inputs`: Charge and Payment objects from `ledger_kopecks`' integers."""
-    use_contract_day = bool(contract_day and due15_from)
-    charges = []
-    for d, kop in charges_kop:
-        per = _period_cached(d)
-        due = nominal_due_date(per, due15_from, contract_day) if use_contract_day else None
-        charges.append(Charge(per, Decimal(kop).scaleb(-2), due))
-    periods = {c.period for c in charges}
-    payments = []
-    for paid_on, eid, amount, named in pays:
-        per = _period_cached(named) if named is not None else None
-        payments.append(Payment(paid_on, Decimal(amount).scaleb(-2), per if per in periods else None, str(eid)))
-    return charges, payments
-
-
-def _allocation_only(charges: Sequence[Charge], payments: Sequence[Payment], as_of: date,
-                     policy: PenaltyPolicy, calendar) -> Allocation:
-    """Allocation alone, exactly as compute_penalty does it (for debts the penalty engine refuses)."""
-    scheduled = []
-    for ch in charges:
-        due = effective_due_cached(ch.period, ch.due_date, policy.due15_from, policy.weekend_shift, calendar)
-        scheduled.append(ScheduledCharge(ch.period, int(ch.amount * 100), due,
-                                         last_day_to_file(due, calendar, Reading.A, policy.weekend_shift)))
-    return allocate_payments(scheduled, payments, as_of)
-
-
 def calculate(account_id: int, charges: list[Charge], payments: list[Payment], events: list[LimitationEvent],
               as_of: date, ref: Reference, pen_policy: PenaltyPolicy, lim_policy: LimitationPolicy,
-              service_ids: tuple[int, ...] | None = None) -> AccountCalc:
+              service_ids: tuple[int, ...] | None = None, *, with_penalty: bool = True) -> AccountCalc:
     """Penalty (ЖК 155 ч.14) with allocation (ГК 319.1, Пленум № 22 п.32), then limitation (ГК 196/200/204/203)
-    on each month's unpaid remainder, all by the domain functions."""
+    on each month's unpaid remainder, all by the domain functions. When the penalty cannot be computed (a debt
+    due before 2016, no key rate) the allocation is still made, by the same schedule, and the reason is kept.
+    `with_penalty=False` skips the penalty (reports that need only allocation and limitation): the allocation
+    is the same, `domain.penalty.allocate` being the first half of `compute_penalty`."""
     penalty: PenaltyResult | None = None
     error = None
-    try:
-        penalty = compute_penalty(charges, payments, as_of, pen_policy, ref.require_rates(), ref.calendar,
-                                  ref.moratoria)
+    if with_penalty:
+        try:
+            penalty = compute_penalty(charges, payments, as_of, pen_policy, ref.require_rates(), ref.calendar,
+                                      ref.moratoria)
+        except (UnsupportedDebt, RateNotAvailable, NoKeyRates) as exc:
+            error = str(exc)
+    if penalty is not None:
         allocation = penalty.allocation
-    except UnsupportedDebt as exc:
-        error = str(exc)
-        allocation = _allocation_only(charges, payments, as_of, pen_policy, ref.calendar)
+    else:
+        allocation = allocate(charges, payments, as_of, pen_policy, ref.calendar)
     open_kop = allocation.open_kop
     remainders = [Charge(c.period, from_kopecks(open_kop[c.period]), c.due_date)
                   for c in charges if open_kop.get(c.period, 0) > 0]
@@ -424,29 +255,19 @@ def calculate(account_id: int, charges: list[Charge], payments: list[Payment], e
                        limitation, list(events), service_ids)
 
 
-def ledger_entries_for(account_id: int, service_ids: Sequence[int] | None = None) -> list[tuple]:
-    """The ledger of one account in the calculation's tuple shape, capital-repair contributions excluded unless
-    asked for by service id (their penalty follows ЖК 155 ч.14.1, which the engine does not implement)."""
-    from ..accounts.models import LedgerEntry, Service
-
-    le = LedgerEntry
-    stmt = select(le.kind, le.period, le.amount_kop, le.paid_on, le.paid_period, le.id, le.reverses_id).where(
-        le.account_id == account_id)
-    if service_ids:
-        stmt = stmt.where(le.service_id.in_(list(service_ids)))
-    else:
-        capital = select(Service.id).where(Service.is_capital_repair.is_(True))
-        stmt = stmt.where(le.service_id.not_in(capital))
-    return [tuple(r) for r in db.session.execute(stmt.order_by(le.id))]
-
-
-def contract_due_day() -> int | None:
-    """The enterprise's contract payment day (ЖК 155 ч.1 allows it before the 177-ФЗ switch), if set."""
-    try:
-        from ..enterprise.models import Enterprise
-    except ImportError:  # pragma: no cover
-        return None
-    return db.session.scalar(select(Enterprise.contract_due_day).where(Enterprise.id == 1))
+def calculation_from_entries(account_id: int, entries: Iterable[Sequence], events: Sequence[LimitationEvent],
+                             as_of: date, *, ref: Reference | None = None, policy: PenaltyPolicy | None = None,
+                             limitation: LimitationPolicy | None = None, contract_day: int | None = None,
+                             service_ids: Sequence[int] | None = None, with_penalty: bool = True) -> AccountCalc:
+    """The account calculation from ledger entries already read (LEDGER_COLUMNS shape) and the account's
+    limitation events: what `account_calculation` does after its queries, for callers that read many accounts
+    at once (documents, reports). `contract_day` is the enterprise's contract payment day."""
+    pen = policy or penalty_policy()
+    lim = limitation or limitation_policy()
+    ref = ref or current_reference()
+    charges, payments = ledger_inputs(entries, as_of, contract_day=contract_day, due15_from=pen.due15_from)
+    return calculate(account_id, charges, payments, list(events), as_of, ref, pen, lim,
+                     tuple(service_ids) if service_ids else None, with_penalty=with_penalty)
 
 
 def account_calculation(account_id: int, as_of: date, service_ids: Sequence[int] | None = None,
@@ -454,14 +275,10 @@ def account_calculation(account_id: int, as_of: date, service_ids: Sequence[int]
                         limitation: LimitationPolicy | None = None) -> AccountCalc:
     """Penalty, allocation and limitation of one account from its ledger as of a date (the figures the court
     documents use). Charges of all services are summed per billing month, as the contract requires."""
-    pen = policy or penalty_policy()
-    lim = limitation or limitation_policy()
-    ref = current_reference()
-    charges, payments = ledger_inputs(ledger_entries_for(account_id, service_ids), as_of,
-                                      contract_day=contract_due_day(), due15_from=pen.due15_from)
-    events = limitation_events_for(account_id)
-    return calculate(account_id, charges, payments, events, as_of, ref, pen, lim,
-                     tuple(service_ids) if service_ids else None)
+    return calculation_from_entries(account_id, ledger_entries_for(account_id, service_ids),
+                                    limitation_events_for(account_id), as_of, policy=policy, limitation=limitation,
+                                    contract_day=contract_due_day(), service_ids=service_ids)
+
 
 
 # ---------------------------------------------------------------- staleness warnings
@@ -474,8 +291,8 @@ def staleness_warnings(today: date, ref: Reference, rate_max_age_days: int = 120
     out: list[str] = []
     if today.year not in ref.calendar_years:
         out.append(_("The production calendar has no rows for %(year)s: due dates and limitation ends use "
-                     "weekends and holidays only. Add the government decree's days in Rate tables.",
-                     year=today.year))
+                     "weekends and the ТК 112 holidays with their transfers only, and are shown as provisional. "
+                     "Add the government decree's days in Rate tables.", year=today.year))
     elif today.month == 12 and (today.year + 1) not in ref.calendar_years:
         out.append(_("The production calendar for %(year)s is missing. Add it in Rate tables once the "
                      "government decree on moving days off is published.", year=today.year + 1))
@@ -578,10 +395,19 @@ def save_moratorium(row: Moratorium | None, code: str, start_on: date, end_on: d
 
 
 def save_calendar_day(row: CalendarDay | None, day: date, kind: str, source: str) -> CalendarDay:
-    """Add or change a production-calendar exception: a day off on a weekday or a working Saturday/Sunday."""
+    """Add or change a production-calendar exception: a day off on a weekday or a working Saturday/Sunday.
+
+    The first row of a year that had none (a provisional year: ТК 112 alone) also brings in that year's ТК 112
+    days — the ч.1 holidays on weekdays and the ч.2 transfers (`fill_year_from_tk112`) — because a year with rows
+    is read as the decree's complete list: the admin enters only the decree's own transfers, and deactivates a
+    ч.2 transfer the decree moves elsewhere."""
     if kind not in ("working", "non_working"):
         raise DomainError(_("Choose whether the day is a working day or a day off."))
     if kind == "working" and day.weekday() < 5:
+        if day in statutory_transfers(day.year):
+            raise DomainError(_("%(date)s is a day off by ТК 112 ч.2 (a holiday fell on the weekend before it). If "
+                                "the decree moves that day off elsewhere, deactivate this day's row and add the "
+                                "decree's day off.", date=day.strftime("%d.%m.%Y")))
         raise DomainError(_("%(date)s is a weekday: only a Saturday or Sunday can be made a working day.",
                             date=day.strftime("%d.%m.%Y")))
     if kind == "non_working" and day.weekday() >= 5:
@@ -589,9 +415,51 @@ def save_calendar_day(row: CalendarDay | None, day: date, kind: str, source: str
                             date=day.strftime("%d.%m.%Y")))
     _check_unique(CalendarDay, CalendarDay.day, day, row.id if row else None,
                   _("This day is already in the calendar; edit that row instead."))
+    new_year = not calendar_year_has_rows(day.year, except_id=row.id if row else None)
     row = row or CalendarDay()
     row.day, row.kind, row.source = day, kind, (source or "").strip()
+    db.session.add(row)
+    db.session.flush()
+    if new_year:
+        fill_year_from_tk112(day.year)
     return _saved(row)
+
+
+#: the source of the rows `fill_year_from_tk112` adds (data, in the language of the other sources)
+TK112_SOURCE = "ТК РФ ст.112 ч.1"
+TK112_TRANSFER_SOURCE = "ТК РФ ст.112 ч.2: перенос выходного дня, совпавшего с праздником {holiday}"
+
+
+def calendar_year_has_rows(year: int, except_id: int | None = None) -> bool:
+    """True when the year has an active production-calendar row (other than `except_id`): its decree is entered."""
+    stmt = select(CalendarDay.id).where(CalendarDay.is_active.is_(True), CalendarDay.day >= date(year, 1, 1),
+                                        CalendarDay.day <= date(year, 12, 31))
+    if except_id is not None:
+        stmt = stmt.where(CalendarDay.id != except_id)
+    return db.session.scalar(stmt.limit(1)) is not None
+
+
+def fill_year_from_tk112(year: int) -> list[date]:
+    """Add the year's ТК 112 days as rows: every ч.1 holiday on a weekday and every ч.2 transfer (a holiday other
+    than 1–8 January on a Saturday or Sunday moves the day off to the next working day), skipping days that
+    already have a row. Returns the days added. The decree's own transfers are for the admin to add."""
+    have = set(db.session.scalars(select(CalendarDay.day).where(CalendarDay.day >= date(year, 1, 1),
+                                                                CalendarDay.day <= date(year, 12, 31))))
+    transfers = statutory_transfers(year)
+    holidays = sorted(date(year, m, d) for m, d in TK112_HOLIDAYS)
+    added = []
+    for d in sorted(statutory_days_off(year)):
+        if d in have:
+            continue
+        if d in transfers:
+            holiday = max(h for h in holidays if h < d and h.weekday() >= 5)
+            src = TK112_TRANSFER_SOURCE.format(holiday=holiday.strftime("%d.%m.%Y"))
+        else:
+            src = TK112_SOURCE
+        db.session.add(CalendarDay(day=d, kind="non_working", source=src))
+        added.append(d)
+    db.session.flush()
+    return added
 
 
 def parse_bands(text: str) -> list[dict]:

@@ -15,7 +15,6 @@ from ..domain.limitation import LimitationEvent, compute_limitation
 from ..domain.allocation import Charge, Payment
 from ..domain.penalty import compute_penalty
 from ..domain.periods import Period
-from ..domain.policy import DutyPolicy
 from ..extensions import db
 from ..i18n import _
 from ..pagination import paginate
@@ -24,6 +23,7 @@ from ..views_common import WARNING_PROVIDERS
 from . import bp
 from . import forms as F
 from . import services as S
+from .adapter import duty_policy
 from .queries import TABLES, portfolio_rows, reference_rows
 
 if S.admin_staleness_warnings not in WARNING_PROVIDERS:
@@ -105,7 +105,7 @@ def index():
             scale = select_scale(ref.duty_scales, duty_form.court.data, duty_form.sent_on.data)
             res = compute_duty(duty_form.claim.data, duty_form.court.data, duty_form.kind.data,
                                duty_form.sent_on.data, ref.duty_scales, credit=duty_form.credit.data or Decimal(0),
-                               policy=DutyPolicy(**(current_app.config.get("DUTY_POLICY") or {})))
+                               policy=duty_policy())
             result = {"kind": "duty", "res": res, "scale": scale, "form": duty_form}
         elif calc == "penalty" and "charges" in request.args and pen_form.validate():
             charges = _charges_from(pen_form.charges.data)
@@ -343,6 +343,7 @@ def reference_edit(table: str, row_id: int | None = None):
     row = db.get_or_404(t.model, row_id) if row_id is not None else None
     form = _form_for(table, row, request.form if request.method == "POST" else None)
     if request.method == "POST" and form.validate():
+        new_year = table == "calendar" and not S.calendar_year_has_rows(form.day.data.year, row_id)
         try:
             saved = _save(table, row, form)
         except DomainError as exc:
@@ -351,6 +352,10 @@ def reference_edit(table: str, row_id: int | None = None):
         else:
             db.session.commit()
             flash(_("Saved. Calculations use the new data from now on."), "success")
+            if new_year:
+                flash(_("%(year)s had no rows yet: its ТК 112 holidays on weekdays and their transfers (ч.2) were "
+                        "added as well. Add the decree's own transfers; deactivate a transfer the decree moves "
+                        "elsewhere.", year=str(saved.day.year)), "warning")
             return redirect(url_for("legal.reference", table=table, _anchor=f"row-{saved.id}"))
     return render_template("legal/reference_edit.html", table=t, row=row, form=form)
 

@@ -76,50 +76,31 @@ def _limitation_candidates(as_of: date, max_accounts: int):
 
 
 def limitation_by_account(account_ids: list[int], as_of: date) -> dict[int, list]:
-    """Per account, the limitation rows of its unpaid months as of `as_of`, computed with the legal area's
-    functions — `ledger_inputs`, the allocation of `calculate` (`_allocation_only`, which allocates exactly as the
-    penalty run does) and `casework.domain.limitation.compute_limitation` — the same figures as the account's
-    calculation page, without the penalty (not needed here, and most of the cost).
+    """Per account, the limitation rows of its unpaid months as of `as_of`: the account's legal calculation
+    (`casework.legal.services.calculation_from_entries` over the ledger read by `casework.legal.adapter`), the same
+    figures as the account's calculation page.
 
     Rule: payments allocated to the named period, then to the earliest due month not time-barred (ГК 319.1;
     Пленум ВС № 22 п.32); each month bars three years after its due date (ГК 196, 200) unless the clock is
     stopped or restarted by a court application (ГК 204; Пленум № 43 п.17–18: after a cancelled order the
     rest is extended to six months) or an acknowledgment — a signed payment agreement (ГК 203, 206 п.2).
     """
-    from ..legal.portfolio import acknowledgments_by_account
-    from ..domain.allocation import Charge as LimCharge
-    from ..domain.limitation import compute_limitation
-    from ..domain.money import from_kopecks
-    from ..legal.services import (LEDGER_COLUMNS, _allocation_only, contract_due_day, court_events_by_account,
-                                  current_reference, ledger_inputs, limitation_policy, penalty_policy)
-    from ..accounts.models import Service
+    from ..legal.adapter import (contract_due_day, ledger_entries_by_account, limitation_events_by_account,
+                                 limitation_policy, penalty_policy)
+    from ..legal.services import calculation_from_entries, current_reference
 
     pen, lim, ref = penalty_policy(), limitation_policy(), current_reference()
     contract_day = contract_due_day()
-    capital = select(Service.id).where(Service.is_capital_repair.is_(True))
-    le = LedgerEntry.__table__
-    cols = [le.c[c] for c in LEDGER_COLUMNS]
     out: dict[int, list] = {}
     for i in range(0, len(account_ids), LIMITATION_CHUNK):
         ids = account_ids[i:i + LIMITATION_CHUNK]
-        entries: dict[int, list] = {}
-        for row in db.session.execute(select(le.c.account_id, *cols)
-                                      .where(le.c.account_id.in_(ids), le.c.service_id.not_in(capital))
-                                      .order_by(le.c.account_id, le.c.id)):
-            entries.setdefault(row[0], []).append(tuple(row[1:]))
-        events = court_events_by_account(ids)
-        for acc, acks in acknowledgments_by_account(ids).items():
-            events.setdefault(acc, []).extend(acks)
+        entries = ledger_entries_by_account(ids, chunk=LIMITATION_CHUNK)
+        events = limitation_events_by_account(ids)
         for acc in ids:
-            charges, payments = ledger_inputs(entries.get(acc, []), as_of, contract_day=contract_day,
-                                              due15_from=pen.due15_from)
-            if not charges:
-                out[acc] = []
-                continue
-            open_kop = _allocation_only(charges, payments, as_of, pen, ref.calendar).open_kop
-            remainders = [LimCharge(c.period, from_kopecks(open_kop[c.period]), c.due_date)
-                          for c in charges if open_kop.get(c.period, 0) > 0]
-            out[acc] = list(compute_limitation(remainders, events.get(acc, []), as_of, lim, ref.calendar).rows)
+            calc = calculation_from_entries(acc, entries.get(acc, ()), events.get(acc, ()), as_of, ref=ref,
+                                            policy=pen, limitation=lim, contract_day=contract_day,
+                                            with_penalty=False)  # the penalty is not needed here (most of the cost)
+            out[acc] = list(calc.limitation.rows)
     return out
 
 

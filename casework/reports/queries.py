@@ -265,75 +265,37 @@ def _debt_start_by_category(month: date) -> dict[str, int]:
 
 # ---------------------------------------------------------------- exact (legal engine) overdue
 
-def _legal_tools():
-    from ..domain.policy import LimitationPolicy
-    from ..legal.reference import load_calendar
-
-    policy = LimitationPolicy(**(current_app.config.get("LIMITATION_POLICY") or {}))
-    return policy, load_calendar()
-
-
 def legal_overdue_for_accounts(account_ids: list[int], month: date) -> dict[int, int]:
     """Overdue kopecks per account at the end of `month`, with payments allocated by the legal engine.
 
-    Rule: named period first, then the earliest due charge not time-barred on the payment day
-    (ГК 319.1; Пленум ВС № 22 п.32); overdue = open balance of periods whose effective due date
-    (ЖК 155 ч.1, ГК 193) is on or before the last day of the month.
+    The ledger goes through the legal area's adapter (`casework.legal.adapter`: reversals, recalculations, named
+    periods, the contract payment day, the policies from the settings) and the domain's allocation
+    (`casework.domain.penalty.allocate`: named period first, then the earliest due charge not time-barred on the
+    payment day, ГК 319.1; Пленум ВС № 22 п.32) — the same allocation as the account's legal calculation. Every
+    service counts here, capital repair included (the form reports the whole debt); overdue = open balance of
+    periods whose effective due date (ЖК 155 ч.1, ГК 193) is on or before the last day of the month.
     """
-    from ..domain.allocation import Payment, ScheduledCharge, allocate_payments
-    from ..domain.limitation import last_day_to_file
-    from ..domain.periods import Period, effective_due_cached
+    from ..domain.allocation import allocate_payments
+    from ..domain.penalty import schedule_charges
+    from ..legal.adapter import contract_due_day, ledger_entries_by_account, ledger_inputs, penalty_policy
+    from ..legal.services import current_reference
 
     if not account_ids:
         return {}
-    policy, calendar = _legal_tools()
+    policy, calendar = penalty_policy(), current_reference().calendar
+    contract_day = contract_due_day()
     end = last_day(month)
-    le = LedgerEntry.__table__
-    per_period: dict[int, dict[Period, int]] = {}
-    payments: dict[int, dict[int, list]] = {}  # account -> entry id -> [date, kop, named period]
-    reversals: list[tuple[int, int, int]] = []
-    chunk = 900
-    for i in range(0, len(account_ids), chunk):
-        ids = account_ids[i:i + chunk]
-        rows = db.session.execute(
-            select(le.c.id, le.c.account_id, le.c.kind, le.c.period, le.c.amount_kop, le.c.paid_on,
-                   le.c.paid_period, le.c.reverses_id)
-            .where(le.c.account_id.in_(ids))
-            .where(or_(and_(le.c.kind != "payment", le.c.period <= month),
-                       and_(le.c.kind == "payment", le.c.paid_on <= end))))
-        for eid, acc, kind, period, amount, paid_on, paid_period, rev in rows:
-            if kind == "payment":
-                if amount < 0 and rev is not None:
-                    reversals.append((acc, rev, amount))
-                elif amount > 0:
-                    named = Period(paid_period.year, paid_period.month) if paid_period else None
-                    payments.setdefault(acc, {})[eid] = [paid_on, amount, named]
-                continue
-            p = Period(period.year, period.month)
-            d = per_period.setdefault(acc, {})
-            d[p] = d.get(p, 0) + int(amount)
-    for acc, rev, amount in reversals:
-        target = payments.get(acc, {}).get(rev)
-        if target is not None:
-            target[1] += amount
+    entries = ledger_entries_by_account(account_ids, all_services=True)
     out: dict[int, int] = {}
     for acc in account_ids:
-        charges = []
-        credits = []
-        for p, kop in sorted(per_period.get(acc, {}).items()):
-            if kop > 0:
-                due = effective_due_cached(p, None, policy.due15_from, policy.weekend_shift, calendar)
-                charges.append(ScheduledCharge(p, kop, due, last_day_to_file(due, calendar, policy.reading,
-                                                                            policy.weekend_shift)))
-            elif kop < 0:  # a period credited below zero by recalculation works like an unnamed payment
-                credits.append(Payment(p.first_day(), Decimal(-kop).scaleb(-2)))
-        open_periods = {c.period for c in charges}
-        pays = list(credits)
-        for paid_on, kop, named in payments.get(acc, {}).values():
-            if kop > 0:
-                pays.append(Payment(paid_on, Decimal(kop).scaleb(-2), named if named in open_periods else None))
-        alloc = allocate_payments(charges, pays, end)
-        out[acc] = sum(alloc.open_kop[c.period] for c in charges if c.due <= end)
+        charges, payments = ledger_inputs(entries.get(acc, ()), end, contract_day=contract_day,
+                                          due15_from=policy.due15_from)
+        if not charges:
+            out[acc] = 0
+            continue
+        scheduled = schedule_charges(charges, policy.due15_from, policy.weekend_shift, calendar)
+        open_kop = allocate_payments(scheduled, payments, end).open_kop  # = domain.penalty.allocate
+        out[acc] = sum(open_kop[c.period] for c in scheduled if c.due <= end)
     return out
 
 

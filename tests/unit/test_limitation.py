@@ -100,3 +100,27 @@ def test_last_day_in_2027_uses_fallback_calendar(cal):
     # holidays 1-8 January (Fri 01.01 .. Fri 08.01, weekend 09-10.01) -> Monday 11.01.2027
     assert last_day_to_file(date(2023, 12, 31), cal, "A", True) == date(2027, 1, 11)
     assert last_day_to_file(date(2023, 12, 31), cal, "A", False) == date(2027, 1, 1)
+
+
+def test_a_claim_filed_on_4_may_2027_is_in_time_by_tk112_part2(cal):
+    """March 2024 with the contract day 30 (before 177-ФЗ): nominal due 30.04.2024, a day off (29.04–01.05.2024 by
+    the decree), so due Thursday 02.05.2024; reading A ends Monday 03.05.2027 — off by ТК 112 ч.2 (1 May 2027 is a
+    Saturday) although no 2027 decree is in the data — so the last day to file is Tuesday 04.05.2027 and a claim
+    filed that day is in time (weekends and ч.1 holidays alone would have made 03.05 the last day)."""
+    charge = [Charge(P(2024, 3), D("1000.00"), date(2024, 4, 30))]
+    on_day = compute_limitation(charge, [], date(2027, 5, 4), LimitationPolicy(), cal).rows[0]
+    assert on_day.due_date == date(2024, 5, 2)
+    assert (on_day.raw_end, on_day.last_day_to_file, on_day.time_barred) == (date(2027, 5, 3), date(2027, 5, 4), False)
+    assert on_day.provisional_years == {2027}
+    filed = compute_limitation(charge, [LimitationEvent("claim_filed", date(2027, 5, 4))], date(2027, 9, 1),
+                               LimitationPolicy(), cal)
+    assert filed.rows[0].pending and not filed.rows[0].time_barred  # the filing stopped the clock in time
+    late = compute_limitation(charge, [], date(2027, 5, 5), LimitationPolicy(), cal)
+    assert late.rows[0].time_barred and late.provisional_years == {2027}
+
+
+def test_rows_relying_only_on_decree_years_are_not_provisional(cal):
+    res = lim([P(2022, 2)], date(2025, 3, 11), cal)
+    assert res.provisional_years == frozenset() and res.rows[0].provisional_years == frozenset()
+    # without the ГК 193 shift the calendar is not consulted at all
+    assert lim([P(2024, 3)], date(2027, 5, 4), cal, weekend_shift=False).provisional_years == frozenset()

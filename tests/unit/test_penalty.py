@@ -177,3 +177,13 @@ def test_payment_before_due_gives_zero_day_portion(rates, cal):
     res = run([Charge(P(2025, 1), D("100.00"))], [Payment(date(2025, 2, 1), D("100.00"))], date(2025, 6, 1), rates, cal)
     row = res.rows[0]
     assert (row.paid, row.days_1_300, row.days_1_130, row.penalty) == (True, 0, 0, D("0.00"))
+
+
+def test_penalty_says_when_a_due_date_comes_from_a_provisional_year(cal, rates):
+    # December 2026 is due 15.01.2027 (a year with no decree data): the result may move once it is entered
+    assert run([Charge(P(2026, 12), D("1000.00"))], [], date(2027, 3, 1), rates, cal).provisional_years == {2027}
+    assert run([Charge(P(2026, 10), D("1000.00"))], [], date(2027, 3, 1), rates, cal).provisional_years == frozenset()
+    # a payment after a charge's raw limitation end meets the ГК 193 shift of that end (allocation, Пленум № 22 п.32)
+    res = run([Charge(P(2024, 3), D("1000.00"), date(2024, 4, 30))], [Payment(date(2027, 5, 4), D("1000.00"))],
+              date(2027, 5, 4), rates, cal)
+    assert res.provisional_years == {2027} and res.allocation.open_kop[P(2024, 3)] == 0  # paid on its last day
