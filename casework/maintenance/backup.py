@@ -12,6 +12,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from ..domain.errors import DomainError
+from ..timeutil import now_local
 
 
 class BackupError(DomainError):
@@ -28,7 +29,7 @@ def engine_of(url: str) -> str:
 
 def default_backup_name(url: str, now: datetime | None = None) -> str:
     """casework-YYYYmmdd-HHMMSS.sqlite3 or .dump (pg_dump custom format)."""
-    stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
+    stamp = (now or now_local()).strftime("%Y%m%d-%H%M%S")  # the enterprise's local time
     return f"casework-{stamp}." + ("sqlite3" if engine_of(url) == "sqlite" else "dump")
 
 
