@@ -3,7 +3,7 @@ contact and the promise in the case timeline (and in the database, with the amou
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 import pytest
 from playwright.sync_api import expect
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.e2e
 def test_collector_logs_a_call_with_a_promise(page, db_read):
     from casework.cases.models import Case
     from casework.contacts.models import Contact, Promise
-    from casework.timeutil import today
+    from casework.timeutil import now_local, today
 
     _username, full_name = login(page, "collector")
     page.get_by_role("link", name="Мои задачи").click()
@@ -40,14 +40,16 @@ def test_collector_logs_a_call_with_a_promise(page, db_read):
     page.get_by_role("link", name="Записать контакт или обещание").click()
     expect(page.get_by_role("heading", name="Записать контакт")).to_be_visible()
 
-    day = today()
+    with db_read():  # the enterprise's local date and time (Lensk, UTC+9), as the server sees them
+        day = today()
+        at = min(time(10, 0), now_local().time().replace(second=0))  # a contact cannot be logged in the future
     due = day + timedelta(days=7)
     note = f"E2E: должник обещал оплатить до {due:%d.%m.%Y}"
     page.get_by_label("Канал").select_option(label="Звонок")
     page.get_by_label("Направление").select_option(label="Исходящий (связались мы)")
     page.get_by_label("Результат").select_option(label="Обещал(а) оплатить")
     page.get_by_label("Дата", exact=True).fill(day.isoformat())
-    page.get_by_label("Время (местное для должника)").fill("10:00")
+    page.get_by_label("Время (местное для должника)").fill(f"{at:%H:%M}")
     page.get_by_label("С кем говорили").fill("Должник")
     page.get_by_label("Примечание").first.fill(note)
     form = page.locator("form").filter(has=page.get_by_role("button", name="Сохранить контакт"))
