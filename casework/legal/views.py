@@ -321,9 +321,9 @@ def _form_for(key: str, row, data=None):
         form.bands.data = S.bands_text(row.bands)
         form.order_min.data = row.order_min or ""
     if key in ("key_rates",) and row is not None and request.method == "GET":
-        form.rate_percent.data = str(row.rate_percent)
+        form.rate_percent.data = str(row.rate_percent).replace(".", ",")  # «14,50»: read back either way
     if key == "cap_windows" and row is not None and request.method == "GET":
-        form.cap_percent.data = str(row.cap_percent)
+        form.cap_percent.data = str(row.cap_percent).replace(".", ",")
     return form
 
 

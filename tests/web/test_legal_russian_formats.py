@@ -80,3 +80,22 @@ def test_the_administrator_still_sees_the_source_folded_away(client, login):
     folded = re.findall(r"<details[^>]*>(.*?)</details>", page, re.S)
     assert any("UNVERIFIED" in d for d in folded)
     assert "UNVERIFIED" not in re.sub(r"<details[^>]*>.*?</details>", "", page, flags=re.S)
+
+
+def test_the_rate_edit_form_shows_a_decimal_comma_and_reads_it_back(client, login):
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from casework.extensions import db
+    from casework.legal.models import KeyRate
+
+    login("admin")
+    row = db.session.scalar(select(KeyRate).where(KeyRate.date_from == date(2026, 4, 27)))
+    form = _text(client.get(f"/legal/reference/key_rates/{row.id}/edit"))
+    assert 'value="14,50"' in form and 'value="14.50"' not in form
+    resp = client.post(f"/legal/reference/key_rates/{row.id}/edit",
+                       data={"date_from": "2026-04-27", "rate_percent": "14,50", "source": row.source})
+    assert resp.status_code == 302
+    db.session.expire_all()
+    assert str(db.session.get(KeyRate, row.id).rate_percent) == "14.50"
