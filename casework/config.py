@@ -30,6 +30,9 @@ class DefaultConfig:
     MAX_CONTENT_LENGTH = 64 * 1024 * 1024  # uploads
     BABEL_DEFAULT_LOCALE = "ru"
     BABEL_DEFAULT_TIMEZONE = "Europe/Moscow"
+    # time zone (IANA name) of an enterprise that has not chosen one on its page; the business date ("today"),
+    # deadlines, the daily job and every displayed time follow the enterprise's zone (casework.timeutil)
+    DEFAULT_TIMEZONE = "Europe/Moscow"
     LANGUAGES = ("ru", "en")
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCKOUT_MINUTES = 15
@@ -105,6 +108,13 @@ def finalize(app: Flask) -> None:
         cfg["SESSION_COOKIE_SECURE"] = True
         cfg["REMEMBER_COOKIE_SECURE"] = True
         check_production(app)
+    from .timeutil import zone_info
+
+    try:
+        zone_info(str(cfg.get("DEFAULT_TIMEZONE") or ""))
+    except ValueError:
+        raise RuntimeError(f"DEFAULT_TIMEZONE={cfg.get('DEFAULT_TIMEZONE')!r} is not a time zone name; "
+                           "use an IANA name such as Europe/Moscow or Asia/Yakutsk") from None
     uri = cfg["SQLALCHEMY_DATABASE_URI"]
     opts = dict(cfg.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     if uri.startswith("sqlite"):

@@ -13,6 +13,7 @@ from flask_babel import get_locale, get_translations, ngettext  # noqa: F401  (r
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
 
+from . import timeutil
 from .extensions import babel
 
 
@@ -190,12 +191,27 @@ def format_number(value, digits: int | None = None) -> str:
     return babel_numbers.format_decimal(value, locale=_loc())
 
 
-def format_date(value, fmt: str | None = None) -> str:
-    """`22.11.2026` in Russian; `Nov 22, 2026` in English."""
+def format_percent(value, digits: int | None = None) -> str:
+    """A rate or share in per cent: `9,50 %` (digits=2), `2,5 %` (digits=None: as many as it has, at most 3)."""
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        value = Decimal(str(value))
+    num = format_number(value, digits) if digits is not None else \
+        babel_numbers.format_decimal(value, format="#,##0.###", locale=_loc())
+    return f"{num}\u00a0%"
+
+
+def format_date(value, fmt: str | None = None, utc: bool = True) -> str:
+    """`22.11.2026` in Russian; `Nov 22, 2026` in English. A datetime is shown with its time in the enterprise's
+    time zone: stored timestamps are naive UTC (`utc=True`); `utc=False` for a value that already is local
+    wall-clock time (a contact's `contacted_at`)."""
     if value is None:
         return "—"
     if isinstance(value, str):
         value = date.fromisoformat(value)
+    if utc and isinstance(value, datetime):
+        value = timeutil.local(value)
     loc = _loc()
     if fmt is None and loc == "ru":  # the fixed numeric pattern, without Babel's pattern machinery
         if isinstance(value, datetime):
@@ -222,7 +238,9 @@ def format_period(value) -> str:
 
 
 def init_app(app: Flask) -> None:
-    babel.init_app(app, locale_selector=select_locale, default_translation_directories="translations")
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=timeutil.zone_name,
+                   default_translation_directories="translations")
+    app.before_request(timeutil.forget_zone)  # the enterprise's time zone is read afresh by every request
     app.jinja_env.install_gettext_callables(  # the same callables as Flask-Babel's, with the memoised catalogue
         gettext=lambda s: _translations().ugettext(s),
         ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
@@ -232,6 +250,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["money"] = format_money
     app.jinja_env.filters["kop"] = lambda v, currency=True: format_money(v, currency=currency, kopecks=True)
     app.jinja_env.filters["number"] = format_number
+    app.jinja_env.filters["percent"] = format_percent
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["period"] = format_period
     app.jinja_env.globals["get_locale"] = _loc

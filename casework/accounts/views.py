@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from datetime import date
-
 from flask import abort, current_app, render_template, request
 from flask_login import current_user
 
@@ -11,6 +9,7 @@ from ..audit.services import record_event
 from ..export import Column, csv_response, xlsx_response
 from ..extensions import db
 from ..i18n import _, _l
+from ..timeutil import today as business_today
 from . import bp, queries
 from .forms import AccountFilterForm
 from .labels import (AGING_LABELS, CATEGORY_LABELS, PARTY_KIND_LABELS, PARTY_ROLE_LABELS, SORT_LABELS,
@@ -83,7 +82,7 @@ def export(fmt: str):
     totals = queries.account_totals(flt)
     columns = _export_columns()
     total_row = [_("Total: %(n)s accounts", n=totals.count)] + [None] * 6 + [totals.balance_kop] + [None] * 5
-    filename = f"accounts-{date.today().isoformat()}.{fmt}"
+    filename = f"accounts-{business_today().isoformat()}.{fmt}"
     if fmt == "csv":
         return csv_response(filename, columns, _export_rows(flt, territories), totals=total_row)
     return xlsx_response(filename, columns, _export_rows(flt, territories), sheet_title=_("Accounts"),

@@ -43,13 +43,18 @@ ENTITY_LABELS = {
 _ISO = re.compile(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?")
 
 
-def _value(v) -> str:
+# stored as local wall-clock time, not UTC: shown as they are (every other timestamp is UTC, shown in local time)
+_LOCAL_TIMES = frozenset({"contacted_at"})
+
+
+def _value(v, key: str | None = None) -> str:
     if v is None:
         return "—"
     if isinstance(v, bool):
         return _("yes") if v else _("no")
     if isinstance(v, str) and _ISO.fullmatch(v):
-        return format_date(datetime.fromisoformat(v) if "T" in v else date.fromisoformat(v))
+        return format_date(datetime.fromisoformat(v) if "T" in v else date.fromisoformat(v),
+                           utc=key not in _LOCAL_TIMES)
     if isinstance(v, (dict, list)):
         return json.dumps(v, ensure_ascii=False)
     return str(v)
@@ -64,9 +69,9 @@ def changes_text(changes) -> list[str]:
     out = []
     for key, v in changes.items():
         if isinstance(v, list) and len(v) == 2:
-            out.append(f"{key}: {_value(v[0])} → {_value(v[1])}")
+            out.append(f"{key}: {_value(v[0], key)} → {_value(v[1], key)}")
         else:
-            out.append(f"{key}: {_value(v)}")
+            out.append(f"{key}: {_value(v, key)}")
     return out
 
 

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from datetime import date, datetime
-
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateField, IntegerField, SelectField, StringField, SubmitField,
                      TextAreaField, TimeField)
@@ -9,6 +7,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 
 from ..i18n import _l
 from ..moneyfield import MoneyField
+from ..timeutil import now_local, today as business_today
 from .labels import (AGREEMENT_KIND_LABELS, CHANNEL_LABELS, DIRECTION_LABELS, NEXT_ACTION_LABELS, OUTCOME_LABELS,
                      choices)
 
@@ -28,9 +27,9 @@ class ContactForm(FlaskForm):
                           render_kw={"autofocus": True})
     direction = SelectField(_l("Direction"), choices=choices(DIRECTION_LABELS), default="outgoing")
     outcome = SelectField(_l("Outcome"), choices=choices(OUTCOME_LABELS), default="reached")
-    contacted_on = DateField(_l("Date"), validators=[DataRequired()], default=date.today)
+    contacted_on = DateField(_l("Date"), validators=[DataRequired()], default=business_today)
     contacted_time = TimeField(_l("Time (debtor's local)"), validators=[DataRequired()],
-                               default=lambda: datetime.now().time().replace(second=0, microsecond=0))
+                               default=lambda: now_local().time().replace(second=0))
     contact_person = StringField(_l("Who was contacted"), validators=[Optional(), Length(max=200)],
                                  description=_l("The debtor, a relative, a neighbour…"))
     contact_point = StringField(_l("Phone, e-mail or address used"), validators=[Optional(), Length(max=200)])
@@ -97,7 +96,7 @@ class AgreementForm(FlaskForm):
 
 
 class SignForm(FlaskForm):
-    signed_on = DateField(_l("Signed on"), validators=[DataRequired()], default=date.today)
+    signed_on = DateField(_l("Signed on"), validators=[DataRequired()], default=business_today)
     debtor_signatory = StringField(_l("Signed by (debtor)"), validators=[Optional(), Length(max=300)])
     submit = SubmitField(_l("Mark as signed"))
 

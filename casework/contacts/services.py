@@ -15,7 +15,7 @@ from ..domain.errors import DomainError
 from ..domain.periods import Period, nominal_due_date
 from ..extensions import db
 from ..i18n import _
-from ..timeutil import utcnow
+from ..timeutil import now_local, today as business_today, utcnow
 from .models import (AGREEMENT_KINDS, CHANNELS, DIRECTIONS, NEXT_ACTIONS, OUTCOMES, AgreementInstalment, Contact,
                      PaymentAgreement, Promise)
 
@@ -163,10 +163,10 @@ def log_contact(user, *, channel: str, outcome: str, account_id: int | None = No
         raise DomainError(_("Give the date of the next action."))
     account_id, case_id = _resolve_account(account_id, case_id)
     if when is None:
-        when = datetime.now().replace(microsecond=0)
+        when = now_local()
     elif not isinstance(when, datetime):
         when = datetime.combine(when, time(12, 0))
-    if when > datetime.now() + _slack():
+    if when > now_local() + _slack():
         raise DomainError(_("A contact cannot be logged in the future."))
     if next_action_on and next_action_on < when.date():
         raise DomainError(_("The next action cannot be before the contact."))
@@ -196,7 +196,7 @@ def record_promise(user, *, amount_kop: int, due_on: date, account_id: int | Non
                    note: str = "", grace_days: int | None = None) -> Promise:
     """Record a promise to pay an amount by a date; it is checked against the ledger by the daily job."""
     account_id, case_id = _resolve_account(account_id, case_id)
-    promised_on = promised_on or date.today()
+    promised_on = promised_on or business_today()
     if amount_kop is None or amount_kop <= 0:
         raise DomainError(_("The promised amount must be above zero."))
     if due_on is None:
@@ -222,7 +222,7 @@ def cancel_promise(user, promise: Promise, reason: str, today: date | None = Non
         raise DomainError(_("Give the reason for cancelling."))
     promise.status = "cancelled"
     promise.cancel_reason = reason.strip()
-    promise.resolved_on = today or date.today()
+    promise.resolved_on = today or business_today()
     _flush_as(_user_id(user))
     return promise
 
@@ -348,7 +348,7 @@ def create_agreement(user, *, debt_kop: int, months: int, first_due_on: date, ac
 def sign_agreement(user, ag: PaymentAgreement, signed_on: date, debtor_signatory: str = "",
                    today: date | None = None) -> PaymentAgreement:
     """Mark a draft as signed on a date: from then on it is tracked, and it acknowledges the debt (ГК ст.203; ст.206 п.2)."""
-    today = today or date.today()
+    today = today or business_today()
     if ag.status != "draft":
         raise DomainError(_("Only a draft agreement can be signed."))
     if signed_on > today:
@@ -382,7 +382,7 @@ def cancel_agreement(user, ag: PaymentAgreement, reason: str, void: bool = False
         raise DomainError(_("Give the reason for cancelling."))
     ag.status = "cancelled"
     ag.cancel_reason = reason.strip()
-    ag.cancelled_on = today or date.today()
+    ag.cancelled_on = today or business_today()
     ag.is_void = bool(void)
     _flush_as(_user_id(user))
     return ag

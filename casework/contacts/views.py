@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -13,6 +13,7 @@ from ..export import Column, xlsx_response
 from ..extensions import db
 from ..i18n import _
 from ..pagination import paginate
+from ..timeutil import today as business_today
 from . import bp, labels, queries, services
 from .forms import AgreementForm, CancelForm, ContactFilterForm, ContactForm, PromiseForm, SignForm
 from .models import AGREEMENT_STATUSES, PROMISE_STATUSES, PaymentAgreement, Promise
@@ -259,7 +260,7 @@ def agreements():
 @roles(CASE_STAFF)
 def due():
     mine = not (has_role(MANAGER) and request.args.get("all"))
-    items = queries.due_items_for(current_user.id if mine else None, date.today())
+    items = queries.due_items_for(current_user.id if mine else None, business_today())
     return render_template("contacts/due.html", items=items, mine=mine, L=labels)
 
 

@@ -51,6 +51,7 @@ DEMO_USERS = {
 }
 
 BIK = "049805609"  # Якутское отделение № 8603 ПАО Сбербанк
+DEMO_TIMEZONE = "Asia/Yakutsk"  # Lensk, UTC+9
 
 # tariff indexation on 1 July of each year (per cent); years not listed use DEFAULT_INDEXATION
 INDEXATION = {2022: Decimal("9.0"), 2023: Decimal("9.0"), 2024: Decimal("9.8"), 2025: Decimal("11.9"),
@@ -283,6 +284,7 @@ class _Builder:
         ent.signatory_name = "Ковалёв Андрей Николаевич"
         ent.signatory_position = "Директор"
         ent.signatory_basis = "Устава"
+        ent.timezone = DEMO_TIMEZONE
 
     # -- users ---------------------------------------------------------------------------------------------------
     def users(self) -> None:
@@ -827,9 +829,12 @@ def run_extensions(rng: random.Random, today: date) -> list[str]:
 
 def build_demo(*, accounts: int = 2000, today: date | None = None, seed: int = SEED) -> DemoSummary:
     """Build the demo enterprise on the current (schema-ready, data-empty) database; the caller commits."""
-    from ..timeutil import today as business_today
+    from ..enterprise.models import get_enterprise
+    from ..timeutil import forget_zone, today as business_today
 
     started = time.perf_counter()
+    get_enterprise().timezone = DEMO_TIMEZONE  # Lensk: «today» of the demo is the enterprise's local day
+    forget_zone()
     today = today or business_today()
     rng = random.Random(seed)
     conn = db.session.connection()

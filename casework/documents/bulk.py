@@ -210,10 +210,10 @@ def _log_contacts(rows: list[dict], user_id: int | None) -> None:
         return
     ids = dict(db.session.execute(select(Document.seq, Document.id).where(
         Document.year == rows[0]["year"], Document.seq.between(rows[0]["seq"], rows[-1]["seq"]))).all())
-    from datetime import datetime
+    from ..timeutil import now_local
 
     now = utcnow().replace(microsecond=0)
-    local = datetime.now().replace(microsecond=0)  # contacted_at is local wall-clock time (contacts area)
+    local = now_local()  # contacted_at is the enterprise's local wall-clock time (contacts area)
     db.session.execute(insert(Contact.__table__), [{
         "account_id": r["account_id"], "case_id": r["case_id"], "channel": "letter", "direction": "outgoing",
         "outcome": "letter_sent", "note": f"{r['title']} № {r['number']}", "contacted_at": local,

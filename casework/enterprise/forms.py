@@ -6,6 +6,33 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 
 from ..domain import requisites
 from ..i18n import _l
+from ..timeutil import utc_offset_text, zone_name
+
+# the time zones of Russia, west to east (one city per offset); the enterprise picks its own on its page
+RUSSIAN_TIMEZONES = (
+    ("Europe/Kaliningrad", _l("Kaliningrad")),
+    ("Europe/Moscow", _l("Moscow")),
+    ("Europe/Samara", _l("Samara")),
+    ("Asia/Yekaterinburg", _l("Yekaterinburg")),
+    ("Asia/Omsk", _l("Omsk")),
+    ("Asia/Krasnoyarsk", _l("Krasnoyarsk")),
+    ("Asia/Irkutsk", _l("Irkutsk")),
+    ("Asia/Yakutsk", _l("Yakutsk (Lensk)")),
+    ("Asia/Vladivostok", _l("Vladivostok")),
+    ("Asia/Magadan", _l("Magadan")),
+    ("Asia/Kamchatka", _l("Kamchatka")),
+)
+
+
+def timezone_label(name: str | None) -> str:
+    """«Якутск (Ленск), UTC+9» for a zone of the list; the IANA name with its offset for any other."""
+    if not name:
+        return "—"
+    label = dict(RUSSIAN_TIMEZONES).get(name, name)
+    try:
+        return f"{label}, {utc_offset_text(name)}"
+    except ValueError:
+        return str(label)
 
 
 def _check(fn, message):
@@ -29,7 +56,8 @@ class EnterpriseForm(FlaskForm):
     legal_address = TextAreaField(_l("Legal address"), validators=[DataRequired()])
     postal_address = TextAreaField(_l("Postal address"), validators=[Optional()])
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=100)])
-    email = StringField(_l("E-mail"), validators=[Optional(), Email(), Length(max=200)])
+    email = StringField(_l("E-mail"), validators=[Optional(), Email(_l("Enter a valid e-mail address, for example "
+                                                                      "info@example.ru.")), Length(max=200)])
     bank_name = StringField(_l("Bank"), validators=[Optional(), Length(max=300)])
     bik = StringField(_l("BIK"), validators=[Optional(), Length(min=9, max=9)])
     settlement_account = StringField(_l("Settlement account"), validators=[Optional(), Length(min=20, max=20)])
@@ -39,6 +67,8 @@ class EnterpriseForm(FlaskForm):
     signatory_basis = StringField(_l("Acting on the basis of"), validators=[Optional(), Length(max=200)])
     contract_due_day = IntegerField(_l("Payment day under the contract (if not the statutory one)"),
                                     validators=[Optional(), NumberRange(min=1, max=28)])
+    timezone = SelectField(_l("Time zone"), description=_l("Dates and times on every page, today's date, deadlines "
+                                                           "and the daily job follow the enterprise's local time."))
     submit = SubmitField(_l("Save"))
 
     def validate_settlement_account(self, field):
@@ -48,3 +78,13 @@ class EnterpriseForm(FlaskForm):
     def validate_correspondent_account(self, field):
         if field.data and self.bik.data and not requisites.correspondent_account_is_valid(self.bik.data, field.data):
             raise ValidationError(_l("The correspondent account does not match the BIK."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = zone_name()
+        if not self.timezone.data:
+            self.timezone.data = current
+        names = [n for n, _label in RUSSIAN_TIMEZONES]
+        if current not in names:  # a zone set in the database or the settings, outside the list, stays choosable
+            names.append(current)
+        self.timezone.choices = [(n, timezone_label(n)) for n in names]

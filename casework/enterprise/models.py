@@ -32,6 +32,9 @@ class Enterprise(db.Model):
     signatory_position: Mapped[str] = mapped_column(String(200), default="")
     signatory_basis: Mapped[str] = mapped_column(String(200), default="")  # «действующего на основании Устава»
     contract_due_day: Mapped[int | None]  # a contract's payment day overriding ЖК 155 ч.1, if any
+    # IANA name of the enterprise's time zone (Lensk: «Asia/Yakutsk», UTC+9); None: the DEFAULT_TIMEZONE setting.
+    # The business date, deadlines, the daily job and every displayed time follow it (casework.timeutil).
+    timezone: Mapped[str | None] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
@@ -39,7 +42,16 @@ def get_enterprise() -> Enterprise:
     """The installation's enterprise (created empty on first use)."""
     ent = db.session.get(Enterprise, 1)
     if ent is None:
-        ent = Enterprise(id=1, name="")
+        from ..timeutil import default_zone_name
+
+        ent = Enterprise(id=1, name="", timezone=default_zone_name())
         db.session.add(ent)
         db.session.flush()
     return ent
+
+
+def enterprise_timezone() -> str | None:
+    """The enterprise's time zone setting, read without creating the enterprise or flushing the session."""
+    with db.session.no_autoflush:
+        ent = db.session.get(Enterprise, 1)
+    return ent.timezone if ent is not None else None

@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import Select, select
 
 from ..auth.models import User
+from ..timeutil import to_utc
 from .models import ImportBatch
 
 
@@ -21,7 +22,7 @@ def batches(kind: str | None = None, status: str | None = None, q: str | None = 
     if q:
         stmt = stmt.where(ImportBatch.file_name.icontains(q.strip(), autoescape=True))
     if date_from:
-        stmt = stmt.where(ImportBatch.started_at >= datetime.combine(date_from, time.min))
+        stmt = stmt.where(ImportBatch.started_at >= to_utc(datetime.combine(date_from, time.min)))
     if date_to:
-        stmt = stmt.where(ImportBatch.started_at < datetime.combine(date_to + timedelta(days=1), time.min))
+        stmt = stmt.where(ImportBatch.started_at < to_utc(datetime.combine(date_to + timedelta(days=1), time.min)))
     return stmt

@@ -14,6 +14,7 @@ from ..export import Column, xlsx_response
 from ..extensions import db
 from ..i18n import _, _l
 from ..pagination import paginate
+from ..timeutil import local
 from . import aliases, bp, queries, services
 from .forms import KIND_CHOICES, AliasForm, ConfirmForm, FilterForm, UploadForm
 from .models import IMPORT_KINDS, ImportBatch
@@ -73,7 +74,7 @@ def index():
                 Column(_("User")), Column(_("Status")), Column(_("Rows"), "int"), Column(_("Bad rows"), "int"),
                 Column(_("Inserted"), "int"), Column(_("Updated"), "int"), Column(_("Duplicates"), "int"),
                 Column(_("Skipped"), "int"), Column("SHA-256", width=66)]
-        rows = ((b.id, b.started_at, _kind_label(b.kind), b.file_name, name or "", import_status_filter(b.status),
+        rows = ((b.id, local(b.started_at), _kind_label(b.kind), b.file_name, name or "", import_status_filter(b.status),
                  b.rows_total, b.rows_bad, b.rows_inserted, b.rows_updated, b.rows_duplicate, b.rows_skipped,
                  b.file_sha256) for b, name in db.session.execute(stmt))
         return xlsx_response("imports.xlsx", cols, rows, sheet_title=_("Imports"))

@@ -8,7 +8,7 @@ from decimal import Decimal
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from ..access import ADMIN, ALL_ROLES, LAWYER, MANAGER, roles
+from ..access import ADMIN, ALL_ROLES, LAWYER, MANAGER, has_role, roles
 from ..domain.duty import compute_duty, select_scale
 from ..domain.errors import DomainError
 from ..domain.limitation import LimitationEvent, compute_limitation
@@ -22,6 +22,7 @@ from ..timeutil import today
 from ..views_common import WARNING_PROVIDERS
 from . import bp
 from . import forms as F
+from . import labels as L
 from . import services as S
 from .adapter import duty_policy
 from .queries import TABLES, portfolio_rows, reference_rows
@@ -136,7 +137,7 @@ def index():
     except DomainError as exc:
         error = str(exc)
     return render_template("legal/index.html", calc=calc, duty_form=duty_form, pen_form=pen_form,
-                           lim_form=lim_form, result=result, error=error, ref=ref)
+                           lim_form=lim_form, result=result, error=error, ref=ref, L=L)
 
 
 # ---------------------------------------------------------------- account calculation
@@ -231,7 +232,7 @@ def account(account_id: int):
     form.as_of.data = as_of
     return render_template("legal/account.html", has_detail="accounts.detail" in current_app.view_functions,
                            account=acc, as_of=as_of, calc=calc, error=error, form=form,
-                           services=services, service_ids=service_ids or [], rule_label=_rule_label)
+                           services=services, service_ids=service_ids or [], rule_label=_rule_label, L=L)
 
 
 @bp.route("/account/<int:account_id>/penalty")
@@ -273,7 +274,7 @@ def reference():
                            status=status, ref=ref, warnings=S.staleness_warnings(
                                today(), ref, int(current_app.config.get("KEY_RATE_STALE_DAYS", 120)),
                                int(current_app.config.get("CAP_WINDOW_NOTICE_DAYS", 60))),
-                           bands_text=S.bands_text, audit_url=_audit_url())
+                           bands_text=S.bands_text, audit_url=_audit_url(), L=L)
 
 
 def _audit_url():
@@ -302,9 +303,13 @@ def _reference_export(t, stmt):
     else:
         cols = [Column(_("Code")), Column(_("Court")), Column(_("For applications sent from"), "date"),
                 Column(_("up to (inclusive)"), "date"), Column(_("Bands"), width=60)]
-        vals = lambda r: [r.code, r.court, r.valid_from, r.valid_to, S.bands_text(r.bands)]  # noqa: E731
-    cols += [Column(_("Active")), Column(_("Source"), width=60)]
-    rows = (vals(r) + [_("yes") if r.is_active else _("no"), r.source] for r in db.session.scalars(stmt))
+        vals = lambda r: [r.code, L.court_label(r.court), r.valid_from, r.valid_to, S.bands_text(r.bands)]  # noqa: E731
+    cols += [Column(_("Active"))]
+    admin = has_role(ADMIN)  # the source column holds the data's provenance and notes for developers
+    if admin:
+        cols.append(Column(_("Source"), width=60))
+    rows = (vals(r) + [_("yes") if r.is_active else _("no")] + ([r.source] if admin else [])
+            for r in db.session.scalars(stmt))
     return xlsx_response(f"{m}.xlsx", cols, rows, sheet_title=str(t.title))
 
 
@@ -316,9 +321,9 @@ def _form_for(key: str, row, data=None):
         form.bands.data = S.bands_text(row.bands)
         form.order_min.data = row.order_min or ""
     if key in ("key_rates",) and row is not None and request.method == "GET":
-        form.rate_percent.data = str(row.rate_percent)
+        form.rate_percent.data = str(row.rate_percent).replace(".", ",")  # «14,50»: read back either way
     if key == "cap_windows" and row is not None and request.method == "GET":
-        form.cap_percent.data = str(row.cap_percent)
+        form.cap_percent.data = str(row.cap_percent).replace(".", ",")
     return form
 
 

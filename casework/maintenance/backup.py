@@ -52,6 +52,7 @@ DB_MEMBER = {"sqlite": "database/casework.sqlite3", "postgresql": "database/case
 FILES_PREFIX = "files/"
 _CHUNK = 1024 * 1024
 _MANIFEST_MAX = 256 * 1024 * 1024
+from ..timeutil import now_local
 
 
 class BackupError(DomainError):
@@ -67,8 +68,8 @@ def engine_of(url: str) -> str:
 
 
 def default_backup_name(now: datetime | None = None) -> str:
-    """casework-YYYYmmdd-HHMMSS.tar.gz"""
-    return f"casework-{(now or datetime.now()).strftime('%Y%m%d-%H%M%S')}.tar.gz"
+    """casework-YYYYmmdd-HHMMSS.tar.gz, stamped with the enterprise's local time."""
+    return f"casework-{(now or now_local()).strftime('%Y%m%d-%H%M%S')}.tar.gz"
 
 
 def _sqlite_path(url: str) -> Path:

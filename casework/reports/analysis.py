@@ -291,15 +291,28 @@ def receipts_by_stage(lo: date, hi: date) -> list[tuple[str, int]]:
     return sorted(out, key=lambda r: -r[1])
 
 
+def debts_and_overpayments(month: date) -> tuple[int, int]:
+    """(debts, overpayments) at the end of the month, from account_months: the sum of the accounts' positive
+    balances (what debtors owe, gross) and of their negative ones as a positive amount (advances and overpayments).
+    The balance at the end of the month (net) is debts − overpayments; the overdue debt is a part of the debts."""
+    bal = AccountMonth.debt_end_kop
+    row = db.session.execute(
+        select(func.coalesce(func.sum(case((bal > 0, bal), else_=literal(0))), 0),
+               func.coalesce(func.sum(case((bal < 0, -bal), else_=literal(0))), 0))
+        .where(AccountMonth.month == month)).one()
+    return int(row[0]), int(row[1])
+
+
 def key_numbers(month: date) -> dict:
     from .queries import fetch_form_figures
 
     rows = fetch_form_figures(month, "fifo").rows
     t = rows["total"]
-    return {"debt_end": t.debt_end_kop, "overdue": t.overdue_kop, "paid": t.paid_kop,
-            "rate": t.collection_rate, "enforcement": t.enforcement_kop, "accounts": t.accounts}
+    debts, overpaid = debts_and_overpayments(month)
+    return {"debt_end": t.debt_end_kop, "debts": debts, "overpaid": overpaid, "overdue": t.overdue_kop,
+            "paid": t.paid_kop, "rate": t.collection_rate, "enforcement": t.enforcement_kop, "accounts": t.accounts}
 
 
 __all__ = ["aging_report", "limitation_report", "debt_by_territory", "debt_by_service", "staff_activity",
-           "debt_series", "cases_by_stage", "receipts_by_stage", "key_numbers", "limitation_by_account",
+           "debt_series", "cases_by_stage", "receipts_by_stage", "key_numbers", "debts_and_overpayments", "limitation_by_account",
            "LIMITATION_HORIZONS", "AGING_BUCKETS"]

@@ -285,7 +285,7 @@ def dashboard():
     labels = [f"{r['month']:%m.%y}" for r in series]
     th = lambda v: format_number(charts.kop_to_thousands(v), 1)  # noqa: E731
     debt_chart = charts.line_chart(
-        _("Debt at the end of the month, thousand ₽"), labels,
+        _("Net balance at the end of the month (debts minus overpayments), thousand ₽"), labels,
         [(_("Population"), [charts.kop_to_thousands(r["debt_population"]) for r in series]),
          (_("Other consumers"), [charts.kop_to_thousands(r["debt_other"]) for r in series])],
         fmt=lambda v: format_number(queries.Decimal(str(v)).quantize(queries.Decimal("1")), 0),

@@ -40,8 +40,9 @@ def test_collector_logs_a_call_with_a_promise(page, db_read):
     page.get_by_role("link", name="Записать контакт или обещание").click()
     expect(page.get_by_role("heading", name="Записать контакт")).to_be_visible()
 
-    day = today() - timedelta(days=1)  # yesterday at 10:00: in the past whatever the hour the journey runs at
-    due = today() + timedelta(days=7)
+    with db_read():  # the enterprise's local date (Lensk, UTC+9), as the server sees it
+        day = today() - timedelta(days=1)  # yesterday at 10:00: in the past whatever the hour the journey runs at
+        due = today() + timedelta(days=7)
     note = f"E2E: должник обещал оплатить до {due:%d.%m.%Y}"
     page.get_by_label("Канал").select_option(label="Звонок")
     page.get_by_label("Направление").select_option(label="Исходящий (связались мы)")

@@ -65,7 +65,8 @@ def test_lawyer_computes_and_issues_a_court_order_application(page, db_read):
     # 1. penalty and limitation of the account, as of today
     page.get_by_role("link", name="Пени и давность").click()
     expect(page.get_by_role("heading", level=1, name=re.compile(rf"Пени и давность.*{number}"))).to_be_visible()
-    day = today()
+    with db_read():  # the enterprise's local date (Lensk, UTC+9), as the server sees it
+        day = today()
     debt_card = page.locator(".stat").filter(has_text=f"Долг на {day:%d.%m.%Y}")
     penalty_card = page.locator(".stat").filter(has_text=re.compile(r"^\s*Пени"))
     shown_debt = rubles(debt_card.locator("strong").inner_text())

@@ -59,7 +59,8 @@ def test_manager_imports_closes_the_month_and_downloads_the_form(page, db_read, 
     from casework.reports.queries import thousands
     from casework.timeutil import today
 
-    month = (today().replace(day=1) - timedelta(days=1)).replace(day=1)  # the month just ended
+    with db_read():  # the enterprise's local date (Lensk, UTC+9), as the server sees it
+        month = (today().replace(day=1) - timedelta(days=1)).replace(day=1)  # the month just ended
     month_key = f"{month:%Y-%m}"
     with db_read() as db:
         numbers = list(db.session.scalars(select(Account.number).where(Account.closed_on.is_(None))

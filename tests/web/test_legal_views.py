@@ -42,7 +42,7 @@ def test_printable_penalty_calculation_lists_lines_and_totals(client, login, app
     login("lawyer")
     acc = _account_with_debt()
     page = client.get(f"/legal/account/{acc.id}/penalty?as_of=2019-08-15").get_data(as_text=True)
-    for text in ("МУП «Теплосеть»", "1414000000", "175,67", "7.25", "@media print"):
+    for text in ("МУП «Теплосеть»", "1414000000", "175,67", "7,25", "@media print"):
         assert text in page, text
 
 
