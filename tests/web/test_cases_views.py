@@ -88,13 +88,13 @@ def test_collector_cannot_bulk_assign_or_decide_writeoffs(client, login):
     assert client.post("/cases/writeoffs/1/decide", data={}).status_code == 403
 
 
-def test_short_search_fragment_is_counted_only_on_request(app, client, login):
+def test_short_search_fragment_is_counted_only_on_request(app, client, login, monkeypatch):
     """«ив» (2 letters) cannot be answered by the trigram index: the list shows a page and «at least N», and the
     exact total only after «Count them all»; a 3-letter fragment is counted at once."""
     user = login("manager")
     for _ in range(3):
         _case(user)
-    app.config["PAGE_SIZE"] = 2
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 2)
     page = client.get("/cases/?q=ив").get_data(as_text=True)
     assert "Найдено: не менее 3." in page and "count=1" in page and "Найдено: 3" not in page
     assert "Все отобранные дела" in page
