@@ -49,9 +49,12 @@ def int_arg(name: str, default: int | None = None, *, min_value: int = 0, max_va
     """An integer query parameter (`request.args`, or `args`): empty or not a number → `default` (as Flask's
     `type=int`); a number outside [min_value, max_value] → BadQueryParameter (400 naming the field)."""
     raw = (request.args if args is None else args).get(name)
-    if raw is None or not _INT_RE.fullmatch(raw.strip()):
+    raw = raw.strip() if raw is not None else ""
+    if not _INT_RE.fullmatch(raw):
         return default
-    return check_int(name, int(raw.strip()), min_value=min_value, max_value=max_value, label=label)
+    shown = raw if len(raw) <= 40 else raw[:20] + "…"
+    value = int(raw) if len(raw) <= 40 else (-1 if raw[0] == "-" else 1) * 10**40  # int() refuses 4300+ digits
+    return check_int(name, value, min_value=min_value, max_value=max_value, label=label, shown=shown)
 
 
 def check_kopecks(name: str, kop: int | None, label: str | None = None) -> int | None:
@@ -67,7 +70,7 @@ def out_of_range_args() -> list[str]:
     out = []
     for name, raw in request.values.items(multi=True):
         raw = (raw or "").strip().replace(" ", "")
-        if _INT_RE.fullmatch(raw) and not -INT_MAX - 1 <= int(raw) <= INT_MAX and name not in out:
+        if _INT_RE.fullmatch(raw) and (len(raw) > 40 or not -INT_MAX - 1 <= int(raw) <= INT_MAX) and name not in out:
             out.append(name)
     return out
 
