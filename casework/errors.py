@@ -3,10 +3,12 @@ from __future__ import annotations
 
 from flask import Flask, flash, redirect, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
 
 from .domain.errors import DomainError
 from .extensions import db
 from .i18n import _
+from .pagination import BadQueryParameter, out_of_range_args
 
 
 def init_app(app: Flask) -> None:
@@ -28,6 +30,26 @@ def init_app(app: Flask) -> None:
         return render_template("errors/error.html", code=400,
                                message=_("The form has expired or was sent from another page. "
                                          "Reload the page and try again.")), 400
+
+    @app.errorhandler(BadQueryParameter)
+    def bad_query_parameter(e):
+        db.session.rollback()
+        return render_template("errors/error.html", code=400, message=e.description), 400
+
+    @app.errorhandler(OverflowError)
+    @app.errorhandler(DataError)
+    def number_out_of_range(e):
+        """The net under `pagination.int_arg`: a view that passed an oversized number of the request to the
+        database (SQLite: OverflowError; PostgreSQL: «integer out of range», SQLSTATE 22003) answers 400 naming the
+        parameter instead of 500. Any other error of these kinds stays a 500."""
+        if isinstance(e, DataError) and getattr(e.orig, "sqlstate", None) != "22003":
+            raise e
+        names = out_of_range_args()
+        if not names:
+            raise e
+        db.session.rollback()
+        return render_template("errors/error.html", code=400, message=_(
+            "The number in the field %(f)s is out of range.", f=", ".join(f"«{n}»" for n in names))), 400
 
     @app.errorhandler(DomainError)
     def domain_error(e):

@@ -9,6 +9,7 @@ from wtforms import HiddenField, SearchField, SelectField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
 from ..i18n import _, _l
+from ..pagination import check_kopecks
 from .labels import AGING_LABELS, CATEGORY_LABELS, SORT_LABELS, TENURE_LABELS
 from .queries import SORTS, AccountFilter
 
@@ -89,7 +90,8 @@ class AccountFilterForm(FlaskForm):
 
         def kop(f):
             amount = getattr(f, "amount", None)
-            return int(amount * 100) if ok(f) and amount is not None else None
+            value = int(amount * 100) if ok(f) and amount is not None else None
+            return check_kopecks(f.name, value, label=str(f.label.text))  # an oversized amount: 400
 
         sort = self.sort.data if self.sort.data in SORTS else "number"
         has_case = getattr(self, "has_case", None)

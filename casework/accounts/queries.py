@@ -16,6 +16,7 @@ from sqlalchemy import Select, and_, exists, func, literal_column, select, table
 from sqlalchemy.sql.elements import UnaryExpression
 from sqlalchemy.sql.operators import custom_op
 
+from ..domain.identifiers import normalize_identifier
 from ..extensions import db
 from ..pagination import Page
 from .models import Account, AccountBalance, AccountMonth, AccountParty, LedgerEntry, Party, Service, Territory
@@ -70,9 +71,10 @@ def search_terms(query: str | None) -> list[str]:
     """Split what the user typed into substrings that must all occur in `search_text`.
 
     A query made only of digits and phone punctuation is one digit string; an 11-digit Russian number
-    loses its 7/8 trunk prefix so "+7 914 …" finds "8 914 …".
+    loses its 7/8 trunk prefix so "+7 914 …" finds "8 914 …". The query is first put in the normal form of
+    identifiers (NFKC, no zero-width or bidi-control characters), as imported numbers are.
     """
-    query = (query or "").strip()
+    query = normalize_identifier(query)
     if not query:
         return []
     if _PHONE_LIKE.fullmatch(query):

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from ..access import ADMIN, MANAGER, roles
 from ..extensions import db
 from ..i18n import _, _l, format_date
-from ..pagination import paginate
+from ..pagination import int_arg, paginate
 from . import bp
 from .models import AuditEvent
 
@@ -84,7 +84,7 @@ def index():
     entity = request.args.get("entity", "").strip()
     if entity:
         stmt = stmt.where(AuditEvent.entity == entity)
-    entity_id = request.args.get("entity_id", type=int)
+    entity_id = int_arg("entity_id")
     if entity_id:
         stmt = stmt.where(AuditEvent.entity_id == entity_id)
     page = paginate(stmt, request.args.get("page", 1, type=int), per_page=100, count=False)

@@ -6,6 +6,7 @@ from datetime import date, datetime, time
 from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
+from ..domain.identifiers import normalize_identifier
 from ..extensions import db
 from .models import AgreementInstalment, Contact, PaymentAgreement, Promise
 
@@ -69,8 +70,8 @@ def search_contacts_stmt(*, date_from: date | None = None, date_to: date | None 
         stmt = stmt.where(Contact.outcome == outcome)
     if author_id:
         stmt = stmt.where(Contact.author_id == author_id)
+    q = normalize_identifier(q)  # a number pasted with invisible characters finds the account
     if q:
-        q = q.strip()
         needle = f"%{q.lower()}%"  # Python lower-cases Cyrillic; SQLite's lower() does not
         stmt = stmt.where(or_(Account.number.ilike(f"%{q}%"), Account.number.ilike(f"%{q.upper()}%"),
                               Account.search_text.like(needle), Contact.note.like(f"%{q}%"),

@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Callable, Iterable, Iterator
 
 from ..domain.errors import DomainError
+from ..domain.identifiers import LATIN, mixed_scripts, normalize_identifier
 from ..domain.periods import Period
 from ..i18n import _
 from . import encoding, keys, months
@@ -443,6 +444,38 @@ def text(value: Any) -> str:
     return str(value).strip()
 
 
+def identifier(value: Any) -> str:
+    """An identifier cell (account or document number, ИНН, СНИЛС, passport, code): `text` in the one normal form
+    of `domain.identifiers.normalize_identifier` (NFKC, no zero-width or bidi-control characters, trimmed)."""
+    if value.__class__ is str and value.isascii():
+        return value.strip()
+    return normalize_identifier(text(value))
+
+
+def _script_label(script: str) -> str:
+    return {LATIN: _("Latin letters and digits"), "CYRILLIC": _("Cyrillic"), "GREEK": _("Greek")}.get(
+        script, script.lower())
+
+
+def account_number_problem(number: str) -> str | None:
+    """Why an (already normalised) account number is refused as a look-alike: it mixes alphabets, e.g. «1О000006»
+    with a Cyrillic «О» among the digits; None when it is written in one script."""
+    mix = mixed_scripts(number)
+    if mix is None:
+        return None
+    chars = ", ".join(_("«%(c)s» (%(script)s, character %(i)s)", c=c, script=_script_label(sc), i=i)
+                      for i, c, sc in mix.odd[:5])
+    return _("the account number «%(n)s» mixes alphabets (%(scripts)s): %(chars)s; type it again in one keyboard "
+             "layout", n=number, scripts=", ".join(_script_label(sc) for sc in mix.scripts), chars=chars)
+
+
+def _unknown_account(number: str) -> str:
+    """The reason for an account number not found: empty, a look-alike mixing alphabets, or unknown."""
+    if not number:
+        return _("the account number is empty")
+    return account_number_problem(number) or _("unknown account %(n)s", n=number)
+
+
 # ----------------------------------------------------------------------------------------------- results
 @dataclass
 class Parsed:
@@ -522,7 +555,7 @@ def parse_ledger(table: Table, accounts: dict[str, int], services: dict[str, int
         if progress is not None and n % 20000 == 0:
             progress(n, table.size_hint)
         try:
-            acc = accounts[cells[i_acc].strip()] if isinstance(cells[i_acc], str) else accounts[text(cells[i_acc])]
+            acc = accounts[identifier(cells[i_acc])]
             raw = cells[i_svc]
             svc = svc_cache.get(raw)
             if svc is None:
@@ -570,8 +603,8 @@ def parse_ledger(table: Table, accounts: dict[str, int], services: dict[str, int
                     if paid_period is None:
                         paid_period = parse_period(raw).isoformat()
                         period_cache[raw] = paid_period
-                ref = text(_cell(cells, i_ref))
-                rev = text(_cell(cells, i_rev))
+                ref = identifier(_cell(cells, i_ref))
+                rev = identifier(_cell(cells, i_rev))
                 if amount < 0 and not rev:
                     raise _RowFail("amount", _("a negative payment must name the payment it reverses "
                                                "(column reverses)"))
@@ -587,7 +620,7 @@ def parse_ledger(table: Table, accounts: dict[str, int], services: dict[str, int
                     touched.add(acc)
                     continue
             elif kind == "recalculation":
-                ref = text(_cell(cells, i_ref))
+                ref = identifier(_cell(cells, i_ref))
                 if ref:
                     key = keys.recalculation_key(acc, svc, period, amount, ref)
                 else:
@@ -609,7 +642,7 @@ def parse_ledger(table: Table, accounts: dict[str, int], services: dict[str, int
                     raise _RowFail("amount", _("this charge is already in the file with another amount; "
                                                "use a recalculation"))
                 charge_seen[key] = amount
-                t = (acc, svc, period, kind, amount, None, None, None, text(_cell(cells, i_ref)) or None, key,
+                t = (acc, svc, period, kind, amount, None, None, None, identifier(_cell(cells, i_ref)) or None, key,
                      row_no)
             append(t)
             touched.add(acc)
@@ -633,11 +666,9 @@ def _ledger_row_errors(res: Parsed, row_no: int, cells: list, accounts: dict, se
         return hdr[cols[c]] if c in cols else header_label(res.kind, c)
 
     before = len(res.errors)
-    num = text(_cell(cells, cols["account_number"]))
-    if not num:
-        res.add_error(row_no, cells, col("account_number"), _("the account number is empty"))
-    elif num not in accounts:
-        res.add_error(row_no, cells, col("account_number"), _("unknown account %(n)s", n=num))
+    num = identifier(_cell(cells, cols["account_number"]))
+    if num not in accounts:
+        res.add_error(row_no, cells, col("account_number"), _unknown_account(num))
     svc = text(_cell(cells, cols["service"]))
     if not (services.get(svc) or services.get(norm(svc))):
         res.add_error(row_no, cells, col("service"), _("unknown service «%(s)s»", s=svc))
@@ -675,7 +706,7 @@ def _ledger_row_errors(res: Parsed, row_no: int, cells: list, accounts: dict, se
             except BadValue:
                 res.add_error(row_no, cells, col("paid_period"),
                               _("the paid period is not a valid period (YYYY-MM or MM.YYYY): %(v)s", v=text(pp)))
-        rev = text(_cell(cells, cols.get("reverses")))
+        rev = identifier(_cell(cells, cols.get("reverses")))
         if amount is not None and amount < 0 and not rev:
             res.add_error(row_no, cells, col("amount"),
                           _("a negative payment must name the payment it reverses (column reverses)"))
@@ -708,11 +739,10 @@ def parse_turnover(table: Table, accounts: dict[str, int], services: dict[str, i
         n += 1
         _progress_every(progress, n, table.size_hint)
         before = len(res.errors)
-        num = text(_cell(cells, cols["account_number"]))
+        num = identifier(_cell(cells, cols["account_number"]))
         acc = accounts.get(num)
         if acc is None:
-            res.add_error(row_no, cells, col("account_number"),
-                          _("unknown account %(n)s", n=num) if num else _("the account number is empty"))
+            res.add_error(row_no, cells, col("account_number"), _unknown_account(num))
         svc_raw = text(_cell(cells, cols["service"]))
         svc = services.get(svc_raw) or services.get(norm(svc_raw))
         if svc is None:
@@ -853,11 +883,13 @@ def parse_accounts(table: Table, progress: Callable | None = None, values: dict 
         _progress_every(progress, n, table.size_hint)
         before = len(res.errors)
         rec: dict[str, Any] = {}
-        num = text(_cell(cells, cols["account_number"]))
+        num = identifier(_cell(cells, cols["account_number"]))
         if not num:
             res.add_error(row_no, cells, col("account_number"), _("the account number is empty"))
         elif len(num) > 32:
             res.add_error(row_no, cells, col("account_number"), _("the account number is longer than 32 characters"))
+        elif why := account_number_problem(num):
+            res.add_error(row_no, cells, col("account_number"), why)
         elif num in first_row:
             res.add_error(row_no, cells, col("account_number"),
                           _("duplicate account number %(n)s (already in row %(r)s)", n=num, r=first_row[num]))
@@ -885,7 +917,7 @@ def parse_accounts(table: Table, progress: Callable | None = None, values: dict 
                 if v:
                     rec[c] = v[:limit]
         if "inn" in cols:
-            v = text(_cell(cells, cols["inn"]))
+            v = identifier(_cell(cells, cols["inn"]))
             if v:
                 if not re.fullmatch(r"\d{10}|\d{12}", v):
                     res.add_error(row_no, cells, col("inn"), _("an ИНН has 10 or 12 digits: %(v)s", v=v))
@@ -935,11 +967,10 @@ def parse_persons(table: Table, accounts: dict[str, int], progress: Callable | N
         _progress_every(progress, n, table.size_hint)
         before = len(res.errors)
         rec: dict[str, Any] = {"row": row_no}
-        num = text(_cell(cells, cols["account_number"]))
+        num = identifier(_cell(cells, cols["account_number"]))
         rec["account_id"] = accounts.get(num)
         if rec["account_id"] is None:
-            res.add_error(row_no, cells, col("account_number"),
-                          _("unknown account %(n)s", n=num) if num else _("the account number is empty"))
+            res.add_error(row_no, cells, col("account_number"), _unknown_account(num))
         rec["full_name"] = text(_cell(cells, cols["full_name"]))[:300]
         if not rec["full_name"]:
             res.add_error(row_no, cells, col("full_name"), _("the value is required"))
@@ -966,11 +997,12 @@ def parse_persons(table: Table, accounts: dict[str, int], progress: Callable | N
         for c, limit in (("birth_place", 300), ("passport_series", 10), ("passport_number", 20),
                          ("passport_issued_by", 300), ("registration_address", 500), ("phone", 60), ("email", 200),
                          ("external_id", 64)):
-            v = text(_cell(cells, cols.get(c))) if c in cols else ""
+            read = identifier if c in ("passport_series", "passport_number", "external_id") else text
+            v = read(_cell(cells, cols.get(c))) if c in cols else ""
             rec[c] = v[:limit] or None
         for c, pattern, msg in (("snils", r"\d{11}", _("a СНИЛС has 11 digits: %(v)s")),
                                 ("inn", r"\d{12}|\d{10}", _("an ИНН has 10 or 12 digits: %(v)s"))):
-            v = text(_cell(cells, cols.get(c))) if c in cols else ""
+            v = identifier(_cell(cells, cols.get(c))) if c in cols else ""
             digits = re.sub(r"[\s-]", "", v)
             rec[c] = None
             if v:

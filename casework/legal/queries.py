@@ -6,6 +6,7 @@ from datetime import date
 
 from sqlalchemy import Select, String, cast, or_, select
 
+from ..domain.identifiers import normalize_identifier
 from ..i18n import _l
 from .models import CalendarDay, CapWindow, DutyScaleRow, KeyRate, Moratorium, PortfolioResult
 
@@ -61,6 +62,7 @@ def portfolio_rows(*, q: str = "", bar_within_days: int | None = None, today: da
 
     pr = PortfolioResult
     stmt = select(pr, Account.number, Account.debtor_name, Account.address).join(Account, Account.id == pr.account_id)
+    q = normalize_identifier(q)  # a number pasted with invisible characters finds the account
     if q:
         stmt = stmt.where(or_(Account.number.icontains(q, autoescape=True),
                               Account.search_text.contains(q.lower(), autoescape=True)))

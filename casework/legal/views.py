@@ -17,7 +17,7 @@ from ..domain.penalty import compute_penalty
 from ..domain.periods import Period
 from ..extensions import db
 from ..i18n import _
-from ..pagination import paginate
+from ..pagination import int_arg, paginate
 from ..timeutil import today
 from ..views_common import WARNING_PROVIDERS
 from . import bp
@@ -263,7 +263,7 @@ def _table(key: str):
 def reference():
     t = _table(request.args.get("table", "key_rates"))
     q = request.args.get("q", "").strip()
-    year = request.args.get("year", type=int)
+    year = int_arg("year", min_value=1, max_value=9999)
     status = request.args.get("status", "all")
     stmt = reference_rows(t, q=q, year=year, status=status)
     if request.args.get("export") == "xlsx":
@@ -383,6 +383,7 @@ def reference_toggle(table: str, row_id: int):
 
 
 # ---------------------------------------------------------------- portfolio results
+MAX_WITHIN_DAYS = 36_600  # «last day to file within N days»: a hundred years is more than any limitation term
 
 
 @bp.route("/portfolio")
@@ -391,7 +392,7 @@ def portfolio():
     from .portfolio import latest_run
 
     q = request.args.get("q", "").strip()
-    within = request.args.get("within", type=int)
+    within = int_arg("within", max_value=MAX_WITHIN_DAYS)
     sort = request.args.get("sort", "next_bar")
     stmt = portfolio_rows(q=q, bar_within_days=within, today=today(), sort=sort)
     if request.args.get("export") == "xlsx":

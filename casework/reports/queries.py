@@ -37,6 +37,7 @@ from sqlalchemy import BigInteger, and_, case, func, literal, literal_column, or
 from ..accounts.models import Account, AccountMonth, LedgerEntry, Territory
 from ..accounts.services import figures_version
 from ..domain.errors import DomainError
+from ..domain.identifiers import normalize_identifier
 from ..domain.money import round_half_up_div
 from ..extensions import db
 from ..i18n import _
@@ -348,8 +349,9 @@ def drilldown_stmt(month: date, figure: str, category: str | None, q: str | None
         stmt = stmt.where(Account.category == category)
     if territory_id:
         stmt = stmt.where(Account.territory_id == territory_id)
+    q = normalize_identifier(q)  # a number pasted with invisible characters finds the account
     if q:
-        stmt = stmt.where(Account.search_text.contains(q.strip().lower(), autoescape=True))
+        stmt = stmt.where(Account.search_text.contains(q.lower(), autoescape=True))
     return stmt.order_by(value.desc(), Account.number)
 
 

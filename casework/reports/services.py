@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from ..audit.services import record_event
 from ..domain.errors import DomainError
@@ -119,7 +120,11 @@ def _snapshot(report: MonthlyReport) -> dict:
 
 
 def close_month(month: date, user, today: date, note: str | None = None) -> ClosedMonth:
-    """Close (submit) a month: freeze its figures; refused before the month has ended or when already closed."""
+    """Close (submit) a month: freeze its figures; refused before the month has ended or when already closed.
+
+    Two managers closing the same month at once: the unique month lets one INSERT through; the other gets
+    MonthNotClosable (its transaction rolled back, as the caller would on any refusal), never the IntegrityError.
+    """
     if month.day != 1:
         raise MonthNotClosable(_("A reporting month starts on the 1st."))
     if today <= last_day(month):
@@ -132,7 +137,16 @@ def close_month(month: date, user, today: date, note: str | None = None) -> Clos
     closed = ClosedMonth(month=month, closed_by_id=getattr(user, "id", None), snapshot=_snapshot(report),
                          note=note, overdue_method=report.overdue_method)
     db.session.add(closed)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # another manager closed the month between the check above and this INSERT (the unique month refused
+        # it; on PostgreSQL after waiting for their commit): the transaction is spoilt, roll it back and say so
+        db.session.rollback()
+        if get_closed(month) is None:  # not the unique month after all
+            raise
+        raise MonthNotClosable(_("%(m)s has just been closed by another user; the report is shown as submitted.",
+                                 m=month_key(month))) from None
     record_event("report.close_month", "report_closed_months", closed.id,
                  {"month": month_key(month), "total_debt_end_kop": report.rows["total"].debt_end_kop}, actor=user)
     return closed

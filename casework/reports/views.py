@@ -11,7 +11,7 @@ from ..domain.errors import DomainError
 from ..export import Column, csv_response, xlsx_response
 from ..extensions import db
 from ..i18n import _, _l
-from ..pagination import paginate
+from ..pagination import int_arg, paginate
 from ..timeutil import today
 from . import bp, queries
 from .forms import CloseMonthForm
@@ -188,7 +188,7 @@ def measures():
     from .measures import GROUPINGS, TENURE_LABELS, measures_report
 
     month = _month_arg()
-    territory_id = request.args.get("territory", type=int)
+    territory_id = int_arg("territory")
     tenure = request.args.get("tenure") or None
     if tenure not in (None, *TENURE_LABELS):
         tenure = None
