@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from ..access import ADMIN, ALL_ROLES, CASE_STAFF, roles
 from ..extensions import db
 from ..i18n import _
-from ..pagination import paginate
+from ..pagination import int_arg, paginate
 from . import bp, bulk
 from .fields import FIELD_BY_NAME, FIELDS, PARAM_FIELDS
 from .forms import (DELIVERY_LABELS, OUTPUT_LABELS, BulkForm, ChooseLetterForm, DeliveryForm, TemplateUploadForm,
@@ -44,7 +44,7 @@ def _date_arg(name: str) -> date | None:
 def _filters() -> dict:
     return {"q": request.args.get("q") or None, "kind": request.args.get("kind") or None,
             "date_from": _date_arg("from"), "date_to": _date_arg("to"),
-            "delivered": request.args.get("delivered") or None, "batch_id": request.args.get("batch", type=int),
+            "delivered": request.args.get("delivered") or None, "batch_id": int_arg("batch"),
             "kinds": kinds_allowed(DOWNLOAD, _role())}  # the registry lists only what the role may open
 
 
