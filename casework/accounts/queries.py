@@ -274,24 +274,22 @@ def territory_names() -> dict[int, str]:
     return dict(db.session.execute(select(Territory.id, Territory.name).order_by(Territory.name)).all())
 
 
-def building_label(address: str, territory: str | None) -> str:
-    """A building as people name it: «п. Витим, ул. Лесная, д. 13» (the settlement first, unless the address
-    already names it), so that the same street in two settlements reads differently."""
+def address_with_settlement(address: str, territory: str | None) -> str:
+    """The address from the settlement on: «п. Витим, ул. Лесная, д. 13» — the settlement put first when the
+    address does not name it (so that the same street in two settlements reads differently), the postcode,
+    region and district before it dropped when it does."""
     address = (address or "").strip()
-    if not territory or territory.strip().lower() in address.lower():
+    if not territory or not territory.strip():
         return address
-    return f"{territory.strip()}, {address}"
+    i = address.lower().find(territory.strip().lower())
+    if i < 0:
+        return f"{territory.strip()}, {address}"
+    return address[i:]
 
 
-def address_from_settlement(address: str, territory: str | None) -> str:
-    """The address from the settlement on («г. Ленск, ул. Кирова, д. 22, кв. 13»), dropping the postcode, region
-    and district before it; the address as it is when it does not name the settlement."""
-    address = (address or "").strip()
-    if territory:
-        i = address.lower().find(territory.strip().lower())
-        if i > 0:
-            return address[i:]
-    return address
+def building_label(address: str, territory: str | None) -> str:
+    """A building as people name it, with its settlement (`address_with_settlement`)."""
+    return address_with_settlement(address, territory)
 
 
 def building_choices(territory_id: int | None = None, limit: int = 5000) -> list[tuple[int, str]]:

@@ -432,16 +432,20 @@ def _register_where(stmt, territory_id, tenure, municipal, category):
 
 
 def _register_rows(stmt, labels: dict) -> list[RegisterRow]:
-    """The rows, the address from the settlement on (the commission knows the region and the district)."""
-    from ..accounts.queries import address_from_settlement
+    """The rows; the address from the settlement on (the commission knows the region and the district)."""
+    from ..accounts.queries import address_with_settlement
 
     t = Territory.__table__
-    stmt = stmt.add_columns(t.c.name.label("territory")).outerjoin_from(A, t, t.c.id == A.c.territory_id)
+    stmt = (stmt.add_columns(t.c.name.label("territory"), A.c.apartment.label("apartment"))
+            .outerjoin_from(A, t, t.c.id == A.c.territory_id))
     out = []
     for r in db.session.execute(stmt):
+        address = address_with_settlement(r.address, r.territory)
+        if r.apartment and "кв" not in address.lower():  # imported with the apartment in a column of its own
+            address = f"{address}, кв. {r.apartment}"
         out.append(RegisterRow(r.record_id, r.kind, str(labels.get(r.kind, r.kind)), r.on, r.case_id, r.account_id,
-                               r.account_number, r.debtor or "", address_from_settlement(r.address, r.territory),
-                               r.category, r.unit or "", int(r.amount_kop or 0), r.number or ""))
+                               r.account_number, r.debtor or "", address, r.category, r.unit or "",
+                               int(r.amount_kop or 0), r.number or ""))
     return out
 
 

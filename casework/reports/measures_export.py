@@ -57,6 +57,14 @@ def in_period_label(period: ReportPeriod) -> str:
     return {"month": _("in the month"), "quarter": _("in the quarter"), "year": _("in the year")}[period.kind]
 
 
+def ytd_label() -> str:
+    return str(_("from 1 January"))
+
+
+def plan_item_label() -> str:
+    return str(_("plan item"))
+
+
 def filters_text(report: MeasuresReport) -> str:
     from sqlalchemy import select
 
@@ -262,7 +270,7 @@ def to_csv(report: MeasuresReport) -> str:
     w.writerow([safe_text(period_text(report))])
     group_cols = []
     for _g, label in report.groups:
-        group_cols += [f"{label}, {in_period_label(report.period)}", f"{label}, {_('from 1 January')}"]
+        group_cols += [f"{label}, {in_period_label(report.period)}", f"{label}, {ytd_label()}"]
     w.writerow([_csv_cell(c) for c in header(report) + group_cols])
     for ln, row in zip(report.lines, table_rows(report)):
         extra = []
@@ -283,8 +291,8 @@ def to_csv(report: MeasuresReport) -> str:
 
 def _note() -> str:
     return str(_("Counts are records dated in the period; money in rubles. Municipal housing: accounts marked as "
-                 "municipal housing. Население / прочие: the account's category; a building notice counts under "
-                 "население. Building notices have no account and are not split by tenure."))
+                 "municipal housing. Population / other consumers: the account's category; a building notice "
+                 "counts under population. Building notices have no account and are not split by tenure."))
 
 
 def to_xlsx(report: MeasuresReport, enterprise: str = "", signatory: str = "",
@@ -477,7 +485,7 @@ def to_xlsx(report: MeasuresReport, enterprise: str = "", signatory: str = "",
         sheets.append(rs)
         for i, wdt in enumerate(reg_widths, start=1):
             rs.column_dimensions[get_column_letter(i)].width = wdt
-        r = banner(rs, 1, len(reg_widths), [(f"{name} ({_('plan item')} {ref})", True),
+        r = banner(rs, 1, len(reg_widths), [(f"{name} ({plan_item_label()} {ref})", True),
                                             (enterprise or "", False), (period_text(report), False),
                                             (filters_text(report), False)])
         first = r
@@ -630,7 +638,7 @@ def to_docx(report: MeasuresReport, enterprise: str = "", signatory: str = "",
             sections.append(ln.section)
     t = fixed_table(3 + len(rows) + len(sections), widths, 9)
     titles = header(report)[:-1]
-    titles[1] = f"{titles[1]} ({_('plan item')})"
+    titles[1] = f"{titles[1]} ({plan_item_label()})"
     top, sub, nums = t.rows[0].cells, t.rows[1].cells, t.rows[2].cells
     for i in (0, 1, len(widths) - 1):
         top[i].merge(sub[i])
@@ -711,7 +719,7 @@ def to_docx(report: MeasuresReport, enterprise: str = "", signatory: str = "",
     reg_w = [0.9, 1.9, 2.1, 1.9, 3.4, 4.6, 2.4, 5.6, 2.3]
     reg_w.append(usable - sum(reg_w))
     for name, ref, rrows in registers(report):
-        para(f"{name} ({_('plan item')} {ref}) · {period_name(report.period)}", bold=True, before=10, after=4,
+        para(f"{name} ({plan_item_label()} {ref}) · {period_name(report.period)}", bold=True, before=10, after=4,
              heading=True)
         if not rrows:
             para(str(_("None in the period.")), align=L)
