@@ -110,6 +110,23 @@ def test_municipal_housing_separately(data):
     assert not only.line("notices").not_applicable
 
 
+def test_population_and_other_consumers(data, app):
+    from casework.accounts.models import Account
+    from casework.extensions import db
+
+    db.session.get(Account, data["a4"]).category = "other"
+    db.session.flush()
+    r = measures_report(MARCH)
+    for ln in r.lines:  # every line, building notices included, splits into population and other
+        assert ln.by_category["population"][0] + ln.by_category["other"][0] == ln.month, (ln.key, ln.split)
+        assert ln.by_category["population"][1] + ln.by_category["other"][1] == ln.ytd, (ln.key, ln.split)
+    assert r.line("notices", "building_notice").by_category == {"population": [1, 1], "other": [0, 0]}
+    assert r.line("received").by_category == {"population": [100000, 100000], "other": [70000, 100000]}  # a4
+    other = measures_report(MARCH, category="other")
+    assert _mt(other, "received") == (70000, 100000) and _mt(other, "notices") == (0, 0)  # a4 pretrial 2025 out
+    assert _mt(measures_report(MARCH, category="population"), "notices") == (3, 4)  # a1, a2, building; a3
+
+
 def test_split_by_territory(data):
     t1, t2 = data["t1"], data["t2"]
     r = measures_report(MARCH, group_by="territory")
