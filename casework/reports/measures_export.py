@@ -629,7 +629,7 @@ def to_docx(report: MeasuresReport, enterprise: str = "", signatory: str = "",
     cols = value_columns(report)
     rows = table_rows(report)
     num_w, target_w = 1.1, 1.9
-    val_w = 2.15 if len(cols) > 4 else 2.6
+    val_w = 2.15 if len(cols) > 4 else 3.2
     name_w = usable - num_w - target_w - val_w * len(cols)
     widths = [num_w, name_w, *([val_w] * len(cols)), target_w]
     sections = []
@@ -687,7 +687,9 @@ def to_docx(report: MeasuresReport, enterprise: str = "", signatory: str = "",
             para(g.section, bold=True, align=L, before=6, after=2, heading=True)
             step = 2 if ytd else 1
             label_w = 4.2
-            vws = [2.5 if ln.is_money else 1.8 for ln in g.measures for _k in range(step)]
+            # a measure gets about 3.6 cm: two columns (the period, from 1 January) or one for a whole year
+            vws = [(2.5 if ln.is_money else 1.8) if ytd else (3.4 if ln.is_money else 3.0)
+                   for ln in g.measures for _k in range(step)]
             scale = min(1.0, (usable - label_w) / sum(vws))
             gt = fixed_table((2 if ytd else 1) + len(g.rows) + 1, [label_w] + [w * scale for w in vws], 8)
             h1 = gt.rows[0].cells
