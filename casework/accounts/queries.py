@@ -276,6 +276,41 @@ def territory_names() -> dict[int, str]:
     return dict(db.session.execute(select(Territory.id, Territory.name).order_by(Territory.name)).all())
 
 
+def address_with_settlement(address: str, territory: str | None) -> str:
+    """The address from the settlement on: «п. Витим, ул. Лесная, д. 13» — the settlement put first when the
+    address does not name it (so that the same street in two settlements reads differently), the postcode,
+    region and district before it dropped when it does."""
+    address = (address or "").strip()
+    if not territory or not territory.strip():
+        return address
+    i = address.lower().find(territory.strip().lower())
+    if i < 0:
+        return f"{territory.strip()}, {address}"
+    return address[i:]
+
+
+def building_label(address: str, territory: str | None) -> str:
+    """A building as people name it, with its settlement (`address_with_settlement`)."""
+    return address_with_settlement(address, territory)
+
+
+def building_choices(territory_id: int | None = None, limit: int = 5000) -> list[tuple[int, str]]:
+    """(id, label) of the buildings for a picker, by settlement and address; the label names the settlement
+    (`building_label`), and two buildings that would still read the same get their id appended."""
+    from .models import Building
+
+    stmt = (select(Building.id, Building.address, Territory.name)
+            .select_from(Building).outerjoin(Territory, Territory.id == Building.territory_id)
+            .order_by(Territory.name.is_(None), Territory.name, Building.address, Building.id).limit(limit))
+    if territory_id:
+        stmt = stmt.where(Building.territory_id == territory_id)
+    rows = [(bid, building_label(address, tname)) for bid, address, tname in db.session.execute(stmt)]
+    seen: dict[str, int] = defaultdict(int)
+    for _bid, label in rows:
+        seen[label] += 1
+    return [(bid, f"{label} (№ {bid})" if seen[label] > 1 else label) for bid, label in rows]
+
+
 # ---------------------------------------------------------------------------------------------- account page
 
 @dataclass

@@ -230,12 +230,12 @@ def download(doc_id: int):
 @bp.route("/bulk", methods=["GET", "POST"])
 @roles(CASE_STAFF)
 def bulk_new():
-    from ..accounts.models import Building, Territory
+    from ..accounts.models import Territory
+    from ..accounts.queries import building_choices
 
     form = BulkForm()
     form.code.choices = letter_choices("account", _role(), ISSUE)
-    form.building_id.choices = [(0, _("Any"))] + [(b.id, b.address) for b in db.session.scalars(
-        select(Building).order_by(Building.address).limit(5000))]
+    form.building_id.choices = [(0, _("Any"))] + building_choices()  # «п. Витим, ул. Лесная, д. 13»
     form.territory_id.choices = [(0, _("Any"))] + [(t.id, t.name) for t in db.session.scalars(
         select(Territory).order_by(Territory.name))]
     outputs = ["zip", "merged"] + (["pdf"] if bulk.soffice_path() else [])

@@ -70,21 +70,31 @@ def register_cli(app: Flask) -> None:
         _emit(data, output)
 
     @report_group.command("measures")
-    @click.option("--month", required=True, help="Reporting month, YYYY-MM.")
+    @click.option("--month", default=None, help="Reporting month, YYYY-MM.")
+    @click.option("--period", default=None,
+                  help="Reporting period instead of --month: YYYY-MM (month), YYYY-Qn (quarter 1-4) or YYYY (year).")
     @click.option("--format", "fmt", type=click.Choice(["xlsx", "docx", "csv", "json"]), default="json",
                   show_default=True)
     @click.option("--group", type=click.Choice(["territory", "tenure"]), default=None,
-                  help="One column pair per territory or per tenure.")
+                  help="The split by territory or by tenure (rows of their own tables).")
+    @click.option("--category", type=click.Choice(["population", "other"]), default=None,
+                  help="Only население (population) or прочие потребители (other).")
     @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
                   help="File to write; json and csv go to stdout without it.")
-    def measures_cmd(month: str, fmt: str, group: str | None, output: str | None):
-        """Print or save the measures report of MONTH (month and from 1 January)."""
+    def measures_cmd(month: str | None, period: str | None, fmt: str, group: str | None, category: str | None,
+                     output: str | None):
+        """Print or save the measures report of a month, quarter or year (and from 1 January)."""
         from .measures import measures_report
         from .measures_export import render
-        from .queries import parse_month
+        from .period import parse_period
 
+        if bool(month) == bool(period):
+            raise click.UsageError("give either --month or --period")
         try:
-            data = render(measures_report(parse_month(month), group_by=group), fmt)
+            p = parse_period(period or month)
+            if month and p.kind != "month":
+                raise click.UsageError("--month takes YYYY-MM; use --period for a quarter or a year")
+            data = render(measures_report(p, group_by=group, category=category), fmt)
         except DomainError as exc:
             raise click.ClickException(str(exc)) from None
         _emit(data, output)

@@ -27,8 +27,11 @@ written off by ground       ``writeoff_proposals`` approved — ``decided_on``: 
 ==========================  =======================================================================
 
 Each record is attributed to its account (directly or through its case) for the territory and tenure
-splits and for the «municipal housing» columns (``accounts.is_municipal``, seed 001 п.2). One grouped
-query per measure gives the month and the year-to-date figure for every split at once.
+splits, for the «municipal housing» columns (``accounts.is_municipal``, seed 001 п.2) and for the consumer
+categories население / прочие (``accounts.category``, seed 000 п.14). One grouped query per measure gives the
+figure of the reporting period (a month, a quarter or a year, seed 001 п.27–28) and the year-to-date figure for
+every split at once. The registers of court applications filed (seed 001 п.21) and of writs sent (п.26) list
+the very records the two measures count.
 """
 from __future__ import annotations
 
@@ -44,7 +47,8 @@ from ..contacts.models import CHANNELS, Contact, PaymentAgreement
 from ..documents.models import Document
 from ..extensions import db
 from ..i18n import _, _l
-from .queries import add_month, report_settings
+from .period import ReportPeriod, month_period
+from .queries import report_settings
 
 SECTION_PRETRIAL = _l("Pre-trial measures")
 SECTION_COURT = _l("Court measures")
@@ -54,6 +58,8 @@ SECTION_WRITE_OFF = _l("Write-offs")
 TENURE_LABELS = {"owner": _l("Owners"), "social_tenancy": _l("Social tenancy"),
                  "commercial_tenancy": _l("Commercial tenancy"), "other": _l("Other tenure")}
 GROUPINGS = ("territory", "tenure")
+CATEGORIES = ("population", "other")
+CATEGORY_LABELS = {"population": _l("Population"), "other": _l("Other consumers")}
 
 NOTICE_KINDS = ("notice_debt", "warning_restriction", "pretrial_claim", "building_notice")
 RESTRICTION_STAGES = ("restriction", "suspension")
@@ -65,12 +71,12 @@ A = Account.__table__
 
 # ------------------------------------------------------------------------------------------- sources
 # Each source returns a SELECT with the labelled columns
-#   split, value, in_month (1/0), territory_id, tenure, is_municipal
-# restricted to records dated from 1 January to the end of the reporting month.
+#   split, value, in_month (1/0: dated in the reporting period), territory_id, tenure, is_municipal, category
+# restricted to records dated from 1 January to the end of the reporting period.
 
 @dataclass(frozen=True)
 class Window:
-    """The year-to-date window [year_start, hi) and the reporting month's start `lo`."""
+    """The year-to-date window [year_start, hi) and the reporting period's start `lo`."""
 
     year_start: date
     lo: date
@@ -86,7 +92,7 @@ class Window:
 
 def _acc_cols(acc=A):
     return [acc.c.territory_id.label("territory_id"), acc.c.tenure.label("tenure"),
-            acc.c.is_municipal.label("is_municipal")]
+            acc.c.is_municipal.label("is_municipal"), acc.c.category.label("category")]
 
 
 def _via_case(table):
@@ -100,7 +106,9 @@ def _src_notices(w: Window):
     where, in_month = w.on(d.c.issued_on)
     return (select(d.c.kind.label("split"), literal(1).label("value"), in_month.label("in_month"),
                    func.coalesce(A.c.territory_id, b.c.territory_id).label("territory_id"),
-                   A.c.tenure.label("tenure"), func.coalesce(A.c.is_municipal, false()).label("is_municipal"))
+                   A.c.tenure.label("tenure"), func.coalesce(A.c.is_municipal, false()).label("is_municipal"),
+                   # a building notice hangs in the entrances of a residential building: население
+                   func.coalesce(A.c.category, literal("population")).label("category"))
             .select_from(d.outerjoin(A, A.c.id == d.c.account_id).outerjoin(b, b.c.id == d.c.building_id))
             .where(d.c.kind.in_(NOTICE_KINDS), where))
 
@@ -255,7 +263,10 @@ MEASURE_KEYS = tuple(m.key for m in MEASURES)
 
 @dataclass
 class MeasureLine:
-    """One line: a measure's total (level 0) or one of its splits (level 1); money lines in kopecks."""
+    """One line: a measure's total (level 0) or one of its splits (level 1); money lines in kopecks.
+
+    `month` is the value of the reporting period (a month, a quarter or a year), `ytd` from 1 January to the
+    period's end; `by_category` splits both by the account's category (население / прочие)."""
 
     key: str
     label: str
@@ -269,9 +280,10 @@ class MeasureLine:
     ytd: int = 0
     municipal_month: int = 0
     municipal_ytd: int = 0
-    groups: dict = field(default_factory=dict)  # group key → [month, ytd]
-    target: int | None = None  # monthly target
-    target_ytd: int | None = None  # target × months from January
+    by_category: dict = field(default_factory=lambda: {c: [0, 0] for c in CATEGORIES})  # category → [period, ytd]
+    groups: dict = field(default_factory=dict)  # group key → [period, ytd]
+    target: int | None = None  # target for the period (monthly target × months)
+    target_ytd: int | None = None  # monthly target × months from January to the period's end
     not_applicable: bool = False  # a split without accounts (building notices) under a tenure/municipal filter
 
     @property
@@ -280,14 +292,41 @@ class MeasureLine:
 
 
 @dataclass
+class RegisterRow:
+    """One line of a register: a court application filed (seed 001 п.21) or a writ sent (п.26)."""
+
+    record_id: int
+    kind: str  # order | claim (applications); bailiff | employer | bank (writs)
+    kind_label: str
+    on: date  # filed on / sent on
+    case_id: int
+    account_id: int
+    account_number: str
+    debtor: str
+    address: str
+    category: str
+    unit: str  # the court; the bailiff unit, employer or bank
+    amount_kop: int  # claimed (principal + penalty); the writ's amount
+    number: str  # the court case number; the writ's number
+
+
+@dataclass
 class MeasuresReport:
-    month: date
+    period: ReportPeriod
     lines: list[MeasureLine] = field(default_factory=list)
     group_by: str | None = None
     groups: list[tuple] = field(default_factory=list)  # (key, label) of the split columns
     territory_id: int | None = None
     tenure: str | None = None
     municipal: bool = False
+    category: str | None = None
+    filings: list[RegisterRow] | None = None  # п.21: the court applications filed in the period
+    writs: list[RegisterRow] | None = None  # п.26: the writs sent in the period
+
+    @property
+    def month(self) -> date:
+        """The first day of the period (the reporting month when the period is a month)."""
+        return self.period.start
 
     def line(self, key: str, split: str | None = None) -> MeasureLine:
         for ln in self.lines:
@@ -297,12 +336,13 @@ class MeasuresReport:
 
 
 def _aggregate(m: Measure, w: Window) -> list[tuple]:
-    """(split, territory_id, tenure, is_municipal, month value, ytd value) rows of one measure."""
+    """(split, territory_id, tenure, is_municipal, category, period value, ytd value) rows of one measure."""
     sq = m.source(w).subquery()
-    stmt = (select(sq.c.split, sq.c.territory_id, sq.c.tenure, sq.c.is_municipal,
+    stmt = (select(sq.c.split, sq.c.territory_id, sq.c.tenure, sq.c.is_municipal, sq.c.category,
                    func.coalesce(func.sum(sq.c.value * sq.c.in_month), 0), func.coalesce(func.sum(sq.c.value), 0))
-            .group_by(sq.c.split, sq.c.territory_id, sq.c.tenure, sq.c.is_municipal))
-    return [(s, t, tn, bool(mu), int(mv), int(yv)) for s, t, tn, mu, mv, yv in db.session.execute(stmt)]
+            .group_by(sq.c.split, sq.c.territory_id, sq.c.tenure, sq.c.is_municipal, sq.c.category))
+    return [(s, t, tn, bool(mu), cat, int(mv), int(yv))
+            for s, t, tn, mu, cat, mv, yv in db.session.execute(stmt)]
 
 
 def group_columns(group_by: str | None) -> list[tuple]:
@@ -315,30 +355,40 @@ def group_columns(group_by: str | None) -> list[tuple]:
     return []
 
 
-def measures_report(month: date, territory_id: int | None = None, tenure: str | None = None,
-                    municipal: bool = False, group_by: str | None = None) -> MeasuresReport:
-    """Every measure for `month` and from 1 January to the end of `month`, with the municipal-housing part and,
-    if asked, one column pair per territory or tenure; filters keep only one territory / tenure / municipal."""
+def as_period(period: ReportPeriod | date) -> ReportPeriod:
+    return period if isinstance(period, ReportPeriod) else month_period(period)
+
+
+def measures_report(period: ReportPeriod | date, territory_id: int | None = None, tenure: str | None = None,
+                    municipal: bool = False, group_by: str | None = None, category: str | None = None,
+                    registers: bool = True) -> MeasuresReport:
+    """Every measure for the period (a month — a `date` is taken as its month —, a quarter or a year) and from
+    1 January to the period's end, with the municipal-housing part, the население / прочие split and, if asked,
+    one column pair per territory or tenure; filters keep only one territory / tenure / category / municipal
+    housing. With `registers`, the lists of the court applications filed and the writs sent in the period."""
+    period = as_period(period)
     if group_by not in GROUPINGS:
         group_by = None
-    report = MeasuresReport(month, group_by=group_by, groups=group_columns(group_by), territory_id=territory_id,
-                            tenure=tenure, municipal=municipal)
-    w = Window(date(month.year, 1, 1), month, add_month(month, 1))
+    if category not in CATEGORIES:
+        category = None
+    report = MeasuresReport(period, group_by=group_by, groups=group_columns(group_by), territory_id=territory_id,
+                            tenure=tenure, municipal=municipal, category=category)
+    w = Window(period.year_start, period.start, period.end)
     target = report_settings()["court_target"]
     group_keys = [g for g, _lbl in report.groups]
     for m in MEASURES:
         rows = [r for r in _aggregate(m, w)
                 if (territory_id is None or r[1] == territory_id) and (tenure is None or r[2] == tenure)
-                and (not municipal or r[3])]
+                and (not municipal or r[3]) and (category is None or r[4] == category)]
         labels = m.split_labels() if m.split_labels else {}
         splits = list(labels) + sorted({r[0] for r in rows if r[0] not in labels and r[0] is not None}, key=str)
         total = MeasureLine(m.key, str(m.label), str(m.section), m.plan_ref, m.is_money,
                             groups={g: [0, 0] for g in group_keys})
         if m.target:
-            total.target, total.target_ytd = target, target * month.month
+            total.target, total.target_ytd = target * period.months, target * period.months_to_end
         lines = {s: MeasureLine(m.key, str(m.label), str(m.section), m.plan_ref, m.is_money, 1, s,
                                 str(labels.get(s, s)), groups={g: [0, 0] for g in group_keys}) for s in splits}
-        for split, terr, ten, muni, mv, yv in rows:
+        for split, terr, ten, muni, cat, mv, yv in rows:
             gkey = terr if group_by == "territory" else ten if group_by == "tenure" else None
             targets = [total] + ([lines[split]] if split in lines else [])
             for ln in targets:
@@ -347,6 +397,9 @@ def measures_report(month: date, territory_id: int | None = None, tenure: str | 
                 if muni:
                     ln.municipal_month += mv
                     ln.municipal_ytd += yv
+                cell = ln.by_category.setdefault(cat, [0, 0])
+                cell[0] += mv
+                cell[1] += yv
                 if group_by:
                     cell = ln.groups.setdefault(gkey, [0, 0])
                     cell[0] += mv
@@ -357,8 +410,86 @@ def measures_report(month: date, territory_id: int | None = None, tenure: str | 
                     lines[s].not_applicable = True
         report.lines.append(total)
         report.lines.extend(lines[s] for s in splits)
+    if registers:
+        filters = dict(territory_id=territory_id, tenure=tenure, municipal=municipal, category=category)
+        report.filings = court_filings(period, **filters)
+        report.writs = writs_sent(period, **filters)
     return report
 
 
-__all__ = ["MEASURES", "MEASURE_KEYS", "Measure", "MeasureLine", "MeasuresReport", "measures_report",
-           "group_columns", "TENURE_LABELS", "GROUPINGS", "Window"]
+# ------------------------------------------------------------------------------------------- registers
+
+def _register_where(stmt, territory_id, tenure, municipal, category):
+    if territory_id is not None:
+        stmt = stmt.where(A.c.territory_id == territory_id)
+    if tenure is not None:
+        stmt = stmt.where(A.c.tenure == tenure)
+    if municipal:
+        stmt = stmt.where(A.c.is_municipal.is_(True))
+    if category is not None:
+        stmt = stmt.where(A.c.category == category)
+    return stmt
+
+
+def _register_rows(stmt, labels: dict) -> list[RegisterRow]:
+    """The rows; the address from the settlement on (the commission knows the region and the district)."""
+    from ..accounts.queries import address_with_settlement
+
+    t = Territory.__table__
+    stmt = (stmt.add_columns(t.c.name.label("territory"), A.c.apartment.label("apartment"))
+            .outerjoin_from(A, t, t.c.id == A.c.territory_id))
+    out = []
+    for r in db.session.execute(stmt):
+        address = address_with_settlement(r.address, r.territory)
+        if r.apartment and "кв" not in address.lower():  # imported with the apartment in a column of its own
+            address = f"{address}, кв. {r.apartment}"
+        out.append(RegisterRow(r.record_id, r.kind, str(labels.get(r.kind, r.kind)), r.on, r.case_id, r.account_id,
+                               r.account_number, r.debtor or "", address, r.category, r.unit or "",
+                               int(r.amount_kop or 0), r.number or ""))
+    return out
+
+
+def court_filings(period: ReportPeriod | date, territory_id: int | None = None, tenure: str | None = None,
+                  municipal: bool = False, category: str | None = None) -> list[RegisterRow]:
+    """The court applications (orders and claims) filed in the period — exactly what «court applications
+    filed» counts — in the order of filing; the amount is the claim (principal + penalty, without the duty)."""
+    from ..cases.labels import COURT_KIND_LABELS
+    from ..cases.models import Court
+
+    period = as_period(period)
+    r, cases, courts = CourtRecord.__table__, Case.__table__, Court.__table__
+    stmt = (select(r.c.id.label("record_id"), r.c.kind.label("kind"), r.c.filed_on.label("on"),
+                   cases.c.id.label("case_id"), A.c.id.label("account_id"), A.c.number.label("account_number"),
+                   A.c.debtor_name.label("debtor"), A.c.address.label("address"), A.c.category.label("category"),
+                   courts.c.name.label("unit"), (r.c.principal_kop + r.c.penalty_kop).label("amount_kop"),
+                   r.c.case_number.label("number"))
+            .select_from(_via_case(r).outerjoin(courts, courts.c.id == r.c.court_id))
+            .where(r.c.kind.in_(FILING_KINDS), r.c.filed_on >= period.start, r.c.filed_on < period.end)
+            .order_by(r.c.filed_on, r.c.id))
+    return _register_rows(_register_where(stmt, territory_id, tenure, municipal, category), COURT_KIND_LABELS)
+
+
+def writs_sent(period: ReportPeriod | date, territory_id: int | None = None, tenure: str | None = None,
+               municipal: bool = False, category: str | None = None) -> list[RegisterRow]:
+    """The writs sent in the period — exactly what «writs sent» counts: to bailiff units first (seed 001 п.26),
+    then to employers and banks (п.23) — each by sending date; the unit is the bailiff unit, employer or bank."""
+    from ..cases.labels import DESTINATION_LABELS
+    from ..cases.models import BailiffUnit
+
+    period = as_period(period)
+    e, cases, units = Enforcement.__table__, Case.__table__, BailiffUnit.__table__
+    order = case({d: i for i, d in enumerate(DESTINATIONS)}, value=e.c.destination, else_=len(DESTINATIONS))
+    stmt = (select(e.c.id.label("record_id"), e.c.destination.label("kind"), e.c.sent_on.label("on"),
+                   cases.c.id.label("case_id"), A.c.id.label("account_id"), A.c.number.label("account_number"),
+                   A.c.debtor_name.label("debtor"), A.c.address.label("address"), A.c.category.label("category"),
+                   func.coalesce(units.c.name, e.c.payer_name).label("unit"), e.c.amount_kop.label("amount_kop"),
+                   e.c.writ_number.label("number"))
+            .select_from(_via_case(e).outerjoin(units, units.c.id == e.c.bailiff_unit_id))
+            .where(e.c.sent_on >= period.start, e.c.sent_on < period.end)
+            .order_by(order, e.c.sent_on, e.c.id))
+    return _register_rows(_register_where(stmt, territory_id, tenure, municipal, category), DESTINATION_LABELS)
+
+
+__all__ = ["MEASURES", "MEASURE_KEYS", "Measure", "MeasureLine", "MeasuresReport", "RegisterRow", "measures_report",
+           "court_filings", "writs_sent", "group_columns", "TENURE_LABELS", "CATEGORIES", "CATEGORY_LABELS",
+           "GROUPINGS", "Window"]

@@ -31,6 +31,8 @@ FIGURE_LABELS = {  # columns 3–9 of the form
 KIND_LABELS = {"opening": _l("Opening balance"), "charge": _l("Charge"), "recalculation": _l("Recalculation"),
                "payment": _l("Payment")}
 CATEGORY_LABELS = {"population": _l("Population"), "other": _l("Other consumers"), "total": _l("Total")}
+MONTHS = (_l("January"), _l("February"), _l("March"), _l("April"), _l("May"), _l("June"), _l("July"), _l("August"),
+          _l("September"), _l("October"), _l("November"), _l("December"))
 
 
 def _figure_label(figure: str) -> str:
@@ -181,35 +183,88 @@ def _territories():
     return db.session.execute(select(Territory.id, Territory.name).order_by(Territory.name)).all()
 
 
+def _period_arg():
+    """The measures page's period: `period=YYYY-MM|YYYY-Qn|YYYY`, or the form's kind/year/q/mon, or the older
+    `month=YYYY-MM`; the previous month by default."""
+    from .period import month_period, parse_period, period_from_parts
+
+    default = month_period(queries.add_month(today().replace(day=1), -1))
+    try:
+        if request.args.get("period"):
+            return parse_period(request.args["period"])
+        if request.args.get("kind"):
+            return period_from_parts(request.args["kind"], request.args.get("year", type=int),
+                                     request.args.get("q", type=int), request.args.get("mon", type=int))
+    except DomainError as exc:
+        flash(str(exc), "error")
+        return default
+    return month_period(_month_arg(default.start))
+
+
 @bp.route("/measures")
 @roles(REPORT_ROLES)
 def measures():
+    from ..access import CASE_STAFF
     from . import measures_export
-    from .measures import GROUPINGS, TENURE_LABELS, measures_report
+    from .measures import CATEGORIES, CATEGORY_LABELS, GROUPINGS, TENURE_LABELS, measures_report
+    from .period import ROMAN
 
-    month = _month_arg()
+    period = _period_arg()
     territory_id = int_arg("territory")
     tenure = request.args.get("tenure") or None
     if tenure not in (None, *TENURE_LABELS):
         tenure = None
+    category = request.args.get("category") or None
+    if category not in (None, *CATEGORIES):
+        category = None
     municipal = request.args.get("municipal") == "1"
     group_by = request.args.get("group") or None
     if group_by not in GROUPINGS:
         group_by = None
-    report = measures_report(month, territory_id, tenure, municipal, group_by)
+    report = measures_report(period, territory_id, tenure, municipal, group_by, category)
     fmt = request.args.get("export")
+    register = request.args.get("register")
+    if fmt == "xlsx" and register in ("filings", "writs"):
+        rows = report.filings if register == "filings" else report.writs
+        cols = [Column(_("No."), "int", 6), Column(_("Date"), "date"), Column(_("Kind"), width=16),
+                Column(_("Account"), width=12), Column(_("Debtor"), width=30), Column(_("Address"), width=48),
+                Column(_("Consumers"), width=12), Column(_("Court / unit"), width=34), Column(_("Amount, ₽"), "money"),
+                Column(_("Number"), width=18)]
+        title = (measures_export.filings_title() if register == "filings" else measures_export.writs_title())
+        lines = [title, measures_export.period_text(report)] + ([measures_export.filters_text(report)]
+                                                               if measures_export.filters_text(report) else [])
+        return xlsx_response(f"{register}-{period.key}.xlsx", cols, measures_export.register_rows(rows),
+                             sheet_title=title, title_lines=lines)
     if fmt in ("xlsx", "docx", "csv"):
         data = measures_export.render(report, fmt)
         mimes = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                  "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                  "csv": "text/csv; charset=utf-8"}
         resp = Response(data.encode("utf-8") if isinstance(data, str) else data, mimetype=mimes[fmt])
-        resp.headers["Content-Disposition"] = f'attachment; filename="measures-{queries.month_key(month)}.{fmt}"'
+        resp.headers["Content-Disposition"] = f'attachment; filename="measures-{period.key}.{fmt}"'
         return resp
-    return render_template("reports/measures.html", report=report, month=month, month_key=queries.month_key(month),
+    args = {k: v for k, v in (("period", period.key), ("territory", territory_id), ("category", category),
+                              ("tenure", tenure), ("municipal", "1" if municipal else None), ("group", group_by))
+            if v}  # the page's choices, for the download links
+    may_prepare = current_user.role in CASE_STAFF  # documents.new is for the people who work cases
+    buildings = []
+    if may_prepare:
+        from ..accounts.queries import building_choices
+
+        buildings = building_choices(territory_id)
+    return render_template("reports/measures.html", report=report, period=period, month=period.start,
                            territories=_territories(), territory_id=territory_id, tenure=tenure,
-                           municipal=municipal, tenure_labels=TENURE_LABELS, group_by=group_by,
-                           period_text=measures_export.period_text(report))
+                           municipal=municipal, tenure_labels=TENURE_LABELS, group_by=group_by, category=category,
+                           category_labels=CATEGORY_LABELS, roman=ROMAN, months=MONTHS,
+                           period_name=measures_export.period_name(period),
+                           period_text=measures_export.period_text(report),
+                           columns=measures_export.value_columns(report),
+                           group_tables=measures_export.group_tables(report),
+                           group_title=measures_export.group_title(report),
+                           in_period=measures_export.in_period_label(period),
+                           registers=[("filings", *measures_export.registers(report)[0]),
+                                      ("writs", *measures_export.registers(report)[1])],
+                           may_prepare=may_prepare, buildings=buildings, args=args)
 
 
 # ------------------------------------------------------------------ analysis

@@ -110,6 +110,23 @@ def test_municipal_housing_separately(data):
     assert not only.line("notices").not_applicable
 
 
+def test_population_and_other_consumers(data, app):
+    from casework.accounts.models import Account
+    from casework.extensions import db
+
+    db.session.get(Account, data["a4"]).category = "other"
+    db.session.flush()
+    r = measures_report(MARCH)
+    for ln in r.lines:  # every line, building notices included, splits into population and other
+        assert ln.by_category["population"][0] + ln.by_category["other"][0] == ln.month, (ln.key, ln.split)
+        assert ln.by_category["population"][1] + ln.by_category["other"][1] == ln.ytd, (ln.key, ln.split)
+    assert r.line("notices", "building_notice").by_category == {"population": [1, 1], "other": [0, 0]}
+    assert r.line("received").by_category == {"population": [100000, 100000], "other": [70000, 100000]}  # a4
+    other = measures_report(MARCH, category="other")
+    assert _mt(other, "received") == (70000, 100000) and _mt(other, "notices") == (0, 0)  # a4 pretrial 2025 out
+    assert _mt(measures_report(MARCH, category="population"), "notices") == (3, 4)  # a1, a2, building; a3
+
+
 def test_split_by_territory(data):
     t1, t2 = data["t1"], data["t2"]
     r = measures_report(MARCH, group_by="territory")
@@ -176,7 +193,7 @@ def test_xlsx_reads_back_with_the_figures(data):
 
     from openpyxl import load_workbook
 
-    from casework.reports.measures_export import header, to_xlsx
+    from casework.reports.measures_export import header, to_xlsx, value_columns
 
     r = measures_report(MARCH, group_by="territory")
     wb = load_workbook(io.BytesIO(to_xlsx(r, "МУП «Тест»", "Иванов И.И.", "Директор")))
@@ -185,10 +202,14 @@ def test_xlsx_reads_back_with_the_figures(data):
     flat = [v for row in cells for v in row if v is not None]
     assert "МУП «Тест»" in flat and "Иванов И.И." in flat
     cols = header(r)
-    assert len(cols) == 6 + 2 * len(r.groups) + 2
-    head = next(i for i, row in enumerate(cells) if row[:len(cols)] == cols)
-    assert cells[head + 1][:len(cols)] == list(range(1, len(cols) + 1))  # numbered columns
-    by_num = {row[0]: row for row in cells[head + 2:] if isinstance(row[0], str) and row[0][:1].isdigit()}
+    # №, measure; all accounts, municipal, население, прочие × (month, from 1 January); target; plan item —
+    # the territories are rows of their own sheet, not column pairs here
+    assert len(cols) == 2 + 8 + 2 and [c.sub for c in value_columns(r)][:2] == ["за месяц", "с 1 января"]
+    head = next(i for i, row in enumerate(cells) if row[:len(cols)] == list(range(1, len(cols) + 1)))
+    groups = [v for v in cells[head - 2] if v]
+    assert groups[:6] == ["№ п/п", "Мероприятие", "Все лицевые счета", "в т. ч. муниципальный жилфонд", "Население",
+                          "Прочие потребители"]
+    by_num = {row[0]: row for row in cells[head + 1:] if isinstance(row[0], str) and row[0][:1].isdigit()}
     keys = [ln for ln in r.lines]
     # line numbers: measures 1..16, splits 1.1, 1.2, …
     assert sum(1 for k in by_num if "." not in k) == 16
@@ -206,10 +227,13 @@ def test_xlsx_reads_back_with_the_figures(data):
             assert Decimal(str(row[2])) * 100 == ln.month and Decimal(str(row[3])) * 100 == ln.ytd, ln.key
         else:
             assert (row[2], row[3], row[4], row[5]) == (ln.month, ln.ytd, ln.municipal_month, ln.municipal_ytd)
+            assert (row[6], row[7]) == tuple(ln.by_category["population"]), ln.key
     received = by_num[str(1 + [ln.key for ln in keys if ln.level == 0].index("received"))]
     assert (received[2], received[3]) == (1700, 2000)  # 170 000 kopecks = 1 700,00 ₽; year 2 000,00 ₽
     filed = by_num[str(1 + [ln.key for ln in keys if ln.level == 0].index("court_filed"))]
-    assert filed[2] == 2 and filed[-2] == "10 / 30"
+    assert filed[2] == 2 and filed[len(cols) - 2] == "10 / 30"
+    split = wb.worksheets[1]
+    assert [row[0].value for row in split.iter_rows() if row[0].value in ("Ленск", "Витим")][:2] == ["Витим", "Ленск"]
 
 
 def test_docx_csv_json_and_cli(data, runner, tmp_path):
@@ -223,7 +247,8 @@ def test_docx_csv_json_and_cli(data, runner, tmp_path):
     r = measures_report(MARCH)
     doc = Document(io.BytesIO(to_docx(r, "МУП «Тест»")))
     table = doc.tables[0]
-    assert len(table.rows) == 2 + len(r.lines)
+    sections = len({ln.section for ln in r.lines})
+    assert len(table.rows) == 3 + sections + len(r.lines)  # two header rows, the numbers, sections, lines
     texts = [[c.text for c in row.cells] for row in table.rows]
     assert any(row[0] == "1" and row[2] == "3" and row[3] == "4" for row in texts)  # notices
     csv_text = to_csv(r)
