@@ -212,3 +212,42 @@ def test_an_active_template_missing_from_the_storage_is_refused_not_replaced(s3_
     assert r.status_code == 200
     assert "отсутствует в хранилище файлов" in r.get_data(as_text=True)
     assert db.session.scalar(select(Document.id)) is None
+
+
+def test_an_error_file_recorded_by_its_old_absolute_path_is_still_found(s3_storage, client, login):
+    """Before the storage kept names, imports recorded the error file's absolute path on the host that wrote it."""
+    login("manager")
+    batch = ImportBatch(kind="ledger", file_name="old.csv", file_sha256="0" * 64, file_size=1, via="cli",
+                        status="committed")
+    db.session.add(batch)
+    db.session.flush()
+    storage.save("imports", f"errors/{batch.id}-old-errors.csv", "ЛС;Ошибка\n999;нет\n".encode("utf-8-sig"))
+    batch.error_file = f"/srv/old-host/instance/imports/errors/{batch.id}-old-errors.csv"
+    db.session.commit()
+    r = client.get(f"/imports/{batch.id}/errors.csv")
+    assert r.status_code == 200 and "999;нет" in r.data.decode("utf-8-sig")
+    r.close()
+    batch.error_file = "/home/operator/my-errors.csv"  # a file only the command line wrote: not in the storage
+    db.session.commit()
+    assert client.get(f"/imports/{batch.id}/errors.csv").status_code == 404
+
+
+def test_storage_settings_come_from_the_environment_and_are_checked(tmp_path, monkeypatch):
+    from casework import create_app
+    from casework.config import apply_environment
+
+    cfg = {}
+    apply_environment(cfg, {"CASEWORK_STORAGE_BACKEND": "s3", "CASEWORK_S3_BUCKET": "docs",
+                            "CASEWORK_S3_SECRET_ACCESS_KEY": "12345", "CASEWORK_S3_ACCESS_KEY_ID": "true",
+                            "CASEWORK_S3_ENDPOINT_URL": "https://storage.example.ru", "CASEWORK_S3_PREFIX": "casework"})
+    assert cfg == {"STORAGE_BACKEND": "s3", "S3_BUCKET": "docs", "S3_SECRET_ACCESS_KEY": "12345",
+                   "S3_ACCESS_KEY_ID": "true", "S3_ENDPOINT_URL": "https://storage.example.ru",
+                   "S3_PREFIX": "casework"}  # secrets stay strings, never JSON numbers or booleans
+    monkeypatch.setenv("CASEWORK_INSTANCE_PATH", str(tmp_path))
+    base = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/a.db"}
+    assert create_app(base).config["STORAGE_BACKEND"] == "local"
+    for bad, message in (({"STORAGE_BACKEND": "ftp"}, "STORAGE_BACKEND"),
+                         ({"STORAGE_BACKEND": "s3"}, "S3_BUCKET"),
+                         ({"STORAGE_BACKEND": "s3", "S3_BUCKET": "b", "S3_PREFIX": "a/../b"}, "S3_PREFIX")):
+        with pytest.raises(RuntimeError, match=message):
+            create_app({**base, **bad})
