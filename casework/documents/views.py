@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from .. import storage
 from ..access import ADMIN, ALL_ROLES, CASE_STAFF, roles
 from ..extensions import db
 from ..i18n import _
@@ -21,7 +22,8 @@ from .models import Document, DocumentBatch, TemplateVersion
 from .queries import registry_query
 from .services import (DocumentError, DocumentRefused, activate_template_version, active_template, add_template_version,
                        check_right, file_for_download, issue_document, issued_for_token, new_issue_token, prepare,
-                       preview_context, record_delivery, valid_issue_token, validate_template)
+                       preview_context, record_delivery, shipped_template_path, valid_issue_token, validate_template,
+                       version_file)
 
 
 def _refused(exc: DocumentError):
@@ -216,13 +218,14 @@ def delivery(doc_id: int):
 def download(doc_id: int):
     doc = db.get_or_404(Document, doc_id)
     try:
-        path = file_for_download(doc, current_user)
+        stored = file_for_download(doc, current_user)
+        resp = stored.send(f"{doc.number.replace('/', '-')}_{doc.kind}.docx")
     except DocumentRefused as exc:
         return _refused(exc)
-    if not path.is_file():
+    except FileNotFoundError:
         abort(404)
     db.session.commit()  # the pii.view audit row of a full file
-    return send_file(path, as_attachment=True, download_name=f"{doc.number.replace('/', '-')}_{doc.kind}.docx")
+    return resp
 
 
 # --------------------------------------------------------------------------- bulk
@@ -324,13 +327,14 @@ def batch_download(batch_id: int):
     if not b.file_path:
         abort(404)
     try:
-        path = bulk.batch_file_for_download(b, current_user)
+        stored = bulk.batch_file_for_download(b, current_user)
+        resp = stored.send()
     except DocumentRefused as exc:
         return _refused(exc)
-    if not path.is_file():
+    except FileNotFoundError:
         abort(404)
     db.session.commit()  # the pii.view audit row of a full file
-    return send_file(path, as_attachment=True, download_name=path.name)
+    return resp
 
 
 @bp.route("/batches/<int:batch_id>/register", methods=["POST"])
@@ -425,18 +429,21 @@ def template_activate(code: str):
 def template_download(code: str):
     if code not in LETTERS:
         abort(404)
-    from pathlib import Path
-
     vid = request.args.get("version", type=int)
     if vid:
         tv = db.get_or_404(TemplateVersion, vid)
-        path = Path(current_app.config["DOCUMENTS_DIR"]) / tv.file_path
+        source = version_file(tv)
     else:
-        path, _v = active_template(code) if request.args.get("shipped") is None else (
-            Path(current_app.config["LETTER_TEMPLATES_DIR"]) / LETTERS[code].file, None)
-    if not path.is_file():
+        source, _v = active_template(code) if request.args.get("shipped") is None else (
+            shipped_template_path(LETTERS[code]), None)
+    if isinstance(source, storage.Stored):  # an uploaded version, in the storage
+        try:
+            return source.send(f"{code}.docx")
+        except FileNotFoundError:
+            abort(404)
+    if not source.is_file():
         abort(404)
-    return send_file(path, as_attachment=True, download_name=f"{code}.docx")
+    return send_file(source, as_attachment=True, download_name=f"{code}.docx")
 
 
 @bp.route("/fields")

@@ -62,7 +62,9 @@ def _run(kind: str, file: str, skip_bad_rows: bool, dry_run: bool, error_file: s
             click.echo(_("row %(r)s: %(name)s, «%(f)s» kept as edited in the app", r=c["row"], name=c["name"],
                          f=c["field"]), err=True)
     if batch.error_file:
-        click.echo(_("Error file: %(p)s", p=batch.error_file))
+        from .. import storage
+
+        click.echo(_("Error file: %(p)s", p=error_file or storage.location("imports", batch.error_file)))
     if batch.status == "rejected":
         if batch.rows_bad:
             click.echo(_("Nothing was imported. Fix the rows, or run again with --skip-bad-rows."), err=True)

@@ -16,7 +16,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Callable
 
-from flask import current_app
 from sqlalchemy import bindparam, insert, select, text, update
 
 from ..accounts.models import (Account, AccountBalance, AccountParty, Building, LedgerEntry, Party, Premises, Service,
@@ -372,21 +371,15 @@ def record_failure(kind: str, file_bytes: bytes, file_name: str, user, via: str,
     return batch
 
 
-def imports_dir() -> Path:
-    from .. import storage
-
-    return storage.ensure_dir(Path(current_app.config["IMPORTS_DIR"]))
-
-
 def _write_error_file(batch: ImportBatch, parsed: Parsed, explicit: str | None) -> str:
+    """Store the error file in the `imports` area (and write a copy where the command line asked); its storage name."""
     from .. import storage
 
     data = parsing.error_file_bytes(parsed.headers, parsed)
     if explicit:
-        return str(storage.write_private(Path(explicit), data))
+        storage.write_private(Path(explicit), data)
     stem = re.sub(r"[^\w.-]+", "_", Path(batch.file_name or "file").stem)[:60] or "file"
-    name = storage.save("imports", f"errors/{batch.id}-{stem}-errors.csv", data)
-    return str(storage.path("imports", name))
+    return storage.save("imports", f"errors/{batch.id}-{stem}-errors.csv", data)
 
 
 # ------------------------------------------------------------------------------------------------ ledger
@@ -1033,27 +1026,43 @@ def store_upload(data: bytes) -> str:
 
 def load_upload(token: str) -> bytes | None:
     """The stored upload for a token, or None (unknown or malformed token)."""
+    from .. import storage
+
     if not _TOKEN_RE.match(token or ""):
         return None
-    path = imports_dir() / "uploads" / token
-    if not path.is_file():
+    try:
+        data = storage.read("imports", f"uploads/{token}")
+    except FileNotFoundError:
         return None
-    data = path.read_bytes()
     return data if sha256_of(data) == token else None
 
 
-def error_file_path(batch: ImportBatch) -> Path | None:
-    """The batch's error file if it exists and lies under IMPORTS_DIR (or was written there by the CLI)."""
-    if not batch.error_file:
+def error_file_name(batch: ImportBatch) -> str | None:
+    """The storage name (`imports` area) of the batch's error file. The column holds that name; rows written before
+    the storage kept names hold an absolute path …/errors/<batch id>-…, read as this batch's file under errors/."""
+    from pathlib import PurePosixPath
+
+    from .. import storage
+
+    value = batch.error_file
+    if not value:
         return None
-    path = Path(batch.error_file).resolve()
-    base = imports_dir().resolve()
-    if base not in path.parents:
-        # restored from a backup made where IMPORTS_DIR was elsewhere: this batch's file under errors/ here
-        stored = Path(batch.error_file)
-        if stored.parent.name != "errors" or not stored.name.startswith(f"{batch.id}-"):
-            return None
-        path = base / "errors" / stored.name
-    if not path.is_file():
+    p = PurePosixPath(value)
+    if p.is_absolute():
+        if p.parent.name != "errors" or not p.name.startswith(f"{batch.id}-"):
+            return None  # a file only the command line wrote, outside the storage
+        value = f"errors/{p.name}"
+    try:
+        return storage.check_name(value)
+    except storage.StorageError:
         return None
-    return path
+
+
+def error_file_path(batch: ImportBatch):
+    """The batch's error file in the storage (a `storage.Stored`), or None when it has none or it is gone."""
+    from .. import storage
+
+    name = error_file_name(batch)
+    if name is None or not storage.exists("imports", name):
+        return None
+    return storage.Stored("imports", name)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import os
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -105,27 +105,30 @@ def upload():
     return render_template("imports/upload.html", form=form), (400 if form.errors else 200)
 
 
-def _preview_path(token: str, kind: str):
-    return services.imports_dir() / "uploads" / f"{token}.{kind}.json"
+def _preview_name(token: str, kind: str) -> str:
+    return f"uploads/{token}.{kind}.json"
 
 
 def _save_preview(token: str, kind: str, preview: services.Preview) -> None:
     from .. import storage as file_storage
 
-    file_storage.save("imports", f"uploads/{token}.{kind}.json",
+    file_storage.save("imports", _preview_name(token, kind),
                       json.dumps(preview.as_dict(), ensure_ascii=False).encode("utf-8"))
 
 
 def _load(token: str, kind: str) -> tuple[bytes, services.Preview]:
     if kind not in IMPORT_KINDS:
         abort(404)
+    from .. import storage as file_storage
+
     data = services.load_upload(token)
     if data is None:
         abort(404)
-    path = _preview_path(token, kind)
-    if not path.is_file():
+    try:
+        saved = file_storage.read("imports", _preview_name(token, kind))
+    except FileNotFoundError:
         abort(404)
-    return data, services.Preview.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    return data, services.Preview.from_dict(json.loads(saved.decode("utf-8")))
 
 
 @bp.route("/preview/<token>/<kind>")
@@ -186,11 +189,14 @@ def show(batch_id: int):
 @roles(MANAGER, ADMIN)
 def error_file(batch_id: int):
     batch = db.get_or_404(ImportBatch, batch_id)
-    path = services.error_file_path(batch)
-    if path is None:
+    stored = services.error_file_path(batch)
+    if stored is None:
         abort(404)
     stem = os.path.splitext(batch.file_name or "file")[0]
-    return send_file(path, mimetype="text/csv", as_attachment=True, download_name=f"{stem}-ошибки.csv")
+    try:
+        return stored.send(f"{stem}-ошибки.csv", mimetype="text/csv")
+    except FileNotFoundError:
+        abort(404)
 
 
 ALIAS_KIND_LABELS = {"service": _l("Service"), "source": _l("Payment source"), "category": _l("Category")}

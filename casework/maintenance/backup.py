@@ -5,17 +5,18 @@ The archive (``casework-YYYYmmdd-HHMMSS.tar.gz``, written 0600) holds
 - ``database/casework.sqlite3`` (SQLite: a consistent copy made with the online backup API) or
   ``database/casework.dump`` (PostgreSQL: ``pg_dump --format=custom``);
 - ``files/<area>/<name>``: every file of `casework.storage` — issued documents, uploaded template versions, bulk
-  outputs, import uploads and error files;
+  outputs, import uploads and error files — from whichever backend holds them (local folders or the S3 bucket);
 - ``manifest.json`` (last): format and version, the application version, the time it was made, the engine, and
   every member with its size and sha256.
 
 The database is copied first and the files after it: a document is stored before its row is committed, so every
-document the copied database knows is already on disk when the files are read (a file newer than the copy is
+document the copied database knows is already stored when the files are read (a file newer than the copy is
 harmless: no row points at it).
 
 A restore unpacks the archive into a private scratch folder and checks it against the manifest (every member listed,
 nothing unlisted, sizes and checksums equal, the database copy readable and of the configured engine) before
-anything is changed; then it writes the files back into the storage and replaces the database.
+anything is changed; then it writes the files back into the storage (the configured backend: a restore may move an
+installation from local folders to S3 or back) and replaces the database.
 """
 from __future__ import annotations
 
@@ -242,8 +243,8 @@ def backup(url: str, out: Path) -> Written:
                                 fh = storage.open(area, name)
                             except FileNotFoundError:  # deleted since it was listed
                                 continue
-                            with fh:
-                                entries.append(_add_file(tar, f"{FILES_PREFIX}{area}/{name}", fh))
+                            with fh:  # from the disk or the S3 bucket: its size and time come with the stream
+                                entries.append(_add(tar, f"{FILES_PREFIX}{area}/{name}", fh, fh.size, fh.mtime))
                     manifest = {"format": FORMAT, "format_version": FORMAT_VERSION, "app_version": _app_version(),
                                 "created_at": created.isoformat(timespec="seconds"), "engine": engine,
                                 "database": DB_MEMBER[engine], "files": entries}

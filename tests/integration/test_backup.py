@@ -33,6 +33,15 @@ def own_storage(app, tmp_path, monkeypatch):
     return app
 
 
+@pytest.fixture(params=["local", "s3"])
+def any_storage(request, own_storage):
+    """Each backend in turn: the test's own local folders, then the S3 backend (a prefix of its own in the session's
+    SeaweedFS bucket)."""
+    if request.param == "s3":
+        return request.getfixturevalue("s3_storage")
+    return own_storage
+
+
 def _names() -> list[str]:
     return list(db.session.scalars(select(Territory.name).order_by(Territory.name)))
 
@@ -86,10 +95,11 @@ def test_round_trip_restores_the_data(own_storage, runner, tmp_path):
     assert db.session.scalar(select(func.count()).select_from(Territory)) == 3
 
 
-def test_documents_templates_and_import_files_come_back_downloadable(own_storage, client, login, runner, tmp_path,
-                                                                       monkeypatch):
+def test_documents_templates_and_import_files_come_back_downloadable(any_storage, client, login, runner, tmp_path,
+                                                                       monkeypatch, request):
     """Issue a document and upload a template version through the browser, import a file with a bad row, back up,
-    wipe the database and every stored file, restore onto fresh storage folders: the same bytes download again."""
+    wipe the database and every stored file, restore onto fresh storage folders (local) or into the emptied bucket
+    (S3): the same bytes download again."""
     admin = login("admin")
     r = client.post("/documents/templates/notice_debt", content_type="multipart/form-data",
                     data={"file": (io.BytesIO(_docx("Долг: {{ debt_total }}, исх. № {{ doc_number }}")), "мой.docx"),
@@ -143,10 +153,19 @@ def test_documents_templates_and_import_files_come_back_downloadable(own_storage
     # lose everything: every row, every stored file; the new machine keeps its files elsewhere
     db.session.remove()
     _wipe(db)
-    app = own_storage
-    for key in ("DOCUMENTS_DIR", "IMPORTS_DIR"):
-        shutil.rmtree(app.config[key])
-        monkeypatch.setitem(app.config, key, str(tmp_path / "new-machine" / key.lower()))
+    app = any_storage
+    on_s3 = app.config.get("STORAGE_BACKEND") == "s3"
+    if on_s3:
+        s3, prefix = request.getfixturevalue("s3_server"), app.config["S3_PREFIX"]
+        assert f"{prefix}documents/{doc.file_path}" in s3.keys(prefix)
+        stored = sorted(prefix + p[len("files/"):] for p in listed if p.startswith("files/"))
+        assert s3.keys(prefix) == stored  # the archive holds every object of the bucket (under this prefix)
+        s3.wipe(prefix)
+        assert s3.keys(prefix) == []
+    else:
+        for key in ("DOCUMENTS_DIR", "IMPORTS_DIR"):
+            shutil.rmtree(app.config[key])
+            monkeypatch.setitem(app.config, key, str(tmp_path / "new-machine" / key.lower()))
     db.session.remove()
     assert _get(lawyer, urls["document"])[0] in (302, 401, 403, 404)  # the user and the document are gone
 
@@ -160,6 +179,9 @@ def test_documents_templates_and_import_files_come_back_downloadable(own_storage
         assert after[key] == before[key], key
     assert after["preview"][0] == 200 and "ledger.csv" in after["preview"][1].decode()  # the upload awaits confirming
     assert storage.exists("documents", doc.file_path)
+    if on_s3:  # back in the bucket, every one of them; nothing on this host's disk
+        assert s3.keys(prefix) == stored
+        assert not Path(app.config["DOCUMENTS_DIR"]).exists() and not Path(app.config["IMPORTS_DIR"]).exists()
 
 
 def test_restore_asks_first_and_does_nothing_when_refused(own_storage, runner, tmp_path):

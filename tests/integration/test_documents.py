@@ -259,7 +259,7 @@ def test_bulk_zip_and_merged_output(app):
     assert batch.status == "done", batch.message
     nums = db.session.scalars(select(Document.seq).where(Document.batch_id == batch.id).order_by(Document.seq)).all()
     assert nums == [1, 2, 3, 4, 5]
-    with zipfile.ZipFile(document_file(db.session.get(Document, 1)).parents[1] / batch.file_path) as zf:
+    with zipfile.ZipFile(io.BytesIO(bulk.batch_file_for_download(batch, None).read_bytes())) as zf:
         names = zf.namelist()
         assert len(names) == 5
         text = docx_text(zf.read(names[2]))
@@ -267,6 +267,6 @@ def test_bulk_zip_and_merged_output(app):
     batch2 = bulk.create_batch("notice_debt", ids[:2], "merged")
     db.session.commit()
     batch2 = bulk.run_batch(batch2.id, ids[:2], {}, today=TODAY)
-    merged = (document_file(db.session.get(Document, 1)).parents[1] / batch2.file_path).read_bytes()
+    merged = bulk.batch_file_for_download(batch2, None).read_bytes()
     t = docx_text(merged)
     assert "Исх. № 6/2026" in t and "Исх. № 7/2026" in t

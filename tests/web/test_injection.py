@@ -149,7 +149,7 @@ def test_markup_and_ampersand_in_names_give_a_valid_docx_with_the_literal_text(a
     prep = prepare("notice_debt", account_id=acc.id, common=load_common({}, date(2026, 11, 22)))
     doc = issue_document(prep, log_contact=False)
     db.session.commit()
-    text = "\n".join(p.text for p in Docx(str(document_file(doc))).paragraphs)
+    text = "\n".join(p.text for p in Docx(io.BytesIO(document_file(doc).read_bytes())).paragraphs)
     assert hostile_name in text
     assert "&amp;" not in text and "&lt;" not in text
 
