@@ -16,6 +16,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Callable
 
+from flask import current_app
 from sqlalchemy import bindparam, insert, select, text, update
 
 from ..accounts.models import (Account, AccountBalance, AccountParty, Building, LedgerEntry, Party, Premises, Service,
