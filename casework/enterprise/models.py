@@ -32,6 +32,12 @@ class Enterprise(db.Model):
     signatory_position: Mapped[str] = mapped_column(String(200), default="")
     signatory_basis: Mapped[str] = mapped_column(String(200), default="")  # «действующего на основании Устава»
     contract_due_day: Mapped[int | None]  # a contract's payment day overriding ЖК 155 ч.1, if any
+    # the administrator's declined forms ('' = the library's, casework.enterprise.declension)
+    name_gen: Mapped[str] = mapped_column(String(400), default="", server_default="")  # в пользу кого
+    name_dat: Mapped[str] = mapped_column(String(400), default="", server_default="")  # кому
+    name_ins: Mapped[str] = mapped_column(String(400), default="", server_default="")  # кем
+    signatory_position_gen: Mapped[str] = mapped_column(String(200), default="", server_default="")  # в лице кого
+    signatory_name_gen: Mapped[str] = mapped_column(String(200), default="", server_default="")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 

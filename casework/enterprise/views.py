@@ -5,7 +5,7 @@ from flask import flash, redirect, render_template, url_for
 from ..access import ADMIN, ALL_ROLES, roles
 from ..extensions import db
 from ..i18n import _
-from . import bp
+from . import bp, declension
 from .forms import EnterpriseForm
 from .models import get_enterprise
 
@@ -13,7 +13,9 @@ from .models import get_enterprise
 @bp.route("/")
 @roles(ALL_ROLES)
 def show():
-    return render_template("enterprise/show.html", ent=get_enterprise())
+    ent = get_enterprise()
+    forms = {d.attr: declension.declined(ent, d.attr) for d in declension.DECLINED}
+    return render_template("enterprise/show.html", ent=ent, forms=forms)
 
 
 @bp.route("/edit", methods=["GET", "POST"])
@@ -22,8 +24,15 @@ def edit():
     ent = get_enterprise()
     form = EnterpriseForm(obj=ent)
     if form.validate_on_submit():
+        before = declension.snapshot(ent)
         form.populate_obj(ent)
+        declension.settle(ent, before)
         db.session.commit()
         flash(_("The enterprise's details have been saved."), "success")
         return redirect(url_for("enterprise.show"))
+    for d in declension.DECLINED:  # the forms documents will print, and what the dictionary suggests
+        f = form[d.attr]
+        if not form.is_submitted() and not (f.data or "").strip():
+            f.data = declension.suggestion(ent, d.attr)
+        f.description = _("Suggested by the dictionary: %(value)s", value=declension.suggestion(ent, d.attr) or "—")
     return render_template("enterprise/edit.html", form=form)
