@@ -525,6 +525,7 @@ def court_forms(name: str) -> CourtForms:
 
 # --------------------------------------------------------------------------- numbers of court papers
 
+NBSP = "\u00a0"
 _NUMBER_SIGN = re.compile(r"^\s*(?:№|N[o°]?\.?|#)\s*", re.IGNORECASE)
 _WRIT_SERIES = re.compile(r"^([А-ЯЁ]{2,3})\s*(?:№|N)?\s*(\d[\d\s]*)$")
 
@@ -532,7 +533,8 @@ _WRIT_SERIES = re.compile(r"^([А-ЯЁ]{2,3})\s*(?:№|N)?\s*(\d[\d\s]*)$")
 def paper_number(value: str | None, blank: str = "________") -> str:
     """A court paper's number as written after its name, with exactly one «№»: «ФС № 012345678» for a writ with a
     series (whether typed «ФС012345678», «№ ФС № 012345678» or «ФС № 012345678»), «№ 2-1234/2026» otherwise
-    (typed with or without «№»); «№ ________» when there is none."""
+    (typed with or without «№»); «№ ________» when there is none. The sign and the number are joined by no-break
+    spaces, so a line never ends in «№»."""
     v = " ".join((value or "").split())
     while True:
         stripped = _NUMBER_SIGN.sub("", v, count=1)
@@ -540,11 +542,11 @@ def paper_number(value: str | None, blank: str = "________") -> str:
             break
         v = stripped
     if not v:
-        return f"№ {blank}"
+        return f"№{NBSP}{blank}"
     m = _WRIT_SERIES.match(v)
     if m:
-        return f"{m.group(1)} № {m.group(2).replace(' ', '')}"
-    return f"№ {v}"
+        return f"{m.group(1)}{NBSP}№{NBSP}{m.group(2).replace(' ', '')}"
+    return f"№{NBSP}{v}"
 
 
 # --------------------------------------------------------------------------- penalty rows as printed

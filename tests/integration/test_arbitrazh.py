@@ -308,7 +308,7 @@ def test_claim_against_an_organisation_reads_as_an_arbitrazh_claim_with_the_orde
     assert "ст.4, 125, 126 Арбитражного процессуального кодекса РФ" in text
     assert (f"направлена претензия № {claim_letter.number} от {ru.short_date(claim_letter.issued_on)}" in text
             and "30 календарных дней" in text and "(ч.5 ст.4 АПК РФ)" in text)
-    assert "Судебный приказ № А58-1234/2026 от" in text and "ч.4 ст.229.5" in text
+    assert "Судебный приказ №\u00a0А58-1234/2026 от" in text and "ч.4 ст.229.5" in text
     assert "по пп.1 п.1 ст.333.21 Налогового кодекса РФ и составляет 10 000 руб. 00 коп. (десять тысяч" in text
     assert (f"Государственная пошлина в размере {ru.money(800_000)}, уплаченная за выдачу судебного приказа, "
             f"засчитывается" in text and f"доплачено {ru.money(200_000)}" in text)
@@ -351,7 +351,7 @@ def test_claim_against_a_citizen_stays_under_the_gpk_with_the_order_duty_credite
     assert (src.duty_gross_kop, src.duty_kop) == (400_000, 200_000)         # 4,000 ₽ less the 2,000 ₽ credited
     assert MAGISTRATE_HEADING in paras and "Ответчик: Иванов Иван Иванович" in paras
     assert f"Госпошлина: {ru.money(400_000)}" in paras
-    assert "Судебный приказ № 2-777/2026 от" in text and "ст.131, 132 ГПК РФ" in text
+    assert "Судебный приказ №\u00a02-777/2026 от" in text and "ст.131, 132 ГПК РФ" in text
     assert (f"пошлина в размере {ru.money(200_000)}, уплаченная за выдачу судебного приказа, засчитывается в счёт "
             f"пошлины за подачу иска (пп.13 п.1 ст.333.20 НК РФ); к доплате — {ru.money(200_000)}" in text)
     assert f"расходы по государственной пошлине {ru.money(400_000)}, всего {ru.money(claim_kop + 400_000)}" in text

@@ -107,7 +107,7 @@ def issue(code, acc=None, params=None, **kw):
     doc = issue_document(prep)
     db.session.commit()
     data = document_file(doc).read_bytes()
-    return doc, data, docx_text(data)
+    return doc, data, docx_text(data).replace("\u00a0", " ")  # no-break spaces read as spaces
 
 
 def after(text: str, marker: str) -> list[str]:
@@ -150,11 +150,12 @@ def test_every_shipped_letter_reads_as_russian_a_court_accepts(lensk, debtor):
                           inn="1414098765", ogrn="1141400001234")
         debtor_gen = "Общества с ограниченной ответственностью «Ленаторг»"
         debtor_dat = "Обществу с ограниченной ответственностью «Ленаторг»"
-    texts, issued = {}, []
+    texts, issued, docs = {}, [], {}
     for code, letter in LETTERS.items():
         if letter.subject == "account":
             doc, data, texts[code] = issue(code, acc)
             issued.append(doc)
+            docs[code] = doc
             if code == "debt_calculation":
                 calc_data = data
     b_doc, _d, texts["building_notice"] = issue("building_notice", building_id=acc.building_id)
@@ -183,6 +184,8 @@ def test_every_shipped_letter_reads_as_russian_a_court_accepts(lensk, debtor):
         assert (f"исполнительный документ ФС № 012345678 от «01» июня 2026 г., выданный Ленским районным судом "
                 f"Республики Саха (Якутия), о взыскании с ") in texts[code], code
     assert "Подлинник исполнительного документа ФС № 012345678." in texts["enforcement_application"]
+    raw = docx_text(document_file(docs["enforcement_application"]).read_bytes())
+    assert "ФС\u00a0№\u00a0012345678" in raw  # never «№» at a line's end
     assert f"Комиссия {CREDITOR_GEN} рассмотрела" in texts["writeoff_act"]
 
     # «Итого пени» is the engine's total, and the printed rows add up to it to the kopeck
