@@ -310,6 +310,12 @@ class _Head:
 
 def _read_front(words: list[str], order: tuple[str, ...]) -> _Head | None:
     """The longest run of adjectives ending in a noun that agree in one case, trying the cases in `order`."""
+    return _read_front_cached(tuple(words[:5]), order)
+
+
+@lru_cache(maxsize=4096)
+def _read_front_cached(words: tuple[str, ...], order: tuple[str, ...]) -> _Head | None:
+    words = list(words)
     morph = _morph()
     # a noun heads the phrase; failing that, a substantivised adjective or participle («Конкурсный управляющий»)
     for head_pos in (("NOUN",), _ADJ_POS):
