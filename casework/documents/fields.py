@@ -69,6 +69,25 @@ _f("signatory_name", "ФИО подписанта полностью", _ent("sig
 _f("signatory_initials", "Подписант: фамилия и инициалы (Иванов И. И.)", lambda s: ru.initials(s.common.enterprise.signatory_name or ""), ANY)
 _f("signatory_basis", "Основание полномочий подписанта («действующего на основании Устава»)", _ent("signatory_basis"), ANY)
 
+# --------------------------------------------------------------------------- the enterprise in the case a sentence needs
+_f("creditor_gen", "Полное наименование предприятия в родительном падеже (в пользу кого? — «в пользу Муниципального "
+   "унитарного предприятия «Теплоэнергосервис»»)", lambda s: _declined(s, "name_gen"), ANY)
+_f("creditor_dat", "Полное наименование предприятия в дательном падеже (кому? — «Муниципальному унитарному "
+   "предприятию …»)", lambda s: _declined(s, "name_dat"), ANY)
+_f("creditor_instr", "Полное наименование предприятия в творительном падеже (кем? — «Муниципальным унитарным "
+   "предприятием …»)", lambda s: _declined(s, "name_ins"), ANY)
+_f("creditor_named", "«именуемое» / «именуемый» / «именуемая» — в роде наименования предприятия",
+   lambda s: _named(s.common.enterprise.name or ""), ANY)
+_f("signatory_position_gen", "Должность подписанта в родительном падеже, со строчной буквы (в лице кого? — "
+   "«в лице директора»)", lambda s: _declined(s, "signatory_position_gen"), ANY)
+_f("signatory_name_gen", "ФИО подписанта в родительном падеже (в лице кого? — «Ковалёва Андрея Николаевича»)",
+   lambda s: _declined(s, "signatory_name_gen"), ANY)
+_f("signatory_basis_gen", "Основание полномочий подписанта в родительном падеже, без «действующего на основании» "
+   "(«Устава», «доверенности № 5 от 01.02.2026»)", lambda s: ru.basis_gen(s.common.enterprise.signatory_basis or "")
+   or "Устава", ANY)
+_f("signatory_acting", "«действующего» / «действующей» — в роде подписанта",
+   lambda s: ru.acting_word(_signatory_gender(s)), ANY)
+
 # --------------------------------------------------------------------------- the document itself
 _f("doc_number", "Исходящий номер документа (123/2026)", lambda s: s.number, ANY)
 _f("doc_date", "Дата документа: «22» ноября 2026 г.", lambda s: ru.ru_date(s.common.today), ANY)
@@ -76,10 +95,10 @@ _f("doc_date_short", "Дата документа: 22.11.2026", lambda s: ru.sho
 
 # --------------------------------------------------------------------------- debtor and account
 _f("debtor_name", "ФИО должника (или наименование организации), именительный падеж", lambda s: s.debtor.name)
-_f("debtor_name_gen", "ФИО должника в родительном падеже (кого? — «с Иванова Ивана Ивановича»)",
-   lambda s: ru.decline_full_name(s.debtor.name, ru.GEN, s.debtor.gender) if _is_person(s.debtor) else s.debtor.name)
-_f("debtor_name_dat", "ФИО должника в дательном падеже (кому? — «Иванову Ивану Ивановичу»)",
-   lambda s: ru.decline_full_name(s.debtor.name, ru.DAT, s.debtor.gender) if _is_person(s.debtor) else s.debtor.name)
+_f("debtor_name_gen", "ФИО (наименование) должника в родительном падеже (кого? — «с Иванова Ивана Ивановича», "
+   "«с Общества с ограниченной ответственностью «Ленаторг»»)", lambda s: _party_name(s.debtor, ru.GEN))
+_f("debtor_name_dat", "ФИО (наименование) должника в дательном падеже (кому? — «Иванову Ивану Ивановичу»)",
+   lambda s: _party_name(s.debtor, ru.DAT))
 _f("debtor_initials", "Фамилия и инициалы должника", lambda s: ru.initials(s.debtor.name) if _is_person(s.debtor) else s.debtor.name)
 _f("debtor_salutation", "Обращение: «Уважаемый Иван Иванович!» / «Уважаемая …!»", lambda s: _salutation(s.debtor))
 _f("debtor_birth_date", "Дата рождения должника (или «не известна»)", lambda s: _birth_date(s.debtor, _masked(s)), pii=True)
@@ -166,6 +185,14 @@ _f("pretrial_claim_number", "Номер последней досудебной 
    lambda s: s.pretrial_claim.number if s.pretrial_claim is not None else "____")
 _f("pretrial_claim_date", "Дата последней досудебной претензии: 22.11.2026, иначе «___.___.______»",
    lambda s: ru.short_date(s.pretrial_claim.issued_on) if s.pretrial_claim is not None else "___.___.______")
+_f("court_heading", "Суд в строке адресата: «Мировому судье судебного участка № 22 …» или «В Ленский районный суд …»",
+   lambda s: ru.court_forms(_court_name(s)).heading or BLANK)
+_f("court_instr", "Суд, выдавший исполнительный документ, в творительном падеже (выданный кем? — «Ленским районным "
+   "судом …», «мировым судьёй судебного участка № 12 …»)", lambda s: _court_instr(s))
+_f("court_case_ref", "Номер судебного дела / приказа с одним знаком «№»: «№ 2-1234/2026»",
+   lambda s: ru.paper_number(s.common.params.get("writ_number") or getattr(_order_or_record(s), "case_number", "")))
+_f("writ_ref", "Номер исполнительного документа с одним знаком «№»: «ФС № 012345678», «№ 2-1234/2026»",
+   lambda s: ru.paper_number(s.common.params.get("writ_number")))
 
 # --------------------------------------------------------------------------- payment agreement schedule
 _f("schedule", "График платежей соглашения: n, date, amount", lambda s: [{"n": i + 1, "date": ru.short_date(d), "amount": ru.money(a)} for i, (d, a) in enumerate(_schedule(s))])
@@ -215,6 +242,42 @@ PII_FIELDS: frozenset[str] = frozenset(f.name for f in FIELDS if f.pii)
 BUILTIN_NAMES = {"loop", "range", "true", "false", "none", "True", "False", "None"}
 
 _RESTRICTABLE = {"hot_water", "cold_water", "sewage", "electricity", "gas"}
+
+
+BLANK = "____________________"
+
+
+def _declined(s, attr: str) -> str:
+    from ..enterprise.declension import declined
+
+    return declined(s.common.enterprise, attr)
+
+
+def _named(name: str) -> str:
+    return {"m": "именуемый", "f": "именуемая", "pl": "именуемые"}.get(ru.org_gender(name), "именуемое")
+
+
+def _signatory_gender(s) -> str | None:
+    last, first, middle = ru.split_fio(s.common.enterprise.signatory_name or "")
+    return ru.detect_gender(first, middle, None, last)
+
+
+def _court_name(s) -> str:
+    return s.common.params.get("court_name") or getattr(s.court, "name", "") or ""
+
+
+def _court_instr(s) -> str:
+    """The court that issued the writ, in the instrumental: the one typed on the form, else the case's court."""
+    name = s.common.params.get("writ_court") or getattr(s.court, "name", "") or ""
+    return ru.court_forms(name).ins or BLANK
+
+
+def _party_name(owner, case: str) -> str:
+    """A debtor's name in a case: a person's by petrovich, an organisation's descriptive words by the dictionary
+    («Общества с ограниченной ответственностью «Ленаторг»»; «ООО «Ленаторг»» stays)."""
+    if _is_person(owner):
+        return ru.decline_full_name(owner.name, case, owner.gender)
+    return ru.decline_phrase(owner.name, case)
 
 
 def _is_person(owner) -> bool:
@@ -328,12 +391,11 @@ def _owners(s) -> list[dict]:
     out = []
     masked = _masked(s)
     for i, o in enumerate(s.owners):
-        person = _is_person(o)
         total = debt[i] + pen[i] + duty[i]
         out.append({
             "name": o.name,
-            "name_gen": ru.decline_full_name(o.name, ru.GEN, o.gender) if person else o.name,
-            "name_dat": ru.decline_full_name(o.name, ru.DAT, o.gender) if person else o.name,
+            "name_gen": _party_name(o, ru.GEN),
+            "name_dat": _party_name(o, ru.DAT),
             "share": ru.share_text(*shares[i]) if len(s.owners) > 1 else ru.share_text(o.share_num, o.share_den),
             "birth_date": _birth_date(o, masked),
             "birth_place": _birth_place(o, masked),
@@ -363,7 +425,8 @@ def _calc_rows(s) -> list[dict]:
     if res is None:
         return []
     out = []
-    for r in res.rows:
+    printed = _printed_penalties(res)
+    for r, row_kop in zip(res.rows, printed):
         if r.paid:
             label = s.payment_label(r.payment_ref)
             if label.startswith("перерасчёт"):
@@ -380,9 +443,31 @@ def _calc_rows(s) -> list[dict]:
             "closed_by": closed,
             "days_300": r.days_1_300, "days_130": r.days_1_130,
             "rate": f"{r.rate_percent}".replace(".", ",") + " %" if r.rate_percent is not None else "по дням",
-            "penalty": ru.number_rub(int(r.penalty * 100)),
+            "penalty": ru.number_rub(row_kop),
         })
     return out
+
+
+def _printed_penalties(res) -> list[int]:
+    """Each row's penalty in kopecks as printed: the rows add up to the engine's total exactly (ru.apportion_kopecks);
+    a row may then differ by one kopeck from its own rounding (calc-contract §3.3 p.5: the total governs)."""
+    from fractions import Fraction
+
+    from ..domain.penalty import DEN
+
+    return ru.apportion_kopecks([Fraction(r.units, DEN) for r in res.rows], int(res.total * 100))
+
+
+def _rounding_note(s) -> str:
+    """A sentence when a printed row differs from its own rounding (the rows are made to add up to the total)."""
+    res = s.penalty
+    if res is None or not res.rows:
+        return ""
+    own = [int(r.penalty * 100) for r in res.rows]
+    if own == _printed_penalties(res):
+        return ""
+    return ("Пени по строкам округлены до копеек так, что их сумма равна итогу, исчисленному без промежуточного "
+            "округления; отдельная строка может отличаться от своего округления на 1 коп.")
 
 
 def _calc_note(s) -> str:
@@ -394,7 +479,8 @@ def _calc_note(s) -> str:
                 "для неоплаченного долга — на дату расчёта; с 28.02.2022 — не выше 9,5 % (ПП РФ № 474, № 329); "
                 "дни моратория (ПП РФ № 424, № 497) исключены; оплаты зачтены по ст.319.1 ГК РФ.")
     cal = _calendar_note(s)
-    return f"{note} {cal}" if cal else note
+    rounding = _rounding_note(s)
+    return " ".join(x for x in (note, cal, rounding) if x)
 
 
 def _calendar_note(s) -> str:

@@ -156,6 +156,12 @@ def signature(doc, left="{{ signatory_position }}", right="{{ signatory_initials
     c[2].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
 
 
+def date_line(doc):
+    """The document's date under the signature (court and bailiff papers carry no letterhead)."""
+    p(doc, "")
+    p(doc, "{{ doc_date }}", align="left", indent=False)
+
+
 def debtor_block(doc):
     block_right(doc, [("{{ debtor_name_dat }}", True), ("{{ premises_address }}", False),
                       ("лицевой счёт № {{ account_number }}", False)])
@@ -262,8 +268,8 @@ def t04_agreement(doc):
     t.rows[0].cells[1].text = "{{ doc_date }}"
     t.rows[0].cells[1].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
     p(doc, "")
-    p(doc, "{{ org_name }}, именуемое в дальнейшем «Кредитор», в лице {{ signatory_position }} {{ signatory_name }}, "
-           "{{ signatory_basis }}, с одной стороны, и {{ debtor_name }}, дата рождения: {{ debtor_birth_date }}, "
+    p(doc, "{{ org_name }}, {{ creditor_named }} в дальнейшем «Кредитор», в лице {{ signatory_position_gen }} "
+           "{{ signatory_name_gen }}, {{ signatory_acting }} на основании {{ signatory_basis_gen }}, с одной стороны, и {{ debtor_name }}, дата рождения: {{ debtor_birth_date }}, "
            "{{ debtor_identifier }}, зарегистрированный(ая) по адресу: {{ debtor_address }}, именуемый(ая) в дальнейшем "
            "«Должник», с другой стороны, заключили настоящее соглашение о нижеследующем.")
     p(doc, "1. Должник признаёт задолженность по оплате жилищно-коммунальных услуг по лицевому счёту № {{ account_number }} "
@@ -326,7 +332,7 @@ def t06_court_order(doc):
     """One template, two courts: `arbitrazh` (organisation / ИП debtor) — АПК ст.229.1–229.3 and НК 333.21;
     otherwise the magistrate — ГПК ст.121–124 and НК 333.19."""
     ctl(doc, "if arbitrazh")
-    block_right(doc, [("{{ court_to }}", True), ("{{ court_address }}", False), ("", False),
+    block_right(doc, [("{{ court_heading }}", True), ("{{ court_address }}", False), ("", False),
                       ("Взыскатель: {{ org_name }}", False),
                       ("ИНН {{ org_inn }}, ОГРН {{ org_ogrn }}", False), ("место нахождения: {{ org_address }}", False),
                       ("{{ org_bank }}", False), ("", False)])
@@ -335,7 +341,7 @@ def t06_court_order(doc):
                       ("адрес (место нахождения): {{ o.address }}", False), ("", False)])
     ctl(doc, "endfor")
     ctl(doc, "else")
-    block_right(doc, [("{{ court_name }}", True), ("{{ court_address }}", False), ("", False),
+    block_right(doc, [("{{ court_heading }}", True), ("{{ court_address }}", False), ("", False),
                       ("Взыскатель: {{ org_name }}", False),
                       ("ИНН {{ org_inn }}, ОГРН {{ org_ogrn }}", False), ("адрес: {{ org_address }}", False),
                       ("{{ org_bank }}", False), ("", False)])
@@ -369,7 +375,7 @@ def t06_court_order(doc):
            "Дело подсудно арбитражному суду, поскольку должник является юридическим лицом (индивидуальным "
            "предпринимателем), а спор носит экономический характер (ст.27, 28 АПК РФ).")
     p(doc, "На основании изложенного, руководствуясь ст.229.1–229.3 Арбитражного процессуального кодекса РФ, "
-           "ст.309, 310 ГК РФ, ст.155 ЖК РФ, прошу выдать судебный приказ о взыскании в пользу {{ org_name }}:")
+           "ст.309, 310 ГК РФ, ст.155 ЖК РФ, прошу выдать судебный приказ о взыскании в пользу {{ creditor_gen }}:")
     ctl(doc, "for o in owners")
     p(doc, "с {{ o.ip_gen }}{{ o.name_gen }} ({{ o.requisites }}): задолженности за период {{ debt_period }} — {{ o.debt }}, "
            "пеней — {{ o.penalty }}, расходов по уплате государственной пошлины — {{ o.duty }}, всего {{ o.total }} "
@@ -394,7 +400,7 @@ def t06_court_order(doc):
            "собственнику соразмерно его доле (ст.249 ГК РФ, ч.2 ст.153, ст.158 ЖК РФ):")
     ctl(doc, "endif")
     p(doc, "На основании изложенного, руководствуясь ст.121–124 ГПК РФ, ст.155 ЖК РФ, прошу вынести судебный приказ "
-           "о взыскании в пользу {{ org_name }}:")
+           "о взыскании в пользу {{ creditor_gen }}:")
     ctl(doc, "for o in owners")
     p(doc, "с {{ o.name_gen }} ({{ o.share }}): задолженности за период {{ debt_period }} — {{ o.debt }}, пеней — "
            "{{ o.penalty }}, расходов по уплате государственной пошлины — {{ o.duty }}, всего {{ o.total }} "
@@ -412,6 +418,7 @@ def t06_court_order(doc):
         p(doc, f"{i}. {line}", indent=False, align="left")
     ctl(doc, "endif")
     signature(doc)
+    date_line(doc)
 
 
 def t07_calculation(doc):
@@ -431,6 +438,7 @@ def t07_calculation(doc):
     p(doc, "Итого пени: {{ penalty_total }} ({{ penalty_words }}).", indent=False)
     p(doc, "Всего: {{ claim_total_full }}.", indent=False, bold=True)
     signature(doc)
+    date_line(doc)
 
 
 def t08_claim(doc):
@@ -438,7 +446,7 @@ def t08_claim(doc):
     otherwise the magistrate / district court — ГПК ст.131, 132 and НК 333.19. The duty paid for a cancelled order
     is credited in both (`duty_credited`)."""
     ctl(doc, "if arbitrazh")
-    block_right(doc, [("{{ court_to }}", True), ("{{ court_address }}", False), ("", False),
+    block_right(doc, [("{{ court_heading }}", True), ("{{ court_address }}", False), ("", False),
                       ("Истец: {{ org_name }}", False), ("ИНН {{ org_inn }}, ОГРН {{ org_ogrn }}", False),
                       ("место нахождения: {{ org_address }}", False),
                       ("тел. {{ org_phone }}, эл. почта: {{ org_email }}", False), ("", False)])
@@ -447,7 +455,7 @@ def t08_claim(doc):
                       ("адрес (место нахождения): {{ o.address }}", False), ("", False)])
     ctl(doc, "endfor")
     ctl(doc, "else")
-    block_right(doc, [("{{ court_name }}", True), ("{{ court_address }}", False), ("", False),
+    block_right(doc, [("{{ court_heading }}", True), ("{{ court_address }}", False), ("", False),
                       ("Истец: {{ org_name }}", False), ("ИНН {{ org_inn }}, ОГРН {{ org_ogrn }}", False),
                       ("адрес: {{ org_address }}", False), ("", False)])
     ctl(doc, "for o in owners")
@@ -468,7 +476,7 @@ def t08_claim(doc):
            "{{ claim_total_full }}.")
     ctl(doc, "if order_cancelled")
     p(doc, "Истец обращался в арбитражный суд с заявлением о выдаче судебного приказа. Судебный приказ "
-           "№ {{ court_case_number }} от {{ order_date }} отменён определением от {{ order_cancelled_on }} в связи с "
+           "{{ court_case_ref }} от {{ order_date }} отменён определением от {{ order_cancelled_on }} в связи с "
            "поступлением возражений ответчика относительно его исполнения (ч.4 ст.229.5 Арбитражного процессуального "
            "кодекса РФ), поэтому требование предъявляется в порядке искового производства. Срок исковой давности в "
            "период судебной защиты не тёк (ст.204 ГК РФ).")
@@ -496,7 +504,7 @@ def t08_claim(doc):
     p(doc, "На основании изложенного, руководствуясь ст.309, 310 ГК РФ, ст.153–155 ЖК РФ, ст.4, 125, 126 "
            "Арбитражного процессуального кодекса РФ, прошу:")
     ctl(doc, "for o in owners")
-    p(doc, "взыскать с {{ o.ip_gen }}{{ o.name_gen }} ({{ o.requisites }}) в пользу {{ org_name }} задолженность за "
+    p(doc, "взыскать с {{ o.ip_gen }}{{ o.name_gen }} ({{ o.requisites }}) в пользу {{ creditor_gen }} задолженность за "
            "период {{ debt_period }} — {{ o.debt }}, пени — {{ o.penalty }}, расходы по уплате государственной "
            "пошлины — {{ o.duty }}, всего {{ o.total }} ({{ o.total_words }}).")
     ctl(doc, "endfor")
@@ -523,7 +531,7 @@ def t08_claim(doc):
            "№ {{ account_number }}). Ответчик(и) плату за период {{ debt_period }} не внес(ли): задолженность составляет "
            "{{ debt_total_full }}, пени по ч.14 ст.155 ЖК РФ на {{ calc_date }} — {{ penalty_total }} ({{ penalty_words }}).")
     p(doc, "Истец обращался к мировому судье с заявлением о вынесении судебного приказа. Судебный приказ "
-           "№ {{ court_case_number }} от {{ order_date }} отменён определением от {{ order_cancelled_on }} в связи с "
+           "{{ court_case_ref }} от {{ order_date }} отменён определением от {{ order_cancelled_on }} в связи с "
            "поступлением возражений должника (ст.129 ГПК РФ), что даёт право предъявить требование в порядке искового "
            "производства. Срок исковой давности в период судебной защиты не тёк (ст.204 ГК РФ, п.17–18 постановления "
            "Пленума ВС РФ от 29.09.2015 № 43).")
@@ -538,7 +546,7 @@ def t08_claim(doc):
     ctl(doc, "endif")
     p(doc, "На основании ст.153–155 ЖК РФ, ст.309, 310 ГК РФ, ст.131, 132 ГПК РФ прошу:")
     ctl(doc, "for o in owners")
-    p(doc, "взыскать с {{ o.name_gen }} ({{ o.share }}) в пользу {{ org_name }} задолженность {{ o.debt }}, пени "
+    p(doc, "взыскать с {{ o.name_gen }} ({{ o.share }}) в пользу {{ creditor_gen }} задолженность {{ o.debt }}, пени "
            "{{ o.penalty }}, расходы по государственной пошлине {{ o.duty }}, всего {{ o.total }} ({{ o.total_words }});")
     ctl(doc, "endfor")
     p(doc, "Приложения:", bold=True, indent=False, align="left")
@@ -550,6 +558,7 @@ def t08_claim(doc):
         p(doc, f"{i}. {line}", indent=False, align="left")
     ctl(doc, "endif")
     signature(doc)
+    date_line(doc)
 
 
 def t09_enforcement(doc):
@@ -559,8 +568,8 @@ def t09_enforcement(doc):
                       ("дата рождения: {{ debtor_birth_date }}", False), ("адрес: {{ debtor_address }}", False)])
     title(doc, "ЗАЯВЛЕНИЕ", "о возбуждении исполнительного производства")
     p(doc, "На основании ст.30 Федерального закона от 02.10.2007 № 229-ФЗ «Об исполнительном производстве» направляю "
-           "для принудительного исполнения исполнительный документ № {{ writ_number }} от {{ writ_date }}, выданный "
-           "{{ writ_court }}, о взыскании с {{ debtor_name_gen }} в пользу {{ org_name }} задолженности по оплате "
+           "для принудительного исполнения исполнительный документ {{ writ_ref }} от {{ writ_date }}, выданный "
+           "{{ court_instr }}, о взыскании с {{ debtor_name_gen }} в пользу {{ creditor_gen }} задолженности по оплате "
            "жилищно-коммунальных услуг в размере {{ enforce_total }}, и прошу возбудить исполнительное производство.")
     p(doc, "Прошу принять меры принудительного исполнения, предусмотренные ст.64, 68 Федерального закона № 229-ФЗ: "
            "запросить сведения о доходах, счетах и имуществе должника, обратить взыскание на денежные средства, "
@@ -575,9 +584,10 @@ def t09_enforcement(doc):
     ctl(doc, "endif")
     p(doc, "Денежные средства прошу перечислять по реквизитам: {{ org_name }}, ИНН {{ org_inn }}, КПП {{ org_kpp }}, "
            "{{ org_bank }}.")
-    p(doc, "Приложения: 1. Подлинник исполнительного документа № {{ writ_number }}. 2. Доверенность представителя "
+    p(doc, "Приложения: 1. Подлинник исполнительного документа {{ writ_ref }}. 2. Доверенность представителя "
            "(при подаче представителем).", indent=False)
     signature(doc)
+    date_line(doc)
 
 
 def t10_employer(doc):
@@ -585,19 +595,20 @@ def t10_employer(doc):
                       ("Взыскатель: {{ org_name }}", False), ("{{ org_address }}", False)])
     title(doc, "ЗАЯВЛЕНИЕ", "о направлении исполнительного документа работодателю должника")
     p(doc, "В соответствии с ч.1 ст.9 Федерального закона от 02.10.2007 № 229-ФЗ «Об исполнительном производстве» "
-           "направляю исполнительный документ № {{ writ_number }} от {{ writ_date }}, выданный {{ writ_court }}, о "
+           "направляю исполнительный документ {{ writ_ref }} от {{ writ_date }}, выданный {{ court_instr }}, о "
            "взыскании с Вашего работника {{ debtor_name_gen }}, дата рождения {{ debtor_birth_date }}, в пользу "
-           "{{ org_name }} денежных средств в сумме {{ enforce_total }}, не превышающей ста тысяч рублей.")
+           "{{ creditor_gen }} денежных средств в сумме {{ enforce_total }}, не превышающей ста тысяч рублей.")
     p(doc, "Прошу производить удержания из заработной платы и иных доходов должника в размере, не превышающем 50 % "
            "(ст.98, 99 Федерального закона № 229-ФЗ), с сохранением дохода в размере прожиточного минимума при наличии "
            "заявления должника (ч.1.1 ст.99), и перечислять удержанные суммы в течение трёх дней со дня выплаты по "
            "реквизитам: {{ org_name }}, ИНН {{ org_inn }}, КПП {{ org_kpp }}, {{ org_bank }}; назначение платежа: "
-           "«Удержание по исполнительному документу № {{ writ_number }}, л/с {{ account_number }}».")
+           "«Удержание по исполнительному документу {{ writ_ref }}, л/с {{ account_number }}».")
     p(doc, "При увольнении должника прошу в течение трёх дней вернуть исполнительный документ взыскателю с отметкой о "
            "произведённых удержаниях и сообщить новое место работы, если оно известно (ч.4 ст.98 229-ФЗ). За "
            "неисполнение требований исполнительного документа предусмотрена ответственность (ст.17.14 КоАП РФ).")
-    p(doc, "Приложение: подлинник исполнительного документа № {{ writ_number }}.", indent=False)
+    p(doc, "Приложение: подлинник исполнительного документа {{ writ_ref }}.", indent=False)
     signature(doc)
+    date_line(doc)
 
 
 def t11_statement(doc):
@@ -621,7 +632,7 @@ def t12_writeoff(doc):
     p(doc, "__________ {{ signatory_initials }}", align="right", indent=False)
     p(doc, "{{ doc_date }}", align="right", indent=False)
     title(doc, "АКТ № {{ doc_number }}", "о списании задолженности, признанной безнадёжной к взысканию")
-    p(doc, "Комиссия {{ org_name }} рассмотрела задолженность по лицевому счёту № {{ account_number }} "
+    p(doc, "Комиссия {{ creditor_gen }} рассмотрела задолженность по лицевому счёту № {{ account_number }} "
            "(должник: {{ debtor_name }}, адрес: {{ premises_address }}) за период {{ debt_period }} в размере "
            "{{ debt_total_full }}.")
     p(doc, "Основание признания долга безнадёжным (п.2 ст.266 НК РФ): {{ writeoff_ground }}.")

@@ -65,6 +65,15 @@ class EnterpriseForm(FlaskForm):
     signatory_name = StringField(_l("Signatory"), validators=[DataRequired(), Length(max=200)])
     signatory_position = StringField(_l("Signatory's position"), validators=[DataRequired(), Length(max=200)])
     signatory_basis = StringField(_l("Acting on the basis of"), validators=[Optional(), Length(max=200)])
+    # declined forms for the documents (casework.enterprise.declension): pre-filled with the dictionary's suggestion
+    name_gen = StringField(_l("Full name in the genitive (in favour of whom?)"),
+                           validators=[Optional(), Length(max=400)])
+    name_dat = StringField(_l("Full name in the dative (to whom?)"), validators=[Optional(), Length(max=400)])
+    name_ins = StringField(_l("Full name in the instrumental (by whom?)"), validators=[Optional(), Length(max=400)])
+    signatory_position_gen = StringField(_l("Signatory's position in the genitive (represented by whom?)"),
+                                         validators=[Optional(), Length(max=200)])
+    signatory_name_gen = StringField(_l("Signatory's full name in the genitive (represented by whom?)"),
+                                     validators=[Optional(), Length(max=200)])
     contract_due_day = IntegerField(_l("Payment day under the contract (if not the statutory one)"),
                                     validators=[Optional(), NumberRange(min=1, max=28)])
     timezone = SelectField(_l("Time zone"), description=_l("Dates and times on every page, today's date, deadlines "

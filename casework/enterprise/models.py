@@ -35,6 +35,12 @@ class Enterprise(db.Model):
     # IANA name of the enterprise's time zone (Lensk: «Asia/Yakutsk», UTC+9); None: the DEFAULT_TIMEZONE setting.
     # The business date, deadlines, the daily job and every displayed time follow it (casework.timeutil).
     timezone: Mapped[str | None] = mapped_column(String(64))
+    # the administrator's declined forms ('' = the library's, casework.enterprise.declension)
+    name_gen: Mapped[str] = mapped_column(String(400), default="", server_default="")  # в пользу кого
+    name_dat: Mapped[str] = mapped_column(String(400), default="", server_default="")  # кому
+    name_ins: Mapped[str] = mapped_column(String(400), default="", server_default="")  # кем
+    signatory_position_gen: Mapped[str] = mapped_column(String(200), default="", server_default="")  # в лице кого
+    signatory_name_gen: Mapped[str] = mapped_column(String(200), default="", server_default="")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 

@@ -6,7 +6,7 @@ from ..access import ADMIN, ALL_ROLES, roles
 from ..extensions import db
 from ..i18n import _
 from ..timeutil import forget_zone, zone_name
-from . import bp
+from . import bp, declension
 from .forms import EnterpriseForm, timezone_label
 from .models import get_enterprise
 
@@ -14,7 +14,9 @@ from .models import get_enterprise
 @bp.route("/")
 @roles(ALL_ROLES)
 def show():
-    return render_template("enterprise/show.html", ent=get_enterprise(), timezone=timezone_label(zone_name()))
+    ent = get_enterprise()
+    forms = {d.attr: declension.declined(ent, d.attr) for d in declension.DECLINED}
+    return render_template("enterprise/show.html", ent=ent, forms=forms, timezone=timezone_label(zone_name()))
 
 
 @bp.route("/edit", methods=["GET", "POST"])
@@ -23,9 +25,16 @@ def edit():
     ent = get_enterprise()
     form = EnterpriseForm(obj=ent)
     if form.validate_on_submit():
+        before = declension.snapshot(ent)
         form.populate_obj(ent)
+        declension.settle(ent, before)
         db.session.commit()
         forget_zone()
         flash(_("The enterprise's details have been saved."), "success")
         return redirect(url_for("enterprise.show"))
+    for d in declension.DECLINED:  # the forms documents will print, and what the dictionary suggests
+        f = form[d.attr]
+        if not form.is_submitted() and not (f.data or "").strip():
+            f.data = declension.suggestion(ent, d.attr)
+        f.description = _("Suggested by the dictionary: %(value)s", value=declension.suggestion(ent, d.attr) or "—")
     return render_template("enterprise/edit.html", form=form)

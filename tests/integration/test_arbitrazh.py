@@ -24,6 +24,7 @@ from casework.enterprise.models import get_enterprise
 from casework.extensions import db
 
 TODAY = date(2026, 6, 15)
+MAGISTRATE_HEADING = "Мировому судье судебного участка № 22 Ленского района Республики Саха (Якутия)"
 ORG_INN, ORG_OGRN = "1435000001", "1021401000001"
 IP_OGRNIP = "314143500000012"
 
@@ -231,7 +232,7 @@ def test_court_order_application_for_a_citizen_stays_with_the_magistrate(directo
     doc, src, paras = _render(citizen)
     text = "\n".join(paras)
     assert src.duty_kop == 200_000                                         # НК 333.19: 50 % of 4,000 ₽
-    assert directory["len"].name in paras
+    assert MAGISTRATE_HEADING in paras  # the sector's magistrate, addressed in the dative
     assert "о вынесении судебного приказа о взыскании задолженности за жилищно-коммунальные услуги" in paras
     assert "ст.121–124 ГПК РФ" in text and "по пп.2 п.1 ст.333.19 НК РФ" in text
     assert f"Госпошлина: {ru.money(200_000)}" in paras
@@ -307,7 +308,7 @@ def test_claim_against_an_organisation_reads_as_an_arbitrazh_claim_with_the_orde
     assert "ст.4, 125, 126 Арбитражного процессуального кодекса РФ" in text
     assert (f"направлена претензия № {claim_letter.number} от {ru.short_date(claim_letter.issued_on)}" in text
             and "30 календарных дней" in text and "(ч.5 ст.4 АПК РФ)" in text)
-    assert "Судебный приказ № А58-1234/2026 от" in text and "ч.4 ст.229.5" in text
+    assert "Судебный приказ №\u00a0А58-1234/2026 от" in text and "ч.4 ст.229.5" in text
     assert "по пп.1 п.1 ст.333.21 Налогового кодекса РФ и составляет 10 000 руб. 00 коп. (десять тысяч" in text
     assert (f"Государственная пошлина в размере {ru.money(800_000)}, уплаченная за выдачу судебного приказа, "
             f"засчитывается" in text and f"доплачено {ru.money(200_000)}" in text)
@@ -348,9 +349,9 @@ def test_claim_against_a_citizen_stays_under_the_gpk_with_the_order_duty_credite
     doc, src, paras, text = _render_claim(citizen)
     claim_kop = src.debt_kop + src.penalty_kop
     assert (src.duty_gross_kop, src.duty_kop) == (400_000, 200_000)         # 4,000 ₽ less the 2,000 ₽ credited
-    assert directory["len"].name in paras and "Ответчик: Иванов Иван Иванович" in paras
+    assert MAGISTRATE_HEADING in paras and "Ответчик: Иванов Иван Иванович" in paras
     assert f"Госпошлина: {ru.money(400_000)}" in paras
-    assert "Судебный приказ № 2-777/2026 от" in text and "ст.131, 132 ГПК РФ" in text
+    assert "Судебный приказ №\u00a02-777/2026 от" in text and "ст.131, 132 ГПК РФ" in text
     assert (f"пошлина в размере {ru.money(200_000)}, уплаченная за выдачу судебного приказа, засчитывается в счёт "
             f"пошлины за подачу иска (пп.13 п.1 ст.333.20 НК РФ); к доплате — {ru.money(200_000)}" in text)
     assert f"расходы по государственной пошлине {ru.money(400_000)}, всего {ru.money(claim_kop + 400_000)}" in text
