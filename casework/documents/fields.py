@@ -460,7 +460,7 @@ def qr_png(data: bytes) -> bytes:
     set), error correction M, the 4-module quiet zone, as PNG (segno)."""
     qr = segno.make_qr(data, error="m", mode="byte", boost_error=False)
     buf = io.BytesIO()
-    qr.save(buf, kind="png", scale=5, border=4)
+    qr.save(buf, kind="png", scale=3, border=4)
     return buf.getvalue()
 
 
