@@ -15,7 +15,7 @@ def demo_enterprise() -> Enterprise:
                       legal_address="663282, Красноярский край, гп Северо-Енисейский, ул. Ленина, д. 1",
                       postal_address="663282, Красноярский край, гп Северо-Енисейский, ул. Ленина, д. 1",
                       phone="+7 (39160) 2-10-10", email="info@teplo.example", bank_name="ПАО Сбербанк",
-                      bik="040407627", settlement_account="40702810431000000001",
+                      bik="040407627", settlement_account="40702810031000000001",
                       correspondent_account="30101810800000000627", signatory_name="Петров Пётр Петрович",
                       signatory_position="Директор", signatory_basis="действующего на основании Устава")
 

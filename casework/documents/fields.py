@@ -6,13 +6,18 @@ come from what the user typed on the issue form (court, bailiff unit, employer, 
 """
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Callable
 
+import segno
+
 from ..accounts.pii import MASK, mask_tail
+from ..domain import payment_qr as pq
 from ..domain.jurisdiction import ARBITRAZH_ORDER_LIMIT_KOP
 from . import russian as ru
+from .rendering import Picture
 
 ACCOUNT, BUILDING, BATCH, ANY = "account", "building", "batch", "any"
 
@@ -167,6 +172,13 @@ _f("travel_ban", "Истина, если долг более 10 000 руб. и �
    lambda s: _enforce_kop(s) > 10_000_00)
 _f("travel_ban_30k", "Истина, если долг более 30 000 руб. (общий порог ст.67 ч.1)", lambda s: _enforce_kop(s) > 30_000_00)
 _f("enforce_total", "Сумма по исполнительному документу цифрами и прописью", lambda s: ru.money_full(_enforce_kop(s)))
+
+# --------------------------------------------------------------------------- payment QR code (ГОСТ Р 56042-2014)
+_f("payment_qr", "QR-код для оплаты долга в приложении банка (ГОСТ Р 56042-2014; картинка 3,5 см): банковские "
+   "реквизиты предприятия, сумма долга в копейках, лицевой счёт. Без банковских реквизитов — короткая пометка "
+   "вместо кода", lambda s: _payment_qr(s))
+_f("payment_qr_ready", "Истина, если QR-код для оплаты сформирован (банковские реквизиты предприятия заполнены и "
+   "верны)", lambda s: isinstance(_payment_qr(s), Picture))
 
 # --------------------------------------------------------------------------- case, court
 _f("court_name", "Наименование суда (из дела/справочника или введённое вручную)", lambda s: s.common.params.get("court_name") or getattr(s.court, "name", "") or "")
@@ -518,6 +530,52 @@ def _enforce_kop(s) -> int:
     if s.common.params.get("enforce_kop"):
         return int(s.common.params["enforce_kop"])
     return int(awarded) if awarded else s.debt_kop + s.penalty_kop + s.duty_kop
+
+
+QR_WIDTH_MM = 35  # the printed side of the payment QR code
+QR_PURPOSE = "Оплата задолженности за ЖКУ, л/с {account}"
+_QR_LABELS = {"Name": "наименование", "PersonalAcc": "расчётный счёт", "BankName": "банк", "BIC": "БИК",
+              "CorrespAcc": "корреспондентский счёт"}
+
+
+def payment_payee(ent) -> pq.Payee:
+    """The enterprise's bank details as the payee of a payment QR code (its short name when it has one)."""
+    return pq.Payee(name=ent.short_name or ent.name or "", personal_acc=ent.settlement_account or "",
+                    bank_name=ent.bank_name or "", bic=ent.bik or "", corresp_acc=ent.correspondent_account or "",
+                    inn=ent.inn or "", kpp=ent.kpp or "")
+
+
+def payment_qr_problems(ent) -> list[str]:
+    """What keeps the enterprise's letters from carrying a payment QR code, in Russian words (empty when none)."""
+    return [_QR_LABELS[k] for k in pq.payee_problems(payment_payee(ent))]
+
+
+def payment_qr_value(ent, sum_kop: int, account_number: str) -> Picture | str:
+    """The payment QR code of one account (a Picture carrying its payload as text), or — without usable bank
+    details — the short note a letter prints instead."""
+    problems = payment_qr_problems(ent)
+    if problems:
+        return ("QR-код для оплаты не приведён: в банковских реквизитах получателя не заполнены или неверны "
+                + ", ".join(problems) + ".")
+    payload = pq.build_payload(payment_payee(ent), sum_kop=sum_kop, purpose=QR_PURPOSE.format(account=account_number),
+                               pers_acc=account_number)
+    return Picture(qr_png(pq.payload_bytes(payload)), QR_WIDTH_MM, payload)
+
+
+def qr_png(data: bytes) -> bytes:
+    """A QR code of exactly these bytes (one byte-mode segment, no ECI: the payload's header names its character
+    set), error correction M, the 4-module quiet zone, as PNG (segno)."""
+    qr = segno.make_qr(data, error="m", mode="byte", boost_error=False)
+    buf = io.BytesIO()
+    qr.save(buf, kind="png", scale=3, border=4)
+    return buf.getvalue()
+
+
+def _payment_qr(s) -> Picture | str:
+    key = "_payment_qr"
+    if key not in s.extra:
+        s.extra[key] = payment_qr_value(s.common.enterprise, s.debt_kop, s.account.number)
+    return s.extra[key]
 
 
 def _date_param(s, name, fallback):

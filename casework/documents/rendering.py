@@ -11,22 +11,48 @@ one. `check_syntax` also refuses, before any render, a template that names a pri
 
 Escaping happens exactly once: the XML parts render with autoescape (``&`` → ``&amp;``, ``<`` → ``&lt;``), the
 document properties (plain strings that python-docx escapes when it writes them) without it.
+
+Pictures (the payment QR code): a merge field whose value is a `Picture` is handed to the template as docxtpl's
+`InlineImage`, bound to the template being rendered; the sandbox lets a template place it (``{{ payment_qr }}``)
+but not look into it (its ``.tpl`` is the whole template object). The image parts a render adds are packed into
+that document only and forgotten afterwards, so the next document of a batch never carries them.
 """
 from __future__ import annotations
 
+import base64
 import io
 import re
 import struct
 import zipfile
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
 
-from docxtpl import DocxTemplate
+from docx.shared import Mm
+from docxtpl import DocxTemplate, InlineImage
 from jinja2 import StrictUndefined, TemplateSyntaxError, Undefined, meta, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 __all__ = ["render", "CompiledTemplate", "template_variables", "TemplateSyntaxError", "TemplateProblem",
-           "UnsafeTemplate", "check_syntax"]
+           "UnsafeTemplate", "check_syntax", "Picture"]
+
+
+@dataclass(frozen=True)
+class Picture:
+    """A merge field that is an image: PNG bytes placed inline `width_mm` wide (height in proportion). `text` is what
+    stands for it where no picture can go (the preview page's table, ``str()``)."""
+
+    png: bytes
+    width_mm: float
+    text: str = ""
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def data_uri(self) -> str:
+        """The picture for an <img> of a page (the Content-Security-Policy allows data: images)."""
+        return "data:image/png;base64," + base64.b64encode(self.png).decode("ascii")
 
 
 class TemplateProblem(Exception):
@@ -46,6 +72,11 @@ class _Sandbox(ImmutableSandboxedEnvironment):
 
     def unsafe_undefined(self, obj, attribute):  # fail loudly instead of rendering an empty string
         raise SecurityError(attribute)
+
+    def is_safe_attribute(self, obj, attr, value):
+        if isinstance(obj, InlineImage):  # a picture is placed, never looked into: its .tpl is the template itself
+            return False
+        return super().is_safe_attribute(obj, attr, value)
 
 
 def _env(strict: bool = False, autoescape: bool = True) -> _Sandbox:
@@ -197,54 +228,122 @@ class CompiledTemplate(DocxTemplate):
             self._entries = [(i.filename, zf.read(i.filename)) for i in zf.infolist()]
         main = self.docx.part.partname.lstrip("/")
         self._main_name = main
+        self._main_rels_name = self.docx.part.partname.rels_uri.lstrip("/")
         self._fast = not any((b"{{" in data or b"{%" in data) for name, data in self._entries
                              if name != main and name.endswith(".xml"))
+        self._bases: dict[frozenset[str], tuple[bytes, bytes, int]] = {}
+
+    def _base(self, skip: frozenset[str]) -> tuple[bytes, bytes, int]:
+        """The template's parts but `skip`, compressed once (cached): their local headers and data, their central
+        directory records and their count."""
+        if skip in self._bases:
+            return self._bases[skip]
         base = io.BytesIO()
         with zipfile.ZipFile(base, "w", compression=zipfile.ZIP_DEFLATED) as zf:
             for name, data in self._entries:
-                if name != main:
+                if name not in skip:
                     zf.writestr(name, data)
         raw = base.getvalue()
         with zipfile.ZipFile(io.BytesIO(raw)) as zf:
-            infos = zf.infolist()
+            count = len(zf.infolist())
         eocd = raw.rindex(b"PK\x05\x06")
         cd_size, cd_offset = struct.unpack("<LL", raw[eocd + 12:eocd + 20])
-        self._base_local = raw[:cd_offset]  # local headers and data of the other parts
-        self._base_central = raw[cd_offset:cd_offset + cd_size]  # their central directory records
-        self._base_count = len(infos)
-        self._main_bytes_name = main.encode("ascii")
+        self._bases[skip] = out = (raw[:cd_offset], raw[cd_offset:cd_offset + cd_size], count)
+        return out
 
-    def _package(self, main: bytes) -> bytes:
-        """The .docx: the pre-packed parts, then the main part (deflated), then the central directory."""
-        comp = zlib.compressobj(1, zlib.DEFLATED, -15)
-        data = comp.compress(main) + comp.flush()
-        crc = zlib.crc32(main) & 0xFFFFFFFF
-        name = self._main_bytes_name
-        offset = len(self._base_local)
+    def _package(self, parts: list[tuple[str, bytes]]) -> bytes:
+        """The .docx: the template's other parts (pre-packed), then `parts` (name, bytes; deflated here, replacing
+        the template's part of that name), then the central directory."""
+        base_local, base_central, base_count = self._base(frozenset(name for name, _data in parts))
         dostime, dosdate = 0, (2000 - 1980) << 9 | 1 << 5 | 1  # 2000-01-01 00:00
-        local = struct.pack("<4s2B4HL2L2H", b"PK\x03\x04", 20, 0, 0, zipfile.ZIP_DEFLATED, dostime, dosdate, crc,
-                            len(data), len(main), len(name), 0) + name
-        central = struct.pack("<4s4B4HL2L5H2L", b"PK\x01\x02", 20, 0, 20, 0, 0, zipfile.ZIP_DEFLATED, dostime,
-                              dosdate, crc, len(data), len(main), len(name), 0, 0, 0, 0, 0, offset) + name
-        cd_offset = offset + len(local) + len(data)
-        cd_size = len(self._base_central) + len(central)
-        n = self._base_count + 1
-        end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, n, n, cd_size, cd_offset, 0)
-        return b"".join((self._base_local, local, data, self._base_central, central, end))
+        offset = len(base_local)
+        locals_, centrals = [base_local], [base_central]
+        for part_name, raw in parts:
+            name = part_name.encode("ascii")
+            comp = zlib.compressobj(1, zlib.DEFLATED, -15)
+            data = comp.compress(raw) + comp.flush()
+            crc = zlib.crc32(raw) & 0xFFFFFFFF
+            local = struct.pack("<4s2B4HL2L2H", b"PK\x03\x04", 20, 0, 0, zipfile.ZIP_DEFLATED, dostime, dosdate,
+                                crc, len(data), len(raw), len(name), 0) + name
+            centrals.append(struct.pack("<4s4B4HL2L5H2L", b"PK\x01\x02", 20, 0, 20, 0, 0, zipfile.ZIP_DEFLATED,
+                                        dostime, dosdate, crc, len(data), len(raw), len(name), 0, 0, 0, 0, 0,
+                                        offset) + name)
+            locals_ += [local, data]
+            offset += len(local) + len(data)
+        central = b"".join(centrals)
+        n = base_count + len(parts)
+        end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, n, n, len(central), offset, 0)
+        return b"".join(locals_) + central + end
 
     def render_bytes(self, context: dict) -> bytes:
         """Render one document and return the .docx bytes; the template stays ready for the next one.
 
         Fast path: Jinja renders the main part, and the package is re-zipped from the template's own bytes with
-        only word/document.xml replaced (python-docx would re-serialise every part); templates with tags in
-        headers, footers or footnotes take docxtpl's full path.
+        only word/document.xml replaced (python-docx would re-serialise every part) — and, when the document has
+        pictures, its relationships, the content types and the pictures added; templates with tags in headers,
+        footers or footnotes take docxtpl's full path.
         """
+        pictures = any(isinstance(v, Picture) for v in context.values())
+        if pictures:
+            context = {k: self._inline(v) if isinstance(v, Picture) else v for k, v in context.items()}
+        before = self._relationships() if pictures else None
         try:
-            return self._render_bytes(context)
+            return self._render_bytes(context, before)
         except SecurityError as exc:  # a private attribute reached at render time (the upload check missed it)
             raise UnsafeTemplate(str(exc)) from exc
+        finally:
+            if before is not None:
+                self._forget_added(before)
 
-    def _render_bytes(self, context: dict) -> bytes:
+    def _inline(self, picture: Picture) -> InlineImage:
+        return InlineImage(self, io.BytesIO(picture.png), width=Mm(picture.width_mm))
+
+    def _relationships(self) -> tuple[dict[str, set[str]], list]:
+        """Every part's relationship ids and the package's image parts, before a render adds pictures."""
+        self.init_docx()
+        package = self.docx.part.package
+        return ({str(part.partname): set(part.rels) for part in package.iter_parts()},
+                list(package.image_parts))
+
+    def _forget_added(self, before: tuple[dict[str, set[str]], list]) -> None:
+        """Drop the relationships and image parts a render added: the next document starts from the template."""
+        rels_before, images_before = before
+        package = self.docx.part.package
+        for part in package.iter_parts():
+            known = rels_before.get(str(part.partname))
+            if known is None:
+                continue
+            for rid in [r for r in part.rels if r not in known]:
+                part.rels.pop(rid)
+                part.rels._target_parts_by_rId.pop(rid, None)
+        images = package.image_parts
+        images._image_parts[:] = [p for p in images._image_parts if any(p is q for q in images_before)]
+
+    def _added_parts(self, before) -> list[tuple[str, bytes]]:
+        """The main part's relationships, the content types and the image parts a render added (fast path)."""
+        part = self.docx.part
+        known = before[0][str(part.partname)]
+        added = [rel.target_part for rid, rel in part.rels.items() if rid not in known and not rel.is_external]
+        if not added and len(part.rels) == len(known):
+            return []
+        types = dict(self._entries)["[Content_Types].xml"].decode("utf-8")
+        for target in added:
+            ext = target.partname.ext
+            if not re.search(rf'Extension="{re.escape(ext)}"', types, re.IGNORECASE):
+                types = types.replace("</Types>", f'<Default Extension="{ext}" ContentType="{target.content_type}"/>'
+                                                  "</Types>")
+        rels = part.rels.xml
+        out = [("[Content_Types].xml", types.encode("utf-8")),
+               (self._main_rels_name, rels if isinstance(rels, bytes) else rels.encode("utf-8"))]
+        seen = set()
+        for target in added:
+            name = target.partname.lstrip("/")
+            if name not in seen:
+                seen.add(name)
+                out.append((name, target.blob))
+        return out
+
+    def _render_bytes(self, context: dict, before=None) -> bytes:
         if not hasattr(self, "_fast"):
             self._prepare_fast()
         if not self._fast:
@@ -261,7 +360,8 @@ class CompiledTemplate(DocxTemplate):
         self.map_tree(tree)
         self.is_rendered = True
         main = etree.tostring(self.docx.element, xml_declaration=True, encoding="UTF-8", standalone=True)
-        return self._package(main)
+        extra = self._added_parts(before) if before is not None else []
+        return self._package(extra + [(self._main_name, main)])
 
 
 def render(template: bytes | str | Path, context: dict) -> bytes:
