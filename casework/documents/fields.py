@@ -363,7 +363,10 @@ def _calc_rows(s) -> list[dict]:
     if res is None:
         return []
     out = []
+    chosen = s.claim.selected if getattr(s, "uses_claim", False) else None  # a claim's months only
     for r in res.rows:
+        if chosen is not None and r.period not in chosen:
+            continue
         if r.paid:
             label = s.payment_label(r.payment_ref)
             if label.startswith("перерасчёт"):
