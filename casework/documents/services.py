@@ -350,13 +350,15 @@ def check_letter_rules(letter: Letter, src) -> None:
     if account_source and letter.measure:
         _check_measure_letter(src)
     if account_source and params.get("writ_date") and letter.court_kind is None:
-        from ..domain.court_dates import check_not_future
+        from ..domain.court_dates import check_court_dates
         from ..domain.stages import TransitionNotAllowed
 
+        rec = getattr(src, "court_record", None)  # a writ is not dated before the filing it came from
         try:
-            check_not_future("issued_on", params["writ_date"], src.common.today)
+            check_court_dates(getattr(rec, "kind", None) or "order", filed_on=getattr(rec, "filed_on", None),
+                              issued_on=params["writ_date"], today=src.common.today)
         except TransitionNotAllowed as exc:
-            raise DocumentError(_refusal(exc)) from None
+            raise LetterRefused(_refusal(exc), exc.code) from None
     if letter.max_enforce_kop is not None and letter.subject == "account":
         from ..i18n import _
         from .fields import _enforce_kop
