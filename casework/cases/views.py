@@ -343,7 +343,9 @@ def court_filing(case_id: int):
         # the months ticked on the form give the amounts (the legal calculation); without the checklist, the
         # amounts typed (an older form) — then the principal is required
         periods = request.form.getlist("claim_period") if request.form.get("claim_periods_shown") else None
-        if periods is None and form.principal.data is None:
+        if form.kind.data == "eviction" and not periods:
+            periods = None  # an eviction claims no money (ЖК 90): no month needed
+        elif periods is None and form.principal.data is None:
             raise DomainError(_("Tick the months to claim or enter the principal."))
         services.record_court_filing(case, current_user, today, kind=form.kind.data,
                                      court_id=form.court_id.data or None, filed_on=form.filed_on.data,

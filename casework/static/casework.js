@@ -46,7 +46,7 @@
   // carrying data-debt (kopecks) and data-units (penalty units, 39 000 000 per kopeck: rounded once, as the server
   // does) and cells [data-sum=debt|penalty|total]
   document.querySelectorAll("[data-claim-sums]").forEach(function (box) {
-    var m = /1(\D+)234\1567(\D+)89/.exec(box.getAttribute("data-kop-sample") || "");
+    var m = /1(\D+)234\1(?:567)(\D+)89/.exec(box.getAttribute("data-kop-sample") || "");
     if (!m) { return; }
     var sample = box.getAttribute("data-kop-sample"), pre = sample.slice(0, m.index),
         suf = sample.slice(m.index + m[0].length);

@@ -117,6 +117,12 @@ def test_lawyer_computes_and_issues_a_court_order_application(page, db_read):
         claim_months = claim_selection(account_calculation(account_id, day))
     assert (form_debt, form_penalty) == (from_kopecks(claim_months.debt_kop), from_kopecks(claim_months.penalty_kop))
     assert 0 < form_debt <= shown_debt
+    month = page.locator("input[name=claim_period]:checked").first.get_attribute("value")
+    box = page.locator(f"#claim-{month}")  # the sums follow the ticks (casework.js)
+    box.uncheck()
+    assert rubles(page.locator("[data-sum=debt]").inner_text()) < form_debt
+    box.check()
+    assert rubles(page.locator("[data-sum=debt]").inner_text()) == form_debt
     with page.expect_navigation():
         page.get_by_role("button", name="Просмотреть подставляемые значения").click()
     expect(page.get_by_role("heading", name="Предпросмотр")).to_be_visible()
