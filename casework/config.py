@@ -47,6 +47,8 @@ class DefaultConfig:
     PENALTY_POLICY: dict = {}
     LIMITATION_POLICY: dict = {}
     DUTY_POLICY: dict = {}
+    # court claims: time-barred months ticked by default (False: only on the lawyer's explicit choice, ГК 199 п.2)
+    CLAIM_TIME_BARRED_DEFAULT = False
     # imports: dates and periods after the current month + N months are refused (0: nothing after the current month),
     # and so are those before this month (the ruble's redenomination: older amounts are in pre-reform rubles)
     IMPORT_MAX_MONTHS_AHEAD = 0
@@ -140,6 +142,11 @@ def finalize(app: Flask) -> None:
     from .domain.policy import validate_policy_settings
 
     validate_policy_settings(cfg)  # PENALTY_POLICY / LIMITATION_POLICY / DUTY_POLICY: a wrong switch stops the start
+    if not isinstance(cfg.get("CLAIM_TIME_BARRED_DEFAULT", False), bool):
+        from .domain.policy import InvalidPolicySetting
+
+        raise InvalidPolicySetting("CLAIM_TIME_BARRED_DEFAULT must be true or false, not "
+                                   f"{cfg.get('CLAIM_TIME_BARRED_DEFAULT')!r}")
     cfg.setdefault("DOCUMENTS_DIR", str(Path(app.instance_path) / "documents"))
     cfg.setdefault("IMPORTS_DIR", str(Path(app.instance_path) / "imports"))
     check_storage(cfg)

@@ -10,14 +10,14 @@ commits.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import func, or_, select, update
 
 from ..accounts.models import Account, AccountParty, Building, Party, Territory
 from ..audit.services import record_event
 from ..domain.errors import DomainError
-from ..domain.jurisdiction import CourtTrack, DebtorKind, court_track, debtor_kind
+from ..domain.jurisdiction import CourtLevel, CourtTrack, DebtorKind, court_level, court_track, debtor_kind
 from ..extensions import db
 from .models import BailiffUnit, Court
 
@@ -221,6 +221,34 @@ def arbitrazh_courts_by_region() -> dict[str, Court]:
     return out
 
 
+def municipality_of(court: Court | None) -> str | None:
+    """The municipal district (or city okrug) a court serves: the first five digits of its OKTMO (ОК 033-2013)."""
+    code = (getattr(court, "oktmo", None) or "").strip()
+    return code[:5] if len(code) >= 5 and code[:5].isdigit() else None
+
+
+@dataclass
+class DistrictIndex:
+    """Active district courts of the directory by territory and by municipality (OKTMO's first five digits)."""
+
+    by_territory: dict
+    by_municipality: dict
+
+
+def district_courts_index() -> DistrictIndex:
+    """One query: every active district court, indexed for choose_court."""
+    by_territory: dict[int, list[Court]] = {}
+    by_municipality: dict[str, list[Court]] = {}
+    for c in db.session.scalars(select(Court).where(Court.kind == "district", Court.is_active.is_(True))
+                                .order_by(Court.id)):
+        if c.territory_id is not None:
+            by_territory.setdefault(c.territory_id, []).append(c)
+        m = municipality_of(c)
+        if m is not None:
+            by_municipality.setdefault(m, []).append(c)
+    return DistrictIndex(by_territory, by_municipality)
+
+
 @dataclass(frozen=True)
 class CourtChoice:
     """The court for a debtor: the track (general / arbitrazh), the court found, or why none was found."""
@@ -229,6 +257,7 @@ class CourtChoice:
     court: Court | None
     problem: str | None = None   # a refusal code of labels.REFUSALS when no court could be chosen
     params: dict | None = None
+    level: str | None = None     # jurisdiction.CourtLevel the filing needs (None: not decided, e.g. eviction)
 
     def error(self) -> DirectoryError:
         return DirectoryError(self.problem or "no_court", _PROBLEM_TEXT.get(self.problem, "no court"),
@@ -241,14 +270,24 @@ _PROBLEM_TEXT = {
     "arbitrazh_no_region": "the court of the debtor's building has no OKTMO code, so the region of the arbitrazh "
                            "court is unknown",
     "arbitrazh_court_missing": "the court directory has no arbitrazh court for the debtor's region",
+    "magistrate_court_missing": "the debtor's building is linked to a court that is not a magistrate sector",
+    "district_court_missing": "the court directory has no district court for the debtor's address",
+    "district_court_ambiguous": "several district courts of the directory could serve the debtor's address",
 }
 
 
-def choose_court(track: str, building_court: Court | None, arbitrazh_by_region: dict[str, Court]) -> CourtChoice:
-    """General track: the court linked to the building. Arbitrazh track: the building's court if it is itself an
-    arbitrazh court, else the arbitrazh court of the building court's region — never the magistrate (АПК ст.27, 35)."""
+def choose_court(track: str, building_court: Court | None, arbitrazh_by_region: dict[str, Court], *,
+                 level: str | None = None, territory_id: int | None = None, address: str = "",
+                 territory: str = "", districts: DistrictIndex | None = None) -> CourtChoice:
+    """General track, by the level the filing needs (jurisdiction.court_level): a magistrate — the court linked to the
+    building (ГПК 28, 123), refused when that court is not a magistrate sector; a district court — the building's
+    court if it is one, else the one active district court of the building's territory, else of the municipality of
+    the building's court (OKTMO's first five digits); none or several → refused (ГПК 24), never the magistrate
+    instead. No level (eviction, or not known): the building's court. Arbitrazh track: the building's court if it is
+    itself an arbitrazh court, else the arbitrazh court of the building court's region — never the magistrate (АПК
+    ст.27, 35)."""
     if track != CourtTrack.ARBITRAZH:
-        return CourtChoice(CourtTrack.GENERAL, building_court)
+        return _choose_general(building_court, level, territory_id, address, territory, districts)
     if building_court is not None and building_court.kind == "arbitrazh":
         return CourtChoice(CourtTrack.ARBITRAZH, building_court)
     if building_court is None:
@@ -261,6 +300,32 @@ def choose_court(track: str, building_court: Court | None, arbitrazh_by_region: 
         return CourtChoice(CourtTrack.ARBITRAZH, None, "arbitrazh_court_missing",
                            {"court": building_court.name, "region": region})
     return CourtChoice(CourtTrack.ARBITRAZH, court)
+
+
+def _choose_general(building_court: Court | None, level: str | None, territory_id: int | None, address: str,
+                    territory: str, districts: DistrictIndex | None) -> CourtChoice:
+    general = CourtTrack.GENERAL
+    if level is None:
+        return CourtChoice(general, building_court)
+    if level == CourtLevel.MAGISTRATE:
+        if building_court is not None and building_court.kind != "magistrate":
+            return CourtChoice(general, None, "magistrate_court_missing",
+                               {"court": building_court.name, "address": address}, level)
+        return CourtChoice(general, building_court, level=level)  # not linked: no court, as before (the page says so)
+    if building_court is not None and building_court.kind == "district":
+        return CourtChoice(general, building_court, level=level)
+    districts = districts if districts is not None else district_courts_index()
+    found = districts.by_territory.get(territory_id, []) if territory_id is not None else []
+    if not found:
+        m = municipality_of(building_court)
+        found = districts.by_municipality.get(m, []) if m is not None else []
+    if len(found) == 1:
+        return CourtChoice(general, found[0], level=level)
+    params = {"address": address, "territory": territory or "—"}
+    if found:
+        return CourtChoice(general, None, "district_court_ambiguous",
+                           dict(params, courts=", ".join(c.name for c in found)), level)
+    return CourtChoice(general, None, "district_court_missing", params, level)
 
 
 def debtor_of(account: Account) -> Party | None:
@@ -286,23 +351,54 @@ def track_of(account: Account, party: Party | None = None) -> CourtTrack:
     return court_track(debtor_kind_of(account, party), business_premises=account.category == "other")
 
 
-def court_choice(account: Account) -> CourtChoice:
-    """The court for the account's debt chosen from the debtor and the building's court (see choose_court)."""
-    court_id = None
-    if account.building_id is not None:
-        court_id = db.session.scalar(select(Building.court_id).where(Building.id == account.building_id))
-    building_court = db.session.get(Court, court_id) if court_id else None
+def court_choice(account: Account, *, kind: str | None = None, claim_kop: int = 0, on=None,
+                 cache: dict | None = None) -> CourtChoice:
+    """The court for the account's debt chosen from the debtor, the building's court and — given the filing's `kind`
+    (order | claim | eviction), sum (principal + penalty) and date — the level it needs (see choose_court).
+    `cache` (a dict kept by the caller) holds the directory indexes across many accounts."""
+    building = db.session.get(Building, account.building_id) if account.building_id is not None else None
+    building_court = db.session.get(Court, building.court_id) if building is not None and building.court_id else None
     track = track_of(account)
-    by_region = arbitrazh_courts_by_region() if track == CourtTrack.ARBITRAZH else {}
-    return choose_court(track, building_court, by_region)
+    cache = cache if cache is not None else {}
+    if track == CourtTrack.ARBITRAZH and "arbitrazh" not in cache:
+        cache["arbitrazh"] = arbitrazh_courts_by_region()
+    level = court_level(track, kind, claim_kop, on) if kind is not None and on is not None else None
+    districts = None
+    if level == CourtLevel.DISTRICT:
+        if "districts" not in cache:
+            cache["districts"] = district_courts_index()
+        districts = cache["districts"]
+    territory_id = (building.territory_id if building is not None else None) or account.territory_id
+    territory = db.session.get(Territory, territory_id) if territory_id else None
+    choice = choose_court(track, building_court, cache.get("arbitrazh", {}), level=level,
+                          territory_id=territory_id, address=account.address or "",
+                          territory=territory.name if territory else "", districts=districts)
+    if choice.problem and level in (CourtLevel.MAGISTRATE, CourtLevel.DISTRICT):
+        choice = replace(choice, params=dict(choice.params or {}, **level_params(kind, claim_kop, on)))
+    return choice
 
 
-def check_court_fits(track: str, court: Court) -> None:
+def level_params(kind: str | None, claim_kop: int, on) -> dict:
+    """The sum of the filing and the ГПК 23 ч.1 п.5 ceiling in force, for the refusals' words."""
+    from ..domain.jurisdiction import magistrate_claim_ceiling
+
+    return {"claim_kop": int(claim_kop or 0), "ceiling_kop": magistrate_claim_ceiling(on).limit_kop if on else 0}
+
+
+def check_court_fits(track: str, court: Court, level: str | None = None, **params) -> None:
     """Refuse a court of the wrong system: a magistrate or district court for an organisation / ИП debt (АПК
-    ст.27, 28), an arbitrazh court for a citizen's (ГПК ст.22)."""
+    ст.27, 28), an arbitrazh court for a citizen's (ГПК ст.22); and, given the level the filing needs, a court of
+    the wrong level (an order or a small claim to the district court, a claim above the ceiling to the magistrate:
+    ГПК 23, 24)."""
     if track == CourtTrack.ARBITRAZH and court.kind != "arbitrazh":
         raise DirectoryError("arbitrazh_court_required", "the debtor is an organisation or an entrepreneur: the debt "
                              "goes to the arbitrazh court", court=court.name)
     if track != CourtTrack.ARBITRAZH and court.kind == "arbitrazh":
         raise DirectoryError("general_court_required", "the debtor is a citizen: the arbitrazh court does not hear "
                              "this debt", court=court.name)
+    if level == CourtLevel.DISTRICT and court.kind != "district":
+        raise DirectoryError("district_court_required", "the claim goes to the district court", court=court.name,
+                             **params)
+    if level == CourtLevel.MAGISTRATE and court.kind != "magistrate":
+        raise DirectoryError("magistrate_court_required", "the filing goes to the magistrate", court=court.name,
+                             **params)

@@ -85,7 +85,7 @@ class CourtFilingForm(FlaskForm):
     kind = SelectField(_l("Procedure"))
     court_id = SelectField(_l("Court"), coerce=int, validators=[Optional()])
     filed_on = DateField(_l("Filed on"), validators=[DataRequired(message=_l("Enter the date."))])
-    principal = MoneyField(_l("Principal claimed, ₽"), places=2, validators=[DataRequired(), _money])
+    principal = MoneyField(_l("Principal claimed, ₽"), places=2, validators=[Optional(), _money])
     penalty = MoneyField(_l("Penalty claimed, ₽"), places=2, validators=[Optional(), _money])
     duty = MoneyField(_l("State duty, ₽"), places=2, validators=[Optional(), _money],
                       description=_l("Leave empty to compute it: Tax Code art. 333.19, for an organisation or an "

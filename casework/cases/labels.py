@@ -68,7 +68,28 @@ REFUSALS = {
     "not_restricted": _l("The service has not been restricted yet."),
     "restriction_term": _l("The service was restricted on %(restricted_on)s; suspension is possible from %(may_on)s (Rules 354, p. 119)."),
     "time_barred": _l("The whole debt is time-barred; a court would refuse it (Civil Code art. 196, 199)."),
-    "order_limit": _l("A court order is possible only up to %(limit_kop)s; the claim is %(claim_kop)s. File a claim (Civil Procedure Code art. 121)."),
+    "order_limit": _l("A court order is possible only for a claim up to %(limit_kop)s (principal and penalty); this one is %(claim_kop)s. File a statement of claim instead (Civil Procedure Code art. 121)."),
+    "order_disputed": _l("The debt is disputed: a court order is issued only for an undisputed claim. File a statement of claim instead (Civil Procedure Code art. 122, 125)."),
+    "order_after_cancel": _l("A court order for the months %(period_from)s–%(period_to)s of this case was cancelled or refused: these months cannot go to a court order again. File a statement of claim instead (Civil Procedure Code art. 129)."),
+    "arbitrazh_order_after_cancel": _l("An arbitrazh court order for the months %(period_from)s–%(period_to)s of this case was cancelled or refused: file a claim in the arbitrazh court instead (Arbitrazh Procedure Code art. 229.5 part 4)."),
+    "claim_period_unknown": _l("The account has no debt or penalty for %(period)s to claim."),
+    "claim_period_not_due": _l("The payment for %(period)s is due on %(due_date)s and is not overdue yet: it cannot be claimed."),
+    "claim_no_periods": _l("Tick at least one month to claim."),
+    "claim_only_time_barred": _l("Every month due is time-barred (%(amount_kop)s): a court refuses them if the debtor pleads limitation (Civil Code art. 199). Tick them explicitly to claim them anyway."),
+    "date_in_future": _l("%(what)s %(on)s is in the future (today is %(today)s): record what has already happened."),
+    "order_before_filing": _l("The court order cannot be issued (%(issued_on)s) before the application was filed (%(filed_on)s)."),
+    "decision_before_claim": _l("The judgment cannot be made (%(issued_on)s) before the claim was filed (%(filed_on)s)."),
+    "received_before_issue": _l("The debtor cannot receive the court act (%(on)s) before it was made (%(issued_on)s)."),
+    "objection_before_issue": _l("An objection cannot come (%(on)s) before the court order was issued (%(issued_on)s)."),
+    "cancelled_before_issue": _l("The court order cannot be cancelled (%(on)s) before it was issued (%(issued_on)s)."),
+    "in_force_before_issue": _l("The court act cannot come into force (%(on)s) before it was made (%(issued_on)s)."),
+    "cancelled_before_objection": _l("The court order cannot be cancelled (%(cancelled_on)s) before the objection came (%(objection_on)s)."),
+    "delivery_before_document": _l("A document cannot be delivered (%(delivered_on)s) before it was issued (%(document_date)s)."),
+    "magistrate_court_missing": _l("This filing goes to the magistrate (Civil Procedure Code art. 23), but the debtor's building («%(address)s») is linked to «%(court)s», which is not a magistrate sector. Link the building to its magistrate sector in the court directory or choose the court by hand."),
+    "district_court_missing": _l("A claim of %(claim_kop)s is above %(ceiling_kop)s and goes to the district court (Civil Procedure Code art. 23 part 1 p. 5, art. 24), but the court directory has no active district court for «%(address)s» (territory: %(territory)s). Add the district court to the directory with this territory or choose the court by hand."),
+    "district_court_ambiguous": _l("A claim of %(claim_kop)s goes to the district court (Civil Procedure Code art. 24), but several district courts of the directory could serve «%(address)s»: %(courts)s. Choose the court by hand."),
+    "district_court_required": _l("A claim of %(claim_kop)s is above %(ceiling_kop)s and goes to the district court (Civil Procedure Code art. 23 part 1 p. 5, art. 24), not to «%(court)s»."),
+    "magistrate_court_required": _l("This filing (%(claim_kop)s) goes to the magistrate (Civil Procedure Code art. 23; a claim up to %(ceiling_kop)s), not to «%(court)s»."),
     "claim_needs_order": _l("A claim up to 500,000 rubles is possible only after a court order was cancelled or refused (Civil Procedure Code art. 135)."),
     "arbitrazh_order_limit": _l("The debtor is an organisation or an entrepreneur: an arbitrazh court order is possible only up to %(limit_kop)s; the claim is %(claim_kop)s. Send a pre-claim letter and file a claim 30 days after sending it (Arbitrazh Procedure Code art. 229.2, art. 4 part 5)."),
     "arbitrazh_claim_needs_order": _l("A claim up to %(limit_kop)s against an organisation or an entrepreneur is possible only after a court order was cancelled or refused; apply for a court order (Arbitrazh Procedure Code art. 229.2, art. 129 part 1 p. 2.1)."),
@@ -119,6 +140,13 @@ REFUSALS = {
     "nothing_selected": _l("Select at least one building."),
     "filter_required": _l("Choose a territory or a street to link all its buildings."),
 }
+COURT_DATE_LABELS = {
+    "filed_on": _l("The filing date"), "issued_on": _l("The date of the court act"),
+    "received_on": _l("The date the debtor received the court act"), "objection_on": _l("The objection date"),
+    "cancelled_on": _l("The cancellation date"), "in_force_on": _l("The date of coming into force"),
+    "delivered_on": _l("The delivery date"), "measure_on": _l("The date of the restriction (suspension)"),
+    "order_date": _l("The date of the court order"),
+}
 LINKED_FILTER_LABELS = {"none": _l("Not linked to any court"), "this": _l("Linked to this court"),
                         "other": _l("Linked to another court")}
 
@@ -134,6 +162,13 @@ def choices(labels: dict) -> list[tuple[str, str]]:
 def _fmt(key: str, value):
     from ..accounts.models import from_kopecks
 
+    if key in ("period", "period_from", "period_to"):
+        if value is None:
+            return "…"
+        if hasattr(value, "year") and hasattr(value, "month"):
+            return f"{value.month:02d}.{value.year}"
+    if key == "what":
+        return label(COURT_DATE_LABELS, value)
     if isinstance(value, date):
         return value.strftime("%d.%m.%Y")
     if key.endswith("_kop") and isinstance(value, int):

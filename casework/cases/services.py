@@ -12,12 +12,16 @@ from sqlalchemy import case as sql_case, exists, func, insert, literal, select, 
 
 from ..accounts.models import Account, AccountBalance, Building, LedgerEntry, Service
 from ..audit.services import record_event
+from ..domain.court_dates import check_court_dates, check_delivery, check_not_future
+from ..domain.periods import Period
 from ..domain.stages import (CaseFacts, CourtActKind, CourtKind, ServiceFacts, Stage, TransitionNotAllowed,
                              check_transition, check_writ_destination, objection_term_end,
                              restriction_may_start_on, suspension_may_start_on, FINAL_STAGES)
+from ..domain.stages import check_court_application as _check_court_application
+from ..domain.stages import check_measure as _check_measure
 from ..extensions import db
 from ..plugins import import_optional
-from .directory import check_court_fits, debtor_kind_of, debtor_of, track_of
+from .directory import check_court_fits, debtor_kind_of, debtor_of, level_params, track_of
 from .directory import court_choice as _directory_court_choice
 from .models import (AccountServiceNorm, Alert, Case, Court, CourtRecord, Deadline, Enforcement, Hold, StageChange,
                      WriteOffProposal, sync_open_case_flags)
@@ -99,6 +103,80 @@ def limitation_for(account_id: int, today: date, debt_kop: int | None = None):
     return calc.claimable_kop, calc.limitation
 
 
+def claim_for(account_id: int, on: date, periods=None, *, include_time_barred: bool | None = None):
+    """The months of a court claim on `on` (domain.claim.ClaimSelection): the account's legal calculation on that
+    date (`casework.legal.services.account_calculation`) through `casework.legal.adapter.claim_selection` — the
+    months ticked (`periods`: 'YYYY-MM' strings, dates or Periods) or, None, the default (due, not time-barred
+    unless the setting CLAIM_TIME_BARRED_DEFAULT). Raises domain.claim.ClaimRefused."""
+    from ..legal.adapter import claim_selection
+    from ..legal.services import account_calculation
+
+    return claim_selection(account_calculation(account_id, on), periods, include_time_barred=include_time_barred)
+
+
+def claim_checklist_for(account_id: int, on: date, chosen=None):
+    """The month checklist of the court-filing form (legal.adapter.claim_checklist: default ticks, never refused)."""
+    from ..legal.adapter import claim_checklist
+    from ..legal.services import account_calculation
+
+    return claim_checklist(account_calculation(account_id, on), chosen)
+
+
+def _month(d: date | None) -> Period | None:
+    return None if d is None else Period(d.year, d.month)
+
+
+def _months_between(first: date | None, last: date | None) -> frozenset | None:
+    if first is None or last is None or last < first:
+        return None
+    p, end, out = _month(first), _month(last), set()
+    while p <= end and len(out) < 600:
+        out.add(p)
+        p = p.next()
+    return frozenset(out)
+
+
+def court_history(case_id: int | None) -> tuple[bool, tuple]:
+    """(an order of the case was cancelled, refused or returned; the (first, last) months of each order cancelled or
+    refused — ГПК 129, 125 ч.3: those months go by claim)."""
+    if case_id is None:
+        return False, ()
+    rows = db.session.execute(select(CourtRecord.outcome, CourtRecord.cancelled_on, CourtRecord.period_from,
+                                     CourtRecord.period_to)
+                              .where(CourtRecord.case_id == case_id, CourtRecord.kind == "order")
+                              .order_by(CourtRecord.id)).all()
+    any_back = any(o in ("cancelled", "refused", "returned") for o, *_r in rows)
+    cancelled = tuple((_month(f), _month(t)) for o, c, f, t in rows if o in ("cancelled", "refused") or c is not None)
+    return any_back or bool(cancelled), cancelled
+
+
+def _warning_delivered_on(case: Case | None, account_id: int) -> date | None:
+    """The latest delivery of the restriction warning: recorded on the case (its 20-day deadline) or on a delivered
+    «Предупреждение» document of the case or account (documents.queries.warning_delivered_on)."""
+    dates = []
+    if case is not None:
+        warning = _latest_deadline(case.id, "warning_term")
+        if warning is not None:
+            dates.append(warning.starts_on)
+    q = optional("casework.documents.queries")
+    fn = getattr(q, "warning_delivered_on", None) if q else None
+    if fn is not None:
+        d = fn(case_id=case.id if case is not None else None, account_id=account_id)
+        if d is not None:
+            dates.append(d)
+    return max(dates) if dates else None
+
+
+def _restricted_on(case: Case) -> date | None:
+    """The day the service was restricted: the case's move to the restriction stage (kept at suspension too)."""
+    if case.stage == Stage.RESTRICTION:
+        return case.stage_since
+    if case.stage != Stage.SUSPENSION:
+        return None
+    return db.session.scalar(select(func.max(StageChange.changed_on)).where(
+        StageChange.case_id == case.id, StageChange.to_stage == Stage.RESTRICTION.value))
+
+
 def _latest_deadline(case_id: int, kind: str) -> Deadline | None:
     return db.session.scalars(select(Deadline).where(Deadline.case_id == case_id, Deadline.kind == kind)
                               .order_by(Deadline.starts_on.desc()).limit(1)).first()
@@ -148,8 +226,8 @@ def gather_facts(case: Case, today: date, *, service_id: int | None = None, cour
         if svc is not None:
             svc_facts = ServiceFacts(svc.code, svc.restriction_rule, svc.suspendable_in_apartment_building,
                                      service_debt_kop(account.id, svc.id), norm_for(account.id, svc))
-    warning = _latest_deadline(case.id, "warning_term")
-    restricted = case.stage_since if case.stage == Stage.RESTRICTION else None
+    warning_on = _warning_delivered_on(case, account.id)
+    restricted = _restricted_on(case)
     claimable = None
     if with_limitation:
         claimable, _result = limitation_for(account.id, today, debt)
@@ -157,22 +235,21 @@ def gather_facts(case: Case, today: date, *, service_id: int | None = None, cour
     act_kind = None
     if rec is not None and rec.outcome in ("issued", "satisfied"):
         act_kind = CourtActKind.ORDER if rec.kind == "order" else CourtActKind.JUDGMENT
-    cancelled_or_refused = bool(db.session.scalar(select(func.count()).select_from(CourtRecord).where(
-        CourtRecord.case_id == case.id, CourtRecord.kind == "order",
-        CourtRecord.outcome.in_(("cancelled", "refused", "returned")))))
+    cancelled_or_refused, cancelled_orders = court_history(case.id)
     debtor = debtor_of(account)
     kind = debtor_kind_of(account, debtor)
     track = track_of(account, debtor)
     facts = dict(
         debt_kop=debt, debtor_kind=kind.value, court_track=track.value, tenure=account.tenure,
         apartment_building=bool(building.is_apartment_building) if building else True,
-        on_hold=case.hold_reason is not None,
-        warning_delivered_on=warning.starts_on if warning else None,
+        on_hold=case.hold_reason is not None, disputed=case.hold_reason == "dispute",
+        warning_delivered_on=warning_on,
         restricted_on=restricted, term_reading=term_reading(), service=svc_facts,
         lawyer_approved=bool(lawyer_approved) if lawyer_approved is not None else case.lawyer_approved_by is not None,
         agreement_performed=_agreement_performed(case, today),
         court_kind=court_kind or CourtKind.ORDER, claimable_kop=claimable, claim_kop=claim_kop,
-        order_cancelled_or_refused=cancelled_or_refused, months_unpaid=months_unpaid(account.id, today),
+        order_cancelled_or_refused=cancelled_or_refused, cancelled_orders=cancelled_orders,
+        months_unpaid=months_unpaid(account.id, today),
         pretrial_claim_sent_on=pretrial_claim_sent_on(case) if track == "arbitrazh" else None,
         court_act_kind=act_kind,
         act_made_on=rec.issued_on if rec else None, debtor_received_on=rec.received_on if rec else None,
@@ -183,6 +260,76 @@ def gather_facts(case: Case, today: date, *, service_id: int | None = None, cour
                      writeoff_proposed_by=proposal.proposed_by, writeoff_approved_by=getattr(approver, "id", None),
                      writeoff_approver_role=getattr(approver, "role", None))
     return CaseFacts(**facts)
+
+
+def court_application_facts(account: Account, case: Case | None, today: date, *, kind: str, claim=None,
+                            claim_kop: int | None = None, claim_periods: frozenset | None = None,
+                            order_cancelled: bool = False) -> CaseFacts:
+    """The facts of one court application (`kind` order | claim | eviction) of a case — or of an account without
+    one, for a document — with its months: `claim` (domain.claim.ClaimSelection) gives the sum (principal +
+    penalty), the months and whether time-barred months were chosen; without it `claim_kop` and the account's
+    claimable debt. `order_cancelled`: the user states an order was cancelled (a date typed on a claim)."""
+    from dataclasses import replace
+
+    total = claim.total_kop if claim is not None else claim_kop
+    if case is not None:
+        facts = gather_facts(case, today, court_kind=kind, claim_kop=total, with_limitation=claim is None)
+    else:
+        debtor = debtor_of(account)
+        track = track_of(account, debtor)
+        claimable = None if claim is not None else limitation_for(account.id, today)[0]
+        q = optional("casework.documents.queries")
+        fn = getattr(q, "pretrial_claim_sent_on", None) if q else None
+        facts = CaseFacts(debt_kop=account_debt_kop(account.id), debtor_kind=debtor_kind_of(account, debtor).value,
+                          court_track=track.value, tenure=account.tenure, court_kind=kind, claimable_kop=claimable,
+                          claim_kop=total, months_unpaid=months_unpaid(account.id, today) if kind == "eviction" else 0,
+                          pretrial_claim_sent_on=fn(account_id=account.id) if fn and track == "arbitrazh" else None)
+    changes: dict = {}
+    if claim is not None:
+        changes.update(claimable_kop=claim.claimable_kop, claim_periods=frozenset(claim.selected),
+                       time_barred_chosen=claim.time_barred_chosen)
+    elif claim_periods is not None:
+        changes.update(claim_periods=claim_periods)
+    if order_cancelled:
+        changes.update(order_cancelled_or_refused=True)
+    return replace(facts, **changes) if changes else facts
+
+
+def check_court_application(account: Account, case: Case | None, today: date, *, kind: str, claim=None,
+                            claim_kop: int | None = None, order_cancelled: bool = False,
+                            facts: CaseFacts | None = None) -> CaseFacts:
+    """The one guard of a court application (domain.stages.check_court_application): the case filing and the issue
+    of a court-order application or a claim both call it. Returns the facts it checked."""
+    if facts is None:
+        facts = court_application_facts(account, case, today, kind=kind, claim=claim, claim_kop=claim_kop,
+                                        order_cancelled=order_cancelled)
+    _check_court_application(facts, today, calendar=business_calendar())
+    return facts
+
+
+def measure_facts(account: Account, case: Case | None, on: date, service_id: int | None) -> CaseFacts:
+    """The facts of a restriction or suspension on `on` (ПП 354 пп.117–122) of a case, or of an account without one
+    (then only a delivered warning document counts)."""
+    if case is not None:
+        return gather_facts(case, on, service_id=service_id, with_limitation=False)
+    building = db.session.get(Building, account.building_id) if account.building_id else None
+    svc_facts = None
+    svc = db.session.get(Service, service_id) if service_id else None
+    if svc is not None:
+        svc_facts = ServiceFacts(svc.code, svc.restriction_rule, svc.suspendable_in_apartment_building,
+                                 service_debt_kop(account.id, svc.id), norm_for(account.id, svc))
+    return CaseFacts(debt_kop=account_debt_kop(account.id), tenure=account.tenure,
+                     apartment_building=bool(building.is_apartment_building) if building else True,
+                     warning_delivered_on=_warning_delivered_on(None, account.id), term_reading=term_reading(),
+                     service=svc_facts)
+
+
+def check_measure_on(account: Account, case: Case | None, on: date, *, target: str, service_id: int | None,
+                     today: date) -> None:
+    """The guard of the move to restriction (suspension) for an act of that measure dated `on`: the same
+    domain.stages.check_measure as the stage move, and the act's date not in the future."""
+    check_not_future("measure_on", on, today)
+    _check_measure(target, measure_facts(account, case, on, service_id), on, calendar=business_calendar())
 
 
 # ------------------------------------------------------------------------------------------- stage changes
@@ -273,9 +420,19 @@ def open_case(account_id: int, user, today: date, assignee_id: int | None = None
 
 
 def record_warning_delivered(case: Case, delivered_on: date, user, channel: str | None = None,
-                             service_id: int | None = None, document_id: int | None = None) -> Deadline:
+                             service_id: int | None = None, document_id: int | None = None,
+                             today: date | None = None) -> Deadline:
     """Record delivery of the restriction warning (ПП 354 п.119 "а"); starts the 20-day term, whose deadline is
-    the first day restriction is possible (per the RESTRICTION_TERM_READING setting and ГК 193)."""
+    the first day restriction is possible (per the RESTRICTION_TERM_READING setting and ГК 193). Not in the future,
+    not before the warning document (when named) was issued."""
+    from ..timeutil import today as _today
+
+    doc_date = None
+    if document_id is not None:
+        models = optional("casework.documents.models")
+        doc = db.session.get(models.Document, document_id) if models else None
+        doc_date = doc.issued_on if doc is not None else None
+    check_delivery(delivered_on, doc_date, today or _today())
     d = _add_deadline(case.id, "warning_term", delivered_on,
                       restriction_may_start_on(delivered_on, business_calendar(), term_reading()),
                       channel=channel, service_id=service_id, document_id=document_id)
@@ -342,9 +499,11 @@ def court_for_account(account: Account):
     return court_choice(account).court
 
 
-def court_choice(account: Account):
-    """The court for the account's debt with its track, or the reason none was found (cases.directory)."""
-    return _directory_court_choice(account)
+def court_choice(account: Account, *, kind: str | None = None, claim_kop: int = 0, on: date | None = None,
+                 cache: dict | None = None):
+    """The court for the account's debt with its track, or the reason none was found (cases.directory); given the
+    filing's kind, sum and date, of the level it needs (magistrate / district court, ГПК 23, 24)."""
+    return _directory_court_choice(account, kind=kind, claim_kop=claim_kop, on=on, cache=cache)
 
 
 def filing_duty_kop(account: Account, kind: str, claim_kop: int, sent_on: date) -> int:
@@ -366,33 +525,44 @@ def filing_duty_kop(account: Account, kind: str, claim_kop: int, sent_on: date) 
 def record_court_filing(case: Case, user, today: date, *, kind: str = "order", court_id: int | None = None,
                         filed_on: date | None = None, principal_kop: int = 0, penalty_kop: int = 0,
                         duty_kop: int | None = 0, period_from: date | None = None, period_to: date | None = None,
-                        case_number: str | None = None, note: str | None = None) -> CourtRecord:
+                        case_number: str | None = None, note: str | None = None,
+                        periods=None) -> CourtRecord:
     """Record an application to court; moves the case to the court stage (guards: limitation, order limit,
     claim after a cancelled order, arbitrazh pre-claim term, eviction rule). The court must fit the debtor
-    (arbitrazh for an organisation / ИП); duty_kop=None computes the duty by the engine. Callable from the
-    documents area."""
+    (arbitrazh for an organisation / ИП) and the filing (an order and a claim up to the ГПК 23 ceiling: the
+    magistrate; a larger claim: the district court from the directory); duty_kop=None computes the duty by the
+    engine. `periods` (the months ticked, see claim_for) gives the principal, the penalty and the months from the
+    legal calculation on the filing date; without it the amounts given are recorded (and checked). The filing date
+    is not in the future. Callable from the documents area."""
     CourtKind(kind)
+    filed = filed_on or today
+    check_court_dates(kind, filed_on=filed, today=today)
+    selection = None
+    if periods is not None:
+        selection = claim_for(case.account_id, filed, list(periods))
+        principal_kop, penalty_kop = selection.debt_kop, selection.penalty_kop
+        period_from, period_to = selection.first_period.first_day(), selection.last_period.first_day()
     claim = principal_kop + penalty_kop
-    choice = court_choice(case.account)
+    choice = court_choice(case.account, kind=kind, claim_kop=claim, on=filed)
     if court_id is not None:
         court = db.session.get(Court, court_id)
         if court is not None and kind != CourtKind.EVICTION:
-            check_court_fits(choice.track, court)
+            check_court_fits(choice.track, court, choice.level, **level_params(kind, claim, filed))
     elif choice.court is not None:
         court_id = choice.court.id
-    elif choice.problem and kind != CourtKind.EVICTION:  # never falls back to the magistrate of the building
+    elif choice.problem and kind != CourtKind.EVICTION:  # never falls back to a court of another kind
         raise choice.error()
+    facts = court_application_facts(case.account, case, today, kind=kind, claim=selection, claim_kop=claim,
+                                    claim_periods=_months_between(period_from, period_to))
     if case.stage != Stage.COURT:
-        change_stage(case, Stage.COURT, user, today, reason=note, court_kind=kind, claim_kop=claim)
-    else:
-        facts = gather_facts(case, today, court_kind=kind, claim_kop=claim)
-        from ..domain.stages import _guard_court  # same guard when a second filing is made in the court stage
-        _guard_court(facts, today, business_calendar())
+        change_stage(case, Stage.COURT, user, today, reason=note, facts=facts, court_kind=kind, claim_kop=claim)
+    else:  # the same guard when a further filing is made in the court stage
+        check_court_application(case.account, case, today, kind=kind, facts=facts)
     if duty_kop is None:
-        duty_kop = filing_duty_kop(case.account, kind, claim, filed_on or today)
+        duty_kop = filing_duty_kop(case.account, kind, claim, filed)
     rec = CourtRecord(case_id=case.id, court_id=court_id, kind=kind, case_number=case_number,
                       principal_kop=principal_kop, penalty_kop=penalty_kop, duty_kop=duty_kop,
-                      period_from=period_from, period_to=period_to, filed_on=filed_on or today, outcome="pending",
+                      period_from=period_from, period_to=period_to, filed_on=filed, outcome="pending",
                       note=note, created_by=_actor_id(user))
     db.session.add(rec)
     db.session.flush()
@@ -405,7 +575,12 @@ COURT_UPDATE_FIELDS = ("case_number", "issued_on", "received_on", "objection_on"
 
 def update_court_record(rec: CourtRecord, user, today: date, **fields) -> CourtRecord:
     """Record what the court did; receipt starts the objection window (10 days; in the arbitrazh court 10 working
-    days), cancellation alerts the claim path."""
+    days), cancellation alerts the claim path. The dates are checked first (domain.court_dates: none in the
+    future, an order not before its filing, a judgment not before the claim, receipt, objection and cancellation
+    not before the act)."""
+    dates = {k: fields.get(k, getattr(rec, k)) for k in ("issued_on", "received_on", "objection_on", "cancelled_on",
+                                                         "in_force_on")}
+    check_court_dates(rec.kind, filed_on=rec.filed_on, today=today, **dates)
     for k, v in fields.items():
         if k in COURT_UPDATE_FIELDS:
             setattr(rec, k, v)

@@ -231,7 +231,10 @@ def show(case_id: int):
     proposals = db.session.scalars(select(WriteOffProposal).where(WriteOffProposal.case_id == case.id)
                                    .order_by(WriteOffProposal.id.desc())).all()
     balance = db.session.get(AccountBalance, case.account_id)
-    return render_template("cases/show.html", case=case, facts=facts, blocked=blocked, labels=labels,
+    claim = None  # the month checklist of the court-filing form (lawyer, manager)
+    if case.is_open and current_user.role in (LAWYER, MANAGER):
+        claim = services.claim_checklist_for(case.account_id, today)
+    return render_template("cases/show.html", case=case, facts=facts, blocked=blocked, labels=labels, claim=claim,
                            timeline=queries.timeline(case), court_records=court_records, enforcements=enforcements,
                            proposals=proposals, balance=balance, today=today,
                            court_choice=services.court_choice(case.account),
@@ -309,10 +312,8 @@ def lift_hold(case_id: int):
 @roles(CASE_STAFF)
 def warning(case_id: int):
     def act(case, form, today):
-        if form.delivered_on.data > today:
-            raise DomainError(_("The delivery date cannot be in the future."))
         d = services.record_warning_delivered(case, form.delivered_on.data, current_user, form.channel.data,
-                                              form.service_id.data or None)
+                                              form.service_id.data or None, today=today)
         return _("Warning delivery recorded; restriction is possible from %(d)s.", d=d.due_on.strftime("%d.%m.%Y"))
     return _case_action(case_id, forms.WarningForm, act)
 
@@ -340,12 +341,20 @@ def assign(case_id: int):
 @roles(LAWYER, MANAGER)
 def court_filing(case_id: int):
     def act(case, form, today):
+        # the months ticked on the form give the amounts (the legal calculation); without the checklist, the
+        # amounts typed (an older form) — then the principal is required
+        periods = request.form.getlist("claim_period") if request.form.get("claim_periods_shown") else None
+        if form.kind.data == "eviction" and not periods:
+            periods = None  # an eviction claims no money (ЖК 90): no month needed
+        elif periods is None and form.principal.data is None:
+            raise DomainError(_("Tick the months to claim or enter the principal."))
         services.record_court_filing(case, current_user, today, kind=form.kind.data,
                                      court_id=form.court_id.data or None, filed_on=form.filed_on.data,
                                      principal_kop=_kop(form.principal.data), penalty_kop=_kop(form.penalty.data),
                                      duty_kop=_kop(form.duty.data) if form.duty.data is not None else None,
                                      period_from=form.period_from.data,
-                                     period_to=form.period_to.data, case_number=form.case_number.data or None)
+                                     period_to=form.period_to.data, case_number=form.case_number.data or None,
+                                     periods=periods)
         return _("The court filing is recorded.")
     return _case_action(case_id, forms.CourtFilingForm, act)
 

@@ -27,6 +27,7 @@ from .letters import DOWNLOAD, ISSUE, LETTERS
 from .models import Document, DocumentBatch, DocumentCounter
 from .rendering import CompiledTemplate
 from .services import (DocumentError, DocumentRefused, _addressee, _safe, active_template, check_letter_rules,
+                       prime_source,
                        check_right, get_letter, log_full_view, masked_name, needs_masked_copy, sees_pii, template_data)
 
 CHUNK = 200
@@ -141,8 +142,7 @@ def run_batch(batch_id: int, account_ids: list[int], params: dict | None = None,
                     if src is None:
                         skipped.append(f"{aid}: not found")
                         continue
-                    if letter.duty_kind:
-                        src.extra["duty_kind"] = letter.duty_kind
+                    prime_source(letter, src)
                     try:
                         check_letter_rules(letter, src)
                     except DocumentError as exc:

@@ -38,6 +38,7 @@ class Common:
     today: date
     services: dict[int, Service]
     params: dict = field(default_factory=dict)
+    cache: dict = field(default_factory=dict)  # directory indexes shared by the documents of one run
 
 
 @dataclass
@@ -66,6 +67,7 @@ class Source:
     extra: dict = field(default_factory=dict)
     from_db: bool = False  # built by load_sources: lazy look-ups (the pre-claim letter) may read the database
     limitation_events: list | None = None  # the account's limitation events, read with the batch (load_sources)
+    uses_claim: bool = False  # a letter stating a claim's months (Letter.claim_periods): the figures are theirs
 
     # ------------------------------------------------------------------ parties
     @property
@@ -112,8 +114,24 @@ class Source:
     @cached_property
     def debt_kop(self) -> int:
         """The principal of the legal calculation (`calc`): the unpaid remainders of the months after allocation —
-        the same figure as the account's legal page."""
-        return self.calc.debt_kop
+        the same figure as the account's legal page; in a letter stating a claim, of the claim's months only."""
+        return self.claim.debt_kop if self.uses_claim else self.calc.debt_kop
+
+    @cached_property
+    def claim_candidates(self) -> tuple:
+        """Every month a claim could name (domain.claim.ClaimPeriod), from `calc` (casework.legal.adapter)."""
+        from ..legal.adapter import claim_candidates
+
+        return claim_candidates(self.calc)
+
+    @cached_property
+    def claim(self):
+        """The months of the claim (domain.claim.ClaimSelection): those ticked on the form (parameter claim_periods,
+        'YYYY-MM') or the default — due, not time-barred (setting CLAIM_TIME_BARRED_DEFAULT) — through
+        casework.legal.adapter.claim_selection. Raises domain.claim.ClaimRefused for a choice that cannot be claimed."""
+        from ..legal.adapter import claim_selection
+
+        return claim_selection(self.calc, self.common.params.get("claim_periods"))
 
     @cached_property
     def monthly(self) -> list[dict]:
@@ -179,11 +197,16 @@ class Source:
 
     @cached_property
     def penalty_kop(self) -> int:
+        if self.uses_claim:
+            return self.claim.penalty_kop
         return self.calc.penalty_kop or 0
 
     @cached_property
     def open_periods(self) -> list[date]:
-        """Billing months still (partly) unpaid after allocation (ГК 319.1, Пленум № 22 п.32)."""
+        """Billing months still (partly) unpaid after allocation (ГК 319.1, Пленум № 22 п.32); in a letter stating a
+        claim, the claim's months."""
+        if self.uses_claim:
+            return [date(p.year, p.month, 1) for p in self.claim.open_periods]
         return sorted(date(p.year, p.month, 1) for p, v in self.calc.allocation.open_kop.items() if v > 0)
 
     @cached_property

@@ -437,8 +437,8 @@ def _calc_rows(s) -> list[dict]:
     if res is None:
         return []
     out = []
-    printed = _printed_penalties(res)
-    for r, row_kop in zip(res.rows, printed):
+    rows, printed = _printed_rows(s)
+    for r, row_kop in zip(rows, printed):
         if r.paid:
             label = s.payment_label(r.payment_ref)
             if label.startswith("перерасчёт"):
@@ -460,14 +460,20 @@ def _calc_rows(s) -> list[dict]:
     return out
 
 
-def _printed_penalties(res) -> list[int]:
-    """Each row's penalty in kopecks as printed: the rows add up to the engine's total exactly (ru.apportion_kopecks);
-    a row may then differ by one kopeck from its own rounding (calc-contract §3.3 p.5: the total governs)."""
+def _printed_rows(s) -> tuple[list, list[int]]:
+    """The penalty rows a letter prints (a claim's chosen months only) and each row's penalty in kopecks as printed:
+    the rows add up exactly to the printed total (the engine's total, or the claim's penalty rounded once;
+    ru.apportion_kopecks); a row may then differ by one kopeck from its own rounding (calc-contract §3.3 p.5: the
+    total governs)."""
     from fractions import Fraction
 
     from ..domain.penalty import DEN
 
-    return ru.apportion_kopecks([Fraction(r.units, DEN) for r in res.rows], int(res.total * 100))
+    res = s.penalty
+    chosen = s.claim.selected if getattr(s, "uses_claim", False) else None  # a claim's months only
+    rows = [r for r in res.rows if chosen is None or r.period in chosen]
+    total = s.penalty_kop if chosen is not None else int(res.total * 100)
+    return rows, ru.apportion_kopecks([Fraction(r.units, DEN) for r in rows], total)
 
 
 def _rounding_note(s) -> str:
@@ -475,8 +481,9 @@ def _rounding_note(s) -> str:
     res = s.penalty
     if res is None or not res.rows:
         return ""
-    own = [int(r.penalty * 100) for r in res.rows]
-    if own == _printed_penalties(res):
+    rows, printed = _printed_rows(s)
+    own = [int(r.penalty * 100) for r in rows]
+    if own == printed:
         return ""
     return ("Пени по строкам округлены до копеек так, что их сумма равна итогу, исчисленному без промежуточного "
             "округления; отдельная строка может отличаться от своего округления на 1 коп.")

@@ -58,6 +58,13 @@ class Letter:
     notes: tuple[str, ...] = field(default_factory=tuple)
     arbitrazh_title: str | None = None    # registry title when the debtor goes to the arbitrazh court (АПК)
     access: LetterAccess | None = None    # who may preview / issue / download; None refuses everyone (declare it!)
+    claim_periods: bool = False           # states the months of a claim: a month checklist, the chosen months' sums
+    measure: bool = False                 # an act of restriction / suspension: the stage guard of that measure
+
+    @property
+    def court_kind(self) -> str | None:
+        """The court filing this letter is (order | claim), guarded like the case's filing; None for other letters."""
+        return {"court_order": "order", "claim": "claim"}.get(self.duty_kind or "")
 
     def title_for(self, src) -> str:
         """The registry title for this subject: the arbitrazh wording for an organisation / ИП debtor (АПК)."""
@@ -85,18 +92,20 @@ LETTERS: dict[str, Letter] = {l.code: l for l in [
     Letter("restriction_act", "05_restriction_act.docx", "Акт об ограничении (приостановлении) коммунальной услуги",
            _l("Restriction or suspension act"), ("restriction", "suspension"),
            params=("restriction_service", "restriction_kind", "restriction_date", "restriction_method", "warning_number"),
-           required=("restriction_service",), access=CASE_WORK),
+           required=("restriction_service",), access=CASE_WORK, measure=True),
     Letter("court_order_application", "06_court_order_application.docx", "Заявление о вынесении судебного приказа",
            _l("Court order application"), ("court",), params=("court_name", "court_address"),
            recipient="court", duty_kind="court_order",
-           arbitrazh_title="Заявление о выдаче судебного приказа (арбитражный суд)", access=LEGAL_STAFF),
+           arbitrazh_title="Заявление о выдаче судебного приказа (арбитражный суд)", access=LEGAL_STAFF,
+           claim_periods=True),
     Letter("debt_calculation", "07_debt_calculation.docx", "Расчёт задолженности и пени",
-           _l("Debt and penalty calculation"), ("court", "notice"), access=CASE_WORK),
+           _l("Debt and penalty calculation"), ("court", "notice"), access=CASE_WORK, claim_periods=True),
     Letter("claim_after_cancel", "08_claim_after_cancel.docx", "Исковое заявление о взыскании задолженности",
            _l("Claim after a cancelled order"), ("court",),
            params=("court_name", "court_address", "writ_number", "writ_date", "order_cancelled_on"),
            recipient="court", duty_kind="claim",
-           arbitrazh_title="Исковое заявление о взыскании задолженности (арбитражный суд)", access=LEGAL_STAFF),
+           arbitrazh_title="Исковое заявление о взыскании задолженности (арбитражный суд)", access=LEGAL_STAFF,
+           claim_periods=True),
     Letter("enforcement_application", "09_enforcement_application.docx",
            "Заявление о возбуждении исполнительного производства", _l("Application to start enforcement"),
            ("enforcement",), params=("bailiff_unit", "bailiff_address", "writ_number", "writ_date", "writ_court"),

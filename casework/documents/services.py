@@ -219,23 +219,166 @@ class Prepared:
     amount_kop: int | None
 
 
+def prime_source(letter: Letter, src) -> None:
+    """Tell an account's source what the letter states: the duty of which filing, and the claim's months."""
+    if letter.duty_kind:
+        src.extra["duty_kind"] = letter.duty_kind
+    if letter.claim_periods and hasattr(src, "claim_candidates"):
+        src.uses_claim = True
+
+
+#: refusals of a court-order application after which the claim is the way (ГПК 121, 122, 125, 129)
+CLAIM_INSTEAD = ("order_limit", "order_disputed", "order_after_cancel", "arbitrazh_order_limit",
+                 "arbitrazh_order_after_cancel")
+CLAIM_LETTER = "claim_after_cancel"
+
+
+class LetterRefused(DocumentError):
+    """A letter a stage guard refuses (the court filing, the restriction) or its months; `code` is the guard's
+    refusal code, `offer` the letter to prepare instead (the claim instead of a court order) or None."""
+
+    def __init__(self, message: str, code: str | None = None, offer: str | None = None):
+        super().__init__(message)
+        self.code = code
+        self.offer = offer
+
+
+def _refusal(exc) -> str:
+    from ..cases.labels import refusal_message
+
+    return refusal_message(exc)
+
+
+def _claim_of(src):
+    """The source's claim, a refusal of the chosen months worded for the user."""
+    from ..domain.claim import ClaimRefused
+
+    try:
+        return src.claim
+    except ClaimRefused as exc:
+        raise LetterRefused(_refusal(exc), exc.code) from None
+
+
+def _record_of_kind(src, kind: str):
+    rec = getattr(src, "court_record", None)
+    return rec if rec is not None and getattr(rec, "kind", None) == kind else None
+
+
+def resolve_court(letter: Letter, src) -> None:
+    """The court a court letter goes to: the court of the case's filing of the same kind when it fits the debtor and
+    the level of the filing; else from the directory by the address, the track, the kind and the sum (an order and a
+    claim up to the ГПК 23 ceiling — the magistrate; a larger claim — the district court; organisations — the
+    arbitrazh court). A court of another kind is never taken instead (`src.court_choice` says why there is none)."""
+    from ..cases.directory import DirectoryError, check_court_fits
+    from ..cases.services import court_choice
+
+    kind = letter.court_kind
+    claim_kop = src.claim.total_kop if src.uses_claim else src.debt_kop + src.penalty_kop
+    choice = court_choice(src.account, kind=kind, claim_kop=claim_kop, on=src.common.today, cache=src.common.cache)
+    rec = _record_of_kind(src, kind)
+    rec_court = getattr(rec, "court", None) if rec is not None else None
+    if rec_court is not None:
+        try:
+            check_court_fits(choice.track, rec_court, choice.level)
+        except DirectoryError:
+            rec_court = None
+    if rec_court is not None:
+        src.court, src.court_choice = rec_court, None
+    else:
+        src.court, src.court_choice = choice.court, choice
+
+
+def _check_court_letter(letter: Letter, src) -> None:
+    """A court-order application or a claim: the months chosen, the court, the dates it states, then the one guard of
+    a court application (cases.services.check_court_application, as for the case's filing)."""
+    from ..cases.services import check_court_application
+    from ..domain.court_dates import check_court_dates
+    from ..domain.stages import TransitionNotAllowed
+    from ..i18n import _
+
+    params = src.common.params
+    claim = _claim_of(src) if src.uses_claim else None
+    resolve_court(letter, src)
+    choice = src.court_choice
+    if src.court is None and not params.get("court_name"):
+        if choice is not None and choice.problem:
+            raise LetterRefused(_("%(reason)s Or type the court's name on this form.",
+                                            reason=_refusal(choice.error())), choice.problem)
+        raise LetterRefused(_("The debtor's building is not linked to a court in the court directory: link "
+                                        "it, or type the court's name on this form."), "no_court")
+    order = src.order_record if src.order_record is not None else _record_of_kind(src, "order")
+    try:
+        if letter.court_kind == "claim":
+            check_court_dates("order", filed_on=getattr(order, "filed_on", None),
+                              issued_on=params.get("writ_date") or getattr(order, "issued_on", None),
+                              cancelled_on=params.get("order_cancelled_on") or getattr(order, "cancelled_on", None),
+                              today=src.common.today)
+        check_court_application(src.account, src.case, src.common.today, kind=letter.court_kind, claim=claim,
+                                claim_kop=None if claim is not None else src.debt_kop + src.penalty_kop,
+                                order_cancelled=bool(params.get("order_cancelled_on")))
+    except TransitionNotAllowed as exc:
+        offer = CLAIM_LETTER if exc.code in CLAIM_INSTEAD else None
+        message = _refusal(exc)
+        if offer is not None:
+            message = _("%(reason)s Prepare «%(title)s» instead.", reason=message,
+                        title=LETTERS[offer].title_for(src))
+        raise LetterRefused(message, exc.code, offer) from None
+
+
+def _service_id_for(src, name: str | None) -> int | None:
+    """The service an act names (its name or code as typed), else the case's service."""
+    wanted = (name or "").strip().casefold()
+    for svc in src.common.services.values():
+        if wanted and wanted in (svc.name.casefold(), (svc.code or "").casefold()):
+            return svc.id
+    return getattr(src.case, "service_id", None)
+
+
+def _check_measure_letter(src) -> None:
+    """An act of restriction (suspension): the guard of that stage move on the act's date (ПП 354 п.117–119, 122) —
+    the act never states that the 20-day (10-day) term ran out when it has not."""
+    from ..cases.services import check_measure_on
+    from ..domain.stages import Stage, TransitionNotAllowed
+
+    params = src.common.params
+    kind = str(params.get("restriction_kind") or "").strip().casefold()
+    target = Stage.SUSPENSION if kind.startswith("приост") or kind.startswith("suspen") else Stage.RESTRICTION
+    on = params.get("restriction_date") or src.common.today
+    try:
+        check_measure_on(src.account, src.case, on, target=target, today=src.common.today,
+                         service_id=_service_id_for(src, params.get("restriction_service")))
+    except TransitionNotAllowed as exc:
+        raise LetterRefused(_refusal(exc), exc.code) from None
+
+
 def check_letter_rules(letter: Letter, src) -> None:
     """Refusals before issuing: 229-ФЗ ст.9 ч.1 limit for the employer letter, required parameters, a debt to state,
-    a court letter for an organisation / ИП debtor without an arbitrazh court (never the magistrate instead)."""
+    a court letter without a court of the kind it needs (never another kind instead), the months of a claim, the
+    court-filing guard for a court-order application and a claim, the restriction guard for an act of restriction,
+    and dates of court acts that cannot be."""
     params = src.common.params
     missing = [n for n in letter.required if not params.get(n)]
     if missing:
         from ..i18n import _
 
         raise DocumentError(_("Fill in: %(fields)s", fields=", ".join(FIELD_BY_NAME[n].description for n in missing)))
-    choice = getattr(src, "court_choice", None)
-    if (letter.recipient == "court" and getattr(src, "arbitrazh", False) and getattr(src, "court", None) is None
-            and not params.get("court_name") and choice is not None and choice.problem):
-        from ..cases.labels import refusal_message
-        from ..i18n import _
+    account_source = hasattr(src, "claim_candidates")
+    if account_source and letter.court_kind:
+        _check_court_letter(letter, src)
+    elif account_source and letter.claim_periods:
+        _claim_of(src)
+    if account_source and letter.measure:
+        _check_measure_letter(src)
+    if account_source and params.get("writ_date") and letter.court_kind is None:
+        from ..domain.court_dates import check_court_dates
+        from ..domain.stages import TransitionNotAllowed
 
-        raise DocumentError(_("%(reason)s Or type the court's name on this form.",
-                              reason=refusal_message(choice.error())))
+        rec = getattr(src, "court_record", None)  # a writ is not dated before the filing it came from
+        try:
+            check_court_dates(getattr(rec, "kind", None) or "order", filed_on=getattr(rec, "filed_on", None),
+                              issued_on=params["writ_date"], today=src.common.today)
+        except TransitionNotAllowed as exc:
+            raise LetterRefused(_refusal(exc), exc.code) from None
     if letter.max_enforce_kop is not None and letter.subject == "account":
         from ..i18n import _
         from .fields import _enforce_kop
@@ -275,11 +418,21 @@ def prepare(code: str, *, account_id: int | None = None, case_id: int | None = N
     src = ctxmod.load_source(account_id, common, case_id)
     if src is None:
         raise DocumentError("account not found")
-    if letter.duty_kind:
-        src.extra["duty_kind"] = letter.duty_kind
+    prime_source(letter, src)
     check_letter_rules(letter, src)
     case_id = case_id or (src.case.id if src.case is not None else None)
     return Prepared(letter, src, account_id, case_id, None, _addressee(letter, src), src.debt_kop)
+
+
+def claim_checklist(account_id: int, params: dict, case_id: int | None = None, today: date | None = None):
+    """The month checklist of a claim letter's form: every candidate month (domain.claim.ClaimPeriod) and the
+    selection of the ticked ones (domain.claim.ClaimSelection: its sums) — the months posted
+    (`params['claim_periods']`) or the default ticks. Nothing is refused here: the letter's rules refuse."""
+    from ..legal.adapter import claim_checklist as checklist
+
+    common = ctxmod.load_common(params, today)
+    src = ctxmod.load_source(account_id, common, case_id)
+    return checklist(src.calc, params.get("claim_periods")) if src is not None else None
 
 
 def _addressee(letter: Letter, src) -> str:
@@ -428,11 +581,13 @@ def record_delivery(doc: Document, delivered_on: date, method: str, proof: str |
     today = today or _today()
     if method not in DELIVERY_METHODS:
         raise DocumentError(_("Choose how the document was delivered."))
-    if delivered_on < doc.issued_on:
-        raise DocumentError(_("A document cannot be delivered before it was issued (%(d)s).",
-                              d=doc.issued_on.strftime("%d.%m.%Y")))
-    if delivered_on > today:
-        raise DocumentError(_("The delivery date cannot be in the future."))
+    from ..domain.court_dates import check_delivery
+    from ..domain.stages import TransitionNotAllowed
+
+    try:  # the same date guard as the case's record of a delivered warning
+        check_delivery(delivered_on, doc.issued_on, today)
+    except TransitionNotAllowed as exc:
+        raise DocumentError(_refusal(exc)) from None
     if method in ("registered_mail", "hand") and not (proof or "").strip():
         raise DocumentError(_("Give the proof of delivery (postal tracking number or the receipt signature note)."))
     doc.delivered_on = delivered_on

@@ -20,10 +20,10 @@ from .forms import (DELIVERY_LABELS, OUTPUT_LABELS, BulkForm, ChooseLetterForm, 
 from .letters import DOWNLOAD, ISSUE, LETTERS, PREVIEW, kinds_allowed
 from .models import Document, DocumentBatch, TemplateVersion
 from .queries import registry_query
-from .services import (DocumentError, DocumentRefused, activate_template_version, active_template, add_template_version,
-                       check_right, file_for_download, issue_document, issued_for_token, new_issue_token, prepare,
-                       preview_context, record_delivery, shipped_template_path, valid_issue_token, validate_template,
-                       version_file)
+from .services import (DocumentError, DocumentRefused, LetterRefused, activate_template_version, active_template,
+                       add_template_version, check_right, claim_checklist, file_for_download, issue_document,
+                       issued_for_token, new_issue_token, prepare, preview_context, record_delivery,
+                       shipped_template_path, valid_issue_token, validate_template, version_file)
 
 
 def _refused(exc: DocumentError):
@@ -95,6 +95,8 @@ def _params_from_form(letter) -> tuple[dict, list[str]]:
                 errors.append(_("%(field)s: enter a whole number from 1 to 120.", field=FIELD_BY_NAME[name].description))
         else:
             params[name] = raw[:1000]
+    if letter.claim_periods and request.form.get("claim_periods_shown"):
+        params["claim_periods"] = [v for v in request.form.getlist("claim_period") if v][:600]  # the ticked months
     return params, errors
 
 
@@ -130,7 +132,7 @@ def new():
     form.code.data = code
     # the form's one-time token: kept across previews, so a second «issue» of the same form finds the first document
     token = request.form.get("issue_token") if request.method == "POST" else new_issue_token()
-    preview, errors, params = None, [], {}
+    preview, errors, params, offer = None, [], {}, None
     if request.method == "POST":
         params, errors = _params_from_form(letter)
         issuing = request.form.get("action") == "issue"
@@ -152,6 +154,10 @@ def new():
                 db.session.commit()  # the pii.view audit row of a full preview
             except DocumentRefused as exc:
                 return _refused(exc)
+            except LetterRefused as exc:  # the court-filing guard: the reason, and the claim offered
+                db.session.rollback()
+                errors.append(str(exc))
+                offer = LETTERS.get(exc.offer) if exc.offer else None
             except DocumentError as exc:
                 db.session.rollback()
                 errors.append(str(exc))
@@ -162,10 +168,13 @@ def new():
                     raise
                 return redirect(url_for("documents.show", doc_id=done.id))
     param_fields = [(n, FIELD_BY_NAME[n], PARAM_FIELDS[n].param if n in PARAM_FIELDS else "str") for n in letter.params]
+    claim = None
+    if letter.claim_periods and subject == "account":  # the month checklist: default ticks, or the months posted
+        claim = claim_checklist(account_id, params, case_id)
     return render_template("documents/new.html", form=form, letter=letter, preview=preview, errors=errors,
                            params=params, param_fields=param_fields, account_id=account_id, case_id=case_id,
                            building_id=building_id, fields=FIELD_BY_NAME, issue_token=token or "",
-                           may_issue=letter.allows(ISSUE, _role()))
+                           may_issue=letter.allows(ISSUE, _role()), claim=claim, offer=offer)
 
 
 @bp.route("/<int:doc_id>")

@@ -5,6 +5,7 @@ See docs/legal-engine.md, «Organisation debtors: arbitrazh».
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
@@ -71,3 +72,55 @@ def arbitrazh_objection_term_end(received_on: date, calendar=None) -> date:
     """Last day to object to an arbitrazh court order: the 10th working day after receipt of its copy (АПК ст.229.5
     ч.3; ст.113 ч.3 — from the next day; ст.114 ч.3 — non-working days not counted), by the production calendar."""
     return (calendar or weekends_only_calendar()).add_working_days(received_on, OBJECTION_WORKING_DAYS)
+
+
+# ------------------------------------------------------------------------------- general courts: which level
+class CourtLevel(StrEnum):
+    """The kind of court (as the court directory names it) that hears a filing."""
+
+    MAGISTRATE = "magistrate"  # мировой судья: court orders (ГПК 23 ч.1 п.1), property claims up to the ceiling (п.5)
+    DISTRICT = "district"      # районный суд: every other claim (ГПК 24)
+    ARBITRAZH = "arbitrazh"    # арбитражный суд субъекта РФ (АПК 27, 28, 35)
+
+
+@dataclass(frozen=True, slots=True)
+class DatedLimit:
+    """A limit in kopecks in force for filings made on or after `valid_from` (None: from before the table starts)."""
+
+    valid_from: date | None
+    limit_kop: int
+    source: str
+
+
+#: ГПК ст.23 ч.1 п.5: property claims up to this price go to the magistrate, above it to the district court (ГПК 24).
+#: Dated reference values, newest first; the filing date picks the row (a court keeps a case it accepted, ГПК 33).
+MAGISTRATE_CLAIM_CEILINGS: tuple[DatedLimit, ...] = (
+    DatedLimit(date(2019, 10, 1), 100_000_00,
+               "ГПК РФ ст.23 ч.1 п.5 в ред. Федерального закона от 28.11.2018 № 451-ФЗ (с 01.10.2019): 100 000 руб. — "
+               "legal-rules.md §5.1 [K]"),
+    DatedLimit(None, 50_000_00,
+               "ГПК РФ ст.23 ч.1 п.5 в ред. до 01.10.2019: 50 000 руб. [K; the start of that wording is not in the "
+               "reference]"),
+)
+
+
+def magistrate_claim_ceiling(on: date, table: tuple[DatedLimit, ...] = MAGISTRATE_CLAIM_CEILINGS) -> DatedLimit:
+    """The ГПК 23 ч.1 п.5 ceiling in force for a claim filed on `on` (the newest row that has started)."""
+    for row in table:
+        if row.valid_from is None or row.valid_from <= on:
+            return row
+    return table[-1]
+
+
+def court_level(track: CourtTrack | str, kind: str, claim_kop: int, on: date) -> CourtLevel | None:
+    """Which court hears a filing of `kind` ('order' | 'claim' | 'eviction') on `on`: the arbitrazh court on its
+    track; a court order — the magistrate (ГПК 23 ч.1 п.1, 121); a property claim — the magistrate up to the dated
+    ceiling of ГПК 23 ч.1 п.5 (цена иска = principal + penalty, ГПК 91), the district court above it (ГПК 24).
+    None for an eviction (not decided here: the court of the building)."""
+    if CourtTrack(track) == CourtTrack.ARBITRAZH:
+        return CourtLevel.ARBITRAZH
+    if kind == "order":
+        return CourtLevel.MAGISTRATE
+    if kind == "claim":
+        return CourtLevel.MAGISTRATE if claim_kop <= magistrate_claim_ceiling(on).limit_kop else CourtLevel.DISTRICT
+    return None

@@ -130,6 +130,12 @@ class CaseFacts:
     claimable_kop: int | None = None       # debt still within limitation today (None = not computed)
     claim_kop: int | None = None           # amount to be claimed; defaults to claimable / debt
     order_cancelled_or_refused: bool = False
+    # court orders of the case that were cancelled or refused: (first month, last month) of each, None = unknown
+    # (ГПК 129, 125 ч.3; АПК 229.5 ч.4, 229.4): the same months go by claim, never by a second order
+    cancelled_orders: tuple = ()
+    claim_periods: frozenset | None = None  # months of this filing (Period); None = not known (every month)
+    time_barred_chosen: bool = False       # time-barred months were chosen explicitly (ГК 199 п.2)
+    disputed: bool = False                 # the debt is disputed (hold «dispute»): no court order (ГПК 125 ч.3)
     pretrial_claim_sent_on: date | None = None  # pre-claim letter sent (АПК ст.4 ч.5: arbitrazh claim 30 days later)
     months_unpaid: int = 0
     # enforcement
@@ -268,12 +274,25 @@ def _guard_suspension(facts: CaseFacts, today: date, calendar=None) -> None:
         _refuse("agreement_performed", "a payment agreement is being performed (PP 354 p.118)")
 
 
+def _order_cancelled_for(facts: CaseFacts):
+    """The (first, last) months of a cancelled or refused order of the case that the filing's months overlap."""
+    wanted = facts.claim_periods
+    for first, last in facts.cancelled_orders:
+        if wanted is None or first is None or last is None:
+            return first, last
+        if any(first <= p <= last for p in wanted):
+            return first, last
+    return None
+
+
 def _guard_court(facts: CaseFacts, today: date, calendar=None) -> None:
-    """Court: debt within limitation (ГК 196, 199); order ≤ 500,000 ₽ (ГПК 121; АПК 229.2); claim after a cancelled
-    order (ГПК 135, Пленум № 62; АПК 129 ч.1 п.2.1); arbitrazh claim 30 days after the pre-claim letter (АПК 4 ч.5);
-    eviction only of a social tenant after > 6 months unpaid (ЖК 90)."""
+    """Court: debt within limitation unless time-barred months were chosen explicitly (ГК 196, 199 п.2); order only
+    for an undisputed claim (ГПК 122, 125 ч.3), ≤ 500,000 ₽ of principal and penalty (ГПК 121; АПК 229.2) and not
+    for months whose order was cancelled or refused (ГПК 129; АПК 229.5 ч.4) — a claim instead; a claim up to
+    500,000 ₽ only after a cancelled order (ГПК 135, Пленум № 62; АПК 129 ч.1 п.2.1); arbitrazh claim 30 days after
+    the pre-claim letter (АПК 4 ч.5); eviction only of a social tenant after > 6 months unpaid (ЖК 90)."""
     _guard_debt(facts)
-    if facts.claimable_kop is not None and facts.claimable_kop <= 0:
+    if facts.claimable_kop is not None and facts.claimable_kop <= 0 and not facts.time_barred_chosen:
         _refuse("time_barred", "the whole debt is time-barred; a court would refuse it (Civil Code art. 196, 199)")
     claim = facts.claim_kop if facts.claim_kop is not None else (
         facts.claimable_kop if facts.claimable_kop is not None else facts.debt_kop)
@@ -283,9 +302,16 @@ def _guard_court(facts: CaseFacts, today: date, calendar=None) -> None:
     if facts.court_track == CourtTrack.ARBITRAZH and kind != CourtKind.EVICTION:
         _guard_arbitrazh(facts, claim, today, calendar)
     elif kind == CourtKind.ORDER:
+        if facts.disputed:
+            _refuse("order_disputed", "the debt is disputed: a court order is issued only for an undisputed claim; "
+                    "file a claim (Civil Procedure Code art. 122, 125)")
         if claim > COURT_ORDER_LIMIT_KOP:
             _refuse("order_limit", "a court order is possible only up to 500,000 rubles; file a claim "
                     "(Civil Procedure Code art. 121)", claim_kop=claim, limit_kop=COURT_ORDER_LIMIT_KOP)
+        cancelled = _order_cancelled_for(facts)
+        if cancelled is not None:
+            _refuse("order_after_cancel", "a court order for these months was cancelled or refused; file a claim "
+                    "(Civil Procedure Code art. 129)", period_from=cancelled[0], period_to=cancelled[1])
     elif kind == CourtKind.CLAIM:
         if claim <= COURT_ORDER_LIMIT_KOP and not facts.order_cancelled_or_refused:
             _refuse("claim_needs_order", "a claim up to 500,000 rubles is possible only after a court order was "
@@ -307,6 +333,11 @@ def _guard_arbitrazh(facts: CaseFacts, claim: int, today: date, calendar=None) -
             _refuse("arbitrazh_order_limit", "an arbitrazh court order is possible only up to 500,000 rubles "
                     "(Arbitrazh Procedure Code art. 229.2); send a pre-claim letter and file a claim 30 days later "
                     "(art. 4 part 5)", claim_kop=claim, limit_kop=ARBITRAZH_ORDER_LIMIT_KOP)
+        cancelled = _order_cancelled_for(facts)
+        if cancelled is not None:
+            _refuse("arbitrazh_order_after_cancel", "an arbitrazh court order for these months was cancelled or "
+                    "refused; file a claim (Arbitrazh Procedure Code art. 229.5 part 4)",
+                    period_from=cancelled[0], period_to=cancelled[1])
         return
     if claim <= ARBITRAZH_ORDER_LIMIT_KOP and not facts.order_cancelled_or_refused:
         _refuse("arbitrazh_claim_needs_order", "a claim up to 500,000 rubles against an organisation or an "
@@ -360,6 +391,36 @@ def _guard_writeoff(facts: CaseFacts, today: date) -> None:
     check_approval(facts.writeoff_proposed_by, facts.writeoff_approved_by, facts.writeoff_approver_role)
 
 
+def _guard_hold(facts: CaseFacts, target: Stage) -> None:
+    """A case on hold moves only to paid, closed or written off; a disputed debt never gets a court order."""
+    if facts.on_hold and target not in ALLOWED_ON_HOLD:
+        if target == Stage.COURT and facts.disputed and facts.court_kind == CourtKind.ORDER:
+            _refuse("order_disputed", "the debt is disputed: a court order is issued only for an undisputed claim; "
+                    "file a claim (Civil Procedure Code art. 122, 125)")
+        _refuse("on_hold", "the case is on hold; lift the hold first")
+
+
+def check_court_application(facts: CaseFacts, today: date, *, calendar=None) -> None:
+    """May this court application (facts.court_kind: order, claim, eviction) be made today? The one guard of the
+    stage move to court, of a further filing in the court stage and of issuing a court-order application or a
+    claim: the hold, then `_guard_court`. Raises TransitionNotAllowed."""
+    _guard_hold(facts, Stage.COURT)
+    _guard_court(facts, today, calendar)
+
+
+def check_measure(target: Stage | str, facts: CaseFacts, on: date, *, calendar=None) -> None:
+    """May the utility be restricted (suspended) on `on`? The guard of the stage move, used as well before an act
+    of restriction (suspension) is issued, so the act never states a term that has not run out (ПП 354 п.119)."""
+    target = Stage(target)
+    _guard_hold(facts, target)
+    if target == Stage.RESTRICTION:
+        _guard_restriction(facts, on, calendar)
+    elif target == Stage.SUSPENSION:
+        _guard_suspension(facts, on, calendar)
+    else:
+        raise ValueError(f"not a measure: {target}")
+
+
 def check_transition(current: Stage | str, target: Stage | str, facts: CaseFacts, today: date,
                      *, calendar=None) -> None:
     """Raise TransitionNotAllowed unless the case may move from `current` to `target` today on these facts."""
@@ -373,8 +434,7 @@ def check_transition(current: Stage | str, target: Stage | str, facts: CaseFacts
         _refuse("final_stage", "the case is finished; open a new case for new debt", stage=current)
     if target not in TRANSITIONS[current]:
         _refuse("not_in_table", "this step is not possible from the current stage", current=current, target=target)
-    if facts.on_hold and target not in ALLOWED_ON_HOLD:
-        _refuse("on_hold", "the case is on hold; lift the hold first")
+    _guard_hold(facts, target)
     if target in (Stage.NOTICE, Stage.PAYMENT_AGREEMENT):
         _guard_debt(facts)
     elif target == Stage.RESTRICTION:

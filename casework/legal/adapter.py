@@ -19,6 +19,10 @@ Ledger rows → inputs (`ledger_inputs`, in integers `ledger_kopecks`):
   before the 177-ФЗ switch (`PenaltyPolicy.due15_from`); from the switch on the 15th applies;
 - capital-repair contributions are left out unless their service is asked for (their penalty is ЖК 155 ч.14.1).
 
+The months of a court claim (`claim_selection`) come from the same calculation: its unpaid remainders, penalty rows
+and limitation rows, as the pure `domain.claim` chooses them (due and not time-barred by default; time-barred months
+also by default when the setting CLAIM_TIME_BARRED_DEFAULT is true).
+
 Policies (`penalty_policy`, `limitation_policy`, `duty_policy`) come from the settings PENALTY_POLICY,
 LIMITATION_POLICY and DUTY_POLICY; a wrong setting raises `InvalidPolicySetting` (and stops the application's
 start), never a silent fall-back to the defaults.
@@ -42,7 +46,7 @@ __all__ = ["LEDGER_COLUMNS", "ledger_inputs", "ledger_kopecks", "inputs_from_kop
            "ledger_entries_by_account", "contract_due_day", "court_events_by_account", "acknowledgment_events",
            "acknowledgments_by_account", "limitation_events_for", "limitation_events_by_account",
            "penalty_policy", "limitation_policy", "duty_policy", "InvalidPolicySetting", "is_credit_ref",
-           "credit_period"]
+           "credit_period", "claim_candidates", "claim_checklist", "claim_selection", "claim_time_barred_default"]
 
 # ---------------------------------------------------------------- policies from the settings
 
@@ -66,6 +70,52 @@ def limitation_policy(overrides: dict | None = None) -> LimitationPolicy:
 def duty_policy(overrides: dict | None = None) -> DutyPolicy:
     """The duty policy: setting DUTY_POLICY (default: rubles, НК 52 п.6), then overrides."""
     return policy_from_setting("DUTY_POLICY", _config().get("DUTY_POLICY"), overrides)
+
+
+def claim_time_barred_default() -> bool:
+    """Setting CLAIM_TIME_BARRED_DEFAULT: are time-barred months ticked by default in a claim? (default False: the
+    court applies limitation only on the debtor's plea, ГК 199 п.2, so claiming them is the lawyer's choice)."""
+    value = _config().get("CLAIM_TIME_BARRED_DEFAULT", False)
+    if not isinstance(value, bool):
+        raise InvalidPolicySetting(f"CLAIM_TIME_BARRED_DEFAULT must be true or false, not {value!r}")
+    return value
+
+
+def claim_candidates(calc) -> tuple:
+    """Every month a claim could name (domain.claim.ClaimPeriod), from an account calculation on its date."""
+    from ..domain.claim import claim_periods
+
+    return claim_periods(calc.allocation.open_kop, calc.penalty.rows if calc.penalty is not None else (),
+                         calc.limitation.rows, calc.as_of, reading=calc.limitation_policy.reading)
+
+
+def claim_checklist(calc, chosen=None):
+    """A claim form's checklist (domain.claim.ClaimSelection, never refused): every candidate month, ticked by
+    default (setting CLAIM_TIME_BARRED_DEFAULT) or as posted (`chosen`, 'YYYY-MM'; unknown months dropped); the
+    letter's or filing's rules refuse what cannot be claimed."""
+    from ..domain.claim import ClaimSelection, default_choice
+
+    candidates = claim_candidates(calc)
+    if chosen is None:
+        include = claim_time_barred_default()
+        ticked = frozenset(p.period for p in candidates if default_choice(p, include))
+    else:
+        wanted = {str(v)[:7] for v in chosen}
+        ticked = frozenset(p.period for p in candidates if str(p.period) in wanted)
+    return ClaimSelection(calc.as_of, candidates, ticked, chosen is not None)
+
+
+def claim_selection(calc, chosen=None, *, include_time_barred: bool | None = None):
+    """The months of a court claim from an account calculation (`casework.legal.services.AccountCalc`) on its date:
+    the candidates (unpaid remainders, penalties, limitation status, due or not) and the chosen ones — `chosen`
+    ('YYYY-MM' strings, dates or Periods) or, None, the default of `domain.claim.select_claim` with the setting
+    CLAIM_TIME_BARRED_DEFAULT. Raises domain.claim.ClaimRefused for a choice that cannot be claimed."""
+    from ..domain.claim import select_claim
+
+    periods = claim_candidates(calc)
+    if include_time_barred is None:
+        include_time_barred = claim_time_barred_default()
+    return select_claim(periods, calc.as_of, chosen, include_time_barred=include_time_barred)
 
 
 # ---------------------------------------------------------------- ledger rows → charges and payments

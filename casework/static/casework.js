@@ -42,6 +42,29 @@
     if (t.hasAttribute("data-print")) { ev.preventDefault(); window.print(); }
     else if (window.history.length > 1) { ev.preventDefault(); window.history.back(); }
   });
+  // Sums of a claim's ticked months: <fieldset data-claim-sums data-kop-sample="1 234 567,89 ₽"> with checkboxes
+  // carrying data-debt (kopecks) and data-units (penalty units, 39 000 000 per kopeck: rounded once, as the server
+  // does) and cells [data-sum=debt|penalty|total]
+  document.querySelectorAll("[data-claim-sums]").forEach(function (box) {
+    var m = /1(\D+)234\1(?:567)(\D+)89/.exec(box.getAttribute("data-kop-sample") || "");
+    if (!m) { return; }
+    var sample = box.getAttribute("data-kop-sample"), pre = sample.slice(0, m.index),
+        suf = sample.slice(m.index + m[0].length);
+    function kop(k) {
+      var rub = String(Math.floor(k / 100)).replace(/\B(?=(\d{3})+(?!\d))/g, m[1]), c = String(k % 100);
+      return pre + rub + m[2] + (c.length < 2 ? "0" + c : c) + suf;
+    }
+    function update() {
+      var debt = 0, units = 0;
+      box.querySelectorAll("input[type=checkbox][data-debt]").forEach(function (c) {
+        if (c.checked && !c.disabled) { debt += Number(c.getAttribute("data-debt")); units += Number(c.getAttribute("data-units")); }
+      });
+      var pen = Math.floor(units / 39000000) + ((units % 39000000) * 2 >= 39000000 ? 1 : 0);
+      var out = {debt: debt, penalty: pen, total: debt + pen};
+      box.querySelectorAll("[data-sum]").forEach(function (el) { el.textContent = kop(out[el.getAttribute("data-sum")]); });
+    }
+    box.addEventListener("change", update);
+  });
   // "/" focuses the search box
   document.addEventListener("keydown", function (ev) {
     if (ev.key === "/" && !/INPUT|TEXTAREA|SELECT/.test(document.activeElement.tagName)) {

@@ -1,6 +1,8 @@
 """A lawyer computes the penalty and the state duty for a debtor's account, issues the court-order application
-(заявление о вынесении судебного приказа) from the case and downloads it; the .docx carries the same principal,
-penalty and duty as the calculation page, the duty calculator and casework.legal.services.account_calculation."""
+(заявление о вынесении судебного приказа) from the case and downloads it. The calculation page and the duty
+calculator show casework.legal.services.account_calculation; the application claims the months of that calculation
+the form's month checklist ticks by default (due, not time-barred: casework.legal.adapter.claim_selection), and the
+.docx carries exactly the principal and penalty the checklist sums show, and the duty on them."""
 from __future__ import annotations
 
 import io
@@ -106,6 +108,22 @@ def test_lawyer_computes_and_issues_a_court_order_application(page, db_read):
     with page.expect_navigation():
         page.get_by_label("Документ").select_option(label="Заявление о вынесении судебного приказа")
     expect(page.get_by_role("heading", level=2, name="Заявление о вынесении судебного приказа")).to_be_visible()
+    # the months claimed: the checklist's sums of the default ticks
+    expect(page.get_by_text("Взыскиваемые месяцы")).to_be_visible()
+    form_debt = rubles(page.locator("[data-sum=debt]").inner_text())
+    form_penalty = rubles(page.locator("[data-sum=penalty]").inner_text())
+    with db_read() as db:
+        from casework.legal.adapter import claim_selection
+
+        claim_months = claim_selection(account_calculation(account_id, day))
+    assert (form_debt, form_penalty) == (from_kopecks(claim_months.debt_kop), from_kopecks(claim_months.penalty_kop))
+    assert 0 < form_debt <= shown_debt
+    month = page.locator("input[name=claim_period]:checked").first.get_attribute("value")
+    box = page.locator(f"#claim-{month}")  # the sums follow the ticks (casework.js)
+    box.uncheck()
+    assert rubles(page.locator("[data-sum=debt]").inner_text()) < form_debt
+    box.check()
+    assert rubles(page.locator("[data-sum=debt]").inner_text()) == form_debt
     with page.expect_navigation():
         page.get_by_role("button", name="Просмотреть подставляемые значения").click()
     expect(page.get_by_role("heading", name="Предпросмотр")).to_be_visible()
@@ -133,5 +151,7 @@ def test_lawyer_computes_and_issues_a_court_order_application(page, db_read):
     doc_debt = _amount_after(text, r"образовалась задолженность в размере")
     doc_penalty = _amount_after(text, r"начислены пени по состоянию на \d{2}\.\d{2}\.\d{4} в размере")
     doc_duty = _amount_after(text, r"Госпошлина:")
-    assert (doc_debt, doc_penalty, doc_duty) == (shown_debt, shown_penalty, shown_duty)
-    assert _amount_after(text, r"Сумма требований:") == shown_debt + shown_penalty
+    claimed = form_debt + form_penalty
+    assert (doc_debt, doc_penalty) == (form_debt, form_penalty)
+    assert doc_duty == compute_duty(claimed, "general", "court_order", day, scales).to_pay
+    assert _amount_after(text, r"Сумма требований:") == claimed

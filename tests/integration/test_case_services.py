@@ -11,7 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from casework.accounts.models import Account, AccountBalance, Building, LedgerEntry, Service
 from casework.cases import services
-from casework.cases.models import Alert, Case, CourtRecord, Deadline, Enforcement, Hold, StageChange
+from casework.cases.models import Alert, Case, Court, CourtRecord, Deadline, Enforcement, Hold, StageChange
 from casework.domain.stages import TransitionNotAllowed
 from casework.extensions import db
 
@@ -145,7 +145,8 @@ def test_court_order_objection_window_then_enforcement(app, staff):
     c = services.open_case(acc.id, staff["lawyer"], TODAY)
     rec = services.record_court_filing(c, staff["lawyer"], TODAY, principal_kop=3_600_000, duty_kop=200_000)
     assert c.stage == "court" and rec.outcome == "pending"
-    services.update_court_record(rec, staff["lawyer"], TODAY, outcome="issued", issued_on=TODAY + timedelta(days=5),
+    services.update_court_record(rec, staff["lawyer"], date(2026, 6, 22), outcome="issued",
+                                 issued_on=TODAY + timedelta(days=5),
                                  received_on=date(2026, 6, 22))  # +10 = 02.07 (Thu) → in force 03.07
     d = db.session.scalar(select(Deadline).where(Deadline.case_id == c.id, Deadline.kind == "objection_window"))
     assert d.due_on == date(2026, 7, 3)
@@ -165,8 +166,9 @@ def test_court_order_objection_window_then_enforcement(app, staff):
 def test_employer_limit_and_cancelled_order_alert(app, staff):
     acc, _ = make_account(months=40, monthly_kop=300_000, last_period=date(2026, 5, 1))
     c = services.open_case(acc.id, staff["lawyer"], TODAY)
-    rec = services.record_court_filing(c, staff["lawyer"], TODAY, principal_kop=11_000_000)
-    services.update_court_record(rec, staff["lawyer"], TODAY, outcome="issued", issued_on=TODAY,
+    rec = services.record_court_filing(c, staff["lawyer"], TODAY, principal_kop=11_000_000,
+                                       filed_on=TODAY - timedelta(days=60))
+    services.update_court_record(rec, staff["lawyer"], TODAY, outcome="issued", issued_on=TODAY - timedelta(days=45),
                                  received_on=TODAY - timedelta(days=30))
     with pytest.raises(TransitionNotAllowed) as exc:
         services.send_writ(c, staff["lawyer"], TODAY, writ_number="w", writ_date=TODAY, amount_kop=11_000_000,
@@ -175,8 +177,14 @@ def test_employer_limit_and_cancelled_order_alert(app, staff):
     services.update_court_record(rec, staff["lawyer"], TODAY, cancelled_on=TODAY)
     assert rec.outcome == "cancelled"
     assert db.session.scalar(select(Alert.kind).where(Alert.case_id == c.id)) == "order_cancelled"
-    # a claim is now possible for the same debt
-    services.record_court_filing(c, staff["lawyer"], TODAY, kind="claim", principal_kop=11_000_000)
+    # a claim is now possible for the same debt: 110,000 ₽ is above the magistrate's 100,000 (ГПК 23), so it goes to
+    # the district court
+    district = Court(code="D-1", kind="district", name="Ленский районный суд")
+    db.session.add(district)
+    db.session.flush()
+    rec2 = services.record_court_filing(c, staff["lawyer"], TODAY, kind="claim", principal_kop=11_000_000,
+                                        court_id=district.id)
+    assert rec2.court_id == district.id
 
 
 def test_hold_blocks_then_lifts(app, staff):

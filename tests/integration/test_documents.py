@@ -79,8 +79,22 @@ def _issue(code, acc=None, params=None, **kw):
     return doc, docx_text(document_file(doc).read_bytes())
 
 
+def _warning_delivered(acc, delivered_on, norm_kop=50_000):
+    """A case whose restriction warning (hot water, at the norm `norm_kop` a month) was delivered on that day: what
+    the restriction act's guard needs (ПП 354 пп.118–119)."""
+    from casework.cases import services as cases
+
+    svc = db.session.scalar(select(Service).where(Service.code == "hot_water"))
+    svc.norm_monthly_kop = norm_kop
+    case = cases.open_case(acc.id, None, delivered_on)
+    cases.record_warning_delivered(case, delivered_on, None, service_id=svc.id, today=TODAY)
+    db.session.commit()
+    return case
+
+
 def test_every_account_letter_states_the_facts(app):
     acc = make_account()
+    _warning_delivered(acc, date(2026, 10, 20))  # the act of 20.11.2026: the 20 days ran out on 09.11
     debt = 10 * (300000 + 120000) - 500000  # 37 000,00 ₽
     for i, code in enumerate(c for c, l in LETTERS.items() if l.subject == "account"):
         doc, text = _issue(code, acc)

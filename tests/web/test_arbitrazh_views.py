@@ -1,5 +1,5 @@
 """The case page and the court-filing form for an organisation debtor: the arbitrazh court, refusals in Russian."""
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
@@ -61,7 +61,7 @@ def test_case_page_shows_the_arbitrazh_objection_deadline_in_working_days(client
     Day and two weekends, the term ends 18.06 and the writ may be sent from 19.06 — not from 16.06 as under the ГПК."""
     user = login("lawyer")
     c = _case(user, directory["len"])
-    rec = services.record_court_filing(c, user, today() - timedelta(days=1), principal_kop=4_800_000)
+    rec = services.record_court_filing(c, user, date(2026, 5, 20), principal_kop=4_800_000)  # before the order
     db.session.commit()
     r = client.post(f"/cases/court-records/{rec.id}", data={
         "version": c.version_id, "outcome": "issued", "issued_on": "2026-05-25", "received_on": "2026-06-03"},
