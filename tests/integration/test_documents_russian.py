@@ -100,9 +100,22 @@ def make_debtor(court, *, kind, name, category, gender=None, **party):
     return acc
 
 
-def issue(code, acc=None, params=None, **kw):
+def _warning_delivered(acc, delivered_on, norm_kop=50_000):
+    """The case's restriction warning (hot water, at the norm `norm_kop` a month) delivered on that day (ПП 354
+    пп.118–119), as the restriction act needs."""
+    from casework.cases import services as cases
+
+    svc = db.session.scalar(select(Service).where(Service.code == "hot_water"))
+    svc.norm_monthly_kop = norm_kop
+    case = cases.open_case(acc.id, None, delivered_on)
+    cases.record_warning_delivered(case, delivered_on, None, service_id=svc.id, today=TODAY)
+    db.session.commit()
+    return case
+
+
+def issue(code, acc=None, params=None, today=TODAY, **kw):
     common = load_common(dict(PARAMS, **(CLAIM_PARAMS if code == "claim_after_cancel" else {}), **(params or {})),
-                         TODAY)
+                         today)
     prep = prepare(code, account_id=acc.id if acc is not None else None, common=common, **kw)
     doc = issue_document(prep)
     db.session.commit()
@@ -150,10 +163,13 @@ def test_every_shipped_letter_reads_as_russian_a_court_accepts(lensk, debtor):
                           inn="1414098765", ogrn="1141400001234")
         debtor_gen = "Общества с ограниченной ответственностью «Ленаторг»"
         debtor_dat = "Обществу с ограниченной ответственностью «Ленаторг»"
+    _warning_delivered(acc, date(2026, 10, 20))  # the restriction act's guard: the 20 days ran out on 09.11
     texts, issued, docs = {}, [], {}
     for code, letter in LETTERS.items():
         if letter.subject == "account":
-            doc, data, texts[code] = issue(code, acc)
+            # an arbitrazh claim needs the pre-claim letter sent 30 days before (АПК ст.4 ч.5)
+            early = code == "pretrial_claim" and debtor == "organisation"
+            doc, data, texts[code] = issue(code, acc, today=date(2026, 10, 1) if early else TODAY)
             issued.append(doc)
             docs[code] = doc
             if code == "debt_calculation":
