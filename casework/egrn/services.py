@@ -84,9 +84,11 @@ def _accounts_by_address(address: str | None) -> list[Account]:
     streets = [w for w in words if not w.isdigit()]
     if not streets:
         return []
-    like = f"%{streets[-1]}%"
-    candidates = db.session.scalars(select(Account).where(or_(Account.address.ilike(like),
-                                                              Account.search_text.like(like))).order_by(Account.id))
+    street = streets[-1]  # SQLite compares only ASCII letters case-insensitively: try the usual spellings
+    spellings = {street, street.capitalize(), street.upper()}
+    candidates = db.session.scalars(select(Account).where(or_(
+        Account.search_text.like(f"%{street}%"),
+        *(Account.address.like(f"%{s}%") for s in spellings))).order_by(Account.id))
     out = []
     for acc in candidates:
         mine = address_tokens(acc.address)
