@@ -68,6 +68,7 @@ class FileReview:
     missing: list = field(default_factory=list)  # owners in the app that the extract does not name
     unchanged: int = 0
     skipped_rights: int = 0
+    learn_cadastral: bool = False  # matched by address: the premises keeps the cadastral number on confirmation
 
 
 # ----------------------------------------------------------------------------------------------- matching
@@ -247,6 +248,7 @@ def review_file(name: str, data: bytes, token: str | None = None) -> tuple[FileR
         fr.unmatched = why
         return fr, ex, None
     fr.account_id, fr.account_number = account.id, account.number
+    fr.learn_cadastral = bool(ex.cad_number and account.premises and not account.premises.cadastral_number)
     fr.changes, fr.missing, fr.unchanged = _plan(ex, account)
     return fr, ex, account
 
@@ -346,7 +348,14 @@ def apply_upload(token: str, user=None) -> dict | None:
         return None
     totals = {"files": 0, "new_owners": 0, "changed": 0, "ended": 0}
     for fr in reviews:
-        if fr.account_id is None or not fr.changes:
+        if fr.account_id is None:
+            continue
+        if fr.learn_cadastral:  # the next extract of this object is matched by its cadastral number
+            premises = db.session.get(Account, fr.account_id).premises
+            if premises.cadastral_number is None:
+                premises.cadastral_number = fr.cad_number
+                db.session.flush()
+        if not fr.changes:
             continue
         done = apply_file(fr)
         totals["files"] += 1

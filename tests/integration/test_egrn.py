@@ -147,8 +147,12 @@ def test_an_unknown_cadastral_number_and_address_is_reported(app):
 
 def test_matched_by_address_when_the_premises_has_no_cadastral_number(app):
     account = make_account(cadastral=None)
-    _token, (fr,) = services.review_upload([("room.xml", sample("room_two_owners.xml"))])
-    assert fr.account_id == account.id
+    token, (fr,) = services.review_upload([("room.xml", sample("room_two_owners.xml"))])
+    assert fr.account_id == account.id and fr.learn_cadastral
+    services.apply_upload(token)
+    db.session.commit()
+    db.session.expire_all()
+    assert account.premises.cadastral_number == CAD  # learnt: the next extract is matched by it
 
 
 def test_billion_laughs_is_refused(app):
@@ -177,3 +181,17 @@ def test_a_zip_from_gosuslugi_is_unpacked(app):
         z.writestr("Выписка.zip", inner.getvalue())
     files = parser.xml_files([("egrn.zip", outer.getvalue())])
     assert [n for n, _d in files] == ["report-1.xml"]
+
+
+def test_cli_reads_a_folder_and_applies(app, runner, tmp_path):
+    account = make_account()
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "room.xml").write_bytes(sample("room_two_owners.xml"))
+    (tmp_path / "a" / "room.xml.sig").write_bytes(b"sig")
+    result = runner.invoke(args=["egrn", "import", str(tmp_path / "a")])
+    assert result.exit_code == 0, result.output
+    assert "room.xml" in result.output and "100005" in result.output
+    assert len(owners(account.id)) == 1  # shown only
+    result = runner.invoke(args=["egrn", "import", str(tmp_path / "a"), "--apply"])
+    assert result.exit_code == 0, result.output
+    assert len(owners(account.id)) == 3
