@@ -195,3 +195,17 @@ def test_cli_reads_a_folder_and_applies(app, runner, tmp_path):
     result = runner.invoke(args=["egrn", "import", str(tmp_path / "a"), "--apply"])
     assert result.exit_code == 0, result.output
     assert len(owners(account.id)) == 3
+
+
+def test_the_upload_is_kept_in_the_s3_bucket(s3_storage, s3_server):
+    from casework import storage
+
+    account = make_account()
+    token, _reviews = services.review_upload([("room.xml", sample("room_two_owners.xml"))])
+    db.session.commit()
+    assert storage.backend().kind == "s3"
+    prefix = s3_storage.config["S3_PREFIX"]
+    assert f"{prefix}imports/egrn/{token}.json" in s3_server.keys(prefix)
+    assert services.apply_upload(token)["new_owners"] == 2  # read back from the bucket
+    db.session.commit()
+    assert len(owners(account.id)) == 3
