@@ -152,8 +152,9 @@ def _find_party(holder: parser.Holder, linked: list[Party]) -> Party | None:
             return p
     P = Party
     if holder.kind == "person" and holder.snils:
+        # the check digits end every spelling («123-456-789 64», «12345678964»)
         for p in db.session.scalars(select(P).where(P.snils.is_not(None), P.kind == "person")
-                                    .where(P.snils.like(f"%{holder.snils[-4:]}"))):
+                                    .where(P.snils.like(f"%{holder.snils[-2:]}"))):
             if _snils(p.snils) == holder.snils:
                 return p
     if holder.kind == "organization" and (holder.ogrn or holder.inn):

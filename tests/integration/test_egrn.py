@@ -209,3 +209,15 @@ def test_the_upload_is_kept_in_the_s3_bucket(s3_storage, s3_server):
     assert services.apply_upload(token)["new_owners"] == 2  # read back from the bucket
     db.session.commit()
     assert len(owners(account.id)) == 3
+
+
+def test_a_person_known_elsewhere_is_found_by_snils(app):
+    account = make_account()
+    known = Party(full_name="Петрова Алина", snils="987-654-321 00")  # spelled otherwise, on no account
+    db.session.add(known)
+    db.session.commit()
+    load("room_two_owners.xml")
+    link = db.session.scalar(select(AccountParty).where(AccountParty.account_id == account.id,
+                                                        AccountParty.party_id == known.id))
+    assert (link.role, link.share_num, link.share_den) == ("owner", 1, 2)
+    assert db.session.query(Party).filter(Party.snils.is_not(None)).count() == 2  # Петров got his; no duplicate
