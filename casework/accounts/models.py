@@ -55,6 +55,7 @@ class Premises(db.Model):
     number: Mapped[str] = mapped_column(String(20), default="")  # apartment; "" for a private house
     area_m2 = mapped_column(ScaledDecimal(2), nullable=True)
     is_municipal: Mapped[bool] = mapped_column(default=False)
+    cadastral_number: Mapped[str | None] = mapped_column(String(40), index=True)  # ЕГРН, e.g. 14:14:050101:123
 
     building: Mapped[Building] = relationship()
 
