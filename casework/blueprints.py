@@ -17,6 +17,7 @@ BLUEPRINTS: list[tuple[str, str]] = [
     ("casework.documents", "/documents"),
     ("casework.reports", "/reports"),
     ("casework.audit", "/audit"),
+    ("casework.ops", "/health"),
 ]
 
 
