@@ -15,8 +15,9 @@ MIGRATION_LOCK_KEY = 0x63617365776F726B  # "casework"
 config = context.config
 
 # Interpret the config file for Python logging.
-# This line sets up loggers basically.
-fileConfig(config.config_file_name, disable_existing_loggers=False)
+# This line sets up loggers basically. Not with LOG_FORMAT=json: the application's JSON log handler stays in place.
+if str(current_app.config.get("LOG_FORMAT") or "text").lower() != "json":
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger('alembic.env')
 
 

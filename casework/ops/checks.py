@@ -1,6 +1,7 @@
 """Readiness checks: each returns (ok, detail). Cheap: one connection, no session, no login."""
 from __future__ import annotations
 
+import logging
 from functools import lru_cache
 
 from sqlalchemy import inspect, text
@@ -8,6 +9,8 @@ from sqlalchemy import inspect, text
 from .. import PACKAGE_DIR
 from ..extensions import db
 from ..timeutil import utcnow
+
+log = logging.getLogger(__name__)
 
 JOBS_TABLE = "job_runs"  # the job queue (casework.jobs); the checks read it only where it exists
 
@@ -35,7 +38,7 @@ def check_migrations(conn) -> tuple[bool, str]:
     current = tuple(sorted(MigrationContext.configure(conn).get_current_heads()))
     heads = script_heads()
     if current == heads:
-        return True, "at head " + ", ".join(heads)
+        return True, "at head"
     return False, f"at {', '.join(current) or 'no revision'}, head is {', '.join(heads)}"
 
 
@@ -54,7 +57,9 @@ def queue_lag(conn) -> tuple[bool, str]:
 
 
 def readiness() -> tuple[bool, dict[str, str], list[str]]:
-    """(ready, {check: detail}, [failed checks]) for database, migrations, storage and queue."""
+    """(ready, {check: detail}, [failed checks]) for database, migrations, storage and queue.
+
+    The answer is public: a failed check says only «failed»; why (paths, bucket, revisions, errors) goes to the log."""
     from ..storage import storage_ready
 
     result: dict[str, str] = {}
@@ -62,9 +67,10 @@ def readiness() -> tuple[bool, dict[str, str], list[str]]:
 
     def record(name, outcome):
         ok, detail = outcome
-        result[name] = detail if ok else f"failed: {detail}"
+        result[name] = detail if ok else "failed"
         if not ok:
             failed.append(name)
+            log.warning("readiness check %s failed: %s", name, detail)
 
     try:
         with db.engine.connect() as conn:
@@ -74,9 +80,10 @@ def readiness() -> tuple[bool, dict[str, str], list[str]]:
     except Exception as exc:  # noqa: BLE001 - any database error means «not ready», named
         for name in ("database", "migrations", "queue"):
             if name not in result:
-                record(name, (False, type(exc).__name__))
+                record(name, (False, f"{type(exc).__name__}: {exc}"))
                 break
         for name in ("migrations", "queue"):
             result.setdefault(name, "not checked")
-    record("storage", storage_ready())
+    ok, detail = storage_ready()
+    record("storage", (True, "ok") if ok else (False, detail))
     return not failed, result, failed

@@ -24,7 +24,7 @@ def request_id() -> str | None:
 def _user_id():
     user = g.get("_login_user")  # Flask-Login's loaded user; never loads one for the log line
     if user is not None and getattr(user, "is_authenticated", False):
-        return user.get_id()
+        return getattr(user, "id", None)  # the record id: get_id() is the session token, a secret
     return None
 
 

@@ -14,7 +14,7 @@ from prometheus_flask_exporter import PrometheusMetrics
 from sqlalchemy import inspect, text
 
 from ..access import public
-from .checks import JOBS_TABLE
+from . import checks
 
 LOOPBACK = ("127.0.0.1", "::1")
 
@@ -34,8 +34,8 @@ class StateCollector:
         jobs = GaugeMetricFamily("casework_jobs", "Jobs in the queue table by state", labels=["state"])
         batches = GaugeMetricFamily("casework_import_batches", "Import batches by status", labels=["status"])
         with self.app.app_context(), db.engine.connect() as conn:
-            if inspect(conn).has_table(JOBS_TABLE):
-                for state, n in conn.execute(text(f"SELECT state, COUNT(*) FROM {JOBS_TABLE} GROUP BY state")):
+            if inspect(conn).has_table(checks.JOBS_TABLE):
+                for state, n in conn.execute(text(f"SELECT state, COUNT(*) FROM {checks.JOBS_TABLE} GROUP BY state")):
                     jobs.add_metric([state], n)
             if inspect(conn).has_table("import_batches"):
                 for status, n in conn.execute(text("SELECT status, COUNT(*) FROM import_batches GROUP BY status")):
