@@ -14,11 +14,13 @@ from datetime import datetime, timezone
 from flask import Flask, g, has_request_context, request
 
 REQUEST_LOGGER = "casework.request"
+ENVIRON_KEY = "casework.request_id"
 _VALID_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")  # a client's id is taken only when harmless in a log line
 
 
 def request_id() -> str | None:
-    return getattr(g, "request_id", None) if has_request_context() else None
+    """The id of the current request (kept in its WSGI environ: `g` may outlive a request)."""
+    return request.environ.get(ENVIRON_KEY) if has_request_context() else None
 
 
 def _user_id():
@@ -73,8 +75,8 @@ def init_app(app: Flask) -> None:
 
     def _start_request():
         given = request.headers.get("X-Request-ID", "")
-        g.request_id = given if _VALID_ID.match(given) else uuid.uuid4().hex
-        g.request_started = time.perf_counter()
+        request.environ[ENVIRON_KEY] = given if _VALID_ID.match(given) else uuid.uuid4().hex
+        request.environ["casework.request_started"] = time.perf_counter()
 
     # first of all hooks, so that a request refused by another one (login, access) has its id too
     app.before_request_funcs.setdefault(None, []).insert(0, _start_request)
@@ -84,7 +86,7 @@ def init_app(app: Flask) -> None:
         rid = request_id()
         if rid:
             response.headers["X-Request-ID"] = rid
-            duration = round((time.perf_counter() - g.request_started) * 1000, 1)
+            duration = round((time.perf_counter() - request.environ["casework.request_started"]) * 1000, 1)
             log.info("%s %s %s", request.method, request.path, response.status_code,
                      extra={"status": response.status_code, "duration_ms": duration})
         return response
