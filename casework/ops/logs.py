@@ -63,6 +63,9 @@ def configure_logging(app: Flask) -> None:
     handler = JsonHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
     root.addHandler(handler)
+    from flask.logging import default_handler
+
+    app.logger.removeHandler(default_handler)  # the app's errors go to the JSON handler only, not twice
     level = str(app.config.get("LOG_LEVEL") or "INFO").upper()
     root.setLevel(level)
     app.logger.setLevel(level)
