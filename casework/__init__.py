@@ -27,8 +27,10 @@ def _instance_path() -> str | None:
     return None  # Flask's default for an installed package: <prefix>/var/casework-instance
 
 
-def create_app(test_config: dict | None = None) -> Flask:
-    """Build the application: defaults → instance/config.py → environment → test dict."""
+def create_app(test_config: dict | None = None, *, cli: bool = False) -> Flask:
+    """Build the application: defaults → instance/config.py → environment → test dict.
+
+    `cli`: the application of the `casework` console command (its own, longer statement timeout)."""
     from . import storage
 
     storage.private_umask()  # everything the process writes (database, documents, uploads, backups) is owner-only
@@ -46,7 +48,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     config.apply_environment(app.config, os.environ)
     if test_config:
         app.config.update(test_config)
-    config.finalize(app)
+    config.finalize(app, cli=cli)
     storage.secure_sqlite(app.config["SQLALCHEMY_DATABASE_URI"])
 
     from . import extensions
@@ -71,6 +73,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .blueprints import register_blueprints
 
     register_blueprints(app)
+
+    from . import ops
+
+    ops.init_app(app)  # request id, JSON logs, /metrics, the statement-timeout error page
 
     from .cli import register_commands
 

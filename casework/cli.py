@@ -36,7 +36,7 @@ def register_commands(app: Flask) -> None:
 def _create_app():
     from . import create_app
 
-    return create_app()
+    return create_app(cli=True)
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=True,

@@ -62,6 +62,19 @@ class DefaultConfig:
     S3_SECRET_ACCESS_KEY = ""
     S3_REGION = "us-east-1"
     S3_PREFIX = ""  # e.g. "casework/": several installations can share one bucket
+    # PostgreSQL session limits set on every connection (connect options, so they hold behind pgbouncer too):
+    # a statement running longer is cancelled (the page says so), a transaction left idle is ended. 0 = no limit.
+    # Console commands (imports, reports, the daily job, migrations) use DB_CLI_STATEMENT_TIMEOUT_MS instead.
+    DB_STATEMENT_TIMEOUT_MS = 30000
+    DB_CLI_STATEMENT_TIMEOUT_MS = 0
+    DB_IDLE_IN_TRANSACTION_TIMEOUT_MS = 60000
+    # logs: "text" (development) or "json" (one JSON object a line with request_id, user_id, path, status …)
+    LOG_FORMAT = "text"
+    LOG_LEVEL = "INFO"
+    # Prometheus metrics at /metrics (casework/ops/metrics.py): off unless enabled; then served to a bearer token
+    # METRICS_TOKEN when one is set, else only to the loopback address
+    METRICS_ENABLED = False
+    METRICS_TOKEN = ""
 
 
 def _parse(value: str):
@@ -74,7 +87,7 @@ def _parse(value: str):
 
 # settings read from the environment as they are, never as JSON (a secret of digits stays a string)
 TEXT_SETTINGS = ("STORAGE_BACKEND", "S3_ENDPOINT_URL", "S3_BUCKET", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY",
-                 "S3_REGION", "S3_PREFIX")
+                 "S3_REGION", "S3_PREFIX", "LOG_FORMAT", "LOG_LEVEL", "METRICS_TOKEN")
 
 
 def apply_environment(cfg: dict, environ: os._Environ | dict) -> None:
@@ -115,8 +128,10 @@ def check_production(app: Flask) -> None:
                            "set: the debugger runs any code typed into an error page. Turn debug off in production")
 
 
-def finalize(app: Flask) -> None:
-    """Fill derived settings: default SQLite file, production cookie flags, engine options."""
+def finalize(app: Flask, *, cli: bool = False) -> None:
+    """Fill derived settings: default SQLite file, production cookie flags, engine options.
+
+    `cli`: the application of a console command (longer statement timeout, DB_CLI_STATEMENT_TIMEOUT_MS)."""
     cfg = app.config
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not cfg.get("SQLALCHEMY_DATABASE_URI"):
@@ -138,6 +153,7 @@ def finalize(app: Flask) -> None:
         opts.setdefault("connect_args", {}).setdefault("timeout", 30)
     else:
         opts.setdefault("pool_pre_ping", True)
+        opts["connect_args"] = {**postgres_connect_args(cfg, cli=cli), **opts.get("connect_args", {})}
     cfg["SQLALCHEMY_ENGINE_OPTIONS"] = opts
     from .domain.policy import validate_policy_settings
 
@@ -150,6 +166,23 @@ def finalize(app: Flask) -> None:
     cfg.setdefault("DOCUMENTS_DIR", str(Path(app.instance_path) / "documents"))
     cfg.setdefault("IMPORTS_DIR", str(Path(app.instance_path) / "imports"))
     check_storage(cfg)
+
+
+def _milliseconds(cfg, key: str) -> int:
+    value = cfg.get(key)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise RuntimeError(f"{key}={value!r}: give a whole number of milliseconds (0 = no limit)")
+    return value
+
+
+def postgres_connect_args(cfg, *, cli: bool = False) -> dict:
+    """psycopg connect arguments: no server-side prepared statements (pgbouncer in transaction mode hands each
+    transaction to any server connection, where a statement prepared on another one does not exist) and the session
+    limits as startup options (sent with every new connection, so pgbouncer's pooled connections carry them too)."""
+    statement = _milliseconds(cfg, "DB_CLI_STATEMENT_TIMEOUT_MS" if cli else "DB_STATEMENT_TIMEOUT_MS")
+    idle = _milliseconds(cfg, "DB_IDLE_IN_TRANSACTION_TIMEOUT_MS")
+    return {"prepare_threshold": None,
+            "options": f"-c statement_timeout={statement} -c idle_in_transaction_session_timeout={idle}"}
 
 
 def check_storage(cfg) -> None:
