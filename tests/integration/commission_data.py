@@ -79,7 +79,7 @@ def build(user) -> dict:
             penalty_kop=PENALTY[number], duty_kop=None, case_number=f"2-{number[-1]}/2026")
     for number, (sent_on, destination, amount, issued_on, received_on) in sorted(WRITS.items(),
                                                                                  key=lambda kv: kv[1][0]):
-        services.update_court_record(records[number], user, issued_on, outcome="issued", issued_on=issued_on,
+        services.update_court_record(records[number], user, received_on, outcome="issued", issued_on=issued_on,
                                      received_on=received_on)
         services.send_writ(cases[number], user, sent_on, writ_number=f"ВС {number}", writ_date=issued_on,
                            amount_kop=amount, destination=destination,

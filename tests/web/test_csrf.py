@@ -187,7 +187,10 @@ def test_no_get_route_changes_state(app, make_user):
             if "GET" not in rule.methods or not user_may(role, rule_for(app, rule.endpoint)):
                 continue
             resp = c.get(_real_url(rule, ids))
-            assert resp.status_code < 500, (role, rule.rule)
+            # /health/ready answers 503 here on purpose: the test database is built without alembic, so its
+            # migration check fails (tests/web/test_ops.py covers the 200); anything else is an error page
+            assert resp.status_code < 500 or (rule.endpoint == "ops.ready" and resp.status_code == 503), \
+                (role, rule.rule)
             walked += 1
     db.session.expire_all()
     after = _table_counts()
