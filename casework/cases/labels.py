@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from ..i18n import _, _l
+from ..i18n import _l
 
 STAGE_LABELS = {
     "debt_detected": _l("Debt detected"), "notice": _l("Notice"), "payment_agreement": _l("Payment agreement"),

@@ -18,7 +18,7 @@ from ..i18n import _, _l
 from ..pagination import check_kopecks, int_arg, paginate
 from ..timeutil import today as business_today
 from . import bp, directory, forms, labels, queries, services
-from .models import BailiffUnit, Case, Court, CourtRecord, Enforcement, Hold, WriteOffProposal, Alert
+from .models import BailiffUnit, Case, Court, CourtRecord, Enforcement, WriteOffProposal, Alert
 
 CONFLICT = _l("The case has already been changed by another user; refresh the page.")
 

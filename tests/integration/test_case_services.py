@@ -11,7 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from casework.accounts.models import Account, AccountBalance, Building, LedgerEntry, Service
 from casework.cases import services
-from casework.cases.models import Alert, Case, Court, CourtRecord, Deadline, Enforcement, Hold, StageChange
+from casework.cases.models import Alert, Case, Court, CourtRecord, Deadline, Hold, StageChange
 from casework.domain.stages import TransitionNotAllowed
 from casework.extensions import db
 
