@@ -1,5 +1,5 @@
 """Import every area's models so that metadata (create_all, Alembic autogenerate) sees them all."""
-from .plugins import import_optional
+import importlib
 
 MODEL_MODULES = [
     "casework.auth.models",
@@ -17,4 +17,4 @@ MODEL_MODULES = [
 
 def load_all() -> None:
     for name in MODEL_MODULES:
-        import_optional(name)
+        importlib.import_module(name)

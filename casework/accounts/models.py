@@ -6,10 +6,8 @@ Decimal rubles only at the domain boundary. Billing periods are stored as the fi
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
 
-from sqlalchemy import (BigInteger, CheckConstraint, Date, ForeignKey, Index, String, Text,
-                        UniqueConstraint, text)
+from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..dbtypes import BigID, ScaledDecimal
@@ -273,16 +271,3 @@ class FiguresVersion(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     token: Mapped[str] = mapped_column(String(32))
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
-def to_kopecks(amount: Decimal | str | int) -> int:
-    """Rubles (Decimal/str with at most two decimals) → integer kopecks, exactly."""
-    d = Decimal(str(amount)) * 100
-    if d != d.to_integral_value():
-        raise ValueError(f"{amount}: more than two decimals")
-    return int(d)
-
-
-def from_kopecks(kop: int) -> Decimal:
-    """Integer kopecks → Decimal rubles with two decimals."""
-    return (Decimal(int(kop)) / 100).quantize(Decimal("0.01"))

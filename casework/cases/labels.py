@@ -160,7 +160,7 @@ def choices(labels: dict) -> list[tuple[str, str]]:
 
 
 def _fmt(key: str, value):
-    from ..accounts.models import from_kopecks
+    from ..domain.money import from_kopecks
 
     if key in ("period", "period_from", "period_to"):
         if value is None:
@@ -177,9 +177,10 @@ def _fmt(key: str, value):
     if key in ("current", "target", "stage"):
         return label(STAGE_LABELS, value)
     if key == "service":
+        from sqlalchemy import select
+
         from ..accounts.models import Service
         from ..extensions import db
-        from sqlalchemy import select
 
         name = db.session.scalar(select(Service.name).where(Service.code == value))
         return name or value

@@ -8,23 +8,46 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import case as sql_case, exists, func, insert, literal, select, update
+from sqlalchemy import case as sql_case
+from sqlalchemy import exists, func, insert, literal, select, update
 
 from ..accounts.models import Account, AccountBalance, Building, LedgerEntry, Service
 from ..audit.services import record_event
 from ..domain.court_dates import check_court_dates, check_delivery, check_not_future
 from ..domain.periods import Period
-from ..domain.stages import (CaseFacts, CourtActKind, CourtKind, ServiceFacts, Stage, TransitionNotAllowed,
-                             check_transition, check_writ_destination, objection_term_end,
-                             restriction_may_start_on, suspension_may_start_on, FINAL_STAGES)
+from ..domain.stages import (
+    FINAL_STAGES,
+    CaseFacts,
+    CourtActKind,
+    CourtKind,
+    ServiceFacts,
+    Stage,
+    TransitionNotAllowed,
+    check_transition,
+    check_writ_destination,
+    objection_term_end,
+    restriction_may_start_on,
+    suspension_may_start_on,
+)
 from ..domain.stages import check_court_application as _check_court_application
 from ..domain.stages import check_measure as _check_measure
 from ..extensions import db
 from ..plugins import import_optional
 from .directory import check_court_fits, debtor_kind_of, debtor_of, level_params, track_of
 from .directory import court_choice as _directory_court_choice
-from .models import (AccountServiceNorm, Alert, Case, Court, CourtRecord, Deadline, Enforcement, Hold, StageChange,
-                     WriteOffProposal, sync_open_case_flags)
+from .models import (
+    AccountServiceNorm,
+    Alert,
+    Case,
+    Court,
+    CourtRecord,
+    Deadline,
+    Enforcement,
+    Hold,
+    StageChange,
+    WriteOffProposal,
+    sync_open_case_flags,
+)
 
 DEFAULT_OPEN_THRESHOLD_KOP = 5_000_00     # open a case above 5,000 ₽ of debt (setting CASE_OPEN_THRESHOLD_KOP)
 DEFAULT_SILENCE_DAYS = 60                 # enforcement with no receipts for 60 days raises an alert

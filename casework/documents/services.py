@@ -15,6 +15,7 @@ from sqlalchemy import func, select, update
 from .. import storage
 from ..accounts.pii import may_see_pii
 from ..domain.errors import DomainError
+from ..enterprise.models import ENTERPRISE_ID
 from ..extensions import db
 from ..timeutil import today as _today
 from . import context as ctxmod
@@ -506,7 +507,7 @@ def issue_document(prep: Prepared, *, user=None, batch_id: int | None = None, tp
     if carries and needs_masked_copy(prep.letter):
         masked = renderer.render_bytes(build_context(prep.source, names, mask=True))
         masked_rel, _digest = store_file(masked, year, masked_name(name))
-    doc = Document(enterprise_id=1, year=year, seq=seq, number=number, kind=prep.letter.code,
+    doc = Document(enterprise_id=ENTERPRISE_ID, year=year, seq=seq, number=number, kind=prep.letter.code,
                    title=prep.letter.title_for(prep.source),
                    case_id=prep.case_id, account_id=prep.account_id, building_id=prep.building_id, batch_id=batch_id,
                    template_version_id=version_id, addressee=prep.addressee[:500], amount_kop=prep.amount_kop,

@@ -9,10 +9,10 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from sqlalchemy import select
 
 from ..access import ADMIN, ALL_ROLES, LAWYER, MANAGER, has_role, roles
+from ..domain.allocation import Charge, Payment
 from ..domain.duty import compute_duty, select_scale
 from ..domain.errors import DomainError
 from ..domain.limitation import LimitationEvent, compute_limitation
-from ..domain.allocation import Charge, Payment
 from ..domain.penalty import compute_penalty
 from ..domain.periods import Period
 from ..extensions import db
@@ -238,10 +238,10 @@ def account(account_id: int):
 @bp.route("/account/<int:account_id>/penalty")
 @roles(ALL_ROLES)
 def penalty_print(account_id: int):
-    from ..enterprise.models import Enterprise
+    from ..enterprise.models import find_enterprise
 
     acc, as_of, calc, error, services, service_ids = _account_calc(account_id)
-    enterprise = db.session.get(Enterprise, 1)
+    enterprise = find_enterprise()
     names = {s.id: s.name for s in services}
     return render_template("legal/penalty_print.html", account=acc, as_of=as_of, calc=calc, error=error,
                            enterprise=enterprise, rule_label=_rule_label,

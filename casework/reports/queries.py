@@ -395,3 +395,13 @@ def months_with_data(limit: int = 36, through: date | None = None) -> list[date]
         out.append(m)
         m = add_month(m, -1)
     return out
+
+
+def signatory() -> tuple[str, str]:
+    """Who signs the reports: the enterprise's signatory name and position (the position defaults to the director)."""
+    from ..enterprise.models import find_enterprise
+
+    ent = find_enterprise()
+    if ent is None:
+        return "", "Директор предприятия"
+    return ent.signatory_name or "", ent.signatory_position or "Директор предприятия"

@@ -24,13 +24,21 @@ from sqlalchemy.exc import IntegrityError
 
 from ..audit.services import record_event
 from ..domain.errors import DomainError
-from ..enterprise.models import Enterprise
+from ..enterprise.models import find_enterprise
 from ..extensions import db
 from ..i18n import _
 from ..timeutil import utcnow
 from .models import ClosedMonth
-from .queries import (CATEGORIES, FormRow, add_month, debt_start_by_category, fetch_form_figures, last_day,
-                      month_key, report_settings)
+from .queries import (
+    CATEGORIES,
+    FormRow,
+    add_month,
+    debt_start_by_category,
+    fetch_form_figures,
+    last_day,
+    month_key,
+    report_settings,
+)
 
 SNAPSHOT_VERSION = 1
 ROW_ORDER = ("population", "other", "total")
@@ -71,7 +79,7 @@ def get_closed(month: date) -> ClosedMonth | None:
 
 
 def _enterprise_name() -> str:
-    ent = db.session.get(Enterprise, 1)
+    ent = find_enterprise()
     return (ent.name or ent.short_name) if ent else ""
 
 
