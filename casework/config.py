@@ -8,6 +8,7 @@ from pathlib import Path
 
 from flask import Flask
 
+
 # production refuses to start with a shorter SECRET_KEY (it signs the session and remember-me cookies)
 SECRET_KEY_MIN_BYTES = 32
 
@@ -52,6 +53,21 @@ class DefaultConfig:
     # and so are those before this month (the ruble's redenomination: older amounts are in pre-reform rubles)
     IMPORT_MAX_MONTHS_AHEAD = 0
     IMPORT_EARLIEST_MONTH = "1998-01"
+    # cases: `casework daily` opens a case above this debt; an enforcement with no receipts for this many days
+    # raises the bailiffs' inactivity alert; the reading of the ПП 354 20-day/10-day terms ("full_days" — from
+    # day 21 / 11, ГК 191; "elapsed" — from day 20 / 10; docs/legal-engine.md)
+    CASE_OPEN_THRESHOLD_KOP = 5_000_00
+    ENFORCEMENT_SILENCE_DAYS = 60
+    RESTRICTION_TERM_READING = "full_days"
+    # reference data: warn when the key rate was last checked more than N days ago, and N days before a moratorium
+    # or cap window ends; `casework calc` reference data ("auto", "packaged" or "database", legal/app_cli.py)
+    KEY_RATE_STALE_DAYS = 120
+    CAP_WINDOW_NOTICE_DAYS = 60
+    CALC_REFERENCE = "auto"
+    # reports: overdue debt by "fifo" (oldest debts paid first, the form's identity) or "legal" (the legal engine's
+    # allocation); the monthly target of court applications (seed 001 п.18: at least 10)
+    REPORT_OVERDUE_METHOD = "fifo"
+    REPORT_COURT_TARGET = 10
     # stored files (casework/storage.py): "local" = DOCUMENTS_DIR / IMPORTS_DIR on this host's disk (one host only);
     # "s3" = objects <S3_PREFIX><area>/<name> in S3_BUCKET on any S3 server, shared by every host
     STORAGE_BACKEND = "local"

@@ -3,26 +3,18 @@ from __future__ import annotations
 from flask import abort, current_app, render_template, request
 from flask_login import current_user
 
+from ..pagination import MAX_PAGE
 from ..access import ALL_ROLES, roles
 from ..audit.services import record_event
 from ..export import Column, csv_response, xlsx_response
 from ..extensions import db
 from ..i18n import _, _l
-from ..pagination import MAX_PAGE
 from ..timeutil import today as business_today
 from . import bp, queries
 from .forms import AccountFilterForm
-from .labels import (
-    AGING_LABELS,
-    CATEGORY_LABELS,
-    PARTY_KIND_LABELS,
-    PARTY_ROLE_LABELS,
-    SORT_LABELS,
-    SOURCE_LABELS,
-    TENURE_LABELS,
-    label,
-)
-from .pii import mask_tail, may_see_pii, party_view
+from .labels import (AGING_LABELS, CATEGORY_LABELS, PARTY_KIND_LABELS, PARTY_ROLE_LABELS, SORT_LABELS,
+                     SOURCE_LABELS, TENURE_LABELS, label)
+from .pii import may_see_pii, mask_tail, party_view
 
 PER_PAGE = 50
 # later areas: (blueprint name, section title); a section shows when that blueprint is registered and renders

@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from ..domain.errors import DomainError
 from ..extensions import db
-from . import services
 from .models import ROLES, User
+from . import services
 
 users_cli = AppGroup("users", help="Manage users.")
 

@@ -10,9 +10,11 @@ from ..access import ADMIN, any_user, public, roles
 from ..domain.errors import DomainError
 from ..extensions import db
 from ..i18n import _
-from . import bp, services
-from .forms import LoginForm, PasswordForm, ProfileForm, UserForm
+from . import bp
+from .forms import PasswordForm, ProfileForm, UserForm
+from .forms import LoginForm
 from .models import User
+from . import services
 
 
 def _keep_signed_in(user: User) -> None:

@@ -4,20 +4,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (BooleanField, DateField, HiddenField, SelectField, StringField,
+                     SubmitField, TextAreaField)
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..i18n import _l
 from ..moneyfield import MoneyField
-from .labels import (
-    COURT_KIND_LABELS,
-    DESTINATION_LABELS,
-    END_REASON_LABELS,
-    GROUND_LABELS,
-    HOLD_LABELS,
-    OUTCOME_LABELS,
-    choices,
-)
+from .labels import (COURT_KIND_LABELS, DESTINATION_LABELS, END_REASON_LABELS, GROUND_LABELS, HOLD_LABELS,
+                     OUTCOME_LABELS, choices)
 
 
 def _money(form, field):

@@ -6,8 +6,8 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..access import ALL_ROLES, CASE_STAFF, LAWYER, MANAGER, has_role, roles
 from ..accounts.pii import may_see_pii, shown_phone
+from ..access import ALL_ROLES, CASE_STAFF, LAWYER, MANAGER, has_role, roles
 from ..domain.errors import DomainError
 from ..export import Column, xlsx_response
 from ..extensions import db

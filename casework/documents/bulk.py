@@ -26,22 +26,9 @@ from .fields import build_context, uses_pii
 from .letters import DOWNLOAD, ISSUE, LETTERS
 from .models import Document, DocumentBatch, DocumentCounter
 from .rendering import CompiledTemplate
-from .services import (
-    DocumentError,
-    DocumentRefused,
-    _addressee,
-    _safe,
-    active_template,
-    check_letter_rules,
-    check_right,
-    get_letter,
-    log_full_view,
-    masked_name,
-    needs_masked_copy,
-    prime_source,
-    sees_pii,
-    template_data,
-)
+from .services import (DocumentError, DocumentRefused, _addressee, _safe, active_template, check_letter_rules,
+                       prime_source,
+                       check_right, get_letter, log_full_view, masked_name, needs_masked_copy, sees_pii, template_data)
 
 CHUNK = 200
 _NOBODY = object()  # a user id that no longer exists: no role, every right refused
@@ -294,8 +281,7 @@ def progress(batch: DocumentBatch) -> dict:
 def accounts_for_filter(building_id: int | None = None, territory_id: int | None = None, min_debt_kop: int = 1,
                         open_cases_stage: str | None = None, limit: int = 20000) -> list[int]:
     """Account ids matching the bulk filter: building/territory, debt at least the minimum, optional case stage."""
-    from sqlalchemy import case as sql_case
-    from sqlalchemy import func
+    from sqlalchemy import case as sql_case, func
 
     from ..accounts.models import Account, LedgerEntry
 

@@ -422,8 +422,7 @@ class BuildingSource:
 
 def load_building_source(building_id: int, common: Common, min_debt_kop: int = 1) -> BuildingSource | None:
     """Apartment number and debt for each account of the building with a debt (set-based: one grouped query)."""
-    from sqlalchemy import case as sql_case
-    from sqlalchemy import func
+    from sqlalchemy import case as sql_case, func
 
     b = db.session.get(Building, building_id)
     if b is None:

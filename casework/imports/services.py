@@ -19,17 +19,8 @@ from typing import Any, Callable
 from flask import current_app
 from sqlalchemy import bindparam, insert, select, text, update
 
-from ..accounts.models import (
-    Account,
-    AccountBalance,
-    AccountParty,
-    Building,
-    LedgerEntry,
-    Party,
-    Premises,
-    Service,
-    Territory,
-)
+from ..accounts.models import (Account, AccountBalance, AccountParty, Building, LedgerEntry, Party, Premises, Service,
+                               Territory)
 from ..accounts.services import bump_figures_version, refresh_account_figures
 from ..audit.models import AuditEvent
 from ..audit.services import record_event

@@ -154,20 +154,11 @@ def bump_reference_version() -> None:
 
 # ---------------------------------------------------------------- ledger, events and policies: the adapter
 # (re-exported: every area reads the ledger and the policies through casework.legal.adapter)
-from .adapter import (  # noqa: E402,F401
-    LEDGER_COLUMNS,
-    acknowledgment_events,
-    contract_due_day,
-    court_events_by_account,
-    inputs_from_kopecks,
-    ledger_entries_for,
-    ledger_inputs,
-    ledger_kopecks,
-    limitation_events_by_account,
-    limitation_events_for,
-    limitation_policy,
-    penalty_policy,
-)
+from .adapter import (LEDGER_COLUMNS, acknowledgment_events, contract_due_day,  # noqa: E402,F401
+                      court_events_by_account, inputs_from_kopecks, ledger_entries_for, ledger_inputs,
+                      ledger_kopecks, limitation_events_by_account, limitation_events_for, limitation_policy,
+                      penalty_policy)
+
 
 # ---------------------------------------------------------------- the account calculation
 
@@ -332,8 +323,8 @@ def admin_staleness_warnings() -> list[str]:
     if not has_role(ADMIN) or (request.endpoint or "").startswith("static"):
         return []
     cfg = current_app.config
-    return staleness_warnings(today(), current_reference(), int(cfg.get("KEY_RATE_STALE_DAYS", 120)),
-                              int(cfg.get("CAP_WINDOW_NOTICE_DAYS", 60)))
+    return staleness_warnings(today(), current_reference(), int(cfg["KEY_RATE_STALE_DAYS"]),
+                              int(cfg["CAP_WINDOW_NOTICE_DAYS"]))
 
 
 # ---------------------------------------------------------------- admin edits of the reference tables

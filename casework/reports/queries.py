@@ -50,12 +50,12 @@ OVERDUE_METHODS = ("fifo", "legal")
 def report_settings() -> dict:
     """The disputed definitions as settings (instance config or CASEWORK_REPORT_* environment)."""
     cfg = current_app.config
-    method = cfg.get("REPORT_OVERDUE_METHOD", "fifo")
+    method = cfg["REPORT_OVERDUE_METHOD"]
     if method not in OVERDUE_METHODS:
         raise DomainError(_("Setting REPORT_OVERDUE_METHOD must be one of: %(v)s", v=", ".join(OVERDUE_METHODS)))
     return {
         "overdue_method": method,
-        "court_target": int(cfg.get("REPORT_COURT_TARGET", 10)),
+        "court_target": int(cfg["REPORT_COURT_TARGET"]),
     }
 
 

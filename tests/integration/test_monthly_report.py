@@ -64,12 +64,13 @@ def test_rate_is_dash_when_nothing_is_charged():
 
 
 def test_setting_selects_the_overdue_method(hand_data, app):
+    saved = {"REPORT_OVERDUE_METHOD": app.config.get("REPORT_OVERDUE_METHOD")}
     app.config["REPORT_OVERDUE_METHOD"] = "legal"
     try:
         assert monthly_report(FEB).rows["population"].overdue_kop == rub("11500")
         assert monthly_report(FEB).overdue_method == "legal"
     finally:
-        app.config.pop("REPORT_OVERDUE_METHOD")
+        app.config.update(saved)
     assert monthly_report(FEB).rows["population"].overdue_kop == rub("7500")
 
 
