@@ -340,7 +340,7 @@ def commit_import(kind: str, file_bytes: bytes, file_name: str, user, *, skip_ba
         entries = len(prep.entries) + len(prep.reversals)
         batch.rows_inserted, batch.rows_duplicate = inserted, entries - inserted
         if inserted:  # figures change only where rows were added (a re-import of the same file adds none)
-            refresh_account_figures(_accounts_written(prep, parsed))
+            refresh_account_figures(_accounts_written(prep, parsed), since=_earliest_month(prep))
     elif kind == "accounts":
         batch.rows_inserted, batch.rows_updated, batch.rows_duplicate = _upsert_accounts(parsed.rows, batch.id)
         if batch.rows_inserted:  # new accounts get their (zero) figures so that lists can rely on them
@@ -408,6 +408,24 @@ def _accounts_written(prep: _Prepared, parsed: Parsed) -> set[int]:
     out = {t[acc] for t in prep.new_entries}
     out.update(t[acc] for t, _r in prep.reversals)
     return out
+
+
+def _earliest_month(prep: _Prepared) -> date | None:
+    """The earliest month whose figures the written rows change (a charge's billing period, a payment's month of
+    payment): the figures refresh starts there and leaves the months before it as they are (None: from the start,
+    when the written rows are not known)."""
+    if prep.new_entries is None:
+        return None
+    rows = list(prep.new_entries) + [t for t, _r in prep.reversals]
+    months = [(t[parsing.L_PAID_ON] if t[parsing.L_KIND] == "payment" and t[parsing.L_PAID_ON] else t[parsing.L_PERIOD])
+              for t in rows]
+    months = [_as_month(m) for m in months if m is not None]
+    return min(months) if months else None
+
+
+def _as_month(value) -> date:
+    d = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+    return date(d.year, d.month, 1)
 
 
 def _insert_ledger(prep: _Prepared, batch_id: int, progress: Callable | None) -> int:
