@@ -69,7 +69,8 @@ class Liability:
     share: Fraction | None  # the recorded share (of the minor for MINOR_SHARE, the debtor's part of it in `part`)
     minor: Hashable | None  # whose share a representative answers for
     part: Fraction | None  # for MINOR_SHARE: the representative's part of the minor's share (1/2 for two parents)
-    spans: tuple  # ((first day, last day), ...) merged ranges of days the line covers
+    spans: tuple  # ((first day, last day), ...) merged ranges of the days of debt the line covers (of penalty only,
+    #               when no month of the line has principal left)
     months: tuple  # first days of the months the line covers
     debt_kop: int
     penalty_kop: int
@@ -202,12 +203,15 @@ def build_parties(persons: Sequence[Person], months: Sequence[ClaimMonth], *, te
     def add(key, period, weight, span):
         g = groups.get(key)
         if g is None:
-            g = groups[key] = {"w": {}, "spans": []}
+            g = groups[key] = {"w": {}, "spans": [], "debt_spans": []}
             order.append(key)
         g["w"][period] = g["w"].get(period, Fraction(0)) + weight
         g["spans"].append(span)
+        if debt_months.get(period):
+            g["debt_spans"].append(span)
 
     tenancy = tenure in ("social_tenancy", "commercial_tenancy")
+    debt_months = {m.period.replace(day=1): m.debt_kop > 0 for m in months}
     for m in months:
         first = m.period.replace(day=1)
         last = _month_last(first)
@@ -233,8 +237,8 @@ def build_parties(persons: Sequence[Person], months: Sequence[ClaimMonth], *, te
                 if is_minor(p.birth_date, first):
                     if k not in minors:
                         minors.append(k)
-                    reps = [r for r in (reps_of.get(k) or default_reps) if r.key != k
-                            and not is_minor(r.birth_date, first)]
+                    reps = list({r.key: r for r in (reps_of.get(k) or default_reps) if r.key != k
+                                 and not is_minor(r.birth_date, first)}.values())
                     if not reps:
                         problems.add(("minor_without_representative", k))
                         continue
@@ -268,7 +272,8 @@ def build_parties(persons: Sequence[Person], months: Sequence[ClaimMonth], *, te
     for i, key in enumerate(order):
         debtors, basis, share, minor, part = key
         g = groups[key]
-        lines.append(Liability(debtors, basis, share, minor, part, _merge(g["spans"]), tuple(sorted(g["w"])),
+        lines.append(Liability(debtors, basis, share, minor, part, _merge(g["debt_spans"] or g["spans"]),
+                               tuple(sorted(g["w"])),
                                debts[i], pens[i]))
         for d in debtors:
             if d not in defendants:
