@@ -8,7 +8,7 @@ Rules (docs/court-documents.md, «Ответчики»):
 * **Minors** (under 18 on the first day of the month, ГК ст.21) never answer in person: their share of that month is
   claimed from their parents or legal representatives (ГК ст.26, 28; СК ст.61, 64; Пленум № 22 п.28), in equal
   parts between them. A minor with no representative leaves his share unassigned (the lawyer must name one).
-* **Social tenancy** (ЖК ст.69 ч.2, ст.31 ч.3 for the owner's family; Пленум № 22 п.24–25): the tenant and the
+* **Social tenancy** (ЖК ст.69 ч.2; ст.31 ч.3 is the same rule for an owner's family): the tenant and the
   adult (capable) members of his family living with him answer **jointly and severally** (солидарно) for the
   whole month; the group of a month is those on the account that month.
 * Amounts are apportioned in kopecks exactly: the lines' principals add up to the claim's principal and their
