@@ -480,7 +480,8 @@ def t07_calculation(doc):
     loop_table(doc, ["Ответчик (должник)", "Основание", "Период", "Основной долг, руб.", "Пени, руб.", "Всего, руб."],
                "l in claim_lines",
                ["{{ l.who }}", "{{ l.basis }}", "{{ l.periods }}", "{{ l.debt_num }}", "{{ l.penalty_num }}",
-                "{{ l.total_num }}"], size=9)
+                "{{ l.total_num }}"], total=["Итого", "", "", "{{ debt_total }}", "{{ penalty_total }}", "{{ claim_total }}"],
+               size=9)
     p(doc, "{{ parties_note }}", size=10)
     p(doc, "")
     ctl(doc, "endif")

@@ -146,4 +146,6 @@ def test_minor_co_owner_claimed_from_the_parent_never_in_person(app):
     assert split[1][0] == "Петрова Анна Ивановна" and split[1][3] == ru.number_rub(own.debt_kop)
     assert split[2][1].startswith("законный представитель несовершеннолетнего собственника Петрова Ивана Сергеевича")
     assert ru.number_rub(minor.penalty_kop) == split[2][4]
+    assert split[-1] == ["Итого", "", "", ru.money(src7.debt_kop), ru.money(src7.penalty_kop),
+                         ru.money(src7.debt_kop + src7.penalty_kop)]
     assert "Должник: Петрова Анна Ивановна." in text7
