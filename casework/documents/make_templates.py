@@ -457,6 +457,10 @@ def t06_court_order(doc):
                               "копия доверенности представителя (при подаче представителем);",
                               "копии учредительных документов взыскателя / выписка из ЕГРЮЛ."), 1):
         p(doc, f"{i}. {line}", indent=False, align="left")
+    ctl(doc, "if minor_owners")
+    p(doc, "7. копия свидетельства о рождении несовершеннолетнего собственника (документ, подтверждающий законное "
+           "представительство).", indent=False, align="left")
+    ctl(doc, "endif")
     ctl(doc, "endif")
     signature(doc)
     date_line(doc)

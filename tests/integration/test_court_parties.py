@@ -81,6 +81,7 @@ def test_co_owners_by_share_for_the_days_they_owned(app):
     assert ("с Кузнецова Олега Викторовича (1/2 доли в праве собственности): задолженности за период с 16.03.2026 по "
             f"31.10.2026 — {ru.money(buyer.debt_kop)}") in text
     assert "соразмерно его доле за период, когда он был собственником" in text and "единоличн" not in text
+    assert "свидетельства о рождении" not in text and "Несовершеннолетний" not in text
     # the duties of the lines add up to the duty
     from casework.documents.fields import _claim_lines
 
@@ -139,6 +140,7 @@ def test_minor_co_owner_claimed_from_the_parent_never_in_person(app):
             "Петрова Ивана Сергеевича, 10.03.2014 года рождения, — за 1/2 доли несовершеннолетнего: задолженности за "
             f"период с 01.01.2026 по 31.10.2026 — {ru.money(minor.debt_kop)}") in text
     assert "п.28 постановления Пленума Верховного Суда РФ от 27.06.2017 № 22" in text
+    assert any(p.startswith("7. копия свидетельства о рождении несовершеннолетнего собственника") for p in paras)
     # the calculation shows the split per line
     src7, paras7, text7, d7 = issue("debt_calculation", acc, parties_reps={child: [mother]})
     split = [[c.text for c in r.cells] for r in d7.tables[1].rows]
