@@ -106,7 +106,8 @@ class Source:
 
         rows = self.claim.rows if self.uses_claim else [c for c in self.claim_candidates if c.due and c.debt_kop > 0]
         months = [ClaimMonth(r.first_day, r.debt_kop, r.penalty_units) for r in rows]
-        return build_parties(self.party_persons, months, tenure=self.account.tenure or "owner")
+        return build_parties(self.party_persons, months, tenure=self.account.tenure or "owner",
+                             opened_on=self.account.opened_on, closed_on=self.account.closed_on)
 
     @cached_property
     def party_persons(self) -> list:

@@ -183,7 +183,8 @@ def apportion(exact: Sequence[Fraction], total: int) -> list[int]:
     return base
 
 
-def build_parties(persons: Sequence[Person], months: Sequence[ClaimMonth], *, tenure: str = "owner") -> Parties:
+def build_parties(persons: Sequence[Person], months: Sequence[ClaimMonth], *, tenure: str = "owner",
+                  opened_on: date | None = None, closed_on: date | None = None) -> Parties:
     """The defendants and their liability per line for the claim's months: owners by share and days owned (ЖК 153,
     158; Пленум № 22 п.27), minors' shares from their representatives in equal parts (ГК 21, 26, 28; Пленум № 22
     п.28), a social tenant with the adult members of his family jointly (ЖК 69 ч.2); kopecks apportioned exactly."""
@@ -215,6 +216,9 @@ def build_parties(persons: Sequence[Person], months: Sequence[ClaimMonth], *, te
     for m in months:
         first = m.period.replace(day=1)
         last = _month_last(first)
+        billed = (max(first, opened_on) if opened_on else first, min(last, closed_on) if closed_on else last)
+        if billed[0] > billed[1]:
+            billed = (first, last)  # a charge outside the account's dates: the whole month
         covered = Fraction(0)
         if tenancy:
             tenants = [p for p in active if p.role == TENANT and _days_in(p, first, last)]
@@ -229,7 +233,7 @@ def build_parties(persons: Sequence[Person], months: Sequence[ClaimMonth], *, te
                 covered = Fraction(1)
         else:
             owners = [p for p in active if p.role == OWNER]
-            weights, spans, probs = _owner_weights(owners, first, last)
+            weights, spans, probs = _owner_weights(owners, *billed)
             problems.update(probs)
             by_key = {p.key: p for p in owners}
             for k, w in weights.items():

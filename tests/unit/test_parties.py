@@ -126,3 +126,13 @@ def test_seller_and_buyer_split_the_month_by_days():
     res = build_parties([seller, buyer], months((2025, 4, 30_000, 0)))
     assert [(ln.debtors, ln.debt_kop) for ln in res.lines] == [((1,), 10_000), ((2,), 20_000)]
     assert res.unassigned_debt_kop == 0
+
+
+def test_the_month_the_account_opened_counts_only_its_open_days():
+    owner = Person(1, "Владелец", "owner", Fraction(1), since=date(2026, 5, 19))
+    ms = months((2026, 5, 1300, 0), (2026, 6, 3000, 0))
+    res = build_parties([owner], ms, opened_on=date(2026, 5, 19))
+    assert res.unassigned_debt_kop == 0 and [ln.debt_kop for ln in res.lines] == [4300]
+    assert res.lines[0].spans == ((date(2026, 5, 19), date(2026, 6, 30)),)
+    # without the opening date the first 18 days of May are nobody's
+    assert build_parties([owner], ms).unassigned_debt_kop == 1300 * 18 // 31 + 1
