@@ -132,7 +132,14 @@ def loop_table(doc, headers, loop, cells, total=None, size=11, widths=None):
                 c.width = Cm(widths[i])
         return r
 
-    row(headers, bold=True)
+    head = row(headers, bold=True)
+    # the header row repeats on every page and never stays alone at the foot of one (a clerk reads a table whose
+    # rows start on the next page as a cut-off table)
+    head_props = head._tr.get_or_add_trPr()
+    for tag in ("w:tblHeader", "w:cantSplit"):
+        head_props.append(OxmlElement(tag))
+    for c in head.cells:
+        c.paragraphs[0].paragraph_format.keep_with_next = True
     row(["{%tr for " + loop + " %}"] + [""] * (len(headers) - 1))
     row(cells)
     row(["{%tr endfor %}"] + [""] * (len(headers) - 1))
@@ -480,7 +487,8 @@ def t07_calculation(doc):
     p(doc, "Формула: пени = сумма × ставка × (дни 1/300 / 300 + дни 1/130 / 130). {{ calc_note }}", size=10)
     p(doc, "")
     ctl(doc, "if parties_split")
-    p(doc, "Распределение между ответчиками (должниками):", bold=True, indent=False, align="left")
+    p(doc, "Распределение между ответчиками (должниками):", bold=True, indent=False,
+      align="left").paragraph_format.keep_with_next = True
     loop_table(doc, ["Ответчик (должник)", "Основание", "Период", "Основной долг, руб.", "Пени, руб.", "Всего, руб."],
                "l in claim_lines",
                ["{{ l.who }}", "{{ l.basis }}", "{{ l.periods }}", "{{ l.debt_num }}", "{{ l.penalty_num }}",
