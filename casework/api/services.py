@@ -86,16 +86,16 @@ class RateLimiter:
     """At most `limit` requests a minute per token in this process (a sliding window); 0 = no limit."""
 
     def __init__(self):
-        self._hits: dict[int, deque] = {}
+        self._hits: dict[str, deque] = {}
         self._lock = threading.Lock()
 
-    def check(self, token_id: int, limit: int, now: float | None = None) -> int | None:
+    def check(self, token_key: str, limit: int, now: float | None = None) -> int | None:
         """None when the request may go on, else the seconds to wait."""
         if not limit or limit <= 0:
             return None
         now = time.monotonic() if now is None else now
         with self._lock:
-            q = self._hits.setdefault(token_id, deque())
+            q = self._hits.setdefault(token_key, deque())
             while q and now - q[0] >= 60:
                 q.popleft()
             if len(q) >= limit:

@@ -27,7 +27,7 @@ def check_token(rule) -> object | None:
         if not token.may(rule.scope):
             raise ApiProblem(403, _("This token may only read; writing needs a token with the «write» scope."),
                              slug="insufficient-scope")
-        wait = _limiter.check(token.id, services.rate_limit())
+        wait = _limiter.check(token.token_sha256, services.rate_limit())
         if wait:
             raise ApiProblem(429, _("Too many requests for this token; try again in %(s)s s.", s=wait),
                              slug="rate-limited", headers={"Retry-After": str(wait)})
