@@ -23,7 +23,7 @@ def _titles() -> dict[int, str]:
     return {400: _("Bad request"), 401: _("Not authenticated"), 403: _("Forbidden"), 404: _("Not found"),
             405: _("Method not allowed"), 409: _("Conflict"), 413: _("Request too large"),
             415: _("Unsupported media type"), 422: _("Unprocessable content"), 429: _("Too many requests"),
-            500: _("Internal error")}
+            500: _("Internal error"), 503: _("Service unavailable")}
 
 
 def _details() -> dict[int, str]:

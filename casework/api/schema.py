@@ -170,7 +170,8 @@ def _ok(schema: str, description: str = "OK") -> dict:
 
 _AUTH_ERRORS = {"401": _problem("No token, an unknown or a revoked token."),
                 "403": _problem("The token's scope does not allow this."),
-                "429": _problem("Too many requests for this token; see Retry-After.")}
+                "429": _problem("Too many requests for this token; see Retry-After."),
+                "503": _problem("The database took too long to answer; retry later.")}
 _NUMBER = {"name": "number", "in": "path", "required": True, "schema": _account_number}
 
 

@@ -287,3 +287,32 @@ def test_openapi_document_is_served_and_is_openapi_31(app, api):
     routes = {re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", r.rule) for r in app.url_map.iter_rules()
               if r.rule.startswith("/api/v1/")}
     assert routes == set(doc["paths"])
+
+
+def test_the_same_key_sent_twice_at_once_writes_one_set_of_rows(app, new_token):
+    """Two deliveries of one request race (a client retrying on a timeout): the rows are written once, both get
+    the same answer and one Idempotency-Key row is kept."""
+    import threading
+
+    from .test_concurrency import _run_threads
+
+    load_accounts()
+    token = new_token("write")
+    before = count(LedgerEntry)
+    body = _payments(*range(100, 400))
+    start = threading.Barrier(2)
+
+    def deliver():
+        c = app.test_client()
+        start.wait(10)
+        resp = c.post("/api/v1/payments", json=body, headers={"Authorization": f"Bearer {token}",
+                                                             "Idempotency-Key": "race-1"})
+        return resp.status_code, resp.get_json()
+
+    results = _run_threads([deliver, deliver])
+    assert all(isinstance(r, tuple) for r in results), results
+    (s1, b1), (s2, b2) = results
+    assert (s1, s2) == (200, 200), results
+    assert b1 == b2 and b1["rows_inserted"] == 300
+    assert count(LedgerEntry) == before + 300
+    assert count(ApiIdempotencyKey) == 1
