@@ -15,14 +15,24 @@ AMOUNT_MAX = 10**13  # kopecks: a hundred billion rubles, far beyond any ledger 
 PROBLEM = "application/problem+json"
 
 _str = {"type": "string"}
+NO_CONTROL = r"^[^\u0000-\u001f]*$"  # no NUL, tab or line breaks in a value (PostgreSQL refuses NUL in text)
+
+
+def _text(max_length: int, min_length: int = 0, **extra) -> dict:
+    """A one-line text value."""
+    out = {"type": "string", "maxLength": max_length, "pattern": NO_CONTROL, **extra}
+    if min_length:
+        out["minLength"] = min_length
+    return out
+
+
 _date = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
 _month = {"type": "string", "pattern": r"^\d{4}-(0[1-9]|1[0-2])$", "description": "Billing month YYYY-MM."}
 _nullable_date = {"type": ["string", "null"], "format": "date"}
 _kop = {"type": "integer", "minimum": -AMOUNT_MAX, "maximum": AMOUNT_MAX}
 _kop_out = {"type": "integer"}
-_account_number = {"type": "string", "minLength": 1, "maxLength": 32, "description": "Account (лицевой счёт) number."}
-_service = {"type": "string", "minLength": 1, "maxLength": 100,
-            "description": "Service code or name as in the imports (e.g. cold_water, «ХВС»)."}
+_account_number = _text(32, 1, description="Account (лицевой счёт) number.")
+_service = _text(100, 1, description="Service code or name as in the imports (e.g. cold_water, «ХВС»).")
 
 SCHEMAS: dict[str, dict] = {
     "PaymentRow": {
@@ -32,11 +42,11 @@ SCHEMAS: dict[str, dict] = {
             "account_number": _account_number, "service": _service,
             "amount_kop": {**_kop, "description": "Amount in kopecks; negative for a reversal (with `reverses`)."},
             "paid_on": _date,
-            "source": {"type": "string", "maxLength": 40,
-                       "description": "cash_desk, bank, online, enforcement, employer, work_off, other (or alias)."},
-            "reference": {"type": "string", "maxLength": 100, "description": "The billing's payment document."},
+            "source": _text(40, description="cash_desk, bank, online, enforcement, employer, work_off, other (or "
+                                            "alias)."),
+            "reference": _text(100, description="The billing's payment document."),
             "paid_period": {**_month, "description": "The month the payer named (ГК 319.1)."},
-            "reverses": {"type": "string", "maxLength": 100, "description": "Reference of the payment reversed."},
+            "reverses": _text(100, description="Reference of the payment reversed."),
         },
     },
     "ChargeRow": {
@@ -46,7 +56,7 @@ SCHEMAS: dict[str, dict] = {
             "account_number": _account_number, "service": _service, "period": _month,
             "kind": {"type": "string", "enum": ["charge", "recalculation", "opening"]},
             "amount_kop": {**_kop, "description": "Amount in kopecks; negative only for a recalculation."},
-            "reference": {"type": "string", "maxLength": 100, "description": "Recalculation document."},
+            "reference": _text(100, description="Recalculation document."),
         },
     },
     "PaymentBatch": {
@@ -179,7 +189,7 @@ def _push(schema: str, summary: str, op_id: str) -> dict:
     return {"post": {
         "operationId": op_id, "summary": summary, "security": [{"bearerAuth": []}],
         "parameters": [{"name": "Idempotency-Key", "in": "header", "required": False,
-                        "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+                        "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": r"^[!-~]+$"},
                         "description": "A retry with the same key and body returns the first answer."}],
         "requestBody": {"required": True, "content": {"application/json": {
             "schema": {"$ref": f"#/components/schemas/{schema}"}}}},
@@ -204,7 +214,7 @@ PATHS: dict[str, dict] = {
     "/api/v1/payments": _push("PaymentBatch", "Push payments (and reversals) into the ledger", "pushPayments"),
     "/api/v1/charges": _push("ChargeBatch", "Push charges, recalculations and opening balances", "pushCharges"),
     "/api/v1/accounts": _read("listAccounts", "Accounts, a page at a time", "AccountPage", [
-        {"name": "number", "in": "query", "required": False, "schema": {"type": "string", "maxLength": 32},
+        {"name": "number", "in": "query", "required": False, "schema": _text(32),
          "description": "Exactly this account number."},
         {"name": "page", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1,
                                                                       "maximum": 1_000_000}},
@@ -278,6 +288,8 @@ def _reason(kind: str, k) -> str:
         return _("there are no rows")
     if kind == "MaxItems":
         return _("too many rows in one request (at most %(n)s)", n=MAX_ROWS)
+    if kind == "Pattern" and getattr(k, "pattern", None) == NO_CONTROL:
+        return _("the text must be one line without control characters")
     if kind in ("Pattern", "Format"):
         return _("the value does not have the expected form (dates YYYY-MM-DD, months YYYY-MM)")
     if kind == "Enum":

@@ -83,8 +83,11 @@ def _int_arg(name: str, default: int, lo: int, hi: int) -> int:
     return int(raw)
 
 
+_CONTROL = re.compile(r"[\x00-\x1f]")
+
+
 def _account(number: str):
-    account = queries.account_by_number(number)
+    account = queries.account_by_number(number) if not _CONTROL.search(number) and len(number) <= 32 else None
     if account is None:
         raise ApiProblem(404, _("There is no account «%(n)s».", n=number[:40]), slug="no-such-account")
     return account
@@ -151,6 +154,9 @@ def push_charges():
 @api_token("read")
 def accounts():
     number = (request.args.get("number") or "").strip() or None
+    if number is not None and (_CONTROL.search(number) or len(number) > 32):
+        raise ApiProblem(400, _("The parameter «%(p)s» must be one line of at most %(n)s characters.", p="number",
+                                n=32), slug="bad-parameter")
     page = _int_arg("page", 1, 1, 1_000_000)
     per_page = _int_arg("per_page", 50, 1, 500)
     return jsonify(queries.account_page(number, page, per_page))

@@ -316,3 +316,20 @@ def test_the_same_key_sent_twice_at_once_writes_one_set_of_rows(app, new_token):
     assert b1 == b2 and b1["rows_inserted"] == 300
     assert count(LedgerEntry) == before + 300
     assert count(ApiIdempotencyKey) == 1
+
+
+def test_control_characters_are_refused_not_passed_to_the_database(app, api, new_token):
+    """PostgreSQL refuses NUL in text: a NUL (or a line break) in a value or a path is a 4xx, never a 500."""
+    load_accounts()
+    token = new_token("write")
+    before = count(LedgerEntry)
+    assert api("get", "/api/v1/accounts/%00/balance", token).status_code == 404
+    assert api("get", "/api/v1/accounts/a%00b/case", token).status_code == 404
+    assert api("get", "/api/v1/accounts?number=%00", token).status_code == 400
+    body = _payments(100)
+    body["rows"][0]["reference"] = "a\x00b"
+    resp = api("post", "/api/v1/payments", token, json=body)
+    assert resp.status_code == 422
+    assert resp.get_json()["errors"] == [{"index": 0, "field": "reference", "pointer": "/rows/0/reference",
+                                          "reason": "текст должен быть одной строкой без управляющих символов"}]
+    assert count(LedgerEntry) == before
