@@ -205,5 +205,10 @@ def push_rows(kind: str, data: bytes, token: ApiToken, key: str | None, endpoint
     return PushOutcome(200, out, batch.id)
 
 
+def record_failure(kind: str, data: bytes, message: str) -> None:
+    """After the caller rolled back a failed push: the attempt is recorded as a `failed` import batch."""
+    imports.record_failure("ledger", data, f"api-{kind}.json", None, "api", message)
+
+
 def rate_limit() -> int:
     return int(current_app.config.get("API_RATE_LIMIT_PER_MINUTE") or 0)

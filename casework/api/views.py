@@ -126,6 +126,17 @@ def _push(kind: str, schema_name: str):
             if outcome is None:
                 raise ApiProblem(409, _("A request with this Idempotency-Key is being processed; retry later."),
                                  slug="idempotency-conflict") from None
+        except DomainError as exc:  # a refusal of the import as a whole: nothing written, the attempt recorded
+            db.session.rollback()
+            services.record_failure(kind, data, str(exc))
+            db.session.commit()
+            raise ApiProblem(422, str(exc), slug="refused") from None
+        except Exception as exc:  # nothing was written: record the attempt, then answer 500
+            db.session.rollback()
+            current_app.logger.exception("API import failed")
+            services.record_failure(kind, data, repr(exc))
+            db.session.commit()
+            raise
     if outcome.status != 200:
         return problem_response(outcome.status, outcome.body["detail"], slug="invalid-rows",
                                 errors=outcome.body["errors"], batch_id=outcome.batch_id)

@@ -333,3 +333,26 @@ def test_control_characters_are_refused_not_passed_to_the_database(app, api, new
     assert resp.get_json()["errors"] == [{"index": 0, "field": "reference", "pointer": "/rows/0/reference",
                                           "reason": "текст должен быть одной строкой без управляющих символов"}]
     assert count(LedgerEntry) == before
+
+
+def test_a_failure_inside_the_import_writes_nothing_and_answers_500_problem(app, api, new_token, monkeypatch):
+    from casework.imports import services as import_services
+
+    load_accounts()
+    token = new_token("write")
+    before = count(LedgerEntry)
+
+    def boom(n):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(import_services, "after_chunk", boom)
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
+    resp = api("post", "/api/v1/payments", token, json=_payments(100, 200), headers={"Idempotency-Key": "f-1"})
+    assert resp.status_code == 500 and resp.mimetype == PROBLEM
+    assert resp.get_json()["detail"] == "Внутренняя ошибка; запрос не выполнен."
+    assert count(LedgerEntry) == before and count(ApiIdempotencyKey) == 0
+    failed = db.session.scalars(select(ImportBatch).where(ImportBatch.status == "failed")).all()
+    assert [(b.via, "disk on fire" in b.message) for b in failed] == [("api", True)]
+    monkeypatch.setattr(import_services, "after_chunk", None)
+    ok = api("post", "/api/v1/payments", token, json=_payments(100, 200), headers={"Idempotency-Key": "f-1"})
+    assert ok.status_code == 200 and ok.get_json()["rows_inserted"] == 2
