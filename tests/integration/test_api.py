@@ -356,3 +356,16 @@ def test_a_failure_inside_the_import_writes_nothing_and_answers_500_problem(app,
     monkeypatch.setattr(import_services, "after_chunk", None)
     ok = api("post", "/api/v1/payments", token, json=_payments(100, 200), headers={"Idempotency-Key": "f-1"})
     assert ok.status_code == 200 and ok.get_json()["rows_inserted"] == 2
+
+
+def test_token_page_refuses_a_nameless_token_and_lists_scope_creator_and_use(app, api, admin_browser, new_token):
+    resp = admin_browser.post("/api-tokens/", data={"name": "  ", "scope": "write"})
+    assert resp.status_code == 200 and "cw_" not in resp.get_data(as_text=True)
+    assert count(ApiToken) == 0
+    token = new_token("read", "Портал оплаты")
+    api("get", "/api/v1/accounts", token)
+    html = admin_browser.get("/api-tokens/").get_data(as_text=True)
+    row = re.search(r"<tr><td>Портал оплаты</td>.*?</tr>", html, re.S).group(0)
+    assert "чтение" in row and "никогда" not in row and "активен" in row
+    stored = db.session.scalar(select(ApiToken))
+    assert stored.created_by is not None and stored.created_by.username in row
