@@ -19,6 +19,8 @@ BLUEPRINTS: list[tuple[str, str]] = [
     ("casework.audit", "/audit"),
     ("casework.egrn", "/egrn"),
     ("casework.ops", "/health"),
+    ("casework.api", "/api/v1"),
+    ("casework.api.admin", "/api-tokens"),
 ]
 
 

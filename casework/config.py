@@ -90,6 +90,10 @@ class DefaultConfig:
     # METRICS_TOKEN when one is set, else only to the loopback address
     METRICS_ENABLED = False
     METRICS_TOKEN = ""
+    # the JSON API (/api/v1, docs/api.md): largest request body, and requests a minute per token in each worker
+    # process (0 = no limit); one push holds at most casework.api.schema.MAX_ROWS rows
+    API_MAX_BODY_BYTES = 5 * 1024 * 1024
+    API_RATE_LIMIT_PER_MINUTE = 600
 
 
 def _parse(value: str):

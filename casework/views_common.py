@@ -27,6 +27,7 @@ NAV = [
     ("legal.reference", _l("Rate tables")),
     ("cases.courts", _l("Courts")),
     ("auth.users", _l("Users")),
+    ("api_tokens.index", _l("API tokens")),
     ("audit.index", _l("Audit")),
 ]
 
