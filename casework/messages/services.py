@@ -177,6 +177,8 @@ def send_one(msg: Message, at: datetime | None = None) -> str:
     at = at or now_local()
     found = rule_breaches(msg.account_id, msg.channel, at, exclude_id=msg.id)
     if found and all(w.code == rules.WarningCode.QUIET_HOURS for w in found):
+        msg.attempts = max(msg.attempts - 1, 0)  # not an attempt: it waits for the morning
+        db.session.flush()
         return "deferred"
     if found:
         msg.status, msg.error = "refused", _rule_text(found)
