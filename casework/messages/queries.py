@@ -31,9 +31,12 @@ def messages_for(account_id: int, limit: int = 50) -> list[Message]:
     return list(db.session.scalars(search_messages_stmt(account_id=account_id).limit(limit)))
 
 
-def documents_for(account_id: int, limit: int = 50) -> list:
-    """The account's issued documents, newest first (a message may carry one)."""
+def documents_for(account_id: int, role: str | None, limit: int = 50) -> list:
+    """The account's issued documents a role may open (letters.LETTERS[…].access), newest first: those a message
+    may carry."""
+    from ..documents.letters import DOWNLOAD, kinds_allowed
     from ..documents.models import Document
 
-    return list(db.session.scalars(select(Document).where(Document.account_id == account_id)
+    return list(db.session.scalars(select(Document).where(Document.account_id == account_id,
+                                                          Document.kind.in_(kinds_allowed(DOWNLOAD, role)))
                                    .order_by(Document.issued_at.desc(), Document.id.desc()).limit(limit)))

@@ -112,6 +112,10 @@ def queue_message(user, *, channel: str, body: str, account_id: int | None = Non
         doc = db.session.get(Document, document_id)
         if doc is None or doc.account_id != account_id:
             raise DomainError(_("The document does not belong to this account."))
+        from ..documents.letters import DOWNLOAD, LETTERS
+        from ..documents.services import check_right
+
+        check_right(LETTERS.get(doc.kind), DOWNLOAD, user)  # only a letter the sender's role may open goes out
     at = at or now_local()
     msg = Message(account_id=account_id, case_id=case_id, party_id=party.id if party else None,
                   addressee=(party.full_name if party else account.debtor_name)[:300], channel=channel, kind=kind,

@@ -52,7 +52,7 @@ def _letter(account, case, kind: str, channel: str) -> tuple[str, str]:
 def _send_page(account_id: int | None, case_id: int | None):
     account, case = _target(account_id, case_id)
     form = SendForm()
-    docs = queries.documents_for(account.id)
+    docs = queries.documents_for(account.id, current_user.role)
     form.document_id.choices = [("", "—")] + [(str(d.id), f"{d.title} № {d.number}") for d in docs]
     back = (url_for("contacts.case_page", case_id=case.id) if case is not None
             else url_for("contacts.account_page", account_id=account.id))

@@ -349,3 +349,17 @@ def test_a_delivered_warning_starts_the_20_day_term(app, client, clock, smsru, m
     doc = db.session.get(Document, doc.id)
     assert doc.delivered_on == date(2026, 12, 2) and doc.delivery_method == "sms"
     assert doc.delivery_proof == f"smsru {msg.provider_id}"
+
+
+def test_a_collector_may_not_send_a_letter_of_the_lawyers(clock, make_user):
+    from casework.documents.services import DocumentRefused
+    from tests.integration.test_documents import _issue
+
+    acc = _account()
+    doc, _text = _issue("employer_letter", acc)  # LEGAL_STAFF only (letters.LETTERS[…].access)
+    with pytest.raises(DocumentRefused):
+        services.queue_message(make_user("collector"), channel="email", account_id=acc.id, subject="Письмо",
+                               body="Текст", document_id=doc.id)
+    msg = services.queue_message(make_user("lawyer"), channel="email", account_id=acc.id, subject="Письмо",
+                                 body="Текст", document_id=doc.id)
+    assert msg.status == "queued" and msg.document_id == doc.id
