@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from datetime import datetime, time, timezone
+from datetime import datetime, time, timedelta, timezone
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 
 from ..contacts import labels as contact_labels
 from ..contacts import services as contacts
@@ -25,7 +25,7 @@ from ..timeutil import local, now_local, to_utc, utcnow
 from . import transports
 from .models import CHANNELS, KINDS, Message
 
-OPEN = ("queued",)
+POLL_DAYS = 3  # SMS.ru keeps trying to deliver for a day at most: older «sent» SMS are not asked about again
 
 
 class MessageRefused(DomainError):
@@ -35,19 +35,22 @@ class MessageRefused(DomainError):
 # ------------------------------------------------------------------------------------------------ rules
 
 def rule_history(account_id: int, at: datetime, exclude_id: int | None = None) -> list[rules.PastContact]:
-    """The account's contacts around `at` plus its messages queued or sent but not yet logged as a contact (each is
-    a contact attempt the 230-ФЗ ст.7 counters must see)."""
+    """The account's contacts around `at` plus its messages not yet logged as a contact, each a contact attempt the
+    230-ФЗ ст.7 counters must see: those sent (at the time they were sent) and those still queued (at `at`: they go
+    at the earliest now, whenever they were queued)."""
     history = contacts.history_for_rules(account_id, at)
     start, end = rules.history_window(at.date())
-    stmt = select(Message.channel, Message.sent_at, Message.queued_at).where(
+    stmt = select(Message.status, Message.channel, Message.sent_at).where(
         Message.account_id == account_id, Message.contact_id.is_(None),
-        Message.status.in_(("queued", "sent", "delivered", "failed")),
-        Message.queued_at >= to_utc(datetime.combine(start, time.min)),
-        Message.queued_at <= to_utc(datetime.combine(end, time.max)))
+        or_(Message.status == "queued",
+            and_(Message.status.in_(("sent", "delivered", "failed")), Message.sent_at.isnot(None),
+                 Message.sent_at >= to_utc(datetime.combine(start, time.min)),
+                 Message.sent_at <= to_utc(datetime.combine(end, time.max)))))
     if exclude_id is not None:
         stmt = stmt.where(Message.id != exclude_id)
-    for channel, sent_at, queued_at in db.session.execute(stmt):
-        history.append(rules.PastContact(channel, "outgoing", local(sent_at or queued_at), "message_sent"))
+    for status, channel, sent_at in db.session.execute(stmt):
+        history.append(rules.PastContact(channel, "outgoing", at if status == "queued" else local(sent_at),
+                                         "message_sent"))
     return history
 
 
@@ -240,9 +243,10 @@ def send_pending(limit: int = 100) -> dict[str, int]:
 
 def poll_sms_statuses(limit: int = 100) -> dict[str, int]:
     """Ask SMS.ru's /sms/status about sent SMS without a final status (a fallback when callbacks do not arrive)."""
+    since = utcnow() - timedelta(days=POLL_DAYS)
     msgs = list(db.session.scalars(select(Message).where(Message.channel == "sms", Message.status == "sent",
-                                                         Message.provider == "smsru")
-                                   .order_by(Message.sent_at).limit(limit)))
+                                                         Message.provider == "smsru", Message.sent_at >= since)
+                                   .order_by(Message.sent_at.desc()).limit(limit)))
     if not msgs:
         return {}
     try:

@@ -363,3 +363,16 @@ def test_a_collector_may_not_send_a_letter_of_the_lawyers(clock, make_user):
     msg = services.queue_message(make_user("lawyer"), channel="email", account_id=acc.id, subject="Письмо",
                                  body="Текст", document_id=doc.id)
     assert msg.status == "queued" and msg.document_id == doc.id
+
+
+def test_messages_still_queued_from_yesterday_count_today(clock, runner):
+    acc = _account()
+    clock.now = NOON_UTC - timedelta(days=1)
+    services.queue_message(None, channel="sms", account_id=acc.id, body="Раз")
+    services.queue_message(None, channel="sms", account_id=acc.id, body="Два")
+    db.session.commit()
+    result = runner.invoke(args=["messages", "send"])  # no SMS.ru key: nothing leaves, both stay queued
+    assert result.exit_code == 0 and "not_configured=2" in result.output
+    clock.now = NOON_UTC
+    today = services.queue_message(None, channel="sms", account_id=acc.id, body="Три")
+    assert today.status == "refused" and "в сутки" in today.error
