@@ -10,6 +10,8 @@ from .labels import CHANNEL_LABELS, KIND_LABELS, STATUS_LABELS
 
 class SendForm(FlaskForm):
     channel = SelectField(_l("Channel"), choices=list(CHANNEL_LABELS.items()), default="sms")
+    party_id = SelectField(_l("Addressee"), choices=[("", "—")], validators=[Optional()],
+                           description=_l("A person of the account: their phone or e-mail is used when «To» is empty."))
     kind = SelectField(_l("Kind"), choices=list(KIND_LABELS.items()), default="notice")
     to = StringField(_l("To (phone or e-mail)"), validators=[Optional(), Length(max=200)],
                      description=_l("Left empty, the phone or e-mail on file is used."))

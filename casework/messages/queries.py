@@ -40,3 +40,12 @@ def documents_for(account_id: int, role: str | None, limit: int = 50) -> list:
     return list(db.session.scalars(select(Document).where(Document.account_id == account_id,
                                                           Document.kind.in_(kinds_allowed(DOWNLOAD, role)))
                                    .order_by(Document.issued_at.desc(), Document.id.desc()).limit(limit)))
+
+
+def parties_for(account_id: int) -> list:
+    """The persons of the account (owners, tenants …) whose rights have not ended: a message may name one."""
+    from ..accounts.models import AccountParty, Party
+
+    return list(db.session.scalars(select(Party).join(AccountParty, AccountParty.party_id == Party.id)
+                                   .where(AccountParty.account_id == account_id, AccountParty.until.is_(None))
+                                   .order_by(AccountParty.id).distinct()))

@@ -93,7 +93,7 @@ def queue_message(user, *, channel: str, body: str, account_id: int | None = Non
                   party_id: int | None = None, at: datetime | None = None) -> Message:
     """Queue a message to the debtor; one that would break a 230-ФЗ contact rule now is stored as refused with the
     rule named (the caller shows `message.error`). A blank `to` uses the address on file."""
-    from ..accounts.models import Account, Party
+    from ..accounts.models import Account, AccountParty, Party
 
     if channel not in CHANNELS:
         raise DomainError(_("Unknown channel: %(c)s.", c=channel))
@@ -107,6 +107,9 @@ def queue_message(user, *, channel: str, body: str, account_id: int | None = Non
     account_id, case_id = contacts._resolve_account(account_id, case_id)
     account = db.session.get(Account, account_id)
     party = db.session.get(Party, party_id) if party_id else None
+    if party_id and (party is None or not db.session.scalar(select(AccountParty.id).where(
+            AccountParty.account_id == account_id, AccountParty.party_id == party_id).limit(1))):
+        raise DomainError(_("The person is not a party of this account."))
     to = _check_address(channel, to or contact_point(account, channel, party))
     doc = None
     if document_id is not None:

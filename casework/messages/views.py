@@ -54,6 +54,8 @@ def _send_page(account_id: int | None, case_id: int | None):
     form = SendForm()
     docs = queries.documents_for(account.id, current_user.role)
     form.document_id.choices = [("", "—")] + [(str(d.id), f"{d.title} № {d.number}") for d in docs]
+    parties = queries.parties_for(account.id)
+    form.party_id.choices = [("", account.debtor_name)] + [(str(p.id), p.full_name) for p in parties]
     back = (url_for("contacts.case_page", case_id=case.id) if case is not None
             else url_for("contacts.account_page", account_id=account.id))
     if request.method == "GET":
@@ -70,7 +72,8 @@ def _send_page(account_id: int | None, case_id: int | None):
             msg = services.queue_message(
                 current_user, account_id=account.id, case_id=case.id if case else None, channel=form.channel.data,
                 kind=form.kind.data, to=form.to.data or None, subject=form.subject.data or "", body=form.body.data,
-                document_id=int(form.document_id.data) if form.document_id.data else None)
+                document_id=int(form.document_id.data) if form.document_id.data else None,
+                party_id=int(form.party_id.data) if form.party_id.data else None)
         except DomainError as exc:
             db.session.rollback()
             flash(str(exc), "error")

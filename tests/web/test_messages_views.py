@@ -80,3 +80,27 @@ def test_admin_sees_the_settings_without_secrets(app, client, login, monkeypatch
     html = client.get("/messages/settings").get_data(as_text=True)
     assert "SECRET-API-ID" not in html and "cb-secret" not in html
     assert "/messages/callback/smsru?token=" in html  # the access matrix covers the other roles' 403
+
+
+def test_the_message_goes_to_the_chosen_person_of_the_account(app, client, login, at_noon):
+    from casework.accounts.models import AccountParty, Party
+
+    acc = _account()
+    person = Party(full_name="Петров Пётр Петрович", email="petrov@example.ru")
+    stranger = Party(full_name="Чужой Человек", email="stranger@example.ru")
+    db.session.add_all([person, stranger])
+    db.session.flush()
+    db.session.add(AccountParty(account_id=acc.id, party_id=person.id, role="owner", share_num=1, share_den=1))
+    db.session.commit()
+    login("lawyer")
+    html = client.get(f"/messages/account/{acc.id}/send").get_data(as_text=True)
+    assert "Петров Пётр Петрович" in html and "Чужой Человек" not in html
+    form = {"channel": "email", "kind": "reminder", "subject": "Напоминание", "body": "Оплатите, пожалуйста.",
+            "submit": "1"}
+    resp = client.post(f"/messages/account/{acc.id}/send", data=dict(form, party_id=str(stranger.id)))
+    assert resp.status_code == 200  # refused: not a person of this account (a choice not offered)
+    assert db.session.scalar(select(Message).where(Message.account_id == acc.id)) is None
+    resp = client.post(f"/messages/account/{acc.id}/send", data=dict(form, party_id=str(person.id)))
+    assert resp.status_code == 302
+    msg = db.session.scalar(select(Message).where(Message.account_id == acc.id))
+    assert (msg.to_address, msg.addressee, msg.party_id) == ("petrov@example.ru", "Петров Пётр Петрович", person.id)
