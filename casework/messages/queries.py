@@ -46,6 +46,6 @@ def parties_for(account_id: int) -> list:
     """The persons of the account (owners, tenants …) whose rights have not ended: a message may name one."""
     from ..accounts.models import AccountParty, Party
 
-    return list(db.session.scalars(select(Party).join(AccountParty, AccountParty.party_id == Party.id)
-                                   .where(AccountParty.account_id == account_id, AccountParty.until.is_(None))
-                                   .order_by(AccountParty.id).distinct()))
+    current = select(AccountParty.party_id).where(AccountParty.account_id == account_id,
+                                                  AccountParty.until.is_(None))
+    return list(db.session.scalars(select(Party).where(Party.id.in_(current)).order_by(Party.full_name, Party.id)))
