@@ -132,6 +132,15 @@ def settings():
     return render_template("messages/settings.html", cfg=cfg, callback=callback)
 
 
+def _form_array(name: str) -> list[str]:
+    """A PHP-style form array as SMS.ru posts it: `data[]=…&data[]=…` or `data[0]=…&data[1]=…`, in order."""
+    out = []
+    for key in request.form:
+        if key == name or (key.startswith(name + "[") and key.endswith("]")):
+            out += request.form.getlist(key)
+    return out
+
+
 @bp.route("/callback/<provider>", methods=["POST"])
 @public
 @csrf.exempt
@@ -143,7 +152,7 @@ def callback(provider: str):
         abort(403)
     try:
         if provider == "smsru":
-            counts = services.take_smsru_callback(request.form.getlist("data[]"))
+            counts = services.take_smsru_callback(_form_array("data"))
         else:
             counts = services.take_email_callback(request.get_json(force=True, silent=True))
     except DomainError:

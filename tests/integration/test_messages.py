@@ -294,6 +294,10 @@ def test_callback_with_a_good_token_delivers_and_a_bad_one_is_refused(app, clien
     assert msg.delivered_at == datetime(2026, 12, 2, 9, 1)
     assert db.session.get(Contact, msg.contact_id).outcome == "delivered"
 
+    assert client.post(f"/messages/callback/smsru?token={good}",  # indexed form keys are read the same way
+                       data={"data[0]": entry, "data[1]": "sms_status\n000000-99999999\n103\n1764666060"}
+                       ).get_data(as_text=True) == "100"
+
     monkeypatch.setitem(app.config, "MESSAGES_CALLBACK_SECRET", "")
     assert _smsru_callback(client, good, [entry]).status_code == 403  # no secret: nothing is accepted
 
