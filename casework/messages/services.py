@@ -233,7 +233,16 @@ def send_pending(limit: int = 100) -> dict[str, int]:
             counts["taken_by_another_run"] = counts.get("taken_by_another_run", 0) + 1
             continue
         msg = db.session.get(Message, msg_id)
-        result = send_one(msg)
+        try:
+            result = send_one(msg)
+        except Exception as exc:  # one broken message (e.g. its document's file is missing) must not stop the run
+            db.session.rollback()
+            current_app.logger.exception("message %s not sent", msg_id)
+            msg = db.session.get(Message, msg_id)
+            msg.error = f"{type(exc).__name__}: {exc}"
+            if msg.attempts >= int(current_app.config["MESSAGES_MAX_ATTEMPTS"]):
+                msg.status = "failed"
+            result = "error"
         db.session.commit()
         counts[result] = counts.get(result, 0) + 1
     if current_app.config["SMSRU_API_ID"]:

@@ -380,3 +380,22 @@ def test_messages_still_queued_from_yesterday_count_today(clock, runner):
     clock.now = NOON_UTC
     today = services.queue_message(None, channel="sms", account_id=acc.id, body="Три")
     assert today.status == "refused" and "в сутки" in today.error
+
+
+def test_a_message_whose_document_file_is_gone_fails_without_stopping_the_run(app, clock, smtp_server, monkeypatch):
+    from casework import storage
+    from tests.integration.test_documents import _issue
+
+    monkeypatch.setitem(app.config, "MESSAGES_MAX_ATTEMPTS", 1)
+    acc = _account()
+    doc, _text = _issue("notice_debt", acc)
+    broken = services.queue_message(None, channel="email", account_id=acc.id, subject="С документом", body="Текст",
+                                    document_id=doc.id)
+    fine = services.queue_message(None, channel="email", account_id=acc.id, subject="Без документа", body="Текст")
+    db.session.commit()
+    storage.delete("documents", doc.file_path)
+    assert services.send_pending(10) == {"error": 1, "sent": 1}
+    db.session.refresh(broken)
+    db.session.refresh(fine)
+    assert broken.status == "failed" and "FileNotFoundError" in broken.error
+    assert fine.status == "sent" and [e.rcpt_tos for e in smtp_server.envelopes] == [["ivanova@example.ru"]]
