@@ -18,6 +18,7 @@ BLUEPRINTS: list[tuple[str, str]] = [
     ("casework.reports", "/reports"),
     ("casework.audit", "/audit"),
     ("casework.egrn", "/egrn"),
+    ("casework.messages", "/messages"),
     ("casework.ops", "/health"),
     ("casework.api", "/api/v1"),
     ("casework.api.admin", "/api-tokens"),

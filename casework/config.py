@@ -94,6 +94,29 @@ class DefaultConfig:
     # process (0 = no limit); one push holds at most casework.api.schema.MAX_ROWS rows
     API_MAX_BODY_BYTES = 5 * 1024 * 1024
     API_RATE_LIMIT_PER_MINUTE = 600
+    # messages (casework/messages, docs/messages.md). E-mail goes through this SMTP server; SMTP_HOST empty = e-mail
+    # is not sent (messages wait in the queue). SMTP_STARTTLS: upgrade the connection with STARTTLS (port 587);
+    # SMTP_USER empty = no login. SMTP_FROM is the sender address (required to send).
+    SMTP_HOST = ""
+    SMTP_PORT = 587
+    SMTP_USER = ""
+    SMTP_PASSWORD = ""
+    SMTP_STARTTLS = True
+    SMTP_FROM = ""
+    SMTP_TIMEOUT_SECONDS = 30
+    # SMS go through SMS.ru's HTTP API (https://sms.ru/api): SMSRU_URL is the API's base address (/sms/send,
+    # /sms/status are appended; a test points it at a local server), SMSRU_API_ID the key from the account's
+    # settings (empty = SMS are not sent), SMSRU_FROM an approved sender name (empty = the account's default),
+    # SMSRU_TEST = true sends with test=1 (SMS.ru answers but sends nothing and charges nothing)
+    SMSRU_URL = "https://sms.ru"
+    SMSRU_API_ID = ""
+    SMSRU_FROM = ""
+    SMSRU_TEST = False
+    SMSRU_TIMEOUT_SECONDS = 30
+    # delivery callbacks POST /messages/callback/<provider> are accepted only when signed with this secret
+    # (HMAC-SHA256; empty = every callback is refused); a message is retried this many times before it is failed
+    MESSAGES_CALLBACK_SECRET = ""
+    MESSAGES_MAX_ATTEMPTS = 3
 
 
 def _parse(value: str):
@@ -106,7 +129,8 @@ def _parse(value: str):
 
 # settings read from the environment as they are, never as JSON (a secret of digits stays a string)
 TEXT_SETTINGS = ("STORAGE_BACKEND", "S3_ENDPOINT_URL", "S3_BUCKET", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY",
-                 "S3_REGION", "S3_PREFIX", "LOG_FORMAT", "LOG_LEVEL", "METRICS_TOKEN")
+                 "S3_REGION", "S3_PREFIX", "LOG_FORMAT", "LOG_LEVEL", "METRICS_TOKEN", "SMTP_HOST", "SMTP_USER",
+                 "SMTP_PASSWORD", "SMTP_FROM", "SMSRU_URL", "SMSRU_API_ID", "SMSRU_FROM", "MESSAGES_CALLBACK_SECRET")
 
 
 def apply_environment(cfg: dict, environ: os._Environ | dict) -> None:

@@ -13,6 +13,7 @@ MODEL_MODULES = [
     "casework.documents.models",
     "casework.reports.models",
     "casework.api.models",
+    "casework.messages.models",
 ]
 
 

@@ -19,6 +19,7 @@ NAV = [
     ("accounts.index", _l("Accounts")),
     ("cases.index", _l("Cases")),
     ("contacts.index", _l("Contacts")),
+    ("messages.index", _l("Messages")),
     ("documents.index", _l("Documents")),
     ("legal.index", _l("Calculators")),
     ("reports.index", _l("Reports")),
