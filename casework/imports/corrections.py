@@ -16,9 +16,10 @@ Row identity (what makes a row of the new file "the same row" as a stored one):
 Within one identity the rows with the same value (amount, payment date) are unchanged, the rest are paired in order
 as changed (stored → new), new rows left over are new, stored rows left over are gone.
 
-The period a file covers (where a stored row the file no longer has is "gone"): for every row of the file its kind,
-service and month (payments: also their source); a turnover sheet covers charges, recalculations and payments
-(source «прочее») of each service and month it has rows for. Openings are never "gone".
+The period a file covers (where a stored row the file no longer has is "gone"): a ledger file covers, for each kind
+of row it has (charges, recalculations, payments), the months it has such rows in — a complete export of those
+months, all services and sources; a turnover sheet covers charges, recalculations and payments of each service and
+month it has rows for (a 1С sheet is often filtered by service). Openings are never "gone".
 
 Stored rows are compared at their effective amount: the row's amount plus the reversing entries the application
 wrote for it (`is_app_reversal`), recursively — a reversed row counts 0 and is left out; explicit reversal rows of a
@@ -85,13 +86,12 @@ def identity(account_id: int, service_id: int, period: str, kind: str, paid_on: 
     return (kind, account_id, service_id, month)
 
 
-def scope(service_id: int, period: str, kind: str, source: str | None, reference: str | None) -> tuple | None:
-    """The part of the ledger a complete file covers with such a row (None for openings: never "gone")."""
+def scopes_of(service_id: int, period: str, kind: str, reference: str | None) -> tuple[tuple, tuple] | None:
+    """The scopes a row belongs to: (kind, month) — a ledger file's — and (kind, month, service) — a turnover
+    sheet's; None for openings (never "gone")."""
     if is_opening(kind, reference):
         return None
-    if kind == "payment":
-        return ("payment", service_id, period[:7], source or "other")
-    return (kind, service_id, period[:7])
+    return (kind, period[:7]), (kind, period[:7], service_id)
 
 
 def entry_identity(t: tuple) -> tuple:
@@ -103,26 +103,28 @@ def stored_identity(s: StoredRow) -> tuple:
     return identity(s.account_id, s.service_id, s.period, s.kind, s.paid_on, s.source, s.reference)
 
 
-def stored_scope(s: StoredRow) -> tuple | None:
-    return scope(s.service_id, s.period, s.kind, s.source, s.reference)
+def in_scopes(s: StoredRow, scopes: set[tuple]) -> bool:
+    both = scopes_of(s.service_id, s.period, s.kind, s.reference)
+    return both is not None and (both[0] in scopes or both[1] in scopes)
 
 
 def file_scopes(entries: list, service_months: set[tuple[int, str]] | None = None) -> set[tuple]:
-    """The scopes the file covers: each row's own; with `service_months` ((service, 'YYYY-MM') of a turnover sheet),
-    charges, recalculations and payments (source «прочее») of each of them."""
+    """The scopes the file covers (module docstring): a ledger file's (kind, month) of each row; a turnover sheet's
+    (kind, month, service) for charges, recalculations and payments of each (service, 'YYYY-MM') in
+    `service_months`."""
+    if service_months is not None:
+        return {(k, month, svc) for svc, month in service_months for k in ("charge", "recalculation", "payment")}
     out = set()
     for t in entries:
-        s = scope(t[parsing.L_SVC], t[parsing.L_PERIOD], t[parsing.L_KIND], t[parsing.L_SOURCE], t[parsing.L_REF])
-        if s is not None:
-            out.add(s)
-    for svc, month in service_months or ():
-        out.update({("charge", svc, month), ("recalculation", svc, month), ("payment", svc, month, "other")})
+        both = scopes_of(t[parsing.L_SVC], t[parsing.L_PERIOD], t[parsing.L_KIND], t[parsing.L_REF])
+        if both is not None:
+            out.add(both[0])
     return out
 
 
 def months_of(scopes: set[tuple]) -> tuple[str, str] | None:
     """(first, last) month 'YYYY-MM' of the scopes, or None."""
-    months = sorted(s[2] for s in scopes)
+    months = sorted(s[1] for s in scopes)
     return (months[0], months[-1]) if months else None
 
 
@@ -167,7 +169,7 @@ def compare(entries: list, stored: list[StoredRow], scopes: set[tuple],
     for ident, group in olds.items():
         if ident[0] == "opening":
             continue
-        out.gone.extend(s for s in group if stored_scope(s) in scopes)
+        out.gone.extend(s for s in group if in_scopes(s, scopes))
     return out
 
 
