@@ -226,3 +226,22 @@ def test_an_osv_after_a_ledger_with_its_history_adds_no_opening(registry):
     load("turnover", sheet, "ОСВ.xlsx")
     assert ledger_sum("opening") == 500000
     assert ledger_sum() == 500000 + 250050 + 100000 + 250050 * 2
+
+
+def test_the_command_line_replaces_and_undoes(registry, runner, tmp_path):
+    first = tmp_path / "Выгрузка 1С.csv"
+    first.write_bytes(ledger_file())
+    second = tmp_path / "Выгрузка 1С (испр).csv"
+    second.write_bytes(ledger_file(p17="1 200,00", with_p18=False))
+    assert runner.invoke(args=["import", "ledger", str(first)]).exit_code == 0
+    out = runner.invoke(args=["import", "ledger", str(second), "--replace-period"])
+    assert out.exit_code == 0, out.output
+    assert "2" in out.output and ledger_sum("payment") == 220000
+    rep = db.session.scalar(select(ImportBatch).order_by(ImportBatch.id.desc()))
+    refused = runner.invoke(args=["import", "undo", str(rep.id)])
+    assert refused.exit_code != 0 and ledger_sum("payment") == 220000
+    done = runner.invoke(args=["import", "undo", str(rep.id), "--yes"])
+    assert done.exit_code == 0, done.output
+    db.session.expire_all()
+    assert ledger_sum("payment") == 280000
+    assert runner.invoke(args=["import", "undo", str(rep.id), "--yes"]).exit_code != 0
