@@ -216,12 +216,33 @@ def _check_against_ledger(prep: _Prepared, data: bytes, file_name: str) -> None:
     if not prep.entries:
         prep.known = len(prep.known_keys)
         return
+    key, L = parsing.L_KEY, parsing
+    conn = db.session.connection()
+    conn.exec_driver_sql("CREATE TEMP TABLE IF NOT EXISTS tmp_imp_keys (entry_key VARCHAR(40), amount_kop BIGINT,"
+                         " kind VARCHAR(16), row_no INTEGER)")
+    conn.exec_driver_sql("DELETE FROM tmp_imp_keys")
+    _bulk_rows(conn, "tmp_imp_keys", ("entry_key", "amount_kop", "kind", "row_no"),
+               ((t[key], t[L.L_AMOUNT], t[L.L_KIND], t[L.L_ROW]) for t in prep.entries))
+    # the file's keys already stored with the same amount: unchanged at once (the usual re-import), unless the
+    # stored row was reversed since — those, and every other row of the covered months and the stored openings,
+    # go through the comparison by row identity (corrections.py)
+    matched = set(conn.execute(text(
+        "SELECT t.entry_key FROM tmp_imp_keys t JOIN ledger_entries l ON l.entry_key = t.entry_key "
+        "WHERE l.amount_kop = t.amount_kop")).scalars())
     scopes = corrections.file_scopes(prep.entries, prep.service_months)
-    stored, taken = _stored_rows(scopes)
-    first_known = _first_known_periods(prep.parsed) if any(
-        corrections.is_opening(t[parsing.L_KIND], t[parsing.L_REF]) for t in prep.entries) else {}
-    cmp = corrections.compare(prep.entries, stored, scopes, first_known)
-    key = parsing.L_KEY
+    has_openings = any(corrections.is_opening(t[L.L_KIND], t[L.L_REF]) for t in prep.entries)
+    stored, dead_keys, stored_keys = _stored_rows(conn, scopes, has_openings)
+    conn.exec_driver_sql("DELETE FROM tmp_imp_keys")
+    live_matched = matched - dead_keys
+    prematched, rest = [], []
+    for t in prep.entries:
+        if t[key] in live_matched and not corrections.is_opening(t[L.L_KIND], t[L.L_REF]):
+            prematched.append(t)
+        else:
+            rest.append(t)
+    first_known = _first_known_periods(prep.parsed) if has_openings else {}
+    cmp = corrections.compare(rest, stored, scopes, first_known)
+    taken = matched | stored_keys
 
     def fresh(t: tuple) -> tuple:  # a row coming back after its stored twin was reversed gets a key of its own
         if t[key] in taken:
@@ -232,6 +253,7 @@ def _check_against_ledger(prep: _Prepared, data: bytes, file_name: str) -> None:
 
     cmp.new = [fresh(t) for t in cmp.new]
     cmp.changed = [(old, fresh(t)) for old, t in cmp.changed]
+    cmp.unchanged = prematched + cmp.unchanged
     prep.comparison = cmp
     prep.entries = cmp.new + cmp.unchanged
     prep.known_keys.update(t[key] for t in cmp.unchanged)
@@ -248,26 +270,38 @@ def _iso(v) -> str | None:
     return v.isoformat() if isinstance(v, date) else str(v)[:10]
 
 
-def _stored_rows(scopes: set) -> tuple[list[corrections.StoredRow], set[str]]:
-    """The live ledger rows the comparison needs (every row of the covered months, every stored opening) at their
-    effective amount, and every dedup key among them (live or reversed)."""
+def _stored_rows(conn, scopes: set, openings: bool) -> tuple[list[corrections.StoredRow], set[str], set[str]]:
+    """The stored rows the comparison needs, read set-based against the file's keys in `tmp_imp_keys`: the rows of
+    the covered months whose key the file does not have, the rows whose key it has with another amount or that have
+    a reversal, and (when the file has openings) every stored opening. Returns the live ones that are not
+    themselves reversals, at their effective amount; the keys of the rows that are reversed (effective amount 0);
+    and every key read."""
     le = LedgerEntry.__table__
-    cols = [le.c[c] for c in _STORED_COLS]
+    cols = ", ".join(f"l.{c}" for c in _STORED_COLS)
     raw: dict[int, tuple] = {}
     rng = corrections.months_of(scopes)
     if rng:
         lo, hi = date.fromisoformat(rng[0] + "-01"), date.fromisoformat(rng[1] + "-01")
-        for r in db.session.execute(select(*cols).where(le.c.period >= lo, le.c.period <= hi)):
+        q = text(f"SELECT {cols} FROM ledger_entries l WHERE l.period >= :lo AND l.period <= :hi "
+                 f"AND l.entry_key NOT IN (SELECT entry_key FROM tmp_imp_keys)"
+                 ).bindparams(bindparam("lo", type_=db.Date), bindparam("hi", type_=db.Date))
+        for r in conn.execute(q, {"lo": lo, "hi": hi}):
             raw[r[0]] = tuple(r)
-    for r in db.session.execute(select(*cols).where(db.or_(
-            le.c.kind == "opening", db.and_(le.c.kind == "recalculation", le.c.reference == "opening")))):
+    for r in conn.execute(text(
+            f"SELECT {cols} FROM ledger_entries l JOIN tmp_imp_keys t ON t.entry_key = l.entry_key "
+            f"WHERE l.amount_kop <> t.amount_kop OR EXISTS (SELECT 1 FROM ledger_entries r WHERE r.reverses_id = l.id)")):
         raw[r[0]] = tuple(r)
+    if openings:
+        for r in conn.execute(select(*[le.c[c] for c in _STORED_COLS]).where(db.or_(
+                le.c.kind == "opening", db.and_(le.c.kind == "recalculation", le.c.reference == "opening")))):
+            raw[r[0]] = tuple(r)
     eff = corrections.effective_amounts([(r[0], r[5], r[12], corrections.is_app_reversal(r[10]))
                                          for r in raw.values()])
     live = [corrections.StoredRow(r[0], r[1], r[2], _iso(r[3]), r[4], eff[r[0]], _iso(r[6]), r[7], _iso(r[8]), r[9],
                                   r[10], r[11])
             for r in raw.values() if r[12] is None and eff[r[0]] != 0]
-    return live, {r[10] for r in raw.values()}
+    dead = {r[10] for r in raw.values() if eff[r[0]] == 0}
+    return live, dead, {r[10] for r in raw.values()}
 
 
 def _amount_column(parsed: Parsed) -> str:
