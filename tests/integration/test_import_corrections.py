@@ -245,3 +245,24 @@ def test_the_command_line_replaces_and_undoes(registry, runner, tmp_path):
     db.session.expire_all()
     assert ledger_sum("payment") == 280000
     assert runner.invoke(args=["import", "undo", str(rep.id), "--yes"]).exit_code != 0
+
+
+def test_a_corrected_osv_replaces_the_month(registry):
+    D = Decimal
+    first = osv(M, [OsvLine("000101", "Отопление", D("1000.00"), D("2500.50"), D("1000.00")),
+                    OsvLine("000102", "Отопление", D("0"), D("800.00"), D("300.00")),
+                    OsvLine("000201", "ГВС", D("0"), D("640.10"), D("0"))])
+    load("turnover", first, "ОСВ.xlsx")
+    # billing re-posted: 000101 paid 800,00, not 1 000,00; 000102's charge and payment were cancelled
+    fixed = osv(M, [OsvLine("000101", "Отопление", D("1000.00"), D("2500.50"), D("800.00")),
+                    OsvLine("000201", "ГВС", D("0"), D("640.10"), D("0"))])
+    pv = services.validate_file("turnover", fixed, "ОСВ (испр).xlsx")
+    c = pv.summary["corrections"]
+    assert (c["changed_count"], c["changed_old_kop"], c["changed_new_kop"]) == (1, 100000, 80000)
+    assert (c["gone_count"], c["gone_kop"]) == (2, 80000 + 30000)
+    load("turnover", fixed, "ОСВ (испр).xlsx", replace_period=True)
+    # the balances are the corrected sheet's closing balances
+    assert db.session.get(AccountBalance, account_id("000101")).balance_kop == 100000 + 250050 - 80000
+    assert db.session.get(AccountBalance, account_id("000102")).balance_kop == 0
+    assert db.session.get(AccountBalance, account_id("000201")).balance_kop == 64010
+    assert month_row("000101", M).paid_kop == 80000 and month_row("000102", M).charged_kop == 0
