@@ -9,9 +9,8 @@
 Revision ID: ledger_reversals
 Revises: premises_cadastral
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'ledger_reversals'
