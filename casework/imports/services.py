@@ -220,29 +220,34 @@ def _check_against_ledger(prep: _Prepared, data: bytes, file_name: str) -> None:
     conn = db.session.connection()
     conn.exec_driver_sql("CREATE TEMP TABLE IF NOT EXISTS tmp_imp_keys (entry_key VARCHAR(40), amount_kop BIGINT,"
                          " kind VARCHAR(16), row_no INTEGER)")
+    conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_tmp_imp_keys ON tmp_imp_keys (entry_key)")
     conn.exec_driver_sql("DELETE FROM tmp_imp_keys")
     _bulk_rows(conn, "tmp_imp_keys", ("entry_key", "amount_kop", "kind", "row_no"),
                ((t[key], t[L.L_AMOUNT], t[L.L_KIND], t[L.L_ROW]) for t in prep.entries))
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("ANALYZE tmp_imp_keys")
     # the file's keys already stored with the same amount: unchanged at once (the usual re-import), unless the
     # stored row was reversed since — those, and every other row of the covered months and the stored openings,
     # go through the comparison by row identity (corrections.py)
-    matched = set(conn.execute(text(
-        "SELECT t.entry_key FROM tmp_imp_keys t JOIN ledger_entries l ON l.entry_key = t.entry_key "
-        "WHERE l.amount_kop = t.amount_kop")).scalars())
+    matched, odd = set(), []  # odd: stored with another amount, or reversed since
+    for k, same in conn.execute(text(
+            "SELECT t.entry_key, CASE WHEN l.amount_kop = t.amount_kop AND NOT EXISTS (SELECT 1 FROM ledger_entries r "
+            "WHERE r.reverses_id = l.id) THEN 1 ELSE 0 END FROM tmp_imp_keys t "
+            "JOIN ledger_entries l ON l.entry_key = t.entry_key")):
+        (matched.add if same else odd.append)(k)
     scopes = corrections.file_scopes(prep.entries, prep.service_months)
     has_openings = any(corrections.is_opening(t[L.L_KIND], t[L.L_REF]) for t in prep.entries)
-    stored, dead_keys, stored_keys = _stored_rows(conn, scopes, has_openings)
+    stored, stored_keys = _stored_rows(conn, scopes, has_openings, odd)
     conn.exec_driver_sql("DELETE FROM tmp_imp_keys")
-    live_matched = matched - dead_keys
     prematched, rest = [], []
     for t in prep.entries:
-        if t[key] in live_matched and not corrections.is_opening(t[L.L_KIND], t[L.L_REF]):
+        if t[key] in matched and not corrections.is_opening(t[L.L_KIND], t[L.L_REF]):
             prematched.append(t)
         else:
             rest.append(t)
     first_known = _first_known_periods(prep.parsed) if has_openings else {}
     cmp = corrections.compare(rest, stored, scopes, first_known)
-    taken = matched | stored_keys
+    taken = matched | set(odd) | stored_keys
 
     def fresh(t: tuple) -> tuple:  # a row coming back after its stored twin was reversed gets a key of its own
         if t[key] in taken:
@@ -270,12 +275,11 @@ def _iso(v) -> str | None:
     return v.isoformat() if isinstance(v, date) else str(v)[:10]
 
 
-def _stored_rows(conn, scopes: set, openings: bool) -> tuple[list[corrections.StoredRow], set[str], set[str]]:
+def _stored_rows(conn, scopes: set, openings: bool, odd: list[str]) -> tuple[list[corrections.StoredRow], set[str]]:
     """The stored rows the comparison needs, read set-based against the file's keys in `tmp_imp_keys`: the rows of
-    the covered months whose key the file does not have, the rows whose key it has with another amount or that have
-    a reversal, and (when the file has openings) every stored opening. Returns the live ones that are not
-    themselves reversals, at their effective amount; the keys of the rows that are reversed (effective amount 0);
-    and every key read."""
+    the covered months whose key the file does not have, the rows of the keys in `odd` (the file has them with
+    another amount, or they have a reversal), and (when the file has openings) every stored opening. Returns the live
+    ones that are not themselves reversals, at their effective amount, and every key read."""
     le = LedgerEntry.__table__
     cols = ", ".join(f"l.{c}" for c in _STORED_COLS)
     raw: dict[int, tuple] = {}
@@ -283,14 +287,13 @@ def _stored_rows(conn, scopes: set, openings: bool) -> tuple[list[corrections.St
     if rng:
         lo, hi = date.fromisoformat(rng[0] + "-01"), date.fromisoformat(rng[1] + "-01")
         q = text(f"SELECT {cols} FROM ledger_entries l WHERE l.period >= :lo AND l.period <= :hi "
-                 f"AND l.entry_key NOT IN (SELECT entry_key FROM tmp_imp_keys)"
+                 f"AND NOT EXISTS (SELECT 1 FROM tmp_imp_keys t WHERE t.entry_key = l.entry_key)"
                  ).bindparams(bindparam("lo", type_=db.Date), bindparam("hi", type_=db.Date))
         for r in conn.execute(q, {"lo": lo, "hi": hi}):
             raw[r[0]] = tuple(r)
-    for r in conn.execute(text(
-            f"SELECT {cols} FROM ledger_entries l JOIN tmp_imp_keys t ON t.entry_key = l.entry_key "
-            f"WHERE l.amount_kop <> t.amount_kop OR EXISTS (SELECT 1 FROM ledger_entries r WHERE r.reverses_id = l.id)")):
-        raw[r[0]] = tuple(r)
+    for i in range(0, len(odd), 500):
+        for r in conn.execute(select(*[le.c[c] for c in _STORED_COLS]).where(le.c.entry_key.in_(odd[i:i + 500]))):
+            raw[r[0]] = tuple(r)
     if openings:
         for r in conn.execute(select(*[le.c[c] for c in _STORED_COLS]).where(db.or_(
                 le.c.kind == "opening", db.and_(le.c.kind == "recalculation", le.c.reference == "opening")))):
@@ -300,8 +303,7 @@ def _stored_rows(conn, scopes: set, openings: bool) -> tuple[list[corrections.St
     live = [corrections.StoredRow(r[0], r[1], r[2], _iso(r[3]), r[4], eff[r[0]], _iso(r[6]), r[7], _iso(r[8]), r[9],
                                   r[10], r[11])
             for r in raw.values() if r[12] is None and eff[r[0]] != 0]
-    dead = {r[10] for r in raw.values() if eff[r[0]] == 0}
-    return live, dead, {r[10] for r in raw.values()}
+    return live, {r[10] for r in raw.values()}
 
 
 def _amount_column(parsed: Parsed) -> str:
