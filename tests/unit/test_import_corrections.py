@@ -67,3 +67,20 @@ def test_keys_of_rows_that_come_back_and_of_reversals():
     r = corrections.reversal_key(7, "undo:3")
     assert len(r) == 40 and corrections.is_app_reversal(r) and r != corrections.reversal_key(7, "batch:3")
     assert not corrections.is_app_reversal(keys.charge_key(1, 1, "2026-11-01", "charge"))
+
+
+def test_the_legal_adapter_reads_a_reversal_of_a_reversal_as_a_restored_payment():
+    from datetime import date
+
+    from casework.legal.adapter import ledger_kopecks
+
+    nov, paid = date(2026, 11, 1), date(2026, 11, 15)
+    base = [("charge", nov, 250050, None, None, 1, None), ("payment", nov, 150000, paid, None, 2, None)]
+    reversed_ = base + [("payment", nov, -150000, paid, None, 3, 2)]
+    restored = reversed_ + [("payment", nov, 150000, paid, None, 4, 3)]
+    as_of = date(2026, 12, 5)
+    assert [p[2] for p in ledger_kopecks(base, as_of)[1]] == [150000]
+    assert ledger_kopecks(reversed_, as_of)[1] == []
+    assert [p[2] for p in ledger_kopecks(restored, as_of)[1]] == [150000]
+    # a reversed charge (a corrected export) nets out in its month
+    assert ledger_kopecks(base + [("charge", nov, -250050, None, None, 5, 1)], as_of)[0] == []
