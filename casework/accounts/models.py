@@ -178,11 +178,13 @@ class LedgerEntry(db.Model):
     __table_args__ = (
         CheckConstraint("kind IN ('opening','charge','recalculation','payment')", name="kind"),
         CheckConstraint("kind <> 'payment' OR paid_on IS NOT NULL", name="payment_date"),
-        CheckConstraint("amount_kop >= 0 OR kind = 'recalculation' OR (kind = 'payment' AND reverses_id IS NOT NULL)",
-                        name="sign"),
+        # negative: a recalculation, or a reversing entry (a payment reversal from billing, or the application's
+        # reversal of a row a corrected export changed or no longer has, or of an undone import; see imports/corrections.py)
+        CheckConstraint("amount_kop >= 0 OR kind = 'recalculation' OR reverses_id IS NOT NULL", name="sign"),
         Index("ix_ledger_account_period", "account_id", "period"),
         Index("ix_ledger_paid_on", "paid_on"),
         Index("ix_ledger_batch", "batch_id"),
+        Index("ix_ledger_reverses", "reverses_id"),
     )
 
     id: Mapped[int] = mapped_column(BigID, primary_key=True)
