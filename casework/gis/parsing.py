@@ -30,6 +30,7 @@ BASE = "http://dom.gosuslugi.ru/schema/integration/base/"
 NSI = "http://dom.gosuslugi.ru/schema/integration/nsi-base/"
 SOAP = "http://schemas.xmlsoap.org/soap/envelope/"
 MAX_BYTES = 20 * 1024 * 1024
+NO_OBJECTS = "Нет объектов для экспорта"
 WEB_NAMESPACE = uuid.UUID("6c1c0a8e-8f0e-4c55-9d0b-5d2b1f0c9a11")  # keys of web rows that carry no GUID
 
 
@@ -106,7 +107,7 @@ def flat_of(details: str | None) -> str | None:
 
 
 def _org(el: Element | None) -> tuple[str | None, str | None]:
-    """Name and GUID of `requestInfo/organization` (OrganizationInfoType): read by local names, any namespace."""
+    """Name and root GUID of `requestInfo/organization` (OrganizationInfoType: orgRootGUID, name, tel)."""
     if el is None:
         return None, None
     name = guid = None
@@ -114,7 +115,7 @@ def _org(el: Element | None) -> tuple[str | None, str | None]:
         n = _local(d)
         if name is None and n in ("name", "fullName", "FullName", "shortName", "ShortName", "orgName") and d.text:
             name = " ".join(d.text.split())
-        if guid is None and n in ("orgRootEntityGUID", "orgGUID", "orgPPAGUID", "organizationGUID") and d.text:
+        if guid is None and n in ("orgRootGUID", "orgRootEntityGUID", "orgPPAGUID") and d.text:
             guid = d.text.strip()
     return name, guid
 
@@ -164,6 +165,8 @@ def parse_api(data: bytes) -> list[ParsedRequest]:
         raise RequestFileError(_("The file is not XML that can be read safely: %(error)s", error=exc)) from None
     fault = next((e for e in root.iter() if _local(e) == "ErrorMessage"), None)
     if fault is not None:
+        if _text(fault, "Description") == NO_OBJECTS:
+            return []  # ГИС ЖКХ's answer when no request matches the export's conditions
         raise RequestFileError(_("ГИС ЖКХ answered with an error: %(error)s",
                                  error=_text(fault, "Description") or _text(fault, "ErrorCode") or "?"))
     subs = [e for e in root.iter() if _local(e) == "subrequestData" and e.tag.startswith("{" + DRS)]
