@@ -109,7 +109,8 @@ def _parse(value: str):
 
 # settings read from the environment as they are, never as JSON (a secret of digits stays a string)
 TEXT_SETTINGS = ("STORAGE_BACKEND", "S3_ENDPOINT_URL", "S3_BUCKET", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY",
-                 "S3_REGION", "S3_PREFIX", "LOG_FORMAT", "LOG_LEVEL", "METRICS_TOKEN")
+                 "S3_REGION", "S3_PREFIX", "LOG_FORMAT", "LOG_LEVEL", "METRICS_TOKEN", "GIS_ORG_PPA_GUID",
+                 "GIS_EXECUTOR_GUID", "GIS_DRS_VERSION")
 
 
 def apply_environment(cfg: dict, environ: os._Environ | dict) -> None:
