@@ -200,3 +200,20 @@ def test_unsafe_and_foreign_files_are_refused(app):
     with pytest.raises(parsing.RequestFileError):
         parsing.parse_file("list.xlsx", web_xlsx([["З-1", "не дата", None, None, "адрес", "1", None, None, None,
                                                     None]]))
+
+
+def test_the_command_line_imports_and_exports(app, runner, make_user, gis_ids, tmp_path):
+    make_world()
+    src = tmp_path / "dsr.xml"
+    src.write_bytes(sample("exportDSRs_result.xml"))
+    result = runner.invoke(args=["gis", "import", str(src)])
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(select(GisRequest).where(GisRequest.subrequest_guid == S2)) is not None
+    services.answer(req(S2), make_user("lawyer"), TODAY, False)
+    db.session.commit()
+    out = tmp_path / "answers.xml"
+    result = runner.invoke(args=["gis", "export", str(out)])
+    assert result.exit_code == 0, result.output
+    root = fromstring(out.read_bytes())
+    assert [a.find(D + "subrequestGUID").text for a in root.iter(D + "action")] == [S2]
+    assert runner.invoke(args=["gis", "export", str(out)]).exit_code != 0  # nothing new to export
