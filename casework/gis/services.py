@@ -294,7 +294,7 @@ def answer(req: GisRequest, user, today: date, has_debt: bool, description: str 
         if person is None or not person["last"] or not person["first"]:
             raise DomainError(_("Choose the person the debt is confirmed for."))
     acts = proposal["acts"] if has_debt else []
-    text = (description if description is not None else proposal["description"] if has_debt else "") or ""
+    text = (description or "").strip() or (proposal["description"] if has_debt else "")
     req.has_debt = bool(has_debt)
     req.answer = {"acts": acts, "person": person,
                   "account_number": req.account.number if req.account is not None else None}
