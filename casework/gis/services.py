@@ -28,6 +28,7 @@ from . import parsing
 from .models import GisExport, GisHouse, GisRequest
 
 MAX_ACTIONS = 100  # importDSRResponsesRequest takes at most 100 actions per message
+COURT_PAPERS = ("court_order_application", "claim_after_cancel", "debt_calculation")
 ACT_KIND_WORDS = {"order": "Судебный приказ", "claim": "Решение суда"}
 
 
@@ -245,7 +246,7 @@ def propose(req: GisRequest, today: date) -> dict:
     """The answer the court records give: «есть задолженность» with the acts in force for the account, else
     «нет задолженности» (also for a request not matched to our account)."""
     if req.status == "not_ours" or req.account_id is None:
-        return {"has_debt": False, "acts": [], "description": ""}
+        return {"has_debt": False, "acts": [], "description": "", "documents": []}
     pairs = court_acts(req.account_id)
     found = rules.confirming_acts([a for a, _r in pairs], today, req.period_from, req.period_to)
     recs = {r.id: r for _a, r in pairs}
@@ -257,7 +258,19 @@ def propose(req: GisRequest, today: date) -> dict:
                      "in_force_on": a.in_force_on.isoformat(), "amount_kop": a.amount_kop,
                      "court": court.name if court else None, "requisites": act_requisites(a, court)})
     description = "; ".join(a["requisites"] for a in acts)[:1000]
-    return {"has_debt": bool(acts), "acts": acts, "description": description}
+    return {"has_debt": bool(acts), "acts": acts, "description": description,
+            "documents": court_papers(req.account_id) if acts else []}
+
+
+def court_papers(account_id: int) -> list[dict]:
+    """The court papers the app issued for the account (the application for the order, the claim, the calculation):
+    shown beside the answer — casework keeps the papers it issues, not the court's act itself."""
+    from ..documents.models import Document
+
+    rows = db.session.scalars(select(Document).where(Document.account_id == account_id,
+                                                     Document.kind.in_(COURT_PAPERS))
+                              .order_by(Document.issued_on.desc(), Document.id.desc()).limit(10))
+    return [{"id": d.id, "number": d.number, "title": d.title, "issued_on": d.issued_on} for d in rows]
 
 
 def _split_name(full: str) -> tuple[str, str, str | None]:

@@ -78,7 +78,7 @@ def test_the_lawyer_resolves_the_ambiguous_request_and_the_house_is_learned(app,
     services.mark_not_ours(req(S4), lawyer)
     db.session.commit()
     assert req(S4).status == "not_ours"
-    assert services.propose(req(S4), TODAY) == {"has_debt": False, "acts": [], "description": ""}
+    assert services.propose(req(S4), TODAY) == {"has_debt": False, "acts": [], "description": "", "documents": []}
 
 
 def test_an_order_in_force_gives_debt_not_in_force_or_cancelled_does_not(app, make_user):
@@ -94,6 +94,13 @@ def test_an_order_in_force_gives_debt_not_in_force_or_cancelled_does_not(app, ma
     assert p["has_debt"] is True and [a["id"] for a in p["acts"]] == [rec.id]
     assert "Судебный приказ № 2-1234/2025 от 10.11.2025" in p["description"]
     assert "38 124,50 руб." in p["description"]
+    from casework.documents.models import Document
+
+    db.session.add(Document(year=2025, seq=77, number="77/2025", kind="court_order_application",
+                            title="Заявление о вынесении судебного приказа", account_id=w["a5"].id,
+                            file_path="x/77.docx", sha256="0" * 64, issued_on=date(2025, 10, 20)))
+    db.session.commit()
+    assert [d["number"] for d in services.propose(req(S1), TODAY)["documents"]] == ["77/2025"]
     rec.cancelled_on, rec.outcome = date(2026, 1, 15), "cancelled"  # the debtor objected: the order is cancelled
     db.session.commit()
     assert services.propose(req(S1), TODAY)["has_debt"] is False

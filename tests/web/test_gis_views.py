@@ -41,9 +41,17 @@ def test_lawyer_imports_reviews_answers_and_exports(app, client, login, monkeypa
     resp = client.post(f"/gis/{r3.id}/answer", data={"has_debt": "no", "description": ""})
     assert resp.status_code == 302 and req(S3).status == "answered" and req(S3).has_debt is False
 
+    from casework.documents.models import Document
+
+    doc = Document(year=2025, seq=77, number="77/2025", kind="court_order_application", account_id=w["a5"].id,
+                   title="Заявление о вынесении судебного приказа", file_path="x/77.docx", sha256="0" * 64,
+                   issued_on=date(2025, 10, 20))
+    db.session.add(doc)
+    db.session.commit()
     r1 = req(S1)
     page = client.get(f"/gis/{r1.id}").get_data(as_text=True)
     assert "gis-act" in page and "2-1234/2025" in page and "Семёнова Алёна Петровна" in page
+    assert f'href="/documents/{doc.id}"' in page
     resp = client.post(f"/gis/{r1.id}/answer", data={"has_debt": "yes",
                                                       "description": "Судебный приказ № 2-1234/2025 от 10.11.2025"})
     assert resp.status_code == 302
