@@ -224,3 +224,17 @@ def test_the_command_line_imports_and_exports(app, runner, make_user, gis_ids, t
     root = fromstring(out.read_bytes())
     assert [a.find(D + "subrequestGUID").text for a in root.iter(D + "action")] == [S2]
     assert runner.invoke(args=["gis", "export", str(out)]).exit_code != 0  # nothing new to export
+
+
+def test_the_queue_pages_and_filters(app):
+    from casework.gis import queries
+
+    make_world()
+    load()
+    first = queries.queue(TODAY, per_page=3)
+    assert (len(first.items), first.has_next, first.total) == (3, True, 4)
+    assert len(queries.queue(TODAY, page=2, per_page=3).items) == 1
+    assert {r.subrequest_guid for r in queries.queue(TODAY, status="review").items} == {S3, S4}
+    assert [r.request_number for r in queries.queue(TODAY, q="0000000124").items] == ["00ЗН-0000000124"]
+    assert queries.queue(TODAY, overdue=True).items == []  # due 18 June
+    assert len(queries.queue(date(2026, 6, 19), overdue=True).items) == 4
