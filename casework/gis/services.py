@@ -107,8 +107,12 @@ def candidate_accounts(req: GisRequest) -> list[Account]:
     for acc in rows:
         mine = _account_tokens(acc)
         short, long_ = (mine, words) if len(mine) <= len(words) else (words, mine)
-        if len(short) >= 2 and long_[-len(short):] == short and (not flat or mine[-1] == flat):
-            out.append(acc)
+        if len(short) < 2 or long_[-len(short):] != short or (flat and mine[-1] != flat):
+            continue
+        place = address_tokens(acc.settlement)  # an address kept without its settlement: the settlement must agree
+        if place and not all(w in words for w in place):
+            continue
+        out.append(acc)
     return out
 
 

@@ -55,6 +55,17 @@ def test_the_api_message_is_imported_and_matched(app):
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "gis.import")) is not None
 
 
+def test_the_same_street_in_another_settlement_is_not_a_candidate(app):
+    from casework.accounts.models import Account
+
+    w = make_world()
+    db.session.add(Account(number="300005", category="population", debtor_name="Семёнова Алёна Петровна",
+                           address="ул. Мира, д. 1, кв. 5", settlement="п. Витим", apartment="5"))
+    db.session.commit()
+    load()
+    assert (req(S1).status, req(S1).account_id) == ("matched", w["a5"].id)
+
+
 def test_a_name_not_on_the_account_goes_to_review(app):
     w = make_world()
     data = sample("exportDSRs_result.xml").replace("СЕМЕНОВА".encode(), "СМИРНОВА".encode())
