@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from xml.etree import ElementTree as ET
 
 from flask import current_app
@@ -64,6 +64,13 @@ def import_requests(name: str, data: bytes, today: date, user=None) -> dict:
     record_event("gis.import", "gis_request", None, {"file": name, **totals}, actor=user)
     db.session.flush()
     return totals
+
+
+def working_days_left(due_on: date, today: date) -> int:
+    """Working days from tomorrow to the due day inclusive (0 on the due day), by the production calendar."""
+    if due_on <= today:
+        return 0
+    return business_calendar().working_days_between(today + timedelta(days=1), due_on)
 
 
 # ----------------------------------------------------------------------------------------------- matching

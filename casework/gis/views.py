@@ -28,7 +28,8 @@ def index():
         status = None
     page = queries.queue(today(), status=status, overdue=bool(request.args.get("overdue")),
                          q=(request.args.get("q") or "").strip()[:100] or None, page=int_arg("page", 1, min_value=1))
-    return render_template("gis/index.html", page=page, today=today(), status=status, labels=STATUS_LABELS,
+    left = {r.id: services.working_days_left(r.due_on, today()) for r in page.items if r.status != "answered"}
+    return render_template("gis/index.html", page=page, today=today(), status=status, labels=STATUS_LABELS, left=left,
                            waiting=queries.waiting_export(), exports=queries.exports(10), export_form=ExportForm())
 
 

@@ -144,6 +144,8 @@ def test_the_term_is_five_working_days_across_the_holiday(app):
     by_number = {r.request_number: r for r in db.session.scalars(select(GisRequest))}
     assert by_number["З-1"].due_on == date(2026, 6, 18)  # 12 June (Russia Day) is not counted: 11, 15, 16, 17, 18
     assert by_number["З-2"].due_on == date(2026, 6, 10)  # 4, 5, 8, 9, 10
+    assert services.working_days_left(date(2026, 6, 18), date(2026, 6, 11)) == 4  # 15, 16, 17, 18
+    assert services.working_days_left(date(2026, 6, 10), TODAY) == 0
     assert by_number["З-2"].party.full_name == "Семёнова Алёна Петровна" and by_number["З-2"].source == "web"
     from casework.gis import queries
 

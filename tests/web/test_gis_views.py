@@ -86,6 +86,14 @@ def test_not_our_subscriber_and_overdue_highlight(app, client, login):
     db.session.commit()
     html = client.get("/gis/?overdue=1").get_data(as_text=True)
     assert 'class="overdue"' in html and "00ЗН-0000000126" in html
+    from datetime import timedelta
+
+    from casework.timeutil import today
+
+    x.due_on = today() + timedelta(days=20)
+    db.session.commit()
+    html = client.get("/gis/").get_data(as_text=True)
+    assert html.count('class="overdue"') == 3 and "gis-left" in html
 
 
 def test_admin_reads_and_collector_is_refused(app, client, login):
