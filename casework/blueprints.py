@@ -19,6 +19,7 @@ BLUEPRINTS: list[tuple[str, str]] = [
     ("casework.audit", "/audit"),
     ("casework.egrn", "/egrn"),
     ("casework.messages", "/messages"),
+    ("casework.gis", "/gis"),
     ("casework.ops", "/health"),
     ("casework.api", "/api/v1"),
     ("casework.api.admin", "/api-tokens"),

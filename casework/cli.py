@@ -17,6 +17,7 @@ CLI_MODULES = [
     "casework.reports.cli",
     "casework.egrn.cli",
     "casework.messages.cli",
+    "casework.gis.cli",
     "casework.demo.cli",
     "casework.maintenance.cli",
 ]

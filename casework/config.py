@@ -57,6 +57,13 @@ class DefaultConfig:
     # raises the bailiffs' inactivity alert; the reading of the ПП 354 20-day/10-day terms ("full_days" — from
     # day 21 / 11, ГК 191; "elapsed" — from day 20 / 10; docs/legal-engine.md)
     CASE_OPEN_THRESHOLD_KOP = 5_000_00
+    # ГИС ЖКХ debt requests (docs/gis-zhkh.md): the answer term in working days (ПП 761 п. 8(2)); the enterprise's
+    # identifiers in ГИС ЖКХ written into the importDSRResponses message (RequestHeader/orgPPAGUID and
+    # responseData/executorGUID — export is refused while they are empty); the schema version the message states
+    GIS_ANSWER_WORKING_DAYS = 5
+    GIS_ORG_PPA_GUID = ""
+    GIS_EXECUTOR_GUID = ""
+    GIS_DRS_VERSION = "14.0.0.0"
     ENFORCEMENT_SILENCE_DAYS = 60
     RESTRICTION_TERM_READING = "full_days"
     # reference data: warn when the key rate was last checked more than N days ago, and N days before a moratorium
@@ -130,7 +137,8 @@ def _parse(value: str):
 # settings read from the environment as they are, never as JSON (a secret of digits stays a string)
 TEXT_SETTINGS = ("STORAGE_BACKEND", "S3_ENDPOINT_URL", "S3_BUCKET", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY",
                  "S3_REGION", "S3_PREFIX", "LOG_FORMAT", "LOG_LEVEL", "METRICS_TOKEN", "SMTP_HOST", "SMTP_USER",
-                 "SMTP_PASSWORD", "SMTP_FROM", "SMSRU_URL", "SMSRU_API_ID", "SMSRU_FROM", "MESSAGES_CALLBACK_SECRET")
+                 "SMTP_PASSWORD", "SMTP_FROM", "SMSRU_URL", "SMSRU_API_ID", "SMSRU_FROM", "MESSAGES_CALLBACK_SECRET",
+                 "GIS_ORG_PPA_GUID", "GIS_EXECUTOR_GUID", "GIS_DRS_VERSION")
 
 
 def apply_environment(cfg: dict, environ: os._Environ | dict) -> None:

@@ -14,6 +14,7 @@ MODEL_MODULES = [
     "casework.reports.models",
     "casework.api.models",
     "casework.messages.models",
+    "casework.gis.models",
 ]
 
 

@@ -27,6 +27,7 @@ NAV = [
     ("enterprise.show", _l("Enterprise")),
     ("legal.reference", _l("Rate tables")),
     ("cases.courts", _l("Courts")),
+    ("gis.index", _l("GIS debt requests")),
     ("auth.users", _l("Users")),
     ("api_tokens.index", _l("API tokens")),
     ("audit.index", _l("Audit")),
