@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, MultipleFileField
-from wtforms import HiddenField, RadioField, SubmitField, TextAreaField
+from wtforms import HiddenField, RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from ..i18n import _l
@@ -19,6 +19,7 @@ class UploadForm(FlaskForm):
 
 class MatchForm(FlaskForm):
     account_id = HiddenField()
+    account_number = StringField(validators=[Optional(), Length(max=40)])  # another account, by its number
     party_id = HiddenField()
     action = HiddenField()  # "confirm" | "not_ours"
 

@@ -5,6 +5,7 @@ from datetime import date
 
 from sqlalchemy import or_, select
 
+from ..extensions import db
 from ..pagination import Page, paginate
 from .models import GisExport, GisRequest
 
@@ -43,3 +44,11 @@ def waiting_export() -> int:
 
     return db.session.scalar(select(func.count()).select_from(GisRequest).where(
         GisRequest.status == "answered", GisRequest.export_id.is_(None))) or 0
+
+
+def account_id_by_number(number: str) -> int | None:
+    """The account with this number (normalised as on import: NFKC, no invisible characters, trimmed), or None."""
+    from ..accounts.models import Account
+    from ..domain.identifiers import normalize_identifier
+
+    return db.session.scalar(select(Account.id).where(Account.number == normalize_identifier(number)))

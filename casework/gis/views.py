@@ -89,6 +89,10 @@ def match(req_id: int):
             services.mark_not_ours(req, current_user)
         else:
             acc = int(form.account_id.data) if (form.account_id.data or "").isdigit() else None
+            if acc is None and (form.account_number.data or "").strip():
+                acc = queries.account_id_by_number(form.account_number.data)
+                if acc is None:
+                    raise DomainError(_("There is no account number %(n)s.", n=form.account_number.data.strip()))
             party = int(form.party_id.data) if (form.party_id.data or "").isdigit() else None
             services.confirm_match(req, current_user, acc, party)
     except DomainError as exc:

@@ -36,7 +36,10 @@ def test_lawyer_imports_reviews_answers_and_exports(app, client, login, monkeypa
     page = client.get(f"/gis/{r3.id}").get_data(as_text=True)
     assert "100020" in page and "100021" in page and "Орлов Игорь Олегович" in page and 'name="party_id"' in page
     assert client.post(f"/gis/{r3.id}/answer", data={"has_debt": "no"}).status_code == 400  # not confirmed yet
-    resp = client.post(f"/gis/{r3.id}/match", data={"account_id": str(w["b2"].id)})
+    # «another account» takes the number the lawyer sees, not an internal id
+    resp = client.post(f"/gis/{r3.id}/match", data={"account_number": "999999"})
+    assert resp.status_code == 400 and "999999" in resp.get_data(as_text=True) and req(S3).account_id is None
+    resp = client.post(f"/gis/{r3.id}/match", data={"account_number": " 100021 "})
     assert resp.status_code == 302 and req(S3).account_id == w["b2"].id
     resp = client.post(f"/gis/{r3.id}/answer", data={"has_debt": "no", "description": ""})
     assert resp.status_code == 302 and req(S3).status == "answered" and req(S3).has_debt is False
