@@ -18,6 +18,7 @@ BLUEPRINTS: list[tuple[str, str]] = [
     ("casework.reports", "/reports"),
     ("casework.audit", "/audit"),
     ("casework.egrn", "/egrn"),
+    ("casework.jobs", "/jobs"),
     ("casework.ops", "/health"),
 ]
 

@@ -19,6 +19,7 @@ CLI_MODULES = [
     "casework.egrn.cli",
     "casework.demo.cli",
     "casework.maintenance.cli",
+    "casework.jobs.cli",
 ]
 
 

@@ -12,6 +12,7 @@ MODEL_MODULES = [
     "casework.contacts.models",
     "casework.documents.models",
     "casework.reports.models",
+    "casework.jobs.models",
 ]
 
 

@@ -28,6 +28,7 @@ NAV = [
     ("cases.courts", _l("Courts")),
     ("auth.users", _l("Users")),
     ("audit.index", _l("Audit")),
+    ("jobs.index", _l("Jobs")),
 ]
 
 ROLE_LABELS = {"collector": _l("Collector"), "lawyer": _l("Lawyer"),
