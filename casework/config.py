@@ -82,6 +82,7 @@ class DefaultConfig:
     JOBS_STALE_SECONDS = 120  # inline: a running job without a heartbeat this long is resumed
     JOBS_WORKER_STALLED_SECONDS = 30  # procrastinate: a worker silent this long is dead; its jobs are resumed
     JOBS_WORKER_CONCURRENCY = 2
+    JOBS_MAX_QUEUE_LAG_SECONDS = 0  # /health/ready fails when a job waits longer to start (0: never)
     JOBS_DAILY_CRON = "30 4 * * *"  # the daily job's schedule on the worker (UTC, cron syntax)
 
 

@@ -13,10 +13,13 @@ from ..domain.errors import DomainError
 from ..export import Column, xlsx_response
 from ..extensions import db
 from ..i18n import _, _l
+from ..jobs.models import JobRun
+from ..jobs.services import start as start_job
 from ..pagination import paginate
 from ..timeutil import local
 from . import aliases, bp, queries, services
 from .forms import KIND_CHOICES, AliasForm, ConfirmForm, FilterForm, UploadForm
+from .jobs import enqueue_import
 from .models import IMPORT_KINDS, ImportBatch
 
 ERRORS_PER_PAGE = 100
@@ -151,20 +154,16 @@ def confirm(token: str, kind: str):
     if not form.validate_on_submit():
         abort(400)
     skip = bool(form.skip_bad_rows.data)
-    try:
-        batch = services.commit_import(kind, data, pv.file_name, current_user, skip_bad_rows=skip, via="web")
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        batch = services.record_failure(kind, data, pv.file_name, current_user, "web", str(exc))
-        db.session.commit()
-    except Exception as exc:  # nothing was written: record the attempt, then let the error page show
-        db.session.rollback()
-        current_app.logger.exception("import failed")
-        batch = services.record_failure(kind, data, pv.file_name, current_user, "web", repr(exc))
-        db.session.commit()
-        flash(_("The import failed and nothing was written. The attempt is recorded."), "error")
-        return redirect(url_for(".show", batch_id=batch.id))
+    run = enqueue_import(token, kind, pv.file_name, skip, current_user)  # committed with its queue entry
+    db.session.commit()
+    start_job(run.id)
+    db.session.expire_all()
+    run = db.session.get(JobRun, run.id)
+    batch_id = (run.checkpoint or {}).get("import_batch_id")
+    if not run.finished or batch_id is None:  # the worker has it: its progress page, then the import's page
+        flash(_("The import is queued; this page shows its progress."), "info")
+        return redirect(url_for("jobs.show", run_id=run.id))
+    batch = db.session.get(ImportBatch, batch_id)
     if batch.status == "committed":
         flash(_("Imported: %(n)s new, %(u)s updated, %(d)s already present.", n=batch.rows_inserted,
                 u=batch.rows_updated, d=batch.rows_duplicate), "success")

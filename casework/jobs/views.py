@@ -85,3 +85,15 @@ def cancel(run_id: int):
     else:
         flash(_("The job has already finished."), "info")
     return redirect(subject_url(run) or url_for("jobs.show", run_id=run.id))
+
+
+@bp.route("/refresh-figures", methods=["POST"])
+@roles(ADMIN)
+def refresh_figures():
+    """Queue the recomputation of every account's monthly figures and balance (after an upgrade or a repair)."""
+    from .services import enqueue, start
+
+    run = enqueue("figures.refresh", user=current_user)
+    db.session.commit()
+    start(run.id)
+    return redirect(url_for("jobs.show", run_id=run.id))
