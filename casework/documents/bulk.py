@@ -174,8 +174,9 @@ def run_batch(batch_id: int, account_ids: list[int] | None = None, params: dict 
         tpl = CompiledTemplate(data)
         carries = uses_pii(names)
         masked_copy = carries and needs_masked_copy(letter)
-        for i in range(done, len(account_ids), CHUNK):
-            chunk = account_ids[i:i + CHUNK]
+        size = int(current_app.config.get("DOCUMENTS_BULK_CHUNK") or CHUNK)
+        for i in range(done, len(account_ids), size):
+            chunk = account_ids[i:i + size]
             sources = ctxmod.load_sources(chunk, common, case_ids)
             ready = []
             for aid in chunk:
