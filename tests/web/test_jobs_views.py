@@ -1,0 +1,44 @@
+"""The «Задания» pages: the list with state and progress, a job's page, cancel; a collector sees only their own."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from casework.extensions import db
+from casework.jobs.models import JobRun
+from casework.jobs.services import enqueue, execute
+
+
+def test_jobs_list_show_and_cancel_of_a_queued_job(client, login, app, make_user):
+    manager = login("manager")
+    run = enqueue("figures.refresh", user=manager)  # queued, not started
+    db.session.commit()
+    html = client.get("/jobs/").get_data(as_text=True)
+    assert f'/jobs/{run.id}"' in html
+    assert client.get(f"/jobs/{run.id}").status_code == 200
+    assert client.get(f"/jobs/{run.id}/status").get_json()["finished"] is False
+    r = client.post(f"/jobs/{run.id}/cancel")
+    assert r.status_code == 302
+    db.session.expire_all()
+    run = db.session.get(JobRun, run.id)
+    assert run.state == "cancelled" and run.cancel_requested
+    assert execute(run.id) == "cancelled"  # a cancelled job never starts
+    assert client.get(f"/jobs/{run.id}/status").get_json()["finished"] is True
+
+
+def test_a_collector_sees_only_own_jobs(client, login, make_user):
+    other = make_user("manager")
+    run = enqueue("figures.refresh", user=other)
+    db.session.commit()
+    login("collector")
+    assert client.get(f"/jobs/{run.id}").status_code == 404
+    assert client.post(f"/jobs/{run.id}/cancel").status_code == 404
+    assert f'/jobs/{run.id}"' not in client.get("/jobs/").get_data(as_text=True)
+
+
+def test_admin_refreshes_the_figures_as_a_job(client, login):
+    login("admin")
+    r = client.post("/jobs/refresh-figures")
+    assert r.status_code == 302
+    run = db.session.scalar(select(JobRun).order_by(JobRun.id.desc()))
+    assert run.kind == "figures.refresh" and run.state == "done", run.error
+    assert db.session.scalar(select(func.count()).select_from(JobRun)) == 1
