@@ -6,6 +6,7 @@ import os
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..access import ADMIN, MANAGER, roles
@@ -82,7 +83,10 @@ def index():
                  b.file_sha256) for b, name in db.session.execute(stmt))
         return xlsx_response("imports.xlsx", cols, rows, sheet_title=_("Imports"))
     page = paginate(stmt, request.args.get("page", 1, type=int), current_app.config["PAGE_SIZE"], scalars=False)
-    return render_template("imports/index.html", page=page, form=form)
+    pending = db.session.scalars(select(JobRun).where(JobRun.kind == "imports.commit",
+                                                      JobRun.state.in_(("queued", "running")))
+                                 .order_by(JobRun.id)).all()
+    return render_template("imports/index.html", page=page, form=form, pending=pending)
 
 
 @bp.route("/new", methods=["GET", "POST"])
