@@ -32,6 +32,7 @@ HANDLERS: dict[str, str] = {
     "imports.commit": "casework.imports.jobs:run_job",
     "figures.refresh": "casework.accounts.jobs:run_job",
     "daily": "casework.cases.jobs:run_job",
+    "portfolio": "casework.legal.portfolio:run_job",
 }
 
 _running_here: set[int] = set()  # inline backend: the runs this process is executing
