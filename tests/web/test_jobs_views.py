@@ -42,3 +42,26 @@ def test_admin_refreshes_the_figures_as_a_job(client, login):
     run = db.session.scalar(select(JobRun).order_by(JobRun.id.desc()))
     assert run.kind == "figures.refresh" and run.state == "done", run.error
     assert db.session.scalar(select(func.count()).select_from(JobRun)) == 1
+
+
+def test_readiness_reads_the_age_of_the_oldest_queued_job_and_metrics_count_jobs_by_state(app, client, monkeypatch):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from casework.timeutil import utcnow
+
+    old = enqueue("figures.refresh")
+    enqueue("figures.refresh")
+    done = enqueue("figures.refresh")
+    db.session.execute(update(JobRun).where(JobRun.id == old.id).values(created_at=utcnow() - timedelta(minutes=10)))
+    db.session.commit()
+    execute(done.id)
+    body = client.get("/health/ready").get_json()
+    assert 600 <= int(body["queue"]) < 3600 and "queue" not in body.get("failed", [])
+    monkeypatch.setitem(app.config, "JOBS_MAX_QUEUE_LAG_SECONDS", 300)
+    body = client.get("/health/ready").get_json()
+    assert body["queue"] == "failed" and "queue" in body["failed"]
+    monkeypatch.setitem(app.config, "METRICS_ENABLED", True)
+    metrics = client.get("/metrics").get_data(as_text=True)
+    assert 'casework_jobs{state="queued"} 2.0' in metrics and 'casework_jobs{state="done"} 1.0' in metrics
