@@ -59,7 +59,9 @@ def run_daily_once(day: date | None = None) -> str | None:
 
     day = day or _today()
     subject = f"daily:{day.isoformat()}"
-    if db.session.scalar(select(JobRun.id).where(JobRun.subject == subject, JobRun.state == "done").limit(1)):
+    if db.session.scalar(select(JobRun.id).where(JobRun.subject == subject, JobRun.state.in_(("done", "running")),
+                                                 JobRun.checkpoint.is_not(None) | (JobRun.state == "running"))
+                         .limit(1)):
         return "done already"
     run = JobRun(kind="daily", state="queued", subject=subject, payload={"day": day.isoformat()}, total=1)
     db.session.add(run)

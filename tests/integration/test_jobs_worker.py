@@ -258,3 +258,29 @@ def test_the_database_refuses_a_second_open_case(app):
         db.session.execute(insert(Case.__table__), [row])
         db.session.flush()
     db.session.rollback()
+
+
+def test_the_workers_run_the_daily_job_once_across_hosts(queued, is_postgres, database_url, instance_dir):
+    """Two workers with the daily job scheduled every two seconds: one «daily» run for the day does the work, each
+    account gets one case (procrastinate's periodic dedup and queueing lock, the advisory lock, the unique index)."""
+    if not is_postgres:
+        pytest.skip("the periodic daily job runs on the PostgreSQL worker; SQLite has `casework daily` from cron")
+    accounts, ledger = _accounts_and_ledger(50, 12)
+    for kind, data in (("accounts", accounts), ("ledger", ledger)):
+        assert imports.commit_import(kind, data, f"{kind}.csv", None, via="cli").status == "committed"
+    db.session.commit()
+    env = _env(database_url, instance_dir, CASEWORK_JOBS_DAILY_CRON="* * * * * */2")
+    workers = [_start(True, env) for _ in range(2)]
+    try:
+        _wait_until(lambda: db.session.scalar(select(func.count()).select_from(JobRun).where(
+            JobRun.kind == "daily", JobRun.state == "done")), 120, workers[0], "a daily run")
+        time.sleep(5)  # more ticks of the schedule on both workers
+    finally:
+        for w in workers:
+            _stop(w)
+    db.session.expire_all()
+    runs = db.session.scalars(select(JobRun).where(JobRun.kind == "daily", JobRun.state == "done")).all()
+    worked = [r for r in runs if r.checkpoint]  # a run that met another one at its lock skips and records nothing
+    assert len(worked) == 1 and len({r.subject for r in runs}) == 1, [(r.subject, r.message) for r in runs]
+    per_account = db.session.execute(select(Case.account_id, func.count()).group_by(Case.account_id)).all()
+    assert len(per_account) == 50 and {n for _a, n in per_account} == {1}
