@@ -359,6 +359,13 @@ def enqueue_batch(batch: DocumentBatch, account_ids: list[int], params: dict | N
                    total=batch.total)
 
 
+def cancel_queued(run) -> None:
+    """A bulk job cancelled before it started: its batch is cancelled, no letter was issued."""
+    db.session.execute(update(DocumentBatch.__table__)
+                       .where(DocumentBatch.id == int(run.payload["batch_id"]), DocumentBatch.status == "pending")
+                       .values(status="cancelled", message="cancelled; 0 documents issued", finished_at=utcnow()))
+
+
 def job_for(batch: DocumentBatch):
     """The job run of a batch (None for a batch run directly)."""
     from ..jobs.models import JobRun

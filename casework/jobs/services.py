@@ -35,6 +35,9 @@ HANDLERS: dict[str, str] = {
     "portfolio": "casework.legal.portfolio:run_job",
 }
 
+# kind → "module:function(run)" called when a job is cancelled before it started
+CANCEL_HOOKS: dict[str, str] = {"documents.bulk": "casework.documents.bulk:cancel_queued"}
+
 _running_here: set[int] = set()  # inline backend: the runs this process is executing
 _running_lock = threading.Lock()
 
@@ -208,6 +211,10 @@ def request_cancel(run: JobRun) -> bool:
     run.cancel_requested = True
     if run.state == "queued":
         run.state, run.finished_at = "cancelled", utcnow()
+        hook = CANCEL_HOOKS.get(run.kind)
+        if hook:  # the record the job would have worked on says so too
+            module, func = hook.split(":")
+            getattr(importlib.import_module(module), func)(run)
     db.session.flush()
     return True
 

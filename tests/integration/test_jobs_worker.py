@@ -284,3 +284,50 @@ def test_the_workers_run_the_daily_job_once_across_hosts(queued, is_postgres, da
     assert len(worked) == 1 and len({r.subject for r in runs}) == 1, [(r.subject, r.message) for r in runs]
     per_account = db.session.execute(select(Case.account_id, func.count()).group_by(Case.account_id)).all()
     assert len(per_account) == 50 and {n for _a, n in per_account} == {1}
+
+
+def test_a_bulk_batch_cancelled_while_running_stops_after_its_chunk(queued, is_postgres, database_url, instance_dir):
+    from casework.jobs.services import request_cancel
+
+    accounts, ledger = _accounts_and_ledger(LETTERS, 6)
+    for kind, data in (("accounts", accounts), ("ledger", ledger)):
+        assert imports.commit_import(kind, data, f"{kind}.csv", None, via="cli").status == "committed"
+    db.session.commit()
+    ids = list(db.session.scalars(select(Account.id).order_by(Account.id)))
+    batch = bulk.create_batch("notice_debt", ids, "zip", "all")
+    run = bulk.enqueue_batch(batch, ids, {})
+    db.session.commit()
+    batch_id, run_id = batch.id, run.id
+    proc = _start(is_postgres, _env(database_url, instance_dir, CASEWORK_DOCUMENTS_BULK_CHUNK="10"))
+    try:
+        _wait_until(lambda: (db.session.get(DocumentBatch, batch_id).done or 0) >= 20, 120, proc, "20 letters")
+        assert request_cancel(db.session.get(JobRun, run_id))
+        db.session.commit()
+        _wait_until(lambda: db.session.get(JobRun, run_id).finished, 120, proc, "the job to stop")
+    finally:
+        _stop(proc)
+    db.session.expire_all()
+    run, batch = db.session.get(JobRun, run_id), db.session.get(DocumentBatch, batch_id)
+    assert run.state == "cancelled" and batch.status == "cancelled"
+    seqs = db.session.scalars(select(Document.seq).where(Document.batch_id == batch_id).order_by(Document.seq)).all()
+    assert 20 <= len(seqs) == batch.done < LETTERS  # what was committed stays, nothing after the cancel
+    assert seqs == list(range(seqs[0], seqs[0] + len(seqs)))
+
+
+def test_a_bulk_batch_cancelled_before_it_starts_issues_nothing(queued):
+    from casework.jobs.services import execute, request_cancel
+
+    accounts, ledger = _accounts_and_ledger(3, 6)
+    for kind, data in (("accounts", accounts), ("ledger", ledger)):
+        imports.commit_import(kind, data, f"{kind}.csv", None, via="cli")
+    db.session.commit()
+    ids = list(db.session.scalars(select(Account.id)))
+    batch = bulk.create_batch("notice_debt", ids, "zip", "all")
+    run = bulk.enqueue_batch(batch, ids, {})
+    db.session.commit()
+    assert request_cancel(run)
+    db.session.commit()
+    assert execute(run.id) == "cancelled"
+    db.session.expire_all()
+    assert db.session.get(DocumentBatch, batch.id).status == "cancelled"
+    assert db.session.scalar(select(func.count()).select_from(Document)) == 0
