@@ -182,6 +182,10 @@ def confirm(token: str, kind: str):
 @roles(MANAGER, ADMIN)
 def show(batch_id: int):
     batch = db.get_or_404(ImportBatch, batch_id)
+    if request.args.get("finished"):  # arrived from the import job's progress page: its outcome, as after a commit
+        from .jobs import _outcome
+
+        flash(_outcome(batch), {"committed": "success"}.get(batch.status, "error"))
     errors = (batch.options or {}).get("errors", [])
     has_file = services.error_file_path(batch) is not None
     return render_template("imports/show.html", batch=batch, errors=errors[:500], errors_total=len(errors),

@@ -71,7 +71,10 @@ def status(run_id: int):
     run = _run_or_404(run_id)
     data = progress_json(run)
     if run.finished:
-        data["redirect"] = subject_url(run) or url_for("jobs.show", run_id=run.id)
+        target = subject_url(run)
+        if target and run.kind == "imports.commit":
+            target = url_for("imports.show", batch_id=int(run.subject.partition(":")[2]), finished=1)
+        data["redirect"] = target or url_for("jobs.show", run_id=run.id)
     return jsonify(data)
 
 

@@ -65,3 +65,29 @@ def test_readiness_reads_the_age_of_the_oldest_queued_job_and_metrics_count_jobs
     monkeypatch.setitem(app.config, "METRICS_ENABLED", True)
     metrics = client.get("/metrics").get_data(as_text=True)
     assert 'casework_jobs{state="queued"} 2.0' in metrics and 'casework_jobs{state="done"} 1.0' in metrics
+
+
+
+def test_an_import_job_leads_to_the_import_page_with_its_outcome(client, login, app, monkeypatch):
+    """With the job running in a thread (the SQLite default), confirming shows the job's page; when it is done its
+    status sends the browser to the import's page, which says what was imported."""
+    import time
+
+    from tests.web.test_imports_views import ACCOUNTS_CSV, upload
+
+    monkeypatch.setitem(app.config, "JOBS_INLINE_THREAD", True)
+    login("manager")
+    preview_url = upload(client, "accounts", ACCOUNTS_CSV, "реестр.csv").headers["Location"]
+    resp = client.post(preview_url)
+    assert resp.status_code == 302 and "/jobs/" in resp.headers["Location"]
+    job_url = resp.headers["Location"]
+    assert client.get(job_url).status_code == 200
+    for _ in range(200):
+        status = client.get(job_url + "/status").get_json()
+        if status["finished"]:
+            break
+        time.sleep(0.05)
+    assert status["status"] == "done", status
+    assert "/imports/" in status["redirect"] and "finished=1" in status["redirect"]
+    html = client.get(status["redirect"]).get_data(as_text=True)
+    assert "Загружено: новых 2, обновлено 0, уже было 0." in html
