@@ -174,7 +174,7 @@ def run_worker(flask_app: Flask, concurrency: int | None = None) -> None:
                 await papp.run_worker_async(
                     queues=[QUEUE], concurrency=concurrency or int(flask_app.config.get("JOBS_WORKER_CONCURRENCY", 2)),
                     update_heartbeat_interval=heartbeat, stalled_worker_timeout=stalled,
-                    install_signal_handlers=True)
+                    install_signal_handlers=True, delete_jobs="successful")  # job_runs keeps the history
             finally:
                 sweeper.cancel()
 
