@@ -11,9 +11,8 @@ open case per account enforced by the database
 Revision ID: jobs
 Revises: premises_cadastral
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'jobs'
