@@ -18,12 +18,13 @@ from ..jobs.services import JobCancelled
 from . import services
 
 
-def enqueue_import(token: str, kind: str, file_name: str, skip_bad_rows: bool, user) -> JobRun:
-    """Queue the commit of the stored upload `token` (the caller commits, then `casework.jobs.services.start`)."""
+def enqueue_import(token: str, kind: str, file_name: str, skip_bad_rows: bool, user, **options) -> JobRun:
+    """Queue the commit of the stored upload `token` (the caller commits, then `casework.jobs.services.start`);
+    `options` (JSON values) are passed on to `commit_import` as keyword arguments."""
     from ..jobs.services import enqueue
 
     return enqueue("imports.commit", {"token": token, "kind": kind, "file_name": file_name,
-                                      "skip_bad_rows": bool(skip_bad_rows)}, user=user)
+                                      "skip_bad_rows": bool(skip_bad_rows), "options": options}, user=user)
 
 
 def _live_progress(run_id: int, progress):
@@ -60,7 +61,7 @@ def run_job(run: JobRun, progress) -> str:
     failure = None
     try:
         batch = services.commit_import(kind, data, name, user, skip_bad_rows=bool(p.get("skip_bad_rows")),
-                                       via="web", progress=_live_progress(run_id, progress))
+                                       via="web", progress=_live_progress(run_id, progress), **(p.get("options") or {}))
     except JobCancelled:
         raise
     except DomainError as exc:
