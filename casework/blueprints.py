@@ -20,6 +20,7 @@ BLUEPRINTS: list[tuple[str, str]] = [
     ("casework.egrn", "/egrn"),
     ("casework.messages", "/messages"),
     ("casework.gis", "/gis"),
+    ("casework.jobs", "/jobs"),
     ("casework.ops", "/health"),
     ("casework.api", "/api/v1"),
     ("casework.api.admin", "/api-tokens"),

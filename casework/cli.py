@@ -20,6 +20,7 @@ CLI_MODULES = [
     "casework.gis.cli",
     "casework.demo.cli",
     "casework.maintenance.cli",
+    "casework.jobs.cli",
 ]
 
 

@@ -124,6 +124,15 @@ class DefaultConfig:
     # (HMAC-SHA256; empty = every callback is refused); a message is retried this many times before it is failed
     MESSAGES_CALLBACK_SECRET = ""
     MESSAGES_MAX_ATTEMPTS = 3
+    # long jobs (casework/jobs): "procrastinate" = queued in PostgreSQL, run by `casework worker` processes;
+    # "inline" = run in a thread of the web process (the embedded SQLite default). Empty: chosen by the database.
+    JOBS_BACKEND = ""
+    JOBS_INLINE_THREAD = True  # inline: False runs the job at once in the caller (tests)
+    JOBS_STALE_SECONDS = 120  # inline: a running job without a heartbeat this long is resumed
+    JOBS_WORKER_STALLED_SECONDS = 30  # procrastinate: a worker silent this long is dead; its jobs are resumed
+    JOBS_WORKER_CONCURRENCY = 2
+    JOBS_MAX_QUEUE_LAG_SECONDS = 0  # /health/ready fails when a job waits longer to start (0: never)
+    JOBS_DAILY_CRON = "30 4 * * *"  # the daily job's schedule on the worker (UTC, cron syntax)
 
 
 def _parse(value: str):
@@ -214,6 +223,12 @@ def finalize(app: Flask, *, cli: bool = False) -> None:
 
         raise InvalidPolicySetting("CLAIM_TIME_BARRED_DEFAULT must be true or false, not "
                                    f"{cfg.get('CLAIM_TIME_BARRED_DEFAULT')!r}")
+    if not cfg.get("JOBS_BACKEND"):
+        cfg["JOBS_BACKEND"] = "inline" if uri.startswith("sqlite") else "procrastinate"
+    if cfg["JOBS_BACKEND"] not in ("inline", "procrastinate"):
+        raise RuntimeError(f"JOBS_BACKEND={cfg['JOBS_BACKEND']!r}: use inline or procrastinate")
+    if cfg["JOBS_BACKEND"] == "procrastinate" and uri.startswith("sqlite"):
+        raise RuntimeError("JOBS_BACKEND=procrastinate needs PostgreSQL; with SQLite use inline")
     cfg.setdefault("DOCUMENTS_DIR", str(Path(app.instance_path) / "documents"))
     cfg.setdefault("IMPORTS_DIR", str(Path(app.instance_path) / "imports"))
     check_storage(cfg)

@@ -15,6 +15,7 @@ MODEL_MODULES = [
     "casework.api.models",
     "casework.messages.models",
     "casework.gis.models",
+    "casework.jobs.models",
 ]
 
 

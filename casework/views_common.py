@@ -31,6 +31,7 @@ NAV = [
     ("auth.users", _l("Users")),
     ("api_tokens.index", _l("API tokens")),
     ("audit.index", _l("Audit")),
+    ("jobs.index", _l("Jobs")),
 ]
 
 ROLE_LABELS = {"collector": _l("Collector"), "lawyer": _l("Lawyer"),

@@ -72,6 +72,10 @@ def _app(database_url, instance_dir):
         "DOCUMENTS_DIR": str(instance_dir / "documents"),
         "IMPORTS_DIR": str(instance_dir / "imports"),
         "LOGIN_MAX_FAILURES": 5,
+        # jobs run at once in the request that queues them (tests/integration/test_jobs_worker.py runs the real
+        # worker process on PostgreSQL)
+        "JOBS_BACKEND": "inline",
+        "JOBS_INLINE_THREAD": False,
     })
     with app.app_context():
         # the schema comes from the models here; tests/integration/test_migrations.py proves that the

@@ -55,10 +55,13 @@ def register_cli(app: Flask) -> None:
     @click.option("--today", "today_", help="business date YYYY-MM-DD (default: today)")
     def daily(today_):
         """Daily job: open cases, automatic exits, deadlines, alerts. Idempotent, safe from cron."""
-        from .services import run_daily
+        from .jobs import run_daily_locked
 
-        counts = run_daily(_day(today_))
+        counts = run_daily_locked(_day(today_))  # under the daily job's advisory lock (cron on several hosts)
         db.session.commit()
+        if counts is None:
+            click.echo(json.dumps({"skipped": "another daily run holds the lock"}))
+            return
         click.echo(json.dumps(counts, ensure_ascii=False, default=str))
 
     @app.cli.group("cases")

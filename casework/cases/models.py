@@ -18,7 +18,10 @@ class Case(db.Model):
     __tablename__ = "cases"
     __table_args__ = (Index("ix_cases_stage_open", "stage", "is_open"), Index("ix_cases_assignee", "assignee_id"),
                       Index("ix_cases_open_next", "is_open", "next_action_on"),
-                      Index("ix_cases_account_open", "account_id", "is_open"))  # "has an open case" probes
+                      Index("ix_cases_account_open", "account_id", "is_open"),  # "has an open case" probes
+                      # the database refuses a second open case of one account (two daily runs at once, two hosts)
+                      Index("uq_cases_one_open_per_account", "account_id", unique=True,
+                            postgresql_where=text("is_open"), sqlite_where=text("is_open")))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)

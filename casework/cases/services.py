@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import case as sql_case, exists, func, insert, literal, select, update
+from sqlalchemy import case as sql_case, exists, func, insert, literal, select, text, update
 
 from ..accounts.models import Account, AccountBalance, Building, LedgerEntry, Service
 from ..audit.services import record_event
@@ -735,9 +735,17 @@ def open_cases_for_debtors(today: date, threshold_kop: int | None = None, user=N
     opened = db.session.scalar(select(func.count()).select_from(sel.subquery())) or 0
     if not opened:
         return 0
-    db.session.execute(insert(Case.__table__).from_select(
+    # the partial unique index uq_cases_one_open_per_account refuses a second open case; a run racing another one
+    # (two hosts) skips the accounts the other opened instead of failing
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as upsert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as upsert
+    res = db.session.execute(upsert(Case.__table__).from_select(
         ["account_id", "stage", "stage_since", "is_open", "opened_on", "debt_at_open_kop", "version_id",
-         "created_at"], sel))
+         "created_at"], sel).on_conflict_do_nothing(index_elements=["account_id"], index_where=text("is_open")))
+    opened = res.rowcount if res.rowcount is not None and res.rowcount >= 0 else opened
     sync_open_case_flags(db.session.connection())
     if opened:
         no_history = ~exists().where(StageChange.case_id == Case.id)

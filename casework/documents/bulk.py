@@ -10,13 +10,12 @@ import hashlib
 import shutil
 import subprocess
 import tempfile
-import threading
 import time
 import zipfile
 from pathlib import Path
 
-from flask import Flask, current_app
-from sqlalchemy import insert, select, update
+from flask import current_app
+from sqlalchemy import func, insert, select, update
 
 from .. import storage
 from ..extensions import db
@@ -26,9 +25,22 @@ from .fields import build_context, uses_pii
 from .letters import DOWNLOAD, ISSUE, LETTERS
 from .models import Document, DocumentBatch, DocumentCounter
 from .rendering import CompiledTemplate
-from .services import (DocumentError, DocumentRefused, _addressee, _safe, active_template, check_letter_rules,
-                       prime_source,
-                       check_right, get_letter, log_full_view, masked_name, needs_masked_copy, sees_pii, template_data)
+from .services import (
+    DocumentError,
+    DocumentRefused,
+    _addressee,
+    _safe,
+    active_template,
+    check_letter_rules,
+    check_right,
+    get_letter,
+    log_full_view,
+    masked_name,
+    needs_masked_copy,
+    prime_source,
+    sees_pii,
+    template_data,
+)
 
 CHUNK = 200
 _NOBODY = object()  # a user id that no longer exists: no role, every right refused
@@ -101,12 +113,43 @@ def batch_file_for_download(batch: DocumentBatch, user) -> storage.Stored:
     return storage.Stored("documents", batch.file_path, tag=batch.sha256)
 
 
-def run_batch(batch_id: int, account_ids: list[int], params: dict | None = None, user_id: int | None = None,
-              case_ids: dict[int, int] | None = None, today=None) -> DocumentBatch:
-    """Generate, number and store every document of the batch, then build the combined output file."""
+def encode_params(params: dict | None) -> dict:
+    """The letter's parameters as JSON (dates as {"$date": "YYYY-MM-DD"}) for the batch row."""
+    from datetime import date
+
+    return {k: ({"$date": v.isoformat()} if isinstance(v, date) else v) for k, v in (params or {}).items()}
+
+
+def decode_params(stored: dict | None) -> dict:
+    from datetime import date
+
+    return {k: (date.fromisoformat(v["$date"]) if isinstance(v, dict) and "$date" in v else v)
+            for k, v in (stored or {}).items()}
+
+
+def run_batch(batch_id: int, account_ids: list[int] | None = None, params: dict | None = None,
+              user_id: int | None = None, case_ids: dict[int, int] | None = None, today=None,
+              progress=None) -> DocumentBatch:
+    """Generate, number and store every document of the batch, then build the combined output file.
+
+    Resumable: the batch row keeps its accounts, parameters and business date, and `done` — how many of the accounts
+    are finished — is committed in the same transaction as each chunk's numbers, documents and contacts. A run killed
+    at any point starts again at the first unfinished chunk: no letter is issued twice and, since an uncommitted
+    chunk's numbers are rolled back with it, the numbers stay gap-free. `progress` (a casework.jobs Progress)
+    records the job's checkpoint in the same commit and raises JobCancelled when a user cancelled the job."""
     batch = db.session.get(DocumentBatch, batch_id)
     letter = get_letter(batch.kind)
     started = time.perf_counter()
+    if batch.status in ("done", "failed", "cancelled"):
+        return batch
+    if batch.account_ids is None:  # first start: the input becomes part of the batch row
+        batch.account_ids = list(account_ids or [])
+        batch.params = encode_params(params)
+        batch.issued_on = today
+        batch.total = len(batch.account_ids)
+    user_id = user_id if user_id is not None else batch.created_by_id
+    account_ids = list(batch.account_ids)
+    params = decode_params(batch.params)
     if user_id is not None:  # the right is checked again where the numbers are taken (create_batch checked it too)
         from ..auth.models import User
 
@@ -118,75 +161,120 @@ def run_batch(batch_id: int, account_ids: list[int], params: dict | None = None,
             return batch
     batch.status = "running"
     db.session.commit()
-    common = ctxmod.load_common(params, today)
+    common = ctxmod.load_common(params, batch.issued_on)
+    if batch.issued_on is None:
+        batch.issued_on = common.today
+        db.session.commit()
     year = common.today.year
-    skipped: list[str] = []
-    produced: list[Path] = []
-    done = 0
-    work = storage.private_tempdir(".casework-batch-")  # the combined output is built here, then stored
-    scratch = Path(work.name)
-    zip_path = scratch / f"batch_{batch_id:06d}.zip"
+    skipped: list[str] = list(batch.skipped or [])
+    done = batch.done or 0
     try:
         path, version_id = active_template(letter.code)
         data, names = template_data(path)
         tpl = CompiledTemplate(data)
         carries = uses_pii(names)
         masked_copy = carries and needs_masked_copy(letter)
-        with zipfile.ZipFile(zip_path, "w", compression=zipfile.ZIP_STORED) as zf:  # .docx is already compressed
-            for i in range(0, len(account_ids), CHUNK):
-                chunk = account_ids[i:i + CHUNK]
-                sources = ctxmod.load_sources(chunk, common, case_ids)
-                ready = []
-                for aid in chunk:
-                    src = sources.get(aid)
-                    if src is None:
-                        skipped.append(f"{aid}: not found")
-                        continue
-                    prime_source(letter, src)
-                    try:
-                        check_letter_rules(letter, src)
-                    except DocumentError as exc:
-                        skipped.append(f"{src.account.number}: {exc}")
-                        continue
-                    ready.append(src)
-                if ready:
-                    first = reserve_numbers(len(ready), year)
-                    rows = []
-                    now = utcnow()
-                    for k, src in enumerate(ready):
-                        seq = first + k
-                        src.number = f"{seq}/{year}"
-                        body = tpl.render_bytes(build_context(src, names))
-                        name = f"{seq:06d}_{letter.code}_{_safe(src.account.number)}.docx"
-                        storage.save("documents", f"{year}/{name}", body)
-                        masked_rel = None
-                        if masked_copy:
-                            masked_rel = f"{year}/{masked_name(name)}"
-                            storage.save("documents", masked_rel,
-                                         tpl.render_bytes(build_context(src, names, mask=True)))
-                        zf.writestr(name, body)
-                        if batch.output in ("merged", "pdf"):
-                            (scratch / name).write_bytes(body)
-                            produced.append(scratch / name)
-                        rows.append({
-                            "enterprise_id": 1, "year": year, "seq": seq, "number": src.number, "kind": letter.code,
-                            "title": letter.title_for(src), "case_id": src.case.id if src.case is not None else None,
-                            "account_id": src.account.id, "building_id": None, "batch_id": batch_id,
-                            "template_version_id": version_id, "addressee": _addressee(letter, src)[:500],
-                            "amount_kop": src.debt_kop, "file_path": f"{year}/{name}",
-                            "sha256": hashlib.sha256(body).hexdigest(), "size": len(body), "issued_on": common.today,
-                            "issued_at": now, "issued_by_id": user_id, "carries_pii": carries,
-                            "masked_path": masked_rel, "issue_token": None})
-                    db.session.execute(insert(Document.__table__), rows)
-                    _log_contacts(rows, user_id)
-                done += len(chunk)
-                db.session.execute(update(DocumentBatch.__table__).where(DocumentBatch.id == batch_id)
-                                   .values(done=done))
-                db.session.commit()
-        final = zip_path
-        if batch.output in ("merged", "pdf") and produced:
+        size = int(current_app.config.get("DOCUMENTS_BULK_CHUNK") or CHUNK)
+        for i in range(done, len(account_ids), size):
+            chunk = account_ids[i:i + size]
+            sources = ctxmod.load_sources(chunk, common, case_ids)
+            ready = []
+            for aid in chunk:
+                src = sources.get(aid)
+                if src is None:
+                    skipped.append(f"{aid}: not found")
+                    continue
+                prime_source(letter, src)
+                try:
+                    check_letter_rules(letter, src)
+                except DocumentError as exc:
+                    skipped.append(f"{src.account.number}: {exc}")
+                    continue
+                ready.append(src)
+            if ready:
+                first = reserve_numbers(len(ready), year)
+                rows = []
+                now = utcnow()
+                for k, src in enumerate(ready):
+                    seq = first + k
+                    src.number = f"{seq}/{year}"
+                    body = tpl.render_bytes(build_context(src, names))
+                    name = f"{seq:06d}_{letter.code}_{_safe(src.account.number)}.docx"
+                    storage.save("documents", f"{year}/{name}", body)
+                    masked_rel = None
+                    if masked_copy:
+                        masked_rel = f"{year}/{masked_name(name)}"
+                        storage.save("documents", masked_rel,
+                                     tpl.render_bytes(build_context(src, names, mask=True)))
+                    rows.append({
+                        "enterprise_id": 1, "year": year, "seq": seq, "number": src.number, "kind": letter.code,
+                        "title": letter.title_for(src), "case_id": src.case.id if src.case is not None else None,
+                        "account_id": src.account.id, "building_id": None, "batch_id": batch_id,
+                        "template_version_id": version_id, "addressee": _addressee(letter, src)[:500],
+                        "amount_kop": src.debt_kop, "file_path": f"{year}/{name}",
+                        "sha256": hashlib.sha256(body).hexdigest(), "size": len(body), "issued_on": common.today,
+                        "issued_at": now, "issued_by_id": user_id, "carries_pii": carries,
+                        "masked_path": masked_rel, "issue_token": None})
+                db.session.execute(insert(Document.__table__), rows)
+                _log_contacts(rows, user_id)
+            done = i + len(chunk)
+            db.session.execute(update(DocumentBatch.__table__).where(DocumentBatch.id == batch_id)
+                               .values(done=done, skipped=skipped))
+            if progress is not None:  # the job's checkpoint, in the chunk's transaction; may raise JobCancelled
+                progress.update(done, len(account_ids), {"batch_id": batch_id, "done": done}, commit=False)
+            db.session.commit()
+            if progress is not None and progress.cancel_requested():
+                from ..jobs.services import JobCancelled
+
+                raise JobCancelled()
+        stored, digest = _build_output(batch_id, batch.output)
+        issued = done - len(skipped)
+        msg = f"{issued} documents" + (f"; skipped {len(skipped)}: " + "; ".join(skipped[:20]) if skipped else "")
+        db.session.execute(update(DocumentBatch.__table__).where(DocumentBatch.id == batch_id).values(
+            status="done", file_path=stored, sha256=digest,
+            message=msg, finished_at=utcnow(), seconds=time.perf_counter() - started))
+        db.session.commit()
+    except Exception as exc:
+        db.session.rollback()
+        from ..jobs.services import JobCancelled
+
+        if isinstance(exc, JobCancelled):
+            n = db.session.scalar(select(func.count()).select_from(Document).where(Document.batch_id == batch_id))
+            db.session.execute(update(DocumentBatch.__table__).where(DocumentBatch.id == batch_id).values(
+                status="cancelled", message=f"cancelled; {n} documents issued", finished_at=utcnow()))
+            db.session.commit()
+            raise
+        if progress is None:
+            current_app.logger.exception("batch %s failed", batch_id)
+        db.session.execute(update(DocumentBatch.__table__).where(DocumentBatch.id == batch_id).values(
+            status="failed", message=str(exc)[:1000], finished_at=utcnow()))
+        db.session.commit()
+        if progress is not None:
+            raise
+    db.session.expire_all()
+    return db.session.get(DocumentBatch, batch_id)
+
+
+def _build_output(batch_id: int, output: str) -> tuple[str, str]:
+    """The combined file of the batch, built from its stored documents in number order; (storage name, sha256)."""
+    work = storage.private_tempdir(".casework-batch-")
+    try:
+        scratch = Path(work.name)
+        docs = db.session.execute(select(Document.file_path).where(Document.batch_id == batch_id)
+                                  .order_by(Document.year, Document.seq)).scalars().all()
+        final = scratch / f"batch_{batch_id:06d}.zip"
+        produced: list[Path] = []
+        with zipfile.ZipFile(final, "w", compression=zipfile.ZIP_STORED) as zf:  # .docx is already compressed
+            for rel in docs:
+                body = storage.read("documents", rel)
+                name = Path(rel).name
+                zf.writestr(name, body)
+                if output in ("merged", "pdf"):
+                    (scratch / name).write_bytes(body)
+                    produced.append(scratch / name)
+        if output in ("merged", "pdf") and produced:
             final = merge_docx(produced, scratch / f"batch_{batch_id:06d}.docx")
-            if batch.output == "pdf":
+            if output == "pdf":
                 final = to_pdf(final)
         digest = hashlib.sha256()
         with open(final, "rb") as fh:
@@ -194,21 +282,20 @@ def run_batch(batch_id: int, account_ids: list[int], params: dict | None = None,
                 digest.update(block)
             fh.seek(0)
             stored = storage.save("documents", f"batches/{final.name}", fh)
-        msg = f"{done - len(skipped)} documents" + (f"; skipped {len(skipped)}: " + "; ".join(skipped[:20]) if skipped else "")
-        db.session.execute(update(DocumentBatch.__table__).where(DocumentBatch.id == batch_id).values(
-            status="done", file_path=stored, sha256=digest.hexdigest(),
-            message=msg, finished_at=utcnow(), seconds=time.perf_counter() - started))
-        db.session.commit()
-    except Exception as exc:
-        db.session.rollback()
-        current_app.logger.exception("batch %s failed", batch_id)
-        db.session.execute(update(DocumentBatch.__table__).where(DocumentBatch.id == batch_id).values(
-            status="failed", message=str(exc)[:1000], finished_at=utcnow()))
-        db.session.commit()
+        return stored, digest.hexdigest()
     finally:
         work.cleanup()
-    db.session.expire_all()
-    return db.session.get(DocumentBatch, batch_id)
+
+
+def run_job(run, progress) -> str:
+    """casework.jobs handler «documents.bulk»: run (or resume) the batch named in the job's payload."""
+    from ..i18n import _
+
+    batch = run_batch(int(run.payload["batch_id"]), progress=progress)
+    if batch.status == "failed":
+        raise DocumentError(batch.message or "failed")
+    return _("%(n)s documents", n=db.session.scalar(
+        select(func.count()).select_from(Document).where(Document.batch_id == batch.id)))
 
 
 def _log_contacts(rows: list[dict], user_id: int | None) -> None:
@@ -257,31 +344,48 @@ def to_pdf(docx_path: Path) -> Path:
     return docx_path.with_suffix(".pdf")
 
 
-def start_thread(app: Flask, batch_id: int, account_ids: list[int], params: dict, user_id: int | None) -> threading.Thread:
-    """Run the batch in a background thread with its own app context and session."""
-    def work():
-        with app.app_context():
-            try:
-                run_batch(batch_id, account_ids, params, user_id)
-            finally:
-                db.session.remove()
+def enqueue_batch(batch: DocumentBatch, account_ids: list[int], params: dict | None, user=None,
+                  today=None):
+    """Store the batch's input on its row and queue its job in the same transaction (the caller commits, then
+    `casework.jobs.services.start`)."""
+    from ..jobs.services import enqueue
 
-    t = threading.Thread(target=work, name=f"documents-batch-{batch_id}", daemon=True)
-    t.start()
-    return t
+    batch.account_ids = list(account_ids)
+    batch.params = encode_params(params)
+    batch.issued_on = today
+    batch.total = len(batch.account_ids)
+    db.session.flush()
+    return enqueue("documents.bulk", {"batch_id": batch.id}, subject=f"document_batches:{batch.id}", user=user,
+                   total=batch.total)
+
+
+def cancel_queued(run) -> None:
+    """A bulk job cancelled before it started: its batch is cancelled, no letter was issued."""
+    db.session.execute(update(DocumentBatch.__table__)
+                       .where(DocumentBatch.id == int(run.payload["batch_id"]), DocumentBatch.status == "pending")
+                       .values(status="cancelled", message="cancelled; 0 documents issued", finished_at=utcnow()))
+
+
+def job_for(batch: DocumentBatch):
+    """The job run of a batch (None for a batch run directly)."""
+    from ..jobs.models import JobRun
+
+    return db.session.scalar(select(JobRun).where(JobRun.subject == f"document_batches:{batch.id}")
+                             .order_by(JobRun.id.desc()).limit(1))
 
 
 def progress(batch: DocumentBatch) -> dict:
     """JSON for casework.js: {done, total, finished, redirect, message}."""
-    return {"done": batch.done, "total": batch.total, "finished": batch.status in ("done", "failed"),
-            "message": batch.message if batch.status in ("done", "failed") else f"{batch.done} / {batch.total}",
+    final = batch.status in ("done", "failed", "cancelled")
+    return {"done": batch.done, "total": batch.total, "finished": final,
+            "message": batch.message if final else f"{batch.done} / {batch.total}",
             "status": batch.status}
 
 
 def accounts_for_filter(building_id: int | None = None, territory_id: int | None = None, min_debt_kop: int = 1,
                         open_cases_stage: str | None = None, limit: int = 20000) -> list[int]:
     """Account ids matching the bulk filter: building/territory, debt at least the minimum, optional case stage."""
-    from sqlalchemy import case as sql_case, func
+    from sqlalchemy import case as sql_case
 
     from ..accounts.models import Account, LedgerEntry
 

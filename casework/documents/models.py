@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -11,7 +11,7 @@ from ..timeutil import utcnow
 
 DELIVERY_METHODS = ("hand", "registered_mail", "payment_document", "sms", "phone_recorded", "email",
                     "gis_zhkh", "website", "court_office", "bailiff_office")
-BATCH_STATUSES = ("pending", "running", "done", "failed")
+BATCH_STATUSES = ("pending", "running", "done", "failed", "cancelled")
 BATCH_OUTPUTS = ("zip", "merged", "pdf")
 
 
@@ -47,6 +47,12 @@ class DocumentBatch(db.Model):
     finished_at: Mapped[datetime | None]
     seconds: Mapped[float | None]
     issue_token: Mapped[str | None] = mapped_column(String(64))  # the one-time token of the form that started it
+    # the job's input and checkpoint (casework.documents.bulk.run_batch): the accounts in order, the letter's
+    # parameters and business date; `done` of them are finished, committed with their numbers and documents
+    account_ids: Mapped[list | None] = mapped_column(JSON)
+    params: Mapped[dict | None] = mapped_column(JSON)
+    issued_on: Mapped[date | None] = mapped_column(Date)
+    skipped: Mapped[list | None] = mapped_column(JSON)  # "account: reason" of the accounts that got no letter
 
     created_by = relationship("User")
 

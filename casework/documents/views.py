@@ -13,6 +13,7 @@ from ..access import ADMIN, ALL_ROLES, CASE_STAFF, roles
 from ..accounts.labels import PARTY_ROLE_LABELS
 from ..extensions import db
 from ..i18n import _
+from ..jobs.services import start as start_job
 from ..pagination import int_arg, paginate
 from . import bp, bulk
 from .fields import FIELD_BY_NAME, FIELDS, PARAM_FIELDS
@@ -292,8 +293,9 @@ def bulk_new():
                         f"debt>={form.min_debt.data or 0}; stage={form.stage.data or '-'}")
                 batch = bulk.create_batch(letter.code, ids, form.output.data, text, current_user,
                                           issue_token=valid_issue_token(token))
+                run = bulk.enqueue_batch(batch, ids, params, current_user)  # the job, in the batch's transaction
                 db.session.commit()
-                bulk.start_thread(current_app._get_current_object(), batch.id, ids, params, current_user.id)
+                start_job(run.id)
                 return redirect(url_for("documents.batch", batch_id=batch.id))
             except DocumentRefused as exc:
                 return _refused(exc)
@@ -327,7 +329,8 @@ def batch(batch_id: int):
         b = _batch_or_refuse(batch_id)
     except DocumentRefused as exc:
         return _refused(exc)
-    return render_template("documents/batch.html", batch=b, letter=LETTERS.get(b.kind), issue_token=new_issue_token())
+    return render_template("documents/batch.html", batch=b, letter=LETTERS.get(b.kind), issue_token=new_issue_token(),
+                           job=bulk.job_for(b))
 
 
 @bp.route("/batches/<int:batch_id>/status")

@@ -6,6 +6,7 @@ import os
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..access import ADMIN, MANAGER, roles
@@ -13,10 +14,13 @@ from ..domain.errors import DomainError
 from ..export import Column, xlsx_response
 from ..extensions import db
 from ..i18n import _, _l, format_money
+from ..jobs.models import JobRun
+from ..jobs.services import start as start_job
 from ..pagination import paginate
 from ..timeutil import local
 from . import aliases, bp, queries, services
 from .forms import KIND_CHOICES, AliasForm, ConfirmForm, FilterForm, UndoForm, UploadForm
+from .jobs import enqueue_import
 from .models import IMPORT_KINDS, ImportBatch
 
 ERRORS_PER_PAGE = 100
@@ -79,7 +83,10 @@ def index():
                  b.file_sha256) for b, name in db.session.execute(stmt))
         return xlsx_response("imports.xlsx", cols, rows, sheet_title=_("Imports"))
     page = paginate(stmt, request.args.get("page", 1, type=int), current_app.config["PAGE_SIZE"], scalars=False)
-    return render_template("imports/index.html", page=page, form=form)
+    pending = db.session.scalars(select(JobRun).where(JobRun.kind == "imports.commit",
+                                                      JobRun.state.in_(("queued", "running")))
+                                 .order_by(JobRun.id)).all()
+    return render_template("imports/index.html", page=page, form=form, pending=pending)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -156,21 +163,17 @@ def confirm(token: str, kind: str):
         flash(_("To replace the data of the period, confirm that you have checked the changed and missing rows."),
               "error")
         return redirect(url_for(".preview", token=token, kind=kind))
-    try:
-        batch = services.commit_import(kind, data, pv.file_name, current_user, skip_bad_rows=skip, via="web",
-                                       replace_period=replace)
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        batch = services.record_failure(kind, data, pv.file_name, current_user, "web", str(exc))
-        db.session.commit()
-    except Exception as exc:  # nothing was written: record the attempt, then let the error page show
-        db.session.rollback()
-        current_app.logger.exception("import failed")
-        batch = services.record_failure(kind, data, pv.file_name, current_user, "web", repr(exc))
-        db.session.commit()
-        flash(_("The import failed and nothing was written. The attempt is recorded."), "error")
-        return redirect(url_for(".show", batch_id=batch.id))
+    run = enqueue_import(token, kind, pv.file_name, skip, current_user,  # committed with its queue entry
+                         replace_period=replace)
+    db.session.commit()
+    start_job(run.id)
+    db.session.expire_all()
+    run = db.session.get(JobRun, run.id)
+    batch_id = (run.checkpoint or {}).get("import_batch_id")
+    if not run.finished or batch_id is None:  # the worker has it: its progress page, then the import's page
+        flash(_("The import is queued; this page shows its progress."), "info")
+        return redirect(url_for("jobs.show", run_id=run.id))
+    batch = db.session.get(ImportBatch, batch_id)
     if batch.status == "committed":
         flash(_("Imported: %(n)s new, %(u)s updated, %(d)s already present.", n=batch.rows_inserted,
                 u=batch.rows_updated, d=batch.rows_duplicate), "success")
@@ -192,6 +195,10 @@ def confirm(token: str, kind: str):
 @roles(MANAGER, ADMIN)
 def show(batch_id: int):
     batch = db.get_or_404(ImportBatch, batch_id)
+    if request.args.get("finished"):  # arrived from the import job's progress page: its outcome, as after a commit
+        from .jobs import _outcome
+
+        flash(_outcome(batch), {"committed": "success"}.get(batch.status, "error"))
     errors = (batch.options or {}).get("errors", [])
     has_file = services.error_file_path(batch) is not None
     return render_template("imports/show.html", batch=batch, errors=errors[:500], errors_total=len(errors),

@@ -253,3 +253,69 @@ def latest_run() -> PortfolioRun | None:
 
 
 __all__ = ["run_portfolio", "latest_run", "compute_chunk"]
+
+
+def run_job(job_run, progress) -> str:
+    """casework.jobs handler «portfolio»: the full portfolio run, chunk by chunk (CHUNK_ACCOUNTS accounts).
+
+    Each chunk replaces its accounts' rows in portfolio_results and commits them with the checkpoint (the portfolio
+    run's id and the last account id done), so a killed worker resumes after the last committed chunk; at the end
+    the rows of accounts no longer with debt (rows of an older run) are removed and the totals are summed."""
+    from sqlalchemy import func
+
+    from ..accounts.models import Account, Service
+    from ..audit.services import record_event
+
+    started = time.perf_counter()
+    cp = dict(job_run.checkpoint or {})
+    as_of = date.fromisoformat((job_run.payload or {})["as_of"])
+    run = db.session.get(PortfolioRun, cp["portfolio_run_id"]) if cp.get("portfolio_run_id") else None
+    if run is None:
+        run = PortfolioRun(as_of=as_of, workers=1, user_id=job_run.created_by_id)
+        db.session.add(run)
+        db.session.flush()
+        cp = {"portfolio_run_id": run.id, "last_account_id": 0, "scanned": 0}
+    after = int(cp.get("last_account_id") or 0)
+    ids = list(db.session.scalars(select(Account.id).order_by(Account.id)))
+    todo = [i for i in ids if i > after]
+    total = len(ids)
+    done = total - len(todo)
+    events = limitation_events_by_account(todo, all_accounts=True)
+    job = _Job(url="", engine_options={}, as_of=as_of, ref=current_reference(), pen=penalty_policy(),
+               lim=limitation_policy(), contract_day=contract_due_day(),
+               capital_ids=tuple(db.session.scalars(select(Service.id).where(Service.is_capital_repair.is_(True)))),
+               events=events, only=None)
+    table = PortfolioResult.__table__
+    scanned = int(cp.get("scanned") or 0)
+    progress.update(done, total, cp)
+    from flask import current_app
+
+    for lo, hi in _chunks(todo, int(current_app.config.get("PORTFOLIO_JOB_CHUNK") or CHUNK_ACCOUNTS)):
+        conn = db.session.connection()
+        n, rows = compute_chunk(conn, job, lo, hi)
+        conn.execute(delete(table).where(table.c.account_id.between(lo, hi)))
+        now = utcnow()
+        for r in rows:
+            r.update(run_id=run.id, as_of=as_of, computed_at=now)
+        for i in range(0, len(rows), 5000):
+            conn.execute(insert(table), rows[i:i + 5000])
+        scanned += n
+        done = sum(1 for i in ids if i <= hi)
+        cp = {"portfolio_run_id": run.id, "last_account_id": hi, "scanned": scanned}
+        progress.update(done, total, cp)  # the chunk's rows and the checkpoint, one commit
+    conn = db.session.connection()
+    conn.execute(delete(table).where(table.c.run_id != run.id))  # accounts without debt now lose their row
+    sums = db.session.execute(select(
+        func.count(), func.coalesce(func.sum(table.c.penalty_kop), 0), func.coalesce(func.sum(table.c.time_barred_kop), 0),
+        func.coalesce(func.sum(table.c.claimable_kop), 0),
+        func.count().filter(table.c.error.is_not(None), table.c.penalty_kop.is_(None)))
+        .where(table.c.run_id == run.id)).one()
+    run = db.session.get(PortfolioRun, run.id)
+    run.accounts_scanned = scanned
+    run.accounts_with_debt, run.penalty_kop, run.time_barred_kop, run.claimable_kop, run.errors = sums
+    run.finished_at = utcnow()
+    run.duration_ms = run.duration_ms + int((time.perf_counter() - started) * 1000)
+    record_event("portfolio_run", "portfolio_runs", run.id, {
+        "as_of": as_of.isoformat(), "accounts_with_debt": run.accounts_with_debt, "duration_ms": run.duration_ms})
+    db.session.commit()
+    return f"{run.accounts_with_debt} accounts with debt"

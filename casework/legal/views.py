@@ -407,3 +407,17 @@ def portfolio():
     page = paginate(stmt, request.args.get("page", 1, type=int), current_app.config["PAGE_SIZE"],
                     scalars=False)
     return render_template("legal/portfolio.html", page=page, q=q, within=within, sort=sort, run=latest_run())
+
+
+@bp.route("/portfolio/run", methods=["POST"])
+@roles(ADMIN)
+def portfolio_run():
+    """Queue a full portfolio run as of today (a job: chunked, resumable, cancellable)."""
+    from flask_login import current_user
+
+    from ..jobs.services import enqueue, start
+
+    run = enqueue("portfolio", {"as_of": today().isoformat()}, user=current_user)
+    db.session.commit()
+    start(run.id)
+    return redirect(url_for("jobs.show", run_id=run.id))

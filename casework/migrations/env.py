@@ -103,6 +103,9 @@ def run_migrations_online():
             connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
             connection.commit()  # the lock belongs to the session; the migrations start their own transaction
         try:
+            from casework.jobs.queue import include_object  # procrastinate's tables come from its own schema
+
+            conf_args.setdefault("include_object", include_object)
             context.configure(
                 connection=connection,
                 target_metadata=get_metadata(),

@@ -43,17 +43,30 @@ def check_migrations(conn) -> tuple[bool, str]:
 
 
 def queue_lag(conn) -> tuple[bool, str]:
-    """Age in seconds of the oldest queued job, or «not configured» where there is no job table (never fails)."""
+    """Age in seconds of the oldest job waiting to start (casework's job runs, and on PostgreSQL procrastinate's
+    queue); fails when it exceeds JOBS_MAX_QUEUE_LAG_SECONDS (0: never fails). «not configured» without a job table."""
+    from flask import current_app
+
     if not inspect(conn).has_table(JOBS_TABLE):
         return True, "not configured"
     oldest = conn.execute(text(f"SELECT MIN(created_at) FROM {JOBS_TABLE} WHERE state = 'queued'")).scalar()
-    if oldest is None:
-        return True, "0"
     if isinstance(oldest, str):  # SQLite without type information in a plain SELECT
         from datetime import datetime
 
         oldest = datetime.fromisoformat(oldest)
-    return True, str(max(0, int((utcnow() - oldest).total_seconds())))
+    lag = 0 if oldest is None else max(0, int((utcnow() - oldest).total_seconds()))
+    if conn.dialect.name == "postgresql" and conn.execute(
+            text("SELECT to_regclass('procrastinate_jobs') IS NOT NULL")).scalar():
+        waiting = conn.execute(text(
+            "SELECT EXTRACT(EPOCH FROM now() - MIN(COALESCE(j.scheduled_at, e.at))) FROM procrastinate_jobs j "
+            "JOIN procrastinate_events e ON e.job_id = j.id AND e.type = 'deferred' "
+            "WHERE j.status = 'todo' AND (j.scheduled_at IS NULL OR j.scheduled_at <= now())")).scalar()
+        if waiting is not None:
+            lag = max(lag, int(waiting))
+    limit = int(current_app.config.get("JOBS_MAX_QUEUE_LAG_SECONDS") or 0)
+    if limit and lag > limit:
+        return False, f"oldest waiting job {lag} s (limit {limit} s)"
+    return True, str(lag)
 
 
 def readiness() -> tuple[bool, dict[str, str], list[str]]:

@@ -109,3 +109,32 @@ def test_the_cli_runs_the_portfolio_and_reports(app, runner):
     assert set(_results()) == {a.id}
     bad = runner.invoke(args=["calc", "portfolio", "--as-of", "30-09-2025"])
     assert bad.exit_code == 2
+
+
+def test_the_portfolio_job_gives_the_same_rows_chunk_by_chunk(app, monkeypatch, make_user):
+    from casework.jobs.models import JobRun
+    from casework.jobs.services import enqueue, execute
+
+    accounts = [make_account() for _ in range(7)]
+    for i, a in enumerate(accounts):
+        _ledger(a.id, paid_all=(i % 3 == 0))
+    db.session.commit()
+    direct = run_portfolio(AS_OF)
+    db.session.commit()
+    one = {k: (r.debt_kop, r.penalty_kop, r.time_barred_kop, r.claimable_kop, r.next_bar_date)
+           for k, r in _results().items()}
+    monkeypatch.setitem(app.config, "PORTFOLIO_JOB_CHUNK", 2)
+    run = enqueue("portfolio", {"as_of": AS_OF.isoformat()}, user=make_user("admin"))
+    db.session.commit()
+    assert execute(run.id) == "done"
+    db.session.expire_all()
+    run = db.session.get(JobRun, run.id)
+    assert run.done == run.total == 7
+    res = _results()
+    by_job = {k: (r.debt_kop, r.penalty_kop, r.time_barred_kop, r.claimable_kop, r.next_bar_date)
+              for k, r in res.items()}
+    assert by_job == one and len(by_job) == 4
+    pr = db.session.get(PortfolioRun, run.checkpoint["portfolio_run_id"])
+    assert {r.run_id for r in res.values()} == {pr.id} and pr.id != direct.id
+    assert (pr.accounts_scanned, pr.accounts_with_debt, pr.penalty_kop) == (7, 4, direct.penalty_kop)
+    assert pr.finished_at is not None
