@@ -157,6 +157,13 @@ class WriteOffForm(FlaskForm):
         self.ground.choices = choices(GROUND_LABELS)
 
 
+class NormForm(FlaskForm):
+    service_id = HiddenField()
+    norm = MoneyField(_l("Monthly charge at the norm, ₽"), places=2, validators=[Optional(), _money],
+                      description=_l("Leave empty to use the service's default or the charges' mean."))
+    submit = SubmitField(_l("Save"))
+
+
 class DecisionForm(FlaskForm):
     note = StringField(_l("Comment"), validators=[Optional(), Length(max=500)])
     approve = SubmitField(_l("Approve write-off"))

@@ -34,6 +34,8 @@ GROUND_LABELS = {
     "death_no_heirs": _l("Debtor died without heirs"), "bankruptcy": _l("Bankruptcy completed"),
     "liquidation": _l("Debtor organisation liquidated"),
 }
+NORM_SOURCE_LABELS = {"account": _l("set for this account"), "service": _l("the service's default"),
+                      "derived": _l("derived: the mean of the last 3 monthly charges")}
 DEADLINE_LABELS = {
     "warning_term": _l("20-day warning term expired: restriction may start"),
     "restriction_term": _l("10 days since restriction: suspension may start"),
@@ -60,7 +62,8 @@ REFUSALS = {
     "service_never_restricted": _l("The service «%(service)s» may never be restricted or suspended (Rules 354, p. 119, 122)."),
     "no_warning": _l("No delivered warning is recorded (Rules 354, p. 119)."),
     "warning_term": _l("The warning was delivered on %(delivered_on)s; restriction is possible from %(may_on)s (Rules 354, p. 119)."),
-    "no_norm": _l("The monthly charge at the norm is not set for «%(service)s» (Rules 354, p. 118)."),
+    "no_norm": _l("The monthly charge at the norm is not set for «%(service)s» and cannot be derived from three monthly charges (Rules 354, p. 118): enter it on the account's norms page."),
+    "norm_not_positive": _l("The monthly charge at the norm must be above zero; leave the field empty to remove it."),
     "below_threshold": _l("The debt for «%(service)s» is %(debt_kop)s and does not exceed two monthly charges at the norm, %(threshold_kop)s (Rules 354, p. 118)."),
     "agreement_performed": _l("A payment agreement is being performed (Rules 354, p. 118)."),
     "lawyer_approval": _l("Restricting «%(service)s» in an apartment building needs a lawyer's approval (Rules 354, p. 122)."),

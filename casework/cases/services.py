@@ -71,10 +71,64 @@ def service_debt_kop(account_id: int, service_id: int) -> int:
         LedgerEntry.account_id == account_id, LedgerEntry.service_id == service_id)) or 0)
 
 
-def norm_for(account_id: int, service: Service) -> int | None:
-    """The account's own norm charge for the service, else the service default (ПП 354 п.118)."""
+def service_monthly_charges(account_id: int, service_id: int, before: date, limit: int = 3) -> list[tuple[date, int]]:
+    """The account's latest monthly charges of a service (kind «charge», summed per billing month, > 0) of the
+    months before `before`'s month, newest first: the input of the derived norm charge."""
+    first = date(before.year, before.month, 1)
+    total = func.sum(LedgerEntry.amount_kop)
+    rows = db.session.execute(
+        select(LedgerEntry.period, total).where(LedgerEntry.account_id == account_id,
+                                                LedgerEntry.service_id == service_id, LedgerEntry.kind == "charge",
+                                                LedgerEntry.period < first)
+        .group_by(LedgerEntry.period).having(total > 0).order_by(LedgerEntry.period.desc()).limit(limit)).all()
+    return [(p, int(k)) for p, k in rows]
+
+
+NORM_ACCOUNT, NORM_SERVICE, NORM_DERIVED = "account", "service", "derived"
+
+
+def norm_info(account_id: int, service: Service, today: date | None = None) -> tuple[int | None, str | None]:
+    """(monthly charge at the norm, where it comes from) for the account's service (ПП 354 п.118): the account's own
+    (set on the norms page, NORM_ACCOUNT), else the service's default (NORM_SERVICE), else derived from the charges
+    (domain.restriction.derived_norm_kop: the mean of the last 3 full monthly charges, NORM_DERIVED), else (None,
+    None)."""
+    from ..domain.restriction import DERIVED_NORM_MONTHS, derived_norm_kop
+    from ..timeutil import today as _today
+
     own = db.session.get(AccountServiceNorm, (account_id, service.id))
-    return own.norm_monthly_kop if own else service.norm_monthly_kop
+    if own is not None:
+        return own.norm_monthly_kop, NORM_ACCOUNT
+    if service.norm_monthly_kop:
+        return service.norm_monthly_kop, NORM_SERVICE
+    charges = service_monthly_charges(account_id, service.id, today or _today(), DERIVED_NORM_MONTHS)
+    derived = derived_norm_kop([k for _p, k in charges])
+    return (derived, NORM_DERIVED) if derived is not None else (None, None)
+
+
+def norm_for(account_id: int, service: Service, today: date | None = None) -> int | None:
+    """The monthly charge at the norm the restriction guard uses (norm_info: own, service default, derived)."""
+    return norm_info(account_id, service, today)[0]
+
+
+def set_account_norm(account: Account, service: Service, norm_kop: int | None, user) -> AccountServiceNorm | None:
+    """Set (or, None, clear) the account's own monthly charge at the norm for a service (ПП 354 п.118: the
+    restriction needs a debt above two of them); audited as an ORM change. Refused for a negative or zero amount."""
+    if norm_kop is not None and norm_kop <= 0:
+        _refuse("norm_not_positive", "the monthly charge at the norm must be above zero")
+    own = db.session.get(AccountServiceNorm, (account.id, service.id))
+    if norm_kop is None:
+        if own is not None:
+            db.session.delete(own)
+        own = None
+    elif own is None:
+        own = AccountServiceNorm(account_id=account.id, service_id=service.id, norm_monthly_kop=norm_kop)
+        db.session.add(own)
+    else:
+        own.norm_monthly_kop = norm_kop
+    record_event("cases.norm_set", "accounts", account.id,
+                 {"service": service.code, "norm_monthly_kop": norm_kop}, actor=user)
+    db.session.flush()
+    return own
 
 
 def months_unpaid(account_id: int, today: date) -> int:
@@ -225,7 +279,7 @@ def gather_facts(case: Case, today: date, *, service_id: int | None = None, cour
         svc = db.session.get(Service, sid)
         if svc is not None:
             svc_facts = ServiceFacts(svc.code, svc.restriction_rule, svc.suspendable_in_apartment_building,
-                                     service_debt_kop(account.id, svc.id), norm_for(account.id, svc))
+                                     service_debt_kop(account.id, svc.id), norm_for(account.id, svc, today))
     warning_on = _warning_delivered_on(case, account.id)
     restricted = _restricted_on(case)
     claimable = None
@@ -317,7 +371,7 @@ def measure_facts(account: Account, case: Case | None, on: date, service_id: int
     svc = db.session.get(Service, service_id) if service_id else None
     if svc is not None:
         svc_facts = ServiceFacts(svc.code, svc.restriction_rule, svc.suspendable_in_apartment_building,
-                                 service_debt_kop(account.id, svc.id), norm_for(account.id, svc))
+                                 service_debt_kop(account.id, svc.id), norm_for(account.id, svc, on))
     return CaseFacts(debt_kop=account_debt_kop(account.id), tenure=account.tenure,
                      apartment_building=bool(building.is_apartment_building) if building else True,
                      warning_delivered_on=_warning_delivered_on(None, account.id), term_reading=term_reading(),
