@@ -132,6 +132,7 @@ class CourtRecord(db.Model):
     outcome: Mapped[str] = mapped_column(String(24), default="pending")
     awarded_kop: Mapped[int | None] = mapped_column(BigInteger)
     note: Mapped[str | None] = mapped_column(Text)
+    document_id: Mapped[int | None] = mapped_column()  # the issued application (documents area), no FK by design
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

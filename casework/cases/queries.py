@@ -329,6 +329,13 @@ def timeline(case: Case) -> list[dict]:
         for p in db.session.scalars(select(P).where(P.account_id == case.account_id).order_by(P.id.desc()).limit(200)):
             ev.append({"on": p.promised_on, "kind": "promise", "amount_kop": p.amount_kop, "due_on": p.due_on,
                        "status": str(statuses.get(p.status, p.status)), "text": p.note, "who": who(p.author_id)})
+    if cm is not None and hasattr(cm, "PaymentAgreement"):
+        A = cm.PaymentAgreement
+        astatuses = getattr(cl, "AGREEMENT_STATUS_LABELS", {}) if cl else {}
+        for a in db.session.scalars(select(A).where(A.account_id == case.account_id, A.signed_on.is_not(None))
+                                    .order_by(A.id.desc()).limit(200)):
+            ev.append({"on": a.signed_on, "kind": "agreement", "amount_kop": a.debt_kop, "number": a.number,
+                       "months": a.months, "status": str(astatuses.get(a.status, a.status)), "who": who(a.author_id)})
     dm = optional("casework.documents.models")
     if dm is not None and hasattr(dm, "Document"):
         D = dm.Document

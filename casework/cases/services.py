@@ -580,14 +580,15 @@ def record_court_filing(case: Case, user, today: date, *, kind: str = "order", c
                         filed_on: date | None = None, principal_kop: int = 0, penalty_kop: int = 0,
                         duty_kop: int | None = 0, period_from: date | None = None, period_to: date | None = None,
                         case_number: str | None = None, note: str | None = None,
-                        periods=None) -> CourtRecord:
+                        periods=None, court_by_hand: bool = False) -> CourtRecord:
     """Record an application to court; moves the case to the court stage (guards: limitation, order limit,
     claim after a cancelled order, arbitrazh pre-claim term, eviction rule). The court must fit the debtor
     (arbitrazh for an organisation / ИП) and the filing (an order and a claim up to the ГПК 23 ceiling: the
     magistrate; a larger claim: the district court from the directory); duty_kop=None computes the duty by the
     engine. `periods` (the months ticked, see claim_for) gives the principal, the penalty and the months from the
     legal calculation on the filing date; without it the amounts given are recorded (and checked). The filing date
-    is not in the future. Callable from the documents area."""
+    is not in the future. `court_by_hand`: the court was typed on the issued application (documents.links), so no
+    court of the directory is needed. Callable from the documents area."""
     CourtKind(kind)
     filed = filed_on or today
     check_court_dates(kind, filed_on=filed, today=today)
@@ -604,7 +605,7 @@ def record_court_filing(case: Case, user, today: date, *, kind: str = "order", c
             check_court_fits(choice.track, court, choice.level, **level_params(kind, claim, filed))
     elif choice.court is not None:
         court_id = choice.court.id
-    elif choice.problem and kind != CourtKind.EVICTION:  # never falls back to a court of another kind
+    elif choice.problem and kind != CourtKind.EVICTION and not court_by_hand:  # never a court of another kind
         raise choice.error()
     facts = court_application_facts(case.account, case, today, kind=kind, claim=selection, claim_kop=claim,
                                     claim_periods=_months_between(period_from, period_to))

@@ -26,9 +26,22 @@ from .fields import build_context, uses_pii
 from .letters import DOWNLOAD, ISSUE, LETTERS
 from .models import Document, DocumentBatch, DocumentCounter
 from .rendering import CompiledTemplate
-from .services import (DocumentError, DocumentRefused, _addressee, _safe, active_template, check_letter_rules,
-                       prime_source,
-                       check_right, get_letter, log_full_view, masked_name, needs_masked_copy, sees_pii, template_data)
+from .services import (
+    DocumentError,
+    DocumentRefused,
+    _addressee,
+    _safe,
+    active_template,
+    check_letter_rules,
+    check_right,
+    get_letter,
+    log_full_view,
+    masked_name,
+    needs_masked_copy,
+    prime_source,
+    sees_pii,
+    template_data,
+)
 
 CHUNK = 200
 _NOBODY = object()  # a user id that no longer exists: no role, every right refused
@@ -177,8 +190,7 @@ def run_batch(batch_id: int, account_ids: list[int], params: dict | None = None,
                             "sha256": hashlib.sha256(body).hexdigest(), "size": len(body), "issued_on": common.today,
                             "issued_at": now, "issued_by_id": user_id, "carries_pii": carries,
                             "masked_path": masked_rel, "issue_token": None})
-                    db.session.execute(insert(Document.__table__), rows)
-                    _log_contacts(rows, user_id)
+                    db.session.execute(insert(Document.__table__), rows)  # dispatch is logged by the register
                 done += len(chunk)
                 db.session.execute(update(DocumentBatch.__table__).where(DocumentBatch.id == batch_id)
                                    .values(done=done))
@@ -209,25 +221,6 @@ def run_batch(batch_id: int, account_ids: list[int], params: dict | None = None,
         work.cleanup()
     db.session.expire_all()
     return db.session.get(DocumentBatch, batch_id)
-
-
-def _log_contacts(rows: list[dict], user_id: int | None) -> None:
-    """Log the letters as contacts (channel letter, outcome letter_sent) with one Core insert for the chunk."""
-    try:
-        from ..contacts.models import Contact
-    except ImportError:
-        return
-    ids = dict(db.session.execute(select(Document.seq, Document.id).where(
-        Document.year == rows[0]["year"], Document.seq.between(rows[0]["seq"], rows[-1]["seq"]))).all())
-    from ..timeutil import now_local
-
-    now = utcnow().replace(microsecond=0)
-    local = now_local()  # contacted_at is the enterprise's local wall-clock time (contacts area)
-    db.session.execute(insert(Contact.__table__), [{
-        "account_id": r["account_id"], "case_id": r["case_id"], "channel": "letter", "direction": "outgoing",
-        "outcome": "letter_sent", "note": f"{r['title']} № {r['number']}", "contacted_at": local,
-        "contact_person": "", "contact_point": "", "author_id": user_id, "document_id": ids.get(r["seq"]),
-        "created_at": now} for r in rows])
 
 
 def merge_docx(paths: list[Path], target: Path) -> Path:
@@ -281,7 +274,8 @@ def progress(batch: DocumentBatch) -> dict:
 def accounts_for_filter(building_id: int | None = None, territory_id: int | None = None, min_debt_kop: int = 1,
                         open_cases_stage: str | None = None, limit: int = 20000) -> list[int]:
     """Account ids matching the bulk filter: building/territory, debt at least the minimum, optional case stage."""
-    from sqlalchemy import case as sql_case, func
+    from sqlalchemy import case as sql_case
+    from sqlalchemy import func
 
     from ..accounts.models import Account, LedgerEntry
 

@@ -1,0 +1,118 @@
+"""One record per event, the documents' side: what issuing, delivering or dispatching a document records on the case
+and in the contact log (the cases' side is casework/cases/links.py; docs/cases.md, «One record per event»).
+
+- issue of a court-order application or a claim → the case's court filing with the document's figures;
+- delivery of a restriction warning → the case's 20-day term (ПП 354 п.119);
+- delivery of a letter to the debtor, or its entry in an issued dispatch register → the contact «letter sent» /
+  «delivered» (never at issue: a document printed is not a letter sent);
+- the bailiff and employer applications are filled from the writ and the bailiff unit recorded on the case.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import current_app
+from sqlalchemy import select
+
+from ..domain.errors import DomainError
+from ..extensions import db
+from .letters import LETTERS
+from .models import Document
+
+#: letters whose parameters come from the writ recorded on the case (cases.links.recorded_writ)
+WRIT_LETTERS = ("enforcement_application", "employer_letter")
+WARNING_KIND = "warning_restriction"
+REGISTER_KIND = "dispatch_register"
+
+
+def recorded_params(code: str, account_id: int | None, case_id: int | None) -> dict:
+    """The parameters of a bailiff or employer application that the case already records (writ number and date,
+    court, bailiff unit or employer) — the form's defaults; {} for other letters."""
+    letter = LETTERS.get(code)
+    if letter is None or code not in WRIT_LETTERS:
+        return {}
+    from ..cases.links import recorded_writ
+
+    return {k: v for k, v in recorded_writ(account_id, case_id).items() if k in letter.params}
+
+
+def with_recorded_params(code: str, params: dict, account_id: int | None, case_id: int | None) -> dict:
+    """`params` with the empty ones filled from the case's records (recorded_params); what the user typed wins."""
+    recorded = recorded_params(code, account_id, case_id)
+    if not recorded:
+        return params
+    out = dict(params)
+    for k, v in recorded.items():
+        if not out.get(k):
+            out[k] = v
+    return out
+
+
+def after_issue(doc: Document, prep, user) -> None:
+    """What an issued document records elsewhere: a court-order application or a claim becomes (or is linked to)
+    the case's court filing with the same figures; a dispatch register logs the dispatch of the letters it lists."""
+    letter = prep.letter
+    if letter.court_kind in ("order", "claim") and prep.account_id is not None:
+        _filing(doc, prep, user)
+    elif letter.code == REGISTER_KIND:
+        for listed in getattr(prep.source, "documents", None) or []:
+            log_dispatch(listed, user, "letter_sent", doc.issued_on, register=doc)
+
+
+def _filing(doc: Document, prep, user) -> None:
+    from ..cases.links import filing_from_document
+
+    src = prep.source
+    claim = src.claim if src.uses_claim else None
+    first = claim.first_period.first_day() if claim is not None and claim.selected else None
+    last = claim.last_period.first_day() if claim is not None and claim.selected else None
+    rec = filing_from_document(
+        account_id=prep.account_id, case_id=prep.case_id, document_id=doc.id,
+        document_label=f"{doc.title} № {doc.number} от {doc.issued_on:%d.%m.%Y}", kind=prep.letter.court_kind,
+        court_id=getattr(src.court, "id", None), court_name=src.common.params.get("court_name"), principal_kop=src.debt_kop, penalty_kop=src.penalty_kop,
+        duty_kop=src.duty_kop, periods=sorted(claim.selected) if claim is not None else None,
+        period_from=first, period_to=last, user=user, today=doc.issued_on)
+    if rec is not None and doc.case_id is None:
+        doc.case_id = rec.case_id
+        db.session.flush()
+
+
+def after_delivery(doc: Document, user, today: date) -> None:
+    """What a recorded delivery records elsewhere: a restriction warning starts the case's 20-day term (ПП 354
+    п.119); a letter to the debtor is logged as a contact «delivered» on the delivery date."""
+    letter = LETTERS.get(doc.kind)
+    if doc.kind == WARNING_KIND and doc.account_id is not None:
+        from ..cases.links import warning_from_document
+
+        deadline = warning_from_document(account_id=doc.account_id, case_id=doc.case_id, document_id=doc.id,
+                                         delivered_on=doc.delivered_on, method=doc.delivery_method, user=user,
+                                         today=today)
+        if deadline is not None and doc.case_id is None:
+            doc.case_id = deadline.case_id
+    if letter is not None and letter.recipient == "debtor":
+        log_dispatch(doc, user, "delivered", doc.delivered_on)
+
+
+def log_dispatch(doc: Document, user, outcome: str, on: date, register: Document | None = None) -> None:
+    """Log a letter to the debtor in the contact log (channel letter; outcome letter_sent when a dispatch register
+    lists it, delivered when its delivery is recorded) once per document and outcome."""
+    letter = LETTERS.get(doc.kind)
+    if doc.account_id is None or letter is None or letter.recipient != "debtor":
+        return
+    from ..contacts.models import Contact
+    from ..contacts.services import log_contact
+
+    if db.session.scalar(select(Contact.id).where(Contact.document_id == doc.id, Contact.outcome == outcome)
+                         .limit(1)) is not None:
+        return
+    note = f"{doc.title} № {doc.number}"
+    if register is not None:
+        note += f" (реестр № {register.number})"
+    from ..timeutil import now_local
+
+    now = now_local()
+    try:  # today's event at the present time (noon could be «in the future»), an earlier day at noon
+        log_contact(user, channel="letter", outcome=outcome, account_id=doc.account_id, case_id=doc.case_id,
+                    note=note, when=now if on >= now.date() else on, document_id=doc.id)
+    except DomainError as exc:  # the document stands even when the contact log refuses the entry
+        current_app.logger.warning("contact for document %s not logged: %s", doc.number, exc)
