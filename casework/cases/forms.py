@@ -4,7 +4,8 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField,
+from wtforms import (BooleanField, DateField, HiddenField, IntegerField, SelectField, SelectMultipleField,
+                     StringField,
                      SubmitField, TextAreaField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
@@ -149,6 +150,8 @@ class EnforcementForm(FlaskForm):
 class WriteOffForm(FlaskForm):
     version = HiddenField()
     ground = SelectField(_l("Ground"))
+    periods = SelectMultipleField(_l("Only these time-barred months (leave empty for the whole debt)"),
+                                  choices=[], validate_choice=False)
     evidence = TextAreaField(_l("Supporting document (number, date, issuer)"), validators=[Optional(), Length(max=2000)])
     submit = SubmitField(_l("Propose write-off"))
 

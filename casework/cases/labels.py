@@ -118,6 +118,10 @@ REFUSALS = {
     "bad_destination": _l("Unknown writ destination."),
     "employer_limit": _l("A writ may go to the employer directly only for up to %(limit_kop)s (229-FZ art. 9); send it to the bailiffs or the bank."),
     "writeoff_no_ground": _l("A write-off needs a ground (Tax Code art. 266)."),
+    "writeoff_no_months": _l("Choose the time-barred months to write off."),
+    "writeoff_month_unknown": _l("Nothing is unpaid for %(period)s: it cannot be written off."),
+    "writeoff_month_not_barred": _l("%(period)s is still within limitation: it cannot be written off on this ground (Civil Code art. 196)."),
+    "writeoff_partial_ground": _l("Only time-barred months can be written off in part; for another ground write off the whole debt."),
     "writeoff_bad_ground": _l("Unknown write-off ground."),
     "writeoff_not_barred": _l("Part of the debt is still within limitation; it cannot be written off on this ground."),
     "writeoff_liquidation_person": _l("Only an organisation can be liquidated."),
@@ -168,6 +172,8 @@ def _fmt(key: str, value):
     if key in ("period", "period_from", "period_to"):
         if value is None:
             return "…"
+        if isinstance(value, str) and len(value) == 7 and value[4] == "-":  # 'YYYY-MM'
+            return f"{value[5:]}.{value[:4]}"
         if hasattr(value, "year") and hasattr(value, "month"):
             return f"{value.month:02d}.{value.year}"
     if key == "what":

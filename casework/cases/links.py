@@ -98,13 +98,18 @@ def warning_from_document(*, account_id: int, case_id: int | None, document_id: 
                                              document_id=document_id, today=today)
 
 
+#: the stages a signed agreement moves from: before court (in court and enforcement the filing and the writ stay the
+#: case's stage; the agreement shows in the timeline and stops restriction, ПП 354 п.118)
+AGREEMENT_MOVES = (Stage.DEBT_DETECTED, Stage.NOTICE, Stage.RESTRICTION, Stage.SUSPENSION)
+
+
 def agreement_signed(case: Case, *, agreement_id: int, number: str, signed_on: date, user, today: date) -> bool:
-    """A signed payment agreement (ГК 203: it acknowledges the debt) moves the case to the payment-agreement stage
-    when the stage table allows it; refused moves (the case is on hold, already there) leave the stage as it is and
+    """A signed payment agreement (ГК 203: it acknowledges the debt) moves a case before court (AGREEMENT_MOVES) to
+    the payment-agreement stage when the stage table allows it; refused moves (the case is on hold, already there) leave the stage as it is and
     the agreement still shows in the case's timeline. Returns whether the stage moved."""
     from . import services
 
-    if not case.is_open or case.stage == Stage.PAYMENT_AGREEMENT:
+    if not case.is_open or case.stage not in AGREEMENT_MOVES:
         return False
     try:
         services.change_stage(case, Stage.PAYMENT_AGREEMENT, user, today,

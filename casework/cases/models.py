@@ -187,6 +187,7 @@ class WriteOffProposal(db.Model):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     ground: Mapped[str] = mapped_column(String(32))
     amount_kop: Mapped[int] = mapped_column(BigInteger, default=0)
+    periods: Mapped[list | None] = mapped_column(JSON)  # 'YYYY-MM' of a partial write-off; None: the whole debt
     evidence: Mapped[str | None] = mapped_column(Text)  # the document: number, date, issuer
     proposed_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     proposed_on: Mapped[date] = mapped_column(Date)

@@ -180,8 +180,10 @@ def _section(stmt, order: list, user_id: int | None) -> list[dict]:
     as `stmt` names them), then the account's number and debtor joined to those rows only (not to every
     candidate before the cut)."""
     cut = _mine(stmt, user_id).order_by(*order).limit(SECTION_LIMIT).subquery()
-    rows = db.session.execute(select(cut, Account.number, Account.debtor_name)
+    rows = db.session.execute(select(cut, Account.number, Account.debtor_name, AccountBalance.balance_kop,
+                                     AccountBalance.overdue_kop)
                               .join(Account, Account.id == cut.c.account_id)
+                              .outerjoin(AccountBalance, AccountBalance.account_id == cut.c.account_id)
                               .order_by(*(cut.c[name] for name in order)))
     return [dict(r._mapping) for r in rows]
 
@@ -215,6 +217,19 @@ def queue(user_id: int | None, today: date) -> dict[str, list[dict]]:
     return out
 
 
+def queue_counts(user_id: int | None) -> dict[str, int]:
+    """The real size of the queue: open cases (of the user, or everybody's) and those with overdue debt
+    (account_balances.overdue_kop > 0), with the sum of that overdue debt."""
+    stmt = (select(func.count(), func.count(AccountBalance.account_id).filter(AccountBalance.overdue_kop > 0),
+                   func.coalesce(func.sum(AccountBalance.overdue_kop), 0))
+            .select_from(Case).outerjoin(AccountBalance, AccountBalance.account_id == Case.account_id)
+            .where(Case.is_open.is_(True)))
+    if user_id is not None:
+        stmt = stmt.where(Case.assignee_id == user_id)
+    total, overdue, overdue_kop = db.session.execute(stmt).one()
+    return {"open": int(total or 0), "overdue": int(overdue or 0), "overdue_kop": int(overdue_kop or 0)}
+
+
 def contacts_items(user_id: int | None, today: date) -> list[dict]:
     """Promises due/broken and agreement instalments overdue, from the contacts area when it exists."""
     q = optional("casework.contacts.queries")
@@ -244,7 +259,8 @@ def new_debtors(limit: int = 50, count: bool = False):
         return len(hit[1])
     stmt = (select(Account.id, Account.number, Account.debtor_name, AccountBalance.balance_kop)
             .join(AccountBalance, AccountBalance.account_id == Account.id)
-            .where(AccountBalance.has_open_case == false(), AccountBalance.balance_kop > threshold))
+            .where(AccountBalance.has_open_case == false(), AccountBalance.balance_kop > threshold,
+                   AccountBalance.overdue_kop > threshold))  # the daily job opens a case for overdue debt only
     if count:
         return db.session.scalar(select(func.count()).select_from(stmt.subquery()))
     rows = [dict(r._mapping) for r in db.session.execute(stmt.order_by(AccountBalance.balance_kop.desc())

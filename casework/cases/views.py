@@ -71,6 +71,7 @@ def queue():
     sections = queries.queue(who, today)
     return render_template("cases/queue.html", sections=sections, today=today, users=users, who=who,
                            labels=labels, new_count=queries.new_debtors(count=True) if who is None else None,
+                           counts=queries.queue_counts(who),
                            limit=queries.SECTION_LIMIT)
 
 
@@ -234,12 +235,16 @@ def show(case_id: int):
     claim = None  # the month checklist of the court-filing form (lawyer, manager)
     if case.is_open and current_user.role in (LAWYER, MANAGER):
         claim = services.claim_checklist_for(case.account_id, today)
+    forms_ = _page_forms(case, today)
+    if claim is not None:  # a partial write-off: the unpaid time-barred months (ГК 196, 199)
+        forms_["writeoff_form"].periods.choices = [(str(p.period), f"{p.period.month:02d}.{p.period.year}")
+                                                   for p in claim.periods if p.time_barred and p.debt_kop > 0]
     return render_template("cases/show.html", case=case, facts=facts, blocked=blocked, labels=labels, claim=claim,
                            timeline=queries.timeline(case), court_records=court_records, enforcements=enforcements,
                            proposals=proposals, balance=balance, today=today,
                            court_choice=services.court_choice(case.account),
                            record_form=forms.CourtRecordForm, enf_form=forms.EnforcementForm,
-                           decision_form=forms.DecisionForm(), **_page_forms(case, today))
+                           decision_form=forms.DecisionForm(), **forms_)
 
 
 def _case_action(case_id: int, form_cls, action):
@@ -404,7 +409,9 @@ def enforcement(enforcement_id: int):
 @roles(CASE_STAFF)
 def propose_writeoff(case_id: int):
     def act(case, form, today):
-        services.propose_writeoff(case, form.ground.data, form.evidence.data, current_user, today)
+        months = [m for m in (form.periods.data or []) if m]
+        services.propose_writeoff(case, form.ground.data, form.evidence.data, current_user, today,
+                                  periods=months or None)
         return _("The write-off is proposed; a manager other than you must approve it.")
     return _case_action(case_id, forms.WriteOffForm, act)
 
