@@ -111,3 +111,38 @@ def test_collector_may_not_edit_norms(client, login):
     db.session.commit()
     assert client.get(f"/cases/accounts/{acc.id}/norms").status_code == 403
     assert client.post(f"/cases/accounts/{acc.id}/norms", data={"service_id": svc.id, "norm": "1"}).status_code == 403
+
+
+def test_norm_charges_are_imported_from_the_ledger_and_turnover_files(app):
+    """The column «Начисление по нормативу» of a billing file sets the account's norm charge per service (the latest
+    month wins); a negative one is a bad row; an empty cell changes nothing."""
+    from casework.accounts.models import Account, Service
+    from casework.imports import services as imports
+    from tests.integration.test_imports import load_accounts
+
+    load_accounts()
+    ledger = ("ЛС;Период;Услуга;Вид;Сумма;Начисление по нормативу\n"
+              "100001;2025-01;heating;начисление;2500,50;2 400,00\n"
+              "100001;2025-02;heating;начисление;2500,50;2 450,00\n"
+              "100002;2025-01;hot_water;начисление;800;\n")
+    b = imports.commit_import("ledger", ledger.encode(), "l.csv", None, via="cli")
+    db.session.commit()
+    assert b.status == "committed" and b.options["norms"] == 1
+    acc1 = db.session.scalar(select(Account).where(Account.number == "100001"))
+    acc2 = db.session.scalar(select(Account).where(Account.number == "100002"))
+    heating = db.session.scalar(select(Service).where(Service.code == "heating"))
+    hot = db.session.scalar(select(Service).where(Service.code == "hot_water"))
+    assert db.session.get(AccountServiceNorm, (acc1.id, heating.id)).norm_monthly_kop == 245_000
+    assert db.session.get(AccountServiceNorm, (acc2.id, hot.id)) is None
+    turnover = ("ЛС;Услуга;Период;Сальдо на начало;Начислено;Оплачено;Сальдо на конец;Плата по нормативу\n"
+                "100002;hot_water;2025-02;800;800;0;1600;750,00\n")
+    b = imports.commit_import("turnover", turnover.encode(), "t.csv", None, via="cli")
+    db.session.commit()
+    assert b.status == "committed", b.message
+    assert db.session.get(AccountServiceNorm, (acc2.id, hot.id)).norm_monthly_kop == 75_000
+    bad = ("ЛС;Период;Услуга;Вид;Сумма;Начисление по нормативу\n"
+           "100001;2025-03;heating;начисление;2500,50;-5\n")
+    b = imports.commit_import("ledger", bad.encode(), "bad.csv", None, via="cli")
+    db.session.commit()
+    assert b.status == "rejected"
+    assert db.session.get(AccountServiceNorm, (acc1.id, heating.id)).norm_monthly_kop == 245_000
