@@ -183,3 +183,24 @@ def test_the_queue_shows_the_debt_and_the_real_count(client, login):
     page = client.get("/cases/queue").get_data(as_text=True).replace("\xa0", " ")
     assert "Открытых дел: 2, из них с просроченным долгом: 1 (36 000,00 ₽ просрочено)." in page
     assert "36 000,00 ₽" in page.split("Позвонить")[0].rsplit("<tr>", 1)[-1]
+
+
+def test_the_case_page_proposes_a_partial_writeoff(client, login, make_user):
+    lawyer = login("lawyer")
+    acc, _ = make_account(months=60)
+    case = services.open_case(acc.id, lawyer, TODAY - timedelta(days=30))
+    db.session.commit()
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    import re
+
+    select_ = re.search(r'<select[^>]*name="periods".*?</select>', page, re.S).group(0)
+    assert 'value="2021-06"' in select_ and 'value="2025-01"' not in select_  # only the time-barred months
+    r = client.post(f"/cases/{case.id}/writeoff", data={"ground": "limitation", "periods": ["2021-06", "2021-07"],
+                                                        "version": case.version_id}, follow_redirects=True)
+    assert r.status_code == 200
+    p = db.session.scalar(select(WriteOffProposal).where(WriteOffProposal.case_id == case.id))
+    assert p.periods == ["2021-06", "2021-07"] and p.amount_kop == 6_000_00
+    assert "только месяцы 2021-06, 2021-07" in client.get("/cases/writeoffs").get_data(as_text=True)
+    r = client.post(f"/cases/{case.id}/writeoff", data={"ground": "limitation", "periods": ["2025-01"],
+                                                        "version": case.version_id}, follow_redirects=True)
+    assert "Предложение о списании уже ждёт решения." in r.get_data(as_text=True)
