@@ -311,7 +311,7 @@ def timeline(case: Case) -> list[dict]:
                        "who": who(h.ended_by)})
     for d in db.session.scalars(select(Deadline).where(Deadline.case_id == case.id)):
         ev.append({"on": d.starts_on, "kind": "deadline", "deadline": d.kind, "due_on": d.due_on,
-                   "done_on": d.done_on})
+                   "done_on": d.done_on, "blocked": None if d.done_on else (d.params or {}).get("blocked")})
     for r in db.session.scalars(select(CourtRecord).where(CourtRecord.case_id == case.id)):
         ev.append({"on": r.filed_on or r.created_at.date(), "kind": "court", "court_kind": r.kind,
                    "outcome": r.outcome, "text": r.case_number, "who": who(r.created_by),

@@ -9,7 +9,7 @@ and in the contact log (the cases' side is casework/cases/links.py; docs/cases.m
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
 
 from flask import current_app
 from sqlalchemy import select
@@ -55,8 +55,7 @@ def after_issue(doc: Document, prep, user) -> None:
     if letter.court_kind in ("order", "claim") and prep.account_id is not None:
         _filing(doc, prep, user)
     elif letter.code == REGISTER_KIND:
-        for listed in getattr(prep.source, "documents", None) or []:
-            log_dispatch(listed, user, "letter_sent", doc.issued_on, register=doc)
+        log_register(doc, getattr(prep.source, "documents", None) or [], user)
 
 
 def _filing(doc: Document, prep, user) -> None:
@@ -91,6 +90,36 @@ def after_delivery(doc: Document, user, today: date) -> None:
             doc.case_id = deadline.case_id
     if letter is not None and letter.recipient == "debtor":
         log_dispatch(doc, user, "delivered", doc.delivered_on)
+
+
+def log_register(register: Document, listed: list, user) -> int:
+    """A dispatch register issued: each letter to the debtor it lists is logged as sent (contact: channel letter,
+    outcome letter_sent, the register's number in the note), once per document — one Core insert for the register
+    (a batch's register lists thousands of letters). Returns how many were logged."""
+    from sqlalchemy import insert
+
+    from ..contacts.models import Contact
+    from ..timeutil import now_local, utcnow
+
+    docs = [d for d in listed
+            if d.account_id is not None and getattr(LETTERS.get(d.kind), "recipient", None) == "debtor"]
+    if not docs:
+        return 0
+    ids = [d.id for d in docs]
+    done = set()
+    for i in range(0, len(ids), 900):
+        done.update(db.session.scalars(select(Contact.document_id).where(
+            Contact.document_id.in_(ids[i:i + 900]), Contact.outcome == "letter_sent")))
+    now, local = utcnow(), now_local()
+    when = local if register.issued_on >= local.date() else datetime.combine(register.issued_on, time(12))
+    rows = [{"account_id": d.account_id, "case_id": d.case_id, "channel": "letter", "direction": "outgoing",
+             "outcome": "letter_sent", "note": f"{d.title} № {d.number} (реестр № {register.number})",
+             "contacted_at": when,
+             "contact_person": "", "contact_point": "", "author_id": getattr(user, "id", None),
+             "document_id": d.id, "created_at": now} for d in docs if d.id not in done]
+    if rows:
+        db.session.execute(insert(Contact.__table__), rows)
+    return len(rows)
 
 
 def log_dispatch(doc: Document, user, outcome: str, on: date, register: Document | None = None) -> None:
