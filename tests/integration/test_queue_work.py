@@ -85,7 +85,7 @@ def test_a_step_its_guard_refuses_is_not_offered(app, staff, runner):
     term = db.session.scalar(select(Deadline).where(Deadline.case_id == case.id, Deadline.kind == "warning_term"))
     assert term.reached_on is None and term.params["blocked"] == "no_norm"
     assert case.id not in {r["case_id"] for r in queries.queue(None, TODAY)["deadlines"]}
-    assert [e["blocked"] for e in queries.timeline(case) if e["kind"] == "deadline"] == ["no_norm"]
+    assert [e["blocked"] for e in queries.timeline(case) if e.get("deadline") == "warning_term"] == ["no_norm"]
     services.set_account_norm(acc, svc, 100_000, staff["lawyer"])  # 6,000 ₽ > 2 × 1,000 ₽
     db.session.commit()
     _daily(runner)
