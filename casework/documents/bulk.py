@@ -23,6 +23,7 @@ from ..extensions import db
 from ..timeutil import utcnow
 from . import context as ctxmod
 from .fields import build_context, uses_pii
+from . import links
 from .letters import DOWNLOAD, ISSUE, LETTERS
 from .models import Document, DocumentBatch, DocumentCounter
 from .rendering import CompiledTemplate
@@ -191,6 +192,7 @@ def run_batch(batch_id: int, account_ids: list[int], params: dict | None = None,
                             "issued_at": now, "issued_by_id": user_id, "carries_pii": carries,
                             "masked_path": masked_rel, "issue_token": None})
                     db.session.execute(insert(Document.__table__), rows)  # dispatch is logged by the register
+                    links.filings_from_batch(letter, ready, rows, user_id)  # court applications: the filings
                 done += len(chunk)
                 db.session.execute(update(DocumentBatch.__table__).where(DocumentBatch.id == batch_id)
                                    .values(done=done))

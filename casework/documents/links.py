@@ -59,18 +59,48 @@ def after_issue(doc: Document, prep, user) -> None:
 
 
 def _filing(doc: Document, prep, user) -> None:
+    _filing_of(doc, prep.letter, prep.source, prep.account_id, prep.case_id, user)
+
+
+def filings_from_batch(letter, sources: list, rows: list[dict], user_id: int | None) -> int:
+    """Court applications issued in a batch (documents.bulk): each is its case's filing, as one issued alone
+    (after_issue); a filing refused for one account (its case closed meanwhile, …) leaves its document standing and
+    is logged. Returns how many filings were recorded or linked."""
+    if letter.court_kind not in ("order", "claim") or not rows:
+        return 0
+    from ..auth.models import User
+
+    user = db.session.get(User, user_id) if user_id is not None else None
+    docs = {d.seq: d for d in db.session.scalars(select(Document).where(
+        Document.year == rows[0]["year"], Document.seq.in_([r["seq"] for r in rows])))}
+    done = 0
+    for src, row in zip(sources, rows):
+        doc = docs.get(row["seq"])
+        if doc is None:
+            continue
+        try:
+            with db.session.begin_nested():
+                _filing_of(doc, letter, src, src.account.id, row["case_id"], user)
+            done += 1
+        except DomainError as exc:
+            current_app.logger.warning("document %s: the filing is not recorded: %s", doc.number, exc)
+    return done
+
+
+def _filing_of(doc: Document, letter, src, account_id: int, case_id: int | None, user) -> None:
+    """The filing of one issued court application from its source's figures (cases.links.filing_from_document)."""
     from ..cases.links import filing_from_document
 
-    src = prep.source
     claim = src.claim if src.uses_claim else None
     first = claim.first_period.first_day() if claim is not None and claim.selected else None
     last = claim.last_period.first_day() if claim is not None and claim.selected else None
     rec = filing_from_document(
-        account_id=prep.account_id, case_id=prep.case_id, document_id=doc.id,
-        document_label=f"{doc.title} № {doc.number} от {doc.issued_on:%d.%m.%Y}", kind=prep.letter.court_kind,
-        court_id=getattr(src.court, "id", None), court_name=src.common.params.get("court_name"), principal_kop=src.debt_kop, penalty_kop=src.penalty_kop,
-        duty_kop=src.duty_kop, periods=sorted(claim.selected) if claim is not None else None,
-        period_from=first, period_to=last, user=user, today=doc.issued_on)
+        account_id=account_id, case_id=case_id, document_id=doc.id,
+        document_label=f"{doc.title} № {doc.number} от {doc.issued_on:%d.%m.%Y}", kind=letter.court_kind,
+        court_id=getattr(src.court, "id", None), court_name=src.common.params.get("court_name"),
+        principal_kop=src.debt_kop, penalty_kop=src.penalty_kop, duty_kop=src.duty_kop,
+        periods=sorted(claim.selected) if claim is not None else None, period_from=first, period_to=last,
+        user=user, today=doc.issued_on)
     if rec is not None and doc.case_id is None:
         doc.case_id = rec.case_id
         db.session.flush()

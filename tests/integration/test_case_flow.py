@@ -174,3 +174,20 @@ def test_the_issue_form_shows_the_writ_recorded_on_the_case(world, client, login
     db.session.commit()
     page = client.get(f"/documents/new?case_id={case.id}&code=enforcement_application").get_data(as_text=True)
     assert 'value="2-555/2026"' in page and 'value="Ленское РОСП"' in page and 'value="2026-10-27"' in page
+
+
+def test_court_applications_issued_in_a_batch_are_filings_too(world, lawyer):
+    from casework.documents import bulk
+
+    accs = [make_debtor(world, **SMALL) for _ in range(2)]
+    db.session.commit()
+    batch = bulk.create_batch("court_order_application", [a.id for a in accs], user=lawyer)
+    db.session.commit()
+    batch = bulk.run_batch(batch.id, [a.id for a in accs], {}, today=TODAY)
+    assert batch.status == "done", batch.message
+    for acc in accs:
+        case = db.session.scalar(select(Case).where(Case.account_id == acc.id))
+        rec = db.session.scalars(select(CourtRecord).where(CourtRecord.case_id == case.id)).one()
+        assert rec.kind == "order" and rec.principal_kop == 30_000_00 and rec.document_id is not None
+        assert case.stage == "court"
+    assert db.session.scalar(select(func.count()).select_from(Contact)) == 0
