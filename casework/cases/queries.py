@@ -13,7 +13,7 @@ from ..accounts.models import Account, AccountBalance, LedgerEntry
 from ..auth.models import User
 from ..extensions import db
 from .models import Alert, Case, CourtRecord, Deadline, Enforcement, Hold, StageChange, WriteOffProposal
-from .services import open_threshold_kop, optional
+from .services import kept_agreement_exists, open_threshold_kop, optional
 
 SECTION_LIMIT = 50  # rows per queue section: a day's work, not a report (the full list is on /cases/)
 
@@ -260,7 +260,8 @@ def new_debtors(limit: int = 50, count: bool = False):
     stmt = (select(Account.id, Account.number, Account.debtor_name, AccountBalance.balance_kop)
             .join(AccountBalance, AccountBalance.account_id == Account.id)
             .where(AccountBalance.has_open_case == false(), AccountBalance.balance_kop > threshold,
-                   AccountBalance.overdue_kop > threshold))  # the daily job opens a case for overdue debt only
+                   # the daily job opens a case for overdue debt only, and none under a kept agreement
+                   AccountBalance.overdue_kop > threshold, ~kept_agreement_exists(AccountBalance.account_id)))
     if count:
         return db.session.scalar(select(func.count()).select_from(stmt.subquery()))
     rows = [dict(r._mapping) for r in db.session.execute(stmt.order_by(AccountBalance.balance_kop.desc())

@@ -861,7 +861,7 @@ KEPT_AGREEMENT = ("on_track",)   # an agreement being kept (contacts.services.as
 WORK_STAGES = (Stage.DEBT_DETECTED.value, Stage.NOTICE.value, Stage.PAYMENT_AGREEMENT.value)  # closed when no work
 
 
-def _kept_agreement(account_id_col):
+def kept_agreement_exists(account_id_col):
     """EXISTS a signed payment agreement of the account that is being kept (ПП 354 п.118; ГК 203)."""
     from ..contacts.models import PaymentAgreement
 
@@ -877,7 +877,7 @@ def open_cases_for_debtors(today: date, threshold_kop: int | None = None, user=N
     sel = (select(AccountBalance.account_id, literal(Stage.DEBT_DETECTED.value), literal(today), literal(True),
                   literal(today), AccountBalance.balance_kop, literal(1), literal(_now()))
            .where(AccountBalance.balance_kop > threshold, AccountBalance.overdue_kop > threshold, no_case,
-                  ~_kept_agreement(AccountBalance.account_id)))
+                  ~kept_agreement_exists(AccountBalance.account_id)))
     opened = db.session.scalar(select(func.count()).select_from(sel.subquery())) or 0
     if not opened:
         return 0
@@ -967,7 +967,7 @@ def close_cases_without_work(today: date, user=None) -> dict[str, int]:
             .where(Case.is_open.is_(True), Case.stage.in_(WORK_STAGES), AccountBalance.balance_kop > 0))
     no_overdue = list(db.session.scalars(base.where(AccountBalance.overdue_kop <= 0)))
     closed_no_overdue = _close_cases(no_overdue, today, user, "daily: no overdue debt", "no_overdue")
-    kept = list(db.session.scalars(base.where(_kept_agreement(Case.account_id))))
+    kept = list(db.session.scalars(base.where(kept_agreement_exists(Case.account_id))))
     closed_kept = _close_cases(kept, today, user, "daily: payment agreement kept", "agreement_kept")
     return {"cases_no_overdue": closed_no_overdue, "cases_agreement_kept": closed_kept}
 
