@@ -82,9 +82,9 @@ def make_accounts(n: int) -> list[int]:
                                               address=f"{b.address}, кв. {i}", apartment=str(i), building_id=b.id)
                                          for i in range(1, n + 1)])
     ids = list(db.session.scalars(select(Account.id).order_by(Account.id)))
-    db.session.execute(insert(Party), [dict(kind="person", full_name=f"Смирнова Анна Сергеевна", gender="f",
+    db.session.execute(insert(Party), [dict(kind="person", full_name="Смирнова Анна Сергеевна", gender="f",
                                             external_id=f"P{i}a") for i in ids] +
-                       [dict(kind="person", full_name=f"Смирнов Олег Петрович", gender="m", external_id=f"P{i}b")
+                       [dict(kind="person", full_name="Смирнов Олег Петрович", gender="m", external_id=f"P{i}b")
                         for i in ids])
     pid = dict(db.session.execute(select(Party.external_id, Party.id)).all())
     db.session.execute(insert(AccountParty), [dict(account_id=i, party_id=pid[f"P{i}{s}"], role="owner", share_num=1,

@@ -341,7 +341,7 @@ def build_dataset(url: str, n_accounts: int = 100_000, months: int = 36, *, seed
             debt = debt_start + charged - paid
             month_rows.append((a, m, opening, debt_start, charged, 0, paid, enforced, debt))
         # FIFO: the debt is made of the most recent debits
-        remaining, overdue, months_arrears, oldest = max(debt, 0), 0, 0, None
+        remaining, overdue, oldest = max(debt, 0), 0, None
         buckets = [0] * 6
         arrears_months = set()
         for i, amount in reversed(charges):

@@ -11,6 +11,19 @@ ALL_ROLES = frozenset({COLLECTOR, LAWYER, MANAGER, ADMIN})
 CASE_STAFF = frozenset({COLLECTOR, LAWYER, MANAGER})  # people who work cases
 PUBLIC = "public"
 AUTHENTICATED = "authenticated"  # any logged-in user, whatever the role
+TOKEN_SCOPES = ("read", "write")  # API tokens (casework/api): "write" may read too
+
+
+class TokenRule(str):
+    """The rule of an API view: an API token of this scope (`Authorization: Bearer …`), never a session."""
+
+    @property
+    def scope(self) -> str:
+        return self.split(":", 1)[1]
+
+
+# the checker of token rules, set by casework.api (token → 401/403 problem responses); None refuses everyone
+_token_checker: Callable | None = None
 
 
 def roles(*allowed: str) -> Callable:
@@ -34,6 +47,19 @@ def any_user(view: Callable) -> Callable:
     return _mark(AUTHENTICATED)(view)
 
 
+def api_token(scope: str) -> Callable:
+    """Declare an API view: it answers only to an API token with `scope` (read or write), never to a session."""
+    if scope not in TOKEN_SCOPES:
+        raise ValueError(f"unknown token scope {scope!r}")
+    return _mark(TokenRule(f"token:{scope}"))
+
+
+def set_token_checker(checker: Callable) -> None:
+    """Called by casework.api: `checker(rule)` authenticates the request's token for a TokenRule view."""
+    global _token_checker
+    _token_checker = checker
+
+
 def _mark(rule) -> Callable:
     def decorator(view: Callable) -> Callable:
         view._access = rule  # type: ignore[attr-defined]
@@ -51,6 +77,8 @@ def rule_for(app: Flask, endpoint: str):
 
 
 def user_may(role: str | None, rule) -> bool:
+    if isinstance(rule, TokenRule):
+        return False  # API views answer to tokens, not to the roles of a session
     if rule == PUBLIC:
         return True
     if role is None:
@@ -70,6 +98,10 @@ def _check_access():
         abort(403)
     if rule == PUBLIC:
         return None
+    if isinstance(rule, TokenRule):
+        if _token_checker is None:
+            abort(403)
+        return _token_checker(rule)
     if not current_user.is_authenticated:
         from .extensions import login_manager
 

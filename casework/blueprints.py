@@ -1,9 +1,9 @@
 """Blueprint registry: one blueprint per domain area, URL prefix given here."""
 from __future__ import annotations
 
-from flask import Flask
+import importlib
 
-from .plugins import import_optional
+from flask import Flask
 
 # (module, url_prefix); a module listed here must define `bp` in its __init__ and import its views.
 BLUEPRINTS: list[tuple[str, str]] = [
@@ -18,13 +18,14 @@ BLUEPRINTS: list[tuple[str, str]] = [
     ("casework.reports", "/reports"),
     ("casework.audit", "/audit"),
     ("casework.egrn", "/egrn"),
+    ("casework.messages", "/messages"),
+    ("casework.gis", "/gis"),
     ("casework.ops", "/health"),
+    ("casework.api", "/api/v1"),
+    ("casework.api.admin", "/api-tokens"),
 ]
 
 
 def register_blueprints(app: Flask) -> None:
     for module_name, prefix in BLUEPRINTS:
-        module = import_optional(module_name)
-        bp = getattr(module, "bp", None)
-        if bp is not None:
-            app.register_blueprint(bp, url_prefix=prefix)
+        app.register_blueprint(importlib.import_module(module_name).bp, url_prefix=prefix)

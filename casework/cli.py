@@ -1,22 +1,23 @@
 """The `casework` console script: the Flask CLI bound to the app, plus the domain commands."""
 from __future__ import annotations
 
+import importlib
+
 import click
 from flask import Flask
 from flask.cli import FlaskGroup
 
-from .plugins import import_optional
-
-# modules that define `register_cli(app)`
+# modules that define `register_cli(app)`: imported directly, so a wrong name fails at start-up
 CLI_MODULES = [
     "casework.auth.cli",
-    "casework.accounts.cli",
     "casework.imports.cli",
     "casework.legal.app_cli",
     "casework.cases.cli",
     "casework.documents.cli",
     "casework.reports.cli",
     "casework.egrn.cli",
+    "casework.messages.cli",
+    "casework.gis.cli",
     "casework.demo.cli",
     "casework.maintenance.cli",
 ]
@@ -24,9 +25,7 @@ CLI_MODULES = [
 
 def register_commands(app: Flask) -> None:
     for name in CLI_MODULES:
-        register = getattr(import_optional(name), "register_cli", None)
-        if register:
-            register(app)
+        importlib.import_module(name).register_cli(app)
     if "calc" not in app.cli.commands:
         from .legal.cli import calc_cli
 

@@ -53,6 +53,28 @@ class DefaultConfig:
     # and so are those before this month (the ruble's redenomination: older amounts are in pre-reform rubles)
     IMPORT_MAX_MONTHS_AHEAD = 0
     IMPORT_EARLIEST_MONTH = "1998-01"
+    # cases: `casework daily` opens a case above this debt; an enforcement with no receipts for this many days
+    # raises the bailiffs' inactivity alert; the reading of the ПП 354 20-day/10-day terms ("full_days" — from
+    # day 21 / 11, ГК 191; "elapsed" — from day 20 / 10; docs/legal-engine.md)
+    CASE_OPEN_THRESHOLD_KOP = 5_000_00
+    # ГИС ЖКХ debt requests (docs/gis-zhkh.md): the answer term in working days (ПП 761 п. 8(2)); the enterprise's
+    # identifiers in ГИС ЖКХ written into the importDSRResponses message (RequestHeader/orgPPAGUID and
+    # responseData/executorGUID — export is refused while they are empty); the schema version the message states
+    GIS_ANSWER_WORKING_DAYS = 5
+    GIS_ORG_PPA_GUID = ""
+    GIS_EXECUTOR_GUID = ""
+    GIS_DRS_VERSION = "14.0.0.0"
+    ENFORCEMENT_SILENCE_DAYS = 60
+    RESTRICTION_TERM_READING = "full_days"
+    # reference data: warn when the key rate was last checked more than N days ago, and N days before a moratorium
+    # or cap window ends; `casework calc` reference data ("auto", "packaged" or "database", legal/app_cli.py)
+    KEY_RATE_STALE_DAYS = 120
+    CAP_WINDOW_NOTICE_DAYS = 60
+    CALC_REFERENCE = "auto"
+    # reports: overdue debt by "fifo" (oldest debts paid first, the form's identity) or "legal" (the legal engine's
+    # allocation); the monthly target of court applications (seed 001 п.18: at least 10)
+    REPORT_OVERDUE_METHOD = "fifo"
+    REPORT_COURT_TARGET = 10
     # stored files (casework/storage.py): "local" = DOCUMENTS_DIR / IMPORTS_DIR on this host's disk (one host only);
     # "s3" = objects <S3_PREFIX><area>/<name> in S3_BUCKET on any S3 server, shared by every host
     STORAGE_BACKEND = "local"
@@ -75,6 +97,33 @@ class DefaultConfig:
     # METRICS_TOKEN when one is set, else only to the loopback address
     METRICS_ENABLED = False
     METRICS_TOKEN = ""
+    # the JSON API (/api/v1, docs/api.md): largest request body, and requests a minute per token in each worker
+    # process (0 = no limit); one push holds at most casework.api.schema.MAX_ROWS rows
+    API_MAX_BODY_BYTES = 5 * 1024 * 1024
+    API_RATE_LIMIT_PER_MINUTE = 600
+    # messages (casework/messages, docs/messages.md). E-mail goes through this SMTP server; SMTP_HOST empty = e-mail
+    # is not sent (messages wait in the queue). SMTP_STARTTLS: upgrade the connection with STARTTLS (port 587);
+    # SMTP_USER empty = no login. SMTP_FROM is the sender address (required to send).
+    SMTP_HOST = ""
+    SMTP_PORT = 587
+    SMTP_USER = ""
+    SMTP_PASSWORD = ""
+    SMTP_STARTTLS = True
+    SMTP_FROM = ""
+    SMTP_TIMEOUT_SECONDS = 30
+    # SMS go through SMS.ru's HTTP API (https://sms.ru/api): SMSRU_URL is the API's base address (/sms/send,
+    # /sms/status are appended; a test points it at a local server), SMSRU_API_ID the key from the account's
+    # settings (empty = SMS are not sent), SMSRU_FROM an approved sender name (empty = the account's default),
+    # SMSRU_TEST = true sends with test=1 (SMS.ru answers but sends nothing and charges nothing)
+    SMSRU_URL = "https://sms.ru"
+    SMSRU_API_ID = ""
+    SMSRU_FROM = ""
+    SMSRU_TEST = False
+    SMSRU_TIMEOUT_SECONDS = 30
+    # delivery callbacks POST /messages/callback/<provider> are accepted only when signed with this secret
+    # (HMAC-SHA256; empty = every callback is refused); a message is retried this many times before it is failed
+    MESSAGES_CALLBACK_SECRET = ""
+    MESSAGES_MAX_ATTEMPTS = 3
 
 
 def _parse(value: str):
@@ -87,7 +136,9 @@ def _parse(value: str):
 
 # settings read from the environment as they are, never as JSON (a secret of digits stays a string)
 TEXT_SETTINGS = ("STORAGE_BACKEND", "S3_ENDPOINT_URL", "S3_BUCKET", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY",
-                 "S3_REGION", "S3_PREFIX", "LOG_FORMAT", "LOG_LEVEL", "METRICS_TOKEN")
+                 "S3_REGION", "S3_PREFIX", "LOG_FORMAT", "LOG_LEVEL", "METRICS_TOKEN", "SMTP_HOST", "SMTP_USER",
+                 "SMTP_PASSWORD", "SMTP_FROM", "SMSRU_URL", "SMSRU_API_ID", "SMSRU_FROM", "MESSAGES_CALLBACK_SECRET",
+                 "GIS_ORG_PPA_GUID", "GIS_EXECUTOR_GUID", "GIS_DRS_VERSION")
 
 
 def apply_environment(cfg: dict, environ: os._Environ | dict) -> None:

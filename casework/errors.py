@@ -11,19 +11,33 @@ from .i18n import _
 from .pagination import BadQueryParameter, out_of_range_args
 
 
+def _api_problem(code: int):
+    """Under /api/ an error is answered as problem details (JSON), also when no API route matched."""
+    from .problems import is_api_request, problem_response
+
+    if request and is_api_request():
+        db.session.rollback()
+        return problem_response(code)
+    return None
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(403)
     def forbidden(e):
-        return render_template("errors/403.html"), 403
+        return _api_problem(403) or (render_template("errors/403.html"), 403)
 
     @app.errorhandler(404)
     def not_found(e):
-        return render_template("errors/404.html"), 404
+        return _api_problem(404) or (render_template("errors/404.html"), 404)
+
+    @app.errorhandler(405)
+    def method_not_allowed(e):
+        return _api_problem(405) or e
 
     @app.errorhandler(413)
     def too_large(e):
-        return render_template("errors/error.html", code=413,
-                               message=_("The file is too large.")), 413
+        return _api_problem(413) or (render_template("errors/error.html", code=413,
+                                                     message=_("The file is too large.")), 413)
 
     @app.errorhandler(CSRFError)
     def csrf_error(e):
@@ -60,4 +74,4 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(500)
     def server_error(e):
         db.session.rollback()
-        return render_template("errors/500.html"), 500
+        return _api_problem(500) or (render_template("errors/500.html"), 500)

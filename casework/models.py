@@ -1,5 +1,5 @@
 """Import every area's models so that metadata (create_all, Alembic autogenerate) sees them all."""
-from .plugins import import_optional
+import importlib
 
 MODEL_MODULES = [
     "casework.auth.models",
@@ -12,9 +12,12 @@ MODEL_MODULES = [
     "casework.contacts.models",
     "casework.documents.models",
     "casework.reports.models",
+    "casework.api.models",
+    "casework.messages.models",
+    "casework.gis.models",
 ]
 
 
 def load_all() -> None:
     for name in MODEL_MODULES:
-        import_optional(name)
+        importlib.import_module(name)

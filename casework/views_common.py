@@ -19,6 +19,7 @@ NAV = [
     ("accounts.index", _l("Accounts")),
     ("cases.index", _l("Cases")),
     ("contacts.index", _l("Contacts")),
+    ("messages.index", _l("Messages")),
     ("documents.index", _l("Documents")),
     ("legal.index", _l("Calculators")),
     ("reports.index", _l("Reports")),
@@ -26,7 +27,9 @@ NAV = [
     ("enterprise.show", _l("Enterprise")),
     ("legal.reference", _l("Rate tables")),
     ("cases.courts", _l("Courts")),
+    ("gis.index", _l("GIS debt requests")),
     ("auth.users", _l("Users")),
+    ("api_tokens.index", _l("API tokens")),
     ("audit.index", _l("Audit")),
 ]
 

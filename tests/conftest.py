@@ -185,3 +185,11 @@ def s3_storage(app, s3_server, tmp_path, monkeypatch):
         monkeypatch.setitem(app.config, key, str(tmp_path / "local-must-stay-empty" / key.lower()))
     yield app
     s3_server.wipe(prefix)
+
+
+@pytest.fixture()
+def hand_data(app):
+    """Four accounts around February 2026 computed by hand (tests/integration/report_data.py says each figure)."""
+    from tests.integration.report_data import build_hand_data
+
+    return build_hand_data()

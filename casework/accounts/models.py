@@ -6,10 +6,8 @@ Decimal rubles only at the domain boundary. Billing periods are stored as the fi
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
 
-from sqlalchemy import (BigInteger, CheckConstraint, Date, ForeignKey, Index, String, Text,
-                        UniqueConstraint, text)
+from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..dbtypes import BigID, ScaledDecimal
@@ -180,11 +178,13 @@ class LedgerEntry(db.Model):
     __table_args__ = (
         CheckConstraint("kind IN ('opening','charge','recalculation','payment')", name="kind"),
         CheckConstraint("kind <> 'payment' OR paid_on IS NOT NULL", name="payment_date"),
-        CheckConstraint("amount_kop >= 0 OR kind = 'recalculation' OR (kind = 'payment' AND reverses_id IS NOT NULL)",
-                        name="sign"),
+        # negative: a recalculation, or a reversing entry (a payment reversal from billing, or the application's
+        # reversal of a row a corrected export changed or no longer has, or of an undone import; see imports/corrections.py)
+        CheckConstraint("amount_kop >= 0 OR kind = 'recalculation' OR reverses_id IS NOT NULL", name="sign"),
         Index("ix_ledger_account_period", "account_id", "period"),
         Index("ix_ledger_paid_on", "paid_on"),
         Index("ix_ledger_batch", "batch_id"),
+        Index("ix_ledger_reverses", "reverses_id"),
     )
 
     id: Mapped[int] = mapped_column(BigID, primary_key=True)
@@ -273,16 +273,3 @@ class FiguresVersion(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     token: Mapped[str] = mapped_column(String(32))
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
-def to_kopecks(amount: Decimal | str | int) -> int:
-    """Rubles (Decimal/str with at most two decimals) → integer kopecks, exactly."""
-    d = Decimal(str(amount)) * 100
-    if d != d.to_integral_value():
-        raise ValueError(f"{amount}: more than two decimals")
-    return int(d)
-
-
-def from_kopecks(kop: int) -> Decimal:
-    """Integer kopecks → Decimal rubles with two decimals."""
-    return (Decimal(int(kop)) / 100).quantize(Decimal("0.01"))

@@ -30,7 +30,7 @@ ENTITY_LABELS = {
     "promises": _l("promise to pay"), "payment_agreements": _l("payment agreement"),
     "enforcements": _l("enforcement proceedings"), "account_service_norms": _l("consumption norm"),
     "courts": _l("court"), "bailiff_units": _l("bailiff unit"), "writeoff_proposals": _l("write-off proposal"),
-    "contacts": _l("contact"), "documents": _l("document"), "document_template_versions": _l("document template"),
+    "contacts": _l("contact"), "messages": _l("e-mail or SMS"), "documents": _l("document"), "document_template_versions": _l("document template"),
     "document_batches": _l("document batch"), "import_batches": _l("import"), "territories": _l("territory"),
     "buildings": _l("building"), "premises": _l("premises"), "account_parties": _l("debtor of an account"),
     "services": _l("service"), "agreement_instalments": _l("agreement instalment"),

@@ -72,7 +72,7 @@ def register_cli(app: Flask) -> None:
         """Open a case for every account above the threshold that has none."""
         from decimal import Decimal
 
-        from ..accounts.models import to_kopecks
+        from ..domain.money import to_kopecks
         from .services import open_cases_for_debtors
 
         thr = to_kopecks(Decimal(str(threshold)).quantize(Decimal("0.01"))) if threshold is not None else None

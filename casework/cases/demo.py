@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
 
 from ..accounts.models import Account, AccountBalance, Building, LedgerEntry, Service, Territory
 from ..auth.models import User
@@ -392,7 +392,6 @@ def add_cases(rng: random.Random, today: date, limit: int | None = None) -> dict
     if limit:
         rows = rows[:limit]
     svc_debt = _service_debts([r[0] for r in rows], today)
-    units = {t: uid for uid, t in db.session.execute(select(BailiffUnit.id, BailiffUnit.territory_id))}
     sen_terr = set(db.session.scalars(select(Territory.id).where(Territory.name.in_(
         ("гп Северо-Енисейский", "п. Тея", "п. Брянка", "п. Вангаш")))))
     unit_ids = list(db.session.scalars(select(BailiffUnit.id).order_by(BailiffUnit.id)))

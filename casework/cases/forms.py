@@ -1,13 +1,12 @@
 """Forms of the cases area (labels are English msgids, translated in the catalogue)."""
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, HiddenField, IntegerField, SelectField, SelectMultipleField,
-                     StringField,
+from wtforms import (BooleanField, DateField, HiddenField, SelectField, SelectMultipleField, StringField,
                      SubmitField, TextAreaField)
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..i18n import _l
 from ..moneyfield import MoneyField

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from ..i18n import _, _l
+from ..i18n import _l
 
 STAGE_LABELS = {
     "debt_detected": _l("Debt detected"), "notice": _l("Notice"), "payment_agreement": _l("Payment agreement"),
@@ -167,7 +167,7 @@ def choices(labels: dict) -> list[tuple[str, str]]:
 
 
 def _fmt(key: str, value):
-    from ..accounts.models import from_kopecks
+    from ..domain.money import from_kopecks
 
     if key in ("period", "period_from", "period_to"):
         if value is None:
@@ -186,9 +186,10 @@ def _fmt(key: str, value):
     if key in ("current", "target", "stage"):
         return label(STAGE_LABELS, value)
     if key == "service":
+        from sqlalchemy import select
+
         from ..accounts.models import Service
         from ..extensions import db
-        from sqlalchemy import select
 
         name = db.session.scalar(select(Service.name).where(Service.code == value))
         return name or value

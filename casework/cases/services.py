@@ -26,8 +26,6 @@ from .directory import court_choice as _directory_court_choice
 from .models import (AccountServiceNorm, Alert, Case, Court, CourtRecord, Deadline, Enforcement, Hold, StageChange,
                      WriteOffProposal, sync_open_case_flags)
 
-DEFAULT_OPEN_THRESHOLD_KOP = 5_000_00     # open a case above 5,000 ₽ of debt (setting CASE_OPEN_THRESHOLD_KOP)
-DEFAULT_SILENCE_DAYS = 60                 # enforcement with no receipts for 60 days raises an alert
 
 
 def _refuse(code: str, reason: str, **params):
@@ -39,7 +37,7 @@ def term_reading() -> str:
     'full_days' — from day 21 / 11, ГК 191, the default; 'elapsed' — from day 20 / 10); see docs/legal-engine.md."""
     from ..domain.restriction import term_reading as parse
 
-    return parse(current_app.config.get("RESTRICTION_TERM_READING")).value
+    return parse(current_app.config["RESTRICTION_TERM_READING"]).value
 
 
 def business_calendar():
@@ -51,7 +49,8 @@ def business_calendar():
 
 
 def open_threshold_kop() -> int:
-    return int(current_app.config.get("CASE_OPEN_THRESHOLD_KOP", DEFAULT_OPEN_THRESHOLD_KOP))
+    """A case is opened above this debt (setting CASE_OPEN_THRESHOLD_KOP, config.py)."""
+    return int(current_app.config["CASE_OPEN_THRESHOLD_KOP"])
 
 
 optional = import_optional  # another area's module when it exists, else None (casework.plugins)
@@ -1045,7 +1044,7 @@ def raise_hold_reviews(today: date) -> int:
 
 def raise_enforcement_silence(today: date, days: int | None = None) -> int:
     """Nothing received from an enforcement for N days (last receipt or sending) raises one alert per silence."""
-    days = int(current_app.config.get("ENFORCEMENT_SILENCE_DAYS", DEFAULT_SILENCE_DAYS)) if days is None else days
+    days = int(current_app.config["ENFORCEMENT_SILENCE_DAYS"]) if days is None else days
     last_receipt = (select(func.max(LedgerEntry.paid_on)).where(
         LedgerEntry.account_id == Case.account_id, LedgerEntry.kind == "payment",
         LedgerEntry.source.in_(("enforcement", "employer")), LedgerEntry.paid_on >= Enforcement.sent_on)

@@ -10,15 +10,16 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..access import ADMIN, ALL_ROLES, CASE_STAFF, LAWYER, MANAGER, roles
-from ..accounts.models import Account, AccountBalance, Service, Territory, to_kopecks
+from ..accounts.models import Account, AccountBalance, Service, Territory
 from ..domain.errors import DomainError
+from ..domain.money import to_kopecks
 from ..domain.stages import Stage, refusals
 from ..extensions import db
 from ..i18n import _, _l
 from ..pagination import check_kopecks, int_arg, paginate
 from ..timeutil import today as business_today
 from . import bp, directory, forms, labels, queries, services
-from .models import BailiffUnit, Case, Court, CourtRecord, Enforcement, Hold, WriteOffProposal, Alert
+from .models import Alert, BailiffUnit, Case, Court, CourtRecord, Enforcement, WriteOffProposal
 
 CONFLICT = _l("The case has already been changed by another user; refresh the page.")
 

@@ -449,6 +449,7 @@ class _Builder:
             owners = [head] + family
             if children and rng.random() < 0.4:  # a child co-owner (maternal capital purchase)
                 owners.append(children[0])
+            child_owner = False
             if len(owners) == 1 or rng.random() < 0.45:
                 add(head, "owner", (1, 1))
                 for p in owners[1:]:
@@ -457,9 +458,13 @@ class _Builder:
                 owners = owners[:3]
                 for p in owners:
                     add(p, "owner", (1, len(owners)))
+                child_owner = bool(children) and any(children[0] is q for q in owners)
             for p in family + children:
                 if not any(p is q for q in owners):
                     add(p, "registered")
+            if child_owner:  # the parent represents the child co-owner (ГК ст.28, Пленум ВС РФ № 22 п.28)
+                j = next(k for k in range(len(party_rows) - 1, -1, -1) if party_rows[k] is head)
+                links.append((i, j, "representative", None, None, since))
             acc["debtor_name"] = head["full_name"]
         elif roll < 0.95:  # social tenancy in municipal housing (ЖК 153 ч.2 п.1)
             acc["tenure"] = "social_tenancy"

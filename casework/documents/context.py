@@ -68,6 +68,7 @@ class Source:
     from_db: bool = False  # built by load_sources: lazy look-ups (the pre-claim letter) may read the database
     limitation_events: list | None = None  # the account's limitation events, read with the batch (load_sources)
     uses_claim: bool = False  # a letter stating a claim's months (Letter.claim_periods): the figures are theirs
+    persons: list = field(default_factory=list)  # every (AccountParty, Party) of the account, past ones included
 
     # ------------------------------------------------------------------ parties
     @property
@@ -94,6 +95,58 @@ class Source:
     @property
     def arbitrazh(self) -> bool:
         return self.court_track == "arbitrazh"
+
+    @cached_property
+    def court_parties(self):
+        """The defendants and each line's liability for the claim's months (domain.parties.build_parties): owners
+        by share and days owned, minors' shares from their representatives, a social tenant with the adult family
+        jointly — adjusted by the lawyer's choices on the form (parameters parties_exclude: party ids left out;
+        parties_reps: {minor's party id: [representatives' party ids]})."""
+        from ..domain.parties import ClaimMonth, build_parties
+
+        rows = self.claim.rows if self.uses_claim else [c for c in self.claim_candidates if c.due and c.debt_kop > 0]
+        months = [ClaimMonth(r.first_day, r.debt_kop, r.penalty_units) for r in rows]
+        return build_parties(self.party_persons, months, tenure=self.account.tenure or "owner",
+                             opened_on=self.account.opened_on, closed_on=self.account.closed_on)
+
+    @cached_property
+    def party_persons(self) -> list:
+        """The account's persons as domain.parties.Person (key = party id; a deceased person's link ends on the day
+        of death), with the lawyer's choices; an account without recorded persons has its debtor's name as the one
+        liable person."""
+        from fractions import Fraction
+
+        from ..domain.parties import OWNER, TENANT, Person
+
+        params = self.common.params
+        excluded = {int(x) for x in (params.get("parties_exclude") or ())}
+        chosen = params.get("parties_reps") or {}
+        represents: dict[int, list[int]] = defaultdict(list)
+        for minor, reps in chosen.items():
+            for r in reps:
+                represents[int(r)].append(int(minor))
+        out = []
+        for ap, p in self.persons:
+            until = ap.until
+            if p.deceased_on and (until is None or p.deceased_on < until):
+                until = p.deceased_on
+            share = Fraction(ap.share_num, ap.share_den) if ap.share_num and ap.share_den else None
+            out.append(Person(p.id, p.full_name, ap.role, share, ap.since, until, p.birth_date,
+                              tuple(represents.get(p.id, ())), p.id in excluded))
+        liable = (TENANT,) if self.account.tenure in ("social_tenancy", "commercial_tenancy") else (OWNER,)
+        if not any(x.role in liable for x in out):  # nobody recorded in the liable role: the account's debtor
+            first = self.owners[0]
+            key = first.party.id if first.party is not None else 0
+            out = [x for x in out if x.key != key]
+            out.insert(0, Person(key, first.name, liable[0], None, None, None,
+                                 first.party.birth_date if first.party is not None else None,
+                                 tuple(represents.get(key, ())), key in excluded))
+        return out
+
+    @cached_property
+    def party_by_id(self) -> dict:
+        """Party records of the account by id (the debtor block's names, birth data and addresses)."""
+        return {p.id: p for _ap, p in self.persons}
 
     # ------------------------------------------------------------------ ledger figures
     @cached_property
@@ -333,7 +386,9 @@ def load_sources(account_ids: list[int], common: Common, case_ids: dict[int, int
             .where(LedgerEntry.account_id.in_(chunk)).order_by(LedgerEntry.account_id, LedgerEntry.id)).all()
         events = limitation_events_by_account(chunk)  # court filings and acknowledgments (the legal figures)
         by_acc_parties: dict[int, list] = defaultdict(list)
+        all_parties: dict[int, list] = defaultdict(list)
         for ap, p in parties:
+            all_parties[ap.account_id].append((ap, p))
             if ap.until is None or ap.until >= common.today:
                 by_acc_parties[ap.account_id].append((ap, p))
         by_acc_ledger: dict[int, list] = defaultdict(list)
@@ -348,7 +403,7 @@ def load_sources(account_ids: list[int], common: Common, case_ids: dict[int, int
             if not owners:
                 owners = [_owner_from(ap, p, acc) for ap, p in plist[:1]] or [_owner_from(None, None, acc)]
             built[aid] = Source(common, acc, owners, by_acc_ledger.get(aid, []), from_db=True,
-                                limitation_events=events.get(aid, []))
+                                limitation_events=events.get(aid, []), persons=all_parties.get(aid, []))
     out = {aid: built[aid] for aid in ids if aid in built}
     _attach_cases(out, case_ids or {})
     return out

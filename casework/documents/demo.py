@@ -6,7 +6,7 @@ from datetime import date
 from ..accounts.models import Account, Building, Party, Service
 from ..enterprise.models import Enterprise
 from . import context as ctxmod
-from .fields import ACCOUNT, BATCH, BUILDING
+from .fields import BATCH, BUILDING
 
 
 def demo_enterprise() -> Enterprise:

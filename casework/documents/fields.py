@@ -127,6 +127,27 @@ _f("owners", "Список должников: name, name_gen, name_dat, share, 
    "(ИНН, ОГРН/ОГРНИП), ip и ip_gen («индивидуальный предприниматель » / «индивидуального предпринимателя » для ИП), "
    "address, debt, penalty, duty, total, total_words (суммы по доле)", lambda s: _owners(s), pii=True)
 
+# --------------------------------------------------------------------------- court parties (domain.parties)
+_f("defendants", "Ответчики (должники) по ролям и периодам: name, name_gen, birth_date, birth_place, identifier, "
+   "address, capacity («собственник 1/2 доли», «наниматель по договору социального найма», «член семьи нанимателя», "
+   "«законный представитель несовершеннолетнего собственника …»). Несовершеннолетний должником не указывается",
+   lambda s: _defendants(s), pii=True)
+_f("minor_owners", "Несовершеннолетние собственники, чьи доли взыскиваются с законных представителей: name, "
+   "birth_date, representatives_gen («в лице законного представителя Петровой Анны Ивановны»)",
+   lambda s: _minor_owners(s), pii=True)
+_f("claim_lines", "Требования по ответчикам: from_whom («с Иванова Ивана Ивановича (1/2 доли в праве "
+   "собственности)», «солидарно с … и …»), who, basis, share, periods, jointly, debt, penalty, duty, total, "
+   "total_words; в расчёте — debt_num, penalty_num, total_num (суммы сходятся с итогом до копейки)",
+   lambda s: _claim_lines(s))
+_f("parties_note", "Правовое основание распределения долга между ответчиками (долевые собственники, "
+   "несовершеннолетние, солидарная ответственность нанимателя и членов семьи); пусто для одного должника",
+   lambda s: _parties_note(s))
+_f("defendant_names", "ФИО ответчиков (должников) через запятую, без несовершеннолетних («Сидоров Пётр Иванович, "
+   "Сидорова Анна Петровна»)", lambda s: ", ".join(_person_name(s, k)[0] for k in s.court_parties.defendants)
+   or s.debtor.name)
+_f("parties_split", "Истина, если требование распределено между несколькими ответчиками (строками)",
+   lambda s: len(s.court_parties.lines) > 1)
+
 # --------------------------------------------------------------------------- debt
 _f("debt_total", "Сумма долга цифрами: «1 234 руб. 56 коп.»", lambda s: ru.money(s.debt_kop))
 _f("debt_total_words", "Сумма долга прописью", lambda s: ru.amount_in_words(s.debt_kop))
@@ -620,3 +641,167 @@ def build_context(src, names, mask: bool = False) -> dict:
 def uses_pii(names) -> bool:
     """Does a template with these merge fields carry personal identifiers?"""
     return not PII_FIELDS.isdisjoint(names)
+
+
+# --------------------------------------------------------------------------- court parties
+def _person_name(s, key) -> tuple[str, str | None, object]:
+    """(full name, gender, party or None) of a key of domain.parties (a party id; 0 = the account's debtor)."""
+    p = s.party_by_id.get(key)
+    if p is None:
+        return s.debtor.name, s.debtor.gender, s.debtor.party
+    return p.full_name, p.gender, p
+
+
+def _as_owner(s, key):
+    from .context import Owner
+
+    name, gender, party = _person_name(s, key)
+    return Owner(party, name, gender, None, None)
+
+
+def _gen(s, key) -> str:
+    return _party_name(_as_owner(s, key), ru.GEN)
+
+
+def _share_words(share) -> str:
+    return f"{share.numerator}/{share.denominator} доли" if share is not None and share != 1 else "единоличной собственности"
+
+
+def _joined(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " и " + names[-1]
+
+
+def _spans_text(spans) -> str:
+    return ", ".join(f"с {ru.short_date(a)} по {ru.short_date(b)}" for a, b in spans)
+
+
+def _minor_words(s, key) -> str:
+    """«несовершеннолетнего собственника Петрова Ивана Сергеевича, 10.03.2014 года рождения» (genitive)."""
+    name, _g, party = _person_name(s, key)
+    born = f", {ru.short_date(party.birth_date)} года рождения" if party is not None and party.birth_date and not _masked(s) else ""
+    return f"несовершеннолетнего собственника {_gen(s, key)}{born}"
+
+
+def _capacity(s, key) -> str:
+    from ..domain.parties import MINOR_SHARE, SHARE
+
+    out = []
+    for ln in s.court_parties.lines_of(key):
+        if ln.basis == SHARE:
+            t = ("собственник " + _share_words(ln.share).replace("единоличной собственности", "помещения")
+                 if ln.share is not None and ln.share != 1 else "собственник помещения")
+        elif ln.basis == MINOR_SHARE:
+            t = "законный представитель " + _minor_words(s, ln.minor)
+        else:
+            role = next((x.role for x in s.party_persons if x.key == key), "tenant")
+            t = ("наниматель по договору социального найма" if role == "tenant" and s.account.tenure == "social_tenancy"
+                 else "наниматель" if role == "tenant" else "член семьи нанимателя")
+        if t not in out:
+            out.append(t)
+    return "; ".join(out)
+
+
+def _defendants(s) -> list[dict]:
+    """Each defendant once, in order of first appearance in the claim's lines (a minor never: ГК 21, 28)."""
+    masked = _masked(s)
+    out = []
+    for key in s.court_parties.defendants:
+        o = _as_owner(s, key)
+        out.append({
+            "name": o.name, "name_gen": _party_name(o, ru.GEN), "name_dat": _party_name(o, ru.DAT),
+            "birth_date": _birth_date(o, masked), "birth_place": _birth_place(o, masked),
+            "identifier": _identifier(o, masked), "requisites": _requisites(o),
+            "address": (o.party.registration_address if o.party is not None and o.party.registration_address
+                        else s.account.address),
+            "capacity": _capacity(s, key),
+        })
+    return out
+
+
+def _minor_owners(s) -> list[dict]:
+    from ..domain.parties import MINOR_SHARE
+
+    out = []
+    res = s.court_parties
+    for key in res.minors:
+        reps = []
+        for ln in res.lines:
+            if ln.basis == MINOR_SHARE and ln.minor == key:
+                reps += [d for d in ln.debtors if d not in reps]
+        if not reps:
+            continue
+        o = _as_owner(s, key)
+        out.append({"name": o.name, "birth_date": _birth_date(o, _masked(s)),
+                    "representatives_gen": ("в лице законного представителя " if len(reps) == 1
+                                            else "в лице законных представителей ") + _joined([_gen(s, r) for r in reps])})
+    return out
+
+
+def _claim_lines(s) -> list[dict]:
+    """The claim per line of domain.parties: who answers, on what ground, for which days and how much; the duty
+    (the whole, a credit included) shared by the lines' sums (ГПК ст.98), kopecks adding up exactly."""
+    from fractions import Fraction
+
+    from ..domain.parties import MINOR_SHARE, SHARE, apportion
+
+    res = s.court_parties
+    totals = [ln.total_kop for ln in res.lines]
+    whole = sum(totals)
+    duty_total = s.duty_gross_kop
+    duties = apportion([Fraction(duty_total * t, whole) for t in totals], duty_total) if whole else [0] * len(totals)
+    several = len(res.lines) > 1 or len(res.defendants) > 1
+    out = []
+    for ln, duty in zip(res.lines, duties):
+        names_gen = [_gen(s, k) for k in ln.debtors]
+        names = [_person_name(s, k)[0] for k in ln.debtors]
+        if ln.basis == SHARE:
+            basis = (f"собственник {_share_words(ln.share)} в праве собственности"
+                     if ln.share is not None and ln.share != 1 else "собственник")
+            from_whom = f"с {names_gen[0]}" + (f" ({_share_words(ln.share)} в праве собственности)"
+                                               if ln.share is not None and ln.share != 1 else "")
+            share = ru.share_text(ln.share.numerator, ln.share.denominator) if ln.share is not None else (
+                "доля не указана" if several else "")
+        elif ln.basis == MINOR_SHARE:
+            part = f" в размере {ln.part.numerator}/{ln.part.denominator}" if ln.part is not None and ln.part != 1 else ""
+            minor_share = _share_words(ln.share) if ln.share is not None and ln.share != 1 else "доли"
+            _n, gender, _p = _person_name(s, ln.debtors[0])
+            basis = f"законный представитель {_minor_words(s, ln.minor)} (за его {minor_share}{part})"
+            from_whom = (f"с {names_gen[0]}, {ru.acting_word(gender)} как законный представитель "
+                         f"{_minor_words(s, ln.minor)}, — за {minor_share} несовершеннолетнего{part}")
+            share = minor_share + part
+        else:
+            basis = "наниматель и члены его семьи солидарно (ч.2 ст.69 ЖК РФ)" if ln.jointly else "наниматель"
+            from_whom = ("солидарно с " if ln.jointly else "с ") + _joined(names_gen)
+            share = "солидарно" if ln.jointly else ""
+        total = ln.total_kop + duty
+        out.append({
+            "from_whom": from_whom, "who": (", ".join(names) + (" (солидарно)" if ln.jointly else "")),
+            "basis": basis, "share": share, "jointly": ln.jointly,
+            "periods": _spans_text(ln.spans), "months": len(ln.months),
+            "debt": ru.money(ln.debt_kop), "penalty": ru.money(ln.penalty_kop), "duty": ru.money(duty),
+            "total": ru.money(total), "total_words": ru.amount_in_words(total),
+            "debt_num": ru.number_rub(ln.debt_kop), "penalty_num": ru.number_rub(ln.penalty_kop),
+            "total_num": ru.number_rub(ln.total_kop),
+        })
+    return out
+
+
+def _parties_note(s) -> str:
+    from ..domain.parties import MINOR_SHARE, SHARE, TENANCY
+
+    res = s.court_parties
+    bases = {ln.basis for ln in res.lines}
+    parts = []
+    if SHARE in bases and (len(res.lines) > 1 or any(ln.share not in (None, 1) for ln in res.lines)):
+        parts.append("Помещение находится в общей долевой собственности: задолженность предъявляется каждому "
+                     "собственнику соразмерно его доле за период, когда он был собственником (ст.249 ГК РФ, ч.2 "
+                     "ст.153, ч.1 ст.158 ЖК РФ, п.27 постановления Пленума Верховного Суда РФ от 27.06.2017 № 22).")
+    if MINOR_SHARE in bases:
+        parts.append("Обязанность по оплате за долю несовершеннолетнего собственника несут его родители (законные "
+                     "представители) в равных долях (ст.21, 26, 28 ГК РФ, ст.61, 64 СК РФ, п.28 постановления Пленума "
+                     "Верховного Суда РФ от 27.06.2017 № 22).")
+    if TENANCY in bases and any(ln.jointly for ln in res.lines):
+        parts.append("Дееспособные члены семьи нанимателя жилого помещения по договору социального найма несут "
+                     "солидарную с нанимателем ответственность по обязательствам, вытекающим из договора (ч.2 ст.69 "
+                     "ЖК РФ), поэтому задолженность предъявляется к ним солидарно.")
+    return " ".join(parts)

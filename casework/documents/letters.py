@@ -60,6 +60,7 @@ class Letter:
     access: LetterAccess | None = None    # who may preview / issue / download; None refuses everyone (declare it!)
     claim_periods: bool = False           # states the months of a claim: a month checklist, the chosen months' sums
     measure: bool = False                 # an act of restriction / suspension: the stage guard of that measure
+    court_parties: bool = False           # names the defendants (domain.parties): the parties form on the issue page
 
     @property
     def court_kind(self) -> str | None:
@@ -97,15 +98,16 @@ LETTERS: dict[str, Letter] = {l.code: l for l in [
            _l("Court order application"), ("court",), params=("court_name", "court_address"),
            recipient="court", duty_kind="court_order",
            arbitrazh_title="Заявление о выдаче судебного приказа (арбитражный суд)", access=LEGAL_STAFF,
-           claim_periods=True),
+           claim_periods=True, court_parties=True),
     Letter("debt_calculation", "07_debt_calculation.docx", "Расчёт задолженности и пени",
-           _l("Debt and penalty calculation"), ("court", "notice"), access=CASE_WORK, claim_periods=True),
+           _l("Debt and penalty calculation"), ("court", "notice"), access=CASE_WORK, claim_periods=True,
+           court_parties=True),
     Letter("claim_after_cancel", "08_claim_after_cancel.docx", "Исковое заявление о взыскании задолженности",
            _l("Claim after a cancelled order"), ("court",),
            params=("court_name", "court_address", "writ_number", "writ_date", "order_cancelled_on"),
            recipient="court", duty_kind="claim",
            arbitrazh_title="Исковое заявление о взыскании задолженности (арбитражный суд)", access=LEGAL_STAFF,
-           claim_periods=True),
+           claim_periods=True, court_parties=True),
     Letter("enforcement_application", "09_enforcement_application.docx",
            "Заявление о возбуждении исполнительного производства", _l("Application to start enforcement"),
            ("enforcement",), params=("bailiff_unit", "bailiff_address", "writ_number", "writ_date", "writ_court"),

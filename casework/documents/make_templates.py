@@ -132,7 +132,14 @@ def loop_table(doc, headers, loop, cells, total=None, size=11, widths=None):
                 c.width = Cm(widths[i])
         return r
 
-    row(headers, bold=True)
+    head = row(headers, bold=True)
+    # the header row repeats on every page and never stays alone at the foot of one (a clerk reads a table whose
+    # rows start on the next page as a cut-off table)
+    head_props = head._tr.get_or_add_trPr()
+    for tag in ("w:tblHeader", "w:cantSplit"):
+        head_props.append(OxmlElement(tag))
+    for c in head.cells:
+        c.paragraphs[0].paragraph_format.keep_with_next = True
     row(["{%tr for " + loop + " %}"] + [""] * (len(headers) - 1))
     row(cells)
     row(["{%tr endfor %}"] + [""] * (len(headers) - 1))
@@ -362,6 +369,14 @@ def t05_act(doc):
     p(doc, "Свидетели: 1. ____________________  2. ____________________", align="left", indent=False)
 
 
+def minors_block(doc):
+    """Minor co-owners under the defendants: never a debtor in person (ГК ст.21, 28), their representatives answer."""
+    ctl(doc, "for m in minor_owners")
+    block_right(doc, [("Несовершеннолетний собственник: {{ m.name }}, дата рождения: {{ m.birth_date }}, — "
+                       "{{ m.representatives_gen }}", False), ("", False)])
+    ctl(doc, "endfor")
+
+
 def t06_court_order(doc):
     """One template, two courts: `arbitrazh` (organisation / ИП debtor) — АПК ст.229.1–229.3 and НК 333.21;
     otherwise the magistrate — ГПК ст.121–124 and НК 333.19."""
@@ -379,11 +394,12 @@ def t06_court_order(doc):
                       ("Взыскатель: {{ org_name }}", False),
                       ("ИНН {{ org_inn }}, ОГРН {{ org_ogrn }}", False), ("адрес: {{ org_address }}", False),
                       ("{{ org_bank }}", False), ("", False)])
-    ctl(doc, "for o in owners")
-    block_right(doc, [("Должник: {{ o.name }}", False), ("дата рождения: {{ o.birth_date }}, место рождения: "
-                      "{{ o.birth_place }}", False), ("{{ o.identifier }}", False),
-                      ("место жительства: {{ o.address }}", False), ("", False)])
+    ctl(doc, "for o in defendants")
+    block_right(doc, [("Должник: {{ o.name }}", False), ("{{ o.capacity }}", False),
+                      ("дата рождения: {{ o.birth_date }}, место рождения: {{ o.birth_place }}", False),
+                      ("{{ o.identifier }}", False), ("место жительства: {{ o.address }}", False), ("", False)])
     ctl(doc, "endfor")
+    minors_block(doc)
     ctl(doc, "endif")
     block_right(doc, [("Сумма требований: {{ claim_total }}", False),
                       ("Госпошлина: {{ duty_total }}", False)])
@@ -429,16 +445,14 @@ def t06_court_order(doc):
                               "копия доверенности представителя (при подаче представителем)."), 1):
         p(doc, f"{i}. {line}", indent=False, align="left")
     ctl(doc, "else")
-    ctl(doc, "if several_owners")
-    p(doc, "Помещение находится в общей долевой собственности, поэтому задолженность предъявляется каждому "
-           "собственнику соразмерно его доле (ст.249 ГК РФ, ч.2 ст.153, ст.158 ЖК РФ):")
+    ctl(doc, "if parties_note")
+    p(doc, "{{ parties_note }}")
     ctl(doc, "endif")
     p(doc, "На основании изложенного, руководствуясь ст.121–124 ГПК РФ, ст.155 ЖК РФ, прошу вынести судебный приказ "
            "о взыскании в пользу {{ creditor_gen }}:")
-    ctl(doc, "for o in owners")
-    p(doc, "с {{ o.name_gen }} ({{ o.share }}): задолженности за период {{ debt_period }} — {{ o.debt }}, пеней — "
-           "{{ o.penalty }}, расходов по уплате государственной пошлины — {{ o.duty }}, всего {{ o.total }} "
-           "({{ o.total_words }}).")
+    ctl(doc, "for l in claim_lines")
+    p(doc, "{{ l.from_whom }}: задолженности за период {{ l.periods }} — {{ l.debt }}, пеней — {{ l.penalty }}, "
+           "расходов по уплате государственной пошлины — {{ l.duty }}, всего {{ l.total }} ({{ l.total_words }}).")
     ctl(doc, "endfor")
     p(doc, "Всего к взысканию {{ grand_total }}; государственная пошлина уплачена в размере {{ duty_total }} "
            "({{ duty_words }}) по пп.2 п.1 ст.333.19 НК РФ.")
@@ -450,6 +464,10 @@ def t06_court_order(doc):
                               "копия доверенности представителя (при подаче представителем);",
                               "копии учредительных документов взыскателя / выписка из ЕГРЮЛ."), 1):
         p(doc, f"{i}. {line}", indent=False, align="left")
+    ctl(doc, "if minor_owners")
+    p(doc, "7. копия свидетельства о рождении несовершеннолетнего собственника (документ, подтверждающий законное "
+           "представительство).", indent=False, align="left")
+    ctl(doc, "endif")
     ctl(doc, "endif")
     signature(doc)
     date_line(doc)
@@ -457,7 +475,7 @@ def t06_court_order(doc):
 
 def t07_calculation(doc):
     title(doc, "РАСЧЁТ", "задолженности и пени по лицевому счёту № {{ account_number }}")
-    p(doc, "Должник: {{ debtor_name }}. Адрес: {{ premises_address }}. Взыскатель: {{ org_name }}.", indent=False)
+    p(doc, "Должник: {{ defendant_names }}. Адрес: {{ premises_address }}. Взыскатель: {{ org_name }}.", indent=False)
     p(doc, "Расчёт на {{ calc_date }}. Период задолженности: {{ debt_period }}.", indent=False)
     p(doc, "")
     loop_table(doc, ["Период", "Срок оплаты", "Сумма, руб.", "Просрочка с", "по", "Чем погашено",
@@ -468,6 +486,17 @@ def t07_calculation(doc):
                total=["Итого", "", "", "", "", "", "", "", "", "{{ penalty_total }}"], size=9)
     p(doc, "Формула: пени = сумма × ставка × (дни 1/300 / 300 + дни 1/130 / 130). {{ calc_note }}", size=10)
     p(doc, "")
+    ctl(doc, "if parties_split")
+    p(doc, "Распределение между ответчиками (должниками):", bold=True, indent=False,
+      align="left").paragraph_format.keep_with_next = True
+    loop_table(doc, ["Ответчик (должник)", "Основание", "Период", "Основной долг, руб.", "Пени, руб.", "Всего, руб."],
+               "l in claim_lines",
+               ["{{ l.who }}", "{{ l.basis }}", "{{ l.periods }}", "{{ l.debt_num }}", "{{ l.penalty_num }}",
+                "{{ l.total_num }}"], total=["Итого", "", "", "{{ debt_total }}", "{{ penalty_total }}", "{{ claim_total }}"],
+               size=9)
+    p(doc, "{{ parties_note }}", size=10)
+    p(doc, "")
+    ctl(doc, "endif")
     p(doc, "Итого задолженность (основной долг): {{ debt_total_full }}.", indent=False)
     p(doc, "Итого пени: {{ penalty_total }} ({{ penalty_words }}).", indent=False)
     p(doc, "Всего: {{ claim_total_full }}.", indent=False, bold=True)
@@ -492,10 +521,12 @@ def t08_claim(doc):
     block_right(doc, [("{{ court_heading }}", True), ("{{ court_address }}", False), ("", False),
                       ("Истец: {{ org_name }}", False), ("ИНН {{ org_inn }}, ОГРН {{ org_ogrn }}", False),
                       ("адрес: {{ org_address }}", False), ("", False)])
-    ctl(doc, "for o in owners")
-    block_right(doc, [("Ответчик: {{ o.name }}", False), ("дата и место рождения: {{ o.birth_date }}, {{ o.birth_place }}", False),
+    ctl(doc, "for o in defendants")
+    block_right(doc, [("Ответчик: {{ o.name }}", False), ("{{ o.capacity }}", False),
+                      ("дата и место рождения: {{ o.birth_date }}, {{ o.birth_place }}", False),
                       ("{{ o.identifier }}", False), ("адрес: {{ o.address }}", False), ("", False)])
     ctl(doc, "endfor")
+    minors_block(doc)
     ctl(doc, "endif")
     block_right(doc, [("Цена иска: {{ claim_total }}", False), ("Госпошлина: {{ duty_claim_total }}", False)])
     ctl(doc, "if arbitrazh")
@@ -586,11 +617,14 @@ def t08_claim(doc):
            "РФ){% if order_cancelled %}; пошлина, уплаченная за выдачу судебного приказа, засчитывается в счёт этой "
            "суммы (пп.13 п.1 ст.333.20 НК РФ){% endif %}.")
     ctl(doc, "endif")
+    ctl(doc, "if parties_note")
+    p(doc, "{{ parties_note }}")
+    ctl(doc, "endif")
     p(doc, "На основании ст.153–155 ЖК РФ, ст.309, 310 ГК РФ, ст.131, 132 ГПК РФ прошу:")
-    ctl(doc, "for o in owners")
-    p(doc, "взыскать с {{ o.name_gen }} ({{ o.share }}) в пользу {{ creditor_gen }} задолженность за период "
-           "{{ debt_period }} — {{ o.debt }}, пени {{ o.penalty }}, расходы по государственной пошлине {{ o.duty }}, "
-           "всего {{ o.total }} ({{ o.total_words }});")
+    ctl(doc, "for l in claim_lines")
+    p(doc, "взыскать {{ l.from_whom }} в пользу {{ creditor_gen }} задолженность за период {{ l.periods }} — "
+           "{{ l.debt }}, пени {{ l.penalty }}, расходы по государственной пошлине {{ l.duty }}, всего {{ l.total }} "
+           "({{ l.total_words }});")
     ctl(doc, "endfor")
     p(doc, "Приложения:", bold=True, indent=False, align="left")
     for i, line in enumerate(("документ об уплате государственной пошлины{% if duty_credited %} (в том числе за "

@@ -15,6 +15,7 @@ from sqlalchemy import func, select, update
 from .. import storage
 from ..accounts.pii import may_see_pii
 from ..domain.errors import DomainError
+from ..enterprise.models import ENTERPRISE_ID
 from ..extensions import db
 from ..timeutil import today as _today
 from . import context as ctxmod
@@ -307,6 +308,8 @@ def _check_court_letter(letter: Letter, src) -> None:
                                             reason=_refusal(choice.error())), choice.problem)
         raise LetterRefused(_("The debtor's building is not linked to a court in the court directory: link "
                                         "it, or type the court's name on this form."), "no_court")
+    if letter.court_parties and not src.arbitrazh:
+        check_parties(src)
     order = src.order_record if src.order_record is not None else _record_of_kind(src, "order")
     try:
         if letter.court_kind == "claim":
@@ -324,6 +327,77 @@ def _check_court_letter(letter: Letter, src) -> None:
             message = _("%(reason)s Prepare «%(title)s» instead.", reason=message,
                         title=LETTERS[offer].title_for(src))
         raise LetterRefused(message, exc.code, offer) from None
+
+
+def check_parties(src) -> None:
+    """A court filing names someone liable for every kopeck it claims, and never a minor in person: refused when a
+    minor co-owner has no representative (ГК ст.21, 28; Пленум ВС РФ № 22 п.28) or part of a month has no owner,
+    tenant or adult family member on record (ЖК ст.153, 158, 69 ч.2)."""
+    from ..i18n import _
+    from .russian import money, ru_period
+
+    res = src.court_parties
+    minors = [k for code, k in res.problems if code == "minor_without_representative"]
+    if minors:
+        names = ", ".join(src.party_by_id[k].full_name if k in src.party_by_id else str(k) for k in minors)
+        raise LetterRefused(_("A minor is never a debtor in person: mark the parent or legal representative of %(names)s "
+                              "in «Defendants» on this form (Civil Code art. 21, 28).", names=names),
+                            "minor_without_representative")
+    if not res.lines:
+        raise LetterRefused(_("Nobody on the account is liable for the months claimed: record the owners (with their "
+                              "dates) or the tenant on the account page, or include the persons on this form."),
+                            "no_defendant")
+    if res.unassigned_debt_kop or res.unassigned_penalty_kop:
+        months = ", ".join(ru_period(m) for m in res.unassigned_months)
+        raise LetterRefused(_("For part of %(months)s no owner or tenant is on record (%(amount)s is nobody's): "
+                              "check the owners' shares and dates on the account page, or leave those months out of "
+                              "the claim.", months=months,
+                              amount=money(res.unassigned_debt_kop + res.unassigned_penalty_kop)), "unassigned_share")
+
+
+def parties_form(account_id: int, params: dict, case_id: int | None = None, today: date | None = None, *,
+                 claim_letter: bool = True):
+    """The defendants section of a court letter's form: the account's persons (role, share, dates, birth date,
+    minor or not, left out or not, whom they represent) and the lines of domain.parties for the months chosen."""
+    from ..domain.errors import DomainError
+    from ..domain.parties import is_minor
+
+    common = ctxmod.load_common(params, today)
+    src = ctxmod.load_source(account_id, common, case_id)
+    if src is None or src.arbitrazh:
+        return None
+    src.uses_claim = claim_letter
+    try:
+        res = src.court_parties
+    except DomainError:  # a month choice the claim refuses: the letter's rules say why
+        return None
+    excluded = {int(x) for x in (params.get("parties_exclude") or ())}
+    chosen = {int(k): {int(r) for r in v} for k, v in (params.get("parties_reps") or {}).items()}
+    people = []
+    seen = set()
+    for ap, p in src.persons:
+        if p.id in seen:
+            continue
+        seen.add(p.id)
+        roles = [a for a, q in src.persons if q.id == p.id]
+        people.append({"id": p.id, "name": p.full_name, "roles": [a.role for a in roles],
+                       "share": next((a.share for a in roles if a.share), None),
+                       "since": min((a.since for a in roles if a.since), default=None),
+                       "until": max((a.until for a in roles if a.until), default=None),
+                       "birth_date": p.birth_date, "minor": is_minor(p.birth_date, common.today),
+                       "excluded": p.id in excluded})
+    minors = []
+    for key in res.minors + tuple(k for c, k in res.problems if c == "minor_without_representative"):
+        if key in {m["id"] for m in minors} or key not in src.party_by_id:
+            continue
+        default = {x.key for x in src.party_persons if x.role == "representative" and not x.represents}
+        reps = chosen.get(key) or {ln.debtors[0] for ln in res.lines if ln.minor == key} or default
+        minors.append({"id": key, "name": src.party_by_id[key].full_name,
+                       "options": [q for q in people if q["id"] != key and not q["minor"]], "chosen": reps})
+    from .fields import _claim_lines, _defendants
+
+    return {"people": people, "minors": minors, "result": res, "lines": _claim_lines(src),
+            "defendants": _defendants(src), "tenure": src.account.tenure}
 
 
 def _service_id_for(src, name: str | None) -> int | None:
@@ -514,7 +588,7 @@ def issue_document(prep: Prepared, *, user=None, batch_id: int | None = None, tp
     if carries and needs_masked_copy(prep.letter):
         masked = renderer.render_bytes(build_context(prep.source, names, mask=True))
         masked_rel, _digest = store_file(masked, year, masked_name(name))
-    doc = Document(enterprise_id=1, year=year, seq=seq, number=number, kind=prep.letter.code,
+    doc = Document(enterprise_id=ENTERPRISE_ID, year=year, seq=seq, number=number, kind=prep.letter.code,
                    title=prep.letter.title_for(prep.source),
                    case_id=prep.case_id, account_id=prep.account_id, building_id=prep.building_id, batch_id=batch_id,
                    template_version_id=version_id, addressee=prep.addressee[:500], amount_kop=prep.amount_kop,

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import storage
 from ..access import ADMIN, ALL_ROLES, CASE_STAFF, roles
+from ..accounts.labels import PARTY_ROLE_LABELS
 from ..extensions import db
 from ..i18n import _
 from ..pagination import int_arg, paginate
@@ -22,8 +23,8 @@ from .models import Document, DocumentBatch, TemplateVersion
 from .queries import registry_query
 from .services import (DocumentError, DocumentRefused, LetterRefused, activate_template_version, active_template,
                        add_template_version, check_right, claim_checklist, file_for_download, issue_document,
-                       issued_for_token, new_issue_token, prepare, preview_context, record_delivery,
-                       shipped_template_path, valid_issue_token, validate_template, version_file)
+                       issued_for_token, new_issue_token, parties_form, prepare, preview_context,
+                       record_delivery, shipped_template_path, valid_issue_token, validate_template, version_file)
 
 
 def _refused(exc: DocumentError):
@@ -97,6 +98,15 @@ def _params_from_form(letter) -> tuple[dict, list[str]]:
             params[name] = raw[:1000]
     if letter.claim_periods and request.form.get("claim_periods_shown"):
         params["claim_periods"] = [v for v in request.form.getlist("claim_period") if v][:600]  # the ticked months
+    if letter.court_parties and request.form.get("parties_shown"):  # the defendants: who is left out, who represents
+        shown = [int(v) for v in request.form.getlist("party_shown") if v.isdigit()][:200]
+        kept = {int(v) for v in request.form.getlist("party_include") if v.isdigit()}
+        params["parties_exclude"] = [pid for pid in shown if pid not in kept]
+        reps = {}
+        for minor in request.form.getlist("minor_shown")[:50]:
+            if minor.isdigit():
+                reps[int(minor)] = [int(v) for v in request.form.getlist(f"rep_{minor}") if v.isdigit()][:10]
+        params["parties_reps"] = {k: v for k, v in reps.items() if v}
     return params, errors
 
 
@@ -175,10 +185,14 @@ def new():
     claim = None
     if letter.claim_periods and subject == "account":  # the month checklist: default ticks, or the months posted
         claim = claim_checklist(account_id, params, case_id)
+    parties = None
+    if letter.court_parties and subject == "account":  # the defendants, adjustable before issuing
+        parties = parties_form(account_id, params, case_id, claim_letter=letter.claim_periods)
     return render_template("documents/new.html", form=form, letter=letter, preview=preview, errors=errors,
                            params=params, param_fields=param_fields, account_id=account_id, case_id=case_id,
                            building_id=building_id, fields=FIELD_BY_NAME, issue_token=token or "",
-                           may_issue=letter.allows(ISSUE, _role()), claim=claim, offer=offer)
+                           may_issue=letter.allows(ISSUE, _role()), claim=claim, offer=offer,
+                           parties=parties, party_roles=PARTY_ROLE_LABELS)
 
 
 @bp.route("/<int:doc_id>")

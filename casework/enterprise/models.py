@@ -44,13 +44,22 @@ class Enterprise(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
+#: the one enterprise of an installation (each enterprise runs its own casework)
+ENTERPRISE_ID = 1
+
+
+def find_enterprise() -> Enterprise | None:
+    """The installation's enterprise if it has been set up (reads only: safe on a GET)."""
+    return db.session.get(Enterprise, ENTERPRISE_ID)
+
+
 def get_enterprise() -> Enterprise:
     """The installation's enterprise (created empty on first use)."""
-    ent = db.session.get(Enterprise, 1)
+    ent = find_enterprise()
     if ent is None:
         from ..timeutil import default_zone_name
 
-        ent = Enterprise(id=1, name="", timezone=default_zone_name())
+        ent = Enterprise(id=ENTERPRISE_ID, name="", timezone=default_zone_name())
         db.session.add(ent)
         db.session.flush()
     return ent
@@ -59,5 +68,5 @@ def get_enterprise() -> Enterprise:
 def enterprise_timezone() -> str | None:
     """The enterprise's time zone setting, read without creating the enterprise or flushing the session."""
     with db.session.no_autoflush:
-        ent = db.session.get(Enterprise, 1)
+        ent = find_enterprise()
     return ent.timezone if ent is not None else None

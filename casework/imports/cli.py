@@ -13,7 +13,8 @@ from ..i18n import _
 from .models import ImportBatch
 
 
-def _run(kind: str, file: str, skip_bad_rows: bool, dry_run: bool, error_file: str | None) -> None:
+def _run(kind: str, file: str, skip_bad_rows: bool, dry_run: bool, error_file: str | None,
+         replace_period: bool = False) -> None:
     from . import services
 
     path = Path(file)
@@ -30,7 +31,8 @@ def _run(kind: str, file: str, skip_bad_rows: bool, dry_run: bool, error_file: s
 
         try:
             batch = services.commit_import(kind, data, path.name, None, skip_bad_rows=skip_bad_rows, dry_run=dry_run,
-                                           via="cli", progress=progress, error_file=error_file)
+                                           via="cli", progress=progress, error_file=error_file,
+                                           replace_period=replace_period)
             db.session.commit()
         except Exception as exc:
             db.session.rollback()
@@ -51,6 +53,11 @@ def _run(kind: str, file: str, skip_bad_rows: bool, dry_run: bool, error_file: s
                  id=batch.id, kind=kind, file=path.name, status=batch.status, rows=batch.rows_total,
                  valid=batch.rows_valid, bad=batch.rows_bad, ins=batch.rows_inserted, upd=batch.rows_updated,
                  dup=batch.rows_duplicate, skip=batch.rows_skipped))
+    corr = (batch.options or {}).get("corrections") or {}
+    if corr.get("changed") or corr.get("gone") or corr.get("kept_openings"):
+        click.echo(_("Changed rows: %(c)s, rows no longer in the file: %(g)s, opening balances not added: %(o)s; "
+                     "reversing entries written: %(r)s.", c=corr.get("changed", 0), g=corr.get("gone", 0),
+                     o=corr.get("kept_openings", 0), r=corr.get("reversed", 0)))
     persons = (batch.options or {}).get("persons")
     if persons:
         click.echo(_("Persons: %(pn)s new, %(pu)s updated, %(pk)s unchanged; links to accounts: %(ln)s new, "
@@ -85,12 +92,39 @@ def register_cli(app: Flask) -> None:
             @click.option("--skip-bad-rows", is_flag=True, help="Commit the good rows; bad ones go to the error file.")
             @click.option("--dry-run", is_flag=True, help="Only validate; write nothing.")
             @click.option("--error-file", type=click.Path(dir_okay=False), help="Where to write the bad rows (CSV).")
-            def cmd(file, skip_bad_rows, dry_run, error_file):
-                _run(kind, file, skip_bad_rows, dry_run, error_file)
+            @click.option("--replace-period", is_flag=True,
+                          help="Ledger/turnover: reverse the rows billing changed or no longer has in the file's "
+                               "period and write the changed rows (see docs/import-format.md).")
+            def cmd(file, skip_bad_rows, dry_run, error_file, replace_period):
+                _run(kind, file, skip_bad_rows, dry_run, error_file, replace_period)
 
             return cmd
 
         make(kind)
+
+    @import_group.command("undo")
+    @click.argument("batch_id", type=int)
+    @click.option("--yes", is_flag=True, help="Confirm: write a reversing entry of every ledger row of the import.")
+    def undo_cmd(batch_id: int, yes: bool):
+        """Undo a committed ledger/turnover import: reversing entries of all its rows (once; audited)."""
+        from ..domain.errors import DomainError
+        from . import services
+
+        batch = db.session.get(ImportBatch, batch_id)
+        if batch is None:
+            raise click.ClickException(_("No such import."))
+        plan = services.undo_plan(batch)
+        if plan.refusal:
+            raise click.ClickException(plan.refusal)
+        if not yes:
+            raise click.ClickException(_("Undo import %(id)s? This cannot be undone.", id=batch_id) + " --yes")
+        try:
+            done = services.undo_import(batch_id, None)
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            raise click.ClickException(str(exc)) from None
+        click.echo(_("Import %(id)s undone: %(n)s reversing entries written.", id=batch_id, n=len(done.rows)))
 
     @import_group.command("list")
     @click.option("--limit", default=50, show_default=True)

@@ -4,14 +4,14 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, DateField, SelectField, StringField, SubmitField
-from wtforms.validators import Optional
+from wtforms.validators import DataRequired, Optional
 
 from ..i18n import _l
 
 KIND_CHOICES = [("accounts", _l("Accounts registry")), ("persons", _l("Persons")),
                 ("ledger", _l("Ledger (charges and payments)")), ("turnover", _l("Monthly turnover sheet"))]
 STATUS_CHOICES = [("", _l("Any status")), ("committed", _l("Committed")), ("rejected", _l("Rejected")),
-                  ("failed", _l("Failed")), ("dry_run", _l("Checked only"))]
+                  ("failed", _l("Failed")), ("dry_run", _l("Checked only")), ("undone", _l("Undone"))]
 
 
 class UploadForm(FlaskForm):
@@ -25,6 +25,17 @@ class UploadForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     skip_bad_rows = BooleanField(_l("Skip the bad rows"))
+    # «заменить данные периода»: reversing entries for the changed rows and the rows the file no longer has
+    replace_period = BooleanField(_l("Replace the data of the period"))
+    confirm_replace = BooleanField(_l("I have checked the changed and missing rows above: reverse them"))
+
+
+class UndoForm(FlaskForm):
+    """«Отменить загрузку»: an explicit confirmation."""
+
+    confirm = BooleanField(_l("I understand: every ledger row of this import gets a reversing entry"),
+                           validators=[DataRequired(_l("Tick the box to confirm."))])
+    submit = SubmitField(_l("Undo the import"))
 
 
 class FilterForm(FlaskForm):

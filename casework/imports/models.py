@@ -10,7 +10,7 @@ from ..extensions import db
 from ..timeutil import utcnow
 
 IMPORT_KINDS = ("accounts", "persons", "ledger", "turnover")
-IMPORT_STATUSES = ("validated", "committed", "failed", "rejected", "dry_run")
+IMPORT_STATUSES = ("validated", "committed", "failed", "rejected", "dry_run", "undone")
 
 
 class ImportBatch(db.Model):
@@ -37,8 +37,12 @@ class ImportBatch(db.Model):
     error_file: Mapped[str | None] = mapped_column(String(500))  # path under instance/imports
     options: Mapped[dict | None] = mapped_column(JSON)
     message: Mapped[str | None] = mapped_column(Text)
+    # «Отменить загрузку»: when and by whom the batch's ledger rows were reversed (status 'undone')
+    undone_at: Mapped[datetime | None]
+    undone_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
-    user = relationship("User")
+    user = relationship("User", foreign_keys=[user_id])
+    undone_by = relationship("User", foreign_keys=[undone_by_id])
 
 
 ALIAS_KINDS = ("service", "source", "category")

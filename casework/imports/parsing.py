@@ -251,6 +251,8 @@ def read_table(data: bytes, file_name: str) -> Table:
         raise _file_error(_("The file is empty."))
     if is_xlsx(data, file_name):
         return _read_xlsx(data)
+    if is_json_records(file_name):
+        return _read_json_records(data)
     text = decode(data)
     if not text.strip():
         raise _file_error(_("The file is empty."))
@@ -275,6 +277,42 @@ def read_table(data: bytes, file_name: str) -> Table:
             raise _file_error(_("The file is not a readable CSV (row %(n)s): %(e)s", n=n + 1, e=str(exc))) from None
 
     return Table(headers, rows(), text.count("\n"))
+
+
+def is_json_records(file_name: str) -> bool:
+    """A JSON file of records (`{"rows": [{column: value, …}, …]}`), as the API hands its rows to the import."""
+    return file_name.lower().endswith(".json")
+
+
+def _read_json_records(data: bytes) -> Table:
+    """`{"rows": [{column: value}, …]}` (UTF-8) → a table: the headers are the keys in order of first appearance,
+    the n-th record is row n (counting from 1). Values must be strings, numbers or null."""
+    import json
+
+    try:
+        doc = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError):
+        raise _file_error(_("The file is not readable JSON.")) from None
+    records = doc.get("rows") if isinstance(doc, dict) else None
+    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+        raise _file_error(_("The JSON file must hold an object with a list of records under «rows».")) from None
+    headers: list[str] = []
+    seen: set[str] = set()
+    for r in records:
+        for k in r:
+            if k not in seen:
+                seen.add(k)
+                headers.append(str(k))
+    if not headers:
+        raise _file_error(_("The file is empty."))
+
+    def cell(v):
+        if v is None or isinstance(v, (str, int, float)) and not isinstance(v, bool):
+            return v
+        return str(v)
+
+    rows = [(n, [cell(r.get(h)) for h in headers]) for n, r in enumerate(records, start=1)]
+    return Table(headers, rows, len(rows))
 
 
 def _read_xlsx(data: bytes) -> Table:

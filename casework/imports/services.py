@@ -28,7 +28,7 @@ from ..domain.errors import DomainError
 from ..extensions import db
 from ..i18n import _
 from ..timeutil import today, utcnow
-from . import aliases, osv, parsing, plausible, summary
+from . import aliases, corrections, osv, parsing, plausible, summary
 from .models import IMPORT_KINDS, ImportBatch
 from .parsing import ImportFileError, Parsed, RowError
 
@@ -83,6 +83,8 @@ class _Prepared:
     known_keys: set | None = None  # keys of the batch already in the ledger (None: not checked)
     new_entries: list | None = None  # the entries actually written (set by _insert_ledger)
     plan: "PersonsPlan | None" = None  # persons: what the file does to stored people and links
+    comparison: corrections.Comparison | None = None  # ledger/turnover: changed, gone, openings not added
+    service_months: set | None = None  # turnover: (service, 'YYYY-MM') the sheet covers
 
 
 def sha256_of(data: bytes) -> str:
@@ -150,7 +152,9 @@ def _prepare(kind: str, data: bytes, file_name: str, progress: Callable | None =
             osv.merge_into(parsed, sheet)
         _require_rows(parsed)
         plausible.check_turnover(parsed, bounds)
-        prep = _Prepared(parsed, entries=parsing.turnover_entries(parsed, _first_known_periods(parsed)))
+        # every first-month opening of the sheet; whether it is added is decided against the ledger (corrections.py)
+        prep = _Prepared(parsed, entries=parsing.turnover_entries(parsed, {}),
+                         service_months={(t[1], t[2].isoformat()[:7]) for t in parsed.rows})
     _check_against_ledger(prep, data, file_name)
     return prep
 
@@ -194,43 +198,112 @@ def _resolve_reversals(prep: _Prepared) -> None:
 
 
 def _check_against_ledger(prep: _Prepared, data: bytes, file_name: str) -> None:
-    """Count rows already imported, and refuse a charge already stored with another amount."""
-    rows = prep.entries + [t for t, _r in prep.reversals]
-    if not rows or db.session.execute(text("SELECT 1 FROM ledger_entries LIMIT 1")).first() is None:
-        prep.known_keys = set()
+    """Compare the file with the ledger (corrections.py): rows already imported, rows billing changed (same identity,
+    another amount), rows of the covered period the file no longer has, openings not to be added again.
+
+    `prep.entries` keeps the new and the unchanged rows (the unchanged ones' keys in `prep.known_keys`, so the writer
+    skips them); the changed rows wait in `prep.comparison` for «заменить данные периода»."""
+    prep.comparison = corrections.Comparison(new=list(prep.entries))
+    prep.known_keys = set()
+    if (not prep.entries and not prep.reversals) or \
+            db.session.execute(text("SELECT 1 FROM ledger_entries LIMIT 1")).first() is None:
         return
+    if prep.reversals:  # explicit reversal rows of a billing file: matched by their dedup key, as before
+        revkeys = [t[parsing.L_KEY] for t, _r in prep.reversals]
+        for i in range(0, len(revkeys), 500):
+            prep.known_keys.update(db.session.scalars(select(LedgerEntry.entry_key)
+                                                      .where(LedgerEntry.entry_key.in_(revkeys[i:i + 500]))))
+    if not prep.entries:
+        prep.known = len(prep.known_keys)
+        return
+    key, L = parsing.L_KEY, parsing
     conn = db.session.connection()
     conn.exec_driver_sql("CREATE TEMP TABLE IF NOT EXISTS tmp_imp_keys (entry_key VARCHAR(40), amount_kop BIGINT,"
                          " kind VARCHAR(16), row_no INTEGER)")
+    conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_tmp_imp_keys ON tmp_imp_keys (entry_key)")
     conn.exec_driver_sql("DELETE FROM tmp_imp_keys")
     _bulk_rows(conn, "tmp_imp_keys", ("entry_key", "amount_kop", "kind", "row_no"),
-               ((t[parsing.L_KEY], t[parsing.L_AMOUNT], t[parsing.L_KIND], t[parsing.L_ROW]) for t in rows))
-    res = conn.execute(text(
-        "SELECT t.row_no, t.kind, t.amount_kop, l.amount_kop, t.entry_key FROM tmp_imp_keys t "
-        "JOIN ledger_entries l ON l.entry_key = t.entry_key")).all()
+               ((t[key], t[L.L_AMOUNT], t[L.L_KIND], t[L.L_ROW]) for t in prep.entries))
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("ANALYZE tmp_imp_keys")
+    # the file's keys already stored with the same amount: unchanged at once (the usual re-import), unless the
+    # stored row was reversed since — those, and every other row of the covered months and the stored openings,
+    # go through the comparison by row identity (corrections.py)
+    matched, odd = set(), []  # odd: stored with another amount, or reversed since
+    for k, same in conn.execute(text(
+            "SELECT t.entry_key, CASE WHEN l.amount_kop = t.amount_kop AND NOT EXISTS (SELECT 1 FROM ledger_entries r "
+            "WHERE r.reverses_id = l.id) THEN 1 ELSE 0 END FROM tmp_imp_keys t "
+            "JOIN ledger_entries l ON l.entry_key = t.entry_key")):
+        (matched.add if same else odd.append)(k)
+    scopes = corrections.file_scopes(prep.entries, prep.service_months)
+    has_openings = any(corrections.is_opening(t[L.L_KIND], t[L.L_REF]) for t in prep.entries)
+    stored, stored_keys = _stored_rows(conn, scopes, has_openings, odd)
     conn.exec_driver_sql("DELETE FROM tmp_imp_keys")
-    parsed = prep.parsed
-    bad_rows: set[int] = set()
-    known_keys = set()
-    amount_col = _amount_column(parsed)
-    for row_no, kind, amount, stored, key in res:
-        if kind in ("opening", "charge") and amount != stored:
-            if row_no not in bad_rows:
-                parsed.errors.append(RowError(row_no, amount_col, _(
-                    "this charge for the period is already imported with another amount (%(a)s); use a "
-                    "recalculation", a=parsing._rub(stored))))
-                bad_rows.add(row_no)
+    prematched, rest = [], []
+    for t in prep.entries:
+        if t[key] in matched and not corrections.is_opening(t[L.L_KIND], t[L.L_REF]):
+            prematched.append(t)
         else:
-            known_keys.add(key)
-    if bad_rows:
-        cells = _cells_of_rows(data, file_name, bad_rows, parsed)
-        for r in bad_rows:
-            parsed.bad_cells[r] = cells.get(r, [])
-        prep.entries = [t for t in prep.entries if t[parsing.L_ROW] not in bad_rows]
-        prep.reversals = [x for x in prep.reversals if x[0][parsing.L_ROW] not in bad_rows]
-        parsed.errors.sort(key=lambda e: e.row or 0)
-    prep.known = len(known_keys)
-    prep.known_keys = known_keys
+            rest.append(t)
+    first_known = _first_known_periods(prep.parsed) if has_openings else {}
+    cmp = corrections.compare(rest, stored, scopes, first_known)
+    taken = matched | set(odd) | stored_keys
+
+    def fresh(t: tuple) -> tuple:  # a row coming back after its stored twin was reversed gets a key of its own
+        if t[key] in taken:
+            k = corrections.rekey(t[key], taken)
+            taken.add(k)
+            return t[:key] + (k,) + t[key + 1:]
+        return t
+
+    cmp.new = [fresh(t) for t in cmp.new]
+    cmp.changed = [(old, fresh(t)) for old, t in cmp.changed]
+    cmp.unchanged = prematched + cmp.unchanged
+    prep.comparison = cmp
+    prep.entries = cmp.new + cmp.unchanged
+    prep.known_keys.update(t[key] for t in cmp.unchanged)
+    prep.known = len(prep.known_keys)
+
+
+_STORED_COLS = ("id", "account_id", "service_id", "period", "kind", "amount_kop", "paid_on", "source", "paid_period",
+                "reference", "entry_key", "batch_id", "reverses_id")
+
+
+def _iso(v) -> str | None:
+    if v is None:
+        return None
+    return v.isoformat() if isinstance(v, date) else str(v)[:10]
+
+
+def _stored_rows(conn, scopes: set, openings: bool, odd: list[str]) -> tuple[list[corrections.StoredRow], set[str]]:
+    """The stored rows the comparison needs, read set-based against the file's keys in `tmp_imp_keys`: the rows of
+    the covered months whose key the file does not have, the rows of the keys in `odd` (the file has them with
+    another amount, or they have a reversal), and (when the file has openings) every stored opening. Returns the live
+    ones that are not themselves reversals, at their effective amount, and every key read."""
+    le = LedgerEntry.__table__
+    cols = ", ".join(f"l.{c}" for c in _STORED_COLS)
+    raw: dict[int, tuple] = {}
+    rng = corrections.months_of(scopes)
+    if rng:
+        lo, hi = date.fromisoformat(rng[0] + "-01"), date.fromisoformat(rng[1] + "-01")
+        q = text(f"SELECT {cols} FROM ledger_entries l WHERE l.period >= :lo AND l.period <= :hi "
+                 f"AND NOT EXISTS (SELECT 1 FROM tmp_imp_keys t WHERE t.entry_key = l.entry_key)"
+                 ).bindparams(bindparam("lo", type_=db.Date), bindparam("hi", type_=db.Date))
+        for r in conn.execute(q, {"lo": lo, "hi": hi}):
+            raw[r[0]] = tuple(r)
+    for i in range(0, len(odd), 500):
+        for r in conn.execute(select(*[le.c[c] for c in _STORED_COLS]).where(le.c.entry_key.in_(odd[i:i + 500]))):
+            raw[r[0]] = tuple(r)
+    if openings:
+        for r in conn.execute(select(*[le.c[c] for c in _STORED_COLS]).where(db.or_(
+                le.c.kind == "opening", db.and_(le.c.kind == "recalculation", le.c.reference == "opening")))):
+            raw[r[0]] = tuple(r)
+    eff = corrections.effective_amounts([(r[0], r[5], r[12], corrections.is_app_reversal(r[10]))
+                                         for r in raw.values()])
+    live = [corrections.StoredRow(r[0], r[1], r[2], _iso(r[3]), r[4], eff[r[0]], _iso(r[6]), r[7], _iso(r[8]), r[9],
+                                  r[10], r[11])
+            for r in raw.values() if r[12] is None and eff[r[0]] != 0]
+    return live, {r[10] for r in raw.values()}
 
 
 def _amount_column(parsed: Parsed) -> str:
@@ -266,8 +339,72 @@ def validate_file(kind: str, file_bytes: bytes, file_name: str, progress: Callab
         pv.errors, pv.file_error = exc.errors, True
         return pv
     _fill_counts(pv, prep)
-    pv.summary = summary.build(prep.parsed, prep.entries + [t for t, _r in prep.reversals], pv.sha256)
+    pv.summary = summary.build(prep.parsed, _file_entries(prep), pv.sha256)
+    if prep.comparison is not None:
+        pv.summary["corrections"] = corrections_summary(prep.comparison)
     return pv
+
+
+def _file_entries(prep: _Prepared) -> list:
+    """Every ledger row the file holds (new, unchanged, changed, openings not added, explicit reversals)."""
+    out = prep.entries + [t for t, _r in prep.reversals]
+    if prep.comparison is not None:
+        out += [t for _s, t in prep.comparison.changed] + [t for t, _r, _s in prep.comparison.kept_openings]
+    return out
+
+
+MAX_SHOWN = 200  # changed / gone / kept rows listed in the preview (the counts and sums are always complete)
+
+
+def corrections_summary(cmp: corrections.Comparison) -> dict:
+    """The preview's «changed», «gone» and «openings not added» parts: counts, sums (kopecks) and the first rows."""
+    acc_ids = {s.account_id for s, _t in cmp.changed[:MAX_SHOWN]} | {s.account_id for s in cmp.gone[:MAX_SHOWN]} | \
+        {t[parsing.L_ACC] for t, _r, _s in cmp.kept_openings[:MAX_SHOWN]}
+    numbers = {}
+    ids = sorted(acc_ids)
+    for i in range(0, len(ids), 500):
+        numbers.update(db.session.execute(select(Account.id, Account.number)
+                                          .where(Account.id.in_(ids[i:i + 500]))).all())
+    names = dict(db.session.execute(select(Service.id, Service.name)).all())
+    closed = summary.latest_closed_month()
+    closed_iso = closed.isoformat() if closed else None
+    next_closed = None
+    if closed is not None:
+        next_closed = date(closed.year + (closed.month == 12), closed.month % 12 + 1, 1).isoformat()
+
+    def in_closed(s: corrections.StoredRow) -> bool:
+        if closed_iso is None:
+            return False
+        return s.paid_on < next_closed if s.kind == "payment" and s.paid_on else s.period <= closed_iso
+
+    def row(s: corrections.StoredRow | None, t: tuple | None) -> dict:
+        base = s if s is not None else None
+        acc = base.account_id if base else t[parsing.L_ACC]
+        svc = base.service_id if base else t[parsing.L_SVC]
+        return {"row": t[parsing.L_ROW] if t else None, "account": numbers.get(acc, str(acc)),
+                "service": names.get(svc, str(svc)), "kind": base.kind if base else t[parsing.L_KIND],
+                "period": (base.period if base else t[parsing.L_PERIOD])[:7],
+                "paid_on": base.paid_on if base else t[parsing.L_PAID_ON],
+                "reference": base.reference if base else t[parsing.L_REF],
+                "old": base.amount if base else None, "new": t[parsing.L_AMOUNT] if t else None,
+                "new_period": t[parsing.L_PERIOD][:7] if t else None, "new_paid_on": t[parsing.L_PAID_ON] if t else None,
+                "batch_id": base.batch_id if base else None}
+
+    kept = [dict(row(s, t), reason=r) for t, r, s in cmp.kept_openings[:MAX_SHOWN]]
+    for k, (t, _r, _s) in zip(kept, cmp.kept_openings):
+        k.update(kind=t[parsing.L_KIND], period=t[parsing.L_PERIOD][:7], old=_s.amount if _s else None,
+                 old_period=_s.period[:7] if _s else None)
+    return {
+        "changed_count": len(cmp.changed), "changed_old_kop": sum(s.amount for s, _t in cmp.changed),
+        "changed_new_kop": sum(t[parsing.L_AMOUNT] for _s, t in cmp.changed),
+        "changed": [row(s, t) for s, t in cmp.changed[:MAX_SHOWN]],
+        "gone_count": len(cmp.gone), "gone_kop": sum(s.amount for s in cmp.gone),
+        "gone": [row(s, None) for s in cmp.gone[:MAX_SHOWN]],
+        "kept_openings_count": len(cmp.kept_openings),
+        "kept_openings_kop": sum(t[parsing.L_AMOUNT] for t, _r, _s in cmp.kept_openings),
+        "kept_openings": kept,
+        "closed_count": sum(1 for s, _t in cmp.changed if in_closed(s)) + sum(1 for s in cmp.gone if in_closed(s)),
+    }
 
 
 def _fill_counts(pv: Preview, prep: _Prepared) -> None:
@@ -292,16 +429,23 @@ def _fill_counts(pv: Preview, prep: _Prepared) -> None:
 # ------------------------------------------------------------------------------------------------ commit
 def commit_import(kind: str, file_bytes: bytes, file_name: str, user, *, skip_bad_rows: bool = False,
                   dry_run: bool = False, via: str = "web", progress: Callable | None = None,
-                  error_file: str | None = None) -> ImportBatch:
+                  error_file: str | None = None, replace_period: bool = False) -> ImportBatch:
     """Validate and, when allowed, write the file in the caller's transaction; the batch records the outcome.
 
     Bad rows without `skip_bad_rows` → nothing written, batch `rejected` with its errors. With it, the good rows
     are written and the bad ones go to an error file (same columns plus «Ошибка»). `dry_run` only validates.
+
+    Ledger and turnover files (docs/import-format.md, «Corrected exports»): a row billing changed (same identity,
+    another amount) is not written by default — the old amount stays and the batch counts it; with `replace_period`
+    («заменить данные периода») the stored row gets a reversing entry and the new row is written, and every row of
+    the covered period the file no longer has gets a reversing entry. Nothing in the ledger is edited or deleted.
+    An opening balance the ledger already has (or whose place charges and payments before it take) is never added.
     """
     _check_kind(kind)
     batch = ImportBatch(kind=kind, file_name=(file_name or "")[:255], file_sha256=sha256_of(file_bytes),
                         file_size=len(file_bytes), user_id=getattr(user, "id", None), via=via, status="validated",
-                        options={"skip_bad_rows": bool(skip_bad_rows), "dry_run": bool(dry_run)})
+                        options={"skip_bad_rows": bool(skip_bad_rows), "dry_run": bool(dry_run),
+                                 "replace_period": bool(replace_period)})
     db.session.add(batch)
     db.session.flush()
     try:
@@ -336,11 +480,31 @@ def commit_import(kind: str, file_bytes: bytes, file_name: str, user, *, skip_ba
         return batch
     batch.rows_skipped = parsed.bad_rows
     if kind in ("ledger", "turnover"):
+        cmp = prep.comparison or corrections.Comparison()
+        replaced = replace_period and (cmp.changed or cmp.gone)
+        if replaced:
+            prep.entries = prep.entries + [t for _s, t in cmp.changed]
         inserted = _insert_ledger(prep, batch.id, progress)
         entries = len(prep.entries) + len(prep.reversals)
         batch.rows_inserted, batch.rows_duplicate = inserted, entries - inserted
-        if inserted:  # figures change only where rows were added (a re-import of the same file adds none)
-            refresh_account_figures(_accounts_written(prep, parsed))
+        touched = _accounts_written(prep, parsed) if inserted else set()
+        # the figures refresh starts at the earliest month a written or reversed row changes (None: from the start)
+        months = [_earliest_month(prep)] if inserted else []
+        info = {"changed": len(cmp.changed), "gone": len(cmp.gone), "kept_openings": len(cmp.kept_openings),
+                "kept_openings_kop": sum(t[parsing.L_AMOUNT] for t, _r, _s in cmp.kept_openings)}
+        if replaced:
+            targets = [s for s, _t in cmp.changed] + cmp.gone
+            n, total = write_reversals([(s, -s.amount) for s in targets], f"batch:{batch.id}", batch.id)
+            batch.rows_updated = len(cmp.changed)
+            batch.rows_inserted = max(0, batch.rows_inserted - len(cmp.changed))
+            info.update(reversed=n, reversed_kop=total, changed_old_kop=sum(s.amount for s, _t in cmp.changed),
+                        changed_new_kop=sum(t[parsing.L_AMOUNT] for _s, t in cmp.changed),
+                        gone_kop=sum(s.amount for s in cmp.gone))
+            touched |= {s.account_id for s in targets}
+            months += [_as_month(t.paid_on if t.kind == "payment" and t.paid_on else t.period) for t in targets]
+        batch.options = {**batch.options, "corrections": info}
+        if touched:  # figures change only where rows were added or reversed (a re-import of the same file: none)
+            refresh_account_figures(touched, since=None if None in months else min(months))
         batch.options = {**(batch.options or {}), "norms": _write_norms(parsed)}
     elif kind == "accounts":
         batch.rows_inserted, batch.rows_updated, batch.rows_duplicate = _upsert_accounts(parsed.rows, batch.id)
@@ -356,7 +520,8 @@ def commit_import(kind: str, file_bytes: bytes, file_name: str, user, *, skip_ba
     batch.status, batch.finished_at = "committed", utcnow()
     record_event("import", "import_batches", batch.id, {
         "kind": kind, "file": batch.file_name, "sha256": batch.file_sha256, "inserted": batch.rows_inserted,
-        "updated": batch.rows_updated, "duplicates": batch.rows_duplicate, "skipped": batch.rows_skipped},
+        "updated": batch.rows_updated, "duplicates": batch.rows_duplicate, "skipped": batch.rows_skipped,
+        **({"corrections": batch.options["corrections"]} if "corrections" in (batch.options or {}) else {})},
         actor=user)
     db.session.flush()
     return batch
@@ -431,6 +596,24 @@ def _accounts_written(prep: _Prepared, parsed: Parsed) -> set[int]:
     out = {t[acc] for t in prep.new_entries}
     out.update(t[acc] for t, _r in prep.reversals)
     return out
+
+
+def _earliest_month(prep: _Prepared) -> date | None:
+    """The earliest month whose figures the written rows change (a charge's billing period, a payment's month of
+    payment): the figures refresh starts there and leaves the months before it as they are (None: from the start,
+    when the written rows are not known)."""
+    if prep.new_entries is None:
+        return None
+    rows = list(prep.new_entries) + [t for t, _r in prep.reversals]
+    months = [(t[parsing.L_PAID_ON] if t[parsing.L_KIND] == "payment" and t[parsing.L_PAID_ON] else t[parsing.L_PERIOD])
+              for t in rows]
+    months = [_as_month(m) for m in months if m is not None]
+    return min(months) if months else None
+
+
+def _as_month(value) -> date:
+    d = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+    return date(d.year, d.month, 1)
 
 
 def _insert_ledger(prep: _Prepared, batch_id: int, progress: Callable | None) -> int:
@@ -544,6 +727,144 @@ def _insert_reversals(reversals: list, batch_id: int, now: datetime) -> int:
             "b": batch_id, "now": now})
         n += res.rowcount
     return n
+
+
+# ------------------------------------------------------------------------------------------------ reversals
+def write_reversals(items: list[tuple[corrections.StoredRow, int]], act: str, batch_id: int | None) -> tuple[int, int]:
+    """Write the application's reversing entries — (stored row, amount) each: the row's kind, account, service,
+    month, payment date, source and reference, the amount given (normally minus its effective amount), `reverses_id`
+    the row — in one executemany; `act` («batch:N», «undo:N») makes their dedup keys. Returns (rows, sum in kopecks).
+    Ledger rows are never edited or deleted (ЖК ст.155, the ledger is the account's history)."""
+    if not items:
+        return 0, 0
+    now = utcnow()
+    rows = [{"account_id": s.account_id, "service_id": s.service_id, "period": date.fromisoformat(s.period),
+             "kind": s.kind, "amount_kop": amount, "paid_on": date.fromisoformat(s.paid_on) if s.paid_on else None,
+             "source": s.source, "paid_period": date.fromisoformat(s.paid_period) if s.paid_period else None,
+             "reference": s.reference, "reverses_id": s.id, "entry_key": corrections.reversal_key(s.id, act),
+             "batch_id": batch_id, "created_at": now} for s, amount in items]
+    for i in range(0, len(rows), CHUNK):
+        db.session.execute(insert(LedgerEntry.__table__), rows[i:i + CHUNK])
+    return len(rows), sum(r["amount_kop"] for r in rows)
+
+
+def _batch_rows(batch_id: int) -> list[tuple[corrections.StoredRow, int | None, str | None]]:
+    """The live ledger rows of a batch at their effective amount, each with — for the application's reversals in it —
+    the batch and that batch's status of the row it reverses."""
+    le = LedgerEntry.__table__
+    cols = [le.c[c] for c in _STORED_COLS]
+    raw = {r[0]: tuple(r) for r in db.session.execute(select(*cols).where(le.c.batch_id == batch_id))}
+    # the application's reversals of these rows, and of those (two levels: an undo reverses a replacement's reversal)
+    level = sorted(raw)
+    extra: dict[int, tuple] = {}
+    for _depth in range(2):
+        found = []
+        for i in range(0, len(level), 500):
+            for r in db.session.execute(select(*cols).where(le.c.reverses_id.in_(level[i:i + 500]))):
+                if r[0] not in raw and r[0] not in extra:
+                    extra[r[0]] = tuple(r)
+                    found.append(r[0])
+        level = found
+        if not level:
+            break
+    everything = {**raw, **extra}
+    eff = corrections.effective_amounts([(r[0], r[5], r[12], corrections.is_app_reversal(r[10]))
+                                         for r in everything.values()])
+    targets = sorted({r[12] for r in raw.values() if r[12] is not None and corrections.is_app_reversal(r[10])})
+    target_batch: dict[int, tuple] = {}
+    for i in range(0, len(targets), 500):
+        q = (select(le.c.id, le.c.batch_id, ImportBatch.status).select_from(le)
+             .outerjoin(ImportBatch, ImportBatch.id == le.c.batch_id).where(le.c.id.in_(targets[i:i + 500])))
+        for tid, tb, status in db.session.execute(q):
+            target_batch[tid] = (tb, status)
+    out = []
+    for r in sorted(raw.values()):
+        if eff[r[0]] == 0:
+            continue
+        row = corrections.StoredRow(r[0], r[1], r[2], _iso(r[3]), r[4], eff[r[0]], _iso(r[6]), r[7], _iso(r[8]),
+                                    r[9], r[10], r[11])
+        tb = target_batch.get(r[12]) if r[12] is not None else None
+        out.append((row, tb[0] if tb else None, tb[1] if tb else None))
+    return out
+
+
+@dataclass
+class UndoPlan:
+    """What «Отменить загрузку» would write: a reversing entry of every live row of the batch."""
+
+    batch: ImportBatch
+    rows: list = field(default_factory=list)  # (StoredRow, amount of its reversing entry)
+    kept: int = 0  # reversals of rows of an import already undone: those rows stay reversed
+    refusal: str | None = None
+
+    @property
+    def accounts(self) -> int:
+        return len({s.account_id for s, _a in self.rows})
+
+    def sums(self) -> list[tuple[str, int, int]]:
+        """(kind, rows, sum of the reversing entries in kopecks) by kind."""
+        by: dict[str, list[int]] = {}
+        for s, amount in self.rows:
+            v = by.setdefault(s.kind, [0, 0])
+            v[0] += 1
+            v[1] += amount
+        return [(k, by[k][0], by[k][1]) for k in summary.LEDGER_KINDS if k in by]
+
+    def closed_rows(self) -> int:
+        closed = summary.latest_closed_month()
+        if closed is None:
+            return 0
+        nxt = date(closed.year + (closed.month == 12), closed.month % 12 + 1, 1).isoformat()
+        return sum(1 for s, _a in self.rows
+                   if (s.paid_on < nxt if s.kind == "payment" and s.paid_on else s.period <= closed.isoformat()))
+
+
+def undo_plan(batch: ImportBatch) -> UndoPlan:
+    """The reversing entries an undo of the batch writes, or why it cannot be undone."""
+    plan = UndoPlan(batch)
+    if batch.kind not in ("ledger", "turnover"):
+        plan.refusal = _("Only an import of ledger lines (a ledger file or a turnover sheet) can be undone.")
+    elif batch.status == "undone":
+        plan.refusal = _("This import was already undone.")
+    elif batch.status != "committed":
+        plan.refusal = _("Only a committed import can be undone.")
+    if plan.refusal:
+        return plan
+    for s, target_batch, target_status in _batch_rows(batch.id):
+        if target_status == "undone" and target_batch != batch.id:
+            plan.kept += 1  # restoring it would bring back a row of an undone import
+            continue
+        plan.rows.append((s, -s.amount))
+    return plan
+
+
+def undo_import(batch_id: int, user) -> UndoPlan:
+    """«Отменить загрузку»: reverse every live ledger row of a committed ledger/turnover import (never editing or
+    deleting a row), mark the batch undone (once: the status changes from committed only once, also when two requests
+    race), refresh the accounts' figures and record the act in the audit trail. Rows dated in a closed month change
+    its live figures and appear in the next month's report as «корректировки прошлых периодов», as any late line."""
+    batch = db.session.get(ImportBatch, batch_id)
+    if batch is None:
+        raise DomainError(_("No such import."))
+    plan = undo_plan(batch)
+    if plan.refusal:
+        raise DomainError(plan.refusal)
+    res = db.session.execute(update(ImportBatch.__table__)
+                             .where(ImportBatch.__table__.c.id == batch_id,
+                                    ImportBatch.__table__.c.status == "committed")
+                             .values(status="undone", undone_at=utcnow(), undone_by_id=getattr(user, "id", None)))
+    if res.rowcount != 1:
+        raise DomainError(_("This import was already undone."))
+    n, total = write_reversals(plan.rows, f"undo:{batch_id}", None)
+    accounts = {s.account_id for s, _a in plan.rows}
+    if accounts:
+        refresh_account_figures(accounts)
+    db.session.expire(batch)
+    record_event("import_undo", "import_batches", batch_id, {
+        "reversed": n, "reversed_kop": total, "accounts": len(accounts), "kept_reversed": plan.kept,
+        "closed_month_rows": plan.closed_rows(), "by_kind": {k: [c, v] for k, c, v in plan.sums()}}, actor=user)
+    db.session.flush()
+    return plan
 
 
 # ------------------------------------------------------------------------------------------------ accounts

@@ -12,11 +12,11 @@ from ..access import ADMIN, MANAGER, roles
 from ..domain.errors import DomainError
 from ..export import Column, xlsx_response
 from ..extensions import db
-from ..i18n import _, _l
+from ..i18n import _, _l, format_money
 from ..pagination import paginate
 from ..timeutil import local
 from . import aliases, bp, queries, services
-from .forms import KIND_CHOICES, AliasForm, ConfirmForm, FilterForm, UploadForm
+from .forms import KIND_CHOICES, AliasForm, ConfirmForm, FilterForm, UndoForm, UploadForm
 from .models import IMPORT_KINDS, ImportBatch
 
 ERRORS_PER_PAGE = 100
@@ -35,7 +35,7 @@ def import_kind_filter(kind: str) -> str:
 @bp.app_template_filter("import_status")
 def import_status_filter(status: str) -> str:
     return str({"committed": _("Committed"), "rejected": _("Rejected"), "failed": _("Failed"),
-                "dry_run": _("Checked only"), "validated": _("Checked")}.get(status, status))
+                "dry_run": _("Checked only"), "validated": _("Checked"), "undone": _("Undone")}.get(status, status))
 
 
 PERSON_FIELD_LABELS = {
@@ -151,8 +151,14 @@ def confirm(token: str, kind: str):
     if not form.validate_on_submit():
         abort(400)
     skip = bool(form.skip_bad_rows.data)
+    replace = bool(form.replace_period.data)
+    if replace and not form.confirm_replace.data:
+        flash(_("To replace the data of the period, confirm that you have checked the changed and missing rows."),
+              "error")
+        return redirect(url_for(".preview", token=token, kind=kind))
     try:
-        batch = services.commit_import(kind, data, pv.file_name, current_user, skip_bad_rows=skip, via="web")
+        batch = services.commit_import(kind, data, pv.file_name, current_user, skip_bad_rows=skip, via="web",
+                                       replace_period=replace)
         db.session.commit()
     except DomainError as exc:
         db.session.rollback()
@@ -168,6 +174,13 @@ def confirm(token: str, kind: str):
     if batch.status == "committed":
         flash(_("Imported: %(n)s new, %(u)s updated, %(d)s already present.", n=batch.rows_inserted,
                 u=batch.rows_updated, d=batch.rows_duplicate), "success")
+        info = (batch.options or {}).get("corrections") or {}
+        if info.get("reversed"):
+            flash(_("Reversing entries written: %(n)s (%(s)s).", n=info["reversed"],
+                    s=format_money(info["reversed_kop"], kopecks=True)), "success")
+        elif info.get("changed") and not replace:
+            flash(_("%(n)s changed rows were not imported: the ledger keeps their earlier amounts.",
+                    n=info["changed"]), "warning")
     elif batch.status == "rejected":
         flash(_("Nothing was imported: the file has bad rows."), "error")
     else:
@@ -183,6 +196,28 @@ def show(batch_id: int):
     has_file = services.error_file_path(batch) is not None
     return render_template("imports/show.html", batch=batch, errors=errors[:500], errors_total=len(errors),
                            has_error_file=has_file)
+
+
+@bp.route("/<int:batch_id>/undo", methods=["GET", "POST"])
+@roles(MANAGER, ADMIN)
+def undo(batch_id: int):
+    """«Отменить загрузку»: what the undo writes, an explicit confirmation, then reversing entries of every row."""
+    batch = db.get_or_404(ImportBatch, batch_id)
+    form = UndoForm()
+    plan = services.undo_plan(batch)
+    if request.method == "POST" and plan.refusal is None and form.validate_on_submit():
+        try:
+            done = services.undo_import(batch.id, current_user)
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            flash(_("Import %(id)s undone: %(n)s reversing entries written.", id=batch_id, n=len(done.rows)),
+                  "success")
+        return redirect(url_for(".show", batch_id=batch_id))
+    status = 400 if (request.method == "POST") else 200
+    return render_template("imports/undo.html", batch=batch, plan=plan, form=form), status
 
 
 @bp.route("/<int:batch_id>/errors.csv")

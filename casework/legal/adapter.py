@@ -12,7 +12,8 @@ Ledger rows → inputs (`ledger_inputs`, in integers `ledger_kopecks`):
   month's charge) gives the excess back as a credit — an unnamed payment dated the 1st of that month — so the
   debt never exceeds the ledger balance; months after the as-of month are left out;
 - payments dated up to as-of; a reversal (a payment row with `reverses_id`, normally negative) dated up to
-  as-of cancels that much of the payment it names: a reversed payment does not count as paid;
+  as-of cancels that much of the payment it names: a reversed payment does not count as paid; a reversal of a
+  reversal (the undo of an import that had reversed a payment) restores it;
 - the month the payer named (`paid_period`, ГК 319.1 п.1) is kept when that month has a charge, otherwise the
   payment is treated as unnamed;
 - the enterprise's contract payment day (`Enterprise.contract_due_day`) gives the nominal due date of the months
@@ -168,14 +169,25 @@ def ledger_kopecks(entries: Iterable[Sequence], as_of: date) -> tuple[list[tuple
             if paid_on is None or paid_on > as_of:
                 continue
             if rev is not None:
-                reversals.append((rev, amount))
+                reversals.append((eid, rev, amount))
             else:
                 pays.append([paid_on, eid, amount, paid_period])
         elif period <= limit:
             charges_kop[period] = get(period, 0) + amount
     if reversals:
         by_id = {p[1]: p for p in pays}
-        for rev, amount in reversals:
+        net = {eid: [rev, amount] for eid, rev, amount in reversals if eid is not None}
+        # a reversal of a reversal (the undo of an import that had reversed a payment) restores that much of it:
+        # children first (a reversal always has a larger id than what it reverses)
+        for eid in sorted(net, reverse=True):
+            rev, amount = net[eid]
+            if rev in net:
+                net[rev][1] += amount
+        for eid, rev, amount in reversals:
+            if eid is not None:
+                if rev in net:
+                    continue
+                amount = net[eid][1]
             p = by_id.get(rev)
             if p is not None:
                 p[2] -= -amount if amount < 0 else amount  # a reversal cancels (part of) the payment it names

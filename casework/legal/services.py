@@ -323,8 +323,8 @@ def admin_staleness_warnings() -> list[str]:
     if not has_role(ADMIN) or (request.endpoint or "").startswith("static"):
         return []
     cfg = current_app.config
-    return staleness_warnings(today(), current_reference(), int(cfg.get("KEY_RATE_STALE_DAYS", 120)),
-                              int(cfg.get("CAP_WINDOW_NOTICE_DAYS", 60)))
+    return staleness_warnings(today(), current_reference(), int(cfg["KEY_RATE_STALE_DAYS"]),
+                              int(cfg["CAP_WINDOW_NOTICE_DAYS"]))
 
 
 # ---------------------------------------------------------------- admin edits of the reference tables

@@ -9,10 +9,10 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from sqlalchemy import select
 
 from ..access import ADMIN, ALL_ROLES, LAWYER, MANAGER, has_role, roles
+from ..domain.allocation import Charge, Payment
 from ..domain.duty import compute_duty, select_scale
 from ..domain.errors import DomainError
 from ..domain.limitation import LimitationEvent, compute_limitation
-from ..domain.allocation import Charge, Payment
 from ..domain.penalty import compute_penalty
 from ..domain.periods import Period
 from ..extensions import db
@@ -238,10 +238,10 @@ def account(account_id: int):
 @bp.route("/account/<int:account_id>/penalty")
 @roles(ALL_ROLES)
 def penalty_print(account_id: int):
-    from ..enterprise.models import Enterprise
+    from ..enterprise.models import find_enterprise
 
     acc, as_of, calc, error, services, service_ids = _account_calc(account_id)
-    enterprise = db.session.get(Enterprise, 1)
+    enterprise = find_enterprise()
     names = {s.id: s.name for s in services}
     return render_template("legal/penalty_print.html", account=acc, as_of=as_of, calc=calc, error=error,
                            enterprise=enterprise, rule_label=_rule_label,
@@ -268,12 +268,12 @@ def reference():
     stmt = reference_rows(t, q=q, year=year, status=status)
     if request.args.get("export") == "xlsx":
         return _reference_export(t, stmt)
-    page = paginate(stmt, request.args.get("page", 1, type=int), current_app.config.get("PAGE_SIZE", 50))
+    page = paginate(stmt, request.args.get("page", 1, type=int), current_app.config["PAGE_SIZE"])
     ref = S.current_reference()
     return render_template("legal/reference.html", table=t, tables=TABLES, page=page, q=q, year=year,
                            status=status, ref=ref, warnings=S.staleness_warnings(
-                               today(), ref, int(current_app.config.get("KEY_RATE_STALE_DAYS", 120)),
-                               int(current_app.config.get("CAP_WINDOW_NOTICE_DAYS", 60))),
+                               today(), ref, int(current_app.config["KEY_RATE_STALE_DAYS"]),
+                               int(current_app.config["CAP_WINDOW_NOTICE_DAYS"])),
                            bands_text=S.bands_text, audit_url=_audit_url(), L=L)
 
 
@@ -404,6 +404,6 @@ def portfolio():
         rows = ((num, name, addr, r.debt_kop, r.penalty_kop, r.time_barred_kop, r.claimable_kop, r.next_bar_date,
                  r.as_of) for r, num, name, addr in db.session.execute(stmt))
         return xlsx_response("portfolio.xlsx", cols, rows, sheet_title=_("Portfolio"))
-    page = paginate(stmt, request.args.get("page", 1, type=int), current_app.config.get("PAGE_SIZE", 50),
+    page = paginate(stmt, request.args.get("page", 1, type=int), current_app.config["PAGE_SIZE"],
                     scalars=False)
     return render_template("legal/portfolio.html", page=page, q=q, within=within, sort=sort, run=latest_run())

@@ -70,11 +70,12 @@ def restore_command(file, yes):
 
 
 def access_matrix_markdown(app: Flask) -> str:
-    """The README's access matrix: every endpoint × role, from the rules declared with casework.access."""
-    from ..access import PUBLIC, rule_for, user_may
+    """The README's access matrix: every endpoint × role, from the rules declared with casework.access; the last
+    column is the scope of API token an API route answers to (docs/api.md)."""
+    from ..access import PUBLIC, TokenRule, rule_for, user_may
 
-    lines = ["| URL | Methods | Endpoint | anonymous | " + " | ".join(MATRIX_ROLES) + " |",
-             "|---|---|---|:-:|" + ":-:|" * len(MATRIX_ROLES)]
+    lines = ["| URL | Methods | Endpoint | anonymous | " + " | ".join(MATRIX_ROLES) + " | API token |",
+             "|---|---|---|:-:|" + ":-:|" * len(MATRIX_ROLES) + ":-:|"]
     rows = []
     for rule in app.url_map.iter_rules():
         if rule.endpoint == "static" or rule.endpoint.endswith(".static"):
@@ -82,10 +83,11 @@ def access_matrix_markdown(app: Flask) -> str:
         declared = rule_for(app, rule.endpoint)
         methods = ", ".join(sorted(m for m in rule.methods if m not in ("HEAD", "OPTIONS")))
         if declared is None:
-            cells = ["**undeclared**"] * (1 + len(MATRIX_ROLES))
+            cells = ["**undeclared**"] * (2 + len(MATRIX_ROLES))
         else:
             cells = ["✓" if declared == PUBLIC else "—"]
             cells += ["✓" if user_may(role, declared) else "—" for role in MATRIX_ROLES]
+            cells.append(declared.scope if isinstance(declared, TokenRule) else "—")
         path = rule.rule.replace("|", "\\|")
         rows.append((rule.rule, methods, f"| `{path}` | {methods} | `{rule.endpoint}` | " + " | ".join(cells) + " |"))
     lines += [r[2] for r in sorted(rows)]

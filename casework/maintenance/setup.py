@@ -1,10 +1,11 @@
 """Database setup: schema by migrations, then the reference data every installation needs."""
 from __future__ import annotations
 
+import importlib
+
 from flask_migrate import upgrade
 
 from ..extensions import db
-from ..plugins import import_optional
 
 # functions `seed()` that insert missing reference rows idempotently (they never overwrite edits)
 SEEDERS = [
@@ -19,9 +20,7 @@ SEEDERS = [
 def seed_reference() -> None:
     """Insert the shipped reference data (services, rate tables, calendar, …) where missing."""
     for name in SEEDERS:
-        module = import_optional(name)
-        if module is not None:
-            module.seed()
+        importlib.import_module(name).seed()
     db.session.flush()
 
 

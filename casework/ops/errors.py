@@ -16,6 +16,10 @@ def init_app(app: Flask) -> None:
         if getattr(e.orig, "sqlstate", None) != QUERY_CANCELED:
             raise e
         db.session.rollback()
-        return render_template("errors/error.html", code=503, message=_(
-            "The database took too long to answer and the request was stopped. Try again later or narrow the "
-            "request (a shorter period, fewer records).")), 503
+        message = _("The database took too long to answer and the request was stopped. Try again later or narrow "
+                    "the request (a shorter period, fewer records).")
+        from ..problems import is_api_request, problem_response
+
+        if is_api_request():
+            return problem_response(503, message, slug="statement-timeout", headers={"Retry-After": "60"})
+        return render_template("errors/error.html", code=503, message=message), 503

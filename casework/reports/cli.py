@@ -11,19 +11,10 @@ from ..extensions import db
 from ..timeutil import today as today_local
 
 
-def _signatory() -> tuple[str, str]:
-    from ..enterprise.models import Enterprise
-
-    ent = db.session.get(Enterprise, 1)
-    if ent is None:
-        return "", "Директор предприятия"
-    return ent.signatory_name or "", ent.signatory_position or "Директор предприятия"
-
-
 def render_report(month_text: str, fmt: str) -> bytes | str:
     """The form of a month in a format: str for json/csv, bytes for xlsx/docx (closed months: the snapshot)."""
     from . import export
-    from .queries import parse_month
+    from .queries import parse_month, signatory
     from .services import monthly_report
 
     report = monthly_report(parse_month(month_text))
@@ -31,7 +22,7 @@ def render_report(month_text: str, fmt: str) -> bytes | str:
         return export.to_json(report)
     if fmt == "csv":
         return export.to_csv(report)
-    name, position = _signatory()
+    name, position = signatory()
     if fmt == "xlsx":
         return export.to_xlsx(report, name, position)
     return export.to_docx(report, name, position)

@@ -752,10 +752,10 @@ def render(report: MeasuresReport, fmt: str) -> bytes | str:
         return to_json(report)
     if fmt == "csv":
         return to_csv(report)
-    from .cli import _signatory
+    from .queries import signatory
     from .services import _enterprise_name
 
-    name, position = _signatory()
+    name, position = signatory()
     if fmt == "xlsx":
         return to_xlsx(report, _enterprise_name(), name, position)
     if fmt == "docx":

@@ -50,12 +50,12 @@ OVERDUE_METHODS = ("fifo", "legal")
 def report_settings() -> dict:
     """The disputed definitions as settings (instance config or CASEWORK_REPORT_* environment)."""
     cfg = current_app.config
-    method = cfg.get("REPORT_OVERDUE_METHOD", "fifo")
+    method = cfg["REPORT_OVERDUE_METHOD"]
     if method not in OVERDUE_METHODS:
         raise DomainError(_("Setting REPORT_OVERDUE_METHOD must be one of: %(v)s", v=", ".join(OVERDUE_METHODS)))
     return {
         "overdue_method": method,
-        "court_target": int(cfg.get("REPORT_COURT_TARGET", 10)),
+        "court_target": int(cfg["REPORT_COURT_TARGET"]),
     }
 
 
@@ -395,3 +395,13 @@ def months_with_data(limit: int = 36, through: date | None = None) -> list[date]
         out.append(m)
         m = add_month(m, -1)
     return out
+
+
+def signatory() -> tuple[str, str]:
+    """Who signs the reports: the enterprise's signatory name and position (the position defaults to the director)."""
+    from ..enterprise.models import find_enterprise
+
+    ent = find_enterprise()
+    if ent is None:
+        return "", "Директор предприятия"
+    return ent.signatory_name or "", ent.signatory_position or "Директор предприятия"

@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..audit.services import record_event
 from ..domain.errors import DomainError
-from ..enterprise.models import Enterprise
+from ..enterprise.models import find_enterprise
 from ..extensions import db
 from ..i18n import _
 from ..timeutil import utcnow
@@ -71,7 +71,7 @@ def get_closed(month: date) -> ClosedMonth | None:
 
 
 def _enterprise_name() -> str:
-    ent = db.session.get(Enterprise, 1)
+    ent = find_enterprise()
     return (ent.name or ent.short_name) if ent else ""
 
 

@@ -96,3 +96,81 @@ def test_overpayment_leaves_no_overdue_and_scope_is_respected(app):
     empty = account("EMPTY")
     refresh_account_figures([empty])
     assert db.session.get(AccountBalance, empty).balance_kop == 0
+
+
+def _snapshot():
+    ms = db.session.execute(select(AccountMonth.account_id, AccountMonth.month, AccountMonth.opening_kop,
+                                   AccountMonth.debt_start_kop, AccountMonth.charged_kop,
+                                   AccountMonth.recalculated_kop, AccountMonth.paid_kop,
+                                   AccountMonth.paid_enforcement_kop, AccountMonth.debt_end_kop)
+                            .order_by(AccountMonth.account_id, AccountMonth.month)).all()
+    bs = db.session.execute(select(AccountBalance.account_id, AccountBalance.balance_kop, AccountBalance.overdue_kop,
+                                   AccountBalance.months_in_arrears, AccountBalance.avg_monthly_charge_kop,
+                                   AccountBalance.oldest_debt_days, AccountBalance.aging_0_30_kop,
+                                   AccountBalance.aging_31_90_kop, AccountBalance.aging_91_180_kop,
+                                   AccountBalance.aging_181_365_kop, AccountBalance.aging_1_3y_kop,
+                                   AccountBalance.aging_over_3y_kop, AccountBalance.last_payment_on,
+                                   AccountBalance.last_period)
+                            .order_by(AccountBalance.account_id)).all()
+    return [tuple(r) for r in ms], [tuple(r) for r in bs]
+
+
+def _random_month(rng, acc, period, kinds=("charge", "charge", "recalculation", "payment", "payment")):
+    y, m = int(period[:4]), int(period[5:])
+    for kind in rng.sample(kinds, rng.randint(1, min(3, len(kinds)))):
+        if kind == "payment":
+            day = rng.randint(1, 28)
+            # a payment may be late: paid in a later month than its period
+            pm = m + rng.choice((0, 0, 1))
+            py, pm = (y + 1, 1) if pm == 13 else (y, pm)
+            entry(acc, period, "payment", rng.randint(100, 900_000), date(py, pm, day),
+                  rng.choice(("bank", "enforcement", "cash_desk")))
+        else:
+            entry(acc, period, kind, rng.randint(-50_000, 900_000) if kind == "recalculation"
+                  else rng.randint(1_000, 900_000))
+
+
+def test_refresh_from_a_month_equals_the_full_refresh_and_leaves_earlier_rows_alone(app):
+    """issue 15 item 3: a monthly import refreshes from its earliest month on; the figures equal a full recompute
+    (random ledgers: openings, recalculations, late and reversed payments, accounts absent from the new file,
+    a new account, a payment dated in a new month) and the rows before that month are not written again."""
+    import random
+
+    rng = random.Random(20261205)
+    accs = [account(f"R{i}") for i in range(12)]
+    for acc in accs:
+        entry(acc, "2025-01", "opening", rng.randint(0, 2_000_000))
+        for m in range(1, 13):
+            if rng.random() < 0.8:
+                _random_month(rng, acc, f"2025-{m:02d}")
+    as_of = date(2026, 3, 20)
+    refresh_account_figures(None, as_of=as_of)
+    db.session.commit()
+    before_rows = db.session.execute(select(AccountMonth.account_id, AccountMonth.month)
+                                     .where(AccountMonth.month < date(2026, 1, 1))).all()
+    assert len(before_rows) == 12 * 12
+    # the «import» of January 2026: some accounts only, one new account, one payment dated in February
+    touched = accs[:7]
+    new = account("R-new")
+    for acc in touched:
+        _random_month(rng, acc, "2026-01")
+    _random_month(rng, new, "2026-01", kinds=("charge",))
+    entry(accs[0], "2026-01", "payment", 12_345, date(2026, 2, 3), "bank")
+    # a marker in a row before January of a touched account (in a column no other figure is computed from): the
+    # incremental refresh must leave it, the full one rewrites it
+    marked = (AccountMonth.account_id == touched[1]) & (AccountMonth.month == date(2025, 6, 1))
+    original = db.session.scalar(select(AccountMonth.paid_enforcement_kop).where(marked))
+    db.session.execute(AccountMonth.__table__.update().where(marked).values(paid_enforcement_kop=original + 1))
+    refresh_account_figures(touched + [new], as_of=as_of, since=date(2026, 1, 1))
+    assert db.session.scalar(select(AccountMonth.paid_enforcement_kop).where(marked)) == original + 1
+    db.session.execute(AccountMonth.__table__.update().where(marked).values(paid_enforcement_kop=original))
+    incremental = _snapshot()
+    refresh_account_figures(None, as_of=as_of)
+    full = _snapshot()
+    assert incremental[0] == full[0]
+    # balances: those of the refreshed accounts (the others keep the as-of day and 12-month window of their own
+    # last refresh, with or without `since`)
+    scope = set(touched + [new])
+    assert [b for b in incremental[1] if b[0] in scope] == [b for b in full[1] if b[0] in scope]
+    assert {m for _a, m, *_ in full[0]} >= {date(2026, 1, 1), date(2026, 2, 1)}  # carried into February
+    assert len({a for a, *_ in full[0]}) == 13

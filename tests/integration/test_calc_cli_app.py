@@ -66,11 +66,12 @@ def test_the_cli_uses_the_database_reference_and_packaged_on_request(app, runner
     _add_rate(date(2021, 1, 25), "6.00")
     after = json.loads(_invoke(runner, "penalty", PROBE).stdout)
     assert before["rows"][0]["rate_percent"] == "4.25" and after["rows"][0]["rate_percent"] == "6.00"
+    saved = {"CALC_REFERENCE": app.config.get("CALC_REFERENCE")}
     app.config["CALC_REFERENCE"] = "packaged"
     try:
         packaged = json.loads(_invoke(runner, "penalty", PROBE).stdout)
     finally:
-        app.config.pop("CALC_REFERENCE")
+        app.config.update(saved)
     assert packaged == before
 
 

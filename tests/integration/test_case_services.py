@@ -11,7 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from casework.accounts.models import Account, AccountBalance, Building, LedgerEntry, Service
 from casework.cases import services
-from casework.cases.models import Alert, Case, Court, CourtRecord, Deadline, Enforcement, Hold, StageChange
+from casework.cases.models import Alert, Case, Court, CourtRecord, Deadline, Hold, StageChange
 from casework.domain.stages import TransitionNotAllowed
 from casework.extensions import db
 
@@ -93,7 +93,7 @@ def _restriction_path(staff, first_restriction_day: int, first_suspension_day: i
 
 
 def test_restriction_path_full_days_reading_is_the_default(app, staff):
-    assert app.config.get("RESTRICTION_TERM_READING") in (None, "full_days")
+    assert app.config["RESTRICTION_TERM_READING"] == "full_days"
     _restriction_path(staff, 21, 11)
 
 
@@ -102,7 +102,7 @@ def test_restriction_path_elapsed_reading(app, staff):
     try:
         _restriction_path(staff, 20, 10)
     finally:
-        app.config.pop("RESTRICTION_TERM_READING", None)
+        app.config["RESTRICTION_TERM_READING"] = "full_days"
 
 
 def test_account_norm_overrides_the_service_norm(app, staff):

@@ -10,7 +10,7 @@ from casework.reports.queries import fetch_form_figures
 from casework.reports.services import MonthNotClosable, close_month, monthly_report
 
 from .report_data import entry, refresh_figures
-from .test_monthly_report import FEB, hand_data, rub  # noqa: F401  (fixture)
+from .report_data import FEB, rub
 
 MAR = date(2026, 3, 1)
 

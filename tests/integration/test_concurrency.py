@@ -12,7 +12,6 @@ import threading
 import time
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 

@@ -1,5 +1,5 @@
 """`casework daily`: opens cases, exits paid ones, marks deadlines, raises alerts; a second run changes nothing."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func, select
 

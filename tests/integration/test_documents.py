@@ -124,7 +124,8 @@ def test_court_order_application_splits_by_shares_and_names_identifiers(app):
     assert debt == 3_700_000 and pen > 0
     assert duty == 200_000  # new scale: order = 50 % of 4 000 ₽ (НК 333.19, claim ≤ 100 000 ₽)
     half = ru.split_by_shares(debt, [(1, 2), (1, 2)])
-    assert "с Ивановой Марии Петровны (1/2 доли)" in text and "с Иванова Сергея Андреевича (1/2 доли)" in text
+    assert ("с Ивановой Марии Петровны (1/2 доли в праве собственности)" in text
+            and "с Иванова Сергея Андреевича (1/2 доли в праве собственности)" in text)
     # the March payment closed January and part of February (ГК 319.1), so the open period starts in February
     assert f"задолженности за период с 01.02.2026 по 31.10.2026 — {ru.money(half[0])}" in text, text
     assert "СНИЛС 123-456-789 01" in text and "ИНН 246500000001" in text

@@ -199,8 +199,8 @@ def test_every_shipped_letter_reads_as_russian_a_court_accepts(lensk, debtor):
     assert (f"{CREDITOR}, именуемое в дальнейшем «Кредитор», в лице директора Ковалёва Андрея Николаевича, "
             "действующего на основании Устава, с одной стороны") in texts["payment_agreement"]
     for code in ("enforcement_application", "employer_letter"):
-        assert (f"исполнительный документ ФС № 012345678 от «01» июня 2026 г., выданный Ленским районным судом "
-                f"Республики Саха (Якутия), о взыскании с ") in texts[code], code
+        assert ("исполнительный документ ФС № 012345678 от «01» июня 2026 г., выданный Ленским районным судом "
+                "Республики Саха (Якутия), о взыскании с ") in texts[code], code
     assert "Подлинник исполнительного документа ФС № 012345678." in texts["enforcement_application"]
     raw = docx_text(document_file(docs["enforcement_application"]).read_bytes())
     assert "ФС\u00a0№\u00a0012345678" in raw  # never «№» at a line's end

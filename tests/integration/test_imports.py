@@ -1,4 +1,5 @@
 """Imports against a real database: atomic commit, idempotency, overlap, skipped rows, accounts upsert, CLI."""
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -111,17 +112,25 @@ def test_overlapping_later_export_is_counted_once(app):
     assert count(LedgerEntry) == 10
 
 
-def test_same_charge_with_another_amount_is_refused(app):
+def test_same_charge_with_another_amount_is_a_changed_row_not_added_by_default(app):
+    """A charge billing corrected is shown as changed (old → new); without «заменить данные периода» the old amount
+    stays and nothing is doubled (docs/import-format.md, «Corrected exports»)."""
     load_accounts()
     services.commit_import("ledger", LEDGER_JAN_MAR.encode(), "l.csv", None, via="cli")
     db.session.commit()
     changed = "ЛС;Период;Услуга;Вид;Сумма\n100001;2025-02;heating;charge;2600\n100001;2025-03;heating;charge;1\n"
     pv = services.validate_file("ledger", changed.encode(), "c.csv")
-    assert [(e.row, e.column) for e in pv.errors] == [(2, "Сумма")]
-    assert "с другой суммой" in pv.errors[0].reason
+    assert pv.errors == [] and (pv.rows_new, pv.rows_known) == (1, 0)
+    c = pv.summary["corrections"]
+    assert (c["changed_count"], c["changed_old_kop"], c["changed_new_kop"]) == (1, 250050, 260000)
+    assert c["changed"][0]["row"] == 2 and c["changed"][0]["account"] == "100001"
     b = services.commit_import("ledger", changed.encode(), "c.csv", None, via="cli")
     db.session.commit()
-    assert b.status == "rejected" and count(LedgerEntry) == 7
+    assert (b.status, b.rows_inserted, b.options["corrections"]["changed"]) == ("committed", 1, 1)
+    assert count(LedgerEntry) == 8
+    feb = db.session.scalars(select(LedgerEntry.amount_kop).where(LedgerEntry.kind == "charge",
+                                                                  LedgerEntry.period == date(2025, 2, 1))).all()
+    assert feb == [250050]
 
 
 def test_bad_rows_without_skip_commit_nothing_and_record_the_rejection(app):

@@ -82,11 +82,12 @@ def test_every_measure_month_and_year_to_date(data):
 
 
 def test_target_of_court_applications(data, app):
+    saved = {"REPORT_COURT_TARGET": app.config.get("REPORT_COURT_TARGET")}
     app.config["REPORT_COURT_TARGET"] = 7
     try:
         ln = measures_report(MARCH).line("court_filed")
     finally:
-        app.config.pop("REPORT_COURT_TARGET")
+        app.config.update(saved)
     assert (ln.target, ln.target_ytd) == (7, 21)  # 7 a month × 3 months
     assert measures_report(MARCH).line("court_filed").target == 10  # default, seed 001 п.18
     assert measures_report(MARCH).line("orders_issued").target is None

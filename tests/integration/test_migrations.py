@@ -1,12 +1,10 @@
 """The migrations build the schema the models describe: autogenerate finds nothing to change."""
-import os
 import uuid
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
 import casework

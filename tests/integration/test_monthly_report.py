@@ -4,63 +4,11 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-import pytest
 
 from casework.reports.queries import collection_rate, fetch_form_figures, thousands
 from casework.reports.services import monthly_report
 
-from .report_data import add_account, entry, refresh_figures
-
-FEB = date(2026, 2, 1)
-
-
-def rub(text: str) -> int:
-    """'1 234.56' → kopecks, for writing expected figures readably."""
-    return int(Decimal(text.replace(" ", "")) * 100)
-
-
-@pytest.fixture()
-def hand_data(app):
-    """Four accounts around February 2026; comments give each account's February figures.
-
-    A1 (population): opening Dec-2025 10 000; charges Jan 5 000, Feb 5 000; recalculations Jan −500, Feb −200;
-       payments 20.01 3 000, 05.02 4 000 (payer named Feb), 02.03 1 000 (outside February).
-       Feb: start 10 000 + 5 000 − 500 − 3 000 = 11 500; charged 4 800; paid 4 000; end 12 300;
-       overdue (oldest-first) 12 300 − 4 800 = 7 500.
-    A2 (population): charges Jan 2 000, Feb 2 000; 15.02 2 500 through enforcement; 28.02 100 reversed the same day.
-       Feb: start 2 000; charged 2 000; paid 2 500; enforcement 2 500; end 1 500; overdue 0.
-    A3 (other): opening Feb-2026 50 000 (counts in the start); charge Feb 10 000; 10.02 paid 70 000.
-       Feb: start 50 000; charged 10 000; paid 70 000; end −10 000; overdue 0.
-    A4 (other): charge Jan 1 234.56, nothing else. Feb: start 1 234.56; charged 0; end 1 234.56; overdue 1 234.56.
-    """
-    from casework.extensions import db
-
-    a1 = add_account("A1", "population")
-    a2 = add_account("A2", "population")
-    a3 = add_account("A3", "other")
-    a4 = add_account("A4", "other")
-    entry(a1, "opening", date(2025, 12, 1), rub("10000"))
-    entry(a1, "charge", date(2026, 1, 1), rub("5000"))
-    entry(a1, "charge", date(2026, 2, 1), rub("5000"))
-    entry(a1, "recalculation", date(2026, 1, 1), -rub("500"))
-    entry(a1, "recalculation", date(2026, 2, 1), -rub("200"))
-    entry(a1, "payment", date(2026, 1, 1), rub("3000"), paid_on=date(2026, 1, 20), source="bank")
-    entry(a1, "payment", date(2026, 2, 1), rub("4000"), paid_on=date(2026, 2, 5), source="bank",
-          paid_period=date(2026, 2, 1))
-    entry(a1, "payment", date(2026, 3, 1), rub("1000"), paid_on=date(2026, 3, 2), source="cash_desk")
-    entry(a2, "charge", date(2026, 1, 1), rub("2000"))
-    entry(a2, "charge", date(2026, 2, 1), rub("2000"))
-    entry(a2, "payment", date(2026, 2, 1), rub("2500"), paid_on=date(2026, 2, 15), source="enforcement")
-    p = entry(a2, "payment", date(2026, 2, 1), rub("100"), paid_on=date(2026, 2, 28), source="bank")
-    entry(a2, "payment", date(2026, 2, 1), -rub("100"), paid_on=date(2026, 2, 28), source="bank", reverses_id=p)
-    entry(a3, "opening", date(2026, 2, 1), rub("50000"))
-    entry(a3, "charge", date(2026, 2, 1), rub("10000"))
-    entry(a3, "payment", date(2026, 2, 1), rub("70000"), paid_on=date(2026, 2, 10), source="bank")
-    entry(a4, "charge", date(2026, 1, 1), rub("1234.56"))
-    refresh_figures(date(2026, 3, 1))
-    db.session.commit()
-    return {"A1": a1, "A2": a2, "A3": a3, "A4": a4}
-
+from .report_data import FEB, entry, refresh_figures, rub
 
 def test_february_figures_by_hand(hand_data):
     f = fetch_form_figures(FEB, "fifo").rows
@@ -116,12 +64,13 @@ def test_rate_is_dash_when_nothing_is_charged():
 
 
 def test_setting_selects_the_overdue_method(hand_data, app):
+    saved = {"REPORT_OVERDUE_METHOD": app.config.get("REPORT_OVERDUE_METHOD")}
     app.config["REPORT_OVERDUE_METHOD"] = "legal"
     try:
         assert monthly_report(FEB).rows["population"].overdue_kop == rub("11500")
         assert monthly_report(FEB).overdue_method == "legal"
     finally:
-        app.config.pop("REPORT_OVERDUE_METHOD")
+        app.config.update(saved)
     assert monthly_report(FEB).rows["population"].overdue_kop == rub("7500")
 
 

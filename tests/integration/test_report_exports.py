@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from casework.reports import export
 from casework.reports.services import monthly_report
 
-from .test_monthly_report import FEB, hand_data, rub  # noqa: F401
+from .report_data import FEB, rub
 
 
 def _find(ws, text):

@@ -263,3 +263,21 @@ def test_persons_registration_dates():
         "100001;Иванова Мария;зарегистрирован;2010-03-01;28.02.2010\n").encode(), "p.csv"), ACCOUNTS)
     assert [(r["since"], r["until"]) for r in res.rows] == [(date(2010, 3, 1), None)]
     assert reasons(res)[0][:2] == (3, "Дата снятия с регистрации")
+
+
+def test_json_records_read_as_a_table_with_rows_counted_from_one():
+    """The form the API hands its rows in: {"rows": [records]}; headers in order of first appearance."""
+    data = ('{"rows": [{"account_number": "100001", "period": "2025-01", "service": "heating", "kind": "charge",'
+            ' "amount": "2500.50"}, {"account_number": "999", "period": "2025-01", "service": "heating",'
+            ' "kind": "charge", "amount": "1.00", "reference": "x"}]}').encode()
+    table = parsing.read_table(data, "api-charges.json")
+    assert table.headers == ["account_number", "period", "service", "kind", "amount", "reference"]
+    res = parsing.parse_ledger(table, ACCOUNTS, SERVICES)
+    assert [(t[parsing.L_ACC], t[parsing.L_AMOUNT], t[parsing.L_ROW]) for t in res.rows] == [(1, 250050, 1)]
+    assert [(e.row, e.column) for e in res.errors] == [(2, "account_number")]
+
+
+@pytest.mark.parametrize("data", [b"{not json", b'{"rows": 5}', b"[1, 2]", b'{"rows": [1]}', b'{"rows": [{}]}'])
+def test_json_that_is_not_records_is_refused_as_a_file(data):
+    with pytest.raises(ImportFileError):
+        parsing.read_table(data, "x.json")

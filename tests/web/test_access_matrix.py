@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from casework.access import PUBLIC, rule_for, user_may
+from casework.access import PUBLIC, TokenRule, rule_for, user_may
 
 ROLES = ("collector", "lawyer", "manager", "admin")
 
@@ -36,6 +36,9 @@ def test_each_role_gets_the_declared_answer_on_every_get_route(app, client, logi
             continue
         declared = rule_for(app, rule.endpoint)
         resp = client.get(_url(rule))
+        if isinstance(declared, TokenRule):  # API views answer to tokens only: a session gets 401 problem details
+            assert resp.status_code == 401 and resp.mimetype == "application/problem+json", (role, rule.rule)
+            continue
         if user_may(role, declared):
             assert resp.status_code not in (401, 403), (role, rule.rule, resp.status_code)
             if declared != PUBLIC and resp.status_code == 302:
@@ -57,7 +60,37 @@ def test_each_role_is_refused_on_post_routes_it_may_not_use(app, client, login, 
         if user_may(role, declared):
             continue
         resp = client.post(_url(rule), data={})
+        if isinstance(declared, TokenRule):
+            assert resp.status_code == 401 and resp.mimetype == "application/problem+json", (role, rule.rule)
+            continue
         if role is None:
             assert resp.status_code == 302 and "/auth/login" in resp.headers["Location"], (rule.rule, resp.status_code)
         else:
             assert resp.status_code == 403, (role, rule.rule, resp.status_code)
+
+
+def _token(scope):
+    from casework.api import services
+    from casework.extensions import db
+
+    _row, token = services.create_token(f"test {scope}", scope, None)
+    db.session.commit()
+    return token
+
+
+def test_token_routes_answer_to_a_token_of_their_scope_and_only_to_it(app, client):
+    """Every API route: a token of its scope gets past the access check (no 401/403); a read token is refused
+    (403) on every write route; a session never counts (above)."""
+    tokens = {scope: _token(scope) for scope in ("read", "write")}
+    token_rules = [r for r in _routes(app) if isinstance(rule_for(app, r.endpoint), TokenRule)]
+    assert {rule_for(app, r.endpoint).scope for r in token_rules} == {"read", "write"}
+    for rule in token_rules:
+        scope = rule_for(app, rule.endpoint).scope
+        method = "get" if "GET" in rule.methods else "post"
+        for have in ("read", "write"):
+            resp = getattr(client, method)(_url(rule), headers={"Authorization": f"Bearer {tokens[have]}"},
+                                           json={"rows": []} if method == "post" else None)
+            if have == "write" or scope == "read":
+                assert resp.status_code not in (401, 403), (have, rule.rule, resp.status_code)
+            else:
+                assert resp.status_code == 403 and resp.mimetype == "application/problem+json", (have, rule.rule)

@@ -95,7 +95,7 @@ def test_bailiff_units_add_edit_and_unique_name(client, login):
 
 
 def test_link_chosen_buildings_and_all_of_a_territory_with_preview(client, login):
-    user = login("lawyer")
+    login("lawyer")
     t, bs = _territory_with_buildings(4)
     client.post("/cases/courts/new", data=COURT)
     court = db.session.scalar(select(Court))

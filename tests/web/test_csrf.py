@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from casework.access import PUBLIC, rule_for, user_may
+from casework.access import PUBLIC, TokenRule, rule_for, user_may
 from casework.audit.models import AuditEvent
 from casework.extensions import db
 from casework.timeutil import today
@@ -18,6 +18,9 @@ from ..conftest import PASSWORD
 from .test_access_matrix import ROLES, _routes, _url
 
 CSRF_MESSAGE = "Форма устарела или отправлена с другой страницы"
+# POST routes without a session that other servers call: exempt from CSRF, signed instead (HMAC), so an unsigned
+# request is refused with 403 (docs/messages.md). Nothing else may be exempt.
+CSRF_EXEMPT = {"messages.callback"}
 TOKEN_RE = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 
 
@@ -105,6 +108,10 @@ def test_every_post_route_refuses_a_request_without_token(csrf_on, app, client, 
             if rule.endpoint in checked or not user_may(role, rule_for(app, rule.endpoint)):
                 continue
             resp = c.post(_url(rule), data={})
+            if rule.endpoint in CSRF_EXEMPT:
+                assert resp.status_code == 403, (role, rule.rule, resp.status_code)  # unsigned
+                checked.add(rule.endpoint)
+                continue
             assert resp.status_code == 400, (role, rule.rule, resp.status_code)
             assert CSRF_MESSAGE in resp.get_data(as_text=True), rule.rule
             checked.add(rule.endpoint)
@@ -112,17 +119,44 @@ def test_every_post_route_refuses_a_request_without_token(csrf_on, app, client, 
     for rule in rules:
         if rule_for(app, rule.endpoint) == PUBLIC:
             resp = anon.post(_url(rule), data={})
-            assert resp.status_code == 400, rule.rule
+            assert resp.status_code == (403 if rule.endpoint in CSRF_EXEMPT else 400), rule.rule
             checked.add(rule.endpoint)
-    assert checked == {r.endpoint for r in rules}
+    # API routes take no cookies, so no CSRF token: they are checked below (test_api_routes_are_csrf_exempt)
+    assert checked == {r.endpoint for r in rules if not isinstance(rule_for(app, r.endpoint), TokenRule)}
     db.session.expire_all()
     # nothing happened: not one audit row (every change of a record writes one)
     assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == events_before
 
 
+def test_api_routes_are_csrf_exempt_and_only_they(csrf_on, app):
+    """The API's POST routes answer to a bearer token without any CSRF token (the API blueprint alone is exempt);
+    the administrators' token pages keep CSRF like every other page."""
+    from casework.api import services
+
+    _row, token = services.create_token("csrf", "write", None)
+    db.session.commit()
+    api_rules = [r for r in _post_rules(app) if isinstance(rule_for(app, r.endpoint), TokenRule)]
+    assert api_rules
+    c = Browser(app)
+    for rule in api_rules:
+        resp = c.post(_url(rule), json={"rows": []}, headers={"Authorization": f"Bearer {token}"})
+        assert resp.status_code == 422 and resp.mimetype == "application/problem+json", (rule.rule, resp.status_code)
+    exempt = {bp.name for bp in app.extensions["csrf"]._exempt_blueprints}
+    assert exempt == {"api"}, exempt
+
+
+def test_only_the_signed_callbacks_are_exempt_from_csrf(app):
+    from casework.extensions import csrf
+
+    exempt = {endpoint for endpoint, view in app.view_functions.items()
+              if f"{view.__module__}.{view.__name__}" in csrf._exempt_views}
+    assert exempt == CSRF_EXEMPT
+
+
 def test_every_post_route_accepts_the_token_and_never_fails_on_an_empty_form(csrf_on, app, make_user):
     """With the session's token the request passes the CSRF check (no 400 CSRF page) and no view answers 500."""
-    rules = [r for r in _post_rules(app) if r.endpoint != "auth.logout"]
+    rules = [r for r in _post_rules(app) if r.endpoint != "auth.logout"
+             and not isinstance(rule_for(app, r.endpoint), TokenRule)]
     for role in ROLES:
         c = Browser(app)
         _login_with_csrf(c, make_user(role))

@@ -133,6 +133,7 @@ def test_staleness_warning_shows_for_admins_only(client, login, app):
     from casework.legal.services import current_reference
 
     newest = current_reference().rates.last_change.strftime("%d.%m.%Y")
+    saved = {"KEY_RATE_STALE_DAYS": app.config.get("KEY_RATE_STALE_DAYS")}
     app.config["KEY_RATE_STALE_DAYS"] = 1
     try:
         login("lawyer")
@@ -141,7 +142,7 @@ def test_staleness_warning_shows_for_admins_only(client, login, app):
         login("admin")
         page = client.get("/legal/").get_data(as_text=True)
     finally:
-        app.config.pop("KEY_RATE_STALE_DAYS")
+        app.config.update(saved)
     assert newest in page and 'class="warning"' in page
 
 

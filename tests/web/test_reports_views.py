@@ -3,13 +3,12 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date
 
 from openpyxl import load_workbook
 
 from casework.reports.services import monthly_report
 
-from ..integration.test_monthly_report import FEB, hand_data, rub  # noqa: F401
+from ..integration.report_data import FEB
 
 
 def test_form_page_links_every_figure(client, login, hand_data):

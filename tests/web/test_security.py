@@ -14,7 +14,7 @@ from casework.security import CSP
 from casework.timeutil import utcnow
 
 from ..conftest import PASSWORD
-from .test_access_matrix import ROLES, _routes, _url
+from .test_access_matrix import ROLES, _routes
 from .test_csrf import Browser, _real_url, _seed_records
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"

@@ -6,7 +6,7 @@ document's id. A write-off of only the time-barred months names them ('YYYY-MM')
 proposal without months is a write-off of the whole debt, as before).
 
 Revision ID: case_links
-Revises: premises_cadastral
+Revises: gis_requests
 """
 from alembic import op
 import sqlalchemy as sa
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'case_links'
-down_revision = 'premises_cadastral'
+down_revision = 'gis_requests'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,153 @@
+"""The defendants of the court letters from the account's persons by role and period (domain.parties), rendered
+to .docx and read back: co-owners by share for the days they owned, a social tenant with his adult family jointly,
+a minor co-owner's share from the parent — never the minor; the calculation shows the split; kopecks add up."""
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pytest
+from docx import Document as Docx
+from sqlalchemy import insert, select
+
+from casework.accounts.models import Account, AccountParty, Building, LedgerEntry, Party, Service
+from casework.documents import russian as ru
+from casework.documents.context import load_common
+from casework.documents.services import LetterRefused, document_file, issue_document, prepare
+from casework.enterprise.models import get_enterprise
+from casework.extensions import db
+
+TODAY = date(2026, 11, 22)
+COURT = {"court_name": "Мировому судье судебного участка № 166", "court_address": "ул. Суворова, д. 2"}
+
+
+def make_flat(number: str, people: list[tuple], tenure: str = "owner", months: int = 10, monthly: int = 300_001):
+    """An account billed `monthly` kopecks a month from January 2026 with the persons given as
+    (full name, gender, birth date, role, share (num, den) or None, since, until)."""
+    ent = get_enterprise()
+    ent.name, ent.short_name, ent.inn, ent.ogrn = "МУП «Теплоэнерго»", "МУП «Теплоэнерго»", "2434000001", "1022400000001"
+    ent.signatory_name, ent.signatory_position = "Петров Пётр Петрович", "Директор"
+    b = Building(address=f"гп Северо-Енисейский, ул. Ленина, д. {number}")
+    db.session.add(b)
+    db.session.flush()
+    acc = Account(number=number, category="population", tenure=tenure, debtor_name=people[0][0],
+                  address=f"{b.address}, кв. 1", apartment="1", building_id=b.id)
+    db.session.add(acc)
+    db.session.flush()
+    parties = {}
+    for name, gender, born, role, share, since, until in people:
+        p = parties.get(name)
+        if p is None:
+            p = parties[name] = Party(full_name=name, gender=gender, birth_date=born, birth_place="г. Красноярск",
+                                      registration_address=f"{b.address}, кв. 1")
+            db.session.add(p)
+            db.session.flush()
+        db.session.add(AccountParty(account_id=acc.id, party_id=p.id, role=role, share_num=share[0] if share else None,
+                                    share_den=share[1] if share else None, since=since, until=until))
+    svc = db.session.scalar(select(Service.id).where(Service.code == "heating"))
+    db.session.execute(insert(LedgerEntry), [
+        dict(account_id=acc.id, service_id=svc, period=date(2026, m, 1), kind="charge", amount_kop=monthly,
+             entry_key=f"{number}-c{m}") for m in range(1, months + 1)])
+    db.session.flush()
+    return acc, {n: p.id for n, p in parties.items()}
+
+
+def issue(code, acc, **params):
+    prep = prepare(code, account_id=acc.id, common=load_common(dict(COURT, **params), TODAY))
+    doc = issue_document(prep)
+    db.session.commit()
+    d = Docx(io.BytesIO(document_file(doc).read_bytes()))
+    paras = [p.text for p in d.paragraphs]
+    return prep.source, paras, "\n".join(paras), d
+
+
+def test_co_owners_by_share_for_the_days_they_owned(app):
+    acc, ids = make_flat("7001", [
+        ("Иванова Мария Петровна", "f", date(1970, 3, 8), "owner", (1, 2), None, None),
+        ("Сидоров Павел Андреевич", "m", date(1975, 5, 5), "owner", (1, 2), None, date(2026, 3, 15)),
+        ("Кузнецов Олег Викторович", "m", date(1980, 1, 1), "owner", (1, 2), date(2026, 3, 16), None)])
+    src, paras, text, _d = issue("court_order_application", acc)
+    lines = src.court_parties.lines
+    assert [ln.debtors for ln in lines] == [(ids["Иванова Мария Петровна"],), (ids["Сидоров Павел Андреевич"],),
+                                            (ids["Кузнецов Олег Викторович"],)]
+    assert sum(ln.debt_kop for ln in lines) == src.debt_kop and sum(ln.penalty_kop for ln in lines) == src.penalty_kop
+    assert src.court_parties.unassigned_debt_kop == 0
+    seller, buyer = lines[1], lines[2]
+    # the seller: January, February and 15 of 31 March days of a half; the buyer the rest of the half
+    assert abs(seller.debt_kop - (300_001 / 2 * 2 + 300_001 / 2 * 15 / 31)) < 1
+    assert "Должник: Сидоров Павел Андреевич" in paras and "Должник: Кузнецов Олег Викторович" in paras
+    assert ("с Сидорова Павла Андреевича (1/2 доли в праве собственности): задолженности за период с 01.01.2026 по "
+            f"15.03.2026 — {ru.money(seller.debt_kop)}, пеней — {ru.money(seller.penalty_kop)}") in text
+    assert ("с Кузнецова Олега Викторовича (1/2 доли в праве собственности): задолженности за период с 16.03.2026 по "
+            f"31.10.2026 — {ru.money(buyer.debt_kop)}") in text
+    assert "соразмерно его доле за период, когда он был собственником" in text and "единоличн" not in text
+    assert "свидетельства о рождении" not in text and "Несовершеннолетний" not in text
+    # the duties of the lines add up to the duty
+    from casework.documents.fields import _claim_lines
+
+    assert sum(ru_kop(x["duty"]) for x in _claim_lines(src)) == src.duty_gross_kop
+
+
+def ru_kop(money_text: str) -> int:
+    rub, kop = money_text.replace("\u00a0", " ").split(" руб. ")
+    return int(rub.replace(" ", "")) * 100 + int(kop.split()[0])
+
+
+def test_a_half_owned_only_from_a_date_is_refused_until_those_months_are_left_out(app):
+    acc, ids = make_flat("7002", [
+        ("Иванова Мария Петровна", "f", date(1970, 3, 8), "owner", (1, 2), None, None),
+        ("Кузнецов Олег Викторович", "m", date(1980, 1, 1), "owner", (1, 2), date(2026, 4, 1), None)])
+    with pytest.raises(LetterRefused) as exc:
+        issue("court_order_application", acc)
+    assert exc.value.code == "unassigned_share"
+    src, paras, text, _d = issue("court_order_application", acc,
+                                 claim_periods=[f"2026-{m:02d}" for m in range(4, 11)])
+    assert [ln.debt_kop for ln in src.court_parties.lines] == [300_001 * 7 // 2 + 1, 300_001 * 7 // 2]
+    assert "задолженности за период с 01.04.2026 по 31.10.2026 — " in text
+
+
+def test_social_tenant_and_adult_family_member_jointly_the_child_left_out(app):
+    acc, ids = make_flat("7003", [
+        ("Сидоров Пётр Иванович", "m", date(1970, 1, 1), "tenant", None, None, None),
+        ("Сидорова Анна Петровна", "f", date(1972, 6, 1), "registered", None, None, None),
+        ("Сидоров Кирилл Петрович", "m", date(2015, 2, 2), "registered", None, None, None)], tenure="social_tenancy")
+    src, paras, text, _d = issue("claim_after_cancel", acc, order_cancelled_on=date(2026, 8, 1))
+    assert "Ответчик: Сидоров Пётр Иванович" in paras and "Ответчик: Сидорова Анна Петровна" in paras
+    assert "Кирилл" not in text and "единоличн" not in text
+    assert "наниматель по договору социального найма" in paras and "член семьи нанимателя" in paras
+    line = src.court_parties.lines[0]
+    assert len(src.court_parties.lines) == 1 and line.jointly
+    assert "взыскать солидарно с Сидорова Петра Ивановича и Сидоровой Анны Петровны в пользу" in text
+    assert f"— {ru.money(src.debt_kop)}, пени {ru.money(src.penalty_kop)}" in text
+    assert "ч.2 ст.69 ЖК РФ" in text
+
+
+def test_minor_co_owner_claimed_from_the_parent_never_in_person(app):
+    acc, ids = make_flat("7004", [
+        ("Петрова Анна Ивановна", "f", date(1985, 4, 1), "owner", (1, 2), None, None),
+        ("Петров Иван Сергеевич", "m", date(2014, 3, 10), "owner", (1, 2), None, None)])
+    with pytest.raises(LetterRefused) as exc:
+        issue("court_order_application", acc)
+    assert exc.value.code == "minor_without_representative" and "Петров Иван Сергеевич" in str(exc.value)
+    mother, child = ids["Петрова Анна Ивановна"], ids["Петров Иван Сергеевич"]
+    src, paras, text, _d = issue("court_order_application", acc, parties_reps={child: [mother]})
+    assert "Должник: Петрова Анна Ивановна" in paras and "Должник: Петров Иван Сергеевич" not in paras
+    assert ("Несовершеннолетний собственник: Петров Иван Сергеевич, дата рождения: 10.03.2014, — в лице законного "
+            "представителя Петровой Анны Ивановны") in paras
+    own, minor = src.court_parties.lines
+    assert own.debt_kop + minor.debt_kop == src.debt_kop
+    assert ("с Петровой Анны Ивановны, действующей как законный представитель несовершеннолетнего собственника "
+            "Петрова Ивана Сергеевича, 10.03.2014 года рождения, — за 1/2 доли несовершеннолетнего: задолженности за "
+            f"период с 01.01.2026 по 31.10.2026 — {ru.money(minor.debt_kop)}") in text
+    assert "п.28 постановления Пленума Верховного Суда РФ от 27.06.2017 № 22" in text
+    assert any(p.startswith("7. копия свидетельства о рождении несовершеннолетнего собственника") for p in paras)
+    # the calculation shows the split per line
+    src7, paras7, text7, d7 = issue("debt_calculation", acc, parties_reps={child: [mother]})
+    split = [[c.text for c in r.cells] for r in d7.tables[1].rows]
+    assert split[0][:3] == ["Ответчик (должник)", "Основание", "Период"]
+    assert split[1][0] == "Петрова Анна Ивановна" and split[1][3] == ru.number_rub(own.debt_kop)
+    assert split[2][1].startswith("законный представитель несовершеннолетнего собственника Петрова Ивана Сергеевича")
+    assert ru.number_rub(minor.penalty_kop) == split[2][4]
+    assert split[-1] == ["Итого", "", "", ru.money(src7.debt_kop), ru.money(src7.penalty_kop),
+                         ru.money(src7.debt_kop + src7.penalty_kop)]
+    assert "Должник: Петрова Анна Ивановна." in text7
