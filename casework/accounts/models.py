@@ -273,3 +273,13 @@ class FiguresVersion(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     token: Mapped[str] = mapped_column(String(32))
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AccountServiceNorm(db.Model):
+    """An account's own monthly charge at the norm for a service (п.118), overriding services.norm_monthly_kop."""
+
+    __tablename__ = "account_service_norms"
+
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), primary_key=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"), primary_key=True)
+    norm_monthly_kop: Mapped[int] = mapped_column(BigInteger)

@@ -20,7 +20,8 @@ from ..domain.errors import DomainError
 from ..domain.stages import COURT_ORDER_LIMIT_KOP, EMPLOYER_LIMIT_KOP
 from ..extensions import db
 from . import services
-from .models import AccountServiceNorm, BailiffUnit, Case, Court
+from ..accounts.models import AccountServiceNorm
+from .models import BailiffUnit, Case, Court
 from ..demo.generator import weighted_choice
 
 # Since 2023 the state duty is paid to the single tax account (Казначейство России (ФНС России)); the KBK

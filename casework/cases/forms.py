@@ -4,7 +4,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, HiddenField, SelectField, StringField,
+from wtforms import (BooleanField, DateField, HiddenField, SelectField, SelectMultipleField, StringField,
                      SubmitField, TextAreaField)
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
@@ -149,12 +149,21 @@ class EnforcementForm(FlaskForm):
 class WriteOffForm(FlaskForm):
     version = HiddenField()
     ground = SelectField(_l("Ground"))
+    periods = SelectMultipleField(_l("Only these time-barred months (leave empty for the whole debt)"),
+                                  choices=[], validate_choice=False)
     evidence = TextAreaField(_l("Supporting document (number, date, issuer)"), validators=[Optional(), Length(max=2000)])
     submit = SubmitField(_l("Propose write-off"))
 
     def __init__(self, *a, **kw):
         super().__init__(*a, **kw)
         self.ground.choices = choices(GROUND_LABELS)
+
+
+class NormForm(FlaskForm):
+    service_id = HiddenField()
+    norm = MoneyField(_l("Monthly charge at the norm, ₽"), places=2, validators=[Optional(), _money],
+                      description=_l("Leave empty to use the service's default or the charges' mean."))
+    submit = SubmitField(_l("Save"))
 
 
 class DecisionForm(FlaskForm):

@@ -34,6 +34,8 @@ GROUND_LABELS = {
     "death_no_heirs": _l("Debtor died without heirs"), "bankruptcy": _l("Bankruptcy completed"),
     "liquidation": _l("Debtor organisation liquidated"),
 }
+NORM_SOURCE_LABELS = {"account": _l("set for this account"), "service": _l("the service's default"),
+                      "derived": _l("derived: the mean of the last 3 monthly charges")}
 DEADLINE_LABELS = {
     "warning_term": _l("20-day warning term expired: restriction may start"),
     "restriction_term": _l("10 days since restriction: suspension may start"),
@@ -60,7 +62,8 @@ REFUSALS = {
     "service_never_restricted": _l("The service «%(service)s» may never be restricted or suspended (Rules 354, p. 119, 122)."),
     "no_warning": _l("No delivered warning is recorded (Rules 354, p. 119)."),
     "warning_term": _l("The warning was delivered on %(delivered_on)s; restriction is possible from %(may_on)s (Rules 354, p. 119)."),
-    "no_norm": _l("The monthly charge at the norm is not set for «%(service)s» (Rules 354, p. 118)."),
+    "no_norm": _l("The monthly charge at the norm is not set for «%(service)s» and cannot be derived from three monthly charges (Rules 354, p. 118): enter it on the account's norms page."),
+    "norm_not_positive": _l("The monthly charge at the norm must be above zero; leave the field empty to remove it."),
     "below_threshold": _l("The debt for «%(service)s» is %(debt_kop)s and does not exceed two monthly charges at the norm, %(threshold_kop)s (Rules 354, p. 118)."),
     "agreement_performed": _l("A payment agreement is being performed (Rules 354, p. 118)."),
     "lawyer_approval": _l("Restricting «%(service)s» in an apartment building needs a lawyer's approval (Rules 354, p. 122)."),
@@ -115,6 +118,10 @@ REFUSALS = {
     "bad_destination": _l("Unknown writ destination."),
     "employer_limit": _l("A writ may go to the employer directly only for up to %(limit_kop)s (229-FZ art. 9); send it to the bailiffs or the bank."),
     "writeoff_no_ground": _l("A write-off needs a ground (Tax Code art. 266)."),
+    "writeoff_no_months": _l("Choose the time-barred months to write off."),
+    "writeoff_month_unknown": _l("Nothing is unpaid for %(period)s: it cannot be written off."),
+    "writeoff_month_not_barred": _l("%(period)s is still within limitation: it cannot be written off on this ground (Civil Code art. 196)."),
+    "writeoff_partial_ground": _l("Only time-barred months can be written off in part; for another ground write off the whole debt."),
     "writeoff_bad_ground": _l("Unknown write-off ground."),
     "writeoff_not_barred": _l("Part of the debt is still within limitation; it cannot be written off on this ground."),
     "writeoff_liquidation_person": _l("Only an organisation can be liquidated."),
@@ -165,6 +172,8 @@ def _fmt(key: str, value):
     if key in ("period", "period_from", "period_to"):
         if value is None:
             return "…"
+        if isinstance(value, str) and len(value) == 7 and value[4] == "-":  # 'YYYY-MM'
+            return f"{value[5:]}.{value[:4]}"
         if hasattr(value, "year") and hasattr(value, "month"):
             return f"{value.month:02d}.{value.year}"
     if key == "what":

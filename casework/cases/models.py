@@ -135,6 +135,7 @@ class CourtRecord(db.Model):
     outcome: Mapped[str] = mapped_column(String(24), default="pending")
     awarded_kop: Mapped[int | None] = mapped_column(BigInteger)
     note: Mapped[str | None] = mapped_column(Text)
+    document_id: Mapped[int | None] = mapped_column()  # the issued application (documents area), no FK by design
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -189,6 +190,7 @@ class WriteOffProposal(db.Model):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     ground: Mapped[str] = mapped_column(String(32))
     amount_kop: Mapped[int] = mapped_column(BigInteger, default=0)
+    periods: Mapped[list | None] = mapped_column(JSON)  # 'YYYY-MM' of a partial write-off; None: the whole debt
     evidence: Mapped[str | None] = mapped_column(Text)  # the document: number, date, issuer
     proposed_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     proposed_on: Mapped[date] = mapped_column(Date)
@@ -237,16 +239,6 @@ class Deadline(db.Model):
     reached_on: Mapped[date | None] = mapped_column(Date)  # set by the daily job when due_on has come
     done_on: Mapped[date | None] = mapped_column(Date)     # the step it enabled was taken (or it lapsed)
     params: Mapped[dict] = mapped_column(JSON, default=dict)
-
-
-class AccountServiceNorm(db.Model):
-    """An account's own monthly charge at the norm for a service (п.118), overriding services.norm_monthly_kop."""
-
-    __tablename__ = "account_service_norms"
-
-    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), primary_key=True)
-    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"), primary_key=True)
-    norm_monthly_kop: Mapped[int] = mapped_column(BigInteger)
 
 
 # ------------------------------------------------------------------ account_balances.has_open_case

@@ -13,7 +13,7 @@ from ..accounts.models import Account, AccountBalance, LedgerEntry
 from ..auth.models import User
 from ..extensions import db
 from .models import Alert, Case, CourtRecord, Deadline, Enforcement, Hold, StageChange, WriteOffProposal
-from .services import open_threshold_kop, optional
+from .services import kept_agreement_exists, open_threshold_kop, optional
 
 SECTION_LIMIT = 50  # rows per queue section: a day's work, not a report (the full list is on /cases/)
 
@@ -180,8 +180,10 @@ def _section(stmt, order: list, user_id: int | None) -> list[dict]:
     as `stmt` names them), then the account's number and debtor joined to those rows only (not to every
     candidate before the cut)."""
     cut = _mine(stmt, user_id).order_by(*order).limit(SECTION_LIMIT).subquery()
-    rows = db.session.execute(select(cut, Account.number, Account.debtor_name)
+    rows = db.session.execute(select(cut, Account.number, Account.debtor_name, AccountBalance.balance_kop,
+                                     AccountBalance.overdue_kop)
                               .join(Account, Account.id == cut.c.account_id)
+                              .outerjoin(AccountBalance, AccountBalance.account_id == cut.c.account_id)
                               .order_by(*(cut.c[name] for name in order)))
     return [dict(r._mapping) for r in rows]
 
@@ -215,6 +217,19 @@ def queue(user_id: int | None, today: date) -> dict[str, list[dict]]:
     return out
 
 
+def queue_counts(user_id: int | None) -> dict[str, int]:
+    """The real size of the queue: open cases (of the user, or everybody's) and those with overdue debt
+    (account_balances.overdue_kop > 0), with the sum of that overdue debt."""
+    stmt = (select(func.count(), func.count(AccountBalance.account_id).filter(AccountBalance.overdue_kop > 0),
+                   func.coalesce(func.sum(AccountBalance.overdue_kop), 0))
+            .select_from(Case).outerjoin(AccountBalance, AccountBalance.account_id == Case.account_id)
+            .where(Case.is_open.is_(True)))
+    if user_id is not None:
+        stmt = stmt.where(Case.assignee_id == user_id)
+    total, overdue, overdue_kop = db.session.execute(stmt).one()
+    return {"open": int(total or 0), "overdue": int(overdue or 0), "overdue_kop": int(overdue_kop or 0)}
+
+
 def contacts_items(user_id: int | None, today: date) -> list[dict]:
     """Promises due/broken and agreement instalments overdue, from the contacts area when it exists."""
     q = optional("casework.contacts.queries")
@@ -244,7 +259,9 @@ def new_debtors(limit: int = 50, count: bool = False):
         return len(hit[1])
     stmt = (select(Account.id, Account.number, Account.debtor_name, AccountBalance.balance_kop)
             .join(AccountBalance, AccountBalance.account_id == Account.id)
-            .where(AccountBalance.has_open_case == false(), AccountBalance.balance_kop > threshold))
+            .where(AccountBalance.has_open_case == false(), AccountBalance.balance_kop > threshold,
+                   # the daily job opens a case for overdue debt only, and none under a kept agreement
+                   AccountBalance.overdue_kop > threshold, ~kept_agreement_exists(AccountBalance.account_id)))
     if count:
         return db.session.scalar(select(func.count()).select_from(stmt.subquery()))
     rows = [dict(r._mapping) for r in db.session.execute(stmt.order_by(AccountBalance.balance_kop.desc())
@@ -295,7 +312,7 @@ def timeline(case: Case) -> list[dict]:
                        "who": who(h.ended_by)})
     for d in db.session.scalars(select(Deadline).where(Deadline.case_id == case.id)):
         ev.append({"on": d.starts_on, "kind": "deadline", "deadline": d.kind, "due_on": d.due_on,
-                   "done_on": d.done_on})
+                   "done_on": d.done_on, "blocked": None if d.done_on else (d.params or {}).get("blocked")})
     for r in db.session.scalars(select(CourtRecord).where(CourtRecord.case_id == case.id)):
         ev.append({"on": r.filed_on or r.created_at.date(), "kind": "court", "court_kind": r.kind,
                    "outcome": r.outcome, "text": r.case_number, "who": who(r.created_by),
@@ -329,6 +346,13 @@ def timeline(case: Case) -> list[dict]:
         for p in db.session.scalars(select(P).where(P.account_id == case.account_id).order_by(P.id.desc()).limit(200)):
             ev.append({"on": p.promised_on, "kind": "promise", "amount_kop": p.amount_kop, "due_on": p.due_on,
                        "status": str(statuses.get(p.status, p.status)), "text": p.note, "who": who(p.author_id)})
+    if cm is not None and hasattr(cm, "PaymentAgreement"):
+        A = cm.PaymentAgreement
+        astatuses = getattr(cl, "AGREEMENT_STATUS_LABELS", {}) if cl else {}
+        for a in db.session.scalars(select(A).where(A.account_id == case.account_id, A.signed_on.is_not(None))
+                                    .order_by(A.id.desc()).limit(200)):
+            ev.append({"on": a.signed_on, "kind": "agreement", "amount_kop": a.debt_kop, "number": a.number,
+                       "months": a.months, "status": str(astatuses.get(a.status, a.status)), "who": who(a.author_id)})
     dm = optional("casework.documents.models")
     if dm is not None and hasattr(dm, "Document"):
         D = dm.Document

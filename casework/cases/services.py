@@ -23,7 +23,8 @@ from ..extensions import db
 from ..plugins import import_optional
 from .directory import check_court_fits, debtor_kind_of, debtor_of, level_params, track_of
 from .directory import court_choice as _directory_court_choice
-from .models import (AccountServiceNorm, Alert, Case, Court, CourtRecord, Deadline, Enforcement, Hold, StageChange,
+from ..accounts.models import AccountServiceNorm
+from .models import (Alert, Case, Court, CourtRecord, Deadline, Enforcement, Hold, StageChange,
                      WriteOffProposal, sync_open_case_flags)
 
 
@@ -70,10 +71,64 @@ def service_debt_kop(account_id: int, service_id: int) -> int:
         LedgerEntry.account_id == account_id, LedgerEntry.service_id == service_id)) or 0)
 
 
-def norm_for(account_id: int, service: Service) -> int | None:
-    """The account's own norm charge for the service, else the service default (ПП 354 п.118)."""
+def service_monthly_charges(account_id: int, service_id: int, before: date, limit: int = 3) -> list[tuple[date, int]]:
+    """The account's latest monthly charges of a service (kind «charge», summed per billing month, > 0) of the
+    months before `before`'s month, newest first: the input of the derived norm charge."""
+    first = date(before.year, before.month, 1)
+    total = func.sum(LedgerEntry.amount_kop)
+    rows = db.session.execute(
+        select(LedgerEntry.period, total).where(LedgerEntry.account_id == account_id,
+                                                LedgerEntry.service_id == service_id, LedgerEntry.kind == "charge",
+                                                LedgerEntry.period < first)
+        .group_by(LedgerEntry.period).having(total > 0).order_by(LedgerEntry.period.desc()).limit(limit)).all()
+    return [(p, int(k)) for p, k in rows]
+
+
+NORM_ACCOUNT, NORM_SERVICE, NORM_DERIVED = "account", "service", "derived"
+
+
+def norm_info(account_id: int, service: Service, today: date | None = None) -> tuple[int | None, str | None]:
+    """(monthly charge at the norm, where it comes from) for the account's service (ПП 354 п.118): the account's own
+    (set on the norms page, NORM_ACCOUNT), else the service's default (NORM_SERVICE), else derived from the charges
+    (domain.restriction.derived_norm_kop: the mean of the last 3 full monthly charges, NORM_DERIVED), else (None,
+    None)."""
+    from ..domain.restriction import DERIVED_NORM_MONTHS, derived_norm_kop
+    from ..timeutil import today as _today
+
     own = db.session.get(AccountServiceNorm, (account_id, service.id))
-    return own.norm_monthly_kop if own else service.norm_monthly_kop
+    if own is not None:
+        return own.norm_monthly_kop, NORM_ACCOUNT
+    if service.norm_monthly_kop:
+        return service.norm_monthly_kop, NORM_SERVICE
+    charges = service_monthly_charges(account_id, service.id, today or _today(), DERIVED_NORM_MONTHS)
+    derived = derived_norm_kop([k for _p, k in charges])
+    return (derived, NORM_DERIVED) if derived is not None else (None, None)
+
+
+def norm_for(account_id: int, service: Service, today: date | None = None) -> int | None:
+    """The monthly charge at the norm the restriction guard uses (norm_info: own, service default, derived)."""
+    return norm_info(account_id, service, today)[0]
+
+
+def set_account_norm(account: Account, service: Service, norm_kop: int | None, user) -> AccountServiceNorm | None:
+    """Set (or, None, clear) the account's own monthly charge at the norm for a service (ПП 354 п.118: the
+    restriction needs a debt above two of them); audited as an ORM change. Refused for a negative or zero amount."""
+    if norm_kop is not None and norm_kop <= 0:
+        _refuse("norm_not_positive", "the monthly charge at the norm must be above zero")
+    own = db.session.get(AccountServiceNorm, (account.id, service.id))
+    if norm_kop is None:
+        if own is not None:
+            db.session.delete(own)
+        own = None
+    elif own is None:
+        own = AccountServiceNorm(account_id=account.id, service_id=service.id, norm_monthly_kop=norm_kop)
+        db.session.add(own)
+    else:
+        own.norm_monthly_kop = norm_kop
+    record_event("cases.norm_set", "accounts", account.id,
+                 {"service": service.code, "norm_monthly_kop": norm_kop}, actor=user)
+    db.session.flush()
+    return own
 
 
 def months_unpaid(account_id: int, today: date) -> int:
@@ -182,19 +237,13 @@ def _latest_deadline(case_id: int, kind: str) -> Deadline | None:
 
 
 def _agreement_performed(case: Case, today: date) -> bool:
-    q = optional("casework.contacts.queries")
-    fn = getattr(q, "agreement_status", None) if q else None
-    if fn is None:
-        return False
-    try:
-        status = fn(case.id, today)
-    except Exception:  # noqa: BLE001 — another area's failure must not block the case
-        current_app.logger.exception("agreement_status failed")
-        return False
-    status = getattr(status, "value", status)
-    if isinstance(status, dict):
-        status = status.get("status")
-    return status in ("on_track", "performed", "active", "late")
+    """Is a signed payment agreement of the account being performed (on track, or late within its tolerance, as the
+    daily assessment found it)? Then no restriction or suspension (ПП 354 п.118)."""
+    from ..contacts.models import PaymentAgreement
+
+    return db.session.scalar(select(PaymentAgreement.id).where(
+        PaymentAgreement.account_id == case.account_id, PaymentAgreement.signed_on.is_not(None),
+        PaymentAgreement.signed_on <= today, PaymentAgreement.status.in_(("on_track", "late"))).limit(1)) is not None
 
 
 def latest_court_record(case_id: int) -> CourtRecord | None:
@@ -224,7 +273,7 @@ def gather_facts(case: Case, today: date, *, service_id: int | None = None, cour
         svc = db.session.get(Service, sid)
         if svc is not None:
             svc_facts = ServiceFacts(svc.code, svc.restriction_rule, svc.suspendable_in_apartment_building,
-                                     service_debt_kop(account.id, svc.id), norm_for(account.id, svc))
+                                     service_debt_kop(account.id, svc.id), norm_for(account.id, svc, today))
     warning_on = _warning_delivered_on(case, account.id)
     restricted = _restricted_on(case)
     claimable = None
@@ -316,7 +365,7 @@ def measure_facts(account: Account, case: Case | None, on: date, service_id: int
     svc = db.session.get(Service, service_id) if service_id else None
     if svc is not None:
         svc_facts = ServiceFacts(svc.code, svc.restriction_rule, svc.suspendable_in_apartment_building,
-                                 service_debt_kop(account.id, svc.id), norm_for(account.id, svc))
+                                 service_debt_kop(account.id, svc.id), norm_for(account.id, svc, on))
     return CaseFacts(debt_kop=account_debt_kop(account.id), tenure=account.tenure,
                      apartment_building=bool(building.is_apartment_building) if building else True,
                      warning_delivered_on=_warning_delivered_on(None, account.id), term_reading=term_reading(),
@@ -525,14 +574,15 @@ def record_court_filing(case: Case, user, today: date, *, kind: str = "order", c
                         filed_on: date | None = None, principal_kop: int = 0, penalty_kop: int = 0,
                         duty_kop: int | None = 0, period_from: date | None = None, period_to: date | None = None,
                         case_number: str | None = None, note: str | None = None,
-                        periods=None) -> CourtRecord:
+                        periods=None, court_by_hand: bool = False) -> CourtRecord:
     """Record an application to court; moves the case to the court stage (guards: limitation, order limit,
     claim after a cancelled order, arbitrazh pre-claim term, eviction rule). The court must fit the debtor
     (arbitrazh for an organisation / ИП) and the filing (an order and a claim up to the ГПК 23 ceiling: the
     magistrate; a larger claim: the district court from the directory); duty_kop=None computes the duty by the
     engine. `periods` (the months ticked, see claim_for) gives the principal, the penalty and the months from the
     legal calculation on the filing date; without it the amounts given are recorded (and checked). The filing date
-    is not in the future. Callable from the documents area."""
+    is not in the future. `court_by_hand`: the court was typed on the issued application (documents.links), so no
+    court of the directory is needed. Callable from the documents area."""
     CourtKind(kind)
     filed = filed_on or today
     check_court_dates(kind, filed_on=filed, today=today)
@@ -549,7 +599,7 @@ def record_court_filing(case: Case, user, today: date, *, kind: str = "order", c
             check_court_fits(choice.track, court, choice.level, **level_params(kind, claim, filed))
     elif choice.court is not None:
         court_id = choice.court.id
-    elif choice.problem and kind != CourtKind.EVICTION:  # never falls back to a court of another kind
+    elif choice.problem and kind != CourtKind.EVICTION and not court_by_hand:  # never a court of another kind
         raise choice.error()
     facts = court_application_facts(case.account, case, today, kind=kind, claim=selection, claim_kop=claim,
                                     claim_periods=_months_between(period_from, period_to))
@@ -635,31 +685,113 @@ def update_enforcement(enf: Enforcement, user, today: date, **fields) -> Enforce
 
 
 # ------------------------------------------------------------------------------------------- write-off
-def propose_writeoff(case: Case, ground: str, evidence: str | None, user, today: date) -> WriteOffProposal:
-    """Propose a write-off on a ground; the ground is checked now, the approval later by another manager."""
-    from ..domain.writeoff import check_ground
+def _month_key(p) -> str:
+    return f"{p.year:04d}-{p.month:02d}"
+
+
+def writeoff_months(account_id: int, today: date, periods=None) -> dict:
+    """{Period: unpaid kop} a write-off settles: the chosen time-barred months (domain.writeoff.check_time_barred_
+    months on the legal calculation of the day), or, `periods` None, every unpaid month of the account's debt."""
+    from ..domain.writeoff import check_time_barred_months
+    from ..legal.adapter import claim_candidates
+    from ..legal.services import account_calculation
+
+    calc = account_calculation(account_id, today)
+    if periods is not None:
+        return check_time_barred_months(periods, claim_candidates(calc))
+    return {p: int(k) for p, k in calc.allocation.open_kop.items() if k > 0}
+
+
+def propose_writeoff(case: Case, ground: str, evidence: str | None, user, today: date,
+                     periods=None) -> WriteOffProposal:
+    """Propose a write-off on a ground; the ground is checked now, the approval later by another manager. `periods`
+    ('YYYY-MM'): a partial write-off of only these months, on the limitation ground and only if each is
+    time-barred (ГК 196, 199; НК 266 п.2) — the rest of the debt stays in work."""
+    from ..domain.writeoff import WriteOffGround, check_ground
 
     if db.session.scalar(select(WriteOffProposal.id).where(WriteOffProposal.case_id == case.id,
                                                            WriteOffProposal.decision.is_(None))):
         _refuse("proposal_pending", "a write-off proposal is already waiting for a decision")
-    p = WriteOffProposal(case_id=case.id, ground=ground, evidence=evidence, proposed_by=user.id,
-                         proposed_on=today, amount_kop=account_debt_kop(case.account_id))
-    facts = gather_facts(case, today, proposal=p, with_limitation=(ground == "limitation"))
-    check_ground(ground, facts)
+    if periods is not None:
+        if ground != WriteOffGround.LIMITATION:
+            _refuse("writeoff_partial_ground", "only time-barred months can be written off in part")
+        months = writeoff_months(case.account_id, today, periods)
+        p = WriteOffProposal(case_id=case.id, ground=ground, evidence=evidence, proposed_by=user.id,
+                             proposed_on=today, amount_kop=sum(months.values()),
+                             periods=sorted(_month_key(m) for m in months))
+    else:
+        p = WriteOffProposal(case_id=case.id, ground=ground, evidence=evidence, proposed_by=user.id,
+                             proposed_on=today, amount_kop=account_debt_kop(case.account_id))
+        facts = gather_facts(case, today, proposal=p, with_limitation=(ground == "limitation"))
+        check_ground(ground, facts)
     db.session.add(p)
     db.session.flush()
     return p
 
 
+def settle_written_off(case: Case, p: WriteOffProposal, today: date) -> int:
+    """The approved write-off settles the months it covers in the ledger: one correction per month and service
+    (kind recalculation, source «writeoff», reference «writeoff:<proposal>»; the month's unpaid remainder split over
+    its services, domain.writeoff.split_by_services), so the balance, the figures, the legal calculation and the
+    daily job never see that debt again. The whole debt: every unpaid month, capital repair included. Returns the
+    kopecks settled."""
+    from ..accounts.services import refresh_account_figures
+    from ..domain.writeoff import split_by_services
+    from ..legal.services import account_calculation
+
+    months = writeoff_months(case.account_id, today, p.periods)
+    cap_months: dict = {}
+    if p.periods is None:  # the whole debt: capital-repair contributions too (the legal calculation leaves them out)
+        cap_ids = list(db.session.scalars(select(Service.id).where(Service.is_capital_repair.is_(True))))
+        for sid in cap_ids:
+            calc = account_calculation(case.account_id, today, service_ids=[sid])
+            for per, kop in calc.allocation.open_kop.items():
+                if kop > 0:
+                    cap_months.setdefault(per, []).append((sid, int(kop)))
+    charged = db.session.execute(
+        select(LedgerEntry.period, LedgerEntry.service_id, func.sum(LedgerEntry.amount_kop))
+        .join(Service, Service.id == LedgerEntry.service_id)
+        .where(LedgerEntry.account_id == case.account_id, LedgerEntry.kind != "payment",
+               Service.is_capital_repair.is_(False))
+        .group_by(LedgerEntry.period, LedgerEntry.service_id)).all()
+    by_month: dict = {}
+    for period, sid, kop in charged:
+        by_month.setdefault((period.year, period.month), []).append((sid, int(kop or 0)))
+    rows = []
+    for per, kop in sorted(months.items()):
+        for sid, part in split_by_services(kop, by_month.get((per.year, per.month), [])):
+            rows.append((per, sid, part))
+    for per, parts in sorted(cap_months.items()):
+        rows.extend((per, sid, kop) for sid, kop in parts)
+    if not rows:
+        return 0
+    db.session.execute(insert(LedgerEntry.__table__), [
+        {"account_id": case.account_id, "service_id": sid, "period": per.first_day(), "kind": "recalculation",
+         "amount_kop": -kop, "source": "writeoff", "reference": f"writeoff:{p.id}",
+         "entry_key": f"writeoff:{p.id}:{_month_key(per)}:{sid}", "created_at": _now()} for per, sid, kop in rows])
+    refresh_account_figures([case.account_id], today)
+    return sum(kop for _per, _sid, kop in rows)
+
+
 def decide_writeoff(p: WriteOffProposal, approve: bool, user, today: date, note: str | None = None) -> None:
-    """Approve (two-person rule, then the case is written off) or reject a proposal."""
+    """Approve (two-person rule; the whole debt: the case is written off; months: they are settled and the case
+    goes on) or reject a proposal. An approved write-off settles its months in the ledger (settle_written_off)."""
+    from ..domain.writeoff import check_approval
+
     if p.decision:
         _refuse("already_decided", "the write-off proposal has already been decided")
     case = db.session.get(Case, p.case_id)
     if approve:
-        facts = gather_facts(case, today, proposal=p, approver=user, with_limitation=(p.ground == "limitation"))
-        change_stage(case, Stage.WRITTEN_OFF, user, today, reason=note, facts=facts, ground=p.ground,
-                     proposal_id=p.id, amount_kop=p.amount_kop)
+        if p.periods is None:
+            facts = gather_facts(case, today, proposal=p, approver=user, with_limitation=(p.ground == "limitation"))
+            change_stage(case, Stage.WRITTEN_OFF, user, today, reason=note, facts=facts, ground=p.ground,
+                         proposal_id=p.id, amount_kop=p.amount_kop)
+        else:
+            check_approval(p.proposed_by, getattr(user, "id", None), getattr(user, "role", None))
+            writeoff_months(case.account_id, today, p.periods)  # still time-barred and unpaid on the decision day
+        settled = settle_written_off(case, p, today)
+        record_event("cases.writeoff_settled", "cases", case.id,
+                     {"proposal_id": p.id, "amount_kop": settled, "periods": p.periods}, actor=user)
     else:
         if user.role != "manager":
             _refuse("writeoff_approver_role", "only a manager may approve a write-off")
@@ -725,13 +857,27 @@ def bulk_plan_visits(case_ids: list[int], on: date, user, text: str = "visit") -
 
 
 # ------------------------------------------------------------------------------------------- daily job
+KEPT_AGREEMENT = ("on_track",)   # an agreement being kept (contacts.services.assess_agreements)
+WORK_STAGES = (Stage.DEBT_DETECTED.value, Stage.NOTICE.value, Stage.PAYMENT_AGREEMENT.value)  # closed when no work
+
+
+def kept_agreement_exists(account_id_col):
+    """EXISTS a signed payment agreement of the account that is being kept (ПП 354 п.118; ГК 203)."""
+    from ..contacts.models import PaymentAgreement
+
+    return exists().where(PaymentAgreement.account_id == account_id_col,
+                          PaymentAgreement.status.in_(KEPT_AGREEMENT), PaymentAgreement.signed_on.is_not(None))
+
+
 def open_cases_for_debtors(today: date, threshold_kop: int | None = None, user=None) -> int:
-    """Open a case for every account whose balance exceeds the threshold and which has no open case (INSERT … SELECT)."""
+    """Open a case for every account whose overdue debt (and balance) exceeds the threshold, which has no open case
+    and no payment agreement being kept (INSERT … SELECT): the queue holds work, not debts not yet due."""
     threshold = open_threshold_kop() if threshold_kop is None else threshold_kop
     no_case = ~exists().where(Case.account_id == AccountBalance.account_id, Case.is_open.is_(True))
     sel = (select(AccountBalance.account_id, literal(Stage.DEBT_DETECTED.value), literal(today), literal(True),
                   literal(today), AccountBalance.balance_kop, literal(1), literal(_now()))
-           .where(AccountBalance.balance_kop > threshold, no_case))
+           .where(AccountBalance.balance_kop > threshold, AccountBalance.overdue_kop > threshold, no_case,
+                  ~kept_agreement_exists(AccountBalance.account_id)))
     opened = db.session.scalar(select(func.count()).select_from(sel.subquery())) or 0
     if not opened:
         return 0
@@ -783,11 +929,102 @@ def close_paid_cases(today: date, user=None) -> int:
     return len(ids)
 
 
+def refresh_stale_figures(today: date) -> int:
+    """Refresh (accounts.services.refresh_account_figures, as of today) the figures the daily job decides on when they
+    are older than today: open pre-court cases with a balance but no overdue debt (a charge may have fallen due
+    since) and accounts without a case whose balance, not yet their overdue debt, exceeds the threshold."""
+    from ..accounts.services import refresh_account_figures
+
+    threshold = open_threshold_kop()
+    closing = select(AccountBalance.account_id).join(Case, Case.account_id == AccountBalance.account_id).where(
+        Case.is_open.is_(True), Case.stage.in_(WORK_STAGES), AccountBalance.balance_kop > 0,
+        AccountBalance.overdue_kop <= 0, AccountBalance.as_of < today)
+    opening = select(AccountBalance.account_id).where(
+        AccountBalance.has_open_case.is_(False), AccountBalance.balance_kop > threshold,
+        AccountBalance.overdue_kop <= threshold, AccountBalance.as_of < today)
+    ids = set(db.session.scalars(closing)) | set(db.session.scalars(opening))
+    if ids:
+        refresh_account_figures(sorted(ids), today)
+    return len(ids)
+
+
+def _close_cases(ids: list[int], today: date, user, reason: str, why: str) -> int:
+    """Close these open cases with history (Core: the daily job), ending their holds and terms."""
+    if not ids:
+        return 0
+    rows = db.session.execute(select(Case.id, Case.stage).where(Case.id.in_(ids))).all()
+    db.session.execute(insert(StageChange.__table__), [
+        {"case_id": cid, "from_stage": st, "to_stage": Stage.CLOSED.value, "changed_on": today,
+         "user_id": _actor_id(user), "reason": reason, "details": {"auto": True, "why": why}} for cid, st in rows])
+    db.session.execute(update(Case).where(Case.id.in_(ids)).values(
+        stage=Stage.CLOSED.value, stage_since=today, is_open=False, closed_on=today, next_action_on=None,
+        hold_reason=None, hold_until=None, version_id=Case.version_id + 1).execution_options(synchronize_session=False))
+    sync_open_case_flags(db.session.connection(), db.session.scalars(select(Case.account_id).where(Case.id.in_(ids))))
+    db.session.execute(update(Hold).where(Hold.case_id.in_(ids), Hold.ended_on.is_(None))
+                       .values(ended_on=today, end_note=reason).execution_options(synchronize_session=False))
+    db.session.execute(update(Deadline).where(Deadline.case_id.in_(ids), Deadline.done_on.is_(None))
+                       .values(done_on=today).execution_options(synchronize_session=False))
+    return len(rows)
+
+
+def close_cases_without_work(today: date, user=None) -> dict[str, int]:
+    """Automatic exits of the pre-court stages (debt detected, notice, payment agreement) with nothing to do: no
+    overdue debt (only charges not yet due — ЖК 155 ч.1), or a signed payment agreement being kept. A case is opened
+    again by the daily job when overdue debt above the threshold comes back or the agreement is broken."""
+    base = (select(Case.id).join(AccountBalance, AccountBalance.account_id == Case.account_id)
+            .where(Case.is_open.is_(True), Case.stage.in_(WORK_STAGES), AccountBalance.balance_kop > 0))
+    no_overdue = list(db.session.scalars(base.where(AccountBalance.overdue_kop <= 0)))
+    closed_no_overdue = _close_cases(no_overdue, today, user, "daily: no overdue debt", "no_overdue")
+    kept = list(db.session.scalars(base.where(kept_agreement_exists(Case.account_id))))
+    closed_kept = _close_cases(kept, today, user, "daily: payment agreement kept", "agreement_kept")
+    return {"cases_no_overdue": closed_no_overdue, "cases_agreement_kept": closed_kept}
+
+
+#: a running term whose step the daily job offers when it is due, and the stage move it enables
+DEADLINE_STEPS = {"warning_term": Stage.RESTRICTION, "restriction_term": Stage.SUSPENSION,
+                  "objection_window": Stage.ENFORCEMENT}
+#: refusals that do not stop the offer (the person taking the step supplies them)
+OFFER_DESPITE = ("lawyer_approval",)
+
+
 def mark_deadlines_reached(today: date) -> int:
+    """Terms that came mark their case in the queue — only when the step they enable passes its guard today
+    (domain.stages.check_transition: a warning's term is not offered for an account with a kept agreement, a debt
+    below two norm months, no norm charge…); a refused one is not offered (or no longer), and its refusal code is
+    kept in the term's params («blocked») until the guard passes. Other terms are marked when due."""
     res = db.session.execute(update(Deadline).where(Deadline.due_on <= today, Deadline.reached_on.is_(None),
-                                                    Deadline.done_on.is_(None), Deadline.kind != "limitation")
+                                                    Deadline.done_on.is_(None), Deadline.kind != "limitation",
+                                                    Deadline.kind.not_in(tuple(DEADLINE_STEPS)))
                              .values(reached_on=today).execution_options(synchronize_session=False))
-    return res.rowcount or 0
+    count = res.rowcount or 0
+    due = db.session.scalars(select(Deadline).join(Case, Case.id == Deadline.case_id).where(
+        Deadline.due_on <= today, Deadline.done_on.is_(None), Deadline.kind.in_(tuple(DEADLINE_STEPS)),
+        Case.is_open.is_(True))).all()
+    cal = business_calendar()
+    for d in due:
+        case = db.session.get(Case, d.case_id)
+        blocked = None
+        try:
+            facts = gather_facts(case, today, service_id=(d.params or {}).get("service_id") or case.service_id,
+                                 with_limitation=False)
+            check_transition(case.stage, DEADLINE_STEPS[d.kind], facts, today, calendar=cal)
+        except TransitionNotAllowed as exc:
+            if exc.code not in OFFER_DESPITE:
+                blocked = exc.code
+        params = dict(d.params or {})
+        if blocked is None:
+            if d.reached_on is None:
+                d.reached_on = today
+                count += 1
+            if params.pop("blocked", None) is not None:
+                d.params = params
+        else:
+            d.reached_on = None
+            if params.get("blocked") != blocked:
+                params["blocked"] = blocked
+                d.params = params
+    db.session.flush()
+    return count
 
 
 def _insert_alerts_from(sel_rows) -> int:
@@ -863,22 +1100,21 @@ def refresh_limitation_deadlines(today: date) -> int:
 
 
 def run_daily(today: date, user=None) -> dict[str, int]:
-    """The daily job: open cases, automatic exits, deadlines reached, hold reviews, silent enforcement,
-    limitation terms. Idempotent: a second run the same day changes nothing."""
-    counts = {
-        "cases_opened": open_cases_for_debtors(today, user=user),
-        "cases_paid": close_paid_cases(today, user=user),
+    """The daily job: promises and agreements assessed, stale figures refreshed, automatic exits (paid; no overdue
+    debt; a kept agreement), cases opened for overdue debt, terms reached whose step its guard allows, hold reviews,
+    silent enforcement, limitation terms. Idempotent: a second run the same day changes nothing."""
+    from ..contacts.services import daily as contacts_daily
+
+    counts: dict = {"contacts": contacts_daily(today)}  # promises and agreements first: the exits read them
+    counts["figures_refreshed"] = refresh_stale_figures(today)
+    counts["cases_paid"] = close_paid_cases(today, user=user)
+    counts.update(close_cases_without_work(today, user=user))
+    counts["cases_opened"] = open_cases_for_debtors(today, user=user)
+    counts.update({
         "deadlines_reached": mark_deadlines_reached(today),
         "hold_reviews": raise_hold_reviews(today),
         "enforcement_silence": raise_enforcement_silence(today),
         "limitation_deadlines": refresh_limitation_deadlines(today),
-    }
-    contacts = optional("casework.contacts.services")
-    hook = getattr(contacts, "daily", None) if contacts else None
-    if hook is not None:
-        try:
-            counts["contacts"] = hook(today)
-        except TypeError:
-            pass
+    })
     db.session.flush()
     return counts

@@ -72,6 +72,7 @@ def queue():
     sections = queries.queue(who, today)
     return render_template("cases/queue.html", sections=sections, today=today, users=users, who=who,
                            labels=labels, new_count=queries.new_debtors(count=True) if who is None else None,
+                           counts=queries.queue_counts(who),
                            limit=queries.SECTION_LIMIT)
 
 
@@ -235,12 +236,16 @@ def show(case_id: int):
     claim = None  # the month checklist of the court-filing form (lawyer, manager)
     if case.is_open and current_user.role in (LAWYER, MANAGER):
         claim = services.claim_checklist_for(case.account_id, today)
+    forms_ = _page_forms(case, today)
+    if claim is not None:  # a partial write-off: the unpaid time-barred months (ГК 196, 199)
+        forms_["writeoff_form"].periods.choices = [(str(p.period), f"{p.period.month:02d}.{p.period.year}")
+                                                   for p in claim.periods if p.time_barred and p.debt_kop > 0]
     return render_template("cases/show.html", case=case, facts=facts, blocked=blocked, labels=labels, claim=claim,
                            timeline=queries.timeline(case), court_records=court_records, enforcements=enforcements,
                            proposals=proposals, balance=balance, today=today,
                            court_choice=services.court_choice(case.account),
                            record_form=forms.CourtRecordForm, enf_form=forms.EnforcementForm,
-                           decision_form=forms.DecisionForm(), **_page_forms(case, today))
+                           decision_form=forms.DecisionForm(), **forms_)
 
 
 def _case_action(case_id: int, form_cls, action):
@@ -405,7 +410,9 @@ def enforcement(enforcement_id: int):
 @roles(CASE_STAFF)
 def propose_writeoff(case_id: int):
     def act(case, form, today):
-        services.propose_writeoff(case, form.ground.data, form.evidence.data, current_user, today)
+        months = [m for m in (form.periods.data or []) if m]
+        services.propose_writeoff(case, form.ground.data, form.evidence.data, current_user, today,
+                                  periods=months or None)
         return _("The write-off is proposed; a manager other than you must approve it.")
     return _case_action(case_id, forms.WriteOffForm, act)
 
@@ -456,6 +463,60 @@ def open_for_account(account_id: int):
     db.session.commit()
     flash(_("The case is opened."), "success")
     return _back(case.id)
+
+
+# --------------------------------------------------------------------------------------------- norm charges
+def _norm_rows(account: Account, today: date) -> list[dict]:
+    """The services a restriction may concern (utilities not excluded by ПП 354 п.119, 122) with the account's own
+    norm charge, the service default, the derived one and the one in use."""
+    from ..domain.restriction import DERIVED_NORM_MONTHS, derived_norm_kop
+    from ..accounts.models import AccountServiceNorm
+
+    rows = []
+    for svc in db.session.scalars(select(Service).where(Service.is_utility.is_(True),
+                                                        Service.restriction_rule != "never")
+                                  .order_by(Service.sort_order, Service.id)):
+        own = db.session.get(AccountServiceNorm, (account.id, svc.id))
+        charges = services.service_monthly_charges(account.id, svc.id, today, DERIVED_NORM_MONTHS)
+        used, source = services.norm_info(account.id, svc, today)
+        rows.append(dict(service=svc, own_kop=own.norm_monthly_kop if own else None, default_kop=svc.norm_monthly_kop,
+                         charges=charges, derived_kop=derived_norm_kop([k for _p, k in charges]), used_kop=used,
+                         source=source, debt_kop=services.service_debt_kop(account.id, svc.id),
+                         form=forms.NormForm(formdata=None, data=dict(
+                             service_id=svc.id,
+                             norm=Decimal(own.norm_monthly_kop) / 100 if own else None))))
+    return rows
+
+
+@bp.route("/accounts/<int:account_id>/norms", methods=["GET", "POST"])
+@roles(LAWYER, MANAGER)
+def account_norms(account_id: int):
+    """The account's monthly charges at the norm (ПП 354 п.118): set, change or remove them per service."""
+    account = db.get_or_404(Account, account_id)
+    today = business_today()
+    if request.method == "POST":
+        form = forms.NormForm()
+        svc = db.session.get(Service, int(form.service_id.data or 0)) if (form.service_id.data or "").isdigit() \
+            else None
+        if svc is None:
+            abort(400)
+        if not form.validate_on_submit():
+            for field, errs in form.errors.items():
+                for e in errs:
+                    flash(f"{getattr(form, field).label.text}: {e}", "error")
+            return redirect(url_for("cases.account_norms", account_id=account.id))
+        try:
+            services.set_account_norm(account, svc, _kop(form.norm.data) if form.norm.data is not None else None,
+                                      current_user)
+        except DomainError as exc:
+            _refused(exc)
+            return redirect(url_for("cases.account_norms", account_id=account.id))
+        db.session.commit()
+        flash(_("The monthly charge at the norm for «%(service)s» is saved.", service=svc.name), "success")
+        return redirect(url_for("cases.account_norms", account_id=account.id))
+    case_id = db.session.scalar(select(Case.id).where(Case.account_id == account.id, Case.is_open.is_(True)).limit(1))
+    return render_template("cases/norms.html", account=account, rows=_norm_rows(account, today), labels=labels,
+                           case_id=case_id)
 
 
 # --------------------------------------------------------------------------------------------- directory

@@ -181,6 +181,14 @@ def log_contact(user, *, channel: str, outcome: str, account_id: int | None = No
                       warnings=warnings or None, corrects_id=corrects_id)
     db.session.add(contact)
     _flush_as(_user_id(user))
+    if next_action_on:  # the contact's plan is the case's plan (cases.links)
+        from ..cases.links import next_action_from_contact
+        from .labels import NEXT_ACTION_LABELS
+
+        text = str(NEXT_ACTION_LABELS.get(next_action_kind, next_action_kind))
+        if note:
+            text = f"{text}: {note}"
+        next_action_from_contact(account_id=account_id, case_id=case_id, on=next_action_on, text=text, user=user)
     return contact
 
 
@@ -363,12 +371,13 @@ def sign_agreement(user, ag: PaymentAgreement, signed_on: date, debtor_signatory
     record_event("debt_acknowledged", "payment_agreements", ag.id,
                  {"account_id": ag.account_id, "signed_on": signed_on.isoformat(), "debt_kop": ag.debt_kop},
                  actor=user if not isinstance(user, int) else None)
-    hook = _case_hook("on_agreement_signed")
-    if hook and ag.case_id:
-        from ..cases.models import Case
-        case = db.session.get(Case, ag.case_id)
-        if case is not None:
-            hook(case, today)
+    from ..cases.links import agreement_signed, case_for
+
+    case = case_for(ag.account_id, ag.case_id)  # the agreement moves its case (or the account's open case)
+    if case is not None:
+        if ag.case_id is None:
+            ag.case_id = case.id
+        agreement_signed(case, agreement_id=ag.id, number=ag.number, signed_on=signed_on, user=user, today=today)
     assess_agreements(today, ids=[ag.id])
     return ag
 

@@ -18,10 +18,12 @@ from flask import current_app
 from sqlalchemy import func, insert, select, update
 
 from .. import storage
+from ..enterprise.models import ENTERPRISE_ID
 from ..extensions import db
 from ..timeutil import utcnow
 from . import context as ctxmod
 from .fields import build_context, uses_pii
+from . import links
 from .letters import DOWNLOAD, ISSUE, LETTERS
 from .models import Document, DocumentBatch, DocumentCounter
 from .rendering import CompiledTemplate
@@ -207,7 +209,7 @@ def run_batch(batch_id: int, account_ids: list[int] | None = None, params: dict 
                         storage.save("documents", masked_rel,
                                      tpl.render_bytes(build_context(src, names, mask=True)))
                     rows.append({
-                        "enterprise_id": 1, "year": year, "seq": seq, "number": src.number, "kind": letter.code,
+                        "enterprise_id": ENTERPRISE_ID, "year": year, "seq": seq, "number": src.number, "kind": letter.code,
                         "title": letter.title_for(src), "case_id": src.case.id if src.case is not None else None,
                         "account_id": src.account.id, "building_id": None, "batch_id": batch_id,
                         "template_version_id": version_id, "addressee": _addressee(letter, src)[:500],
@@ -215,8 +217,8 @@ def run_batch(batch_id: int, account_ids: list[int] | None = None, params: dict 
                         "sha256": hashlib.sha256(body).hexdigest(), "size": len(body), "issued_on": common.today,
                         "issued_at": now, "issued_by_id": user_id, "carries_pii": carries,
                         "masked_path": masked_rel, "issue_token": None})
-                db.session.execute(insert(Document.__table__), rows)
-                _log_contacts(rows, user_id)
+                db.session.execute(insert(Document.__table__), rows)  # dispatch is logged by the register
+                links.filings_from_batch(letter, ready, rows, user_id)  # court applications: the filings
             done = i + len(chunk)
             db.session.execute(update(DocumentBatch.__table__).where(DocumentBatch.id == batch_id)
                                .values(done=done, skipped=skipped))
@@ -296,25 +298,6 @@ def run_job(run, progress) -> str:
         raise DocumentError(batch.message or "failed")
     return _("%(n)s documents", n=db.session.scalar(
         select(func.count()).select_from(Document).where(Document.batch_id == batch.id)))
-
-
-def _log_contacts(rows: list[dict], user_id: int | None) -> None:
-    """Log the letters as contacts (channel letter, outcome letter_sent) with one Core insert for the chunk."""
-    try:
-        from ..contacts.models import Contact
-    except ImportError:
-        return
-    ids = dict(db.session.execute(select(Document.seq, Document.id).where(
-        Document.year == rows[0]["year"], Document.seq.between(rows[0]["seq"], rows[-1]["seq"]))).all())
-    from ..timeutil import now_local
-
-    now = utcnow().replace(microsecond=0)
-    local = now_local()  # contacted_at is the enterprise's local wall-clock time (contacts area)
-    db.session.execute(insert(Contact.__table__), [{
-        "account_id": r["account_id"], "case_id": r["case_id"], "channel": "letter", "direction": "outgoing",
-        "outcome": "letter_sent", "note": f"{r['title']} № {r['number']}", "contacted_at": local,
-        "contact_person": "", "contact_point": "", "author_id": user_id, "document_id": ids.get(r["seq"]),
-        "created_at": now} for r in rows])
 
 
 def merge_docx(paths: list[Path], target: Path) -> Path:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -19,6 +19,7 @@ from ..enterprise.models import ENTERPRISE_ID
 from ..extensions import db
 from ..timeutil import today as _today
 from . import context as ctxmod
+from . import links
 from .fields import FIELD_BY_NAME, build_context, uses_pii
 from .letters import DOWNLOAD, ISSUE, LETTERS, PREVIEW, Letter
 from .models import DELIVERY_METHODS, Document, DocumentCounter, TemplateVersion
@@ -489,6 +490,8 @@ def prepare(code: str, *, account_id: int | None = None, case_id: int | None = N
         if case is None:
             raise DocumentError("case not found")
         account_id = case.account_id
+    if code in links.WRIT_LETTERS:  # the writ and the bailiff unit recorded on the case fill the empty parameters
+        common = replace(common, params=links.with_recorded_params(code, common.params, account_id, case_id))
     src = ctxmod.load_source(account_id, common, case_id)
     if src is None:
         raise DocumentError("account not found")
@@ -545,9 +548,14 @@ def _safe(s: str) -> str:
 
 
 def issue_document(prep: Prepared, *, user=None, batch_id: int | None = None, tpl: CompiledTemplate | None = None,
-                   template_info: tuple[TemplateSource, int | None] | None = None, log_contact: bool = True,
-                   issue_token: str | None = None) -> Document:
+                   template_info: tuple[TemplateSource, int | None] | None = None, link: bool = True,
+                   issue_token: str | None = None, log_contact: bool | None = None) -> Document:
     """Number, render, store and register one document in the caller's transaction (the caller commits once).
+
+    With `link` (default) what the document records elsewhere is recorded (documents.links.after_issue: a court
+    application is the case's filing, a dispatch register logs the letters it lists as sent). No contact is logged
+    for issuing a letter: a letter is logged when its dispatch or delivery is registered (`log_contact` is accepted
+    and ignored).
 
     Refused to a role the letter does not allow. With the form's one-time `issue_token` the issue is idempotent: a
     form sent again returns the document it already issued, no second number. The token is looked up again once
@@ -589,22 +597,9 @@ def issue_document(prep: Prepared, *, user=None, batch_id: int | None = None, tp
                    issue_token=issue_token)
     db.session.add(doc)
     db.session.flush()
-    if log_contact and prep.account_id is not None:
-        _log_contact(doc, user)
+    if link:
+        links.after_issue(doc, prep, user)
     return doc
-
-
-def _log_contact(doc: Document, user) -> None:
-    """Record the letter in the contact log (contacts area: channel letter, outcome letter_sent)."""
-    try:
-        from ..contacts.services import log_contact
-    except ImportError:
-        return
-    try:
-        log_contact(user, channel="letter", outcome="letter_sent", account_id=doc.account_id, case_id=doc.case_id,
-                    note=f"{doc.title} № {doc.number}", document_id=doc.id)
-    except DomainError as exc:  # the letter stands even when the contact log refuses the entry
-        current_app.logger.warning("contact for document %s not logged: %s", doc.number, exc)
 
 
 def document_file(doc: Document) -> storage.Stored:
@@ -648,7 +643,9 @@ def verify_file(doc: Document) -> bool:
 
 def record_delivery(doc: Document, delivered_on: date, method: str, proof: str | None, user=None,
                     today: date | None = None) -> Document:
-    """Record delivery (date, method, proof): it starts the legal terms, e.g. ПП 354 п.119 — 20 days from delivery."""
+    """Record delivery (date, method, proof): it starts the legal terms, e.g. ПП 354 п.119 — 20 days from delivery
+    (a warning's delivery is recorded on the case: documents.links.after_delivery), and logs the letter's delivery
+    as a contact."""
     from ..i18n import _
 
     check_right(LETTERS.get(doc.kind), ISSUE, user)
@@ -669,6 +666,7 @@ def record_delivery(doc: Document, delivered_on: date, method: str, proof: str |
     doc.delivery_proof = (proof or "").strip() or None
     doc.delivery_recorded_by_id = getattr(user, "id", None)
     db.session.flush()
+    links.after_delivery(doc, user, today)
     return doc
 
 

@@ -144,6 +144,10 @@ def new():
     # the form's one-time token: kept across previews, so a second «issue» of the same form finds the first document
     token = request.form.get("issue_token") if request.method == "POST" else new_issue_token()
     preview, errors, params, offer = None, [], {}, None
+    if request.method == "GET" and subject == "account":  # what the case records (the writ, the bailiff unit)
+        from .links import recorded_params
+
+        params = recorded_params(code, account_id, case_id)
     if request.method == "POST":
         params, errors = _params_from_form(letter)
         issuing = request.form.get("action") == "issue"

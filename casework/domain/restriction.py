@@ -183,3 +183,20 @@ def split_payment_by_service(amount: Decimal, charges: Mapping[Service, Decimal]
     for _, _, s in sorted(rems)[:left]:
         shares[s] += 1
     return {s: from_kopecks(k) for s, k in shares.items()}
+
+
+#: months of charges the derived norm charge averages (docs/legal-engine.md, «Monthly charge at the norm»)
+DERIVED_NORM_MONTHS = 3
+
+
+def derived_norm_kop(monthly_charges_kop, months: int = DERIVED_NORM_MONTHS) -> int | None:
+    """The monthly charge at the norm derived from the charges when none is set (ПП 354 п.118 needs it to compare the
+    debt with two months of it): the mean of the last `months` full monthly charges of the service, newest first in
+    `monthly_charges_kop` (kopecks, months before the current one, each > 0), rounded half up to the kopeck; None with
+    fewer such months. A documented fallback of this application, not a rule of the decree: the lawyer sets the
+    account's norm charge where the meter readings make the charges differ from the norm."""
+    rows = [int(k) for k in monthly_charges_kop if k and int(k) > 0][:months]
+    if months <= 0 or len(rows) < months:
+        return None
+    total = sum(rows)
+    return (2 * total + months) // (2 * months)

@@ -52,3 +52,40 @@ def check_approval(proposed_by: int | None, approved_by: int | None, approver_ro
     if approved_by == proposed_by:
         raise TransitionNotAllowed("writeoff_same_person", "the write-off must be approved by someone other than "
                                    "the person who proposed it")
+
+
+def check_time_barred_months(chosen, candidates) -> dict:
+    """A partial write-off on the limitation ground (ГК 196, 199; НК 266 п.2): every chosen month must be unpaid and
+    time-barred on the day. `candidates`: the account's months (domain.claim.ClaimPeriod); returns {Period: unpaid
+    kop} of the chosen months, else refuses (no month, a month not time-barred, a month with nothing unpaid)."""
+    by_period = {str(p.period): p for p in candidates}
+    wanted = sorted({str(c)[:7] for c in chosen or ()})
+    if not wanted:
+        raise TransitionNotAllowed("writeoff_no_months", "choose the time-barred months to write off")
+    out = {}
+    for key in wanted:
+        p = by_period.get(key)
+        if p is None or p.debt_kop <= 0:
+            raise TransitionNotAllowed("writeoff_month_unknown", "nothing is unpaid for this month", period=key)
+        if not p.time_barred:
+            raise TransitionNotAllowed("writeoff_month_not_barred", "this month is still within limitation and "
+                                       "cannot be written off on this ground (Civil Code art. 196)", period=key)
+        out[p.period] = p.debt_kop
+    return out
+
+
+def split_by_services(amount_kop: int, charges) -> list[tuple[int, int]]:
+    """Split a month's written-off remainder over the services charged that month ([(service_id, net charge kop)]):
+    the largest charge first, each up to its charge, the rest (if the charges fall short) on the largest."""
+    rows = sorted(((sid, int(kop)) for sid, kop in charges if kop > 0), key=lambda r: (-r[1], r[0]))
+    if not rows or amount_kop <= 0:
+        return []
+    out, left = [], amount_kop
+    for sid, kop in rows:
+        take = min(kop, left)
+        if take > 0:
+            out.append([sid, take])
+            left -= take
+    if left > 0:
+        out[0][1] += left
+    return [(sid, kop) for sid, kop in out]

@@ -46,6 +46,7 @@ COLUMN_LABELS = {
     "paid_period": _l("Month paid for"),
     "reference": _l("Reference"),
     "reverses": _l("Reversed payment"),
+    "norm_charge": _l("Monthly charge at the norm"),
     "opening": _l("Opening balance"),
     "charged": _l("Charged"),
     "recalculated": _l("Recalculated"),

@@ -122,8 +122,10 @@ COLUMNS: dict[str, dict] = {
     },
     "ledger": {
         "required": ("account_number", "period", "service", "kind", "amount"),
-        "optional": ("paid_on", "source", "paid_period", "reference", "reverses"),
+        "optional": ("paid_on", "source", "paid_period", "reference", "reverses", "norm_charge"),
         "aliases": _aliases({**_COMMON,
+            "norm_charge": ("Начисление по нормативу", "Начислено по нормативу", "Начисление по нормативу, руб",
+                            "Плата по нормативу", "Норматив, руб", "Месячное начисление по нормативу"),
             "period": ("Период", "Месяц", "Расчетный период", "Расчётный период"),
             "service": ("Услуга", "Код услуги", "Вид услуги"),
             "kind": ("Вид", "Тип операции", "Вид операции", "Операция", "Тип"),
@@ -137,8 +139,10 @@ COLUMNS: dict[str, dict] = {
     },
     "turnover": {
         "required": ("account_number", "service", "period", "opening", "charged", "paid", "closing"),
-        "optional": ("recalculated", "paid_on"),
+        "optional": ("recalculated", "paid_on", "norm_charge"),
         "aliases": _aliases({**_COMMON,
+            "norm_charge": ("Начисление по нормативу", "Начислено по нормативу", "Начисление по нормативу, руб",
+                            "Плата по нормативу", "Норматив, руб", "Месячное начисление по нормативу"),
             "period": ("Период", "Месяц", "Расчетный период", "Расчётный период"),
             "service": ("Услуга", "Код услуги", "Вид услуги"),
             "opening": ("Сальдо на начало", "Сальдо начальное", "Начальное сальдо", "Входящее сальдо",
@@ -577,6 +581,7 @@ def parse_ledger(table: Table, accounts: dict[str, int], services: dict[str, int
     i_acc, i_per, i_svc, i_kind, i_amt = (cols[c] for c in ("account_number", "period", "service", "kind", "amount"))
     i_paid, i_src, i_pp, i_ref, i_rev = (cols.get(c) for c in ("paid_on", "source", "paid_period", "reference",
                                                                 "reverses"))
+    i_norm = cols.get("norm_charge")
     period_cache: dict = {}
     date_cache: dict = {}
     svc_cache: dict = {}
@@ -682,6 +687,8 @@ def parse_ledger(table: Table, accounts: dict[str, int], services: dict[str, int
                 charge_seen[key] = amount
                 t = (acc, svc, period, kind, amount, None, None, None, identifier(_cell(cells, i_ref)) or None, key,
                      row_no)
+            if i_norm is not None:
+                note_norm(res, acc, svc, period or paid_on, norm_charge_kop(cells[i_norm]))
             append(t)
             touched.add(acc)
         except (KeyError, BadValue, _RowFail, IndexError, AttributeError, TypeError):
@@ -689,6 +696,27 @@ def parse_ledger(table: Table, accounts: dict[str, int], services: dict[str, int
     res.total = n
     res.extra["reversals"] = reversals
     return res
+
+
+def norm_charge_kop(raw) -> int | None:
+    """A cell of the column «Начисление по нормативу» (ПП 354 п.118): kopecks above zero, None when empty."""
+    if raw in (None, "") or (isinstance(raw, str) and not raw.strip()):
+        return None
+    kop = parse_amount(raw)
+    if kop <= 0:
+        raise BadValue(_("the monthly charge at the norm must be above zero"))
+    return kop
+
+
+def note_norm(res: Parsed, acc: int, svc: int, period, kop: int | None) -> None:
+    """Keep the latest month's norm charge per account and service (extra['norms']: (acc, svc) → (month, kop))."""
+    if kop is None:
+        return
+    key = str(period)[:10]
+    norms = res.extra.setdefault("norms", {})
+    old = norms.get((acc, svc))
+    if old is None or old[0] <= key:
+        norms[(acc, svc)] = (key, kop)
 
 
 class _RowFail(Exception):
@@ -753,6 +781,11 @@ def _ledger_row_errors(res: Parsed, row_no: int, cells: list, accounts: dict, se
     elif kind in ("opening", "charge") and amount is not None and amount < 0:
         res.add_error(row_no, cells, col("amount"),
                       _("a negative amount is allowed only for recalculations and payment reversals"))
+    if "norm_charge" in cols:
+        try:
+            norm_charge_kop(_cell(cells, cols["norm_charge"]))
+        except BadValue as exc:
+            res.add_error(row_no, cells, col("norm_charge"), str(exc))
     if len(res.errors) == before:  # a rule of the fast path that the checks above do not repeat
         res.add_error(row_no, cells, col("amount"),
                       _("this charge is already in the file with another amount; use a recalculation"))
@@ -813,6 +846,12 @@ def parse_turnover(table: Table, accounts: dict[str, int], services: dict[str, i
                 paid_on = parse_date(_cell(cells, cols["paid_on"]))
             except BadValue as exc:
                 res.add_error(row_no, cells, col("paid_on"), str(exc))
+        norm_kop = None
+        if "norm_charge" in cols:
+            try:
+                norm_kop = norm_charge_kop(_cell(cells, cols["norm_charge"]))
+            except BadValue as exc:
+                res.add_error(row_no, cells, col("norm_charge"), str(exc))
         if len(vals) == 5 and len(res.errors) == before:
             if vals["opening"] + vals["charged"] + vals["recalculated"] - vals["paid"] != vals["closing"]:
                 res.add_error(row_no, cells, col("closing"), _(
@@ -831,6 +870,7 @@ def parse_turnover(table: Table, accounts: dict[str, int], services: dict[str, i
                  vals["closing"], paid_on, row_no)
             seen[k] = t
             raw_by_row[row_no] = cells
+            note_norm(res, acc, svc, period, norm_kop)
             res.rows.append(t)
             res.accounts_touched.add(acc)
     # the chain: a month's opening equals the previous month's closing when both are in the file

@@ -505,6 +505,7 @@ def commit_import(kind: str, file_bytes: bytes, file_name: str, user, *, skip_ba
         batch.options = {**batch.options, "corrections": info}
         if touched:  # figures change only where rows were added or reversed (a re-import of the same file: none)
             refresh_account_figures(touched, since=None if None in months else min(months))
+        batch.options = {**(batch.options or {}), "norms": _write_norms(parsed)}
     elif kind == "accounts":
         batch.rows_inserted, batch.rows_updated, batch.rows_duplicate = _upsert_accounts(parsed.rows, batch.id)
         if batch.rows_inserted:  # new accounts get their (zero) figures so that lists can rely on them
@@ -524,6 +525,28 @@ def commit_import(kind: str, file_bytes: bytes, file_name: str, user, *, skip_ba
         actor=user)
     db.session.flush()
     return batch
+
+
+def _write_norms(parsed: Parsed) -> int:
+    """The column «Начисление по нормативу» of a ledger or turnover file: the account's monthly charge at the norm
+    per service (ПП 354 п.118; the latest month of the file wins), written over the account's own figure (one
+    INSERT … ON CONFLICT DO UPDATE). Returns how many were written."""
+    from ..accounts.models import AccountServiceNorm
+
+    norms = parsed.extra.get("norms") or {}
+    if not norms:
+        return 0
+    rows = [{"account_id": acc, "service_id": svc, "norm_monthly_kop": kop}
+            for (acc, svc), (_month, kop) in sorted(norms.items())]
+    table = AccountServiceNorm.__table__
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    stmt = dialect_insert(table)
+    db.session.execute(stmt.on_conflict_do_update(index_elements=["account_id", "service_id"],
+                                                  set_={"norm_monthly_kop": stmt.excluded.norm_monthly_kop}), rows)
+    return len(rows)
 
 
 def record_failure(kind: str, file_bytes: bytes, file_name: str, user, via: str, message: str) -> ImportBatch:

@@ -44,7 +44,8 @@ def make_account(months=12, monthly_kop=300_000, paid_kop=0, tenure="owner", apa
     db.session.execute(insert(LedgerEntry), rows)
     if balance:
         bal = months * monthly_kop - paid_kop
-        db.session.add(AccountBalance(account_id=acc.id, as_of=TODAY, balance_kop=bal, months_in_arrears=months,
+        db.session.add(AccountBalance(account_id=acc.id, as_of=TODAY, balance_kop=bal, overdue_kop=bal,
+                                      months_in_arrears=months,
                                       oldest_debt_days=(TODAY - date(2026 - months // 12, 6, 10)).days))
     db.session.flush()
     return acc, svc
@@ -105,7 +106,7 @@ def test_restriction_path_elapsed_reading(app, staff):
 
 
 def test_account_norm_overrides_the_service_norm(app, staff):
-    from casework.cases.models import AccountServiceNorm
+    from casework.accounts.models import AccountServiceNorm
 
     acc, svc = make_account(months=2, monthly_kop=100_000)   # debt 2,000 ₽
     svc.norm_monthly_kop = 50_000                              # 2 × 500 = 1,000 < 2,000 → allowed by default

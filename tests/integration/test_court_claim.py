@@ -18,7 +18,7 @@ from casework.accounts.models import Account, AccountParty, Building, LedgerEntr
 from casework.cases import services
 from casework.cases.directory import DirectoryError
 from casework.cases.labels import refusal_message
-from casework.cases.models import Court, CourtRecord
+from casework.cases.models import Case, Court, CourtRecord
 from casework.documents.context import load_common
 from casework.documents.models import Document, DocumentCounter
 from casework.documents.rendering import docx_text
@@ -187,11 +187,13 @@ def test_a_small_order_goes_through_and_its_months_are_not_ordered_twice(world, 
     """A 30 000 ₽ debt: the order application goes to the magistrate; after the order is cancelled the same months
     go by claim (ГПК 129) — to the magistrate, 30 000 ₽ being under the ceiling — and a new order is refused."""
     acc = make_debtor(world, first=date(2026, 8, 1), last=date(2026, 9, 1))  # 2 × 15 000 ₽, both due
-    doc, text = _issue("court_order_application", acc)
+    doc, text = _issue("court_order_application", acc, today=date(2026, 10, 20))
     assert "Мировой судья судебного участка № 22 Ленского района" in text and "30 000 руб. 00 коп." in text
-    case = services.open_case(acc.id, lawyer, date(2026, 10, 20))
+    # the issued application is the case's filing (one record per event): a case opened, the filing recorded
+    case = db.session.scalar(select(Case).where(Case.account_id == acc.id))
     ticked = [str(p) for p in services.claim_checklist_for(acc.id, date(2026, 10, 20)).selected]
-    order = services.record_court_filing(case, lawyer, date(2026, 10, 20), kind="order", periods=ticked)
+    order = db.session.scalar(select(CourtRecord).where(CourtRecord.case_id == case.id))
+    assert order.document_id == doc.id and order.filed_on == date(2026, 10, 20) and case.stage == "court"
     assert order.court_id == world["magistrate"].id and order.principal_kop == 30_000_00
     services.update_court_record(order, lawyer, date(2026, 11, 20), outcome="issued", issued_on=date(2026, 10, 27),
                                  received_on=date(2026, 11, 2), objection_on=date(2026, 11, 9),

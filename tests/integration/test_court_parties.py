@@ -54,7 +54,9 @@ def make_flat(number: str, people: list[tuple], tenure: str = "owner", months: i
 
 def issue(code, acc, **params):
     prep = prepare(code, account_id=acc.id, common=load_common(dict(COURT, **params), TODAY))
-    doc = issue_document(prep)
+    # the flats here have no court history: the filing a court letter creates (issue 14.6, test_case_flow.py) would
+    # be refused by the case's guards, so these letters are issued without that link
+    doc = issue_document(prep, link=False)
     db.session.commit()
     d = Docx(io.BytesIO(document_file(doc).read_bytes()))
     paras = [p.text for p in d.paragraphs]

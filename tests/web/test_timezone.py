@@ -99,10 +99,13 @@ def test_a_contact_keeps_the_local_time_it_was_logged_at(client, login, clock):
 def test_stage_moves_and_the_daily_job_use_the_local_date(client, login, runner, clock):
     _set_zone("Asia/Yakutsk")
     user = login("collector")
-    acc, _svc = make_account()
+    acc, svc = make_account()
     case = case_services.open_case(acc.id, user, date(2026, 11, 1))
     case.stage_since = date(2026, 11, 1)
-    db.session.add(Deadline(case_id=case.id, kind="warning_term", starts_on=date(2026, 11, 15),
+    # the step the term offers passes its guard (notice stage, hot water above two norm months, warning delivered
+    # 01.11: restriction possible since 24.11), so only the term's date decides
+    case.stage, case.service_id, svc.norm_monthly_kop = "notice", svc.id, 300_000
+    db.session.add(Deadline(case_id=case.id, kind="warning_term", starts_on=date(2026, 11, 1),
                             due_on=date(2026, 12, 5)))
     db.session.commit()
 
@@ -123,10 +126,10 @@ def test_stage_moves_and_the_daily_job_use_the_local_date(client, login, runner,
                                                                Deadline.kind == "warning_term")) == date(2026, 12, 5)
 
     # a move made through the case page is dated with Lensk's date
-    resp = client.post(f"/cases/{case.id}/stage", data={"target": "notice", "version": case.version_id})
+    resp = client.post(f"/cases/{case.id}/stage", data={"target": "payment_agreement", "version": case.version_id})
     assert resp.status_code == 302
     db.session.expire_all()
     move = db.session.scalar(select(StageChange).where(StageChange.case_id == case.id,
-                                                       StageChange.to_stage == "notice"))
+                                                       StageChange.to_stage == "payment_agreement"))
     assert move is not None and move.changed_on == date(2026, 12, 5)
     assert move.changed_on - timedelta(days=1) == EVENING_UTC.date()
