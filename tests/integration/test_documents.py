@@ -96,7 +96,9 @@ def test_every_account_letter_states_the_facts(app):
     acc = make_account()
     _warning_delivered(acc, date(2026, 10, 20))  # the act of 20.11.2026: the 20 days ran out on 09.11
     debt = 10 * (300000 + 120000) - 500000  # 37 000,00 ₽
-    for i, code in enumerate(c for c, l in LETTERS.items() if l.subject == "account"):
+    # the complaint about a bailiff needs a writ at the bailiffs (tests/integration/test_fssp.py)
+    for i, code in enumerate(c for c, l in LETTERS.items() if l.subject == "account"
+                             and c != "bailiff_inaction_complaint"):
         doc, text = _issue(code, acc)
         assert doc.number == f"{i + 1}/2026", code
         assert verify_file(doc)
