@@ -50,6 +50,8 @@ class RowReview:
     receipts: list[dict] = field(default_factory=list)
     re_present_on: date | None = None
     writ_term_end: date | None = None
+    silent_days: int | None = None        # nothing moved this long (ENFORCEMENT_SILENCE_DAYS reached)
+    complaint_by: date | None = None      # last day of the complaint (229-ФЗ ст.122), learned today
 
     @property
     def new_receipts(self) -> list[dict]:
@@ -179,6 +181,25 @@ def _plan_receipts(p: parser.Proceeding, e: Enforcement, account_id: int, day: d
     return out
 
 
+def _check_silence(rv: RowReview, e: Enforcement, account_id: int, day: date) -> None:
+    """Nothing moved — no receipt (in the ledger or in the report), no change of status — for the configured time:
+    the взыскатель learns of the inaction today, and has ten days to complain (229-ФЗ ст.122, ст.15 ч.2)."""
+    from flask import current_app
+
+    from ..cases.services import business_calendar
+
+    moves = [e.sent_on, e.proceedings_opened_on, e.status_changed_on, rv.p.ip_opened_on,
+             *(d for d, _a in rv.p.payments),
+             *(d for d, _a, s in _ledger_payments(account_id) if s in RECEIPT_SOURCES and d >= e.sent_on)]
+    if any(c["field"] == "proceedings_status" and c["old"] is not None for c in rv.changes):
+        moves.append(day)
+    since = max(d for d in moves if d is not None)
+    days = (day - since).days
+    if days >= int(current_app.config["ENFORCEMENT_SILENCE_DAYS"]):
+        rv.silent_days = days
+        rv.complaint_by = enf.complaint_last_day(day, business_calendar())
+
+
 def review_rows(procs: list[parser.Proceeding], picks: dict[int, int] | None = None) -> list[RowReview]:
     """Match and plan every proceeding; `picks` (row index → enforcement id) resolves ambiguous rows."""
     rows = _bailiff_enforcements()
@@ -197,6 +218,8 @@ def review_rows(procs: list[parser.Proceeding], picks: dict[int, int] | None = N
             rv.enforcement_id, rv.case_id, rv.account_number = e.id, case.id, account.number
             rv.changes = _plan_fields(p, e)
             rv.receipts = _plan_receipts(p, e, account.id, day)
+        if rv.state == MATCHED and p.status in (enf.IN_PROGRESS, enf.SUSPENDED, None):
+            _check_silence(rv, found[0][0], found[0][2].id, day)
         if p.ground is not None and p.ended_on is not None and p.ground.reason in ("impossible", "returned"):
             rv.re_present_on = enf.re_presentation_date(p.ended_on, p.ground)
             rv.writ_term_end = enf.writ_term_end(p.ended_on)
@@ -268,9 +291,10 @@ def apply_row(rv: RowReview, day: date) -> dict:
             e.bailiff_unit_id = _unit(c["new"]).id
             continue
         value = date.fromisoformat(c["new"]) if c["field"].endswith("_on") else c["new"]
+        if c["field"] == "proceedings_status" and (c["old"] is not None or value != enf.IN_PROGRESS):
+            # a real change of status (not the first report that it is in progress): a movement of the proceeding
+            e.status_changed_on = rv.p.ended_on if value in (enf.ENDED, enf.TERMINATED) and rv.p.ended_on else day
         setattr(e, c["field"], value)
-        if c["field"] in ("proceedings_status", "proceedings_number"):
-            e.status_changed_on = day
     e.reconciled_on = day
     db.session.flush()
     return {"changed": len(rv.changes)}

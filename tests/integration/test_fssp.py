@@ -85,6 +85,13 @@ def test_matching_updates_and_receipts_without_double_counting(app):
     assert [(r["paid_on"], r["amount_kop"], r["state"]) for r in smirnova.receipts] == [
         ("2026-06-15", 300_000, "in_ledger"), ("2026-09-20", 300_000, "new")]  # billing split it 2 000 + 1 000
     assert petrov.re_present_on == date(2027, 5, 20) and petrov.writ_term_end == date(2029, 11, 20)
+    # Кузнецовы: presented in May, nothing received, no status change → silent (60 days); Смирнова received in
+    # September per the report; Петров's proceeding ended
+    assert [r.silent_days is not None for r in (petrov, smirnova, unknown)] == [
+        False, (today() - date(2026, 9, 20)).days >= 60, False]
+    if smirnova.silent_days:
+        assert smirnova.complaint_by > today()
+    assert amb.silent_days is None  # not matched yet
     assert db.session.get(Enforcement, writs[PETROV].id).proceedings_number is None  # the review wrote nothing
 
     # the lawyer picks Кузнецова for the ambiguous row, ticks every row and only Смирнова's new receipt
@@ -98,7 +105,7 @@ def test_matching_updates_and_receipts_without_double_counting(app):
     assert (e.proceedings_number, e.proceedings_opened_on, e.proceedings_status, e.ended_on, e.end_reason,
             e.end_article, e.bailiff_name) == ("12345/26/14021-ИП", date(2026, 3, 5), "ended", date(2026, 11, 20),
                                                "impossible", "п. 4 ч. 1 ст. 46", "Иванова А. А.")
-    assert e.status_changed_on == today() and e.reconciled_on == today()
+    assert e.status_changed_on == date(2026, 11, 20) and e.reconciled_on == today()  # ended on the постановление's day
     assert db.session.get(Enforcement, writs[KUZNETSOV_B].id).proceedings_number == "34567/26/14021-ИП"
     assert db.session.get(Enforcement, writs[KUZNETSOV_A].id).proceedings_number is None
     k = db.session.get(Enforcement, writs[KOVALEVA].id)
