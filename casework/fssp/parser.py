@@ -218,6 +218,11 @@ def _kop_of(cells, idx, problems: list[str], what: str) -> int | None:
         return None
 
 
+def _sum_label(key: str) -> str:
+    return {"debt_kop": _("debt"), "rest_kop": _("remaining debt"), "recovered_kop": _("recovered"),
+            "transferred_kop": _("transferred")}[key]
+
+
 def _finish(p: Proceeding) -> Proceeding:
     """Status and ground from what the row says: the article (if any) decides ended vs terminated."""
     p.ground = enf.parse_end_ground(p.end_text) or enf.parse_end_ground(p.status_text)
@@ -265,7 +270,7 @@ def parse_sheet(data: bytes, file_name: str) -> list[Proceeding]:
         p.writ_date = _date_of(cells, cols.get("writ_date"), probs, _("writ date"))
         p.debtor_birth = _date_of(cells, cols.get("debtor_birth"), probs, _("birth date"))
         for key in ("debt_kop", "rest_kop", "recovered_kop", "transferred_kop"):
-            setattr(p, key, _kop_of(cells, cols.get(key), probs, key))
+            setattr(p, key, _kop_of(cells, cols.get(key), probs, _sum_label(key)))
         if pay_on and pay_kop:
             p.payments.append((pay_on, pay_kop))
         out.append(_finish(p))
@@ -321,12 +326,15 @@ def parse_notice(data: bytes, name: str) -> Proceeding:
     def first(key):
         return next((values[k] for k in XML_FIELDS[key] if k in values), None)
 
+    def first_name(key):  # the element's own name, as the user would look for it in the file
+        return next((k for k in XML_FIELDS[key] if k in values), key)
+
     for key in ("ip_number", "writ_number", "debtor_name", "bailiff_name", "unit_name", "end_text"):
         setattr(p, key, first(key))
     for key in ("ip_opened_on", "writ_date", "debtor_birth", "ended_on"):
-        setattr(p, key, _date_of([first(key)], 0, p.problems, key))
+        setattr(p, key, _date_of([first(key)], 0, p.problems, first_name(key)))
     for key in ("debt_kop", "rest_kop", "recovered_kop", "transferred_kop"):
-        setattr(p, key, _kop_of([first(key)], 0, p.problems, key))
+        setattr(p, key, _kop_of([first(key)], 0, p.problems, _sum_label(key)))
     doc_type = (values.get("DocType") or "").upper()
     doc_name = values.get("DocName") or ""
     wording = " ".join(values.get(k, "") for k in TEXT_ELEMENTS)
