@@ -203,3 +203,15 @@ def test_no_complaint_without_a_writ_at_the_bailiffs(app):
     db.session.commit()
     with pytest.raises(docs.DocumentError):
         docs.prepare("bailiff_inaction_complaint", case_id=e.case_id, common=load_common({}, today()))
+
+
+def test_the_command_line_updates_records_but_adds_no_receipt(app, runner, tmp_path):
+    writs = make_world()
+    (tmp_path / "reestr.xlsx").write_bytes(reconciliation_xlsx())
+    (tmp_path / "notes.txt").write_text("не сверка")
+    result = runner.invoke(args=["fssp", "import", str(tmp_path), "--apply"])
+    assert result.exit_code == 0, result.output
+    assert "12345/26/14021-ИП / ВС № 012345678 → matched" in result.output and "unmatched" in result.output
+    db.session.expire_all()
+    assert db.session.get(Enforcement, writs[PETROV].id).end_article == "п. 4 ч. 1 ст. 46"
+    assert payments(writs[SMIRNOVA].id) == [(date(2026, 6, 15), 100_000, "bank"), (date(2026, 6, 15), 200_000, "bank")]
