@@ -215,3 +215,17 @@ def test_the_command_line_updates_records_but_adds_no_receipt(app, runner, tmp_p
     db.session.expire_all()
     assert db.session.get(Enforcement, writs[PETROV].id).end_article == "п. 4 ч. 1 ст. 46"
     assert payments(writs[SMIRNOVA].id) == [(date(2026, 6, 15), 100_000, "bank"), (date(2026, 6, 15), 200_000, "bank")]
+
+
+def test_the_upload_is_kept_in_the_s3_bucket(s3_storage, s3_server):
+    from casework import storage
+
+    writs = make_world()
+    token, _rows = services.review_upload([("notice.xml", notice_xml())])
+    db.session.commit()
+    assert storage.backend().kind == "s3"
+    prefix = s3_storage.config["S3_PREFIX"]
+    assert f"{prefix}imports/fssp/{token}.json" in s3_server.keys(prefix)
+    assert services.apply_review(token, None, picks={}, rows={0}, receipts=set())["rows"] == 1  # read back
+    db.session.commit()
+    assert db.session.get(Enforcement, writs[PETROV].id).proceedings_number == "12345/26/14021-ИП"
