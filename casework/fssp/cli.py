@@ -42,7 +42,7 @@ def register_cli(app: Flask) -> None:
             head = f"{r.p.origin}: {r.p.ip_number or '—'} / {r.p.writ_number or '—'} → {r.state}"
             click.echo(head + (f" ({r.account_number})" if r.account_number else f": {r.reason}"))
             for c in r.changes:
-                click.echo(f"  {c['label']}: {c['old'] or '—'} → {c['new']}")
+                click.echo(f"  {c['label']}: {c['old_shown'] or '—'} → {c['new_shown']}")
             for x in r.receipts:
                 click.echo(f"  {x['paid_on'] or '—'} {x['amount_kop'] / 100:.2f} {x['state']}")
         click.echo(_("Review and tick the receipts at /fssp/review/%(token)s", token=token))

@@ -18,10 +18,11 @@ from sqlalchemy import func, select
 from .. import storage
 from ..accounts.models import Account, AccountParty, LedgerEntry, Party, Service
 from ..audit.services import record_event
+from ..cases.labels import END_REASON_LABELS, PROCEEDINGS_STATUS_LABELS
 from ..cases.models import BailiffUnit, Case, Enforcement
 from ..domain import enforcement as enf
 from ..extensions import db
-from ..i18n import _
+from ..i18n import _, _l
 from ..imports.parsing import norm
 from ..imports.services import commit_import, load_upload, sha256_of, store_upload
 from ..timeutil import today
@@ -117,10 +118,23 @@ def match(p: parser.Proceeding, rows) -> tuple[str, str | None, list, str | None
 
 # ------------------------------------------------------------------------------------------------- the plan
 FIELD_LABELS = {
-    "proceedings_number": "ИП", "proceedings_opened_on": "дата возбуждения", "proceedings_status": "статус",
-    "ended_on": "дата окончания", "end_reason": "основание окончания", "end_article": "статья 229-ФЗ",
-    "bailiff_name": "судебный пристав-исполнитель", "bailiff_unit": "ОСП",
+    "proceedings_number": _l("ИП number"), "proceedings_opened_on": _l("date of initiation"),
+    "proceedings_status": _l("status"), "ended_on": _l("end date"), "end_reason": _l("end ground"),
+    "end_article": _l("article of 229-ФЗ"), "bailiff_name": _l("bailiff"), "bailiff_unit": _l("bailiff unit"),
 }
+
+
+def _shown(f: str, v) -> str | None:
+    """A value as the review page shows it: dates dd.mm.yyyy, statuses and grounds in words."""
+    if v is None:
+        return None
+    if isinstance(v, date):
+        return v.strftime("%d.%m.%Y")
+    if f == "proceedings_status":
+        return str(PROCEEDINGS_STATUS_LABELS.get(v, v))
+    if f == "end_reason":
+        return str(END_REASON_LABELS.get(v, v))
+    return str(v)
 
 
 def _plan_fields(p: parser.Proceeding, e: Enforcement) -> list[dict]:
@@ -136,13 +150,15 @@ def _plan_fields(p: parser.Proceeding, e: Enforcement) -> list[dict]:
     for f, v in new.items():
         if v is not None and getattr(e, f) != v:
             old = getattr(e, f)
-            out.append({"field": f, "label": FIELD_LABELS[f], "old": old.isoformat() if isinstance(old, date) else old,
-                        "new": v.isoformat() if isinstance(v, date) else v})
+            out.append({"field": f, "label": str(FIELD_LABELS[f]),
+                        "old": old.isoformat() if isinstance(old, date) else old,
+                        "new": v.isoformat() if isinstance(v, date) else v,
+                        "old_shown": _shown(f, old), "new_shown": _shown(f, v)})
     if p.unit_name:
         current = e.bailiff_unit.name if e.bailiff_unit is not None else None
         if norm(current) != norm(p.unit_name):
-            out.append({"field": "bailiff_unit", "label": FIELD_LABELS["bailiff_unit"], "old": current,
-                        "new": p.unit_name})
+            out.append({"field": "bailiff_unit", "label": str(FIELD_LABELS["bailiff_unit"]), "old": current,
+                        "new": p.unit_name, "old_shown": current, "new_shown": p.unit_name})
     return out
 
 
