@@ -18,6 +18,7 @@ BLUEPRINTS: list[tuple[str, str]] = [
     ("casework.reports", "/reports"),
     ("casework.audit", "/audit"),
     ("casework.egrn", "/egrn"),
+    ("casework.fssp", "/fssp"),
     ("casework.messages", "/messages"),
     ("casework.gis", "/gis"),
     ("casework.jobs", "/jobs"),

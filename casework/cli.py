@@ -16,6 +16,7 @@ CLI_MODULES = [
     "casework.documents.cli",
     "casework.reports.cli",
     "casework.egrn.cli",
+    "casework.fssp.cli",
     "casework.messages.cli",
     "casework.gis.cli",
     "casework.demo.cli",

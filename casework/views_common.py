@@ -21,6 +21,7 @@ NAV = [
     ("contacts.index", _l("Contacts")),
     ("messages.index", _l("Messages")),
     ("documents.index", _l("Documents")),
+    ("fssp.upload", _l("Bailiffs")),
     ("legal.index", _l("Calculators")),
     ("reports.index", _l("Reports")),
     ("imports.index", _l("Imports")),

@@ -28,6 +28,10 @@ END_REASON_LABELS = {
     "paid": _l("Paid in full"), "impossible": _l("Impossible to collect (229-FZ art. 46, 47)"),
     "returned": _l("Writ returned at our request"), "cancelled": _l("Court act cancelled"), "other": _l("Other"),
 }
+PROCEEDINGS_STATUS_LABELS = {
+    "in_progress": _l("in progress"), "ended": _l("ended"), "terminated": _l("terminated"),
+    "suspended": _l("suspended"),
+}
 GROUND_LABELS = {
     "limitation": _l("Limitation period expired"),
     "bailiff_impossible": _l("Bailiff's act of impossibility (229-FZ art. 46, 47)"),

@@ -176,6 +176,13 @@ class Enforcement(db.Model):
     ended_on: Mapped[date | None] = mapped_column(Date)
     end_reason: Mapped[str | None] = mapped_column(String(32))  # paid | impossible | returned | cancelled | other
     note: Mapped[str | None] = mapped_column(Text)
+    # what the bailiffs report (ФССП reconciliation, casework/fssp): status of the ИП, the article it ended on,
+    # the bailiff in charge, when the status last changed (a movement for the silence alert), last reconciliation
+    proceedings_status: Mapped[str | None] = mapped_column(String(16))  # in_progress | ended | terminated | suspended
+    end_article: Mapped[str | None] = mapped_column(String(40))  # «п. 3 ч. 1 ст. 46»
+    bailiff_name: Mapped[str | None] = mapped_column(String(200))
+    status_changed_on: Mapped[date | None] = mapped_column(Date)
+    reconciled_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     bailiff_unit = relationship("BailiffUnit")

@@ -1052,21 +1052,26 @@ def raise_hold_reviews(today: date) -> int:
 
 
 def raise_enforcement_silence(today: date, days: int | None = None) -> int:
-    """Nothing received from an enforcement for N days (last receipt or sending) raises one alert per silence."""
+    """Nothing moved in an enforcement for N days — no receipt, no change of the proceeding's status (opened,
+    ended, suspended as the bailiffs report it) since the writ was sent — raises one alert per silence; the alert
+    offers the complaint about the bailiff's inaction (229-ФЗ ст.121, 122; letter `bailiff_inaction_complaint`)."""
     days = int(current_app.config["ENFORCEMENT_SILENCE_DAYS"]) if days is None else days
     last_receipt = (select(func.max(LedgerEntry.paid_on)).where(
         LedgerEntry.account_id == Case.account_id, LedgerEntry.kind == "payment",
         LedgerEntry.source.in_(("enforcement", "employer")), LedgerEntry.paid_on >= Enforcement.sent_on)
         .correlate(Case, Enforcement).scalar_subquery())
-    rows = db.session.execute(select(Enforcement.case_id, Enforcement.id, Enforcement.sent_on, last_receipt)
+    rows = db.session.execute(select(Enforcement.case_id, Enforcement.id, Enforcement.sent_on, last_receipt,
+                                     Enforcement.proceedings_opened_on, Enforcement.status_changed_on,
+                                     Enforcement.proceedings_number)
                               .join(Case, Case.id == Enforcement.case_id)
                               .where(Case.is_open.is_(True), Enforcement.ended_on.is_(None))).all()
     out = []
-    for cid, eid, sent, last in rows:
-        since = max(sent, last) if last else sent
+    for cid, eid, sent, last, opened, changed, number in rows:
+        since = max(d for d in (sent, last, opened, changed) if d is not None)
         if (today - since).days >= days:
             out.append({"case_id": cid, "kind": "enforcement_silence", "key": f"{eid}:{since.isoformat()}",
-                        "raised_on": today, "params": {"since": since.isoformat(), "days": (today - since).days}})
+                        "raised_on": today, "params": {"since": since.isoformat(), "days": (today - since).days,
+                                                       "enforcement_id": eid, "proceedings_number": number}})
     return _insert_alerts_from(out)
 
 

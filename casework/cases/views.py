@@ -217,6 +217,18 @@ def _page_forms(case: Case, today: date):
                 assign_form=assign, court_form=court, writ_form=writ, writeoff_form=writeoff)
 
 
+def enforcement_terms(e: Enforcement) -> dict:
+    """What the bailiffs' report means for the writ: after a return under п.3/п.4 ч.1 ст.46 229-ФЗ the day it may be
+    presented again (ст.46 ч.5) and the end of the renewed three-year term (ст.21, 22)."""
+    from ..domain import enforcement as enf_rules
+
+    ground = enf_rules.parse_end_ground(e.end_article)
+    if e.ended_on is None or ground is None or ground.reason not in ("impossible", "returned"):
+        return {}
+    return {"re_present_on": enf_rules.re_presentation_date(e.ended_on, ground),
+            "writ_term_end": enf_rules.writ_term_end(e.ended_on)}
+
+
 @bp.route("/<int:case_id>")
 @roles(CASE_STAFF)
 def show(case_id: int):
@@ -233,6 +245,7 @@ def show(case_id: int):
     proposals = db.session.scalars(select(WriteOffProposal).where(WriteOffProposal.case_id == case.id)
                                    .order_by(WriteOffProposal.id.desc())).all()
     balance = db.session.get(AccountBalance, case.account_id)
+    enf_terms = {e.id: enforcement_terms(e) for e in enforcements}
     claim = None  # the month checklist of the court-filing form (lawyer, manager)
     if case.is_open and current_user.role in (LAWYER, MANAGER):
         claim = services.claim_checklist_for(case.account_id, today)
@@ -242,6 +255,7 @@ def show(case_id: int):
                                                    for p in claim.periods if p.time_barred and p.debt_kop > 0]
     return render_template("cases/show.html", case=case, facts=facts, blocked=blocked, labels=labels, claim=claim,
                            timeline=queries.timeline(case), court_records=court_records, enforcements=enforcements,
+                           enf_terms=enf_terms,
                            proposals=proposals, balance=balance, today=today,
                            court_choice=services.court_choice(case.account),
                            record_form=forms.CourtRecordForm, enf_form=forms.EnforcementForm,

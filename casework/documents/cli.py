@@ -14,7 +14,7 @@ def register_cli(app: Flask) -> None:
     @group.command("make-templates")
     @click.option("--target", type=click.Path(file_okay=False), default=None, help="Folder (default: LETTER_TEMPLATES_DIR)")
     def make_templates(target):
-        """Rebuild the 14 shipped Word templates with python-docx."""
+        """Rebuild the shipped Word templates with python-docx."""
         from .make_templates import build
 
         for p in build(Path(target or current_app.config["LETTER_TEMPLATES_DIR"])):

@@ -253,6 +253,45 @@ _p("agreement_first_date", "Дата первого платежа по согл
 _p("settle_days", "Срок добровольного погашения по претензии, дней", "int", default=10)
 _p("register_recipient", "Получатель реестра (суд, отдел приставов или «Почта России»)", scope=BATCH)
 
+_p("enforcement_id", "Исполнительное производство дела, на которое жалоба (по умолчанию — последнее у приставов)",
+   "int")
+_p("learned_on", "Дата, когда взыскатель узнал о бездействии (по умолчанию — дата документа)", "date")
+
+# --------------------------------------------------------------------------- enforcement at the bailiffs (жалоба)
+_f("fssp_unit", "Отдел судебных приставов, где ведётся исполнительное производство (из дела или введённый)",
+   lambda s: enforcement_unit_name(s) or BLANK)
+_f("fssp_unit_address", "Адрес отдела судебных приставов",
+   lambda s: s.common.params.get("bailiff_address") or getattr(getattr(_enf(s), "bailiff_unit", None), "address", "")
+   or BLANK)
+_f("fssp_bailiff", "Судебный пристав-исполнитель, ведущий производство (из сверки с ФССП), иначе пропуск",
+   lambda s: getattr(_enf(s), "bailiff_name", None) or BLANK)
+_f("ip_number", "Номер исполнительного производства: «12345/26/14021-ИП»",
+   lambda s: getattr(_enf(s), "proceedings_number", None) or BLANK)
+_f("ip_date", "Дата возбуждения исполнительного производства: 05.03.2026",
+   lambda s: ru.short_date(_enf(s).proceedings_opened_on) if getattr(_enf(s), "proceedings_opened_on", None)
+   else "___.___.______")
+_f("ip_term_passed", "Истина, если двухмесячный срок исполнения (229-ФЗ ст.36 ч.1) со дня возбуждения истёк",
+   lambda s: _ip_term_passed(s))
+_f("enf_writ_ref", "Исполнительный документ производства с одним знаком «№»: «ВС № 012345678»",
+   lambda s: ru.paper_number(getattr(_enf(s), "writ_number", "") or ""))
+_f("enf_writ_date", "Дата исполнительного документа производства: 10.02.2026",
+   lambda s: ru.short_date(_enf(s).writ_date) if _enf(s) is not None else "___.___.______")
+_f("enf_amount", "Сумма по исполнительному документу производства цифрами и прописью",
+   lambda s: ru.money_full(getattr(_enf(s), "amount_kop", 0) or 0))
+_f("enf_received", "Поступило взыскателю по производству (платежи через приставов со дня предъявления)",
+   lambda s: ru.money_full(_enf_facts(s)["received_kop"]))
+_f("enf_received_any", "Истина, если по производству что-то поступало", lambda s: _enf_facts(s)["received_kop"] > 0)
+_f("enf_rest", "Остаток по исполнительному документу цифрами и прописью",
+   lambda s: ru.money_full(max(0, (getattr(_enf(s), "amount_kop", 0) or 0) - _enf_facts(s)["received_kop"])))
+_f("enf_sent_date", "Дата предъявления исполнительного документа приставам: 01.03.2026",
+   lambda s: ru.short_date(_enf(s).sent_on) if _enf(s) is not None else "___.___.______")
+_f("silence_since", "С какой даты по производству ничего не происходит (последнее поступление, смена статуса "
+   "или предъявление): 01.03.2026", lambda s: ru.short_date(_enf_facts(s)["since"]) if _enf_facts(s)["since"]
+   else "___.___.______")
+_f("silence_days", "Сколько дней по производству ничего не происходит", lambda s: _enf_facts(s)["days"])
+_f("learned_date", "Дата, когда взыскатель узнал о бездействии: 05.12.2026",
+   lambda s: ru.short_date(s.common.params.get("learned_on") or s.common.today))
+
 # --------------------------------------------------------------------------- per-building notice (152-ФЗ)
 _f("building_address", "Адрес дома", lambda s: s.building.address, BUILDING)
 _f("building_rows", "Квартиры с долгом: apartment, debt (без ФИО — 152-ФЗ)", lambda s: [
@@ -278,6 +317,70 @@ _RESTRICTABLE = {"hot_water", "cold_water", "sewage", "electricity", "gas"}
 
 
 BLANK = "____________________"
+
+
+def _enf(s):
+    """The case's enforcement at the bailiffs the letter is about: the one chosen (`enforcement_id`) if it is the
+    case's, else the latest sent to the bailiffs; None without one."""
+    if "enforcement" not in s.extra:
+        from ..cases.models import Enforcement
+        from ..extensions import db
+        from sqlalchemy import select
+
+        case_id = getattr(s.case, "id", None)
+        found = None
+        if case_id is not None and s.from_db:
+            chosen = s.common.params.get("enforcement_id")
+            if chosen:
+                found = db.session.get(Enforcement, int(chosen))
+                if found is not None and found.case_id != case_id:
+                    found = None
+            if found is None:
+                found = db.session.scalars(select(Enforcement).where(
+                    Enforcement.case_id == case_id, Enforcement.destination == "bailiff")
+                    .order_by(Enforcement.sent_on.desc(), Enforcement.id.desc()).limit(1)).first()
+        s.extra["enforcement"] = found
+    return s.extra["enforcement"]
+
+
+def enforcement_unit_name(s) -> str:
+    """The bailiff unit a bailiff letter goes to: typed on the form, else the unit of the case's enforcement."""
+    e = _enf(s) if hasattr(s, "case") else None
+    return s.common.params.get("bailiff_unit") or getattr(getattr(e, "bailiff_unit", None), "name", "") or ""
+
+
+def _ip_term_passed(s) -> bool:
+    """The two months to execute the writ (229-ФЗ ст.36 ч.1) from the initiation (else the presentation) are over."""
+    e = _enf(s)
+    start = getattr(e, "proceedings_opened_on", None) or getattr(e, "sent_on", None)
+    if start is None:
+        return False
+    y, m = divmod(start.month + 1, 12)
+    day = min(start.day, 28)
+    return s.common.today > date(start.year + y, m + 1, day)
+
+
+def _enf_facts(s) -> dict:
+    """Receipts through the bailiffs since the writ was presented, and the last movement (receipt, status change,
+    initiation or presentation) with the days since — the facts of inactivity a complaint states."""
+    if "enforcement_facts" not in s.extra:
+        e = _enf(s)
+        facts = {"received_kop": 0, "since": None, "days": 0}
+        if e is not None:
+            from sqlalchemy import func, select
+
+            from ..accounts.models import LedgerEntry
+            from ..extensions import db
+
+            received, last = db.session.execute(select(
+                func.coalesce(func.sum(LedgerEntry.amount_kop), 0), func.max(LedgerEntry.paid_on)).where(
+                LedgerEntry.account_id == s.account.id, LedgerEntry.kind == "payment",
+                LedgerEntry.source.in_(("enforcement", "employer")), LedgerEntry.paid_on >= e.sent_on)).one()
+            since = max(d for d in (e.sent_on, last, e.proceedings_opened_on, e.status_changed_on) if d is not None)
+            facts = {"received_kop": int(received or 0), "since": since,
+                     "days": max(0, (s.common.today - since).days)}
+        s.extra["enforcement_facts"] = facts
+    return s.extra["enforcement_facts"]
 
 
 def _declined(s, attr: str) -> str:

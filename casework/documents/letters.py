@@ -125,6 +125,10 @@ LETTERS: dict[str, Letter] = {l.code: l for l in [
            recipient="internal", access=LEGAL_STAFF),
     Letter("building_notice", "13_building_notice.docx", "Информация о задолженности по дому",
            _l("Debt notice for building entrances"), (), subject=BUILDING, recipient="entrance", access=CASE_WORK),
+    Letter("bailiff_inaction_complaint", "15_bailiff_inaction_complaint.docx",
+           "Жалоба на бездействие судебного пристава-исполнителя", _l("Complaint about the bailiff's inaction"),
+           ("enforcement",), params=("enforcement_id", "learned_on", "bailiff_unit", "bailiff_address"),
+           recipient="bailiff", access=LEGAL_STAFF),
     Letter("dispatch_register", "14_dispatch_register.docx", "Реестр отправки документов", _l("Dispatch register"),
            (), subject=BATCH, params=("register_recipient",), recipient="post", access=CASE_WORK),
 ]}

@@ -454,6 +454,12 @@ def check_letter_rules(letter: Letter, src) -> None:
                               issued_on=params["writ_date"], today=src.common.today)
         except TransitionNotAllowed as exc:
             raise LetterRefused(_refusal(exc), exc.code) from None
+    if account_source and letter.code == "bailiff_inaction_complaint":
+        from ..i18n import _
+        from .fields import _enf
+
+        if _enf(src) is None:
+            raise DocumentError(_("The case has no writ at the bailiffs: there is no proceeding to complain about."))
     if letter.max_enforce_kop is not None and letter.subject == "account":
         from ..i18n import _
         from .fields import _enforce_kop
@@ -517,7 +523,9 @@ def _addressee(letter: Letter, src) -> str:
     if letter.recipient == "court":
         return params.get("court_name") or getattr(src.court, "name", "") or ""
     if letter.recipient == "bailiff":
-        return params.get("bailiff_unit") or ""
+        from .fields import enforcement_unit_name
+
+        return enforcement_unit_name(src)
     if letter.recipient == "employer":
         return params.get("employer_name") or ""
     return ", ".join(o.name for o in src.owners)

@@ -165,7 +165,16 @@ def test_every_shipped_letter_reads_as_russian_a_court_accepts(lensk, debtor):
                           inn="1414098765", ogrn="1141400001234")
         debtor_gen = "Общества с ограниченной ответственностью «Ленаторг»"
         debtor_dat = "Обществу с ограниченной ответственностью «Ленаторг»"
-    _warning_delivered(acc, date(2026, 10, 20))  # the restriction act's guard: the 20 days ran out on 09.11
+    case = _warning_delivered(acc, date(2026, 10, 20))  # the restriction act's guard: the 20 days ran out on 09.11
+    from casework.cases.models import BailiffUnit, Enforcement
+
+    db.session.add(Enforcement(  # a writ at the bailiffs, silent since the summer: the complaint about inaction
+        case_id=case.id, writ_number="ВС № 012345678", writ_date=date(2026, 3, 2), amount_kop=4_520_000,
+        destination="bailiff", sent_on=date(2026, 4, 1), proceedings_number="12345/26/14021-ИП",
+        proceedings_opened_on=date(2026, 4, 10), bailiff_name="Иванова Анна Андреевна",
+        bailiff_unit=BailiffUnit(name="Ленское РОСП УФССП России по Республике Саха (Якутия)",
+                                 address="678144, г. Ленск, ул. Победы, д. 10")))
+    db.session.commit()
     texts, issued, docs = {}, [], {}
     for code, letter in LETTERS.items():
         if letter.subject == "account":
@@ -186,7 +195,8 @@ def test_every_shipped_letter_reads_as_russian_a_court_accepts(lensk, debtor):
     doc_date = "«22» ноября 2026 г."
     court_order, claim = texts["court_order_application"], texts["claim_after_cancel"]
     assert doc_date in court_order and doc_date in claim
-    for code in ("court_order_application", "claim_after_cancel", "enforcement_application", "employer_letter"):
+    for code in ("court_order_application", "claim_after_cancel", "enforcement_application", "employer_letter",
+                 "bailiff_inaction_complaint"):
         assert f"в пользу {CREDITOR_GEN}" in texts[code], code
         assert debtor_gen in texts[code], code
     if debtor == "citizen":

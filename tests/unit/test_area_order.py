@@ -15,7 +15,7 @@ PACKAGE = ROOT / "casework"
 #: lowest first. "core" is the pure domain and the infrastructure modules at the package's top level; each area's
 #: demo module belongs to "demo"; "app" is the factory and the registries.
 ORDER = ["core", "audit", "auth", "jobs", "enterprise", "accounts", "imports", "legal", "cases", "contacts", "documents",
-         "reports", "egrn", "gis", "ops", "messages", "api", "maintenance", "demo", "app"]
+         "reports", "egrn", "fssp", "gis", "ops", "messages", "api", "maintenance", "demo", "app"]
 CORE = {"domain", "data", "dbtypes", "extensions", "i18n", "export", "pagination", "moneyfield", "storage",
         "security", "errors", "access", "timeutil", "config", "views_common", "plugins", "translations",
         "problems"}

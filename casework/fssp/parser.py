@@ -1,0 +1,372 @@
+"""What the bailiffs give the взыскатель, read into `Proceeding` records.
+
+(a) The ОСП's reconciliation sheet («Реестр исполнительных производств», «Акт сверки»): XLSX or CSV, title rows
+    above the table, two-row headers with merged cells («Исполнительный документ» over «Номер» | «Дата»), the
+    columns under any of their usual names (`COLUMNS`), «Итого» rows below, and optionally one row per transfer
+    (платёжное поручение) under a proceeding.
+(b) The ФССП notice of a proceeding as ЕПГУ delivers it: XML of the namespace family
+    `http://www.fssprus.ru/namespace/order/…` (root `OIp`; elements IpNo, IpRiseDate, IdDocNo, IdDocDate, DbtrName,
+    Spi, IdDebtSum, IpRestDebtsum, DocType, DocDate, DocName …), alone or zipped with its signature.
+See docs/fssp.md for the shapes and where they come from. The XML is parsed with defusedxml (no entities).
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
+
+from ..domain import enforcement as enf
+from ..egrn.parser import ExtractError, xml_files
+from ..i18n import _
+from ..imports.parsing import BadValue, ImportFileError, check_xlsx_archive, decode, norm, parse_amount, \
+    parse_date, sniff_delimiter
+
+HEADER_SCAN_ROWS = 30
+MAX_ROWS = 20000
+
+
+class ReconciliationError(ValueError):
+    """The file is not a reconciliation sheet or a ФССП notice we can read (message in the user's words)."""
+
+
+@dataclass
+class Proceeding:
+    """One enforcement proceeding as the bailiffs report it."""
+
+    origin: str                      # file name (and row)
+    ip_number: str | None = None
+    ip_opened_on: date | None = None
+    status: str | None = None        # domain.enforcement status
+    status_text: str | None = None
+    ended_on: date | None = None
+    ground: enf.EndGround | None = None
+    end_text: str | None = None
+    writ_number: str | None = None
+    writ_date: date | None = None
+    debtor_name: str | None = None
+    debtor_birth: date | None = None
+    debt_kop: int | None = None
+    rest_kop: int | None = None
+    recovered_kop: int | None = None
+    transferred_kop: int | None = None
+    unit_name: str | None = None
+    bailiff_name: str | None = None
+    payments: list[tuple[date, int]] = field(default_factory=list)  # transfers to the взыскатель: (date, kopecks)
+    problems: list[str] = field(default_factory=list)
+
+
+# ------------------------------------------------------------------------------------------------ the sheet
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "ip_number": ("Номер ИП", "№ ИП", "Рег. номер ИП", "Регистрационный номер ИП", "Регистрационный номер",
+                  "Номер исполнительного производства", "№ исполнительного производства",
+                  "Исполнительное производство номер", "Исполнительное производство №", "ИП", "ИП номер"),
+    "ip_opened_on": ("Дата возбуждения", "Дата возбуждения ИП", "Дата возбуждения исполнительного производства",
+                     "Исполнительное производство дата возбуждения", "Исполнительное производство дата",
+                     "ИП дата возбуждения", "ИП дата"),
+    "status": ("Статус", "Состояние", "Статус ИП", "Состояние ИП", "Стадия", "Исполнительное производство статус",
+               "Исполнительное производство состояние"),
+    "ended_on": ("Дата окончания", "Дата окончания ИП", "Дата окончания прекращения", "Дата окончания/прекращения",
+                 "Окончание дата", "Окончание прекращение дата", "Исполнительное производство дата окончания"),
+    "end_text": ("Основание окончания", "Причина окончания", "Основание окончания прекращения", "Статья окончания",
+                 "Ст. окончания", "Основание", "Окончание основание", "Окончание прекращение основание",
+                 "Окончание статья", "Основание окончания ст.229-ФЗ"),
+    "writ_number": ("Номер ИД", "№ ИД", "Номер исполнительного документа", "№ исполнительного документа",
+                    "Исполнительный документ номер", "Исполнительный документ №", "ИД номер", "ИД №",
+                    "Реквизиты ИД номер"),
+    "writ_date": ("Дата ИД", "Дата исполнительного документа", "Исполнительный документ дата", "ИД дата",
+                  "Дата выдачи ИД", "Реквизиты ИД дата"),
+    "debtor_name": ("Должник", "ФИО должника", "Должник ФИО", "Наименование должника", "Должник наименование",
+                    "Должник ФИО наименование", "Должник (ФИО)"),
+    "debtor_birth": ("Дата рождения", "Дата рождения должника", "Должник дата рождения", "Д.р.", "ДР должника"),
+    "debt_kop": ("Сумма долга", "Сумма по ИД", "Сумма задолженности", "Сумма взыскания", "Сумма по ИП",
+                 "Сумма долга по ИД", "Сумма требований", "Сумма руб"),
+    "rest_kop": ("Остаток долга", "Остаток задолженности", "Остаток", "Остаток основного долга",
+                 "Сумма остатка долга"),
+    "recovered_kop": ("Взыскано", "Взыскано всего", "Сумма взысканная", "Взыскано с должника", "Взыскано руб"),
+    "transferred_kop": ("Перечислено взыскателю", "Перечислено", "Сумма перечисленная взыскателю",
+                        "Перечислено взыскателю руб"),
+    "unit_name": ("ОСП", "Отдел", "Подразделение", "Отдел судебных приставов", "Наименование ОСП",
+                  "Структурное подразделение", "Отделение"),
+    "bailiff_name": ("Судебный пристав-исполнитель", "СПИ", "ФИО СПИ", "Пристав", "Пристав-исполнитель",
+                     "Судебный пристав"),
+    "pay_date": ("Дата платежного поручения", "Дата перечисления", "Дата п/п", "Платежное поручение дата",
+                 "Дата платежа", "Перечисление дата"),
+    "pay_kop": ("Сумма платежного поручения", "Сумма перечисления", "Платежное поручение сумма", "Сумма п/п",
+                "Сумма платежа", "Перечисление сумма"),
+}
+_ALIAS: dict[str, str] = {}
+for _key, _names in COLUMNS.items():
+    for _n in _names:
+        _ALIAS[norm(_n)] = _key
+KEY_COLUMNS = ("ip_number", "writ_number")
+_UNIT = re.compile(r"(?:вруб|руб|рублей|коп)$")  # «Сумма долга, руб.» is «Сумма долга»
+_TOTAL = re.compile(r"^\s*(итого|всего|итог)\b", re.I)
+
+
+def _label(cells: list) -> list[str]:
+    return ["" if c is None else str(c).strip() for c in cells]
+
+
+def _map(header: list[str], parent: list[str] | None = None) -> dict[str, int]:
+    """Column index of each known field: the merged parent with the child («Исполнительный документ» + «Номер»),
+    the child alone, or the parent alone over an empty child."""
+    out: dict[str, int] = {}
+    for i, child in enumerate(header):
+        above = parent[i] if parent and i < len(parent) else ""
+        tries = ([f"{above} {child}"] if above and child else []) + ([child] if child else []) + \
+                ([above] if above and not child else [])
+        for t in tries:
+            key = _ALIAS.get(norm(t)) or _ALIAS.get(_UNIT.sub("", norm(t)))
+            if key and key not in out:
+                out[key] = i
+                break
+    return out
+
+
+def _find_header(rows: list[list[str]]) -> tuple[int, dict[str, int]]:
+    """The header of the table under the title rows: the row (or the pair of rows, for merged headers) that names
+    the most known columns, one of them the ИП or the writ number."""
+    best = (-1, {}, 0)
+    for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        single = _map(row)
+        pair = _map(rows[i + 1], row) if i + 1 < len(rows) else {}
+        for end, m in ((i, single), (i + 1, pair)):
+            if any(k in m for k in KEY_COLUMNS) and len(m) > best[2]:
+                best = (end, m, len(m))
+    if best[0] < 0 or best[2] < 2:
+        raise ReconciliationError(_("No table of enforcement proceedings was found: the sheet needs a header with "
+                                    "the ИП number or the writ number (e.g. «Номер ИП», «Номер ИД»)."))
+    return best[0], best[1]
+
+
+def _xlsx_rows(data: bytes) -> list[list]:
+    try:
+        check_xlsx_archive(data)
+    except ImportFileError as exc:
+        raise ReconciliationError(str(exc.errors[0].reason)) from None
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(io.BytesIO(data), data_only=True)  # not read-only: merged cells are needed
+    except Exception:  # openpyxl raises many kinds on a broken workbook
+        raise ReconciliationError(_("The file is not a readable Excel workbook (.xlsx).")) from None
+    ws = wb.worksheets[0]
+    rows = [list(r) for r in ws.iter_rows(values_only=True, max_row=MAX_ROWS)]
+    for rng in ws.merged_cells.ranges:  # a merged header cell's text belongs to every column it spans
+        value = ws.cell(rng.min_row, rng.min_col).value
+        for r in range(rng.min_row, min(rng.max_row, len(rows)) + 1):
+            for c in range(rng.min_col, rng.max_col + 1):
+                if r - 1 < len(rows) and c - 1 < len(rows[r - 1]):
+                    rows[r - 1][c - 1] = value
+    wb.close()
+    return rows
+
+
+def _csv_rows(data: bytes) -> list[list]:
+    try:
+        text = decode(data)
+    except ImportFileError as exc:
+        raise ReconciliationError(str(exc.errors[0].reason)) from None
+    lines = text.splitlines()
+    sample = next((ln for ln in lines if ln.count(";") + ln.count(",") + ln.count("\t") >= 2), lines[0] if lines else "")
+    return [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(sample))][:MAX_ROWS]
+
+
+def _value(cells: list, idx: int | None):
+    if idx is None or idx >= len(cells):
+        return None
+    v = cells[idx]
+    if isinstance(v, str):
+        v = v.strip()
+        return v or None
+    return v
+
+
+def _text(cells, idx) -> str | None:
+    v = _value(cells, idx)
+    if v is None:
+        return None
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    return re.sub(r"\s+", " ", str(v)).strip() or None
+
+
+def _date_of(cells, idx, problems: list[str], what: str) -> date | None:
+    v = _value(cells, idx)
+    if v is None:
+        return None
+    try:
+        return parse_date(v)
+    except BadValue:
+        problems.append(_("%(what)s is not a date: %(value)s", what=what, value=v))
+        return None
+
+
+def _kop_of(cells, idx, problems: list[str], what: str) -> int | None:
+    v = _value(cells, idx)
+    if v is None:
+        return None
+    try:
+        return parse_amount(v)
+    except BadValue:
+        problems.append(_("%(what)s is not an amount: %(value)s", what=what, value=v))
+        return None
+
+
+def _sum_label(key: str) -> str:
+    return {"debt_kop": _("debt"), "rest_kop": _("remaining debt"), "recovered_kop": _("recovered"),
+            "transferred_kop": _("transferred")}[key]
+
+
+def _finish(p: Proceeding) -> Proceeding:
+    """Status and ground from what the row says: the article (if any) decides ended vs terminated."""
+    p.ground = enf.parse_end_ground(p.end_text) or enf.parse_end_ground(p.status_text)
+    said = enf.parse_status(p.status_text)
+    if said is None and (p.ended_on or p.ground):
+        said = enf.status_for(p.ground, True)
+    if said in (enf.ENDED, enf.TERMINATED) and p.ground is not None:
+        said = enf.status_for(p.ground, True)
+    p.status = said or (enf.IN_PROGRESS if p.ip_number else None)
+    return p
+
+
+def parse_sheet(data: bytes, file_name: str) -> list[Proceeding]:
+    """The proceedings of a reconciliation sheet (XLSX or CSV); continuation rows add transfers to the one above."""
+    rows = _xlsx_rows(data) if file_name.lower().endswith(".xlsx") or data[:2] == b"PK" else _csv_rows(data)
+    rows = [_label(r) if not any(isinstance(c, (date, int, float)) for c in r) else list(r) for r in rows]
+    header_at, cols = _find_header([_label(r) for r in rows])
+    out: list[Proceeding] = []
+    for n, cells in enumerate(rows[header_at + 1:], start=header_at + 2):
+        if not any(c not in (None, "") for c in cells):
+            continue
+        first = next((str(c) for c in cells if c not in (None, "")), "")
+        if _TOTAL.match(first):
+            continue
+        probs: list[str] = []
+        ip_number, writ_number = _text(cells, cols.get("ip_number")), _text(cells, cols.get("writ_number"))
+        pay_on = _date_of(cells, cols.get("pay_date"), probs, _("transfer date"))
+        pay_kop = _kop_of(cells, cols.get("pay_kop"), probs, _("transfer amount"))
+        cont = out and (not ip_number and not writ_number or ip_number and ip_number == out[-1].ip_number) \
+            and (pay_on or pay_kop)
+        if cont:  # one more transfer of the proceeding above
+            if pay_on and pay_kop:
+                out[-1].payments.append((pay_on, pay_kop))
+            out[-1].problems += probs
+            continue
+        if not ip_number and not writ_number:
+            continue  # a sub-heading or a note line of the sheet
+        p = Proceeding(origin=_("%(file)s, row %(n)s", file=file_name, n=n), ip_number=ip_number,
+                       writ_number=writ_number, status_text=_text(cells, cols.get("status")),
+                       end_text=_text(cells, cols.get("end_text")), debtor_name=_text(cells, cols.get("debtor_name")),
+                       unit_name=_text(cells, cols.get("unit_name")),
+                       bailiff_name=_text(cells, cols.get("bailiff_name")), problems=probs)
+        p.ip_opened_on = _date_of(cells, cols.get("ip_opened_on"), probs, _("date of initiation"))
+        p.ended_on = _date_of(cells, cols.get("ended_on"), probs, _("end date"))
+        p.writ_date = _date_of(cells, cols.get("writ_date"), probs, _("writ date"))
+        p.debtor_birth = _date_of(cells, cols.get("debtor_birth"), probs, _("birth date"))
+        for key in ("debt_kop", "rest_kop", "recovered_kop", "transferred_kop"):
+            setattr(p, key, _kop_of(cells, cols.get(key), probs, _sum_label(key)))
+        if pay_on and pay_kop:
+            p.payments.append((pay_on, pay_kop))
+        out.append(_finish(p))
+    if not out:
+        raise ReconciliationError(_("The sheet has a header but no proceedings under it."))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------- the XML notice
+FSSP_NS = "http://www.fssprus.ru/namespace/"
+# element (local name) → field; the first present wins. IpNo … IdDebtSum are the names ФССП's notices use; the
+# birth date and the unit have no confirmed public name, so several spellings are accepted (docs/fssp.md)
+XML_FIELDS = {
+    "ip_number": ("IpNo", "IPNo", "IpNum"),
+    "ip_opened_on": ("IpRiseDate",),
+    "writ_number": ("IdDocNo", "IdNum"),
+    "writ_date": ("IdDocDate", "IdDate"),
+    "debtor_name": ("DbtrName",),
+    "debtor_birth": ("DbtrBornDate", "DbtrBirthDate", "DbtrBorn", "DbtrBirthday"),
+    "bailiff_name": ("Spi", "SpiFio", "IpRisepristName"),
+    "unit_name": ("OspName", "OspFullName", "DepName", "OrganName", "Osp"),
+    "debt_kop": ("IdDebtSum", "IpDebtSum"),
+    "rest_kop": ("IpRestDebtsum", "IpRestDebtSum"),
+    "recovered_kop": ("IpRecoveredSum", "RecoveredSum"),
+    "transferred_kop": ("IpTransferredSum", "TransferredSum"),
+    "ended_on": ("IpEndDate",),
+    "end_text": ("IpEndReason", "EndReason"),
+}
+TEXT_ELEMENTS = ("ResolutionText", "AdjudicationText", "DocName", "IdDebtText")
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def parse_notice(data: bytes, name: str) -> Proceeding:
+    """One ФССП notice (постановление о возбуждении / об окончании ИП) as ЕПГУ delivers it."""
+    try:
+        root = fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException:
+        raise ReconciliationError(_("«%(name)s» declares XML entities; it is refused as unsafe.", name=name)) from None
+    except Exception:
+        raise ReconciliationError(_("«%(name)s» is not well-formed XML.", name=name)) from None
+    if not root.tag.startswith("{" + FSSP_NS) and _local(root.tag) != "OIp":
+        raise ReconciliationError(_("«%(name)s» is not a ФССП notice (namespace %(ns)s…).", name=name, ns=FSSP_NS))
+    values: dict[str, str] = {}
+    for el in root.iter():
+        local = _local(el.tag)
+        if local not in values and el.text and el.text.strip():
+            values[local] = el.text.strip()
+    p = Proceeding(origin=name)
+
+    def first(key):
+        return next((values[k] for k in XML_FIELDS[key] if k in values), None)
+
+    def first_name(key):  # the element's own name, as the user would look for it in the file
+        return next((k for k in XML_FIELDS[key] if k in values), key)
+
+    for key in ("ip_number", "writ_number", "debtor_name", "bailiff_name", "unit_name", "end_text"):
+        setattr(p, key, first(key))
+    for key in ("ip_opened_on", "writ_date", "debtor_birth", "ended_on"):
+        setattr(p, key, _date_of([first(key)], 0, p.problems, first_name(key)))
+    for key in ("debt_kop", "rest_kop", "recovered_kop", "transferred_kop"):
+        setattr(p, key, _kop_of([first(key)], 0, p.problems, _sum_label(key)))
+    doc_type = (values.get("DocType") or "").upper()
+    doc_name = values.get("DocName") or ""
+    wording = " ".join(values.get(k, "") for k in TEXT_ELEMENTS)
+    ends = "_END" in doc_type or re.search(r"оконч|прекращ", doc_name, re.I)
+    if ends:
+        p.status_text = doc_name or "окончено"
+        p.end_text = p.end_text or wording
+        p.ended_on = p.ended_on or _date_of([values.get("DocDate")], 0, p.problems, "DocDate")
+    else:
+        p.status_text = "в производстве"
+    _finish(p)
+    if not (p.ip_number or p.writ_number):
+        raise ReconciliationError(_("«%(name)s» names neither the ИП (IpNo) nor the writ (IdDocNo).", name=name))
+    return p
+
+
+# ------------------------------------------------------------------------------------------------- an upload
+def read_upload(uploads: list[tuple[str, bytes]]) -> list[Proceeding]:
+    """Every proceeding of an upload: sheets (.xlsx, .csv) and notices (.xml, or .zip of them)."""
+    out: list[Proceeding] = []
+    for name, data in uploads:
+        low = name.lower()
+        if low.endswith((".xlsx", ".csv")):
+            out += parse_sheet(data, name)
+        elif low.endswith((".xml", ".zip")):
+            try:
+                files = xml_files([(name, data)])
+            except ExtractError as exc:
+                raise ReconciliationError(str(exc)) from None
+            out += [parse_notice(d, n) for n, d in files]
+        else:
+            raise ReconciliationError(_("«%(name)s»: only .xlsx, .csv, .xml and .zip files can be read.", name=name))
+    if not out:
+        raise ReconciliationError(_("No enforcement proceeding was found in the upload."))
+    return out
