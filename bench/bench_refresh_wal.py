@@ -71,11 +71,11 @@ def add_month(conn, svc: int, m: date, tag: str) -> None:
 
     conn.execute(text("""INSERT INTO ledger_entries (account_id, service_id, period, kind, amount_kop, entry_key,
                                                      created_at)
-                         SELECT a.id, :svc, :m, 'charge', 150000 + (a.id * 7919) % 450000, :tag || '-c-' || a.id, now()
+                         SELECT a.id, :svc, :m, 'charge', 150000 + (a.id::bigint * 7919) % 450000, :tag || '-c-' || a.id, now()
                          FROM accounts a"""), {"svc": svc, "m": m, "tag": tag})
     conn.execute(text("""INSERT INTO ledger_entries (account_id, service_id, period, kind, amount_kop, paid_on, source,
                                                      entry_key, created_at)
-                         SELECT a.id, :svc, :m, 'payment', 100000 + (a.id * 104729) % 500000, :paid, 'bank',
+                         SELECT a.id, :svc, :m, 'payment', 100000 + (a.id::bigint * 104729) % 500000, :paid, 'bank',
                                 :tag || '-p-' || a.id, now()
                          FROM accounts a WHERE (a.id + :salt) % 5 <> 0"""),
                  {"svc": svc, "m": m, "paid": date(m.year, m.month, 20), "tag": tag, "salt": len(tag)})
