@@ -17,7 +17,7 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from decimal import Decimal
 
 import docx
@@ -30,8 +30,8 @@ from .helpers import login, rubles, shot
 pytestmark = pytest.mark.e2e
 
 NUMBER = "0990001"
-MONTHLY_KOP = 3_000_00
-NORM_KOP = 3_000_00
+MONTHLY_KOP = 3_000_00  # heating 2 000 ₽ and hot water 1 000 ₽ (at the norm: ПП 354 п.118)
+CHARGES = (("heating", 2_000_00, None), ("hot_water", 1_000_00, 1_000_00))
 FIRST_MONTH, LAST_MONTH = date(2021, 1, 1), date(2025, 2, 1)  # 50 months billed
 FATHER, MOTHER, SON = "Орлов Андрей Викторович", "Орлова Елена Сергеевна", "Орлов Кирилл Андреевич"
 FATHER_GEN, MOTHER_GEN, SON_GEN = "Орлова Андрея Викторовича", "Орловой Елены Сергеевны", "Орлова Кирилла Андреевича"
@@ -80,7 +80,9 @@ def _setup(e2e_app, db_read) -> tuple[int, str]:
                f"{NUMBER};{SON};собственник;1/4;05.09.2014;г. Ленск;{address};01.03.2015\r\n")
     ledger = ["ЛС;Период;Услуга;Вид;Сумма;Дата оплаты;Источник;Номер документа;Начисление по нормативу"]
     for m in _months(FIRST_MONTH, LAST_MONTH):
-        ledger.append(f"{NUMBER};{m:%Y-%m};heating;начисление;{_kop_text(MONTHLY_KOP)};;;;{_kop_text(NORM_KOP)}")
+        for service, kop, norm in CHARGES:
+            ledger.append(f"{NUMBER};{m:%Y-%m};{service};начисление;{_kop_text(kop)};;;;"
+                          + (_kop_text(norm) if norm else ""))
     with e2e_app.app_context():
         from casework.extensions import db
 
@@ -153,6 +155,67 @@ def read_legal_page(page, account_id: int, day: date) -> Legal:
                  stat("Истекла давность"), months, penalty_by_month)
 
 
+def _case_id(db_read, account_id: int) -> int:
+    from casework.cases.models import Case
+
+    with db_read() as db:
+        return db.session.scalar(select(Case.id).where(Case.account_id == account_id, Case.closed_on.is_(None)))
+
+
+def _party_ids(db_read) -> dict[str, int]:
+    from casework.accounts.models import Party
+
+    with db_read() as db:
+        return {n: i for n, i in db.session.execute(select(Party.full_name, Party.id).where(
+            Party.full_name.in_((FATHER, MOTHER, SON))))}
+
+
+def _mark_parent(page, ids: dict[str, int]) -> None:
+    """On the defendants form: the minor's share is claimed from his mother, his legal representative."""
+    expect(page.get_by_text("несовершеннолетний").first).to_be_visible()
+    page.locator(f'input[name="rep_{ids[SON]}"][value="{ids[MOTHER]}"]').check()
+
+
+def accept_confirms(page) -> list[str]:
+    """Every confirm() of the journey is read and accepted (the user clicks «OK»); returns the messages seen."""
+    seen: list[str] = []
+
+    def _accept(dialog):
+        seen.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", _accept)
+    page.confirms = seen
+    return seen
+
+
+def issue_document(page, case_url: str, code: str, title: str, fill: dict | None = None, before_issue=None) -> tuple[str, str]:
+    """From the case: «Подготовить документ», choose the letter `code` (headed `title`), type `fill` (label → value), preview, issue (confirmed)
+    and download the .docx; returns its text and the document page's URL."""
+    page.goto(case_url)
+    page.get_by_role("link", name="Подготовить документ").click()
+    expect(page.get_by_role("heading", level=1, name="Новый документ")).to_be_visible()
+    with page.expect_navigation():
+        page.get_by_label("Документ").select_option(value=code)
+    expect(page.get_by_role("heading", level=2, name=title)).to_be_visible()
+    for label, value in (fill or {}).items():
+        page.get_by_label(label, exact=True).fill(value)
+    if before_issue:
+        before_issue(page)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Просмотреть подставляемые значения").click()
+    expect(page.get_by_role("heading", name="Предпросмотр")).to_be_visible()
+    before = len(page.confirms)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Выдать и присвоить номер").click()
+    assert len(page.confirms) > before and "номер" in page.confirms[-1], "issuing asks for confirmation"
+    expect(page.get_by_text(re.compile(r"Документ № .+ выдан\."))).to_be_visible()
+    doc_url = page.url
+    with page.expect_download() as dl:
+        page.get_by_role("link", name="Скачать .docx").click()
+    return docx_text(dl.value.path().read_bytes()), doc_url
+
+
 # ------------------------------------------------------------------------------------------- the journey
 
 
@@ -162,6 +225,7 @@ def test_one_debtor_from_notice_to_partial_write_off(page, db_read, e2e_app, mon
     clock = Clock(date(2025, 3, 3))
     monkeypatch.setattr(timeutil, "_clock", clock)
     account_id, magistrate = _setup(e2e_app, db_read)
+    accept_confirms(page)
 
     # 1. the manager opens the case from the queue's new debtors
     login(page, "manager")
@@ -172,3 +236,77 @@ def test_one_debtor_from_notice_to_partial_write_off(page, db_read, e2e_app, mon
     shot(page, "journey-01-opened")
     legal = read_legal_page(page, account_id, clock.day)
     assert legal.debt == Decimal(MONTHLY_KOP * 50) / 100
+
+    # 2. the collector issues the notice of debt from the case
+    case_id = _case_id(db_read, account_id)
+    case_url = f"/cases/{case_id}"
+    page.context.clear_cookies()
+    login(page, "collector")
+    text, doc_url = issue_document(page, case_url, "notice_debt", "Уведомление о задолженности")
+    shot(page, "journey-02-notice")
+    legal = read_legal_page(page, account_id, clock.day)
+    assert amount_after(text, r"в размере") == legal.debt == Decimal("150000.00")
+    assert_in_words(text, legal.debt)
+    assert f"с {FIRST_MONTH:%d.%m.%Y} по 28.02.2025" in text and "Орлову Андрею Викторовичу" in text
+
+    # 3. a week later the ПП 354 warning; delivered by hand two days after
+    clock.day = date(2025, 3, 10)
+    text, warning_url = issue_document(page, case_url, "warning_restriction", "Предупреждение об ограничении (приостановлении) коммунальной услуги")
+    legal = read_legal_page(page, account_id, clock.day)
+    assert amount_after(text, r"имеется задолженность по оплате коммунальных услуг в размере") == legal.debt
+    assert_in_words(text, legal.debt)
+    assert "коммунальной услуги «горячее водоснабжение»" in text
+    clock.day = date(2025, 3, 12)
+    page.goto(warning_url)
+    page.get_by_label("Дата доставки").fill(clock.day.isoformat())
+    page.get_by_label("Способ доставки").select_option(label="Вручено под подпись")
+    page.get_by_label("Подтверждение доставки").fill("подпись Орлова А. В. на втором экземпляре")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Зарегистрировать вручение").click()
+    shot(page, "journey-03-warning-delivered")
+    page.goto(case_url)
+    # the delivered warning is registered on the case: restriction possible after 20 days (ПП 354 п.119)
+    expect(page.locator("ol.timeline")).to_contain_text("12.03.2025")
+
+    # 4. the debtor comes to sign a payment agreement: 6 instalments from 10.04.2025 — and pays none of them
+    clock.day = date(2025, 3, 20)
+    page.goto(f"/contacts/case/{case_id}/agreements/new")
+    page.get_by_label("Сумма долга по соглашению, ₽").fill("150000,00")
+    page.get_by_label("Количество ежемесячных платежей").fill("6")
+    page.get_by_label("Срок первого платежа").fill("2025-04-10")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Показать график").click()
+    expect(page.locator("table")).to_contain_text("25 000,00")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Сохранить черновик").click()
+    page.get_by_label("Дата подписания").fill(clock.day.isoformat())
+    page.get_by_label("Подписал (должник)").fill("Орлов А. В.")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Отметить подписание").click()
+    shot(page, "journey-04-agreement-signed")
+    page.goto(case_url)
+    expect(page.locator(".timeline")).to_contain_text("Подписано соглашение")
+    # the instalments are not paid: the daily job (cron) finds the agreement broken and the case is worked again
+    for day in (date(2025, 4, 11), date(2025, 5, 12), date(2025, 6, 2)):
+        clock.day = day
+        res = e2e_app.test_cli_runner().invoke(args=["daily", "--today", day.isoformat()])
+        assert res.exit_code == 0, res.output
+    with db_read() as db:
+        from casework.contacts.models import PaymentAgreement
+
+        assert db.session.scalar(select(PaymentAgreement.status).where(
+            PaymentAgreement.account_id == account_id)) == "broken"
+    case_id = _case_id(db_read, account_id)
+    assert case_id is not None, "the broken agreement leaves the debt without an open case"
+    case_url = f"/cases/{case_id}"
+
+    # 5. the lawyer applies for a court order to the magistrate: the months due and not time-barred
+    clock.day = date(2025, 6, 16)
+    page.context.clear_cookies()
+    login(page, "lawyer")
+    ids = _party_ids(db_read)
+    legal = read_legal_page(page, account_id, clock.day)
+    text, order_url = issue_document(page, case_url, "court_order_application",
+                                     "Заявление о вынесении судебного приказа",
+                                     before_issue=lambda p: _mark_parent(p, ids))
+    print("ORDER", text)
