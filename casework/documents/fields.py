@@ -645,11 +645,14 @@ def uses_pii(names) -> bool:
 
 # --------------------------------------------------------------------------- court parties
 def _person_name(s, key) -> tuple[str, str | None, object]:
-    """(full name, gender, party or None) of a key of domain.parties (a party id; 0 = the account's debtor)."""
+    """(full name, gender, party or None) of a key of domain.parties (a party id; 0 = the account's debtor); a
+    gender not recorded (persons files rarely carry it) is told from the patronymic, as the declension does."""
     p = s.party_by_id.get(key)
-    if p is None:
-        return s.debtor.name, s.debtor.gender, s.debtor.party
-    return p.full_name, p.gender, p
+    name, gender, party = (s.debtor.name, s.debtor.gender, s.debtor.party) if p is None else (p.full_name, p.gender, p)
+    if gender is None and name:
+        last, first, middle = ru.split_fio(name)
+        gender = ru.detect_gender(first, middle, None, last)
+    return name, gender, party
 
 
 def _as_owner(s, key):

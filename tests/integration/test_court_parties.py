@@ -153,3 +153,15 @@ def test_minor_co_owner_claimed_from_the_parent_never_in_person(app):
     assert split[-1] == ["Итого", "", "", ru.money(src7.debt_kop), ru.money(src7.penalty_kop),
                          ru.money(src7.debt_kop + src7.penalty_kop)]
     assert "Должник: Петрова Анна Ивановна." in text7
+
+
+def test_a_mother_whose_gender_the_persons_file_did_not_give_is_acting_in_the_feminine(app):
+    """Persons files rarely carry the gender: the representative's «действующей» is told from the patronymic, as
+    the declension of her name is (a clerk returns «Орловой Елены Сергеевны, действующего как …»)."""
+    acc, ids = make_flat("7005", [
+        ("Орлова Елена Сергеевна", None, date(1984, 7, 20), "owner", (1, 2), None, None),
+        ("Орлов Кирилл Андреевич", None, date(2014, 9, 5), "owner", (1, 2), None, None)])
+    mother, child = ids["Орлова Елена Сергеевна"], ids["Орлов Кирилл Андреевич"]
+    _src, _paras, text, _d = issue("court_order_application", acc, parties_reps={child: [mother]})
+    assert "с Орловой Елены Сергеевны, действующей как законный представитель несовершеннолетнего" in text
+    assert "действующего как законный представитель" not in text
