@@ -130,6 +130,19 @@ class Legal:
     months: dict           # month «01.2025»-like label → (unpaid, status text)
     penalty_by_month: dict  # month label → penalty
 
+    claim_debt: Decimal     # «Заявление в суд сегодня взыщет»: principal …
+    claim_penalty: Decimal  # … and penalty of the due, not time-barred months
+
+    def claimable_parts(self) -> tuple[Decimal, Decimal]:
+        """Principal and penalty a court application of the day claims, as the page states them; the principal is
+        the sum of the months the limitation table marks claimable, the penalty within a kopeck per month of the
+        sum of their printed penalty rows (the page rounds each row, the total is rounded once: calc-contract)."""
+        ok = [m for m, (_a, status) in self.months.items() if status == "можно взыскать"]
+        assert sum((self.months[m][0] for m in ok), Decimal(0)) == self.claim_debt
+        rows = sum((self.penalty_by_month.get(m, Decimal(0)) for m in ok), Decimal(0))
+        assert abs(rows - self.claim_penalty) <= Decimal("0.01") * len(ok), (rows, self.claim_penalty)
+        return self.claim_debt, self.claim_penalty
+
 
 def read_legal_page(page, account_id: int, day: date) -> Legal:
     """The account's legal page for `day` as the lawyer reads it."""
@@ -151,8 +164,13 @@ def read_legal_page(page, account_id: int, day: date) -> Legal:
         cells = [c.inner_text().strip() for c in row.locator("td").all()]
         penalty_by_month[cells[0]] = penalty_by_month.get(cells[0], Decimal(0)) + rubles(cells[7])
     assert tables.count() >= 2
+    claim = page.locator("[data-claim-debt]")
+    claim_debt = Decimal(claim.get_attribute("data-claim-debt")) / 100 if claim.count() else None
+    claim_penalty = Decimal(claim.get_attribute("data-claim-penalty")) / 100 if claim.count() else None
+    if claim.count():  # the kopecks behind the figures shown
+        assert rubles(claim.locator("strong").inner_text()) == claim_debt + claim_penalty
     return Legal(stat(f"Долг на {day:%d.%m.%Y}"), stat(re.compile(r"^\s*Пени")), stat("Можно взыскать"),
-                 stat("Истекла давность"), months, penalty_by_month)
+                 stat("Истекла давность"), months, penalty_by_month, claim_debt, claim_penalty)
 
 
 def _case_id(db_read, account_id: int) -> int:
@@ -160,6 +178,41 @@ def _case_id(db_read, account_id: int) -> int:
 
     with db_read() as db:
         return db.session.scalar(select(Case.id).where(Case.account_id == account_id, Case.closed_on.is_(None)))
+
+
+def _to_magistrate(court_name: str) -> str:
+    """«Судебный участок № 23 Ленского района …» → «Мировому судье судебного участка № 23 Ленского района …»."""
+    return "Мировому судье с" + court_name[1:].replace("Судебный участок", "судебного участка", 1).replace(
+        "удебный участок", "удебного участка", 1)
+
+
+def assert_court_paper(text: str, *, court: str, debt: Decimal, penalty: Decimal, period: str, day: date) -> None:
+    """What a clerk checks first: the court, the parties (adults by share, the minor only through his mother),
+    the period, principal and penalty in digits and in words, the date."""
+    assert text.startswith(court) or court in text.split("\n")[0], f"not addressed to {court!r}:\n{text[:500]}"
+    assert f"Должник: {FATHER}" in text and f"Должник: {MOTHER}" in text
+    assert f"Должник: {SON}" not in text and f"с {SON_GEN}" not in text  # never a debtor in person
+    assert f"в лице законного представителя {MOTHER_GEN}" in text
+    assert f"с {MOTHER_GEN}, действующей как законный представитель несовершеннолетнего собственника {SON_GEN}" in text
+    assert f"с {FATHER_GEN} (1/2 доли в праве собственности)" in text
+    assert f"с {MOTHER_GEN} (1/4 доли в праве собственности)" in text
+    assert period in text
+    assert amount_after(text, r"образовалась задолженность в размере") == debt
+    assert amount_after(text, r"начислены пени по состоянию на " + day.strftime("%d\\.%m\\.%Y") + " в размере") == penalty
+    assert_in_words(text, debt)
+    assert_in_words(text, penalty)
+    # the shares: 1/2, 1/4 and the minor's 1/4 of the principal
+    shares = [rubles(m) for m in re.findall(r"задолженности за период [^—]+— ([\d ]+ руб\. \d{2} коп\.)", text)]
+    assert shares == [debt / 2, debt / 4, debt / 4], shares
+    assert f"«{day.day:02d}»" in text and str(day.year) in text  # dated
+
+
+def text_bytes(page, doc_url: str) -> bytes:
+    """The issued document's .docx again (for rendering to PDF)."""
+    page.goto(doc_url)
+    with page.expect_download() as dl:
+        page.get_by_role("link", name="Скачать .docx").click()
+    return dl.value.path().read_bytes()
 
 
 def _party_ids(db_read) -> dict[str, int]:
@@ -268,15 +321,16 @@ def test_one_debtor_from_notice_to_partial_write_off(page, db_read, e2e_app, mon
     # the delivered warning is registered on the case: restriction possible after 20 days (ПП 354 п.119)
     expect(page.locator("ol.timeline")).to_contain_text("12.03.2025")
 
-    # 4. the debtor comes to sign a payment agreement: 6 instalments from 10.04.2025 — and pays none of them
+    # 4. the debtor comes to sign a payment agreement for the last three years' debt (36 months, 108 000 ₽: he
+    # acknowledges that much, ГК 203, 206 п.2), 6 instalments from 10.04.2025 — and pays none of them
     clock.day = date(2025, 3, 20)
     page.goto(f"/contacts/case/{case_id}/agreements/new")
-    page.get_by_label("Сумма долга по соглашению, ₽").fill("150000,00")
+    page.get_by_label("Сумма долга по соглашению, ₽").fill("108000,00")
     page.get_by_label("Количество ежемесячных платежей").fill("6")
     page.get_by_label("Срок первого платежа").fill("2025-04-10")
     with page.expect_navigation():
         page.get_by_role("button", name="Показать график").click()
-    expect(page.locator("table")).to_contain_text("25 000,00")
+    expect(page.locator("table")).to_contain_text("18 000,00")
     with page.expect_navigation():
         page.get_by_role("button", name="Сохранить черновик").click()
     page.get_by_label("Дата подписания").fill(clock.day.isoformat())
@@ -309,4 +363,11 @@ def test_one_debtor_from_notice_to_partial_write_off(page, db_read, e2e_app, mon
     text, order_url = issue_document(page, case_url, "court_order_application",
                                      "Заявление о вынесении судебного приказа",
                                      before_issue=lambda p: _mark_parent(p, ids))
-    print("ORDER", text)
+    claim_debt, claim_penalty = legal.claimable_parts()
+    assert claim_debt == Decimal("108000.00") and legal.time_barred == Decimal("42000.00")
+    assert_court_paper(text, court=_to_magistrate(magistrate), debt=claim_debt, penalty=claim_penalty,
+                       period="с 01.03.2022 по 28.02.2025", day=clock.day)
+    assert amount_after(text, "Сумма требований:") == claim_debt + claim_penalty
+    assert "о вынесении судебного приказа" in text
+    shot(page, "journey-05-order-application")
+    court_docs = {"court_order_application": text_bytes(page, order_url)}
