@@ -60,7 +60,7 @@ def _kop_text(kop: int) -> str:
 
 def _setup(e2e_app, db_read) -> tuple[int, str]:
     """The billing's three files for one flat in a demo building served by a magistrate sector; returns the
-    account id and the court's name."""
+    account id, the magistrate's and the district court's names."""
     from casework.accounts.models import Account, Building, Territory
     from casework.cases.models import Court
     from casework.imports import services as imports
@@ -72,6 +72,8 @@ def _setup(e2e_app, db_read) -> tuple[int, str]:
                                                               Territory.name.like("%Ленск%"))
             .order_by(Building.id).limit(1)).one()
         address = f"{b.address}, кв. 99"
+        district = db.session.scalar(select(Court.name).where(Court.kind == "district",
+                                                              Court.name.like("Ленский%")))
     accounts = ("Лицевой счёт;Категория;ФИО;Адрес;Населенный пункт;Квартира;Форма собственности;Площадь\r\n"
                 f"{NUMBER};население;{FATHER};{address};{terr};99;собственник;54,3\r\n")
     persons = ("ЛС;ФИО;Роль;Доля;Дата рождения;Место рождения;Адрес регистрации;Дата регистрации\r\n"
@@ -92,7 +94,7 @@ def _setup(e2e_app, db_read) -> tuple[int, str]:
             assert batch.status == "committed", (kind, batch.status, batch.message)
         account_id = db.session.scalar(select(Account.id).where(Account.number == NUMBER))
         db.session.remove()
-    return account_id, court
+    return account_id, court, district
 
 
 # ------------------------------------------------------------------------------------------- reading documents
@@ -186,23 +188,29 @@ def _to_magistrate(court_name: str) -> str:
         "удебный участок", "удебного участка", 1)
 
 
-def assert_court_paper(text: str, *, court: str, debt: Decimal, penalty: Decimal, period: str, day: date) -> None:
+ORDER_WORDS = ("Должник", r"образовалась задолженность в размере", r"начислены пени по состоянию на {d} в размере")
+CLAIM_WORDS = ("Ответчик", r"задолженность составляет", r"пени по ч\.14 ст\.155 ЖК РФ на {d} —")
+
+
+def assert_court_paper(text: str, *, court: str, debt: Decimal, penalty: Decimal, period: str, day: date,
+                       words=ORDER_WORDS) -> None:
     """What a clerk checks first: the court, the parties (adults by share, the minor only through his mother),
     the period, principal and penalty in digits and in words, the date."""
     assert text.startswith(court) or court in text.split("\n")[0], f"not addressed to {court!r}:\n{text[:500]}"
-    assert f"Должник: {FATHER}" in text and f"Должник: {MOTHER}" in text
-    assert f"Должник: {SON}" not in text and f"с {SON_GEN}" not in text  # never a debtor in person
+    role, debt_words, penalty_words = words
+    assert f"{role}: {FATHER}" in text and f"{role}: {MOTHER}" in text
+    assert f"{role}: {SON}" not in text and f"с {SON_GEN}" not in text  # never a debtor in person
     assert f"в лице законного представителя {MOTHER_GEN}" in text
     assert f"с {MOTHER_GEN}, действующей как законный представитель несовершеннолетнего собственника {SON_GEN}" in text
     assert f"с {FATHER_GEN} (1/2 доли в праве собственности)" in text
     assert f"с {MOTHER_GEN} (1/4 доли в праве собственности)" in text
     assert period in text
-    assert amount_after(text, r"образовалась задолженность в размере") == debt
-    assert amount_after(text, r"начислены пени по состоянию на " + day.strftime("%d\\.%m\\.%Y") + " в размере") == penalty
+    assert amount_after(text, debt_words) == debt
+    assert amount_after(text, penalty_words.format(d=day.strftime("%d\\.%m\\.%Y"))) == penalty
     assert_in_words(text, debt)
     assert_in_words(text, penalty)
     # the shares: 1/2, 1/4 and the minor's 1/4 of the principal
-    shares = [rubles(m) for m in re.findall(r"задолженности за период [^—]+— ([\d ]+ руб\. \d{2} коп\.)", text)]
+    shares = [rubles(m) for m in re.findall(r"задолженност[ьи] за период [^—]+— ([\d ]+ руб\. \d{2} коп\.)", text)]
     assert shares == [debt / 2, debt / 4, debt / 4], shares
     assert f"«{day.day:02d}»" in text and str(day.year) in text  # dated
 
@@ -277,7 +285,7 @@ def test_one_debtor_from_notice_to_partial_write_off(page, db_read, e2e_app, mon
 
     clock = Clock(date(2025, 3, 3))
     monkeypatch.setattr(timeutil, "_clock", clock)
-    account_id, magistrate = _setup(e2e_app, db_read)
+    account_id, magistrate, district = _setup(e2e_app, db_read)
     accept_confirms(page)
 
     # 1. the manager opens the case from the queue's new debtors
@@ -371,3 +379,45 @@ def test_one_debtor_from_notice_to_partial_write_off(page, db_read, e2e_app, mon
     assert "о вынесении судебного приказа" in text
     shot(page, "journey-05-order-application")
     court_docs = {"court_order_application": text_bytes(page, order_url)}
+    page.goto(case_url)  # the issued application is the case's filing, with the same figures
+    record = page.locator("details", has=page.get_by_label("Результат")).first
+    expect(record.locator("summary")).to_contain_text("16.06.2025")
+
+    # 6. the order is issued on 25.06, the debtor receives it on 01.07, objects on 08.07 and the judge cancels it
+    clock.day = date(2025, 7, 2)
+    page.goto(case_url)
+    record = page.locator("details", has=page.get_by_label("Результат")).first
+    record.get_by_label("Номер судебного дела").fill("2-1487/2025")
+    record.get_by_label("Результат").select_option(label="Выдан")
+    record.get_by_label("Дата выдачи / решения").fill("2025-06-25")
+    record.get_by_label("Должник получил приказ").fill("2025-07-01")
+    with page.expect_navigation():
+        record.get_by_role("button", name="Сохранить").click()
+    expect(page.get_by_text("Судебное дело сохранено.")).to_be_visible()
+    print(page.locator(".flashes").inner_text())
+    clock.day = date(2025, 7, 15)
+    page.goto(case_url)
+    record = page.locator("details", has=page.get_by_label("Результат")).first
+    record.get_by_label("Результат").select_option(label="Отменён")
+    record.get_by_label("Дата возражений должника").fill("2025-07-08")
+    record.get_by_label("Дата отмены").fill("2025-07-14")
+    with page.expect_navigation():
+        record.get_by_role("button", name="Сохранить").click()
+    print(page.locator(".flashes").inner_text())
+    shot(page, "journey-06-order-cancelled")
+
+    # 7. the claim after the cancelled order: above the magistrate's ceiling, to the district court
+    clock.day = date(2025, 8, 4)
+    legal = read_legal_page(page, account_id, clock.day)
+    text, claim_url = issue_document(page, case_url, "claim_after_cancel", "Исковое заявление о взыскании задолженности",
+                                     before_issue=lambda p: _mark_parent(p, ids))
+    claim_debt, claim_penalty = legal.claimable_parts()
+    assert claim_debt == Decimal("108000.00")
+    assert claim_debt + claim_penalty > Decimal("50000")  # above the ГПК 23 ч.1 п.5 ceiling: the district court
+    assert "районный суд" in district and "Мировому судье" not in text
+    assert_court_paper(text, court=f"В {district}", debt=claim_debt, penalty=claim_penalty,
+                       period="с 01.03.2022 по 28.02.2025", day=clock.day, words=CLAIM_WORDS)
+    assert amount_after(text, "Цена иска:") == claim_debt + claim_penalty
+    assert "Судебный приказ № 2-1487/2025 от «25» июня 2025 г. отменён определением от «14» июля 2025 г." in text
+    court_docs["claim_after_cancel"] = text_bytes(page, claim_url)
+    shot(page, "journey-07-claim")
