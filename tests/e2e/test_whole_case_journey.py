@@ -35,6 +35,7 @@ CHARGES = (("heating", 2_000_00, None), ("hot_water", 1_000_00, 1_000_00))
 FIRST_MONTH, LAST_MONTH = date(2021, 1, 1), date(2025, 2, 1)  # 50 months billed
 FATHER, MOTHER, SON = "Орлов Андрей Викторович", "Орлова Елена Сергеевна", "Орлов Кирилл Андреевич"
 FATHER_GEN, MOTHER_GEN, SON_GEN = "Орлова Андрея Викторовича", "Орловой Елены Сергеевны", "Орлова Кирилла Андреевича"
+BAILIFFS = "Ленское РОСП УФССП России по Республике Саха (Якутия)"
 
 
 class Clock:
@@ -280,7 +281,7 @@ def issue_document(page, case_url: str, code: str, title: str, fill: dict | None
 # ------------------------------------------------------------------------------------------- the journey
 
 
-def test_one_debtor_from_notice_to_partial_write_off(page, db_read, e2e_app, monkeypatch):
+def test_one_debtor_from_notice_to_partial_write_off(page, db_read, e2e_app, monkeypatch, tmp_path):
     from casework import timeutil
 
     clock = Clock(date(2025, 3, 3))
@@ -421,3 +422,64 @@ def test_one_debtor_from_notice_to_partial_write_off(page, db_read, e2e_app, mon
     assert "Судебный приказ № 2-1487/2025 от «25» июня 2025 г. отменён определением от «14» июля 2025 г." in text
     court_docs["claim_after_cancel"] = text_bytes(page, claim_url)
     shot(page, "journey-07-claim")
+
+    # 8. the district court satisfies the claim on 15.09; in force on 16.10; the writ (исполнительный лист) comes
+    clock.day = date(2025, 10, 20)
+    page.goto(case_url)
+    record = page.locator("details", has=page.get_by_label("Результат")).first
+    expect(record.locator("summary")).to_contain_text("04.08.2025")
+    record.get_by_label("Номер судебного дела").fill("2-612/2025")
+    record.get_by_label("Результат").select_option(label="Иск удовлетворён")
+    record.get_by_label("Дата выдачи / решения").fill("2025-09-15")
+    record.get_by_label("Вступил в силу").fill("2025-10-16")
+    record.get_by_label("Присуждено, ₽").fill(f"{claim_debt + claim_penalty:.2f}".replace(".", ","))
+    with page.expect_navigation():
+        record.get_by_role("button", name="Сохранить").click()
+    expect(page.get_by_text("Судебное дело сохранено.")).to_be_visible()
+    page.get_by_text("Направить исполнительный документ").click()
+    writ = page.locator("form", has=page.get_by_label("Номер исполнительного документа"))
+    writ.get_by_label("Номер исполнительного документа").fill("ФС № 045612378")
+    writ.get_by_label("Дата исполнительного документа").fill("2025-10-17")
+    writ.get_by_label("Сумма, ₽").fill(f"{claim_debt + claim_penalty:.2f}".replace(".", ","))
+    writ.get_by_label("Куда направлен").select_option(label="Отделение судебных приставов")
+    writ.get_by_label("Отделение судебных приставов").select_option(label=BAILIFFS)
+    writ.get_by_label("Дата направления").fill(clock.day.isoformat())
+    with page.expect_navigation():
+        writ.get_by_role("button", name="Направить").click()
+    print(page.locator(".flashes").inner_text())
+    shot(page, "journey-08-writ")
+
+    # 9. the application to the bailiffs: the writ and the unit recorded on the case, nothing retyped
+    text, enf_url = issue_document(page, case_url, "enforcement_application",
+                                   "Заявление о возбуждении исполнительного производства")
+    assert text.startswith(BAILIFFS)
+    assert f"Должник: {FATHER}" in text and f"Должник: {SON}" not in text
+    assert ("исполнительный документ ФС № 045612378 от «17» октября 2025 г., выданный Ленским районным судом "
+            "Республики Саха (Якутия)") in text
+    awarded = claim_debt + claim_penalty
+    assert amount_after(text, r"задолженности по оплате жилищно-коммунальных услуг в размере") == awarded
+    assert_in_words(text, awarded)
+    assert "«20» октября 2025 г." in text
+    court_docs["enforcement_application"] = text_bytes(page, enf_url)
+    shot(page, "journey-09-enforcement-application")
+
+    # 10. the receipts through the bailiffs come in the billing's ledger file (source ФССП), loaded by the manager
+    clock.day = date(2025, 12, 15)
+    receipts = tmp_path / "оплаты-ноябрь-декабрь.csv"
+    receipts.write_bytes(("ЛС;Период;Услуга;Вид;Сумма;Дата оплаты;Источник;Номер документа\r\n"
+                          f"{NUMBER};2025-11;heating;оплата;30000,00;20.11.2025;ФССП;ИП-88412/25-1\r\n"
+                          f"{NUMBER};2025-12;heating;оплата;25000,00;10.12.2025;ФССП;ИП-88412/25-2\r\n"
+                          ).encode("cp1251"))
+    page.context.clear_cookies()
+    login(page, "manager")
+    page.goto("/imports/new")
+    page.get_by_label("Что в файле").select_option(label="Начисления и оплаты")
+    page.get_by_label("Файл (.csv или .xlsx)").set_input_files(str(receipts))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Проверить файл").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name=re.compile("^Загрузить")).first.click()
+    expect(page.get_by_text("Загружено: новых 2")).to_be_visible()
+    shot(page, "journey-10-receipts")
+    legal = read_legal_page(page, account_id, clock.day)
+    print(legal)
