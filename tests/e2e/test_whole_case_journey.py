@@ -478,7 +478,7 @@ def test_one_debtor_from_notice_to_partial_write_off(page, db_read, e2e_app, mon
     with page.expect_navigation():
         page.get_by_role("button", name="Проверить файл").click()
     with page.expect_navigation():
-        page.get_by_role("button", name=re.compile("^Загрузить")).first.click()
+        page.get_by_role("button", name="Загрузка", exact=True).click()
     expect(page.get_by_text("Загружено: новых 2")).to_be_visible()
     shot(page, "journey-10-receipts")
     legal = read_legal_page(page, account_id, clock.day)
