@@ -224,6 +224,37 @@ def text_bytes(page, doc_url: str) -> bytes:
     return dl.value.path().read_bytes()
 
 
+def render_for_the_clerk(docs: dict[str, bytes]) -> None:
+    """Each court paper through LibreOffice to PDF and pdftoppm to PNG pages (70 dpi), kept for a person to look at;
+    the PDF must have a page and carry the text of the .docx (fonts embedded, nothing lost)."""
+    import shutil
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    from .helpers import ARTIFACTS
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    assert soffice and shutil.which("pdftoppm"), "LibreOffice and poppler-utils are needed to render the papers"
+    out = ARTIFACTS / "clerk"
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        for code, data in docs.items():
+            src = Path(tmp) / f"{code}.docx"
+            src.write_bytes(data)
+            subprocess.run([soffice, f"-env:UserInstallation=file://{tmp}/lo", "--headless", "--convert-to", "pdf",
+                            "--outdir", tmp, str(src)], check=True, capture_output=True, timeout=180)
+            pdf = src.with_suffix(".pdf")
+            assert pdf.exists() and pdf.stat().st_size > 1000, code
+            shutil.copy(pdf, out / pdf.name)
+            subprocess.run(["pdftoppm", "-png", "-r", "70", str(pdf), str(out / code)], check=True, timeout=120)
+            if shutil.which("pdftotext"):
+                text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True,
+                                      text=True).stdout
+                assert NUMBER in text or FATHER.split()[0] in text, code
+            assert list(out.glob(f"{code}*.png")), code
+
+
 def _party_ids(db_read) -> dict[str, int]:
     from casework.accounts.models import Party
 
@@ -446,7 +477,7 @@ def test_one_debtor_from_notice_to_partial_write_off(page, db_read, e2e_app, mon
     writ.get_by_label("Дата направления").fill(clock.day.isoformat())
     with page.expect_navigation():
         writ.get_by_role("button", name="Направить").click()
-    print(page.locator(".flashes").inner_text())
+    expect(page.get_by_text("Исполнительный документ отмечен как направленный.")).to_be_visible()
     shot(page, "journey-08-writ")
 
     # 9. the application to the bailiffs: the writ and the unit recorded on the case, nothing retyped
@@ -482,4 +513,46 @@ def test_one_debtor_from_notice_to_partial_write_off(page, db_read, e2e_app, mon
     expect(page.get_by_text("Загружено: новых 2")).to_be_visible()
     shot(page, "journey-10-receipts")
     legal = read_legal_page(page, account_id, clock.day)
-    print(legal)
+    assert legal.debt == Decimal("95000.00")  # 150 000 − 55 000 received
+    barred = [m for m, (_a, status) in legal.months.items() if status.startswith("истекла давность")]
+    assert legal.time_barred == Decimal("42000.00") and len(barred) == 14  # the receipts left the barred months
+    assert barred[0] == "январь 2021" and barred[-1] == "февраль 2022"
+
+    # 11. the time-barred months are written off in part: proposed by the lawyer, approved by the manager (two
+    # persons); the months the writ covers stay in the debt
+    page.context.clear_cookies()
+    login(page, "lawyer")
+    page.goto(case_url)
+    page.get_by_text("Предложить списание").first.click()
+    form = page.locator("form", has=page.get_by_label("Основание"))
+    form.get_by_label("Основание").select_option(label="Истёк срок исковой давности")
+    months = form.get_by_label("Только эти месяцы с истёкшей давностью (пусто — весь долг)")
+    options = [o.strip() for o in months.locator("option").all_inner_texts()]
+    assert options == [f"{m:%m.%Y}" for m in _months(FIRST_MONTH, date(2022, 2, 1))], options
+    months.select_option(label=options)
+    form.get_by_label("Подтверждающий документ (номер, дата, кем выдан)").fill(
+        "Расчёт сроков исковой давности на 15.12.2025; служебная записка юриста № 41")
+    with page.expect_navigation():
+        form.get_by_role("button", name="Предложить списание").click()
+    expect(page.get_by_text("Списание предложено; утвердить его должен другой руководитель, не вы.")).to_be_visible()
+    expect(page.get_by_role("button", name="Утвердить списание")).to_have_count(0)  # not by the one who proposed
+    page.context.clear_cookies()
+    login(page, "manager")
+    page.goto(case_url)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Утвердить списание").click()
+    expect(page.get_by_text("Списание утверждено.")).to_be_visible()
+    shot(page, "journey-11-write-off")
+    legal = read_legal_page(page, account_id, clock.day)
+    assert (legal.debt, legal.time_barred, legal.claimable) == (Decimal("53000.00"), 0, Decimal("53000.00"))
+    page.goto(case_url)
+    expect(page.get_by_text("Этап: Исполнительное производство с 20.10.2025")).to_be_visible()  # the writ goes on
+    with db_read() as db:
+        from casework.cases.models import WriteOffProposal
+
+        p = db.session.scalars(select(WriteOffProposal).where(WriteOffProposal.case_id == case_id)).one()
+        assert p.decision == "approved" and p.proposed_by != p.decided_by and p.amount_kop == 42_000_00
+        assert sorted(p.periods) == [f"{m:%Y-%m}" for m in _months(FIRST_MONTH, date(2022, 2, 1))]
+
+    # 12. the court papers as a clerk sees them: rendered to PDF and to PNG pages under tests/e2e/artifacts/clerk/
+    render_for_the_clerk(court_docs)
