@@ -206,6 +206,8 @@ def assert_court_paper(text: str, *, court: str, debt: Decimal, penalty: Decimal
     assert f"с {FATHER_GEN} (1/2 доли в праве собственности)" in text
     assert f"с {MOTHER_GEN} (1/4 доли в праве собственности)" in text
     assert period in text
+    # the debtors' place of residence with the settlement the billing gave in a column of its own (ГПК 124, 131)
+    assert len(re.findall(r"(?:место жительства|адрес): г\. Ленск, ул\. ", text)) == 2, text[:1500]
     assert amount_after(text, debt_words) == debt
     assert amount_after(text, penalty_words.format(d=day.strftime("%d\\.%m\\.%Y"))) == penalty
     assert_in_words(text, debt)
@@ -485,6 +487,7 @@ def test_one_debtor_from_notice_to_partial_write_off(page, db_read, e2e_app, mon
                                    "Заявление о возбуждении исполнительного производства")
     assert text.startswith(BAILIFFS)
     assert f"Должник: {FATHER}" in text and f"Должник: {SON}" not in text
+    assert re.search(r"адрес: г\. Ленск, ул\. ", text)
     assert ("исполнительный документ ФС № 045612378 от «17» октября 2025 г., выданный Ленским районным судом "
             "Республики Саха (Якутия)") in text
     awarded = claim_debt + claim_penalty

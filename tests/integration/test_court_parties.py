@@ -165,3 +165,21 @@ def test_a_mother_whose_gender_the_persons_file_did_not_give_is_acting_in_the_fe
     _src, _paras, text, _d = issue("court_order_application", acc, parties_reps={child: [mother]})
     assert "с Орловой Елены Сергеевны, действующей как законный представитель несовершеннолетнего" in text
     assert "действующего как законный представитель" not in text
+
+
+def test_an_address_without_the_settlement_gets_it_in_the_court_papers(app):
+    """Billing files give «ул. Янова, д. 44» with the settlement in a column of its own: the court papers name the
+    debtor's place of residence with it (ГПК 124 ч.2 п.3), once — an address already naming it stays as it is."""
+    from casework.accounts.models import Territory
+
+    acc, _ids = make_flat("7006", [("Орлов Андрей Викторович", "m", date(1982, 2, 14), "owner", None, None, None)])
+    town = Territory(name="г. Ленск", kind="settlement")
+    db.session.add(town)
+    db.session.flush()
+    db.session.get(Building, acc.building_id).territory_id = town.id
+    acc.address = "ул. Янова, д. 44, кв. 99"
+    db.session.get(Party, _ids["Орлов Андрей Викторович"]).registration_address = "г. Ленск, ул. Янова, д. 44, кв. 99"
+    _src, paras, text, _d = issue("court_order_application", acc)
+    assert "место жительства: г. Ленск, ул. Янова, д. 44, кв. 99" in paras
+    assert "в жилое помещение по адресу: г. Ленск, ул. Янова, д. 44, кв. 99" in text
+    assert "г. Ленск, г. Ленск" not in text
