@@ -453,6 +453,9 @@ def test_one_debtor_from_notice_to_partial_write_off(page, db_read, e2e_app, mon
                        period="с 01.03.2022 по 28.02.2025", day=clock.day, words=CLAIM_WORDS)
     assert amount_after(text, "Цена иска:") == claim_debt + claim_penalty
     assert "Судебный приказ № 2-1487/2025 от «25» июня 2025 г. отменён определением от «14» июля 2025 г." in text
+    father_line = re.search(rf"взыскать с {FATHER_GEN} \(1/2 доли[^;]*?всего ([\d ]+ руб\. \d{{2}} коп\.)", text)
+    assert father_line, text
+    father_total = rubles(father_line.group(1))  # his share of principal and penalty and of the duty (ГПК 98)
     court_docs["claim_after_cancel"] = text_bytes(page, claim_url)
     shot(page, "journey-07-claim")
 
@@ -473,7 +476,8 @@ def test_one_debtor_from_notice_to_partial_write_off(page, db_read, e2e_app, mon
     writ = page.locator("form", has=page.get_by_label("Номер исполнительного документа"))
     writ.get_by_label("Номер исполнительного документа").fill("ФС № 045612378")
     writ.get_by_label("Дата исполнительного документа").fill("2025-10-17")
-    writ.get_by_label("Сумма, ₽").fill(f"{claim_debt + claim_penalty:.2f}".replace(".", ","))
+    # the writ against the father for his 1/2 (the court gives each defendant his own writ)
+    writ.get_by_label("Сумма, ₽").fill(f"{father_total:.2f}".replace(".", ","))
     writ.get_by_label("Куда направлен").select_option(label="Отделение судебных приставов")
     writ.get_by_label("Отделение судебных приставов").select_option(label=BAILIFFS)
     writ.get_by_label("Дата направления").fill(clock.day.isoformat())
@@ -490,9 +494,8 @@ def test_one_debtor_from_notice_to_partial_write_off(page, db_read, e2e_app, mon
     assert re.search(r"адрес: г\. Ленск, ул\. ", text)
     assert ("исполнительный документ ФС № 045612378 от «17» октября 2025 г., выданный Ленским районным судом "
             "Республики Саха (Якутия)") in text
-    awarded = claim_debt + claim_penalty
-    assert amount_after(text, r"задолженности по оплате жилищно-коммунальных услуг в размере") == awarded
-    assert_in_words(text, awarded)
+    assert amount_after(text, r"задолженности по оплате жилищно-коммунальных услуг в размере") == father_total
+    assert_in_words(text, father_total)
     assert "«20» октября 2025 г." in text
     court_docs["enforcement_application"] = text_bytes(page, enf_url)
     shot(page, "journey-09-enforcement-application")
