@@ -80,7 +80,8 @@ def test_a_delivered_warning_starts_the_20_day_term_and_is_logged_when_delivered
     acc = make_debtor(world, **SMALL)
     case = services.open_case(acc.id, collector, TODAY - timedelta(days=30))
     db.session.commit()
-    doc, _src, _text = _issue("warning_restriction", acc, user=collector, case_id=case.id,
+    doc, _src, _text = _issue("warning_restriction", acc, {"restriction_service": "горячее водоснабжение"},
+                              user=collector, case_id=case.id,
                               today=TODAY - timedelta(days=2))
     assert _contacts(acc) == []  # printed, not sent
     assert db.session.scalar(select(func.count()).select_from(Deadline).where(Deadline.case_id == case.id,

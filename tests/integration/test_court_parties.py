@@ -183,3 +183,14 @@ def test_an_address_without_the_settlement_gets_it_in_the_court_papers(app):
     assert "место жительства: г. Ленск, ул. Янова, д. 44, кв. 99" in paras
     assert "в жилое помещение по адресу: г. Ленск, ул. Янова, д. 44, кв. 99" in text
     assert "г. Ленск, г. Ленск" not in text
+
+
+def test_a_warning_about_heating_alone_is_refused(app):
+    """ПП 354: heating may not be restricted; a warning for a debt of heating alone would name the utility «» —
+    refused, unless the collector types the utility to restrict."""
+    acc, _ids = make_flat("7007", [("Орлов Андрей Викторович", "m", date(1982, 2, 14), "owner", None, None, None)])
+    with pytest.raises(LetterRefused) as exc:
+        issue("warning_restriction", acc)
+    assert exc.value.code == "no_restrictable_service" and "ограничить" in str(exc.value)
+    _src, _paras, text, _d = issue("warning_restriction", acc, restriction_service="горячее водоснабжение")
+    assert "коммунальной услуги «горячее водоснабжение»" in text
