@@ -460,6 +460,14 @@ def check_letter_rules(letter: Letter, src) -> None:
         _check_measure_letter(src)
     if account_source and letter.code == "warning_restriction":
         _check_warning_letter(src)
+    if account_source and params.get("writ_debtor"):
+        wanted = " ".join(str(params["writ_debtor"]).split()).casefold().replace("ё", "е")
+        if " ".join((src.debtor.name or "").split()).casefold().replace("ё", "е") != wanted:
+            from ..i18n import _
+
+            raise DocumentError(_("The writ's debtor %(name)s is not an owner of this account: type the name as the "
+                                  "account's persons have it (%(names)s).", name=params["writ_debtor"],
+                                  names=", ".join(o.name for o in src.owners)))
     if account_source and params.get("writ_date") and letter.court_kind is None:
         from ..domain.court_dates import check_court_dates
         from ..domain.stages import TransitionNotAllowed

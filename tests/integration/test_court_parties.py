@@ -194,3 +194,23 @@ def test_a_warning_about_heating_alone_is_refused(app):
     assert exc.value.code == "no_restrictable_service" and "ограничить" in str(exc.value)
     _src, _paras, text, _d = issue("warning_restriction", acc, restriction_service="горячее водоснабжение")
     assert "коммунальной услуги «горячее водоснабжение»" in text
+
+
+def test_the_bailiff_application_names_the_debtor_of_the_writ(app):
+    """Each defendant gets his own writ for his part: the application for the second co-owner's writ names her
+    (name, birth date, «о взыскании с …»), not the account's first debtor; a name not on the account is refused."""
+    from casework.documents.services import DocumentError
+
+    acc, _ids = make_flat("7008", [
+        ("Орлов Андрей Викторович", None, date(1982, 2, 14), "owner", (1, 2), None, None),
+        ("Орлова Елена Сергеевна", None, date(1984, 7, 20), "owner", (1, 2), None, None)])
+    writ = dict(bailiff_unit="Ленское РОСП", writ_number="ФС № 045612379", writ_date=date(2026, 10, 17),
+                writ_court="Ленский районный суд Республики Саха (Якутия)")
+    _src, paras, text, _d = issue("enforcement_application", acc, writ_debtor="орлова  елена сергеевна", **writ)
+    assert "Должник: Орлова Елена Сергеевна" in paras and "дата рождения: 20.07.1984" in paras
+    assert "о взыскании с Орловой Елены Сергеевны" in text and "Орлов Андрей" not in text
+    _src, paras, text, _d = issue("enforcement_application", acc, **writ)  # none typed: the account's debtor
+    assert "Должник: Орлов Андрей Викторович" in paras
+    with pytest.raises(DocumentError) as exc:
+        issue("enforcement_application", acc, writ_debtor="Орлов Кирилл Андреевич", **writ)
+    assert "Орлов Андрей Викторович, Орлова Елена Сергеевна" in str(exc.value)
