@@ -458,6 +458,8 @@ def test_one_debtor_from_notice_to_partial_write_off(page, db_read, e2e_app, mon
     father_line = re.search(rf"взыскать с {FATHER_GEN} \(1/2 доли[^;]*?всего ([\d ]+ руб\. \d{{2}} коп\.)", text)
     assert father_line, text
     father_total = rubles(father_line.group(1))  # his share of principal and penalty and of the duty (ГПК 98)
+    mother_line = re.search(rf"взыскать с {MOTHER_GEN} \(1/4 доли[^;]*?всего ([\d ]+ руб\. \d{{2}} коп\.)", text)
+    mother_total = rubles(mother_line.group(1))
     court_docs["claim_after_cancel"] = text_bytes(page, claim_url)
     shot(page, "journey-07-claim")
 
@@ -500,6 +502,27 @@ def test_one_debtor_from_notice_to_partial_write_off(page, db_read, e2e_app, mon
     assert_in_words(text, father_total)
     assert "«20» октября 2025 г." in text
     court_docs["enforcement_application"] = text_bytes(page, enf_url)
+
+    # … and the mother's writ for her own 1/4: the application names her, with her sum
+    page.goto(case_url)
+    page.get_by_text("Направить исполнительный документ").click()
+    writ = page.locator("form", has=page.get_by_label("Номер исполнительного документа"))
+    writ.get_by_label("Номер исполнительного документа").fill("ФС № 045612379")
+    writ.get_by_label("Дата исполнительного документа").fill("2025-10-17")
+    writ.get_by_label("Сумма, ₽").fill(f"{mother_total:.2f}".replace(".", ","))
+    writ.get_by_label("Куда направлен").select_option(label="Отделение судебных приставов")
+    writ.get_by_label("Отделение судебных приставов").select_option(label=BAILIFFS)
+    writ.get_by_label("Дата направления").fill(clock.day.isoformat())
+    with page.expect_navigation():
+        writ.get_by_role("button", name="Направить").click()
+    expect(page.get_by_text("Исполнительный документ отмечен как направленный.")).to_be_visible()
+    text, _url = issue_document(page, case_url, "enforcement_application",
+                                "Заявление о возбуждении исполнительного производства",
+                                before_issue=lambda p: p.locator('[name="p_writ_debtor"]').fill(MOTHER))
+    assert f"Должник: {MOTHER}" in text and f"Должник: {FATHER}" not in text and "дата рождения: 20.07.1984" in text
+    assert f"о взыскании с {MOTHER_GEN}" in text and "ФС № 045612379" in text
+    assert amount_after(text, r"задолженности по оплате жилищно-коммунальных услуг в размере") == mother_total
+    assert_in_words(text, mother_total)
     shot(page, "journey-09-enforcement-application")
 
     # 10. the receipts through the bailiffs come in the billing's ledger file (source ФССП), loaded by the manager
