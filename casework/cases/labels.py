@@ -23,6 +23,12 @@ OUTCOME_LABELS = {
     "left_without_motion": _l("Left without motion"), "issued": _l("Issued"), "cancelled": _l("Cancelled"),
     "reversed": _l("Reversed"), "satisfied": _l("Claim satisfied"), "dismissed": _l("Claim dismissed"),
 }
+#: the daily job's own reasons for a stage change (StageChange.details["why"]; "daily" alone: opened or paid)
+AUTO_REASON_LABELS = {
+    "no_overdue": _l("daily job: no overdue debt (only charges not yet due)"),
+    "agreement_kept": _l("daily job: the payment agreement is being kept"),
+    "daily": _l("daily job"),
+}
 DESTINATION_LABELS = {"bailiff": _l("Bailiff unit"), "employer": _l("Debtor's employer"), "bank": _l("Debtor's bank")}
 END_REASON_LABELS = {
     "paid": _l("Paid in full"), "impossible": _l("Impossible to collect (229-FZ art. 46, 47)"),

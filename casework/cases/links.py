@@ -135,7 +135,8 @@ def next_action_from_contact(*, account_id: int, case_id: int | None, on: date, 
 
 def recorded_writ(account_id: int | None, case_id: int | None = None) -> dict:
     """The writ recorded on the case, for the bailiff and employer applications: its number and date, the court that
-    issued it and the bailiff unit (name, address) or the employer it was sent to — from the latest enforcement; the
+    issued it, the sum it orders (`enforce_kop`: a writ names one debtor and his sum, which may be a part of the award)
+    and the bailiff unit (name, address) or the employer it was sent to — from the latest enforcement; the
     number, date and court of the latest issued court order or judgment when no writ was sent yet. Empty values are
     left out."""
     case = case_for(account_id, case_id) if account_id or case_id else None
@@ -148,7 +149,7 @@ def recorded_writ(account_id: int | None, case_id: int | None = None) -> dict:
                              .order_by(Enforcement.id.desc()).limit(1)).first()
     rec = None
     if enf is not None:
-        out.update(writ_number=enf.writ_number, writ_date=enf.writ_date)
+        out.update(writ_number=enf.writ_number, writ_date=enf.writ_date, enforce_kop=enf.amount_kop or None)
         if enf.bailiff_unit is not None:
             out.update(bailiff_unit=enf.bailiff_unit.name, bailiff_address=enf.bailiff_unit.address or None)
         if enf.destination == "employer" and enf.payer_name:

@@ -12,6 +12,7 @@ from sqlalchemy.sql.operators import custom_op
 from ..accounts.models import Account, AccountBalance, LedgerEntry
 from ..auth.models import User
 from ..extensions import db
+from . import labels
 from .models import Alert, Case, CourtRecord, Deadline, Enforcement, Hold, StageChange, WriteOffProposal
 from .services import kept_agreement_exists, open_threshold_kop, optional
 
@@ -302,8 +303,12 @@ def timeline(case: Case) -> list[dict]:
         return users[uid]
 
     for sc in db.session.scalars(select(StageChange).where(StageChange.case_id == case.id)):
+        text = sc.reason
+        if (sc.details or {}).get("auto"):  # the daily job's reason, in the user's language
+            why = (sc.details or {}).get("why") or (sc.reason if sc.reason == "daily" else None)
+            text = str(labels.AUTO_REASON_LABELS[why]) if why in labels.AUTO_REASON_LABELS else sc.reason
         ev.append({"on": sc.changed_on, "at": sc.created_at, "kind": "stage", "from": sc.from_stage,
-                   "to": sc.to_stage, "text": sc.reason, "who": who(sc.user_id), "details": sc.details})
+                   "to": sc.to_stage, "text": text, "who": who(sc.user_id), "details": sc.details})
     for h in db.session.scalars(select(Hold).where(Hold.case_id == case.id)):
         ev.append({"on": h.started_on, "kind": "hold", "reason": h.reason, "text": h.note, "who": who(h.started_by),
                    "review_on": h.review_on})

@@ -14,14 +14,60 @@ DUE_KINDS = ("next_action", "promise_due", "promise_broken", "instalment_overdue
 COUNT_KEYS = ("channel", "outcome", "direction", "author_id", "territory_id")
 
 
-def acknowledgments_for(account_id: int) -> list[date]:
-    """Dates the debtor acknowledged the debt by signing a payment agreement (ГК ст.203; ст.206 п.2), for the limitation engine."""
-    rows = db.session.scalars(
-        select(PaymentAgreement.signed_on).where(PaymentAgreement.account_id == account_id,
-                                                 PaymentAgreement.signed_on.isnot(None),
-                                                 PaymentAgreement.is_void.is_(False))
-        .order_by(PaymentAgreement.signed_on)).all()
-    return list(rows)
+def acknowledged_periods(charges: list[tuple[date, int]], signed_on: date, debt_kop: int) -> frozenset[date] | None:
+    """The months a signed agreement acknowledges (ГК 203, 206 п.2; Пленум ВС РФ № 43 п.20: acknowledging a part
+    of the debt does not acknowledge the rest): the billed months before the signing month, newest first, whose
+    charges together reach the agreement's sum; None (every month) when the sum covers all of them."""
+    monthly: dict[date, int] = {}
+    for period, amount in charges:
+        if period < signed_on.replace(day=1):
+            monthly[period] = monthly.get(period, 0) + amount
+    covered, total = set(), 0
+    for period in sorted(monthly, reverse=True):
+        if total >= debt_kop:
+            return frozenset(covered)
+        if monthly[period] > 0:
+            covered.add(period)
+            total += monthly[period]
+    return None
+
+
+def _acknowledgments(account_ids: list[int]) -> dict[int, list[tuple[date, frozenset[date] | None]]]:
+    from ..accounts.models import LedgerEntry
+
+    agreements = db.session.execute(
+        select(PaymentAgreement.account_id, PaymentAgreement.signed_on, PaymentAgreement.debt_kop)
+        .where(PaymentAgreement.account_id.in_(account_ids), PaymentAgreement.signed_on.isnot(None),
+               PaymentAgreement.is_void.is_(False))
+        .order_by(PaymentAgreement.account_id, PaymentAgreement.signed_on)).all()
+    if not agreements:
+        return {}
+    charges: dict[int, list[tuple[date, int]]] = {}
+    for acc, period, amount in db.session.execute(
+            select(LedgerEntry.account_id, LedgerEntry.period, func.sum(LedgerEntry.amount_kop))
+            .where(LedgerEntry.account_id.in_({a for a, _s, _d in agreements}),
+                   LedgerEntry.kind.in_(("charge", "recalculation")))
+            .group_by(LedgerEntry.account_id, LedgerEntry.period)):
+        charges.setdefault(acc, []).append((period, int(amount or 0)))
+    out: dict[int, list] = {}
+    for acc, signed, debt in agreements:
+        out.setdefault(acc, []).append((signed, acknowledged_periods(charges.get(acc, []), signed, debt)))
+    return out
+
+
+def acknowledgments_for(account_id: int) -> list[tuple[date, frozenset[date] | None]]:
+    """Dates the debtor acknowledged the debt by signing a payment agreement, with the months acknowledged
+    (acknowledged_periods), for the limitation engine (ГК ст.203; ст.206 п.2)."""
+    return _acknowledgments([account_id]).get(account_id, [])
+
+
+def acknowledgments_by_account(account_ids: list[int]) -> dict[int, list[tuple[date, frozenset[date] | None]]]:
+    """acknowledgments_for of many accounts in two queries (the portfolio run, bulk documents)."""
+    out: dict[int, list] = {}
+    ids = list(account_ids)
+    for i in range(0, len(ids), 500):
+        out.update(_acknowledgments(ids[i:i + 500]))
+    return out
 
 
 def contacts_for(account_id: int, limit: int | None = 200) -> list[Contact]:

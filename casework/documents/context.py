@@ -73,6 +73,13 @@ class Source:
     # ------------------------------------------------------------------ parties
     @property
     def debtor(self) -> Owner:
+        """The account's debtor; for a bailiff or employer application the owner the writ names (`writ_debtor`:
+        the court gives each defendant his own writ for his part) — checked by documents.services."""
+        wanted = " ".join(str(self.common.params.get("writ_debtor") or "").split()).casefold().replace("ё", "е")
+        if wanted:
+            for o in self.owners:
+                if " ".join((o.name or "").split()).casefold().replace("ё", "е") == wanted:
+                    return o
         return self.owners[0]
 
     @cached_property

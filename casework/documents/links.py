@@ -21,6 +21,8 @@ from .models import Document
 
 #: letters whose parameters come from the writ recorded on the case (cases.links.recorded_writ)
 WRIT_LETTERS = ("enforcement_application", "employer_letter")
+#: recorded values these letters take that are not on their form: the writ's sum (fields._enforce_kop)
+WRIT_HIDDEN = ("enforce_kop",)
 WARNING_KIND = "warning_restriction"
 REGISTER_KIND = "dispatch_register"
 
@@ -33,7 +35,7 @@ def recorded_params(code: str, account_id: int | None, case_id: int | None) -> d
         return {}
     from ..cases.links import recorded_writ
 
-    return {k: v for k, v in recorded_writ(account_id, case_id).items() if k in letter.params}
+    return {k: v for k, v in recorded_writ(account_id, case_id).items() if k in letter.params or k in WRIT_HIDDEN}
 
 
 def with_recorded_params(code: str, params: dict, account_id: int | None, case_id: int | None) -> dict:

@@ -426,6 +426,20 @@ def _check_measure_letter(src) -> None:
         raise LetterRefused(_refusal(exc), exc.code) from None
 
 
+def _check_warning_letter(src) -> None:
+    """A ПП 354 warning names the utility to be restricted (п.119): refused when the debt is only for services that
+    may not be restricted (heating, ТКО, housing: п.117–119, 122) and none was typed — a warning about «» binds
+    nobody."""
+    from .fields import FIELD_BY_NAME
+
+    if not str(FIELD_BY_NAME["warning_services"].value(src) or "").strip():
+        from ..i18n import _
+
+        raise LetterRefused(_("The debt is only for services that may not be restricted (heating, waste, housing: "
+                              "Rules 354, p. 117–119): there is nothing to warn about. Name the utility to restrict "
+                              "on this form if there is one."), "no_restrictable_service")
+
+
 def check_letter_rules(letter: Letter, src) -> None:
     """Refusals before issuing: 229-ФЗ ст.9 ч.1 limit for the employer letter, required parameters, a debt to state,
     a court letter without a court of the kind it needs (never another kind instead), the months of a claim, the
@@ -444,6 +458,16 @@ def check_letter_rules(letter: Letter, src) -> None:
         _claim_of(src)
     if account_source and letter.measure:
         _check_measure_letter(src)
+    if account_source and letter.code == "warning_restriction":
+        _check_warning_letter(src)
+    if account_source and params.get("writ_debtor"):
+        wanted = " ".join(str(params["writ_debtor"]).split()).casefold().replace("ё", "е")
+        if " ".join((src.debtor.name or "").split()).casefold().replace("ё", "е") != wanted:
+            from ..i18n import _
+
+            raise DocumentError(_("The writ's debtor %(name)s is not an owner of this account: type the name as the "
+                                  "account's persons have it (%(names)s).", name=params["writ_debtor"],
+                                  names=", ".join(o.name for o in src.owners)))
     if account_source and params.get("writ_date") and letter.court_kind is None:
         from ..domain.court_dates import check_court_dates
         from ..domain.stages import TransitionNotAllowed

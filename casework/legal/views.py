@@ -23,6 +23,7 @@ from ..views_common import WARNING_PROVIDERS
 from . import bp
 from . import forms as F
 from . import labels as L
+from .adapter import claim_checklist
 from . import services as S
 from .adapter import duty_policy
 from .queries import TABLES, portfolio_rows, reference_rows
@@ -230,8 +231,11 @@ def account(account_id: int):
         abort(404)
     form = F.AsOfForm(request.args, meta={"csrf": False})
     form.as_of.data = as_of
+    # what a court application of this day claims by default (due, not time-barred months): the figures the
+    # documents print, so the lawyer can compare them (issue 14.1)
+    claim = claim_checklist(calc) if calc is not None and calc.penalty is not None else None
     return render_template("legal/account.html", has_detail="accounts.detail" in current_app.view_functions,
-                           account=acc, as_of=as_of, calc=calc, error=error, form=form,
+                           account=acc, as_of=as_of, calc=calc, error=error, form=form, claim=claim,
                            services=services, service_ids=service_ids or [], rule_label=_rule_label, L=L)
 
 

@@ -90,6 +90,9 @@ def e2e_app(e2e_database_url, tmp_path_factory):
             "SQLALCHEMY_DATABASE_URI": e2e_database_url,
             "DOCUMENTS_DIR": str(inst / "documents"),
             "IMPORTS_DIR": str(inst / "imports"),
+            # no worker runs beside the journeys' server: long work (imports, bulk documents) runs in-process on
+            # both engines (on PostgreSQL the default would queue it for a procrastinate worker that never comes)
+            "JOBS_BACKEND": "inline",
         })
     finally:
         if saved is None:

@@ -80,7 +80,8 @@ def test_a_delivered_warning_starts_the_20_day_term_and_is_logged_when_delivered
     acc = make_debtor(world, **SMALL)
     case = services.open_case(acc.id, collector, TODAY - timedelta(days=30))
     db.session.commit()
-    doc, _src, _text = _issue("warning_restriction", acc, user=collector, case_id=case.id,
+    doc, _src, _text = _issue("warning_restriction", acc, {"restriction_service": "горячее водоснабжение"},
+                              user=collector, case_id=case.id,
                               today=TODAY - timedelta(days=2))
     assert _contacts(acc) == []  # printed, not sent
     assert db.session.scalar(select(func.count()).select_from(Deadline).where(Deadline.case_id == case.id,
@@ -191,3 +192,21 @@ def test_court_applications_issued_in_a_batch_are_filings_too(world, lawyer):
         assert rec.kind == "order" and rec.principal_kop == 30_000_00 and rec.document_id is not None
         assert case.stage == "court"
     assert db.session.scalar(select(func.count()).select_from(Contact)) == 0
+
+
+def test_bailiff_application_states_the_writs_sum_not_the_whole_award(world, lawyer):
+    """A judgment against co-owners by share gives each his writ for his part: the application to the bailiffs
+    states the sum of the writ recorded on the case, not the whole award of the court record."""
+    acc = make_debtor(world, **SMALL)
+    unit = BailiffUnit(name="Ленское РОСП УФССП России по Республике Саха (Якутия)", address="г. Ленск, ул. Победы, 9")
+    db.session.add(unit)
+    case = services.open_case(acc.id, lawyer, date(2026, 10, 1))
+    rec = services.record_court_filing(case, lawyer, date(2026, 10, 20), kind="order", principal_kop=30_000_00)
+    services.update_court_record(rec, lawyer, date(2026, 11, 20), outcome="issued", issued_on=date(2026, 10, 27),
+                                 received_on=date(2026, 11, 2), case_number="2-556/2026", awarded_kop=30_000_00)
+    services.send_writ(case, lawyer, TODAY, writ_number="2-556/2026", writ_date=date(2026, 10, 27),
+                       amount_kop=15_000_00, destination="bailiff", bailiff_unit_id=unit.id)
+    db.session.commit()
+    _doc, _src, text = _issue("enforcement_application", acc, user=lawyer, case_id=case.id)
+    assert "в размере 15 000 руб. 00 коп. (пятнадцать тысяч рублей 00 копеек)" in text
+    assert "30 000 руб. 00 коп." not in text

@@ -186,7 +186,7 @@ def test_agreement_draft_sign_track_break_and_acknowledge(app, make_user):
     assert queries.acknowledgments_for(acc.id) == []  # a draft acknowledges nothing
     services.sign_agreement(user, ag, date(2026, 11, 20), "Иванов И.И.", today=date(2026, 11, 20))
     db.session.commit()
-    assert queries.acknowledgments_for(acc.id) == [date(2026, 11, 20)]
+    assert [d for d, _m in queries.acknowledgments_for(acc.id)] == [date(2026, 11, 20)]
     assert "debt_acknowledged" in audit_actions("payment_agreements", ag.id)
     pay(acc, date(2026, 12, 9), 100_00)
     db.session.commit()
@@ -216,7 +216,7 @@ def test_agreement_draft_sign_track_break_and_acknowledge(app, make_user):
     db.session.commit()
     assert db.session.scalar(select(func.count(AuditEvent.id))) == n_audit
     # the acknowledgment stays after the breach
-    assert queries.acknowledgments_for(acc.id) == [date(2026, 11, 20)]
+    assert [d for d, _m in queries.acknowledgments_for(acc.id)] == [date(2026, 11, 20)]
 
 
 def test_unpaid_current_charges_make_a_signed_agreement_late(app, make_user):
@@ -251,7 +251,7 @@ def test_completed_agreement_and_void_cancellation(app, make_user):
     services.sign_agreement(user, ag2, date(2026, 11, 26), today=date(2026, 11, 26))
     services.cancel_agreement(user, ag2, "введено по ошибке", void=True)
     db.session.commit()
-    assert queries.acknowledgments_for(acc.id) == [date(2026, 11, 20)]
+    assert [d for d, _m in queries.acknowledgments_for(acc.id)] == [date(2026, 11, 20)]
     with pytest.raises(DomainError):
         services.cancel_agreement(user, ag2, "снова")
 
@@ -285,3 +285,34 @@ def test_contact_counts_group_by_channel_and_outcome_within_dates(app, make_user
         ("call", "reached"): 2, ("call", "no_answer"): 1, ("visit", "not_at_home"): 1}
     with pytest.raises(ValueError):
         queries.contact_counts(date(2026, 10, 1), date(2026, 10, 31), by=("note",))
+
+
+def test_an_agreement_for_part_of_the_debt_acknowledges_only_the_months_its_sum_covers(app, make_user):
+    """ГК 206 п.2 restarts limitation only for the debt acknowledged (Пленум ВС РФ № 43 п.20): an agreement for the
+    last 12 months' charges leaves the older, time-barred months time-barred on the legal page."""
+    from casework.legal.services import account_calculation
+
+    user = make_user()
+    acc = make_account()
+    sid = db.session.scalar(select(Service.id).where(Service.code == "heating"))
+    months = [date(2020 + (m - 1) // 12, (m - 1) % 12 + 1, 1) for m in range(1, 61)]  # 2020-01 … 2024-12
+    db.session.execute(insert(LedgerEntry), [
+        dict(account_id=acc.id, service_id=sid, period=p, kind="charge", amount_kop=1_000_00, entry_key=f"ack-{p}")
+        for p in months])
+    ag = services.create_agreement(user, debt_kop=12_000_00, months=3, first_due_on=date(2025, 4, 10),
+                                   account_id=acc.id)
+    services.sign_agreement(user, ag, date(2025, 3, 20), "Иванов И.И.", today=date(2025, 3, 20))
+    db.session.commit()
+    [(signed, periods)] = queries.acknowledgments_for(acc.id)
+    assert signed == date(2025, 3, 20) and periods == frozenset(months[-12:])
+    calc = account_calculation(acc.id, date(2025, 6, 16))
+    barred = {r.period.first_day() for r in calc.limitation.rows if r.time_barred}
+    assert date(2020, 1, 1) in barred and date(2022, 3, 1) in barred  # due before 16.06.2022, not acknowledged
+    assert not barred & set(months[-12:])
+    # an agreement for the whole debt acknowledges every month
+    ag2 = services.create_agreement(user, debt_kop=60_000_00, months=3, first_due_on=date(2025, 8, 10),
+                                    account_id=acc.id)
+    services.sign_agreement(user, ag2, date(2025, 7, 1), "Иванов И.И.", today=date(2025, 7, 1))
+    db.session.commit()
+    assert queries.acknowledgments_for(acc.id)[-1] == (date(2025, 7, 1), None)
+    assert not [r for r in account_calculation(acc.id, date(2025, 7, 2)).limitation.rows if r.time_barred]

@@ -153,3 +153,64 @@ def test_minor_co_owner_claimed_from_the_parent_never_in_person(app):
     assert split[-1] == ["Итого", "", "", ru.money(src7.debt_kop), ru.money(src7.penalty_kop),
                          ru.money(src7.debt_kop + src7.penalty_kop)]
     assert "Должник: Петрова Анна Ивановна." in text7
+
+
+def test_a_mother_whose_gender_the_persons_file_did_not_give_is_acting_in_the_feminine(app):
+    """Persons files rarely carry the gender: the representative's «действующей» is told from the patronymic, as
+    the declension of her name is (a clerk returns «Орловой Елены Сергеевны, действующего как …»)."""
+    acc, ids = make_flat("7005", [
+        ("Орлова Елена Сергеевна", None, date(1984, 7, 20), "owner", (1, 2), None, None),
+        ("Орлов Кирилл Андреевич", None, date(2014, 9, 5), "owner", (1, 2), None, None)])
+    mother, child = ids["Орлова Елена Сергеевна"], ids["Орлов Кирилл Андреевич"]
+    _src, _paras, text, _d = issue("court_order_application", acc, parties_reps={child: [mother]})
+    assert "с Орловой Елены Сергеевны, действующей как законный представитель несовершеннолетнего" in text
+    assert "действующего как законный представитель" not in text
+
+
+def test_an_address_without_the_settlement_gets_it_in_the_court_papers(app):
+    """Billing files give «ул. Янова, д. 44» with the settlement in a column of its own: the court papers name the
+    debtor's place of residence with it (ГПК 124 ч.2 п.3), once — an address already naming it stays as it is."""
+    from casework.accounts.models import Territory
+
+    acc, _ids = make_flat("7006", [("Орлов Андрей Викторович", "m", date(1982, 2, 14), "owner", None, None, None)])
+    town = Territory(name="г. Ленск", kind="settlement")
+    db.session.add(town)
+    db.session.flush()
+    db.session.get(Building, acc.building_id).territory_id = town.id
+    acc.address = "ул. Янова, д. 44, кв. 99"
+    db.session.get(Party, _ids["Орлов Андрей Викторович"]).registration_address = "г. Ленск, ул. Янова, д. 44, кв. 99"
+    _src, paras, text, _d = issue("court_order_application", acc)
+    assert "место жительства: г. Ленск, ул. Янова, д. 44, кв. 99" in paras
+    assert "в жилое помещение по адресу: г. Ленск, ул. Янова, д. 44, кв. 99" in text
+    assert "г. Ленск, г. Ленск" not in text
+
+
+def test_a_warning_about_heating_alone_is_refused(app):
+    """ПП 354: heating may not be restricted; a warning for a debt of heating alone would name the utility «» —
+    refused, unless the collector types the utility to restrict."""
+    acc, _ids = make_flat("7007", [("Орлов Андрей Викторович", "m", date(1982, 2, 14), "owner", None, None, None)])
+    with pytest.raises(LetterRefused) as exc:
+        issue("warning_restriction", acc)
+    assert exc.value.code == "no_restrictable_service" and "ограничить" in str(exc.value)
+    _src, _paras, text, _d = issue("warning_restriction", acc, restriction_service="горячее водоснабжение")
+    assert "коммунальной услуги «горячее водоснабжение»" in text
+
+
+def test_the_bailiff_application_names_the_debtor_of_the_writ(app):
+    """Each defendant gets his own writ for his part: the application for the second co-owner's writ names her
+    (name, birth date, «о взыскании с …»), not the account's first debtor; a name not on the account is refused."""
+    from casework.documents.services import DocumentError
+
+    acc, _ids = make_flat("7008", [
+        ("Орлов Андрей Викторович", None, date(1982, 2, 14), "owner", (1, 2), None, None),
+        ("Орлова Елена Сергеевна", None, date(1984, 7, 20), "owner", (1, 2), None, None)])
+    writ = dict(bailiff_unit="Ленское РОСП", writ_number="ФС № 045612379", writ_date=date(2026, 10, 17),
+                writ_court="Ленский районный суд Республики Саха (Якутия)")
+    _src, paras, text, _d = issue("enforcement_application", acc, writ_debtor="орлова  елена сергеевна", **writ)
+    assert "Должник: Орлова Елена Сергеевна" in paras and "дата рождения: 20.07.1984" in paras
+    assert "о взыскании с Орловой Елены Сергеевны" in text and "Орлов Андрей" not in text
+    _src, paras, text, _d = issue("enforcement_application", acc, **writ)  # none typed: the account's debtor
+    assert "Должник: Орлов Андрей Викторович" in paras
+    with pytest.raises(DocumentError) as exc:
+        issue("enforcement_application", acc, writ_debtor="Орлов Кирилл Андреевич", **writ)
+    assert "Орлов Андрей Викторович, Орлова Елена Сергеевна" in str(exc.value)

@@ -164,3 +164,21 @@ def test_the_account_card_links_to_the_calculation(client, login):
     acc = _account_with_debt()
     page = client.get(f"/accounts/{acc.id}").get_data(as_text=True)
     assert f"/legal/account/{acc.id}" in page and f"/legal/account/{acc.id}/penalty" in page
+
+
+def test_the_legal_page_states_what_a_court_application_of_the_day_claims(client, login):
+    """The lawyer compares a court paper with the legal page: the page states the principal and penalty of the due,
+    not time-barred months (legal.adapter.claim_checklist), the figures the application prints (issue 14.1)."""
+    from casework.legal.adapter import claim_checklist
+    from casework.legal.services import account_calculation
+
+    login("lawyer")
+    acc = make_account()
+    add_entries(acc.id, [{"kind": "charge", "period": "2019-03", "amount": "5000.00"},
+                         {"kind": "charge", "period": "2024-01", "amount": "1800.00"}])
+    db.session.commit()
+    claim = claim_checklist(account_calculation(acc.id, date(2024, 6, 1)))
+    assert claim.debt_kop == 1800_00 and claim.penalty_kop > 0  # 2019-03 is time-barred, not claimed by default
+    page = client.get(f"/legal/account/{acc.id}?as_of=2024-06-01").get_data(as_text=True)
+    assert f'data-claim-debt="{claim.debt_kop}" data-claim-penalty="{claim.penalty_kop}"' in page
+    assert "Заявление в суд на эту дату взыщет" in page
