@@ -126,6 +126,8 @@ def test_every_letter_states_the_legal_calculation(app, ledger):
     for code, letter in LETTERS.items():
         if letter.subject != "account" or letter.measure:
             continue  # the restriction act needs a delivered warning: its guard is tested in test_court_claim
+        if code == "bailiff_inaction_complaint":
+            continue  # needs a writ at the bailiffs; its figures are checked in tests/integration/test_fssp.py
         common = load_common(dict(PARAMS, **COURT_PARAMS), AS_OF)
         try:
             prep = prepare(code, account_id=acc.id, common=common)
