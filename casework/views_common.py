@@ -1,6 +1,7 @@
 """Views that belong to no domain area (home, health, language) and the layout's template globals."""
 from __future__ import annotations
 
+import os
 from typing import Callable
 
 from flask import Blueprint, Flask, current_app, redirect, request, session, url_for
@@ -114,3 +115,14 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.jinja_env.globals.update(has_role=has_role, nav_items=nav_items, admin_warnings=admin_warnings,
                                  role_label=lambda r: ROLE_LABELS.get(r, r))
+
+
+def uploaded_files(files, default_name: str = "file") -> list[tuple[str, bytes]]:
+    """The files of a multiple-file field as (name, bytes): the client's path stripped to its last part (never a
+    folder of ours), at most 255 characters; empty file inputs are left out."""
+    out = []
+    for f in files or []:
+        if not getattr(f, "filename", None):
+            continue
+        out.append((os.path.basename(f.filename.replace("\\", "/"))[:255] or default_name, f.read()))
+    return out

@@ -5,20 +5,18 @@ link is an audit row; nothing is deleted: an owner whose right ended gets `until
 """
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import or_, select
 
-from .. import storage
 from ..accounts.models import Account, AccountParty, Party, Premises
 from ..audit.services import record_event
 from ..extensions import db
 from ..i18n import _
 from ..imports.parsing import norm
-from ..imports.services import load_upload, sha256_of, store_upload
+from ..imports.services import load_upload_set, sha256_of, store_upload_set
 from ..timeutil import today
 from . import parser
 
@@ -255,46 +253,21 @@ def review_file(name: str, data: bytes, token: str | None = None) -> tuple[FileR
 
 
 # --------------------------------------------------------------------------------------------- the upload
-def _review_name(token: str) -> str:
-    return f"egrn/{token}.json"
-
-
-_TOKEN = re.compile(r"^[0-9a-f]{64}$")
-
-
 def review_upload(uploads: list[tuple[str, bytes]]) -> tuple[str, list[FileReview]]:
     """Keep the extracts of an upload (files or zips) and review each; the token names the upload."""
     files = parser.xml_files(uploads)
     if not files:
         raise parser.ExtractError(_("No XML extract was found in the upload."))
-    listing = [{"name": n, "token": store_upload(d)} for n, d in files]
-    token = sha256_of(json.dumps(listing, sort_keys=True).encode())
-    storage.save("imports", _review_name(token), json.dumps(listing, ensure_ascii=False).encode())
-    return token, [review_file(n, d, t["token"])[0] for (n, d), t in zip(files, listing)]
+    token, file_tokens = store_upload_set("egrn", files)
+    return token, [review_file(n, d, t)[0] for (n, d), t in zip(files, file_tokens)]
 
 
 def load_upload_review(token: str) -> list[FileReview] | None:
     """Review the stored upload again, against the database as it is now (None: unknown token)."""
-    listing = _listing(token)
+    listing = load_upload_set("egrn", token)
     if listing is None:
         return None
     return [review_file(n, d, t)[0] for n, d, t in listing]
-
-
-def _listing(token: str) -> list[tuple[str, bytes, str]] | None:
-    if not _TOKEN.match(token or ""):
-        return None
-    try:
-        listing = json.loads(storage.read("imports", _review_name(token)).decode())
-    except FileNotFoundError:
-        return None
-    out = []
-    for item in listing:
-        data = load_upload(item["token"])
-        if data is None:
-            return None
-        out.append((item["name"], data, item["token"]))
-    return out
 
 
 # ------------------------------------------------------------------------------------------------- apply

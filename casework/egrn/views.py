@@ -1,7 +1,6 @@
 """ЕГРН extracts for managers: upload → differences per file → confirmation."""
 from __future__ import annotations
 
-import os
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
@@ -9,6 +8,7 @@ from flask_login import current_user
 from ..access import ADMIN, MANAGER, roles
 from ..extensions import db
 from ..i18n import _
+from ..views_common import uploaded_files
 from . import bp, parser, services
 from .forms import ConfirmForm, UploadForm
 
@@ -18,12 +18,7 @@ from .forms import ConfirmForm, UploadForm
 def upload():
     form = UploadForm()
     if form.validate_on_submit():
-        uploads = []
-        for f in form.files.data or []:
-            if not getattr(f, "filename", None):
-                continue
-            name = os.path.basename(f.filename.replace("\\", "/"))[:255] or "file.xml"
-            uploads.append((name, f.read()))
+        uploads = uploaded_files(form.files.data, "file.xml")
         try:
             token, _reviews = services.review_upload(uploads)
         except parser.ExtractError as exc:

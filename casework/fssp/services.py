@@ -9,13 +9,11 @@ already holds (the same date and amount, e.g. imported from the billing: «уж�
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import func, select
 
-from .. import storage
 from ..accounts.models import Account, AccountParty, LedgerEntry, Party, Service
 from ..audit.services import record_event
 from ..cases.labels import END_REASON_LABELS, PROCEEDINGS_STATUS_LABELS
@@ -24,14 +22,13 @@ from ..domain import enforcement as enf
 from ..extensions import db
 from ..i18n import _, _l
 from ..imports.parsing import norm
-from ..imports.services import commit_import, load_upload, sha256_of, store_upload
+from ..imports.services import commit_import, load_upload_set, store_upload_set
 from ..timeutil import today
 from . import parser
 
 MATCHED, AMBIGUOUS, UNMATCHED = "matched", "ambiguous", "unmatched"
 NEW, IN_LEDGER = "new", "in_ledger"
 RECEIPT_SOURCES = ("enforcement", "employer")
-_TOKEN = re.compile(r"^[0-9a-f]{64}$")
 
 
 @dataclass
@@ -244,34 +241,19 @@ def review_rows(procs: list[parser.Proceeding], picks: dict[int, int] | None = N
 
 
 # --------------------------------------------------------------------------------------------- the upload
-def _review_name(token: str) -> str:
-    return f"fssp/{token}.json"
-
-
 def review_upload(uploads: list[tuple[str, bytes]]) -> tuple[str, list[RowReview]]:
     """Read the upload (refuses what is not a reconciliation), keep its files and review it; the token names it."""
     procs = parser.read_upload(uploads)
-    listing = [{"name": n, "token": store_upload(d)} for n, d in uploads]
-    token = sha256_of(json.dumps(listing, sort_keys=True).encode())
-    storage.save("imports", _review_name(token), json.dumps(listing, ensure_ascii=False).encode())
+    token, _file_tokens = store_upload_set("fssp", uploads)
     return token, review_rows(procs)
 
 
 def load_review(token: str, picks: dict[int, int] | None = None) -> list[RowReview] | None:
     """The stored upload reviewed again, against the database as it is now (None: unknown token)."""
-    if not _TOKEN.match(token or ""):
+    listing = load_upload_set("fssp", token)
+    if listing is None:
         return None
-    try:
-        listing = json.loads(storage.read("imports", _review_name(token)).decode())
-    except FileNotFoundError:
-        return None
-    uploads = []
-    for item in listing:
-        data = load_upload(item["token"])
-        if data is None:
-            return None
-        uploads.append((item["name"], data))
-    return review_rows(parser.read_upload(uploads), picks)
+    return review_rows(parser.read_upload([(n, d) for n, d, _t in listing]), picks)
 
 
 # ------------------------------------------------------------------------------------------------- apply

@@ -1,7 +1,6 @@
 """Bailiffs' reconciliation for lawyers: upload → review (matches, ambiguous and unmatched rows, receipts) → confirm."""
 from __future__ import annotations
 
-import os
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -10,6 +9,7 @@ from ..access import LAWYER, MANAGER, roles
 from ..domain.errors import DomainError
 from ..extensions import db
 from ..i18n import _
+from ..views_common import uploaded_files
 from . import bp, parser, services
 from .forms import ConfirmForm, UploadForm
 
@@ -19,12 +19,7 @@ from .forms import ConfirmForm, UploadForm
 def upload():
     form = UploadForm()
     if form.validate_on_submit():
-        uploads = []
-        for f in form.files.data or []:
-            if not getattr(f, "filename", None):
-                continue
-            name = os.path.basename(f.filename.replace("\\", "/"))[:255] or "file"
-            uploads.append((name, f.read()))
+        uploads = uploaded_files(form.files.data, "file")
         try:
             token, _rows = services.review_upload(uploads)
         except parser.ReconciliationError as exc:

@@ -1,7 +1,6 @@
 """ГИС ЖКХ debt requests for lawyers and managers (the administrator reads): queue, import, review, answer, export."""
 from __future__ import annotations
 
-import os
 
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -12,6 +11,7 @@ from ..extensions import db
 from ..i18n import _, _l
 from ..pagination import int_arg
 from ..timeutil import today
+from ..views_common import uploaded_files
 from . import bp, parsing, queries, services
 from .forms import AnswerForm, ExportForm, MatchForm, UploadForm
 from .models import GisExport, GisRequest
@@ -40,11 +40,8 @@ def upload():
     if form.validate_on_submit():
         totals = {"read": 0, "new": 0, "known": 0, "matched": 0}
         try:
-            for f in form.files.data or []:
-                if not getattr(f, "filename", None):
-                    continue
-                name = os.path.basename(f.filename.replace("\\", "/"))[:255] or "requests.xml"
-                for k, v in services.import_requests(name, f.read(), today(), current_user).items():
+            for name, data in uploaded_files(form.files.data, "requests.xml"):
+                for k, v in services.import_requests(name, data, today(), current_user).items():
                     totals[k] += v
         except parsing.RequestFileError as exc:
             db.session.rollback()

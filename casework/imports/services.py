@@ -9,6 +9,7 @@ never one ORM object or one statement per row.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 from dataclasses import dataclass, field
@@ -1380,6 +1381,37 @@ def load_upload(token: str) -> bytes | None:
     except FileNotFoundError:
         return None
     return data if sha256_of(data) == token else None
+
+
+def store_upload_set(kind: str, files: list[tuple[str, bytes]]) -> tuple[str, list[str]]:
+    """Keep several uploaded files as one set between a review and its confirmation (any host may confirm it):
+    each file by its sha256, the set's listing under `<kind>/<token>.json`; returns the set's token and each file's
+    token."""
+    from .. import storage
+
+    listing = [{"name": n, "token": store_upload(d)} for n, d in files]
+    token = sha256_of(json.dumps(listing, sort_keys=True).encode())
+    storage.save("imports", f"{kind}/{token}.json", json.dumps(listing, ensure_ascii=False).encode())
+    return token, [item["token"] for item in listing]
+
+
+def load_upload_set(kind: str, token: str) -> list[tuple[str, bytes, str]] | None:
+    """The files of a stored set as (name, bytes, file token), or None (unknown or malformed token, a file gone)."""
+    from .. import storage
+
+    if not _TOKEN_RE.match(token or ""):
+        return None
+    try:
+        listing = json.loads(storage.read("imports", f"{kind}/{token}.json").decode())
+    except FileNotFoundError:
+        return None
+    out = []
+    for item in listing:
+        data = load_upload(item["token"])
+        if data is None:
+            return None
+        out.append((item["name"], data, item["token"]))
+    return out
 
 
 def error_file_name(batch: ImportBatch) -> str | None:

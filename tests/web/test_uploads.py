@@ -192,3 +192,20 @@ def test_template_larger_than_the_limit_is_413(app, client, login, monkeypatch):
     resp = _in_memory_post(client, "/documents/templates/notice_debt", {"note": "x"}, "big.docx", b"x" * (1024 * 1024))
     assert resp.status_code == 413
     assert "Файл слишком большой." in resp.get_data(as_text=True)
+
+
+def test_uploaded_files_keep_only_the_last_part_of_a_hostile_client_path():
+    """The ЕГРН, ФССП and ГИС ЖКХ uploads read their files through views_common.uploaded_files: a client path (also
+    a Windows one) never names a folder of ours, an empty input is left out, an empty name gets the default."""
+    import io
+
+    from werkzeug.datastructures import FileStorage
+
+    from casework.views_common import uploaded_files
+
+    files = [FileStorage(io.BytesIO(b"a"), filename="..\\..\\etc\\passwd.xml"),
+             FileStorage(io.BytesIO(b"b"), filename="../../x/" + "я" * 300 + ".xml"),
+             FileStorage(io.BytesIO(b""), filename=""),
+             FileStorage(io.BytesIO(b"c"), filename="dir/")]
+    got = uploaded_files(files, "file.xml")
+    assert got == [("passwd.xml", b"a"), ("я" * 255, b"b"), ("file.xml", b"c")]
