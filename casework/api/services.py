@@ -20,6 +20,7 @@ from sqlalchemy import select, update
 
 from ..audit.services import record_event
 from ..domain.errors import DomainError
+from ..domain.money import from_kopecks
 from ..extensions import db
 from ..i18n import _
 from ..imports import services as imports
@@ -112,12 +113,6 @@ CANONICAL = ("account_number", "period", "service", "kind", "amount", "paid_on",
 API_FIELD = {"amount": "amount_kop", "period": "period"}
 
 
-def _rubles(kop: int) -> str:
-    sign = "-" if kop < 0 else ""
-    kop = abs(int(kop))
-    return f"{sign}{kop // 100}.{kop % 100:02d}"
-
-
 def canonical_file(kind: str, rows: list[dict]) -> bytes:
     """The pushed rows as the import's ledger records (docs/import-format.md columns), one JSON file: the bytes the
     import validates, hashes (sha256) and records."""
@@ -125,12 +120,12 @@ def canonical_file(kind: str, rows: list[dict]) -> bytes:
     for r in rows:
         if kind == "payments":
             rec = {"account_number": r["account_number"], "period": "", "service": r["service"], "kind": "payment",
-                   "amount": _rubles(r["amount_kop"]), "paid_on": r["paid_on"], "source": r.get("source", ""),
+                   "amount": str(from_kopecks(r["amount_kop"])), "paid_on": r["paid_on"], "source": r.get("source", ""),
                    "paid_period": r.get("paid_period", ""), "reference": r.get("reference", ""),
                    "reverses": r.get("reverses", "")}
         else:
             rec = {"account_number": r["account_number"], "period": r["period"], "service": r["service"],
-                   "kind": r["kind"], "amount": _rubles(r["amount_kop"]), "paid_on": "", "source": "",
+                   "kind": r["kind"], "amount": str(from_kopecks(r["amount_kop"])), "paid_on": "", "source": "",
                    "paid_period": "", "reference": r.get("reference", ""), "reverses": ""}
         out.append({k: rec[k] for k in CANONICAL})
     return json.dumps({"rows": out}, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

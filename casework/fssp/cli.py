@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from flask import Flask
 
+from ..domain.money import from_kopecks
 from ..extensions import db
 from ..i18n import _
 
@@ -44,7 +45,7 @@ def register_cli(app: Flask) -> None:
             for c in r.changes:
                 click.echo(f"  {c['label']}: {c['old_shown'] or '—'} → {c['new_shown']}")
             for x in r.receipts:
-                click.echo(f"  {x['paid_on'] or '—'} {x['amount_kop'] / 100:.2f} {x['state']}")
+                click.echo(f"  {x['paid_on'] or '—'} {from_kopecks(x['amount_kop'])} {x['state']}")
         click.echo(_("Review and tick the receipts at /fssp/review/%(token)s", token=token))
         if apply_:
             matched = {r.index for r in rows if r.state == services.MATCHED}

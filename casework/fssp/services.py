@@ -19,6 +19,7 @@ from ..audit.services import record_event
 from ..cases.labels import END_REASON_LABELS, PROCEEDINGS_STATUS_LABELS
 from ..cases.models import BailiffUnit, Case, Enforcement
 from ..domain import enforcement as enf
+from ..domain.money import from_kopecks
 from ..extensions import db
 from ..i18n import _, _l
 from ..imports.parsing import norm
@@ -277,10 +278,6 @@ def _service_code(account_id: int) -> str:
     return db.session.get(Service, sid).code
 
 
-def _kop_text(kop: int) -> str:
-    return f"{kop // 100}.{kop % 100:02d}"
-
-
 def apply_row(rv: RowReview, day: date) -> dict:
     """Write one matched row's field changes; a change of status counts as a movement (the silence alert)."""
     e = db.session.get(Enforcement, rv.enforcement_id)
@@ -322,8 +319,8 @@ def apply_review(token: str, user, *, picks: dict[int, int], rows: set[int], rec
             if (rv.index, j) not in receipts:
                 continue
             ledger_rows.append({"account_number": rv.account_number, "period": "", "service": _service_code(account_id),
-                                "kind": "payment", "amount": _kop_text(r["amount_kop"]), "paid_on": r["paid_on"],
-                                "source": "enforcement", "paid_period": "",
+                                "kind": "payment", "amount": str(from_kopecks(r["amount_kop"])),
+                                "paid_on": r["paid_on"], "source": "enforcement", "paid_period": "",
                                 "reference": f"ИП {rv.p.ip_number or rv.p.writ_number}"[:64], "reverses": ""})
             totals["receipts"] += 1
             totals["receipts_kop"] += r["amount_kop"]
