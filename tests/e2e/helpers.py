@@ -56,3 +56,24 @@ def rubles(text: str) -> Decimal:
     if not m:
         raise AssertionError(f"no amount in {text!r}")
     return Decimal(m.group(0).replace(" ", "").replace(",", "."))
+
+
+def docx_text(data: bytes) -> str:
+    """The text of a downloaded .docx: its paragraphs, then its tables' cells, with no-break spaces as spaces."""
+    import io
+
+    import docx
+
+    d = docx.Document(io.BytesIO(data))
+    parts = [p.text for p in d.paragraphs]
+    for t in d.tables:
+        for row in t.rows:
+            parts.extend(c.text for c in row.cells)
+    return "\n".join(parts).replace("\u00a0", " ")
+
+
+def amount_after(text: str, pattern: str) -> Decimal:
+    """The printed amount («1 234 руб. 56 коп.») that follows `pattern` in a document's text."""
+    m = re.search(pattern + r"\s*(-?[\d ]+ руб\. \d{2} коп\.)", text)
+    assert m, f"«{pattern}» followed by an amount is not in the document:\n{text[:4000]}"
+    return rubles(m.group(1))

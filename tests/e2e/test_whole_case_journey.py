@@ -14,18 +14,16 @@ representative), the periods, the amounts in digits and in words, equal to the a
 read on the same day."""
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
-import docx
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from .helpers import login, rubles, shot
+from .helpers import amount_after, docx_text, login, rubles, shot
 
 pytestmark = pytest.mark.e2e
 
@@ -99,21 +97,6 @@ def _setup(e2e_app, db_read) -> tuple[int, str]:
 
 
 # ------------------------------------------------------------------------------------------- reading documents
-
-
-def docx_text(data: bytes) -> str:
-    d = docx.Document(io.BytesIO(data))
-    parts = [p.text for p in d.paragraphs]
-    for t in d.tables:
-        for row in t.rows:
-            parts.extend(c.text for c in row.cells)
-    return "\n".join(parts).replace("\u00a0", " ")
-
-
-def amount_after(text: str, pattern: str) -> Decimal:
-    m = re.search(pattern + r"\s*(-?[\d ]+ руб\. \d{2} коп\.)", text)
-    assert m, f"«{pattern}» followed by an amount is not in the document:\n{text[:4000]}"
-    return rubles(m.group(1))
 
 
 def assert_in_words(text: str, amount: Decimal) -> None:
