@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import date
 import pytest
 from sqlalchemy import case, func, select
 
@@ -91,7 +90,9 @@ def _check_identifiers_carry_valid_check_digits():
 
 
 def _check_people_look_real():
-    today = date.today()
+    from casework.timeutil import today as business_today
+
+    today = business_today()  # the enterprise's day (Lensk, UTC+9), the one the demo data is built for
     people = list(db.session.scalars(select(Party).where(Party.kind == "person")))
     for p in people:
         assert p.full_name == f"{p.last_name} {p.first_name} {p.middle_name}"
@@ -155,7 +156,9 @@ def _check_ledger_has_realistic_debt_patterns():
     oldest_opening = db.session.scalar(select(func.min(LedgerEntry.period)).where(LedgerEntry.kind == "opening"))
     assert (first_charge - oldest_opening).days > 365
     # nothing is dated after today, and the history covers 36 billing months
-    assert db.session.scalar(select(func.max(LedgerEntry.paid_on))) <= date.today()
+    from casework.timeutil import today as business_today
+
+    assert db.session.scalar(select(func.max(LedgerEntry.paid_on))) <= business_today()  # the enterprise's day
     assert db.session.scalar(select(func.count(func.distinct(LedgerEntry.period)))
                              .where(LedgerEntry.kind == "charge")) == 36
     # the accounts area's derived figures were refreshed by the build
