@@ -162,6 +162,19 @@ def login(client, make_user):
     return _login
 
 
+@pytest.fixture()
+def same_day_clock(monkeypatch):
+    """Pins the app's clock to 03:00 UTC of the machine's UTC date, so that `date.today()` in a test and the
+    enterprise's day (`timeutil.today()`, Moscow or Lensk) name the same date whatever the hour of the run."""
+    from datetime import date, datetime, time, timezone
+
+    from casework import timeutil
+
+    pinned = datetime.combine(date.today(), time(3, 0), tzinfo=timezone.utc)
+    monkeypatch.setattr(timeutil, "_clock", lambda: pinned)
+    return pinned.date()
+
+
 @pytest.fixture(scope="session")
 def s3_server(tmp_path_factory):
     """A real S3 server (SeaweedFS) for the session, started on first use; the test FAILS when it is not installed

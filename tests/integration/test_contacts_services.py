@@ -144,7 +144,7 @@ def test_promises_are_checked_from_the_ledger_and_the_check_is_idempotent(app, m
     assert ("promise_broken", broken_acc.id) not in {(i["kind"], i["account_id"]) for i in items}
 
 
-def test_cancel_promise_needs_a_reason_and_only_a_pending_one(app, make_user):
+def test_cancel_promise_needs_a_reason_and_only_a_pending_one(app, make_user, same_day_clock):
     user = make_user()
     acc = make_account()
     p = services.record_promise(user, account_id=acc.id, amount_kop=100_00, due_on=date.today())

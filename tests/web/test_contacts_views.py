@@ -1,11 +1,18 @@
 """Contacts pages through the test client: log with warnings, promises, agreements, nothing deletable."""
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from casework.contacts.models import Contact, PaymentAgreement, Promise
 from casework.extensions import db
 from tests.integration.test_contacts_services import make_account, make_case
+
+
+@pytest.fixture(autouse=True)
+def _same_day(same_day_clock):
+    """The tests below write `date.today()`; the app judges dates by the enterprise's day: pin both to one date."""
+
 
 TODAY = date.today()
 

@@ -7,12 +7,19 @@ import time
 from datetime import date
 
 from docx import Document as NewDoc
+import pytest
 from sqlalchemy import select
 
 from casework.documents.models import Document, TemplateVersion
 from casework.documents.rendering import docx_text
 from casework.extensions import db
 from tests.integration.test_documents import make_account
+
+
+@pytest.fixture(autouse=True)
+def _same_day(same_day_clock):
+    """The tests below write `date.today()`; the app judges dates by the enterprise's day: pin both to one date."""
+
 
 TOKEN_RE = re.compile(r'name="issue_token" value="([^"]+)"')
 
