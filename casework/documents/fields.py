@@ -194,6 +194,12 @@ _f("statement_closing", "Долг на конец периода выписки"
 _f("travel_ban", "Истина, если долг более 10 000 руб. и можно ходатайствовать о запрете выезда (229-ФЗ ст.67)",
    lambda s: _enforce_kop(s) > 10_000_00)
 _f("travel_ban_30k", "Истина, если долг более 30 000 руб. (общий порог ст.67 ч.1)", lambda s: _enforce_kop(s) > 30_000_00)
+_f("writ_capacity", "Для листа на долю несовершеннолетнего: «действующая как законный представитель "
+   "несовершеннолетнего собственника Петрова Ивана Сергеевича, 10.03.2014 года рождения» (иначе пусто), именительный падеж",
+   lambda s: _writ_capacity(s, ru.NOM), pii=True)
+_f("writ_capacity_gen", "То же в родительном падеже («о взыскании с Петровой Анны Ивановны, действующей как законный "
+   "представитель …»)",
+   lambda s: _writ_capacity(s, ru.GEN), pii=True)
 _f("enforce_total", "Сумма по исполнительному документу цифрами и прописью", lambda s: ru.money_full(_enforce_kop(s)))
 
 # --------------------------------------------------------------------------- payment QR code (ГОСТ Р 56042-2014)
@@ -243,6 +249,8 @@ _p("writ_date", "Дата исполнительного документа", "d
 _p("writ_court", "Суд, выдавший исполнительный документ")
 _p("writ_debtor", "Должник по исполнительному документу (ФИО, как в листе; пусто — должник по лицевому счёту). "
    "Суд выдаёт каждому ответчику свой лист на его часть")
+_p("writ_minor", "Несовершеннолетний, за которого взыскано с должника как с законного представителя (ФИО, как в листе; "
+   "пусто — лист на собственную долю должника)")
 _p("restriction_service", "Коммунальная услуга для ограничения/приостановления")
 _p("restriction_kind", "Вид меры: «ограничение» или «приостановление»", default="ограничение")
 _p("restriction_date", "Дата и время введения ограничения/приостановления", "date")
@@ -857,6 +865,38 @@ def _defendants(s) -> list[dict]:
             "capacity": _capacity(s, key),
         })
     return out
+
+
+def writ_minor_key(s):
+    """The child the writ names the debtor as acting for (`writ_minor`, matched by name among the account's other
+    persons — the writ, not today's age, says so), or None when no name is typed; a name not on the account raises
+    LookupError with the names that are."""
+    wanted = _norm_name(s.common.params.get("writ_minor"))
+    if not wanted:
+        return None
+    debtor = s.debtor.party.id if s.debtor.party is not None else 0
+    others = list(dict.fromkeys(p.id for _ap, p in s.persons if p.id != debtor))
+    for key in others:
+        if _norm_name(_person_name(s, key)[0]) == wanted:
+            return key
+    raise LookupError(", ".join(_person_name(s, key)[0] for key in others))
+
+
+def _norm_name(name) -> str:
+    return " ".join(str(name or "").split()).casefold().replace("ё", "е")
+
+
+def _writ_capacity(s, case: str) -> str:
+    """A writ on a minor's share is against the parent or guardian acting for the child (ГК ст.21, 26, 28; Пленум ВС
+    № 22 п.28): «действующая как законный представитель несовершеннолетнего собственника …, … года рождения»
+    (to follow the debtor's name), worded as the court order application words it."""
+    key = writ_minor_key(s)
+    if key is None:
+        return ""
+    _n, gender, _p = _person_name(s, s.debtor.party.id if s.debtor.party is not None else 0)
+    acting = {(ru.NOM, "f"): "действующая", (ru.GEN, "f"): "действующей"}.get(
+        (case, gender), "действующий" if case == ru.NOM else "действующего")
+    return f"{acting} как законный представитель {_minor_words(s, key)}"
 
 
 def _minor_owners(s) -> list[dict]:

@@ -468,6 +468,17 @@ def check_letter_rules(letter: Letter, src) -> None:
             raise DocumentError(_("The writ's debtor %(name)s is not an owner of this account: type the name as the "
                                   "account's persons have it (%(names)s).", name=params["writ_debtor"],
                                   names=", ".join(o.name for o in src.owners)))
+    if account_source and params.get("writ_minor"):
+        from .fields import writ_minor_key
+
+        try:
+            writ_minor_key(src)
+        except LookupError as exc:
+            from ..i18n import _
+
+            raise DocumentError(_("The minor of the writ %(minor)s is not a person of this account: type the name as "
+                                  "the account's persons have it (%(names)s).", minor=params["writ_minor"],
+                                  names=str(exc) or "—")) from None
     if account_source and params.get("writ_date") and letter.court_kind is None:
         from ..domain.court_dates import check_court_dates
         from ..domain.stages import TransitionNotAllowed

@@ -167,6 +167,40 @@ def test_a_mother_whose_gender_the_persons_file_did_not_give_is_acting_in_the_fe
     assert "действующего как законный представитель" not in text
 
 
+def test_the_writ_on_a_minors_share_names_the_parent_acting_for_the_child(app):
+    """The court gives the mother a writ on her child's share: the bailiff application and the employer letter name
+    her «действующая как законный представитель несовершеннолетнего …» as the writ does (ГК ст.28; Пленум № 22
+    п.28); her own writ says nothing of the child; a child not on the account is refused with the names that are."""
+    from casework.documents.services import DocumentError
+
+    acc, _ids = make_flat("7009", [
+        ("Орлова Елена Сергеевна", None, date(1984, 7, 20), "owner", (1, 2), None, None),
+        ("Орлов Кирилл Андреевич", None, date(2014, 9, 5), "owner", (1, 2), None, None)])
+    writ = dict(bailiff_unit="Ленское РОСП", writ_number="ВС № 045612380", writ_date=date(2026, 10, 17),
+                writ_court="Мировой судья судебного участка № 1 Ленского района")
+    _src, paras, text, _d = issue("enforcement_application", acc, writ_debtor="Орлова Елена Сергеевна",
+                                  writ_minor="орлов  кирилл андреевич", **writ)
+    at = paras.index("Должник: Орлова Елена Сергеевна")
+    assert paras[at + 1:at + 4] == ["дата рождения: 20.07.1984", paras[at + 2], (
+        "действующая как законный представитель несовершеннолетнего собственника Орлова Кирилла Андреевича, "
+        "05.09.2014 года рождения")] and paras[at + 2].startswith("адрес: ")
+    assert ("о взыскании с Орловой Елены Сергеевны, действующей как законный представитель несовершеннолетнего "
+            "собственника Орлова Кирилла Андреевича, 05.09.2014 года рождения, в пользу") in text
+    _src, paras, text, _d = issue("enforcement_application", acc, writ_debtor="Орлова Елена Сергеевна", **writ)
+    at = paras.index("Должник: Орлова Елена Сергеевна")
+    assert paras[at + 3] == "" and "законный представитель" not in text
+    assert "о взыскании с Орловой Елены Сергеевны в пользу" in text
+    _src, _paras, text, _d = issue("employer_letter", acc, employer_name="ООО «Ленаторг»", writ_debtor="Орлова Елена Сергеевна",
+                                   writ_minor="Орлов Кирилл Андреевич", writ_number="ВС № 045612380",
+                                   writ_date=date(2026, 10, 17))
+    assert ("с Вашего работника Орловой Елены Сергеевны, дата рождения 20.07.1984, действующей как законный "
+            "представитель несовершеннолетнего собственника Орлова Кирилла Андреевича, 05.09.2014 года рождения, "
+            "в пользу") in text
+    with pytest.raises(DocumentError) as exc:
+        issue("enforcement_application", acc, writ_debtor="Орлова Елена Сергеевна", writ_minor="Орлов Пётр", **writ)
+    assert "Орлов Кирилл Андреевич" in str(exc.value)
+
+
 def test_an_address_without_the_settlement_gets_it_in_the_court_papers(app):
     """Billing files give «ул. Янова, д. 44» with the settlement in a column of its own: the court papers name the
     debtor's place of residence with it (ГПК 124 ч.2 п.3), once — an address already naming it stays as it is."""
