@@ -27,6 +27,7 @@ OUTCOME_LABELS = {
 AUTO_REASON_LABELS = {
     "no_overdue": _l("daily job: no overdue debt (only charges not yet due)"),
     "agreement_kept": _l("daily job: the payment agreement is being kept"),
+    "agreement_broken": _l("daily job: the payment agreement is not kept, the case is worked again"),
     "daily": _l("daily job"),
 }
 DESTINATION_LABELS = {"bailiff": _l("Bailiff unit"), "employer": _l("Debtor's employer"), "bank": _l("Debtor's bank")}

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 from flask import current_app
 from sqlalchemy import case as sql_case, exists, func, insert, literal, select, text, update
+from sqlalchemy.orm import aliased
 
 from ..accounts.models import Account, AccountBalance, Building, LedgerEntry, Service
 from ..audit.services import record_event
@@ -873,11 +874,13 @@ def open_cases_for_debtors(today: date, threshold_kop: int | None = None, user=N
     """Open a case for every account whose overdue debt (and balance) exceeds the threshold, which has no open case
     and no payment agreement being kept (INSERT … SELECT): the queue holds work, not debts not yet due."""
     threshold = open_threshold_kop() if threshold_kop is None else threshold_kop
-    no_case = ~exists().where(Case.account_id == AccountBalance.account_id, Case.is_open.is_(True))
+    other = aliased(Case)  # not correlated with the Case of reopen_cases_of_agreements_not_kept, which reads `sel`
+    no_case = ~exists().where(other.account_id == AccountBalance.account_id, other.is_open.is_(True))
     sel = (select(AccountBalance.account_id, literal(Stage.DEBT_DETECTED.value), literal(today), literal(True),
                   literal(today), AccountBalance.balance_kop, literal(1), literal(_now()))
            .where(AccountBalance.balance_kop > threshold, AccountBalance.overdue_kop > threshold, no_case,
                   ~kept_agreement_exists(AccountBalance.account_id)))
+    reopen_cases_of_agreements_not_kept(today, sel.with_only_columns(AccountBalance.account_id), user)
     opened = db.session.scalar(select(func.count()).select_from(sel.subquery())) or 0
     if not opened:
         return 0
@@ -967,6 +970,33 @@ def _close_cases(ids: list[int], today: date, user, reason: str, why: str) -> in
     return len(rows)
 
 
+KEPT_REASON = "daily: payment agreement kept"
+
+
+def reopen_cases_of_agreements_not_kept(today: date, accounts, user=None) -> int:
+    """A case the daily job closed because its payment agreement was being kept opens again — the same case, at the
+    stage it was closed in, with its notice, warning and agreement — once the agreement is no longer kept and the
+    account would get a case (ПП 354 п.118: the restriction path resumes; the agreement's acknowledgement, ГК 203,
+    stays with its case). `accounts`: a select of the account ids the daily job would open a case for."""
+    later = aliased(Case)
+    rows = db.session.execute(
+        select(Case.id, StageChange.from_stage).join(StageChange, StageChange.case_id == Case.id)
+        .where(Case.is_open.is_(False), Case.account_id.in_(accounts), StageChange.to_stage == Stage.CLOSED.value,
+               StageChange.reason == KEPT_REASON, StageChange.changed_on == Case.closed_on,
+               ~exists().where(later.account_id == Case.account_id, later.id > Case.id))).all()
+    for cid, stage in rows:
+        case = db.session.get(Case, cid)
+        db.session.add(StageChange(case_id=cid, from_stage=Stage.CLOSED.value, to_stage=stage, changed_on=today,
+                                   user_id=_actor_id(user), reason="daily: payment agreement not kept",
+                                   details={"auto": True, "why": "agreement_broken"}))
+        case.stage, case.stage_since, case.is_open, case.closed_on, case.next_action_on = stage, today, True, None, today
+    if rows:
+        db.session.flush()
+        sync_open_case_flags(db.session.connection(), [c for c in db.session.scalars(
+            select(Case.account_id).where(Case.id.in_([r[0] for r in rows])))])
+    return len(rows)
+
+
 def close_cases_without_work(today: date, user=None) -> dict[str, int]:
     """Automatic exits of the pre-court stages (debt detected, notice, payment agreement) with nothing to do: no
     overdue debt (only charges not yet due — ЖК 155 ч.1), or a signed payment agreement being kept. A case is opened
@@ -976,7 +1006,7 @@ def close_cases_without_work(today: date, user=None) -> dict[str, int]:
     no_overdue = list(db.session.scalars(base.where(AccountBalance.overdue_kop <= 0)))
     closed_no_overdue = _close_cases(no_overdue, today, user, "daily: no overdue debt", "no_overdue")
     kept = list(db.session.scalars(base.where(kept_agreement_exists(Case.account_id))))
-    closed_kept = _close_cases(kept, today, user, "daily: payment agreement kept", "agreement_kept")
+    closed_kept = _close_cases(kept, today, user, KEPT_REASON, "agreement_kept")
     return {"cases_no_overdue": closed_no_overdue, "cases_agreement_kept": closed_kept}
 
 

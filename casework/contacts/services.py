@@ -1,7 +1,6 @@
 """Actions on contacts, promises and agreements. They flush; the caller (view, CLI, daily job) commits."""
 from __future__ import annotations
 
-import importlib
 from datetime import date, datetime, time
 from typing import Any
 
@@ -107,15 +106,6 @@ def _resolve_account(account_id: int | None, case_id: int | None) -> tuple[int, 
     if account_id is None or db.session.get(Account, account_id) is None:
         raise DomainError(_("The account does not exist."))
     return account_id, None
-
-
-def _case_hook(name: str):
-    """A function of the cases area (e.g. on_agreement_broken), or None while it does not exist."""
-    try:
-        module = importlib.import_module("casework.cases.services")
-    except ModuleNotFoundError:
-        return None
-    return getattr(module, name, None)
 
 
 # ------------------------------------------------------------------------------------------------ contacts
@@ -255,7 +245,7 @@ def check_promises(today: date) -> dict[str, int]:
     payments: dict[int, list[tuple[date, int]]] = {}
     for pid, paid_on, amount in pay_rows:
         payments.setdefault(pid, []).append((paid_on, int(amount or 0)))
-    changes, audit, broken_cases = [], [], []
+    changes, audit = [], []
     now = utcnow()
     for row in pending:
         res = rules.check_promise(row.amount_kop, row.promised_on, row.due_on, payments.get(row.id, []), today,
@@ -271,21 +261,12 @@ def check_promises(today: date) -> dict[str, int]:
                           "entity_id": row.id, "changes": {"paid_kop": res.paid_kop,
                                                            "amount_kop": row.amount_kop,
                                                            "account_id": row.account_id}})
-            if res.status in (rules.PromiseStatus.BROKEN, rules.PromiseStatus.PARTLY_KEPT) and row.case_id:
-                broken_cases.append(row.case_id)
     if changes:
         db.session.execute(
             update(P).where(P.c.id == bindparam("pid")).values(
                 status=bindparam("status"), paid_kop=bindparam("paid_kop"), checked_on=bindparam("checked_on"),
                 resolved_on=bindparam("resolved_on")).execution_options(synchronize_session=False), changes)
     _audit_rows(audit)
-    hook = _case_hook("on_promise_broken")
-    if hook and broken_cases:
-        from ..cases.models import Case
-        for cid in sorted(set(broken_cases)):
-            case = db.session.get(Case, cid)
-            if case is not None:
-                hook(case, today)
     db.session.flush()
     return counts
 
@@ -484,13 +465,6 @@ def assess_agreements(today: date, ids: list[int] | None = None) -> dict[str, in
     _audit_rows(audit)
     if ag_changes or inst_changes:
         db.session.expire_all()
-    hook = _case_hook("on_agreement_broken")
-    if hook:
-        from ..cases.models import Case
-        for a in broken:
-            case = db.session.get(Case, a.case_id) if a.case_id else None
-            if case is not None:
-                hook(case, today)
     db.session.flush()
     return counts
 

@@ -380,9 +380,9 @@ def test_one_debtor_from_notice_to_partial_write_off(page, db_read, e2e_app, mon
             PaymentAgreement.account_id == account_id)) == "broken"
     page.goto(case_url)  # on 11.04 (within the grace days) the job closed the case as under a kept agreement
     expect(page.locator(".timeline")).to_contain_text("ежедневное задание: соглашение о погашении исполняется")
-    case_id = _case_id(db_read, account_id)
-    assert case_id is not None, "the broken agreement leaves the debt without an open case"
-    case_url = f"/cases/{case_id}"
+    # … and once an instalment was missed opened the same case again, with its notice, warning and agreement
+    expect(page.locator(".timeline")).to_contain_text("соглашение о погашении не исполняется, работа по делу возобновлена")
+    assert _case_id(db_read, account_id) == case_id, "the broken agreement reopens the case, not a new one"
 
     # 5. the lawyer applies for a court order to the magistrate: the months due and not time-barred
     clock.day = date(2025, 6, 16)

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from casework.accounts.models import AccountBalance, LedgerEntry
 from casework.cases import queries, services
-from casework.cases.models import Case, Deadline, WriteOffProposal
+from casework.cases.models import Case, Deadline, StageChange, WriteOffProposal
 from casework.contacts import services as contacts
 from casework.domain.stages import TransitionNotAllowed
 from casework.extensions import db
@@ -23,8 +23,8 @@ def staff(make_user):
     return {r: make_user(r) for r in ("collector", "lawyer", "manager")} | {"manager2": make_user("manager")}
 
 
-def _daily(runner):
-    result = runner.invoke(args=["daily", "--today", TODAY.isoformat()])
+def _daily(runner, day=None):
+    result = runner.invoke(args=["daily", "--today", (day or TODAY).isoformat()])
     assert result.exit_code == 0, result.output
     db.session.expire_all()
     return result.output
@@ -53,6 +53,8 @@ def test_a_case_with_nothing_overdue_is_closed_and_not_reopened(app, staff, runn
 
 
 def test_a_kept_agreement_closes_the_case_and_a_broken_one_brings_it_back(app, staff, runner):
+    """Kept: the daily job closes the case. Not kept (two instalments unpaid): the same case is opened again at the
+    agreement stage, with its history — no second case beside it; a later run changes nothing."""
     acc, _svc = make_account(months=12)
     case = services.open_case(acc.id, staff["collector"], TODAY - timedelta(days=30))
     ag = contacts.create_agreement(staff["collector"], debt_kop=36_000_00, months=6,
@@ -64,11 +66,29 @@ def test_a_kept_agreement_closes_the_case_and_a_broken_one_brings_it_back(app, s
     assert [(c.is_open, c.stage) for c in _cases(acc)] == [(False, "closed")]
     _daily(runner)
     assert len(_cases(acc)) == 1                     # the agreement is kept: no new case
-    ag = db.session.get(type(ag), ag.id)
-    ag.status = "broken"                             # as the agreement check finds it once instalments are missed
+    later = TODAY + timedelta(days=75)               # two instalments (TODAY + 10, + 40) unpaid: broken
+    _daily(runner, later)
+    assert db.session.get(type(ag), ag.id).status == "broken"
+    assert [(c.id, c.is_open, c.stage, c.stage_since) for c in _cases(acc)] == [
+        (case.id, True, "payment_agreement", later)]
+    reopen = db.session.scalars(select(StageChange).where(StageChange.case_id == case.id)
+                                .order_by(StageChange.id.desc())).first()
+    assert (reopen.from_stage, reopen.to_stage, reopen.details["why"]) == ("closed", "payment_agreement",
+                                                                           "agreement_broken")
+    assert db.session.get(AccountBalance, acc.id).has_open_case
+    _daily(runner, later + timedelta(days=1))
+    assert [(c.id, c.is_open) for c in _cases(acc)] == [(case.id, True)]
+
+
+def test_a_case_closed_by_hand_is_not_reopened_by_the_daily_job(app, staff, runner):
+    """Only a case closed because its agreement was being kept is opened again; one a manager closed stays closed and
+    the overdue debt gets a case of its own."""
+    acc, _svc = make_account(months=12)
+    case = services.open_case(acc.id, staff["collector"], TODAY - timedelta(days=30))
+    services.change_stage(case, "closed", staff["manager"], TODAY - timedelta(days=2), reason="ошибочно открыто")
     db.session.commit()
     _daily(runner)
-    assert [c.is_open for c in _cases(acc)] == [False, True]
+    assert [(c.id == case.id, c.is_open) for c in _cases(acc)] == [(True, False), (False, True)]
 
 
 def test_a_step_its_guard_refuses_is_not_offered(app, staff, runner):
