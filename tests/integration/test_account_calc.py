@@ -1,49 +1,22 @@
 """account_calculation() on a real ledger gives exactly what the calc contract gives for the equivalent JSON input."""
 from __future__ import annotations
 
-import itertools
 from datetime import date
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
-from casework.accounts.models import Account, LedgerEntry, Service
+from casework.accounts.models import Service
 from casework.extensions import db
 from casework.legal import contract
 from casework.legal.services import account_calculation, current_reference
+from tests.factories import add_entries, calc_account
 
-_seq = itertools.count(1)
-
-
-def make_account(number: str | None = None) -> Account:
-    acc = Account(number=number or f"L{next(_seq):06d}", category="population", debtor_name="Иванов Иван Иванович",
-                  address="г. Ленск, ул. Ленина, д. 1, кв. 1")
-    db.session.add(acc)
-    db.session.flush()
-    return acc
 
 
 def service_id(code: str) -> int:
     return db.session.scalar(select(Service.id).where(Service.code == code))
-
-
-def add_entries(account_id: int, rows: list[dict]) -> list[int]:
-    """Insert ledger rows (kind, period 'YYYY-MM', amount rubles str, service code, paid_on, paid_period...)."""
-    ids = []
-    for r in rows:
-        per = r.get("period")
-        values = {
-            "account_id": account_id, "service_id": service_id(r.get("service", "heating")),
-            "period": date.fromisoformat(per + "-01") if per else date.fromisoformat(r["paid_on"]).replace(day=1),
-            "kind": r["kind"], "amount_kop": int(Decimal(r["amount"]) * 100),
-            "paid_on": date.fromisoformat(r["paid_on"]) if r.get("paid_on") else None,
-            "paid_period": date.fromisoformat(r["paid_period"] + "-01") if r.get("paid_period") else None,
-            "reverses_id": r.get("reverses_id"), "entry_key": f"t{next(_seq)}",
-        }
-        ids.append(db.session.execute(insert(LedgerEntry).values(**values).returning(LedgerEntry.id)).scalar_one())
-    db.session.flush()
-    return ids
 
 
 def _contract_penalty(charges, payments, calc_date):
@@ -61,7 +34,7 @@ def _ours(calc) -> dict:
 
 
 def test_account_penalty_equals_the_contract_calculator_for_the_same_input(app):
-    acc = make_account()
+    acc = calc_account()
     # two services in one month are one charge of the month; a negative recalculation reduces its month
     add_entries(acc.id, [
         {"kind": "charge", "period": "2021-11", "amount": "2100.00"},
@@ -92,7 +65,7 @@ def test_account_penalty_equals_the_contract_calculator_for_the_same_input(app):
 
 
 def test_account_limitation_equals_the_contract_on_the_unpaid_remainders(app):
-    acc = make_account()
+    acc = calc_account()
     add_entries(acc.id, [
         {"kind": "charge", "period": "2021-05", "amount": "1000.00"},
         {"kind": "charge", "period": "2021-06", "amount": "1200.00"},
@@ -116,7 +89,7 @@ def test_account_limitation_equals_the_contract_on_the_unpaid_remainders(app):
 
 
 def test_a_reversed_payment_does_not_count_and_a_net_negative_month_drops_out(app):
-    acc = make_account()
+    acc = calc_account()
     pay_id, = add_entries(acc.id, [{"kind": "payment", "amount": "900.00", "paid_on": "2023-03-01"}])
     add_entries(acc.id, [
         {"kind": "charge", "period": "2023-01", "amount": "900.00"},
@@ -133,7 +106,7 @@ def test_a_reversed_payment_does_not_count_and_a_net_negative_month_drops_out(ap
 
 
 def test_capital_repair_is_left_out_unless_asked_for(app):
-    acc = make_account()
+    acc = calc_account()
     add_entries(acc.id, [
         {"kind": "charge", "period": "2023-01", "amount": "1000.00"},
         {"kind": "charge", "period": "2023-01", "amount": "250.00", "service": "capital_repair"},
@@ -144,7 +117,7 @@ def test_capital_repair_is_left_out_unless_asked_for(app):
 
 
 def test_a_debt_before_2016_keeps_limitation_and_explains_the_missing_penalty(app):
-    acc = make_account()
+    acc = calc_account()
     add_entries(acc.id, [{"kind": "opening", "period": "2015-06", "amount": "5000.00"},
                          {"kind": "charge", "period": "2023-01", "amount": "1000.00"}])
     calc = account_calculation(acc.id, date(2023, 12, 1))
@@ -154,7 +127,7 @@ def test_a_debt_before_2016_keeps_limitation_and_explains_the_missing_penalty(ap
 
 @pytest.mark.parametrize("override,expected_changed", [({"payment_day_inclusive": False}, True)])
 def test_the_policy_from_config_reaches_the_calculation(app, override, expected_changed):
-    acc = make_account()
+    acc = calc_account()
     add_entries(acc.id, [{"kind": "charge", "period": "2019-03", "amount": "5000.00"},
                          {"kind": "payment", "amount": "5000.00", "paid_on": "2019-08-15", "paid_period": "2019-03"}])
     base = account_calculation(acc.id, date(2019, 8, 15)).penalty.total
@@ -173,8 +146,8 @@ def test_court_records_and_signed_agreements_move_the_limitation_like_the_contra
     from casework.cases.models import Case, CourtRecord
     from casework.contacts.models import PaymentAgreement
 
-    acc = make_account()
-    other = make_account()
+    acc = calc_account()
+    other = calc_account()
     add_entries(acc.id, [{"kind": "charge", "period": "2021-05", "amount": "1000.00"},
                          {"kind": "charge", "period": "2021-06", "amount": "1000.00"}])
     case = Case(account_id=acc.id, stage_since=date(2024, 1, 1), opened_on=date(2024, 1, 1))

@@ -19,7 +19,7 @@ from casework.documents.services import verify_file
 from casework.extensions import db
 from casework.imports.models import ImportBatch
 from tests.conftest import PASSWORD, _wipe
-from tests.integration.test_documents import make_account
+from tests.factories import owned_flat
 from tests.web.test_csrf import Browser
 from tests.web.test_documents_views import _docx, issue
 from tests.web.test_imports_views import LEDGER_CSV, upload
@@ -106,7 +106,7 @@ def test_documents_templates_and_import_files_come_back_downloadable(any_storage
                           "note": "своя форма"})
     assert r.status_code == 302, r.get_data(as_text=True)[:1000]
     tv = db.session.scalar(select(TemplateVersion).where(TemplateVersion.code == "notice_debt"))
-    acc = make_account()
+    acc = owned_flat()
     db.session.commit()
     client.post("/auth/logout")
     login("collector")
@@ -232,7 +232,7 @@ FAILURES = ("changed document", "missing document", "unlisted file", "no manifes
 def test_restore_refuses_an_archive_that_fails_the_check_and_changes_nothing(own_storage, client, login, runner,
                                                                              tmp_path):
     login("collector")
-    acc = make_account()
+    acc = owned_flat()
     db.session.add(Territory(name="г. Ленск"))
     db.session.commit()
     assert issue(client, acc.id, "notice_debt").status_code == 302

@@ -2,53 +2,19 @@
 bulk actions, optimistic locking."""
 from __future__ import annotations
 
-import uuid
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
-from casework.accounts.models import Account, AccountBalance, Building, LedgerEntry, Service
 from casework.cases import services
 from casework.cases.models import Alert, Case, Court, CourtRecord, Deadline, Hold, StageChange
 from casework.domain.stages import TransitionNotAllowed
 from casework.extensions import db
+from tests.factories import billed_account
 
 TODAY = date(2026, 6, 15)
-
-
-def make_account(months=12, monthly_kop=300_000, paid_kop=0, tenure="owner", apartment_building=True,
-                 last_period=date(2026, 5, 1), service_code="hot_water", balance=True):
-    """An account billed `months` months of `monthly_kop` for one service up to `last_period`."""
-    tag = uuid.uuid4().hex[:8]
-    b = Building(address=f"ул. Ленина, {tag}", is_apartment_building=apartment_building)
-    db.session.add(b)
-    db.session.flush()
-    acc = Account(number=f"A{tag}", category="population", tenure=tenure, debtor_name=f"Иванов {tag}",
-                  address=f"г. Ленск, ул. Ленина, {tag}", building_id=b.id, search_text=f"a{tag} иванов")
-    db.session.add(acc)
-    db.session.flush()
-    svc = db.session.scalar(select(Service).where(Service.code == service_code))
-    rows = []
-    y, m = last_period.year, last_period.month
-    for i in range(months):
-        mm = m - i
-        yy = y + (mm - 1) // 12
-        mm = (mm - 1) % 12 + 1
-        rows.append(dict(account_id=acc.id, service_id=svc.id, period=date(yy, mm, 1), kind="charge",
-                         amount_kop=monthly_kop, entry_key=f"{tag}-c{i}"))
-    if paid_kop:
-        rows.append(dict(account_id=acc.id, service_id=svc.id, period=last_period, kind="payment",
-                         amount_kop=paid_kop, paid_on=last_period, source="bank", entry_key=f"{tag}-p"))
-    db.session.execute(insert(LedgerEntry), rows)
-    if balance:
-        bal = months * monthly_kop - paid_kop
-        db.session.add(AccountBalance(account_id=acc.id, as_of=TODAY, balance_kop=bal, overdue_kop=bal,
-                                      months_in_arrears=months,
-                                      oldest_debt_days=(TODAY - date(2026 - months // 12, 6, 10)).days))
-    db.session.flush()
-    return acc, svc
 
 
 @pytest.fixture()
@@ -57,7 +23,7 @@ def staff(make_user):
 
 
 def test_open_case_and_history(app, staff):
-    acc, _ = make_account()
+    acc, _ = billed_account()
     case = services.open_case(acc.id, staff["collector"], TODAY)
     assert case.stage == "debt_detected" and case.debt_at_open_kop == 12 * 300_000
     with pytest.raises(TransitionNotAllowed) as exc:
@@ -68,7 +34,7 @@ def test_open_case_and_history(app, staff):
 
 
 def _restriction_path(staff, first_restriction_day: int, first_suspension_day: int):
-    acc, svc = make_account()
+    acc, svc = billed_account()
     svc.norm_monthly_kop = 300_000  # debt 12 norm-months > 2
     c = services.open_case(acc.id, staff["collector"], TODAY - timedelta(days=60))
     services.change_stage(c, "notice", staff["collector"], TODAY - timedelta(days=50))
@@ -108,7 +74,7 @@ def test_restriction_path_elapsed_reading(app, staff):
 def test_account_norm_overrides_the_service_norm(app, staff):
     from casework.accounts.models import AccountServiceNorm
 
-    acc, svc = make_account(months=2, monthly_kop=100_000)   # debt 2,000 ₽
+    acc, svc = billed_account(months=2, monthly_kop=100_000)   # debt 2,000 ₽
     svc.norm_monthly_kop = 50_000                              # 2 × 500 = 1,000 < 2,000 → allowed by default
     db.session.add(AccountServiceNorm(account_id=acc.id, service_id=svc.id, norm_monthly_kop=100_000))
     c = services.open_case(acc.id, staff["collector"], TODAY)
@@ -120,7 +86,7 @@ def test_account_norm_overrides_the_service_norm(app, staff):
 
 
 def test_heating_refused_in_service_layer(app, staff):
-    acc, svc = make_account(service_code="heating")
+    acc, svc = billed_account(service_code="heating")
     svc.norm_monthly_kop = 100_000
     c = services.open_case(acc.id, staff["collector"], TODAY)
     services.change_stage(c, "notice", staff["collector"], TODAY)
@@ -131,7 +97,7 @@ def test_heating_refused_in_service_layer(app, staff):
 
 
 def test_court_refused_when_everything_is_time_barred(app, staff):
-    acc, _ = make_account(months=6, last_period=date(2021, 12, 1))
+    acc, _ = billed_account(months=6, last_period=date(2021, 12, 1))
     c = services.open_case(acc.id, staff["lawyer"], TODAY)
     claimable, result = services.limitation_for(acc.id, TODAY)
     assert claimable == 0 and len(result.time_barred_periods) == 6
@@ -142,7 +108,7 @@ def test_court_refused_when_everything_is_time_barred(app, staff):
 
 
 def test_court_order_objection_window_then_enforcement(app, staff):
-    acc, _ = make_account()
+    acc, _ = billed_account()
     c = services.open_case(acc.id, staff["lawyer"], TODAY)
     rec = services.record_court_filing(c, staff["lawyer"], TODAY, principal_kop=3_600_000, duty_kop=200_000)
     assert c.stage == "court" and rec.outcome == "pending"
@@ -165,7 +131,7 @@ def test_court_order_objection_window_then_enforcement(app, staff):
 
 
 def test_employer_limit_and_cancelled_order_alert(app, staff):
-    acc, _ = make_account(months=40, monthly_kop=300_000, last_period=date(2026, 5, 1))
+    acc, _ = billed_account(months=40, monthly_kop=300_000, last_period=date(2026, 5, 1))
     c = services.open_case(acc.id, staff["lawyer"], TODAY)
     rec = services.record_court_filing(c, staff["lawyer"], TODAY, principal_kop=11_000_000,
                                        filed_on=TODAY - timedelta(days=60))
@@ -189,7 +155,7 @@ def test_employer_limit_and_cancelled_order_alert(app, staff):
 
 
 def test_hold_blocks_then_lifts(app, staff):
-    acc, _ = make_account()
+    acc, _ = billed_account()
     c = services.open_case(acc.id, staff["collector"], TODAY)
     with pytest.raises(TransitionNotAllowed):
         services.set_hold(c, "dispute", TODAY, staff["collector"], TODAY)
@@ -204,7 +170,7 @@ def test_hold_blocks_then_lifts(app, staff):
 
 
 def test_writeoff_two_person_rule(app, staff):
-    acc, _ = make_account(months=6, last_period=date(2021, 12, 1))
+    acc, _ = billed_account(months=6, last_period=date(2021, 12, 1))
     c = services.open_case(acc.id, staff["collector"], TODAY)
     with pytest.raises(TransitionNotAllowed):
         services.propose_writeoff(c, "bailiff_impossible", "", staff["manager"], TODAY)
@@ -220,7 +186,7 @@ def test_writeoff_two_person_rule(app, staff):
 
 
 def test_writeoff_on_limitation_refused_while_debt_is_claimable(app, staff):
-    acc, _ = make_account()
+    acc, _ = billed_account()
     c = services.open_case(acc.id, staff["collector"], TODAY)
     with pytest.raises(TransitionNotAllowed) as exc:
         services.propose_writeoff(c, "limitation", "", staff["collector"], TODAY)
@@ -228,7 +194,7 @@ def test_writeoff_on_limitation_refused_while_debt_is_claimable(app, staff):
 
 
 def test_closing_needs_a_reason_and_paid_needs_no_debt(app, staff):
-    acc, _ = make_account()
+    acc, _ = billed_account()
     c = services.open_case(acc.id, staff["collector"], TODAY)
     with pytest.raises(TransitionNotAllowed) as exc:
         services.change_stage(c, "closed", staff["collector"], TODAY)
@@ -241,11 +207,11 @@ def test_closing_needs_a_reason_and_paid_needs_no_debt(app, staff):
 
 
 def test_eviction_only_for_social_tenants(app, staff):
-    acc, _ = make_account(months=8, tenure="social_tenancy")
+    acc, _ = billed_account(months=8, tenure="social_tenancy")
     c = services.open_case(acc.id, staff["lawyer"], TODAY)
     services.record_court_filing(c, staff["lawyer"], TODAY, kind="order", principal_kop=2_400_000)
     services.record_court_filing(c, staff["lawyer"], TODAY, kind="eviction", principal_kop=2_400_000)
-    acc2, _ = make_account(months=8)
+    acc2, _ = billed_account(months=8)
     c2 = services.open_case(acc2.id, staff["lawyer"], TODAY)
     with pytest.raises(TransitionNotAllowed) as exc:
         services.record_court_filing(c2, staff["lawyer"], TODAY, kind="eviction", principal_kop=2_400_000)
@@ -255,7 +221,7 @@ def test_eviction_only_for_social_tenants(app, staff):
 def test_bulk_assign_notice_and_visits(app, staff):
     ids = []
     for _ in range(5):
-        acc, _s = make_account()
+        acc, _s = billed_account()
         ids.append(services.open_case(acc.id, staff["manager"], TODAY).id)
     held = db.session.get(Case, ids[0])
     services.set_hold(held, "recalculation", TODAY + timedelta(days=10), staff["manager"], TODAY)
@@ -274,7 +240,7 @@ def test_bulk_assign_notice_and_visits(app, staff):
 
 
 def test_concurrent_move_is_a_conflict(app, staff):
-    acc, _ = make_account()
+    acc, _ = billed_account()
     c = services.open_case(acc.id, staff["collector"], TODAY)
     db.session.commit()
     # another user moves the case behind our back

@@ -25,7 +25,7 @@ from casework.timeutil import today
 
 from ..conftest import PASSWORD
 from ..web.test_csrf import Browser
-from .test_case_services import make_account
+from tests.factories import billed_account
 
 CONFLICT_RU = "Дело уже изменил другой пользователь; обновите страницу."
 
@@ -49,7 +49,7 @@ def _run_threads(targets) -> list:
 
 
 def _open_case(user) -> int:
-    acc, _svc = make_account()
+    acc, _svc = billed_account()
     case = case_services.open_case(acc.id, user, today() - timedelta(days=5), assignee_id=user.id)
     db.session.commit()
     return case.id

@@ -1,46 +1,17 @@
 """Contacts, promises and agreements on a real database (SQLite and PostgreSQL)."""
 from datetime import date, datetime, time
-from itertools import count
 
 import pytest
 from sqlalchemy import func, insert, select
 
-from casework.accounts.models import Account, AccountBalance, AccountMonth, LedgerEntry, Service
+from casework.accounts.models import AccountMonth, LedgerEntry, Service
 from casework.audit.models import AuditEvent
-from casework.cases.models import Case
 from casework.contacts import queries, services
 from casework.contacts.models import AgreementInstalment, Contact, PaymentAgreement, Promise
 from casework.domain.errors import DomainError
 from casework.extensions import db
+from tests.factories import notice_case, payment, plain_account
 
-_seq = count(1)
-
-
-def make_account(balance_kop=None, **kw) -> Account:
-    n = next(_seq)
-    acc = Account(number=kw.pop("number", f"T{n:06d}"), category="population", debtor_name=kw.pop("name", f"Иванов {n}"),
-                  address=f"ул. Ленина, {n}", **kw)
-    db.session.add(acc)
-    db.session.flush()
-    if balance_kop is not None:
-        db.session.execute(insert(AccountBalance.__table__), [{"account_id": acc.id, "as_of": date(2026, 11, 1),
-                                                               "balance_kop": balance_kop}])
-    return acc
-
-
-def make_case(acc, assignee=None) -> Case:
-    case = Case(account_id=acc.id, stage="notice", stage_since=date(2026, 10, 1), opened_on=date(2026, 10, 1),
-                assignee_id=assignee.id if assignee else None)
-    db.session.add(case)
-    db.session.flush()
-    return case
-
-
-def pay(acc, paid_on: date, amount_kop: int):
-    sid = db.session.scalar(select(Service.id).limit(1))
-    db.session.execute(insert(LedgerEntry.__table__), [{
-        "account_id": acc.id, "service_id": sid, "period": paid_on.replace(day=1), "kind": "payment",
-        "amount_kop": amount_kop, "paid_on": paid_on, "source": "bank", "entry_key": f"t-{next(_seq)}"}])
 
 
 def audit_actions(entity, entity_id=None):
@@ -52,7 +23,7 @@ def audit_actions(entity, entity_id=None):
 
 def test_log_contact_without_a_request_writes_the_record_and_an_audit_row(app, make_user):
     user = make_user("collector")
-    acc = make_account()
+    acc = plain_account()
     c = services.log_contact(user, account_id=acc.id, channel="letter", outcome="letter_sent", note="Уведомление",
                              when=datetime(2026, 11, 2, 10, 0), document_id=42)
     db.session.commit()
@@ -64,8 +35,8 @@ def test_log_contact_without_a_request_writes_the_record_and_an_audit_row(app, m
 
 def test_log_contact_on_a_case_takes_the_case_account(app, make_user):
     user = make_user("collector")
-    acc = make_account()
-    case = make_case(acc)
+    acc = plain_account()
+    case = notice_case(acc)
     c = services.log_contact(user, case_id=case.id, channel="call", outcome="reached",
                              when=datetime(2026, 11, 2, 10))
     assert c.account_id == acc.id and c.case_id == case.id
@@ -78,7 +49,7 @@ def test_log_contact_on_a_case_takes_the_case_account(app, make_user):
     (dict(channel="call", outcome="reached", when=datetime(2099, 1, 1)), "future|будущей"),
 ])
 def test_log_contact_refuses_bad_input_in_words(app, make_user, kw, msg):
-    acc = make_account()
+    acc = plain_account()
     with pytest.raises(DomainError, match=msg):
         services.log_contact(make_user(), account_id=acc.id, **kw)
     assert db.session.scalar(select(func.count(Contact.id))) == 0
@@ -86,7 +57,7 @@ def test_log_contact_refuses_bad_input_in_words(app, make_user, kw, msg):
 
 def test_contact_warnings_count_the_accounts_own_history(app, make_user):
     user = make_user()
-    acc, other = make_account(), make_account()
+    acc, other = plain_account(), plain_account()
     wed = date(2026, 11, 18)
     services.log_contact(user, account_id=acc.id, channel="call", outcome="no_answer",
                          when=datetime.combine(wed, time(10)))
@@ -100,8 +71,8 @@ def test_contact_warnings_count_the_accounts_own_history(app, make_user):
 
 def test_promises_are_checked_from_the_ledger_and_the_check_is_idempotent(app, make_user):
     user = make_user()
-    kept_acc, partly_acc, broken_acc, pending_acc = (make_account() for _ in range(4))
-    case = make_case(broken_acc, assignee=user)
+    kept_acc, partly_acc, broken_acc, pending_acc = (plain_account() for _ in range(4))
+    case = notice_case(broken_acc, assignee=user)
     p_kept = services.record_promise(user, account_id=kept_acc.id, amount_kop=500_00, due_on=date(2026, 11, 10),
                                      promised_on=date(2026, 11, 2), grace_days=3)
     p_partly = services.record_promise(user, account_id=partly_acc.id, amount_kop=500_00,
@@ -110,10 +81,10 @@ def test_promises_are_checked_from_the_ledger_and_the_check_is_idempotent(app, m
                                        promised_on=date(2026, 11, 2), grace_days=3)
     p_pending = services.record_promise(user, account_id=pending_acc.id, amount_kop=500_00,
                                         due_on=date(2026, 11, 20), promised_on=date(2026, 11, 2), grace_days=3)
-    pay(kept_acc, date(2026, 11, 13), 500_00)  # last grace day
-    pay(partly_acc, date(2026, 11, 5), 200_00)
-    pay(broken_acc, date(2026, 11, 14), 500_00)  # a day too late
-    pay(broken_acc, date(2026, 11, 1), 500_00)  # before the promise
+    payment(kept_acc, date(2026, 11, 13), 500_00)  # last grace day
+    payment(partly_acc, date(2026, 11, 5), 200_00)
+    payment(broken_acc, date(2026, 11, 14), 500_00)  # a day too late
+    payment(broken_acc, date(2026, 11, 1), 500_00)  # before the promise
     db.session.commit()
     today = date(2026, 11, 14)
     counts = services.daily(today)
@@ -146,7 +117,7 @@ def test_promises_are_checked_from_the_ledger_and_the_check_is_idempotent(app, m
 
 def test_cancel_promise_needs_a_reason_and_only_a_pending_one(app, make_user, same_day_clock):
     user = make_user()
-    acc = make_account()
+    acc = plain_account()
     p = services.record_promise(user, account_id=acc.id, amount_kop=100_00, due_on=date.today())
     with pytest.raises(DomainError):
         services.cancel_promise(user, p, "  ")
@@ -158,7 +129,7 @@ def test_cancel_promise_needs_a_reason_and_only_a_pending_one(app, make_user, sa
 
 def test_next_action_is_due_until_a_later_contact(app, make_user):
     user = make_user()
-    acc = make_account()
+    acc = plain_account()
     services.log_contact(user, account_id=acc.id, channel="call", outcome="no_answer",
                          when=datetime(2026, 11, 2, 10), next_action_kind="visit", next_action_on=date(2026, 11, 5))
     assert [i["kind"] for i in queries.due_items_for(user.id, date(2026, 11, 4))] == []
@@ -178,8 +149,8 @@ def _agreement(user, acc, **kw):
 
 def test_agreement_draft_sign_track_break_and_acknowledge(app, make_user):
     user = make_user()
-    acc = make_account(balance_kop=300_00)
-    case = make_case(acc, assignee=user)
+    acc = plain_account(balance_kop=300_00)
+    case = notice_case(acc, assignee=user)
     ag = _agreement(user, acc, account_id=None, case_id=case.id)
     db.session.commit()
     assert ag.status == "draft" and [i.amount_kop for i in ag.instalments] == [100_00] * 3
@@ -188,7 +159,7 @@ def test_agreement_draft_sign_track_break_and_acknowledge(app, make_user):
     db.session.commit()
     assert [d for d, _m in queries.acknowledgments_for(acc.id)] == [date(2026, 11, 20)]
     assert "debt_acknowledged" in audit_actions("payment_agreements", ag.id)
-    pay(acc, date(2026, 12, 9), 100_00)
+    payment(acc, date(2026, 12, 9), 100_00)
     db.session.commit()
     assert services.daily(date(2026, 12, 20))["agreements_checked"] == 1
     db.session.commit()
@@ -221,12 +192,12 @@ def test_agreement_draft_sign_track_break_and_acknowledge(app, make_user):
 
 def test_unpaid_current_charges_make_a_signed_agreement_late(app, make_user):
     user = make_user()
-    acc = make_account()
+    acc = plain_account()
     ag = _agreement(user, acc)
     services.sign_agreement(user, ag, date(2026, 11, 20), today=date(2026, 11, 20))
     db.session.execute(insert(AccountMonth.__table__), [{"account_id": acc.id, "month": date(2026, 11, 1),
                                                          "charged_kop": 40_00}])
-    pay(acc, date(2026, 12, 9), 100_00)
+    payment(acc, date(2026, 12, 9), 100_00)
     db.session.commit()
     # November's bill is due 15.12.2026 (ЖК 155 ч.1 as amended by 177-ФЗ); 5 grace days end on 20.12
     services.daily(date(2026, 12, 20))
@@ -240,10 +211,10 @@ def test_unpaid_current_charges_make_a_signed_agreement_late(app, make_user):
 
 def test_completed_agreement_and_void_cancellation(app, make_user):
     user = make_user()
-    acc = make_account()
+    acc = plain_account()
     ag = _agreement(user, acc)
     services.sign_agreement(user, ag, date(2026, 11, 20), today=date(2026, 11, 20))
-    pay(acc, date(2026, 11, 25), 300_00)
+    payment(acc, date(2026, 11, 25), 300_00)
     db.session.commit()
     assert services.daily(date(2026, 11, 26))["agreements_completed"] == 1
     db.session.commit()
@@ -258,7 +229,7 @@ def test_completed_agreement_and_void_cancellation(app, make_user):
 
 def test_sign_refuses_a_future_date_and_a_second_signature(app, make_user):
     user = make_user()
-    ag = _agreement(user, make_account())
+    ag = _agreement(user, plain_account())
     with pytest.raises(DomainError):
         services.sign_agreement(user, ag, date(2026, 11, 21), today=date(2026, 11, 20))
     services.sign_agreement(user, ag, date(2026, 11, 20), today=date(2026, 11, 20))
@@ -267,14 +238,14 @@ def test_sign_refuses_a_future_date_and_a_second_signature(app, make_user):
 
 
 def test_default_debt_is_the_current_balance(app):
-    acc = make_account(balance_kop=12_345_67)
+    acc = plain_account(balance_kop=12_345_67)
     assert queries.default_debt_kop(acc.id) == 12_345_67
-    assert queries.default_debt_kop(make_account().id) == 0
+    assert queries.default_debt_kop(plain_account().id) == 0
 
 
 def test_contact_counts_group_by_channel_and_outcome_within_dates(app, make_user):
     user = make_user()
-    a, b = make_account(), make_account()
+    a, b = plain_account(), plain_account()
     for acc, ch, oc, d in [(a, "call", "reached", 2), (a, "call", "no_answer", 3), (b, "visit", "not_at_home", 3),
                            (b, "call", "reached", 30)]:
         services.log_contact(user, account_id=acc.id, channel=ch, outcome=oc, when=datetime(2026, 10, d, 12))
@@ -293,7 +264,7 @@ def test_an_agreement_for_part_of_the_debt_acknowledges_only_the_months_its_sum_
     from casework.legal.services import account_calculation
 
     user = make_user()
-    acc = make_account()
+    acc = plain_account()
     sid = db.session.scalar(select(Service.id).where(Service.code == "heating"))
     months = [date(2020 + (m - 1) // 12, (m - 1) % 12 + 1, 1) for m in range(1, 61)]  # 2020-01 … 2024-12
     db.session.execute(insert(LedgerEntry), [

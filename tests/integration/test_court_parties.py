@@ -8,48 +8,16 @@ from datetime import date
 
 import pytest
 from docx import Document as Docx
-from sqlalchemy import insert, select
 
-from casework.accounts.models import Account, AccountParty, Building, LedgerEntry, Party, Service
+from casework.accounts.models import Building, Party
 from casework.documents import russian as ru
 from casework.documents.context import load_common
 from casework.documents.services import LetterRefused, document_file, issue_document, prepare
-from casework.enterprise.models import get_enterprise
 from casework.extensions import db
+from tests.factories import flat_with_persons
 
 TODAY = date(2026, 11, 22)
 COURT = {"court_name": "Мировому судье судебного участка № 166", "court_address": "ул. Суворова, д. 2"}
-
-
-def make_flat(number: str, people: list[tuple], tenure: str = "owner", months: int = 10, monthly: int = 300_001):
-    """An account billed `monthly` kopecks a month from January 2026 with the persons given as
-    (full name, gender, birth date, role, share (num, den) or None, since, until)."""
-    ent = get_enterprise()
-    ent.name, ent.short_name, ent.inn, ent.ogrn = "МУП «Теплоэнерго»", "МУП «Теплоэнерго»", "2434000001", "1022400000001"
-    ent.signatory_name, ent.signatory_position = "Петров Пётр Петрович", "Директор"
-    b = Building(address=f"гп Северо-Енисейский, ул. Ленина, д. {number}")
-    db.session.add(b)
-    db.session.flush()
-    acc = Account(number=number, category="population", tenure=tenure, debtor_name=people[0][0],
-                  address=f"{b.address}, кв. 1", apartment="1", building_id=b.id)
-    db.session.add(acc)
-    db.session.flush()
-    parties = {}
-    for name, gender, born, role, share, since, until in people:
-        p = parties.get(name)
-        if p is None:
-            p = parties[name] = Party(full_name=name, gender=gender, birth_date=born, birth_place="г. Красноярск",
-                                      registration_address=f"{b.address}, кв. 1")
-            db.session.add(p)
-            db.session.flush()
-        db.session.add(AccountParty(account_id=acc.id, party_id=p.id, role=role, share_num=share[0] if share else None,
-                                    share_den=share[1] if share else None, since=since, until=until))
-    svc = db.session.scalar(select(Service.id).where(Service.code == "heating"))
-    db.session.execute(insert(LedgerEntry), [
-        dict(account_id=acc.id, service_id=svc, period=date(2026, m, 1), kind="charge", amount_kop=monthly,
-             entry_key=f"{number}-c{m}") for m in range(1, months + 1)])
-    db.session.flush()
-    return acc, {n: p.id for n, p in parties.items()}
 
 
 def issue(code, acc, **params):
@@ -64,7 +32,7 @@ def issue(code, acc, **params):
 
 
 def test_co_owners_by_share_for_the_days_they_owned(app):
-    acc, ids = make_flat("7001", [
+    acc, ids = flat_with_persons("7001", [
         ("Иванова Мария Петровна", "f", date(1970, 3, 8), "owner", (1, 2), None, None),
         ("Сидоров Павел Андреевич", "m", date(1975, 5, 5), "owner", (1, 2), None, date(2026, 3, 15)),
         ("Кузнецов Олег Викторович", "m", date(1980, 1, 1), "owner", (1, 2), date(2026, 3, 16), None)])
@@ -96,7 +64,7 @@ def ru_kop(money_text: str) -> int:
 
 
 def test_a_half_owned_only_from_a_date_is_refused_until_those_months_are_left_out(app):
-    acc, ids = make_flat("7002", [
+    acc, ids = flat_with_persons("7002", [
         ("Иванова Мария Петровна", "f", date(1970, 3, 8), "owner", (1, 2), None, None),
         ("Кузнецов Олег Викторович", "m", date(1980, 1, 1), "owner", (1, 2), date(2026, 4, 1), None)])
     with pytest.raises(LetterRefused) as exc:
@@ -109,7 +77,7 @@ def test_a_half_owned_only_from_a_date_is_refused_until_those_months_are_left_ou
 
 
 def test_social_tenant_and_adult_family_member_jointly_the_child_left_out(app):
-    acc, ids = make_flat("7003", [
+    acc, ids = flat_with_persons("7003", [
         ("Сидоров Пётр Иванович", "m", date(1970, 1, 1), "tenant", None, None, None),
         ("Сидорова Анна Петровна", "f", date(1972, 6, 1), "registered", None, None, None),
         ("Сидоров Кирилл Петрович", "m", date(2015, 2, 2), "registered", None, None, None)], tenure="social_tenancy")
@@ -125,7 +93,7 @@ def test_social_tenant_and_adult_family_member_jointly_the_child_left_out(app):
 
 
 def test_minor_co_owner_claimed_from_the_parent_never_in_person(app):
-    acc, ids = make_flat("7004", [
+    acc, ids = flat_with_persons("7004", [
         ("Петрова Анна Ивановна", "f", date(1985, 4, 1), "owner", (1, 2), None, None),
         ("Петров Иван Сергеевич", "m", date(2014, 3, 10), "owner", (1, 2), None, None)])
     with pytest.raises(LetterRefused) as exc:
@@ -158,7 +126,7 @@ def test_minor_co_owner_claimed_from_the_parent_never_in_person(app):
 def test_a_mother_whose_gender_the_persons_file_did_not_give_is_acting_in_the_feminine(app):
     """Persons files rarely carry the gender: the representative's «действующей» is told from the patronymic, as
     the declension of her name is (a clerk returns «Орловой Елены Сергеевны, действующего как …»)."""
-    acc, ids = make_flat("7005", [
+    acc, ids = flat_with_persons("7005", [
         ("Орлова Елена Сергеевна", None, date(1984, 7, 20), "owner", (1, 2), None, None),
         ("Орлов Кирилл Андреевич", None, date(2014, 9, 5), "owner", (1, 2), None, None)])
     mother, child = ids["Орлова Елена Сергеевна"], ids["Орлов Кирилл Андреевич"]
@@ -173,7 +141,7 @@ def test_the_writ_on_a_minors_share_names_the_parent_acting_for_the_child(app):
     п.28); her own writ says nothing of the child; a child not on the account is refused with the names that are."""
     from casework.documents.services import DocumentError
 
-    acc, _ids = make_flat("7009", [
+    acc, _ids = flat_with_persons("7009", [
         ("Орлова Елена Сергеевна", None, date(1984, 7, 20), "owner", (1, 2), None, None),
         ("Орлов Кирилл Андреевич", None, date(2014, 9, 5), "owner", (1, 2), None, None)])
     writ = dict(bailiff_unit="Ленское РОСП", writ_number="ВС № 045612380", writ_date=date(2026, 10, 17),
@@ -206,7 +174,7 @@ def test_an_address_without_the_settlement_gets_it_in_the_court_papers(app):
     debtor's place of residence with it (ГПК 124 ч.2 п.3), once — an address already naming it stays as it is."""
     from casework.accounts.models import Territory
 
-    acc, _ids = make_flat("7006", [("Орлов Андрей Викторович", "m", date(1982, 2, 14), "owner", None, None, None)])
+    acc, _ids = flat_with_persons("7006", [("Орлов Андрей Викторович", "m", date(1982, 2, 14), "owner", None, None, None)])
     town = Territory(name="г. Ленск", kind="settlement")
     db.session.add(town)
     db.session.flush()
@@ -222,7 +190,7 @@ def test_an_address_without_the_settlement_gets_it_in_the_court_papers(app):
 def test_a_warning_about_heating_alone_is_refused(app):
     """ПП 354: heating may not be restricted; a warning for a debt of heating alone would name the utility «» —
     refused, unless the collector types the utility to restrict."""
-    acc, _ids = make_flat("7007", [("Орлов Андрей Викторович", "m", date(1982, 2, 14), "owner", None, None, None)])
+    acc, _ids = flat_with_persons("7007", [("Орлов Андрей Викторович", "m", date(1982, 2, 14), "owner", None, None, None)])
     with pytest.raises(LetterRefused) as exc:
         issue("warning_restriction", acc)
     assert exc.value.code == "no_restrictable_service" and "ограничить" in str(exc.value)
@@ -235,7 +203,7 @@ def test_the_bailiff_application_names_the_debtor_of_the_writ(app):
     (name, birth date, «о взыскании с …»), not the account's first debtor; a name not on the account is refused."""
     from casework.documents.services import DocumentError
 
-    acc, _ids = make_flat("7008", [
+    acc, _ids = flat_with_persons("7008", [
         ("Орлов Андрей Викторович", None, date(1982, 2, 14), "owner", (1, 2), None, None),
         ("Орлова Елена Сергеевна", None, date(1984, 7, 20), "owner", (1, 2), None, None)])
     writ = dict(bailiff_unit="Ленское РОСП", writ_number="ФС № 045612379", writ_date=date(2026, 10, 17),

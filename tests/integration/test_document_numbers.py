@@ -10,7 +10,7 @@ from casework.documents.context import load_common
 from casework.documents.models import Document
 from casework.documents.services import issue_document, next_number, prepare
 from casework.extensions import db
-from tests.integration.test_documents import make_account
+from tests.factories import owned_flat
 
 TODAY = date(2026, 11, 22)
 
@@ -45,7 +45,7 @@ def _parallel(app, account_id: int, workers: int, per_worker: int, fail_every: i
 
 
 def test_parallel_issuance_is_unique_and_gap_free(app, is_postgres):
-    acc = make_account()
+    acc = owned_flat()
     db.session.commit()
     workers, per = (8, 5) if is_postgres else (4, 3)
     errors = _parallel(app, acc.id, workers, per, fail_every=4)

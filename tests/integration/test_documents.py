@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 from docx import Document as Docx
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
-from casework.accounts.models import Account, AccountParty, Building, LedgerEntry, Party, Service
+from casework.accounts.models import Building, Service
 from casework.documents import russian as ru
 from casework.documents.letters import LETTERS
 from casework.documents.models import Document, DocumentCounter
@@ -17,47 +17,10 @@ from casework.documents.rendering import docx_text
 from casework.documents.services import (DocumentError, issue_document, prepare, record_delivery, validate_template,
                                          verify_file, document_file, add_template_version, active_template,
                                          activate_template_version)
-from casework.enterprise.models import get_enterprise
 from casework.extensions import db
+from tests.factories import owned_flat
 
 TODAY = date(2026, 11, 22)
-
-
-def make_account(number="100005", owners=2, monthly=(300000, 120000), months=10, paid=500000, apartment="5",
-                 building=None):
-    """An account with `months` monthly charges for two services from January 2026 and one payment in March."""
-    ent = get_enterprise()
-    ent.name, ent.short_name, ent.inn, ent.ogrn = "МУП «Теплоэнерго»", "МУП «Теплоэнерго»", "2434000001", "1022400000001"
-    ent.signatory_name, ent.signatory_position = "Петров Пётр Петрович", "Директор"
-    ent.legal_address = "663282, гп Северо-Енисейский, ул. Ленина, д. 1"
-    if building is None:
-        building = Building(address="гп Северо-Енисейский, ул. Ленина, д. 10")
-        db.session.add(building)
-        db.session.flush()
-    acc = Account(number=number, category="population", debtor_name="Иванова Мария Петровна",
-                  address=f"{building.address}, кв. {apartment}", apartment=apartment, building_id=building.id)
-    db.session.add(acc)
-    db.session.flush()
-    people = [Party(full_name="Иванова Мария Петровна", gender="f", birth_date=date(1970, 3, 8),
-                    birth_place="гп Северо-Енисейский", snils="123-456-789 01"),
-              Party(full_name="Иванов Сергей Андреевич", gender="m", birth_date=date(1968, 1, 2),
-                    birth_place="г. Красноярск", inn="246500000001")][:owners]
-    db.session.add_all(people)
-    db.session.flush()
-    for p in people:
-        db.session.add(AccountParty(account_id=acc.id, party_id=p.id, role="owner", share_num=1, share_den=len(people)))
-    svc = {s.code: s.id for s in db.session.scalars(select(Service))}
-    rows = []
-    for m in range(1, months + 1):
-        for code, amount in zip(("heating", "hot_water"), monthly):
-            rows.append(dict(account_id=acc.id, service_id=svc[code], period=date(2026, m, 1), kind="charge",
-                             amount_kop=amount, entry_key=f"{number}-{code}-{m}"))
-    if paid:
-        rows.append(dict(account_id=acc.id, service_id=svc["heating"], period=date(2026, 3, 1), kind="payment",
-                         amount_kop=paid, paid_on=date(2026, 3, 20), source="bank", entry_key=f"{number}-pay"))
-    db.session.execute(insert(LedgerEntry), rows)
-    db.session.flush()
-    return acc
 
 
 PARAMS = {"court_name": "Мировому судье судебного участка № 166", "court_address": "ул. Суворова, д. 2",
@@ -93,7 +56,7 @@ def _warning_delivered(acc, delivered_on, norm_kop=50_000):
 
 
 def test_every_account_letter_states_the_facts(app):
-    acc = make_account()
+    acc = owned_flat()
     _warning_delivered(acc, date(2026, 10, 20))  # the act of 20.11.2026: the 20 days ran out on 09.11
     debt = 10 * (300000 + 120000) - 500000  # 37 000,00 ₽
     # the complaint about a bailiff needs a writ at the bailiffs (tests/integration/test_fssp.py)
@@ -118,7 +81,7 @@ def test_every_account_letter_states_the_facts(app):
 
 
 def test_court_order_application_splits_by_shares_and_names_identifiers(app):
-    acc = make_account()
+    acc = owned_flat()
     doc, text = _issue("court_order_application", acc)
     src = prepare("court_order_application", account_id=acc.id,
                   common=__import__("casework.documents.context", fromlist=["x"]).load_common(PARAMS, TODAY)).source
@@ -137,7 +100,7 @@ def test_court_order_application_splits_by_shares_and_names_identifiers(app):
 
 
 def test_calculation_rows_come_from_the_penalty_engine(app):
-    acc = make_account()
+    acc = owned_flat()
     doc, text = _issue("debt_calculation", acc)
     from casework.documents.context import load_common, load_source
 
@@ -155,7 +118,7 @@ def test_calculation_rows_come_from_the_penalty_engine(app):
 
 
 def test_warning_delivery_starts_the_term_and_is_validated(app):
-    acc = make_account()
+    acc = owned_flat()
     doc, text = _issue("warning_restriction", acc)
     assert "20 (двадцати) дней со дня доставки" in text and "горячее водоснабжение" in text
     assert warning_delivered_on(account_id=acc.id) is None
@@ -169,7 +132,7 @@ def test_warning_delivery_starts_the_term_and_is_validated(app):
 
 
 def test_employer_letter_refused_above_100000(app):
-    acc = make_account()
+    acc = owned_flat()
     with pytest.raises(DocumentError) as exc:
         _issue("employer_letter", acc, params={"enforce_kop": 10_000_001})
     assert "100" in str(exc.value)
@@ -179,7 +142,7 @@ def test_employer_letter_refused_above_100000(app):
 
 
 def test_enforcement_travel_ban_only_above_10000(app):
-    acc = make_account()
+    acc = owned_flat()
     _doc, text = _issue("enforcement_application", acc, params={"enforce_kop": 1_000_000})
     assert "ограничении на выезд" not in text
     _doc, text = _issue("enforcement_application", acc, params={"enforce_kop": 1_500_000})
@@ -189,7 +152,7 @@ def test_enforcement_travel_ban_only_above_10000(app):
 
 
 def test_agreement_schedule_adds_up(app):
-    acc = make_account()
+    acc = owned_flat()
     _doc, text = _issue("payment_agreement", acc)
     assert "15.12.2026" in text and "15.03.2027" in text
     assert "925 000" not in text and ru.money(925000) in text  # 37 000 / 4
@@ -197,8 +160,8 @@ def test_agreement_schedule_adds_up(app):
 
 
 def test_building_notice_has_apartments_and_amounts_but_never_names(app):
-    a1 = make_account("100005", apartment="5")
-    make_account("100012", apartment="12", building=a1.building, paid=0, months=2)
+    a1 = owned_flat("100005", apartment="5")
+    owned_flat("100012", apartment="12", building=a1.building, paid=0, months=2)
     doc, text = _issue("building_notice", building_id=a1.building_id)
     assert "5 | 37 000 руб. 00 коп." in text and "12 | 8 400 руб. 00 коп." in text
     assert "Иванов" not in text and "Иванова" not in text and "100005" not in text
@@ -206,7 +169,7 @@ def test_building_notice_has_apartments_and_amounts_but_never_names(app):
 
 
 def test_dispatch_register_lists_the_batch(app):
-    acc = make_account()
+    acc = owned_flat()
     d1, _ = _issue("notice_debt", acc)
     d2, _ = _issue("pretrial_claim", acc)
     reg, text = _issue("dispatch_register", documents=[d1, d2], params={"register_recipient": "АО «Почта России»"})
@@ -216,7 +179,7 @@ def test_dispatch_register_lists_the_batch(app):
 def test_rollback_frees_nothing_and_leaves_no_gap(app):
     from casework.documents.context import load_common
 
-    acc = make_account()
+    acc = owned_flat()
     db.session.commit()
     prep = prepare("notice_debt", account_id=acc.id, common=load_common({}, TODAY))
     issue_document(prep)
@@ -253,7 +216,7 @@ def test_template_validation_rejects_broken_uploads_and_keeps_versions(app, tmp_
     assert validate_template("notice_debt", good).ok
     tv = add_template_version("notice_debt", good, "new.docx", "короче")
     db.session.commit()
-    acc = make_account()
+    acc = owned_flat()
     doc, text = _issue("notice_debt", acc)
     assert text.strip() == f"Уведомление № 1/2026: Ивановой Марии Петровне, долг {ru.money_full(3_700_000)}"
     assert doc.template_version_id == tv.id
@@ -270,7 +233,7 @@ def test_bulk_zip_and_merged_output(app):
     b = Building(address="ул. Мира, д. 3")
     db.session.add(b)
     db.session.flush()
-    ids = [make_account(f"2000{i}", apartment=str(i), building=b, owners=1).id for i in range(1, 6)]
+    ids = [owned_flat(f"2000{i}", apartment=str(i), building=b, owners=1).id for i in range(1, 6)]
     db.session.commit()
     batch = bulk.create_batch("warning_restriction", ids, "zip")
     db.session.commit()

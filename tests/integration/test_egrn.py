@@ -11,7 +11,8 @@ from casework.accounts.models import AccountParty, Party
 from casework.audit.models import AuditEvent
 from casework.egrn import parser, services
 from casework.extensions import db
-from tests.egrn_data import CAD, make_account, sample
+from tests.egrn_data import CAD, sample
+from tests.factories import egrn_flat
 
 
 def owners(account_id):
@@ -50,7 +51,7 @@ def test_parser_reads_the_extract_of_a_room():
 
 
 def test_co_owners_are_added_with_shares_and_the_minor_is_flagged(app):
-    account = make_account()
+    account = egrn_flat()
     token, reviews = services.review_upload([("room.xml", sample("room_two_owners.xml"))])
     (fr,) = reviews
     assert fr.account_id == account.id and fr.error is None and fr.unmatched is None
@@ -80,7 +81,7 @@ def test_co_owners_are_added_with_shares_and_the_minor_is_flagged(app):
 
 
 def test_a_changed_share_is_updated(app):
-    account = make_account()
+    account = egrn_flat()
     load("room_two_owners.xml")
     link = db.session.scalar(select(AccountParty).join(Party).where(Party.full_name == "Петров Сергей Иванович",
                                                                     AccountParty.role == "owner"))
@@ -93,7 +94,7 @@ def test_a_changed_share_is_updated(app):
 
 
 def test_transfer_of_rights_ends_the_previous_owner(app):
-    account = make_account()
+    account = egrn_flat()
     load("room_two_owners.xml")
     token, (fr,) = services.review_upload([("transfer.xml", sample("transfer_rights.xml"))])
     assert fr.kind == "transfer" and fr.missing == []
@@ -110,7 +111,7 @@ def test_transfer_of_rights_ends_the_previous_owner(app):
 
 
 def test_transfer_adds_a_former_owner_the_app_never_had(app):
-    account = make_account()
+    account = egrn_flat()
     db.session.execute(AccountParty.__table__.delete())
     db.session.commit()
     load("transfer_rights.xml")
@@ -122,7 +123,7 @@ def test_transfer_adds_a_former_owner_the_app_never_had(app):
 
 
 def test_reimport_changes_nothing(app):
-    make_account()
+    egrn_flat()
     load("room_two_owners.xml")
     before = snapshot()
     events = db.session.query(AuditEvent).count()
@@ -134,7 +135,7 @@ def test_reimport_changes_nothing(app):
 
 
 def test_an_unknown_cadastral_number_and_address_is_reported(app):
-    make_account()
+    egrn_flat()
     other = (sample("room_two_owners.xml").decode().replace(CAD, "14:14:050101:999")
              .replace("ул. Мира, д. 1, кв. 5", "ул. Мира, д. 1, кв. 77").encode())
     before = snapshot()
@@ -146,7 +147,7 @@ def test_an_unknown_cadastral_number_and_address_is_reported(app):
 
 
 def test_matched_by_address_when_the_premises_has_no_cadastral_number(app):
-    account = make_account(cadastral=None)
+    account = egrn_flat(cadastral=None)
     token, (fr,) = services.review_upload([("room.xml", sample("room_two_owners.xml"))])
     assert fr.account_id == account.id and fr.learn_cadastral
     services.apply_upload(token)
@@ -159,7 +160,7 @@ def test_billion_laughs_is_refused(app):
     bomb = sample("billion_laughs.xml")
     with pytest.raises(parser.ExtractError):
         parser.parse_extract(bomb)
-    make_account()
+    egrn_flat()
     _token, (fr,) = services.review_upload([("bomb.xml", bomb)])
     assert fr.error and fr.account_id is None
     # even one harmless entity is refused: the parser never expands what the file declares
@@ -171,7 +172,7 @@ def test_billion_laughs_is_refused(app):
 
 
 def test_a_zip_from_gosuslugi_is_unpacked(app):
-    make_account()
+    egrn_flat()
     inner = io.BytesIO()
     with zipfile.ZipFile(inner, "w") as z:
         z.writestr("report-1.xml", sample("room_two_owners.xml"))
@@ -184,7 +185,7 @@ def test_a_zip_from_gosuslugi_is_unpacked(app):
 
 
 def test_cli_reads_a_folder_and_applies(app, runner, tmp_path):
-    account = make_account()
+    account = egrn_flat()
     (tmp_path / "a").mkdir()
     (tmp_path / "a" / "room.xml").write_bytes(sample("room_two_owners.xml"))
     (tmp_path / "a" / "room.xml.sig").write_bytes(b"sig")
@@ -200,7 +201,7 @@ def test_cli_reads_a_folder_and_applies(app, runner, tmp_path):
 def test_the_upload_is_kept_in_the_s3_bucket(s3_storage, s3_server):
     from casework import storage
 
-    account = make_account()
+    account = egrn_flat()
     token, _reviews = services.review_upload([("room.xml", sample("room_two_owners.xml"))])
     db.session.commit()
     assert storage.backend().kind == "s3"
@@ -212,7 +213,7 @@ def test_the_upload_is_kept_in_the_s3_bucket(s3_storage, s3_server):
 
 
 def test_a_person_known_elsewhere_is_found_by_snils(app):
-    account = make_account()
+    account = egrn_flat()
     known = Party(full_name="Петрова Алина", snils="987-654-321 00")  # spelled otherwise, on no account
     db.session.add(known)
     db.session.commit()

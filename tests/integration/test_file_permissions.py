@@ -16,7 +16,7 @@ from casework.documents.models import Document, TemplateVersion
 from casework.extensions import db
 from casework.imports.models import ImportBatch
 from tests.conftest import PASSWORD
-from tests.integration.test_documents import make_account
+from tests.factories import owned_flat
 from tests.web.test_documents_views import _docx, issue
 from tests.web.test_imports_views import LEDGER_CSV, upload
 
@@ -52,7 +52,7 @@ def test_every_file_the_app_writes_is_owner_only(own_storage, client, login, mak
     client.post("/auth/logout")
     manager = make_user("manager")
     client.post("/auth/login", data={"username": manager.username, "password": PASSWORD})
-    acc = make_account()
+    acc = owned_flat()
     db.session.commit()
     assert issue(client, acc.id, "notice_debt").status_code == 302
     from casework.documents import bulk

@@ -27,7 +27,7 @@ from casework.extensions import db
 from casework.legal.adapter import claim_selection
 from casework.legal.services import account_calculation, current_reference
 
-from .test_account_calc import add_entries, make_account
+from tests.factories import add_entries, calc_account
 from .test_documents import PARAMS
 
 AS_OF = date(2024, 6, 30)
@@ -116,7 +116,7 @@ def _period_text(calc, months=None) -> str:
 
 @pytest.mark.parametrize("ledger", sorted(LEDGERS))
 def test_every_letter_states_the_legal_calculation(app, ledger):
-    acc = make_account()
+    acc = calc_account()
     LEDGERS[ledger](acc)
     db.session.commit()
     calc = account_calculation(acc.id, AS_OF)  # what the legal page shows
@@ -180,7 +180,7 @@ def test_cases_reports_and_the_portfolio_agree_with_the_legal_calculation(app, l
     from casework.legal.portfolio import run_portfolio
     from casework.reports.analysis import limitation_by_account
 
-    acc = make_account()
+    acc = calc_account()
     LEDGERS[ledger](acc)
     db.session.commit()
     calc = account_calculation(acc.id, AS_OF)
@@ -200,7 +200,7 @@ def test_the_issue_example_a_reversed_payment_is_not_paid_in_the_court_letter(ap
     """Two 3 000 ₽ charges (January and February 2022), a 3 000 ₽ payment of 10.02.2022 reversed on 05.04.2022,
     as of 30.06.2024: nothing is paid, so the penalty runs on 6 000 ₽ — 2 815,43 ₽ on the legal page and in the
     court order application alike (not 1 398,69 ₽, which counts the reversed payment)."""
-    acc = make_account()
+    acc = calc_account()
     _issue_example(acc)
     db.session.commit()
     calc = account_calculation(acc.id, AS_OF)

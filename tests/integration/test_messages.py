@@ -133,9 +133,9 @@ def smsru(app, monkeypatch):
 
 
 def _account(phone="8 (914) 123-45-67", email="ivanova@example.ru"):
-    from tests.integration.test_documents import make_account
+    from tests.factories import owned_flat
 
-    acc = make_account(number=f"M{datetime.now().microsecond:06d}")
+    acc = owned_flat(number=f"M{datetime.now().microsecond:06d}")
     acc.phone, acc.email = phone, email
     db.session.commit()
     return acc

@@ -13,7 +13,8 @@ from casework.accounts.models import AccountServiceNorm
 from casework.domain.restriction import derived_norm_kop
 from casework.domain.stages import TransitionNotAllowed
 from casework.extensions import db
-from tests.integration.test_case_services import TODAY, make_account
+from tests.integration.test_case_services import TODAY
+from tests.factories import billed_account
 
 
 def test_derived_norm_rule():
@@ -26,7 +27,7 @@ def test_derived_norm_rule():
 
 def _restriction_ready(staff, **kw):
     """A case in the notice stage with a delivered warning whose 20 days have run out."""
-    acc, svc = make_account(**kw)
+    acc, svc = billed_account(**kw)
     svc.norm_monthly_kop = None                      # a real enterprise: the service has no default norm charge
     c = services.open_case(acc.id, staff["collector"], TODAY - timedelta(days=60))
     services.change_stage(c, "notice", staff["collector"], TODAY - timedelta(days=50))
@@ -80,7 +81,7 @@ def test_norms_page_sets_and_removes_the_account_norm(client, login):
     from casework.accounts.models import Service
 
     lawyer = login("lawyer")
-    acc, svc = make_account(months=4, monthly_kop=250_000, last_period=date(2026, 5, 1))
+    acc, svc = billed_account(months=4, monthly_kop=250_000, last_period=date(2026, 5, 1))
     svc.norm_monthly_kop = None
     db.session.commit()
     r = client.get(f"/cases/accounts/{acc.id}/norms")
@@ -107,7 +108,7 @@ def test_norms_page_sets_and_removes_the_account_norm(client, login):
 
 def test_collector_may_not_edit_norms(client, login):
     login("collector")
-    acc, svc = make_account(months=4)
+    acc, svc = billed_account(months=4)
     db.session.commit()
     assert client.get(f"/cases/accounts/{acc.id}/norms").status_code == 403
     assert client.post(f"/cases/accounts/{acc.id}/norms", data={"service_id": svc.id, "norm": "1"}).status_code == 403

@@ -10,7 +10,8 @@ from casework.cases import services
 from casework.cases.models import Case
 from casework.cases.queries import new_debtors
 from casework.extensions import db
-from tests.integration.test_case_services import TODAY, make_account
+from tests.integration.test_case_services import TODAY
+from tests.factories import billed_account
 
 
 def flag(account_id: int) -> bool:
@@ -26,8 +27,8 @@ def disagreements() -> int:
 
 def test_flag_follows_open_close_refresh_and_the_daily_job(app, make_user):
     user = make_user("manager")
-    acc, _ = make_account(months=12)   # 36,000 ₽: above the threshold
-    other, _ = make_account(months=12)
+    acc, _ = billed_account(months=12)   # 36,000 ₽: above the threshold
+    other, _ = billed_account(months=12)
     db.session.commit()
     assert flag(acc.id) is False
     assert {r["id"] for r in new_debtors()} == {acc.id, other.id}

@@ -13,7 +13,7 @@ from casework.extensions import db
 from casework.legal.adapter import duty_policy, limitation_policy, penalty_policy
 from casework.legal.services import account_calculation
 
-from .test_account_calc import add_entries, make_account
+from tests.factories import add_entries, calc_account
 
 
 @pytest.mark.parametrize("setting,value,words", [
@@ -43,7 +43,7 @@ def test_a_setting_broken_at_run_time_is_refused_by_the_documents_too(app):
     """The court letters used to fall back to the default penalty policy on a bad setting."""
     from casework.documents.context import load_common, load_source
 
-    acc = make_account()
+    acc = calc_account()
     add_entries(acc.id, [{"kind": "charge", "period": "2023-01", "amount": "1000.00"}])
     db.session.commit()
     app.config["PENALTY_POLICY"] = {"cap": "bogus"}
@@ -67,7 +67,7 @@ def test_the_limitation_setting_reaches_the_cases_area(app):
     in the legal calculation and in the cases area's court guard alike."""
     from casework.cases.services import limitation_for
 
-    acc = make_account()
+    acc = calc_account()
     add_entries(acc.id, [{"kind": "charge", "period": "2022-02", "amount": "1000.00"}])
     db.session.commit()
     on = date(2025, 3, 11)

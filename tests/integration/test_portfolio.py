@@ -9,7 +9,7 @@ from casework.extensions import db
 from casework.legal.models import PortfolioResult, PortfolioRun
 from casework.legal.portfolio import run_portfolio
 from casework.legal.services import account_calculation
-from tests.integration.test_account_calc import add_entries, make_account
+from tests.factories import add_entries, calc_account
 
 AS_OF = date(2025, 9, 30)
 
@@ -28,8 +28,8 @@ def _results() -> dict[int, PortfolioResult]:
 
 
 def test_one_row_per_account_with_debt_equal_to_the_account_calculation(app):
-    debtors = [make_account() for _ in range(3)]
-    payer = make_account()
+    debtors = [calc_account() for _ in range(3)]
+    payer = calc_account()
     for a in debtors:
         _ledger(a.id)
     _ledger(payer.id, paid_all=True)
@@ -50,7 +50,7 @@ def test_one_row_per_account_with_debt_equal_to_the_account_calculation(app):
 
 
 def test_a_second_run_replaces_the_rows_and_drops_accounts_that_paid(app):
-    a, b = make_account(), make_account()
+    a, b = calc_account(), calc_account()
     _ledger(a.id)
     _ledger(b.id)
     db.session.commit()
@@ -68,7 +68,7 @@ def test_a_second_run_replaces_the_rows_and_drops_accounts_that_paid(app):
 
 
 def test_a_limited_run_touches_only_the_given_accounts(app):
-    a, b = make_account(), make_account()
+    a, b = calc_account(), calc_account()
     _ledger(a.id)
     _ledger(b.id)
     db.session.commit()
@@ -83,7 +83,7 @@ def test_a_limited_run_touches_only_the_given_accounts(app):
 
 
 def test_two_workers_give_the_same_rows_as_one(app):
-    accounts = [make_account() for _ in range(7)]
+    accounts = [calc_account() for _ in range(7)]
     for i, a in enumerate(accounts):
         _ledger(a.id, paid_all=(i % 3 == 0))
     db.session.commit()
@@ -99,7 +99,7 @@ def test_two_workers_give_the_same_rows_as_one(app):
 
 
 def test_the_cli_runs_the_portfolio_and_reports(app, runner):
-    a = make_account()
+    a = calc_account()
     _ledger(a.id)
     db.session.commit()
     result = runner.invoke(args=["calc", "portfolio", "--as-of", "2025-09-30", "--quiet"])
@@ -115,7 +115,7 @@ def test_the_portfolio_job_gives_the_same_rows_chunk_by_chunk(app, monkeypatch, 
     from casework.jobs.models import JobRun
     from casework.jobs.services import enqueue, execute
 
-    accounts = [make_account() for _ in range(7)]
+    accounts = [calc_account() for _ in range(7)]
     for i, a in enumerate(accounts):
         _ledger(a.id, paid_all=(i % 3 == 0))
     db.session.commit()

@@ -4,11 +4,12 @@ from datetime import timedelta
 from casework.cases import queries, services
 from casework.cases.models import Alert, Deadline
 from casework.extensions import db
-from tests.integration.test_case_services import TODAY, make_account
+from tests.integration.test_case_services import TODAY
+from tests.factories import billed_account
 
 
 def _open(user, assignee, **kw):
-    acc, _ = make_account(**kw)
+    acc, _ = billed_account(**kw)
     return services.open_case(acc.id, user, TODAY - timedelta(days=30), assignee_id=assignee.id)
 
 

@@ -15,7 +15,8 @@ from casework.contacts import services as contacts
 from casework.domain.stages import TransitionNotAllowed
 from casework.extensions import db
 from casework.legal.services import account_calculation
-from tests.integration.test_case_services import TODAY, make_account
+from tests.integration.test_case_services import TODAY
+from tests.factories import billed_account
 
 
 @pytest.fixture()
@@ -35,11 +36,11 @@ def _cases(acc):
 
 
 def test_a_case_with_nothing_overdue_is_closed_and_not_reopened(app, staff, runner):
-    acc, _svc = make_account(months=12)
+    acc, _svc = billed_account(months=12)
     case = services.open_case(acc.id, staff["collector"], TODAY - timedelta(days=30))
     bal = db.session.get(AccountBalance, acc.id)
     bal.overdue_kop = 0                              # paid up: only the month not yet due is unpaid
-    court_acc, _ = make_account(months=12)
+    court_acc, _ = billed_account(months=12)
     in_court = services.open_case(court_acc.id, staff["lawyer"], TODAY - timedelta(days=30))
     services.record_court_filing(in_court, staff["lawyer"], TODAY - timedelta(days=10), principal_kop=1_000_00)
     db.session.get(AccountBalance, court_acc.id).overdue_kop = 0
@@ -55,7 +56,7 @@ def test_a_case_with_nothing_overdue_is_closed_and_not_reopened(app, staff, runn
 def test_a_kept_agreement_closes_the_case_and_a_broken_one_brings_it_back(app, staff, runner):
     """Kept: the daily job closes the case. Not kept (two instalments unpaid): the same case is opened again at the
     agreement stage, with its history — no second case beside it; a later run changes nothing."""
-    acc, _svc = make_account(months=12)
+    acc, _svc = billed_account(months=12)
     case = services.open_case(acc.id, staff["collector"], TODAY - timedelta(days=30))
     ag = contacts.create_agreement(staff["collector"], debt_kop=36_000_00, months=6,
                                    first_due_on=TODAY + timedelta(days=10), case_id=case.id)
@@ -83,7 +84,7 @@ def test_a_kept_agreement_closes_the_case_and_a_broken_one_brings_it_back(app, s
 def test_a_case_closed_by_hand_is_not_reopened_by_the_daily_job(app, staff, runner):
     """Only a case closed because its agreement was being kept is opened again; one a manager closed stays closed and
     the overdue debt gets a case of its own."""
-    acc, _svc = make_account(months=12)
+    acc, _svc = billed_account(months=12)
     case = services.open_case(acc.id, staff["collector"], TODAY - timedelta(days=30))
     services.change_stage(case, "closed", staff["manager"], TODAY - timedelta(days=2), reason="ошибочно открыто")
     db.session.commit()
@@ -94,7 +95,7 @@ def test_a_case_closed_by_hand_is_not_reopened_by_the_daily_job(app, staff, runn
 def test_a_step_its_guard_refuses_is_not_offered(app, staff, runner):
     """A warning's 20 days ran out, but the debt is 2 months of charges: no norm charge can be derived (fewer than 3
     months) → «restriction may start» is not offered; once the lawyer sets the norm charge it is."""
-    acc, svc = make_account(months=2, monthly_kop=300_000)
+    acc, svc = billed_account(months=2, monthly_kop=300_000)
     svc.norm_monthly_kop = None
     case = services.open_case(acc.id, staff["collector"], TODAY - timedelta(days=60))
     services.change_stage(case, "notice", staff["collector"], TODAY - timedelta(days=50))
@@ -117,7 +118,7 @@ def test_a_step_its_guard_refuses_is_not_offered(app, staff, runner):
 def test_no_measure_is_offered_to_a_payer_with_a_kept_agreement(app, staff, runner):
     """«можно ограничивать» to a payer with a signed agreement: the guard sees the agreement (ПП 354 п.118), the
     signed agreement moves the case to its stage, and the daily job closes it while the agreement is kept."""
-    acc, svc = make_account(months=12)
+    acc, svc = billed_account(months=12)
     svc.norm_monthly_kop = 300_000
     case = services.open_case(acc.id, staff["collector"], TODAY - timedelta(days=90))
     services.change_stage(case, "notice", staff["collector"], TODAY - timedelta(days=80))
@@ -146,7 +147,7 @@ def _writeoff_rows(acc):
 
 
 def test_a_written_off_debt_is_settled_and_never_reopened(app, staff, runner):
-    acc, _svc = make_account(months=12, last_period=date(2022, 12, 1))  # every month time-barred on 15.06.2026
+    acc, _svc = billed_account(months=12, last_period=date(2022, 12, 1))  # every month time-barred on 15.06.2026
     case = services.open_case(acc.id, staff["lawyer"], TODAY - timedelta(days=30))
     p = services.propose_writeoff(case, "limitation", None, staff["lawyer"], TODAY)
     db.session.commit()
@@ -166,7 +167,7 @@ def test_a_written_off_debt_is_settled_and_never_reopened(app, staff, runner):
 
 
 def test_a_partial_writeoff_of_only_the_time_barred_months(app, staff, runner):
-    acc, _svc = make_account(months=60)              # 2021-06 … 2026-05: the oldest months are time-barred
+    acc, _svc = billed_account(months=60)              # 2021-06 … 2026-05: the oldest months are time-barred
     case = services.open_case(acc.id, staff["lawyer"], TODAY - timedelta(days=30))
     with pytest.raises(TransitionNotAllowed) as exc:
         services.propose_writeoff(case, "limitation", None, staff["lawyer"], TODAY, periods=["2021-06", "2025-01"])
@@ -193,10 +194,10 @@ def test_a_partial_writeoff_of_only_the_time_barred_months(app, staff, runner):
 
 def test_the_queue_shows_the_debt_and_the_real_count(client, login):
     user = login("collector")
-    acc, _ = make_account(months=12)
+    acc, _ = billed_account(months=12)
     c = services.open_case(acc.id, user, TODAY - timedelta(days=5), assignee_id=user.id)
     c.next_action_on, c.next_action = TODAY - timedelta(days=1), "Позвонить"
-    quiet, _ = make_account(months=12)
+    quiet, _ = billed_account(months=12)
     services.open_case(quiet.id, user, TODAY - timedelta(days=5), assignee_id=user.id)
     db.session.get(AccountBalance, quiet.id).overdue_kop = 0
     db.session.commit()
@@ -208,7 +209,7 @@ def test_the_queue_shows_the_debt_and_the_real_count(client, login):
 
 def test_the_case_page_proposes_a_partial_writeoff(client, login, make_user):
     lawyer = login("lawyer")
-    acc, _ = make_account(months=60)
+    acc, _ = billed_account(months=60)
     case = services.open_case(acc.id, lawyer, TODAY - timedelta(days=30))
     db.session.commit()
     page = client.get(f"/cases/{case.id}").get_data(as_text=True)

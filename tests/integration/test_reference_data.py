@@ -52,9 +52,9 @@ def test_seed_is_idempotent_and_keeps_edits(app):
 
 def test_a_new_key_rate_row_changes_the_next_penalty_and_is_audited(app, make_user):
     from casework.legal.services import account_calculation
-    from tests.integration.test_account_calc import add_entries, make_account
+    from tests.factories import add_entries, calc_account
 
-    acc = make_account()
+    acc = calc_account()
     # 2020 is outside the 9.5 % cap window, so the key rate on the calculation date counts
     add_entries(acc.id, [{"kind": "charge", "period": "2020-01", "amount": "10000.00"}])
     db.session.commit()

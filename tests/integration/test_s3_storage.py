@@ -18,7 +18,7 @@ from casework.documents.rendering import docx_text
 from casework.extensions import db
 from casework.imports.models import ImportBatch
 from tests.conftest import PASSWORD
-from tests.integration.test_documents import make_account
+from tests.factories import owned_flat
 from tests.s3 import BUCKET, free_ports
 from tests.web.test_csrf import Browser
 from tests.web.test_documents_views import _docx, _token, issue
@@ -119,7 +119,7 @@ def test_two_hosts_share_documents_templates_imports_and_batches(s3_storage, hos
     with the same bytes, an upload previewed on A is confirmed on B, a batch run on A downloads on B."""
     a_app, b_app = s3_storage, host_b
     users = {role: make_user(role) for role in ("admin", "collector", "manager", "lawyer")}
-    acc = make_account()
+    acc = owned_flat()
     db.session.commit()
     a = {role: _browser(a_app, u) for role, u in users.items()}
     b = {role: _browser(b_app, u) for role, u in users.items()}
@@ -206,7 +206,7 @@ def test_an_active_template_missing_from_the_storage_is_refused_not_replaced(s3_
     storage.delete("documents", tv.file_path)
     client.post("/auth/logout")
     login("collector")
-    acc = make_account()
+    acc = owned_flat()
     db.session.commit()
     r = issue(client, acc.id, "notice_debt")
     assert r.status_code == 200

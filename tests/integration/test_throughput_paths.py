@@ -23,11 +23,12 @@ from casework.documents.services import active_template, template_data
 from casework.extensions import db
 from casework.imports import services
 
-from .test_documents import TODAY, make_account
+from .test_documents import TODAY
+from tests.factories import owned_flat
 
 
 def test_fast_render_equals_bare_docxtpl_for_every_account_letter(app):
-    acc = make_account()
+    acc = owned_flat()
     common = load_common({}, TODAY)
     checked = 0
     for code, letter in LETTERS.items():
@@ -53,7 +54,7 @@ def test_fast_render_equals_bare_docxtpl_for_every_account_letter(app):
 
 
 def test_fast_render_keeps_line_breaks_from_values(app):
-    acc = make_account()
+    acc = owned_flat()
     src = load_source(acc.id, load_common({}, TODAY))
     path, _v = active_template("notice_debt")
     data, names = template_data(path)
@@ -134,14 +135,14 @@ def test_portfolio_fast_path_equals_the_account_calculation_on_varied_ledgers(ap
     from casework.legal.portfolio import run_portfolio
     from casework.legal.services import account_calculation
 
-    from .test_account_calc import add_entries, make_account
+    from tests.factories import add_entries, calc_account
 
     as_of = date(2025, 9, 30)
     rnd = random.Random(7)
     capital = db.session.scalar(select(Service.code).where(Service.is_capital_repair.is_(True)))
     accounts = []
     for n in range(30):
-        acc = make_account()
+        acc = calc_account()
         accounts.append(acc.id)
         rows = []
         for m in range(rnd.randint(0, 40)):

@@ -7,11 +7,11 @@ from casework.cases import services
 from casework.cases.models import Case, StageChange
 from casework.extensions import db
 from casework.timeutil import today
-from tests.integration.test_case_services import make_account
+from tests.factories import billed_account
 
 
 def _case(user, **kw):
-    acc, svc = make_account(**kw)
+    acc, svc = billed_account(**kw)
     c = services.open_case(acc.id, user, today() - timedelta(days=5), assignee_id=user.id)
     db.session.commit()
     return c, svc

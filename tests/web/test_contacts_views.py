@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from casework.contacts.models import Contact, PaymentAgreement, Promise
 from casework.extensions import db
-from tests.integration.test_contacts_services import make_account, make_case
+from tests.factories import notice_case, plain_account
 
 
 @pytest.fixture(autouse=True)
@@ -34,8 +34,8 @@ def _contact_data(**kw):
 
 def test_log_a_contact_with_a_promise_from_the_case_page(app, client, login):
     user = login("collector")
-    acc = make_account()
-    case = make_case(acc, assignee=user)
+    acc = plain_account()
+    case = notice_case(acc, assignee=user)
     db.session.commit()
     page = client.get(f"/contacts/case/{case.id}")
     assert page.status_code == 200 and 'autofocus' in page.get_data(as_text=True)
@@ -51,7 +51,7 @@ def test_log_a_contact_with_a_promise_from_the_case_page(app, client, login):
 
 def test_a_second_call_the_same_day_warns_and_saves_only_when_confirmed(app, client, login):
     login("collector")
-    acc = make_account()
+    acc = plain_account()
     db.session.commit()
     data = _contact_data(promise_amount="", promise_due_on="", next_action_kind="", next_action_on="",
                          outcome="no_answer", contacted_time="10:00")
@@ -69,7 +69,7 @@ def test_a_second_call_the_same_day_warns_and_saves_only_when_confirmed(app, cli
 
 def test_invalid_contact_form_shows_errors_and_saves_nothing(app, client, login):
     login("collector")
-    acc = make_account()
+    acc = plain_account()
     db.session.commit()
     resp = client.post(f"/contacts/account/{acc.id}", data=_contact_data(promise_due_on=""))
     assert resp.status_code == 200 and 'class="errors"' in resp.get_data(as_text=True)
@@ -78,8 +78,8 @@ def test_invalid_contact_form_shows_errors_and_saves_nothing(app, client, login)
 
 def test_agreement_preview_then_save_then_sign_and_print(app, client, login):
     login("collector")
-    acc = make_account(balance_kop=10_000_01)
-    case = make_case(acc)
+    acc = plain_account(balance_kop=10_000_01)
+    case = notice_case(acc)
     db.session.commit()
     form = client.get(f"/contacts/case/{case.id}/agreements/new").get_data(as_text=True)
     assert 'value="10000.01"' in form  # default: the current balance
@@ -109,7 +109,7 @@ def test_agreement_preview_then_save_then_sign_and_print(app, client, login):
 
 def test_agreement_errors_are_shown_in_words(app, client, login):
     login("collector")
-    acc = make_account()
+    acc = plain_account()
     db.session.commit()
     resp = client.post(f"/contacts/account/{acc.id}/agreements/new",
                        data={"kind": "instalment", "debt": "1.00", "months": "7", "round_rubles": "y",
@@ -123,7 +123,7 @@ def test_nothing_is_deletable_and_a_collector_cannot_void_a_signed_agreement(app
         if rule.endpoint.startswith("contacts."):
             assert "DELETE" not in rule.methods and "delete" not in rule.rule
     user = login("collector")
-    acc = make_account()
+    acc = plain_account()
     from casework.contacts import services
     ag = services.create_agreement(user, account_id=acc.id, debt_kop=300_00, months=3,
                                    first_due_on=TODAY + timedelta(days=5))
@@ -141,7 +141,7 @@ def test_nothing_is_deletable_and_a_collector_cannot_void_a_signed_agreement(app
 
 def test_lists_filters_export_and_missing_records(app, client, login):
     user = login("manager")
-    acc = make_account(number="ЛС-777")
+    acc = plain_account(number="ЛС-777")
     from casework.contacts import services
     services.log_contact(user, account_id=acc.id, channel="visit", outcome="not_at_home", note="обход")
     db.session.commit()
@@ -160,7 +160,7 @@ def test_lists_filters_export_and_missing_records(app, client, login):
 
 def test_admin_may_read_but_not_log(app, client, login):
     login("admin")
-    acc = make_account()
+    acc = plain_account()
     db.session.commit()
     assert client.get(f"/contacts/account/{acc.id}").status_code == 200
     assert client.post(f"/contacts/account/{acc.id}", data=_contact_data()).status_code == 403

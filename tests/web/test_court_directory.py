@@ -12,7 +12,7 @@ from casework.cases import seed as cases_seed
 from casework.cases import services
 from casework.cases.models import BailiffUnit, Court
 from casework.extensions import db
-from tests.integration.test_case_services import make_account
+from tests.factories import billed_account
 
 COURT = {"kind": "magistrate", "name": "Судебный участок № 22 Ленского района", "sector_number": "22",
          "judge_name": "Петрова А. И.", "territory_id": 0, "address": "678144, г. Ленск, ул. Ленина, д. 65",
@@ -136,7 +136,7 @@ def test_link_chosen_buildings_and_all_of_a_territory_with_preview(client, login
     assert "территорию или улицу" in r.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Building).where(Building.court_id.is_(None))) == 1
     # the case of a debtor living there gets this court
-    acc, _svc = make_account()
+    acc, _svc = billed_account()
     db.session.get(Building, acc.building_id).court_id = court.id
     db.session.commit()
     assert services.court_for_account(acc).id == court.id

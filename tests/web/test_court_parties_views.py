@@ -12,7 +12,7 @@ from sqlalchemy import select
 from casework.documents.models import Document
 from casework.documents.services import document_file
 from casework.extensions import db
-from tests.integration.test_court_parties import make_flat
+from tests.factories import flat_with_persons
 
 TOKEN_RE = re.compile(r'name="issue_token" value="([^"]+)"')
 
@@ -23,7 +23,7 @@ def _token(client, url):
 
 
 def test_the_lawyer_marks_the_parent_of_a_minor_co_owner_and_issues(client, login):
-    acc, ids = make_flat("7101", [
+    acc, ids = flat_with_persons("7101", [
         ("Петрова Анна Ивановна", "f", date(1985, 4, 1), "owner", (1, 2), None, None),
         ("Петров Иван Сергеевич", "m", date(2014, 3, 10), "owner", (1, 2), None, None)])
     db.session.commit()
@@ -53,7 +53,7 @@ def test_the_lawyer_marks_the_parent_of_a_minor_co_owner_and_issues(client, logi
 
 
 def test_a_family_member_left_out_on_the_form_is_not_a_defendant(client, login):
-    acc, ids = make_flat("7102", [
+    acc, ids = flat_with_persons("7102", [
         ("Сидоров Пётр Иванович", "m", date(1970, 1, 1), "tenant", None, None, None),
         ("Сидорова Анна Петровна", "f", date(1972, 6, 1), "registered", None, None, None)], tenure="social_tenancy")
     db.session.commit()

@@ -181,9 +181,9 @@ def _table_counts() -> dict[str, int]:
 
 def _seed_records(collector):
     from casework.cases import services as case_services
-    from tests.integration.test_case_services import make_account
+    from tests.factories import billed_account
 
-    acc, _svc = make_account()
+    acc, _svc = billed_account()
     case = case_services.open_case(acc.id, collector, today() - timedelta(days=5), assignee_id=collector.id)
     db.session.commit()
     return {"account_id": acc.id, "case_id": case.id}

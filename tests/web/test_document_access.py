@@ -15,12 +15,12 @@ from casework.documents.letters import ACTIONS, LETTERS, Letter
 from casework.documents.models import Document, DocumentBatch, DocumentCounter
 from casework.documents.rendering import docx_text
 from casework.extensions import db
-from tests.integration.test_documents import make_account
+from tests.factories import owned_flat
 
 from ..conftest import PASSWORD
 from .test_csrf import Browser
 
-SNILS = "123-456-789 01"  # the first owner's, in make_account
+SNILS = "123-456-789 01"  # the first owner's, in tests.factories.owned_flat
 BIRTH = "08.03.1970"
 COURT = {"court_name": "Мировому судье судебного участка № 166", "court_address": "ул. Суворова, д. 2"}
 TOKEN_RE = re.compile(r'name="issue_token" value="([^"]*)"')
@@ -103,7 +103,7 @@ def _documents() -> int:
 
 @pytest.fixture()
 def people(app, make_user):
-    acc = make_account()
+    acc = owned_flat()
     db.session.commit()
     return {"account": acc, "collector": make_user("collector"), "lawyer": make_user("lawyer"),
             "admin": make_user("admin")}

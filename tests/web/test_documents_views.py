@@ -13,7 +13,7 @@ from sqlalchemy import select
 from casework.documents.models import Document, TemplateVersion
 from casework.documents.rendering import docx_text
 from casework.extensions import db
-from tests.integration.test_documents import make_account
+from tests.factories import owned_flat
 
 
 @pytest.fixture(autouse=True)
@@ -38,7 +38,7 @@ def issue(client, account_id: int, code: str, **fields):
 
 def test_preview_then_issue_then_download(client, login):
     login("collector")
-    acc = make_account()
+    acc = owned_flat()
     db.session.commit()
     r = client.get(f"/documents/new?account_id={acc.id}&code=pretrial_claim")
     assert r.status_code == 200 and "Досудебная претензия" in r.get_data(as_text=True)
@@ -61,7 +61,7 @@ def test_preview_then_issue_then_download(client, login):
 
 def test_bad_parameter_is_explained(client, login):
     login("lawyer")
-    acc = make_account(monthly=(1_000_000, 500_000))  # 145 000 ₽: above the 229-FZ art.9 limit
+    acc = owned_flat(monthly=(1_000_000, 500_000))  # 145 000 ₽: above the 229-FZ art.9 limit
     db.session.commit()
     r = client.post("/documents/new", data={"account_id": acc.id, "code": "payment_agreement", "action": "preview",
                                             "p_agreement_months": "много"})
@@ -75,7 +75,7 @@ def test_bad_parameter_is_explained(client, login):
 
 def test_registry_filter_export_and_delivery(client, login):
     login("manager")
-    acc = make_account()
+    acc = owned_flat()
     db.session.commit()
     for code in ("warning_restriction", "notice_debt"):
         client.post("/documents/new", data={"account_id": acc.id, "code": code, "action": "issue",
@@ -132,7 +132,7 @@ def test_collector_cannot_admin_templates(client, login):
 
 def test_bulk_page_runs_a_batch_with_progress(client, login, app):
     login("collector")
-    acc = make_account()
+    acc = owned_flat()
     db.session.commit()
     r = client.post("/documents/bulk", data={"code": "notice_debt", "building_id": acc.building_id, "territory_id": 0,
                                              "min_debt": 1, "output": "zip",

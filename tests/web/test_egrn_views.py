@@ -5,7 +5,8 @@ from sqlalchemy import select
 
 from casework.accounts.models import AccountParty, Party
 from casework.extensions import db
-from tests.egrn_data import CAD, make_account, sample
+from tests.egrn_data import CAD, sample
+from tests.factories import egrn_flat
 
 
 def upload(client, *files):
@@ -21,7 +22,7 @@ def owner_names(account_id):
 
 
 def test_manager_previews_and_confirms(client, login):
-    account = make_account()
+    account = egrn_flat()
     login("manager")
     assert client.get("/egrn/").status_code == 200
     resp = upload(client, "room_two_owners.xml", "billion_laughs.xml")

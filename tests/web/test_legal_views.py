@@ -10,11 +10,11 @@ from sqlalchemy import select
 from casework.audit.models import AuditEvent
 from casework.extensions import db
 from casework.legal.models import KeyRate
-from tests.integration.test_account_calc import add_entries, make_account
+from tests.factories import add_entries, calc_account
 
 
 def _account_with_debt():
-    acc = make_account()
+    acc = calc_account()
     add_entries(acc.id, [{"kind": "charge", "period": "2019-03", "amount": "5000.00"},
                          {"kind": "payment", "amount": "5000.00", "paid_on": "2019-08-15", "paid_period": "2019-03"},
                          {"kind": "charge", "period": "2024-01", "amount": "1800.00"}])
@@ -173,7 +173,7 @@ def test_the_legal_page_states_what_a_court_application_of_the_day_claims(client
     from casework.legal.services import account_calculation
 
     login("lawyer")
-    acc = make_account()
+    acc = calc_account()
     add_entries(acc.id, [{"kind": "charge", "period": "2019-03", "amount": "5000.00"},
                          {"kind": "charge", "period": "2024-01", "amount": "1800.00"}])
     db.session.commit()

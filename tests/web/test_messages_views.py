@@ -21,9 +21,9 @@ def at_noon(app, monkeypatch):
 
 
 def _account():
-    from tests.integration.test_case_services import make_account
+    from tests.factories import billed_account
 
-    acc, _svc = make_account()
+    acc, _svc = billed_account()
     acc.phone, acc.email = "+7 914 123-45-67", "debtor@example.ru"
     db.session.commit()
     return acc

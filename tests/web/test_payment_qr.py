@@ -22,7 +22,8 @@ from casework.documents.services import add_template_version, document_file, val
 from casework.domain.payment_qr import parse_payload
 from casework.enterprise.models import get_enterprise
 from casework.extensions import db
-from tests.integration.test_documents import TODAY, make_account
+from tests.integration.test_documents import TODAY
+from tests.factories import owned_flat
 
 from .test_documents_views import issue
 
@@ -60,7 +61,7 @@ def expected_fields(acc, debt_kop: int) -> dict[str, str]:
 
 def test_every_letter_asking_for_payment_carries_a_qr_code_with_every_requisite(client, login):
     login("collector")
-    acc = make_account()
+    acc = owned_flat()
     with_bank_details()
     db.session.commit()
     debt_kop = 10 * (300000 + 120000) - 500000  # 37 000,00 ₽
@@ -89,7 +90,7 @@ def test_every_letter_asking_for_payment_carries_a_qr_code_with_every_requisite(
 
 def test_without_bank_details_the_letter_prints_a_note_and_the_page_warns(client, login):
     login("collector")
-    acc = make_account()
+    acc = owned_flat()
     with_bank_details(settlement_account="40702810038000000001")  # one digit off: fails the key against the BIC
     db.session.commit()
     r = client.post("/documents/new", data={"account_id": acc.id, "code": "notice_debt", "action": "preview"})
@@ -108,7 +109,7 @@ def test_without_bank_details_the_letter_prints_a_note_and_the_page_warns(client
 
 def test_the_preview_shows_the_code_and_its_text(client, login):
     login("collector")
-    acc = make_account()
+    acc = owned_flat()
     with_bank_details()
     db.session.commit()
     r = client.post("/documents/new", data={"account_id": acc.id, "code": "warning_restriction", "action": "preview"})
@@ -140,7 +141,7 @@ def test_each_letter_of_a_batch_carries_its_own_code_only(app, template):
     b = Building(address="ул. Мира, д. 3")
     db.session.add(b)
     db.session.flush()
-    accounts = [make_account(f"3000{i}", apartment=str(i), building=b, owners=1, months=i + 1) for i in range(1, 4)]
+    accounts = [owned_flat(f"3000{i}", apartment=str(i), building=b, owners=1, months=i + 1) for i in range(1, 4)]
     with_bank_details()
     if template == "header":
         add_template_version("notice_debt", _header_template(), "header.docx", None)

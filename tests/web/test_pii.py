@@ -23,9 +23,9 @@ FULL = {"phone": PHONE, "snils": SNILS, "passport": PASSPORT_NO, "birth": "08.03
 
 @pytest.fixture()
 def debtor(app, make_user):
-    from tests.integration.test_documents import make_account
+    from tests.factories import owned_flat
 
-    acc = make_account(owners=1)
+    acc = owned_flat(owners=1)
     acc.phone = PHONE
     party = db.session.scalar(select(Party).join(AccountParty).where(AccountParty.account_id == acc.id))
     party.snils, party.passport_series, party.passport_number = SNILS, "9801", PASSPORT_NO

@@ -18,7 +18,7 @@ from casework.extensions import db
 from casework.legal.models import CalendarDay
 from casework.legal.services import account_calculation
 
-from ..integration.test_account_calc import add_entries, make_account
+from tests.factories import add_entries, calc_account
 
 FILED = date(2027, 5, 4)
 NOTE = "Календарь на 2027 год предварительный: переносы по постановлению Правительства не внесены"
@@ -26,7 +26,7 @@ NOTE = "Календарь на 2027 год предварительный: пе
 
 def _account():
     get_enterprise().contract_due_day = 30
-    acc = make_account()
+    acc = calc_account()
     add_entries(acc.id, [{"kind": "charge", "period": "2024-03", "amount": "10000.00"}])
     db.session.commit()
     return acc
@@ -48,7 +48,7 @@ def test_a_filing_on_4_may_2027_is_in_time_and_says_the_calendar_is_provisional(
     login("lawyer")
     page = client.get(f"/legal/account/{acc.id}?as_of=2027-05-04").get_data(as_text=True)
     assert NOTE in page and "04.05.2027" in page
-    older = make_account()  # January 2023: due 28.02.2023, last day to file 02.03.2026 — both in decree years
+    older = calc_account()  # January 2023: due 28.02.2023, last day to file 02.03.2026 — both in decree years
     add_entries(older.id, [{"kind": "charge", "period": "2023-01", "amount": "1000.00"}])
     db.session.commit()
     page = client.get(f"/legal/account/{older.id}?as_of=2026-05-04").get_data(as_text=True)

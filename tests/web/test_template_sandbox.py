@@ -17,7 +17,7 @@ from casework.documents.letters import LETTERS
 from casework.documents.models import Document, TemplateVersion
 from casework.documents.services import shipped_template_path, validate_template
 from casework.extensions import db
-from tests.integration.test_documents import make_account
+from tests.factories import owned_flat
 
 from ..conftest import PASSWORD
 from .test_csrf import Browser
@@ -133,7 +133,7 @@ def test_a_hostile_template_already_stored_is_not_run_when_a_document_is_issued(
     full.write_bytes(data)
     db.session.add(TemplateVersion(code="notice_debt", version=1, file_path=rel.as_posix(), sha256="0" * 64,
                                    original_name="old.docx", is_active=True))
-    acc = make_account()
+    acc = owned_flat()
     db.session.commit()
     login("collector")
     r = issue(client, acc.id, "notice_debt")
@@ -154,7 +154,7 @@ def test_names_with_quotes_ampersand_and_angle_brackets_are_escaped_exactly_once
     admin, collector = _browser(app, make_user("admin")), _browser(app, make_user("collector"))
     r = _upload(admin, "notice_debt", docx("Должник: {{ debtor_name }}", **extra))
     assert r.status_code == 302, _text(r.get_data(as_text=True))[-2000:]
-    acc = make_account(owners=1)
+    acc = owned_flat(owners=1)
     acc.debtor_name = NAME
     party = db.session.scalar(select(Party).join(AccountParty).where(AccountParty.account_id == acc.id))
     party.full_name = NAME

@@ -15,7 +15,7 @@ from casework.cases.models import Deadline, StageChange
 from casework.contacts.models import Contact
 from casework.enterprise.models import get_enterprise
 from casework.extensions import db
-from tests.integration.test_case_services import make_account
+from tests.factories import billed_account
 
 EVENING_UTC = datetime(2026, 12, 4, 20, 0, tzinfo=timezone.utc)   # 05:00 on 05.12 in Lensk, 23:00 on 04.12 in Moscow
 MORNING_UTC = datetime(2026, 12, 4, 10, 0, tzinfo=timezone.utc)   # 19:00 on 04.12 in Lensk
@@ -79,7 +79,7 @@ def test_audit_times_are_shown_in_lensk_time(client, login, clock):
 def test_a_contact_keeps_the_local_time_it_was_logged_at(client, login, clock):
     _set_zone("Asia/Yakutsk")
     user = login("collector")
-    acc, _svc = make_account()
+    acc, _svc = billed_account()
     db.session.commit()
     # the form starts at Lensk's date and time
     form = client.get(f"/contacts/account/{acc.id}").get_data(as_text=True)
@@ -99,7 +99,7 @@ def test_a_contact_keeps_the_local_time_it_was_logged_at(client, login, clock):
 def test_stage_moves_and_the_daily_job_use_the_local_date(client, login, runner, clock):
     _set_zone("Asia/Yakutsk")
     user = login("collector")
-    acc, svc = make_account()
+    acc, svc = billed_account()
     case = case_services.open_case(acc.id, user, date(2026, 11, 1))
     case.stage_since = date(2026, 11, 1)
     # the step the term offers passes its guard (notice stage, hot water above two norm months, warning delivered
