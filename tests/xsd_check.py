@@ -8,9 +8,10 @@ then run from the repository root, for example
 
 `gis`: the folder of the ГИС ЖКХ integration package (`debt-requests/hcs-debt-requests-types.xsd`, `lib/hcs-base.xsd`);
 a SOAP envelope's header parts are checked against hcs-base.xsd and its body parts against the drs schema.
-`egrn`: a folder with Росреестр's EGRN v01 type libraries (`tCommonTypesObjects_v01.xsd`, `tDetailsStatement_v01.xsd`
-and what they include); no root schema of «extract_about_property_*» was at hand, so the extract's parts are checked
-against the types the schema's roots use: `details_statement` (DetailsStatementRealty), `right_records`
+`egrn`: a folder with Росреестр's EGRN v01 schemas (`extract_base_params_*_v01.xsd`, `tCommonTypesObjects_v01.xsd`,
+`tDetailsStatement_v01.xsd` and what they include). An extract whose root schema is in the folder is validated as a
+whole; for the others (no root schema of «extract_about_property_*» or «extract_transfer_rights_property» was at hand)
+the extract's parts are checked against the types the roots use: `details_statement` (DetailsStatementRealty), `right_records`
 (RightRecordsAboutProperty, or RightRecordsTransfer in a transfer extract), `base_data` (BaseData). docs/gis-zhkh.md
 and docs/egrn.md say where the schemas are published and which results were obtained.
 """
@@ -36,6 +37,15 @@ EGRN_WRAPPER = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
+def _root(f: Path):
+    """The document's root, or None (printed) when lxml refuses it — e.g. the billion-laughs sample."""
+    try:
+        return etree.fromstring(f.read_bytes(), PARSER)
+    except etree.XMLSyntaxError as exc:
+        print(f"  not read: {exc}")
+        return None
+
+
 def _schema(path: Path) -> etree.XMLSchema:
     return etree.XMLSchema(etree.parse(str(path), PARSER))
 
@@ -55,8 +65,10 @@ def check_gis(folder: Path, files: list[Path]) -> bool:
     ok = True
     for f in files:
         print(f)
-        root = etree.fromstring(f.read_bytes(), PARSER)
-        if root.tag == SOAP + "Envelope":
+        root = _root(f)
+        if root is None:
+            ok = False
+        elif root.tag == SOAP + "Envelope":
             for el in root.findall(SOAP + "Header/*"):
                 ok &= _report(etree.QName(el).localname, base, el)
             for el in root.findall(SOAP + "Body/*"):
@@ -75,7 +87,14 @@ def check_egrn(folder: Path, files: list[Path]) -> bool:
     ok = True
     for f in files:
         print(f)
-        root = etree.fromstring(f.read_bytes(), PARSER)
+        root = _root(f)
+        if root is None:
+            ok = False
+            continue
+        whole = folder / f"{root.tag}_v01.xsd"  # e.g. extract_base_params_room_v01.xsd: the root schema is at hand
+        if whole.exists():
+            ok &= _report(f"{root.tag} (whole, {whole.name})", _schema(whole), root)
+            continue
         transfer = root.tag == "extract_transfer_rights_property"
         for el in root:
             if el.tag in ("details_statement", "right_records", "base_data"):
