@@ -373,8 +373,8 @@ def parse_sheet(data: bytes, file_name: str) -> list[Proceeding]:
 
 # ---------------------------------------------------------------------------------------------- the XML notice
 FSSP_NS = "http://www.fssprus.ru/namespace/"
-# the постановление's namespaces: «order/2017/2» (format version 2, приказ ФССП России от 19.04.2018 № 148) and the
-# later «order_fssp/2022/1»; both are read by local names (docs/fssp.md)
+# the постановление's namespaces: «order/2017/2» (likely the format version 2 of приказ ФССП России от 19.04.2018
+# № 148) and the later «order_fssp/2022/1», as public readers of real files name them; read by local names (docs/fssp.md)
 NOTICE_NAMESPACES = ("http://www.fssprus.ru/namespace/order/", "http://www.fssp.gov.ru/namespace/order_fssp/")
 # element (local name) → field; the first present wins. IpNo … IdDebtSum are the names ФССП's notices use; the
 # birth date and the unit have no confirmed public name, so several spellings are accepted (docs/fssp.md)
