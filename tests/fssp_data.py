@@ -130,13 +130,49 @@ def reconciliation_csv() -> bytes:
 
 
 def notice_xml(**fields) -> bytes:
-    """A ФССП notice as ЕПГУ delivers it (root OIp of the order/2017/2 namespace)."""
-    base = {"Id": "8804112233", "DocType": "O_IP_ACT_RISE", "DocDate": "2026-03-05",
+    """A ФССП постановление as ЕПГУ delivers it (root OIp of the order/2017/2 namespace; DocType O_IP_RES_REOPEN —
+    «о возбуждении»). The element names are those public readers of these files use; DbtrBornDate and OspName are
+    assumed (docs/fssp.md)."""
+    base = {"Id": "8804112233", "DocType": "O_IP_RES_REOPEN", "DocDate": "2026-03-05",
             "DocName": "Постановление о возбуждении исполнительного производства", "DebtorType": "2",
             "DbtrName": "Петров Иван Сергеевич", "DbtrBornDate": "1975-04-12", "IpNo": "12345/26/14021-ИП",
             "IpRiseDate": "2026-03-05", "IdDocNo": "ВС № 012345678", "IdDocDate": "2026-02-10",
             "IdDeloNo": "2-301/2026", "IdCrdrName": "МУП «Теплоэнергосервис»", "IdDebtSum": "45200.00",
             "Spi": "Иванова Анна Андреевна", "OspName": "Ленское РОСП УФССП России по Республике Саха (Якутия)"}
     base.update(fields)
+    ns = base.pop("_ns", NS)
+    nested = base.pop("_nested", "")
     body = "".join(f"<f:{k}>{v}</f:{k}>" for k, v in base.items() if v is not None)
-    return f'<?xml version="1.0" encoding="UTF-8"?><f:OIp xmlns:f="{NS}">{body}</f:OIp>'.encode()
+    return f'<?xml version="1.0" encoding="UTF-8"?><f:OIp xmlns:f="{ns}">{nested}{body}</f:OIp>'.encode()
+
+
+#: the captions of the «Банк данных исполнительных производств» table (fssp.gov.ru/iss/ip), as the site shows them
+BANK_HEAD = ["Должник (физ. лицо: ФИО, дата и место рождения; юр. лицо: наименование, юр. адрес, фактический адрес)",
+             "Исполнительное производство (номер, дата возбуждения)",
+             "Реквизиты исполнительного документа (вид, дата принятия органом, номер, наименование органа, выдавшего "
+             "исполнительный документ)",
+             "Дата, причина окончания или прекращения ИП (статья, часть, пункт основания)", "Сервис",
+             "Предмет исполнения, сумма непогашенной задолженности", "Отдел судебных приставов (наименование, адрес)",
+             "Судебный пристав-исполнитель, телефон для получения информации"]
+
+
+def bank_csv() -> bytes:
+    """A search of the bank saved as a sheet: one row a proceeding, the cells combining values the way the bank
+    writes them (the end as «date, article, part, clause»; the bailiff with the phone after «<br>»). The people,
+    numbers and sums are invented to match `make_world`."""
+    rows = [BANK_HEAD,
+            ["ПЕТРОВ ИВАН СЕРГЕЕВИЧ 12.04.1975 РОССИЯ Г. ЛЕНСК", "12345/26/14021-ИП от 05.03.2026",
+             "Судебный приказ от 10.02.2026 № ВС 012345678 СУДЕБНЫЙ УЧАСТОК № 35 ЛЕНСКОГО РАЙОНА",
+             "2026-11-20, 46, 1, 4", "", "Задолженность по платежам за жилую площадь, коммунальные платежи, включая "
+             "пени: 45200.00 руб. Исполнительский сбор: 3164.00 руб.",
+             "Ленское РОСП 678144, Россия, Респ. Саха (Якутия), , г. Ленск, , ул. Ленина, д. 1, ",
+             "ИВАНОВА А. А.<br>+74113700000"],
+            ["СМИРНОВА ОЛЬГА ПЕТРОВНА 03.11.1982 Г. ЛЕНСК", "23456/26/14021-ИП от 10.04.2026 11111/26/14021-СД",
+             "Судебный приказ от 15.03.2026 № 2-1234/2026 СУДЕБНЫЙ УЧАСТОК № 35 ЛЕНСКОГО РАЙОНА", "", "",
+             "Задолженность по платежам за жилую площадь, коммунальные платежи, включая пени: 12 700.50 руб.",
+             "Ленское РОСП 678144, Россия, Респ. Саха (Якутия), , г. Ленск", "ИВАНОВА А. А.<br>+74113700000"]]
+    buf = io.StringIO()
+    import csv as _csv
+
+    _csv.writer(buf, delimiter=";").writerows(rows)
+    return buf.getvalue().encode("utf-8")

@@ -10,7 +10,7 @@ from casework.cases.models import Case, CourtRecord
 from casework.extensions import db
 
 DATA = Path(__file__).parent / "data" / "gis"
-S1, S2, S3, S4 = (f"5a1e1f0c-0b1d-4e7a-9c55-1a2b3c4d5e0{i}" for i in range(1, 5))
+S1, S2, S3, S4, S5 = (f"5a1e1f0c-0b1d-4e7a-9c55-1a2b3c4d5e0{i}" for i in range(1, 6))
 ORG_PPA = "11111111-2222-4333-8444-555555555555"
 EXECUTOR = "66666666-7777-4888-8999-000000000000"
 

@@ -4,9 +4,10 @@
     above the table, two-row headers with merged cells («Исполнительный документ» over «Номер» | «Дата»), the
     columns under any of their usual names (`COLUMNS`), «Итого» rows below, and optionally one row per transfer
     (платёжное поручение) under a proceeding.
-(b) The ФССП notice of a proceeding as ЕПГУ delivers it: XML of the namespace family
-    `http://www.fssprus.ru/namespace/order/…` (root `OIp`; elements IpNo, IpRiseDate, IdDocNo, IdDocDate, DbtrName,
-    Spi, IdDebtSum, IpRestDebtsum, DocType, DocDate, DocName …), alone or zipped with its signature.
+(b) The ФССП постановление as ЕПГУ delivers it: XML of the namespace `http://www.fssprus.ru/namespace/order/2017/2`
+    or `http://www.fssp.gov.ru/namespace/order_fssp/2022/1` (root `OIp`; elements DocType, DocDate, DocName, IpNo,
+    IpRiseDate, IdDocNo, IdDocDate, DbtrName, Spi, IdDebtSum, IpRestDebtsum …), alone or zipped with its signature;
+    what it does to the proceeding is read from its DocType code (`notice_kind`).
 See docs/fssp.md for the shapes and where they come from. The XML is parsed with defusedxml (no entities).
 """
 from __future__ import annotations
@@ -98,12 +99,24 @@ COLUMNS: dict[str, tuple[str, ...]] = {
                  "Дата платежа", "Перечисление дата"),
     "pay_kop": ("Сумма платежного поручения", "Сумма перечисления", "Платежное поручение сумма", "Сумма п/п",
                 "Сумма платежа", "Перечисление сумма"),
+    # the «Банк данных исполнительных производств» (fssp.gov.ru/iss/ip) table, whose cells combine several values
+    # (its captions with the parenthesised notes, which `norm` drops, and the open-data set «iplegallist»)
+    "ip_combined": ("Исполнительное производство (номер, дата возбуждения)",),
+    "writ_combined": ("Реквизиты исполнительного документа (вид, дата принятия органом, номер, наименование органа, "
+                      "выдавшего исполнительный документ)",),
+    "end_combined": ("Дата, причина окончания или прекращения ИП (статья, часть, пункт основания)",
+                     "Дата причина окончания или прекращения ИП"),
+    "subject_rest": ("Предмет исполнения, сумма непогашенной задолженности",),
 }
+COLUMNS["rest_kop"] += ("Остаток непогашенной задолженности",)
+COLUMNS["unit_name"] += ("Наименование отдела", "Отдел судебных приставов (наименование, адрес)")
+COLUMNS["bailiff_name"] += ("Судебный пристав-исполнитель, телефон для получения информации",)
+COLUMNS["debtor_name"] += ("Наименование юридического лица",)
 _ALIAS: dict[str, str] = {}
 for _key, _names in COLUMNS.items():
     for _n in _names:
         _ALIAS[norm(_n)] = _key
-KEY_COLUMNS = ("ip_number", "writ_number")
+KEY_COLUMNS = ("ip_number", "writ_number", "ip_combined", "writ_combined")
 _UNIT = re.compile(r"(?:вруб|руб|рублей|коп)$")  # «Сумма долга, руб.» is «Сумма долга»
 _TOTAL = re.compile(r"^\s*(итого|всего|итог)\b", re.I)
 
@@ -168,13 +181,27 @@ def _xlsx_rows(data: bytes) -> list[list]:
 
 
 def _csv_rows(data: bytes) -> list[list]:
+    """The rows of a CSV, split by the delimiter under which a header is found (captions of the bank's table hold
+    commas, so a delimiter guessed from character counts alone can be wrong): the sniffed one first, then «;», TAB,
+    «,»."""
     try:
         text = decode(data)
     except ImportFileError as exc:
         raise ReconciliationError(str(exc.errors[0].reason)) from None
     lines = text.splitlines()
     sample = next((ln for ln in lines if ln.count(";") + ln.count(",") + ln.count("\t") >= 2), lines[0] if lines else "")
-    return [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(sample))][:MAX_ROWS]
+    best: tuple[int, list[list]] | None = None
+    for delim in dict.fromkeys((sniff_delimiter(sample), ";", "\t", ",")):
+        rows = [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delim)][:MAX_ROWS]
+        try:
+            found = len(_find_header([_label(r) for r in rows])[1])
+        except ReconciliationError:
+            continue
+        if best is None or found > best[0]:
+            best = (found, rows)
+    if best is None:
+        return [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(sample))][:MAX_ROWS]
+    return best[1]
 
 
 def _value(cells: list, idx: int | None):
@@ -235,6 +262,66 @@ def _finish(p: Proceeding) -> Proceeding:
     return p
 
 
+_BANK_IP = re.compile(r"(\d+/\d{2}/\d{2,5}-ИП)(?:\s+от\s+(\d{1,2}\.\d{1,2}\.\d{4}))?", re.I)
+_BANK_DATE = re.compile(r"\b(\d{4}-\d{2}-\d{2}|\d{1,2}\.\d{1,2}\.\d{4})\b")
+_BANK_WRIT_NO = re.compile(r"№\s*((?:[А-ЯЁA-Z]{1,4}\s+(?=\d))?[^\s,;]+)")  # «№ 2-301/2026», «№ ФС 012345678»
+_BANK_END = re.compile(r"^\s*(\d{4}-\d{2}-\d{2}|\d{1,2}\.\d{1,2}\.\d{4})\s*,\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)")
+_BANK_RUB = re.compile(r":\s*(\d[\d\s]*(?:[.,]\d{1,2})?)\s*руб", re.I)
+_BANK_POSTCODE = re.compile(r"\s\d{6}\s*,")
+_BANK_PHONE = re.compile(r"(?:<br\s*/?>|\s)\s*\+?\d[\d\s()-]{6,}$", re.I)
+
+
+def _bank_date(text: str) -> date | None:
+    try:
+        return parse_date(text)
+    except BadValue:
+        return None
+
+
+def _bank_cells(cells: list, cols: dict[str, int]) -> dict:
+    """The values the «Банк данных исполнительных производств» table combines in its cells: «43265/21/66062-ИП от
+    11.03.2021»; «Судебный приказ от 10.02.2026 № 2-301/2026 Судебный участок …»; «2019-11-28, 46, 1, 3» (the end:
+    date, article, part, clause); «…: 40978.23 руб. Исполнительский сбор: 2868.48 руб.» (the unpaid debt first);
+    «ИВАНОВ ИВАН АЛЕКСАНДРОВИЧ 16.10.1996 РОССИЯ …» (name, birth date, place); the ОСП with its address; the bailiff
+    with the phone. Only what a cell holds is returned."""
+    out: dict = {}
+    ip = _text(cells, cols.get("ip_combined"))
+    if ip and (m := _BANK_IP.search(ip)):
+        out["ip_number"] = m[1]
+        if m[2]:
+            out["ip_opened_on"] = _bank_date(m[2])
+    writ = _text(cells, cols.get("writ_combined"))
+    if writ:
+        if m := _BANK_WRIT_NO.search(writ):
+            out["writ_number"] = m[1]
+        if m := re.search(r"\bот\s+(\d{1,2}\.\d{1,2}\.\d{4})", writ):
+            out["writ_date"] = _bank_date(m[1])
+    end = _text(cells, cols.get("end_combined"))
+    if end and (m := _BANK_END.match(end)):
+        out["ended_on"] = _bank_date(m[1])
+        out["end_text"] = f"п. {m[4]} ч. {m[3]} ст. {m[2]}"
+    elif end and (m := _BANK_DATE.search(end)):  # written out: «20.11.2026 ст. 46 ч. 1 п. 4»
+        out["ended_on"], out["end_text"] = _bank_date(m[1]), end
+    subject = _text(cells, cols.get("subject_rest"))
+    if subject and (m := _BANK_RUB.search(subject)):
+        try:
+            out["rest_kop"] = parse_amount(m[1].replace(" ", ""))
+        except BadValue:
+            pass
+    if "ip_combined" in cols or "writ_combined" in cols:  # the bank's table: split its person, unit, bailiff cells
+        debtor = _text(cells, cols.get("debtor_name"))
+        if debtor and (m := _BANK_DATE.search(debtor)):
+            out["debtor_name"] = debtor[:m.start()].strip(" ,") or None
+            out["debtor_birth"] = _bank_date(m[1])
+        unit = _text(cells, cols.get("unit_name"))
+        if unit and (m := _BANK_POSTCODE.search(unit)):
+            out["unit_name"] = unit[:m.start()].strip(" ,") or None
+        bailiff = _text(cells, cols.get("bailiff_name"))
+        if bailiff:
+            out["bailiff_name"] = _BANK_PHONE.sub("", bailiff).replace("<br>", " ").strip(" ,") or None
+    return out
+
+
 def parse_sheet(data: bytes, file_name: str) -> list[Proceeding]:
     """The proceedings of a reconciliation sheet (XLSX or CSV); continuation rows add transfers to the one above."""
     rows = _xlsx_rows(data) if file_name.lower().endswith(".xlsx") or data[:2] == b"PK" else _csv_rows(data)
@@ -249,6 +336,8 @@ def parse_sheet(data: bytes, file_name: str) -> list[Proceeding]:
             continue
         probs: list[str] = []
         ip_number, writ_number = _text(cells, cols.get("ip_number")), _text(cells, cols.get("writ_number"))
+        bank = _bank_cells(cells, cols)
+        ip_number, writ_number = ip_number or bank.get("ip_number"), writ_number or bank.get("writ_number")
         pay_on = _date_of(cells, cols.get("pay_date"), probs, _("transfer date"))
         pay_kop = _kop_of(cells, cols.get("pay_kop"), probs, _("transfer amount"))
         cont = out and (not ip_number and not writ_number or ip_number and ip_number == out[-1].ip_number) \
@@ -271,6 +360,9 @@ def parse_sheet(data: bytes, file_name: str) -> list[Proceeding]:
         p.debtor_birth = _date_of(cells, cols.get("debtor_birth"), probs, _("birth date"))
         for key in ("debt_kop", "rest_kop", "recovered_kop", "transferred_kop"):
             setattr(p, key, _kop_of(cells, cols.get(key), probs, _sum_label(key)))
+        for key, value in bank.items():  # what only the bank's combined cells say
+            if key in ("debtor_name", "unit_name", "bailiff_name") or getattr(p, key) is None:
+                setattr(p, key, value)
         if pay_on and pay_kop:
             p.payments.append((pay_on, pay_kop))
         out.append(_finish(p))
@@ -281,6 +373,9 @@ def parse_sheet(data: bytes, file_name: str) -> list[Proceeding]:
 
 # ---------------------------------------------------------------------------------------------- the XML notice
 FSSP_NS = "http://www.fssprus.ru/namespace/"
+# the постановление's namespaces: «order/2017/2» (likely the format version 2 of приказ ФССП России от 19.04.2018
+# № 148) and the later «order_fssp/2022/1», as public readers of real files name them; read by local names (docs/fssp.md)
+NOTICE_NAMESPACES = ("http://www.fssprus.ru/namespace/order/", "http://www.fssp.gov.ru/namespace/order_fssp/")
 # element (local name) → field; the first present wins. IpNo … IdDebtSum are the names ФССП's notices use; the
 # birth date and the unit have no confirmed public name, so several spellings are accepted (docs/fssp.md)
 XML_FIELDS = {
@@ -300,26 +395,55 @@ XML_FIELDS = {
     "end_text": ("IpEndReason", "EndReason"),
 }
 TEXT_ELEMENTS = ("ResolutionText", "AdjudicationText", "DocName", "IdDebtText")
+# DocType codes of the постановления that decide the proceeding's state (the codes and their names as public readers
+# of these files list them); every other DocType is a measure taken in a proceeding that goes on — among them
+# O_IP_ACT_ENDARREST (снятие ареста), O_IP_ACT_ENDBAN_GIBDD (снятие запрета), O_IP_ACT_ENDGACCOUNT_MONEY (отмена
+# обращения взыскания), which contain «END» and end nothing.
+DOC_ENDS = {"O_IP_ACT_END_END": "об окончании ИП", "O_IP_ACT_END_STOP": "о прекращении ИП",
+            "O_IP_ACT_RETURN": "об окончании ИП и возвращении ИД взыскателю"}
+DOC_OPENS = {"O_IP_RES_REOPEN": "о возбуждении ИП"}
+DOC_REFUSES = {"O_IP_ACT_REOPEN_CANCEL": "об отказе в возбуждении ИП"}
+DOC_RESUMES = {"O_IP_ACT_END_CANCEL": "об отмене окончания (прекращения) ИП"}
+_ENDS_BY_NAME = re.compile(r"\bоб\s+окончании\b|\bо\s+прекращении\b|\bвозвращении\s+исполнительного\s+документа\b",
+                           re.I)
+_NOT_AN_END = re.compile(r"\bотмен|\bотказ", re.I)
 
 
 def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
+def notice_kind(doc_type: str | None, doc_name: str | None) -> str:
+    """What a постановление does to its proceeding: «ends», «opens», «refuses» (отказ в возбуждении), «resumes»
+    (отмена окончания) or «measure» (anything else: arrests, bans, deductions … — the proceeding goes on). By the
+    DocType code; a code not listed falls back to the DocName («об окончании», «о прекращении», not «об отмене …»)."""
+    code = (doc_type or "").strip().upper()
+    for kind, codes in (("ends", DOC_ENDS), ("opens", DOC_OPENS), ("refuses", DOC_REFUSES), ("resumes", DOC_RESUMES)):
+        if code in codes:
+            return kind
+    name = doc_name or ""
+    if _ENDS_BY_NAME.search(name) and not _NOT_AN_END.search(name):
+        return "ends"
+    return "measure"
+
+
 def parse_notice(data: bytes, name: str) -> Proceeding:
-    """One ФССП notice (постановление о возбуждении / об окончании ИП) as ЕПГУ delivers it."""
+    """One ФССП постановление (о возбуждении, об окончании ИП, …) as ЕПГУ delivers it: root `OIp`; the elements
+    directly under it are the proceeding's, nested blocks (`IP` of a consolidated proceeding) only fill what is
+    missing."""
     try:
         root = fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
     except DefusedXmlException:
         raise ReconciliationError(_("«%(name)s» declares XML entities; it is refused as unsafe.", name=name)) from None
     except Exception:
         raise ReconciliationError(_("«%(name)s» is not well-formed XML.", name=name)) from None
-    if not root.tag.startswith("{" + FSSP_NS) and _local(root.tag) != "OIp":
+    ns = root.tag[1:].split("}", 1)[0] if root.tag.startswith("{") else ""
+    if _local(root.tag) != "OIp" or not ns.startswith(NOTICE_NAMESPACES):
         raise ReconciliationError(_("«%(name)s» is not a ФССП notice (namespace %(ns)s…).", name=name, ns=FSSP_NS))
     values: dict[str, str] = {}
-    for el in root.iter():
+    for el in [*root, *root.iter()]:  # the root's own children first, then anything deeper
         local = _local(el.tag)
-        if local not in values and el.text and el.text.strip():
+        if local not in values and el.text and el.text.strip() and len(el) == 0:
             values[local] = el.text.strip()
     p = Proceeding(origin=name)
 
@@ -335,17 +459,25 @@ def parse_notice(data: bytes, name: str) -> Proceeding:
         setattr(p, key, _date_of([first(key)], 0, p.problems, first_name(key)))
     for key in ("debt_kop", "rest_kop", "recovered_kop", "transferred_kop"):
         setattr(p, key, _kop_of([first(key)], 0, p.problems, _sum_label(key)))
-    doc_type = (values.get("DocType") or "").upper()
     doc_name = values.get("DocName") or ""
+    kind = notice_kind(values.get("DocType"), doc_name)
     wording = " ".join(values.get(k, "") for k in TEXT_ELEMENTS)
-    ends = "_END" in doc_type or re.search(r"оконч|прекращ", doc_name, re.I)
-    if ends:
-        p.status_text = doc_name or "окончено"
+    if kind == "ends":
+        p.status_text = doc_name or ("прекращено" if (values.get("DocType") or "").upper() == "O_IP_ACT_END_STOP"
+                                     else "окончено")
         p.end_text = p.end_text or wording
         p.ended_on = p.ended_on or _date_of([values.get("DocDate")], 0, p.problems, "DocDate")
-    else:
+    elif kind == "opens":
+        p.status_text = "в производстве"
+        p.ip_opened_on = p.ip_opened_on or _date_of([values.get("DocDate")], 0, p.problems, "DocDate")
+    elif kind == "refuses":  # no proceeding: the writ comes back (229-ФЗ ст.31); nothing to write on the record
+        p.problems.append(_("A refusal to open enforcement proceedings (%(doc)s): the writ is returned; nothing is "
+                            "changed.", doc=doc_name or values.get("DocType")))
+    elif kind == "resumes":  # the end cancelled: the proceeding goes on again
         p.status_text = "в производстве"
     _finish(p)
+    if kind in ("refuses", "measure"):  # a measure says nothing of the state (arrests are lifted when it ends, too)
+        p.status = None
     if not (p.ip_number or p.writ_number):
         raise ReconciliationError(_("«%(name)s» names neither the ИП (IpNo) nor the writ (IdDocNo).", name=name))
     return p

@@ -31,7 +31,8 @@ def register_cli(app: Flask) -> None:
                 raise click.ClickException(f"{p.name}: {exc}") from None
             db.session.commit()
             click.echo(f"{p.name}: " + _("Requests read: %(read)s, new: %(new)s (matched: %(matched)s), "
-                                         "already held: %(known)s.", **t))
+                                         "already held: %(known)s, already answered in ГИС ЖКХ: "
+                                         "%(answered_in_gis)s.", **t))
 
     @gis_cli.command("export")
     @click.argument("out", type=click.Path(dir_okay=False, writable=True))

@@ -38,7 +38,7 @@ def index():
 def upload():
     form = UploadForm()
     if form.validate_on_submit():
-        totals = {"read": 0, "new": 0, "known": 0, "matched": 0}
+        totals = {"read": 0, "new": 0, "known": 0, "matched": 0, "answered_in_gis": 0}
         try:
             for name, data in uploaded_files(form.files.data, "requests.xml"):
                 for k, v in services.import_requests(name, data, today(), current_user).items():
@@ -48,7 +48,8 @@ def upload():
             form.files.errors = [*form.files.errors, str(exc)]
             return render_template("gis/upload.html", form=form), 400
         db.session.commit()
-        flash(_("Requests read: %(read)s, new: %(new)s (matched: %(matched)s), already held: %(known)s.", **totals),
+        flash(_("Requests read: %(read)s, new: %(new)s (matched: %(matched)s), already held: %(known)s, "
+                  "already answered in ГИС ЖКХ: %(answered_in_gis)s.", **totals),
               "success")
         return redirect(url_for(".index", status="open"))
     return render_template("gis/upload.html", form=form), (400 if form.errors else 200)

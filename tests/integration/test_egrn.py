@@ -50,6 +50,39 @@ def test_parser_reads_the_extract_of_a_room():
     assert b.holder.last_name == "Петрова"
 
 
+def test_parser_reads_every_kind_of_owner_of_the_base_params_extract():
+    """«Выписка об основных характеристиках…» (extract_base_params_room, Росреестр v01): a citizen, the town
+    (public_formation/public_formation_type/municipality, its share only in share_description), a company
+    (legal_entity/entity/resident); operative management of a state body is not ownership."""
+    ex = parser.parse_extract(sample("base_params_room_mixed_owners.xml"))
+    assert (ex.kind, ex.root, ex.cad_number, ex.formed_on) == ("object", "extract_base_params_room",
+                                                              "14:14:050101:777", date(2026, 11, 21))
+    assert ex.address.endswith("г. Ленск, ул. Ленина, д. 3, кв. 8")
+    got = [(r.holder.kind, r.holder.full_name, r.share_num, r.share_den, r.registered_on) for r in ex.rights]
+    assert got == [("person", "Кузнецова Мария Олеговна", 1, 2, date(2015, 9, 1)),
+                   ("organization", "Муниципальное образование «Город Ленск»", 1, 4, date(2012, 2, 7)),
+                   ("organization", "ОБЩЕСТВО С ОГРАНИЧЕННОЙ ОТВЕТСТВЕННОСТЬЮ «СЕВЕРНЫЙ ДОМ»", 1, 4,
+                    date(2021, 3, 15))]
+    assert (ex.rights[2].holder.inn, ex.rights[2].holder.ogrn) == ("1414000000", "1021400000000")
+    assert ex.skipped_rights == 1
+
+
+def test_the_owners_of_a_base_params_extract_are_offered(app):
+    account = egrn_flat(cadastral="14:14:050101:777")
+    _token, (fr,) = services.review_upload([("base.xml", sample("base_params_room_mixed_owners.xml"))])
+    assert fr.account_id == account.id and fr.error is None
+    assert {c["name"]: c["what"] for c in fr.changes} == {
+        "Кузнецова Мария Олеговна": "new_owner", "Муниципальное образование «Город Ленск»": "new_owner",
+        "ОБЩЕСТВО С ОГРАНИЧЕННОЙ ОТВЕТСТВЕННОСТЬЮ «СЕВЕРНЫЙ ДОМ»": "new_owner"}
+
+
+def test_right_type_codes_are_read_in_both_lengths():
+    """The extracts write the dictionary's 12 digits (001002000000); the six that name the right decide."""
+    assert [parser.right_code(c) for c in ("001002000000", "001002", " 001001000000 ", "001005000000", "0010",
+                                           "001002000001", None)] == ["001002", "001002", "001001", "001005", "", "",
+                                                                      ""]
+
+
 def test_co_owners_are_added_with_shares_and_the_minor_is_flagged(app):
     account = egrn_flat()
     token, reviews = services.review_upload([("room.xml", sample("room_two_owners.xml"))])

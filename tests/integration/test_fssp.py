@@ -18,7 +18,7 @@ from casework.enterprise.models import get_enterprise
 from casework.extensions import db
 from casework.fssp import parser, services
 from casework.timeutil import today
-from tests.fssp_data import (KOVALEVA, KUZNETSOV_A, KUZNETSOV_B, PETROV, SMIRNOVA, make_world, notice_xml,
+from tests.fssp_data import (KOVALEVA, bank_csv, KUZNETSOV_A, KUZNETSOV_B, PETROV, SMIRNOVA, make_world, notice_xml,
                              reconciliation_csv, reconciliation_xlsx)
 
 
@@ -70,6 +70,74 @@ def test_the_xml_notice_is_read_and_refuses_entities():
         parser.parse_notice(evil, "evil.xml")
     with pytest.raises(parser.ReconciliationError):
         parser.parse_notice(b'<x:Doc xmlns:x="urn:other"/>', "other.xml")
+    with pytest.raises(parser.ReconciliationError):  # an application *to* ФССП is not a постановление
+        parser.parse_notice(b'<f:IRequest xmlns:f="http://www.fssprus.ru/namespace/incoming/2019/1">'
+                            b'<f:IpNo>1/26/14021-\xd0\x98\xd0\x9f</f:IpNo></f:IRequest>', "request.xml")
+
+
+def test_the_bank_of_enforcement_proceedings_table_is_read():
+    """The «Банк данных исполнительных производств» combines values in its cells; each is split."""
+    petrov, smirnova = parser.parse_sheet(bank_csv(), "bank.csv")
+    assert (petrov.ip_number, petrov.ip_opened_on, petrov.writ_number, petrov.writ_date) == (
+        "12345/26/14021-ИП", date(2026, 3, 5), "ВС 012345678", date(2026, 2, 10))
+    assert (smirnova.writ_number, smirnova.writ_date) == ("2-1234/2026", date(2026, 3, 15))
+    assert (petrov.debtor_name, petrov.debtor_birth, petrov.unit_name, petrov.bailiff_name) == (
+        "ПЕТРОВ ИВАН СЕРГЕЕВИЧ", date(1975, 4, 12), "Ленское РОСП", "ИВАНОВА А. А.")
+    assert (petrov.status, petrov.ended_on, petrov.ground.ref, petrov.rest_kop) == (
+        enf.ENDED, date(2026, 11, 20), "п. 4 ч. 1 ст. 46", 4_520_000)
+    assert (smirnova.ip_number, smirnova.status, smirnova.ended_on, smirnova.rest_kop) == (
+        "23456/26/14021-ИП", enf.IN_PROGRESS, None, 1_270_050)
+    (written,) = parser.parse_sheet(bank_csv().replace("2026-11-20, 46, 1, 4".encode(),
+                                                        "20.11.2026 ст. 46 ч. 1 п. 3".encode()), "bank.csv")[:1]
+    assert (written.ended_on, written.ground.ref) == (date(2026, 11, 20), "п. 3 ч. 1 ст. 46")
+
+
+def test_the_bank_table_is_matched_to_the_writs(app):
+    writs = make_world()
+    _token, rows = services.review_upload([("bank.csv", bank_csv())])
+    by_ip = {r.p.ip_number: r for r in rows}
+    assert (by_ip["12345/26/14021-ИП"].state, by_ip["12345/26/14021-ИП"].enforcement_id) == ("matched", writs[PETROV].id)
+    assert (by_ip["23456/26/14021-ИП"].state, by_ip["23456/26/14021-ИП"].enforcement_id) == ("matched",
+                                                                                          writs[SMIRNOVA].id)
+
+
+def test_what_a_notice_does_to_the_proceeding_comes_from_its_doctype():
+    """Only «об окончании», «о прекращении» and «об окончании и возвращении ИД» end a proceeding; lifting an arrest
+    (O_IP_ACT_ENDARREST) or a ban (O_IP_ACT_ENDBAN_GIBDD) — issued when a proceeding ends, too — says nothing of its
+    state; «об отмене окончания» puts it back in progress; «об отказе в возбуждении» changes nothing."""
+    measure = parser.parse_notice(notice_xml(DocType="O_IP_ACT_ENDARREST", DocDate="2026-11-21",
+                                             DocName="Постановление о снятии ареста с имущества"), "lift.xml")
+    assert (measure.status, measure.ended_on) == (None, None)
+    ban = parser.parse_notice(notice_xml(DocType="O_IP_ACT_ENDBAN_GIBDD", DocName="Постановление о снятии запрета на "
+                                         "регистрационные действия в отношении транспортных средств"), "ban.xml")
+    assert ban.status is None
+    stop = parser.parse_notice(notice_xml(DocType="O_IP_ACT_END_STOP", DocDate="2026-11-22", DocName=None,
+                                          ResolutionText="Прекратить исполнительное производство на основании п. 1 "
+                                                         "ч. 2 ст. 43"), "stop.xml")
+    assert (stop.status, stop.ended_on, stop.ground.ref) == (enf.TERMINATED, date(2026, 11, 22), "п. 1 ч. 2 ст. 43")
+    back = parser.parse_notice(notice_xml(DocType="O_IP_ACT_RETURN", DocDate="2026-11-23",
+                                          DocName="Постановление об окончании ИП и возвращении ИД взыскателю",
+                                          ResolutionText="на основании п. 4 ч. 1 ст. 46"), "return.xml")
+    assert (back.status, back.ended_on, back.ground.ref) == (enf.ENDED, date(2026, 11, 23), "п. 4 ч. 1 ст. 46")
+    resumed = parser.parse_notice(notice_xml(DocType="O_IP_ACT_END_CANCEL", DocDate="2026-11-24",
+                                             DocName="Постановление об отмене окончания (прекращения) ИП"), "re.xml")
+    assert (resumed.status, resumed.ended_on) == (enf.IN_PROGRESS, None)
+    refused = parser.parse_notice(notice_xml(DocType="O_IP_ACT_REOPEN_CANCEL", IpNo=None, IpRiseDate=None,
+                                             DocName="Постановление об отказе в возбуждении ИП"), "refused.xml")
+    assert refused.status is None and refused.problems and refused.writ_number == "ВС № 012345678"
+    unknown = parser.parse_notice(notice_xml(DocType="O_IP_ACT_SOMETHING_NEW",
+                                             DocName="Постановление об отмене постановления об окончании ИП"), "x.xml")
+    assert unknown.status is None  # a code not listed: by its name, and «об отмене …» is not an end
+    assert parser.notice_kind("O_IP_ACT_NEW", "Постановление об окончании исполнительного производства") == "ends"
+
+
+def test_the_2022_namespace_is_read_and_a_nested_proceeding_does_not_override_the_notice():
+    nested = ("<f:IP><f:IpNo>99999/25/14021-ИП</f:IpNo><f:DbtrName>Другой Должник Иванович</f:DbtrName></f:IP>")
+    p = parser.parse_notice(notice_xml(_ns="http://www.fssp.gov.ru/namespace/order_fssp/2022/1", _nested=nested,
+                                       DbtrName=None), "svod.xml")
+    assert p.ip_number == "12345/26/14021-ИП"  # the notice's own IpNo, not the nested block's
+    assert p.debtor_name == "Другой Должник Иванович"  # what the notice lacks is taken from the nested block
+    assert (p.status, p.ip_opened_on) == (enf.IN_PROGRESS, date(2026, 3, 5))
 
 
 def test_matching_updates_and_receipts_without_double_counting(app):

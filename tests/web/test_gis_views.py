@@ -55,8 +55,12 @@ def test_lawyer_imports_reviews_answers_and_exports(app, client, login, monkeypa
     page = client.get(f"/gis/{r1.id}").get_data(as_text=True)
     assert "gis-act" in page and "2-1234/2025" in page and "Семёнова Алёна Петровна" in page
     assert f'href="/documents/{doc.id}"' in page
-    resp = client.post(f"/gis/{r1.id}/answer", data={"has_debt": "yes",
-                                                      "description": "Судебный приказ № 2-1234/2025 от 10.11.2025"})
+    answer = {"has_debt": "yes", "description": "Судебный приказ № 2-1234/2025 от 10.11.2025"}
+    resp = client.post(f"/gis/{r1.id}/answer", data=answer)  # the message names nobody: the debtor is chosen first
+    assert resp.status_code == 400 and req(S1).status == "matched"
+    semenova = next(p for p in w["a5"].parties if p.party.full_name.startswith("Семёнова")).party_id
+    assert client.post(f"/gis/{r1.id}/match", data={"account_id": w["a5"].id, "party_id": semenova}).status_code == 302
+    resp = client.post(f"/gis/{r1.id}/answer", data=answer)
     assert resp.status_code == 302
     r1 = req(S1)
     assert (r1.status, r1.has_debt, r1.description) == ("answered", True, "Судебный приказ № 2-1234/2025 от 10.11.2025")
