@@ -120,9 +120,3 @@ def has_role(*allowed: str) -> bool:
     return bool(current_user.is_authenticated and current_user.role in allowed)
 
 
-def require_roles(*allowed: str) -> None:
-    """Abort with 403 unless the current user has one of the roles (for checks inside a view)."""
-    if not has_role(*allowed):
-        abort(403)
-
-

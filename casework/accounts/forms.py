@@ -10,7 +10,7 @@ from wtforms.validators import Length, Optional, ValidationError
 
 from ..i18n import _, _l
 from ..pagination import check_kopecks
-from .labels import AGING_LABELS, CATEGORY_LABELS, SORT_LABELS, TENURE_LABELS
+from .labels import AGING_LABELS, CATEGORY_LABELS, TENURE_LABELS
 from .queries import SORTS, AccountFilter
 
 _AMOUNT = re.compile(r"^-?\d+([.,]\d{1,2})?$")
@@ -110,4 +110,3 @@ class AccountFilterForm(FlaskForm):
         )
 
 
-SORT_CHOICES = SORT_LABELS

@@ -65,16 +65,6 @@ def ensure_search_index(connection) -> str | None:
     return "fts5"
 
 
-def drop_search_index(connection) -> None:
-    """Remove the index (SQLite: table and triggers; PostgreSQL: the GIN index)."""
-    if connection.dialect.name == "postgresql":
-        connection.execute(text(f"DROP INDEX IF EXISTS {PG_INDEX}"))
-        return
-    for name in _SQLITE_TRIGGERS:
-        connection.execute(text(f"DROP TRIGGER IF EXISTS {name}"))
-    connection.execute(text(f"DROP TABLE IF EXISTS {FTS_TABLE}"))
-
-
 def fts_available(session) -> bool:
     """Whether the SQLite FTS table and its sync triggers are in place (checked per call: a few µs)."""
     bind = session.get_bind()

@@ -105,14 +105,13 @@ class RateLimiter:
             return None
 
 
-# ------------------------------------------------------------------------------------------------ pushing rows
-PUSH_KINDS = ("payments", "charges")
 CANONICAL = ("account_number", "period", "service", "kind", "amount", "paid_on", "source", "paid_period",
              "reference", "reverses")
 # the import's column → the API's field
 API_FIELD = {"amount": "amount_kop", "period": "period"}
 
 
+# ------------------------------------------------------------------------------------------------ pushing rows
 def canonical_file(kind: str, rows: list[dict]) -> bytes:
     """The pushed rows as the import's ledger records (docs/import-format.md columns), one JSON file: the bytes the
     import validates, hashes (sha256) and records."""

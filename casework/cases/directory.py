@@ -9,7 +9,6 @@ commits.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 
 from sqlalchemy import func, or_, select, update
@@ -190,17 +189,6 @@ def linked_counts() -> dict[int, int]:
     """Number of buildings linked to each court."""
     return {cid: n for cid, n in db.session.execute(
         select(Building.court_id, func.count()).where(Building.court_id.is_not(None)).group_by(Building.court_id))}
-
-
-DIGITS = {"payee_inn": (10, 12), "payee_kpp": (9,), "bik": (9,), "treasury_account": (20,), "kbk": (20,),
-          "oktmo": (8, 11)}
-
-
-def digits_ok(field: str, value: str | None) -> bool:
-    """Treasury details are digit strings of fixed lengths: ИНН 10/12, КПП 9, БИК 9, счёт 20, КБК 20, ОКТМО 8/11."""
-    if not value:
-        return True
-    return bool(re.fullmatch(r"\d+", value)) and len(value) in DIGITS[field]
 
 
 # ------------------------------------------------------------------------------------------- court by debtor

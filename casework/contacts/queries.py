@@ -10,7 +10,6 @@ from ..domain.identifiers import normalize_identifier
 from ..extensions import db
 from .models import AgreementInstalment, Contact, PaymentAgreement, Promise
 
-DUE_KINDS = ("next_action", "promise_due", "promise_broken", "instalment_overdue", "agreement_broken")
 COUNT_KEYS = ("channel", "outcome", "direction", "author_id", "territory_id")
 
 

@@ -110,10 +110,6 @@ def money_full(kop: int) -> str:
     return f"{money(kop)} ({amount_in_words(kop)})"
 
 
-def days_word(n: int) -> str:
-    return f"{n} {plural(n, 'день', 'дня', 'дней')}"
-
-
 # --------------------------------------------------------------------------- names (pytrovich)
 
 NOM, ACC, INS, PRE = "nom", "acc", "ins", "pre"  # именительный, винительный, творительный (кем?), предложный
@@ -260,7 +256,6 @@ def decline_full_name(full_name: str, case: str, gender: str | None = None) -> s
 
 _MORPH = None
 _GRAMMEME = {NOM: "nomn", GEN: "gent", DAT: "datv", ACC: "accs", INS: "ablt", PRE: "loct"}
-_FROM_GRAMMEME = {v: k for k, v in _GRAMMEME.items()}
 _QUOTES = "«\"“„'"
 _WORD = re.compile(r"^[А-Яа-яЁё]+(?:-[А-Яа-яЁё]+)*$")
 _ADJ_POS = ("ADJF", "PRTF")

@@ -12,9 +12,6 @@ from datetime import date
 
 from .stages import TransitionNotAllowed
 
-#: what each court date is called in the refusals (the label is the parameter `what`)
-COURT_DATES = ("filed_on", "issued_on", "received_on", "objection_on", "cancelled_on", "in_force_on")
-
 
 def _refuse(code: str, reason: str, **params):
     raise TransitionNotAllowed(code, reason, **params)

@@ -65,9 +65,3 @@ def format_money(amount: Decimal) -> str:
     return f"{to_money(amount):.2f}"
 
 
-def sum_money(amounts) -> Decimal:
-    """Sum Decimal amounts exactly, starting from 0.00."""
-    total = ZERO
-    for a in amounts:
-        total += a
-    return total

@@ -31,7 +31,6 @@ from .penalty import DEN
 OWNER, TENANT, REGISTERED, REPRESENTATIVE, HEIR = "owner", "tenant", "registered", "representative", "heir"
 SHARE, TENANCY, MINOR_SHARE = "share", "tenancy", "minor_share"
 ADULT_AGE = 18
-UNASSIGNED = None  # the key of the part no recorded person answers for
 
 
 @dataclass(frozen=True, slots=True)

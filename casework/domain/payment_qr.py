@@ -39,7 +39,6 @@ MAX_LENGTH = {
     "Sum": 18, "Purpose": 210, "PayeeINN": 12, "KPP": 9,
     "PersAcc": 30, "PayerAddress": 160,
 }
-MANDATORY = ("Name", "PersonalAcc", "BankName", "BIC", "CorrespAcc")
 
 _SPACES = re.compile(r"\s+")
 

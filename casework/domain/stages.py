@@ -476,4 +476,3 @@ def refusals(current: Stage | str, facts: CaseFacts, today: date, *, calendar=No
     return out
 
 
-OPEN_STAGES = _OPEN

@@ -12,7 +12,6 @@ SEEDERS = [
     "casework.accounts.seed",
     "casework.legal.seed",
     "casework.cases.seed",
-    "casework.documents.seed",
     "casework.imports.seed",
 ]
 

@@ -28,10 +28,6 @@ from .models import CHANNELS, KINDS, Message
 POLL_DAYS = 3  # SMS.ru keeps trying to deliver for a day at most: older «sent» SMS are not asked about again
 
 
-class MessageRefused(DomainError):
-    """The message breaks a contact rule (230-ФЗ ст.7–8); the text names the rule."""
-
-
 # ------------------------------------------------------------------------------------------------ rules
 
 def rule_history(account_id: int, at: datetime, exclude_id: int | None = None) -> list[rules.PastContact]:
