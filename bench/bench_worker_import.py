@@ -66,7 +66,8 @@ def direct(url: str, instance: str, accounts: bytes, ledger: bytes) -> float:
 def through_worker(url: str, instance: str, accounts: bytes, ledger: bytes) -> dict:
     from casework.extensions import db
     from casework.imports.jobs import enqueue_import
-    from casework.imports.services import commit_import, store_upload
+    from casework.imports.services import commit_import
+    from casework.imports.uploads import store_upload
     from casework.jobs.models import JobRun
     from casework.jobs.queue import ensure_schema
 

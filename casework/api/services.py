@@ -24,7 +24,9 @@ from ..domain.money import from_kopecks
 from ..extensions import db
 from ..i18n import _
 from ..imports import services as imports
+from ..imports import uploads
 from ..imports.models import ImportBatch
+from ..imports.rows import RowError
 from ..timeutil import utcnow
 from .models import SCOPES, ApiIdempotencyKey, ApiToken
 from ..problems import ApiProblem
@@ -172,7 +174,7 @@ def push_rows(kind: str, data: bytes, token: ApiToken, key: str | None, endpoint
     Idempotency-Key (only successes: a corrected retry may reuse the key). `data`: `canonical_file` of the rows."""
     name = f"api-{kind}.json"
     earlier = db.session.scalar(select(ImportBatch.id).where(
-        ImportBatch.file_sha256 == imports.sha256_of(data), ImportBatch.status == "committed")
+        ImportBatch.file_sha256 == uploads.sha256_of(data), ImportBatch.status == "committed")
         .order_by(ImportBatch.id.desc()).limit(1))
     batch = imports.commit_import("ledger", data, name, None, via="api")
     options = dict(batch.options or {})
@@ -184,7 +186,7 @@ def push_rows(kind: str, data: bytes, token: ApiToken, key: str | None, endpoint
         "token_id": token.id, "token": token.name, "kind": kind, "status": batch.status, "rows": batch.rows_total,
         "idempotency_key": key})
     if batch.status != "committed":
-        errors = [imports.RowError(**e) for e in (batch.options or {}).get("errors", [])]
+        errors = [RowError(**e) for e in (batch.options or {}).get("errors", [])]
         body_out = {"detail": _("%(n)s bad rows; nothing was imported.", n=batch.rows_bad or len(errors)),
                     "errors": row_problems(errors), "batch_id": batch.id}
         db.session.flush()

@@ -15,8 +15,8 @@ from ..accounts.models import Account, AccountParty, Party, Premises
 from ..audit.services import record_event
 from ..extensions import db
 from ..i18n import _
-from ..imports.parsing import norm
-from ..imports.services import load_upload_set, sha256_of, store_upload_set
+from ..imports.columns import norm
+from ..imports.uploads import load_upload_set, sha256_of, store_upload_set
 from ..timeutil import today
 from . import parser
 

@@ -24,8 +24,10 @@ from defusedxml.ElementTree import fromstring
 from ..domain import enforcement as enf
 from ..egrn.parser import ExtractError, xml_files
 from ..i18n import _
-from ..imports.parsing import BadValue, ImportFileError, check_xlsx_archive, decode, norm, parse_amount, \
-    parse_date, sniff_delimiter
+from ..imports.columns import norm
+from ..imports.rows import ImportFileError
+from ..imports.tables import check_xlsx_archive, decode, sniff_delimiter
+from ..imports.values import BadValue, parse_amount, parse_date
 
 HEADER_SCAN_ROWS = 30
 MAX_ROWS = 20000

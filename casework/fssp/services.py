@@ -22,8 +22,9 @@ from ..domain import enforcement as enf
 from ..domain.money import from_kopecks
 from ..extensions import db
 from ..i18n import _, _l
-from ..imports.parsing import norm
-from ..imports.services import commit_import, load_upload_set, store_upload_set
+from ..imports.columns import norm
+from ..imports.services import commit_import
+from ..imports.uploads import load_upload_set, store_upload_set
 from ..timeutil import today
 from . import parser
 

@@ -210,7 +210,7 @@ def parse_xlsx(data: bytes) -> list[ParsedRequest]:
     """The rows of the web interface's Excel list of debt requests (the first sheet, the header in the first rows)."""
     from openpyxl import load_workbook
 
-    from ..imports.parsing import check_xlsx_archive
+    from ..imports.tables import check_xlsx_archive
 
     try:
         check_xlsx_archive(data)

@@ -22,7 +22,7 @@ from ..domain.money import from_kopecks
 from ..egrn.services import address_tokens
 from ..extensions import db
 from ..i18n import _
-from ..imports.parsing import norm
+from ..imports.columns import norm
 from ..timeutil import utcnow
 from . import parsing
 from .models import GisExport, GisHouse, GisRequest

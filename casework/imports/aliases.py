@@ -1,7 +1,7 @@
 """Aliases of values in billing files, editable by an administrator: services («ХВС» → cold_water), payment
 sources («Почта России» → other) and account categories («Юридическое лицо» → other).
 
-The built-in values of parsing.py (service codes and names, «касса», «население», …) always work; an alias adds a
+The built-in values of columns.py (service codes and names, «касса», «население», …) always work; an alias adds a
 spelling, and where it spells a built-in value differently it wins (the administrator knows the billing).
 Deleting an alias deactivates it, so that a shipped one is not seeded again.
 """
@@ -15,7 +15,7 @@ from ..domain.errors import DomainError
 from ..extensions import db
 from ..i18n import _
 from .models import ALIAS_KINDS, ImportAlias
-from .parsing import norm
+from .columns import norm
 
 CATEGORIES = ("population", "other")
 

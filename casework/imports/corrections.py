@@ -30,7 +30,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from hashlib import sha1
 
-from . import parsing
+from .ledger_file import L_ACC, L_AMOUNT, L_KIND, L_PAID_ON, L_PERIOD, L_REF, L_SOURCE, L_SVC
 
 REVERSAL_KEY_PREFIX = "rev:"
 
@@ -53,7 +53,7 @@ class StoredRow:
 
 @dataclass
 class Comparison:
-    """What a file does against the stored ledger (file rows are parsing ledger tuples)."""
+    """What a file does against the stored ledger (file rows are ledger tuples, ledger_file.LEDGER_FIELDS)."""
 
     unchanged: list = field(default_factory=list)  # file rows already in the ledger
     new: list = field(default_factory=list)  # file rows to write
@@ -95,8 +95,8 @@ def scopes_of(service_id: int, period: str, kind: str, reference: str | None) ->
 
 
 def entry_identity(t: tuple) -> tuple:
-    return identity(t[parsing.L_ACC], t[parsing.L_SVC], t[parsing.L_PERIOD], t[parsing.L_KIND], t[parsing.L_PAID_ON],
-                    t[parsing.L_SOURCE], t[parsing.L_REF])
+    return identity(t[L_ACC], t[L_SVC], t[L_PERIOD], t[L_KIND], t[L_PAID_ON],
+                    t[L_SOURCE], t[L_REF])
 
 
 def stored_identity(s: StoredRow) -> tuple:
@@ -116,7 +116,7 @@ def file_scopes(entries: list, service_months: set[tuple[int, str]] | None = Non
         return {(k, month, svc) for svc, month in service_months for k in ("charge", "recalculation", "payment")}
     out = set()
     for t in entries:
-        both = scopes_of(t[parsing.L_SVC], t[parsing.L_PERIOD], t[parsing.L_KIND], t[parsing.L_REF])
+        both = scopes_of(t[L_SVC], t[L_PERIOD], t[L_KIND], t[L_REF])
         if both is not None:
             out.add(both[0])
     return out
@@ -140,7 +140,7 @@ def effective_amounts(rows: list[tuple[int, int, int | None, bool]]) -> dict[int
 
 
 def _value_t(t: tuple) -> tuple:
-    return (t[parsing.L_KIND], t[parsing.L_AMOUNT], t[parsing.L_PAID_ON])
+    return (t[L_KIND], t[L_AMOUNT], t[L_PAID_ON])
 
 
 def _value_s(s: StoredRow) -> tuple:
@@ -191,13 +191,13 @@ def _match(news: list, olds: list, out: Comparison) -> None:
 
 
 def _openings(news: list, olds: list, first_known: dict, out: Comparison) -> None:
-    news = sorted(news, key=lambda t: t[parsing.L_PERIOD])
+    news = sorted(news, key=lambda t: t[L_PERIOD])
     t = news[0]
     for extra in news[1:]:  # a ledger file with openings of several months: only the earliest one is an opening
         out.kept_openings.append((extra, OPENING_LATER, None))
-    period = t[parsing.L_PERIOD]
+    period = t[L_PERIOD]
     if not olds:
-        fk = first_known.get((t[parsing.L_ACC], t[parsing.L_SVC]))
+        fk = first_known.get((t[L_ACC], t[L_SVC]))
         if fk is not None and fk < period:
             out.kept_openings.append((t, OPENING_EARLIER_ENTRIES, None))
         else:
@@ -210,7 +210,7 @@ def _openings(news: list, olds: list, first_known: dict, out: Comparison) -> Non
         return
     same = next((s for s in olds if s.period == period), None)
     matched = same or earliest
-    if same is not None and _value_s(same) == (t[parsing.L_KIND], t[parsing.L_AMOUNT], None):
+    if same is not None and _value_s(same) == (t[L_KIND], t[L_AMOUNT], None):
         out.unchanged.append(t)
     else:  # another amount, or an earlier month: this opening replaces the stored (later) one
         out.changed.append((matched, t))

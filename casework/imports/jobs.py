@@ -15,7 +15,7 @@ from ..extensions import db
 from ..i18n import _, format_money
 from ..jobs.models import JobRun
 from ..jobs.services import JobCancelled
-from . import services
+from . import services, uploads
 
 
 def enqueue_import(token: str, kind: str, file_name: str, skip_bad_rows: bool, user, **options) -> JobRun:
@@ -53,7 +53,7 @@ def run_job(run: JobRun, progress) -> str:
     if done:  # committed before the worker stopped: not imported twice
         batch = db.session.get(ImportBatch, done)
         return _outcome(batch)
-    data = services.load_upload(p.get("token") or "")
+    data = uploads.load_upload(p.get("token") or "")
     if data is None:
         raise DomainError(_("The uploaded file is no longer available; upload it again."))
     user = db.session.get(User, run.created_by_id) if run.created_by_id else None

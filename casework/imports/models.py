@@ -61,7 +61,7 @@ class ImportAlias(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))
     alias: Mapped[str] = mapped_column(String(200))  # as the administrator wrote it
-    alias_norm: Mapped[str] = mapped_column(String(200))  # parsing.norm(alias): how files are matched
+    alias_norm: Mapped[str] = mapped_column(String(200))  # columns.norm(alias): how files are matched
     target: Mapped[str] = mapped_column(String(40))  # service code, payment source or category code
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

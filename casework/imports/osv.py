@@ -28,7 +28,7 @@ How it is read:
 - an account number Excel stored as a number (leading zeros lost: 123 for «000123») matches the one registered
   account it can be, and is explained when it matches none or several.
 
-The result is a `parsing.Table` in the columns of the flat turnover format, so that `parsing.parse_turnover` checks
+The result is a `tables.Table` in the columns of the flat turnover format, so that `turnover_file.parse_turnover` checks
 it as any turnover sheet (every row balances: opening + charges − payments = closing).
 """
 from __future__ import annotations
@@ -42,8 +42,12 @@ from decimal import Decimal
 from typing import Any
 
 from ..i18n import _
-from . import months, parsing
-from .parsing import BadValue, ImportFileError, Parsed, RowError, Table, norm, text
+from . import months
+from .columns import COLUMNS, norm
+from .labels import column_label
+from .rows import ImportFileError, Parsed, RowError
+from .tables import Table, check_xlsx_archive, decode, is_xlsx, sniff_delimiter
+from .values import BadValue, parse_amount, rub, text
 
 HEADER_SEARCH_ROWS = 40  # the header row is looked for among the first rows
 
@@ -90,13 +94,13 @@ class OsvSheet:
 # ------------------------------------------------------------------------------------------------ reading
 def is_flat(headers: list[str]) -> bool:
     """The first row is a complete header of the flat turnover format (then this module is not needed)."""
-    aliases = parsing.COLUMNS["turnover"]["aliases"]
+    aliases = COLUMNS["turnover"]["aliases"]
     found = {aliases.get(norm(h)) for h in headers}
-    return all(c in found for c in parsing.COLUMNS["turnover"]["required"])
+    return all(c in found for c in COLUMNS["turnover"]["required"])
 
 
 def _grid_xlsx(data: bytes) -> list[tuple[int, list]]:
-    parsing.check_xlsx_archive(data)
+    check_xlsx_archive(data)
     from openpyxl import load_workbook
 
     try:
@@ -110,13 +114,13 @@ def _grid_xlsx(data: bytes) -> list[tuple[int, list]]:
 
 
 def _grid_csv(data: bytes) -> list[tuple[int, list]]:
-    txt = parsing.decode(data)
+    txt = decode(data)
     lines = txt.splitlines()
     # the delimiter of the header line (a title line may hold commas of its own, and «сальдо» too): of the lines
     # naming balances, the one split into the most cells
     candidates = [ln for ln in lines[:HEADER_SEARCH_ROWS] if _looks_like_header_text(ln)] or lines[:1] or [""]
     header_line = max(candidates, key=lambda ln: max(ln.count(d) for d in (";", ",", "\t")))
-    reader = csv.reader(io.StringIO(txt, newline=""), delimiter=parsing.sniff_delimiter(header_line))
+    reader = csv.reader(io.StringIO(txt, newline=""), delimiter=sniff_delimiter(header_line))
     try:
         return [(n, cells) for n, cells in enumerate(reader, start=1)]
     except csv.Error as exc:
@@ -165,7 +169,7 @@ def _side(n: str) -> str | None:
 
 
 def _find_layout(grid: list[tuple[int, list]]) -> _Layout:
-    aliases = parsing.COLUMNS["turnover"]["aliases"]
+    aliases = COLUMNS["turnover"]["aliases"]
     for i, (row_no, cells) in enumerate(grid[:HEADER_SEARCH_ROWS]):
         ns = [norm(c) if not _blank(c) else "" for c in cells]
         acc = next((j for j, n in enumerate(ns) if n in _ACCOUNT_HEADERS or aliases.get(n) == "account_number"), None)
@@ -232,7 +236,7 @@ def _check_columns(lay: _Layout) -> None:
 def _amount(cells: list, j: int | None) -> int:
     if j is None or j >= len(cells) or _blank(cells[j]):
         return 0
-    return parsing.parse_amount(cells[j])
+    return parse_amount(cells[j])
 
 
 def unpadded_index(accounts: dict[str, int]) -> dict[str, list[str]]:
@@ -271,7 +275,7 @@ def read_sheet(data: bytes, file_name: str, accounts: dict[str, int], services: 
                bounds=None) -> OsvSheet | None:
     """The sheet as rows of the flat turnover format, or None when the file already is in that format (its first
     row is a complete flat header). Raises ImportFileError when the layout cannot be read."""
-    grid = _grid_xlsx(data) if parsing.is_xlsx(data, file_name) else _grid_csv(data)
+    grid = _grid_xlsx(data) if is_xlsx(data, file_name) else _grid_csv(data)
     first = next((cells for _n, cells in grid if any(not _blank(c) for c in cells)), None)
     if first is None:
         raise ImportFileError([RowError(None, "", _("The file is empty."))])
@@ -286,7 +290,7 @@ def read_sheet(data: bytes, file_name: str, accounts: dict[str, int], services: 
     if lay.period is None:
         tp = next((p for p in (months.period_in_title(t) for t in title) if p), None)
         if tp is None:
-            raise ImportFileError([RowError(None, str(parsing.header_label("turnover", "period")), _(
+            raise ImportFileError([RowError(None, column_label("period"), _(
                 "The sheet has no period column and its title names no month (such as «… за Ноябрь 2026 г.»).")
             )])
         if not tp.single:
@@ -403,7 +407,7 @@ def _rows(grid, lay: _Layout, info: OsvInfo, accounts, services, title_service) 
     elif lay.service is None:
         info.service_from = "title"
         if title_service is None:
-            raise ImportFileError([RowError(None, str(parsing.header_label("turnover", "service")), _(
+            raise ImportFileError([RowError(None, column_label("service"), _(
                 "The sheet names no service: add a «Услуга» column, group the sheet by service, or name one service "
                 "in its title (the selection «Услуга = Отопление»)."))])
     headers = [L_ACCOUNT, L_SERVICE, L_PERIOD, L_OPENING, L_CHARGED, L_PAID, L_CLOSING]
@@ -473,7 +477,7 @@ def _rows(grid, lay: _Layout, info: OsvInfo, accounts, services, title_service) 
 
 
 def _rub(kop: int) -> str:
-    return parsing._rub(kop)
+    return rub(kop)
 
 
 def _has_amounts(cells: list, lay: _Layout) -> bool:

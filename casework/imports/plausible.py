@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from ..i18n import _
-from . import parsing
-from .parsing import Parsed, RowError
+from .labels import column_label
+from .ledger_file import L_PAID_ON, L_PAID_PERIOD, L_PERIOD, L_ROW
+from .rows import Parsed, RowError
+from .values import parse_period
 
 
 @dataclass(frozen=True)
@@ -26,7 +28,7 @@ class DateBounds:
     def of(cls, today: date, months_ahead: int = 0, earliest: str | date = "1998-01") -> "DateBounds":
         m = today.year * 12 + today.month - 1 + max(0, int(months_ahead))
         if not isinstance(earliest, date):
-            earliest = parsing.parse_period(str(earliest))
+            earliest = parse_period(str(earliest))
         return cls(earliest.replace(day=1), date(m // 12, m % 12 + 1, 1))
 
     def reason(self, value: date, is_period: bool) -> str | None:
@@ -41,8 +43,7 @@ class DateBounds:
 
 
 def _column(res: Parsed, canonical: str) -> str:
-    return res.headers[res.columns[canonical]] if canonical in res.columns else parsing.header_label(res.kind,
-                                                                                                      canonical)
+    return res.headers[res.columns[canonical]] if canonical in res.columns else column_label(canonical)
 
 
 def _flag(res: Parsed, bad: dict[int, list[RowError]]) -> None:
@@ -57,15 +58,15 @@ def check_ledger(res: Parsed, bounds: DateBounds) -> None:
     bad: dict[int, list[RowError]] = {}
 
     def check(t: tuple) -> bool:
-        row = t[parsing.L_ROW]
+        row = t[L_ROW]
         errs = []
         checks = []
-        if t[parsing.L_PAID_ON]:
-            checks.append(("paid_on", t[parsing.L_PAID_ON], False))
-        if t[parsing.L_PERIOD] and not (t[parsing.L_PAID_ON] and t[parsing.L_PERIOD] == t[parsing.L_PAID_ON][:8] + "01"):
-            checks.append(("period", t[parsing.L_PERIOD], True))
-        if t[parsing.L_PAID_PERIOD]:
-            checks.append(("paid_period", t[parsing.L_PAID_PERIOD], True))
+        if t[L_PAID_ON]:
+            checks.append(("paid_on", t[L_PAID_ON], False))
+        if t[L_PERIOD] and not (t[L_PAID_ON] and t[L_PERIOD] == t[L_PAID_ON][:8] + "01"):
+            checks.append(("period", t[L_PERIOD], True))
+        if t[L_PAID_PERIOD]:
+            checks.append(("paid_period", t[L_PAID_PERIOD], True))
         for col, iso, is_period in checks:
             why = bounds.reason(date.fromisoformat(iso), is_period)
             if why:

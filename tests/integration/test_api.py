@@ -336,7 +336,7 @@ def test_control_characters_are_refused_not_passed_to_the_database(app, api, new
 
 
 def test_a_failure_inside_the_import_writes_nothing_and_answers_500_problem(app, api, new_token, monkeypatch):
-    from casework.imports import services as import_services
+    from casework.imports import ledger
 
     load_accounts()
     token = new_token("write")
@@ -345,7 +345,7 @@ def test_a_failure_inside_the_import_writes_nothing_and_answers_500_problem(app,
     def boom(n):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(import_services, "after_chunk", boom)
+    monkeypatch.setattr(ledger, "after_chunk", boom)
     monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
     resp = api("post", "/api/v1/payments", token, json=_payments(100, 200), headers={"Idempotency-Key": "f-1"})
     assert resp.status_code == 500 and resp.mimetype == PROBLEM
@@ -353,7 +353,7 @@ def test_a_failure_inside_the_import_writes_nothing_and_answers_500_problem(app,
     assert count(LedgerEntry) == before and count(ApiIdempotencyKey) == 0
     failed = db.session.scalars(select(ImportBatch).where(ImportBatch.status == "failed")).all()
     assert [(b.via, "disk on fire" in b.message) for b in failed] == [("api", True)]
-    monkeypatch.setattr(import_services, "after_chunk", None)
+    monkeypatch.setattr(ledger, "after_chunk", None)
     ok = api("post", "/api/v1/payments", token, json=_payments(100, 200), headers={"Idempotency-Key": "f-1"})
     assert ok.status_code == 200 and ok.get_json()["rows_inserted"] == 2
 

@@ -2,7 +2,7 @@
 
 Runs on SQLite and on PostgreSQL: `casework import ledger BIGFILE` in a subprocess against the test database.
 "Half-way" is observed, not guessed: the subprocess is the real console entry point with one addition — the
-import's own per-chunk hook (`imports.services.after_chunk`) prints a line — and on PostgreSQL the test also waits
+import's own per-chunk hook (`imports.ledger.after_chunk`) prints a line — and on PostgreSQL the test also waits
 until the bulk `INSERT INTO ledger_entries` is running in pg_stat_activity. The process is alive when killed.
 """
 from __future__ import annotations
@@ -25,7 +25,7 @@ ACCOUNTS = 1500
 MONTHS = 24
 SERVICES = ("heating", "hot_water", "cold_water", "sewage")  # 1500 × 24 × 4 = 144,000 ledger rows
 
-RUNNER = ("import sys, casework.imports.services as s\n"
+RUNNER = ("import sys, casework.imports.ledger as s\n"
           "s.after_chunk = lambda n: print('CHUNK', n, flush=True)\n"
           "from casework.cli import main\n"
           "sys.argv = ['casework', 'import', 'ledger', sys.argv[1]]\n"

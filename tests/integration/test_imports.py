@@ -9,7 +9,7 @@ from casework.accounts.models import (Account, AccountBalance, AccountMonth, Acc
                                       Party, Premises, Territory)
 from casework.audit.models import AuditEvent
 from casework.extensions import db
-from casework.imports import services
+from casework.imports import ledger, services, uploads
 from casework.imports.models import ImportBatch
 
 ACCOUNTS_CSV = ("Лицевой счёт;Категория;ФИО;Адрес;Населенный пункт;Квартира;Форма собственности;Телефон;Площадь\n"
@@ -149,7 +149,7 @@ def test_skip_bad_rows_commits_good_ones_and_writes_the_error_file(app):
     b = services.commit_import("ledger", data, "l.csv", None, via="web", skip_bad_rows=True)
     db.session.commit()
     assert (b.status, b.rows_inserted, b.rows_skipped) == ("committed", 7, 2)
-    path = services.error_file_path(b)
+    path = uploads.error_file_path(b)
     lines = path.read_text(encoding="utf-8-sig").splitlines()
     assert lines[0].endswith(";Ошибка")
     assert lines[1].startswith("999;2025-01;heating;charge;1;;;;ЛС: неизвестный лицевой счёт 999")
@@ -158,7 +158,7 @@ def test_skip_bad_rows_commits_good_ones_and_writes_the_error_file(app):
 
 def test_failure_mid_commit_leaves_nothing(app, monkeypatch):
     load_accounts()
-    monkeypatch.setattr(services, "CHUNK", 2)
+    monkeypatch.setattr(ledger, "CHUNK", 2)
     calls = []
 
     def boom(done):
@@ -166,7 +166,7 @@ def test_failure_mid_commit_leaves_nothing(app, monkeypatch):
         if len(calls) == 2:
             raise RuntimeError("disk full")
 
-    monkeypatch.setattr(services, "after_chunk", boom)
+    monkeypatch.setattr(ledger, "after_chunk", boom)
     with pytest.raises(RuntimeError):
         services.commit_import("ledger", LEDGER_JAN_MAR.encode(), "l.csv", None, via="cli")
     db.session.rollback()
@@ -179,8 +179,8 @@ def test_failure_mid_commit_leaves_nothing(app, monkeypatch):
 def test_db_level_failure_after_first_chunk_rolls_back(app, monkeypatch):
     """A row that only the database refuses (a duplicate primary key forced in) undoes the earlier chunks."""
     load_accounts()
-    monkeypatch.setattr(services, "CHUNK", 3)
-    orig = services._insert_ledger
+    monkeypatch.setattr(ledger, "CHUNK", 3)
+    orig = ledger.insert_entries
 
     def sabotage(prep, batch_id, progress):
         bad = list(prep.entries[-1])
@@ -189,7 +189,7 @@ def test_db_level_failure_after_first_chunk_rolls_back(app, monkeypatch):
         prep.entries = prep.entries + [tuple(bad)]
         return orig(prep, batch_id, progress)
 
-    monkeypatch.setattr(services, "_insert_ledger", sabotage)
+    monkeypatch.setattr(ledger, "insert_entries", sabotage)
     with pytest.raises(Exception):
         services.commit_import("ledger", LEDGER_JAN_MAR.encode(), "l.csv", None, via="cli")
     db.session.rollback()

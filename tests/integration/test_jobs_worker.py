@@ -26,6 +26,7 @@ from casework.documents import bulk
 from casework.documents.models import Document, DocumentBatch
 from casework.extensions import db
 from casework.imports import services as imports
+from casework.imports import uploads
 from casework.imports.models import ImportBatch
 from casework.jobs.models import JobRun
 
@@ -183,7 +184,7 @@ def test_ledger_import_killed_in_the_middle_is_imported_exactly_once(queued, is_
     big = instance_dir / "ledger-job.csv"
     total = _ledger_file(big)
     data = big.read_bytes()
-    token = imports.store_upload(data)
+    token = uploads.store_upload(data)
     run = enqueue_import(token, "ledger", "ledger.csv", False, None)
     db.session.commit()
     run_id = run.id

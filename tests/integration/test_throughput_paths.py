@@ -21,7 +21,7 @@ from casework.documents.letters import LETTERS
 from casework.documents.rendering import CompiledTemplate, bare_render, docx_text
 from casework.documents.services import active_template, template_data
 from casework.extensions import db
-from casework.imports import services
+from casework.imports import ledger, services
 
 from .test_documents import TODAY
 from tests.factories import owned_flat
@@ -111,13 +111,13 @@ def test_key_stored_between_check_and_write_falls_back_without_duplicates(app, m
     services.commit_import("accounts", ACCOUNTS.encode(), "a.csv", None, via="cli")
     services.commit_import("ledger", JAN_FEB.encode(), "l1.csv", None, via="cli")
     db.session.commit()
-    real_check = services._check_against_ledger
+    real_check = ledger.check_against_ledger
 
     def stale_check(prep, data, file_name):  # what a check sees before the other import committed
         real_check(prep, data, file_name)
         prep.known_keys, prep.known = set(), 0
 
-    monkeypatch.setattr(services, "_check_against_ledger", stale_check)
+    monkeypatch.setattr(ledger, "check_against_ledger", stale_check)
     b = services.commit_import("ledger", FEB_MAR.encode(), "l2.csv", None, via="cli")
     db.session.commit()
     assert (b.status, b.rows_inserted, b.rows_duplicate) == ("committed", 2, 2)

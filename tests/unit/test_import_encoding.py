@@ -6,8 +6,8 @@ cp932, …); encoding.detect names the right one for 38 and reports the last («
 abbreviations of rare letters) as unknown instead of guessing."""
 import pytest
 
-from casework.imports import encoding, parsing
-from casework.imports.parsing import ImportFileError
+from casework.imports import columns, encoding, ledger_file, tables
+from casework.imports.rows import ImportFileError
 
 SAMPLES = [
     "Лицевой счёт;Период;Услуга;Вид;Сумма;Дата оплаты;Источник\n100001;01.2025;Отопление;Начисление;2500,50;;\n",
@@ -43,7 +43,7 @@ def test_what_cannot_be_told_is_reported_not_guessed(data):
     with pytest.raises(encoding.UnknownEncoding):
         encoding.detect(data)
     with pytest.raises(ImportFileError, match="Could not determine the file's encoding"):
-        parsing.read_table(data, "x.csv")
+        tables.read_table(data, "x.csv")
 
 
 def test_a_koi8r_ledger_is_read_with_its_columns():
@@ -51,9 +51,9 @@ def test_a_koi8r_ledger_is_read_with_its_columns():
     text = ("Лицевой счёт;Период;Услуга;Вид;Сумма;Дата оплаты\n"
             "100001;01.2025;Отопление;Начисление;2500,50;\n"
             "100001;02.2025;Отопление;Оплата;1000;15.02.2025\n")
-    table = parsing.read_table(text.encode("koi8_r"), "l.csv")
+    table = tables.read_table(text.encode("koi8_r"), "l.csv")
     assert table.headers == ["Лицевой счёт", "Период", "Услуга", "Вид", "Сумма", "Дата оплаты"]
-    res = parsing.parse_ledger(table, {"100001": 1}, parsing.service_lookup([(10, "heating", "Отопление")]))
+    res = ledger_file.parse_ledger(table, {"100001": 1}, columns.service_lookup([(10, "heating", "Отопление")]))
     assert res.errors == [] and [t[4] for t in res.rows] == [250050, 100000]
 
 

@@ -5,14 +5,14 @@ from decimal import Decimal
 
 import pytest
 
-from casework.imports import months, osv, parsing, plausible
+from casework.imports import columns, ledger_file, months, osv, plausible, tables, turnover_file, values
 from casework.imports.aliases import SEED
-from casework.imports.parsing import ImportFileError
+from casework.imports.rows import ImportFileError
 from tests.osv_builder import OsvLine, build_osv, sample_lines
 
 ACCOUNTS = {"000101": 1, "000102": 2, "000201": 3}
-SERVICES = parsing.service_lookup([(10, "heating", "Отопление"), (20, "hot_water", "Горячее водоснабжение")])
-SERVICES[parsing.norm("ГВС")] = 20  # the shipped alias (aliases.SEED), as services.py adds it
+SERVICES = columns.service_lookup([(10, "heating", "Отопление"), (20, "hot_water", "Горячее водоснабжение")])
+SERVICES[columns.norm("ГВС")] = 20  # the shipped alias (aliases.SEED), as services.py adds it
 BOUNDS = plausible.DateBounds.of(date(2026, 12, 5))
 EXPECTED = [  # (account, service, period, opening, charged, recalculated, paid, closing) in kopecks
     (1, 10, date(2026, 11, 1), 100000, 250050, 0, 200000, 150050),
@@ -26,7 +26,7 @@ EXPECTED = [  # (account, service, period, opening, charged, recalculated, paid,
 def read(data: bytes, name="osv.xlsx", accounts=ACCOUNTS):
     sheet = osv.read_sheet(data, name, accounts, SERVICES, BOUNDS)
     assert sheet is not None
-    res = parsing.parse_turnover(sheet.table, accounts, SERVICES)
+    res = turnover_file.parse_turnover(sheet.table, accounts, SERVICES)
     osv.merge_into(res, sheet)
     return res, sheet.info
 
@@ -53,7 +53,7 @@ def test_the_ledger_entries_of_a_sheet():
     """Opening → opening (a credit balance → a negative recalculation), debit turnover → charge, credit turnover →
     one payment on the last day of the month."""
     res, _info = read(build_osv(sample_lines()))
-    entries = parsing.turnover_entries(res, {})
+    entries = turnover_file.turnover_entries(res, {})
     acc2 = [(e[3], e[4], e[5]) for e in entries if e[0] == 2]
     assert acc2 == [("recalculation", -15000, None), ("charge", 250050, None), ("payment", 250050, "2026-11-30")]
 
@@ -168,7 +168,7 @@ def test_the_shipped_aliases_name_known_targets():
 def test_months_in_words(raw, ym):
     assert months.parse_month_name(raw) == ym
     if ym:
-        assert parsing.parse_period(raw) == date(*ym, 1)
+        assert values.parse_period(raw) == date(*ym, 1)
 
 
 def test_date_bounds():
@@ -188,19 +188,19 @@ def test_impossible_ledger_dates_name_row_column_and_reason():
             "100001;01.2031;heating;Начисление;10;\n"            # 4
             "100001;11.1926;heating;Начисление;10;\n"            # 5 implausibly old
             "100001;Ноябрь 2026;heating;Начисление;10;\n")       # 6 fine
-    res = parsing.parse_ledger(parsing.read_table(text.encode(), "l.csv"), {"100001": 1}, SERVICES)
+    res = ledger_file.parse_ledger(tables.read_table(text.encode(), "l.csv"), {"100001": 1}, SERVICES)
     plausible.check_ledger(res, BOUNDS)
     assert [(e.row, e.column) for e in res.errors] == [(2, "Дата оплаты"), (3, "Период"), (4, "Период"),
                                                        (5, "Период")]
     assert "in the future" in res.errors[0].reason and "implausibly old" in res.errors[3].reason
-    assert [t[parsing.L_ROW] for t in res.rows] == [6] and res.bad_rows == 4
+    assert [t[ledger_file.L_ROW] for t in res.rows] == [6] and res.bad_rows == 4
 
 
 def test_impossible_months_of_a_flat_turnover_sheet():
     text = ("ЛС;Услуга;Период;Сальдо на начало;Начислено;Оплачено;Сальдо на конец\n"
             "000101;heating;05.2027;0;10;0;10\n"
             "000101;heating;Ноябрь 2026;0;10;0;10\n")
-    res = parsing.parse_turnover(parsing.read_table(text.encode("cp1251"), "t.csv"), ACCOUNTS, SERVICES)
+    res = turnover_file.parse_turnover(tables.read_table(text.encode("cp1251"), "t.csv"), ACCOUNTS, SERVICES)
     plausible.check_turnover(res, BOUNDS)
     assert reasons(res) == [(2, "Период", "05.2027 is in the future: the last month accepted is 12.2026")]
     assert [t[9] for t in res.rows] == [3]

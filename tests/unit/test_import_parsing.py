@@ -5,15 +5,17 @@ from datetime import date
 
 import pytest
 
-from casework.imports import keys, parsing
-from casework.imports.parsing import BadValue, ImportFileError
+from casework.imports import (accounts_file, columns, keys, ledger_file, persons_file, rows, tables, turnover_file,
+                              values)
+from casework.imports.rows import ImportFileError
+from casework.imports.values import BadValue
 
 ACCOUNTS = {"100001": 1, "100002": 2}
-SERVICES = parsing.service_lookup([(10, "heating", "Отопление"), (20, "hot_water", "Горячее водоснабжение")])
+SERVICES = columns.service_lookup([(10, "heating", "Отопление"), (20, "hot_water", "Горячее водоснабжение")])
 
 
 def ledger(text: str, encoding="utf-8", name="l.csv"):
-    return parsing.parse_ledger(parsing.read_table(text.encode(encoding), name), ACCOUNTS, SERVICES)
+    return ledger_file.parse_ledger(tables.read_table(text.encode(encoding), name), ACCOUNTS, SERVICES)
 
 
 def reasons(res):
@@ -24,46 +26,46 @@ def reasons(res):
 @pytest.mark.parametrize("raw,kop", [("1234,56", 123456), ("1234.56", 123456), ("1 234,5", 123450), ("-100,05", -10005),
                                      ("0", 0), ("12.500", 1250), (15, 1500), (12.3, 1230), ("1\u00a0000", 100000)])
 def test_amounts_decimal_comma_or_dot(raw, kop):
-    assert parsing.parse_amount(raw) == kop
+    assert values.parse_amount(raw) == kop
 
 
 @pytest.mark.parametrize("raw,msg", [("1,234", "more than two decimals"), ("12.3456", "more than two decimals"),
                                      ("abc", "not an amount"), ("", "empty"), ("1,234.56", "not an amount")])
 def test_bad_amounts(raw, msg):
     with pytest.raises(BadValue, match=msg):
-        parsing.parse_amount(raw)
+        values.parse_amount(raw)
 
 
 @pytest.mark.parametrize("raw,d", [("05.03.2025", date(2025, 3, 5)), ("2025-03-05", date(2025, 3, 5)),
                                    ("5.3.2025", date(2025, 3, 5)), ("2025-03-05 00:00:00", date(2025, 3, 5))])
 def test_dates(raw, d):
-    assert parsing.parse_date(raw) == d
+    assert values.parse_date(raw) == d
 
 
 @pytest.mark.parametrize("raw", ["31.02.2025", "2025/03/05", "05-03-2025", ""])
 def test_bad_dates(raw):
     with pytest.raises(BadValue):
-        parsing.parse_date(raw)
+        values.parse_date(raw)
 
 
 @pytest.mark.parametrize("raw,d", [("2025-03", date(2025, 3, 1)), ("03.2025", date(2025, 3, 1)),
                                    ("3.2025", date(2025, 3, 1)), ("01.03.2025", date(2025, 3, 1))])
 def test_periods(raw, d):
-    assert parsing.parse_period(raw) == d
+    assert values.parse_period(raw) == d
 
 
 @pytest.mark.parametrize("raw", ["2025-13", "13.2025", "мартобря 2025", "март", ""])
 def test_bad_periods(raw):
     with pytest.raises(BadValue):
-        parsing.parse_period(raw)
+        values.parse_period(raw)
 
 
 def test_shares():
-    assert parsing.parse_share("1/2") == (1, 2)
-    assert parsing.parse_share("1") == (1, 1)
+    assert values.parse_share("1/2") == (1, 2)
+    assert values.parse_share("1") == (1, 1)
     for bad in ("3/2", "0/2", "половина"):
         with pytest.raises(BadValue):
-            parsing.parse_share(bad)
+            values.parse_share(bad)
 
 
 # ------------------------------------------------------------------ encodings, delimiters, headers
@@ -90,22 +92,22 @@ def test_comma_delimiter_with_quoted_decimal_comma_and_english_headers():
 
 
 def test_header_aliases_are_case_yo_and_space_insensitive():
-    cols = parsing.map_columns("ledger", ["ЛИЦЕВОЙ  СЧЕТ", "период", "Услуга ", "Тип операции", "Сумма (руб.)"])
+    cols = columns.map_columns("ledger", ["ЛИЦЕВОЙ  СЧЕТ", "период", "Услуга ", "Тип операции", "Сумма (руб.)"])
     assert cols == {"account_number": 0, "period": 1, "service": 2, "kind": 3, "amount": 4}
 
 
 def test_wrong_encoding_is_a_file_error():
     with pytest.raises(ImportFileError, match="Could not determine the file's encoding"):
-        parsing.read_table(b"\x00\x01PK" + bytes(range(256)), "l.csv")
+        tables.read_table(b"\x00\x01PK" + bytes(range(256)), "l.csv")
     with pytest.raises(ImportFileError, match="Could not determine the file's encoding"):
-        parsing.read_table(bytes(range(128, 256)) * 4, "l.csv")
+        tables.read_table(bytes(range(128, 256)) * 4, "l.csv")
 
 
 def test_empty_file_and_missing_column():
     with pytest.raises(ImportFileError, match="empty"):
-        parsing.read_table(b"", "l.csv")
+        tables.read_table(b"", "l.csv")
     with pytest.raises(ImportFileError, match="empty"):
-        parsing.read_table(b"\n\n  \n", "l.csv")
+        tables.read_table(b"\n\n  \n", "l.csv")
     with pytest.raises(ImportFileError) as exc:
         ledger("ЛС;Период;Услуга;Сумма\n100001;2025-01;heating;1\n")
     assert [e.column for e in exc.value.errors] == ["Kind"]  # the label in the user's language (English here)
@@ -122,7 +124,7 @@ def test_xlsx_with_native_cells():
     ws.append(["100002", "02.2025", "hot_water", "оплата", 700, date(2025, 2, 5), "касса"])
     buf = io.BytesIO()
     wb.save(buf)
-    res = parsing.parse_ledger(parsing.read_table(buf.getvalue(), "x.xlsx"), ACCOUNTS, SERVICES)
+    res = ledger_file.parse_ledger(tables.read_table(buf.getvalue(), "x.xlsx"), ACCOUNTS, SERVICES)
     assert res.errors == []
     assert [(t[0], t[2], t[4], t[5], t[6]) for t in res.rows] == [
         (1, "2025-01-01", 250050, None, None), (2, "2025-02-01", 70000, "2025-02-05", "cash_desk")]
@@ -134,9 +136,9 @@ def test_xlsx_zip_bomb_and_broken_archive_are_refused():
         zf.writestr("[Content_Types].xml", "<x/>")
         zf.writestr("xl/worksheets/sheet1.xml", "0" * (50 * 1024 * 1024))
     with pytest.raises(ImportFileError, match="unreasonable size"):
-        parsing.read_table(buf.getvalue(), "bomb.xlsx")
+        tables.read_table(buf.getvalue(), "bomb.xlsx")
     with pytest.raises(ImportFileError, match="not a readable Excel"):
-        parsing.read_table(b"PK\x03\x04garbage", "broken.xlsx")
+        tables.read_table(b"PK\x03\x04garbage", "broken.xlsx")
 
 
 # ------------------------------------------------------------------ ledger row errors
@@ -177,7 +179,7 @@ def test_same_charge_twice_in_file_counts_once_but_another_amount_is_an_error():
 
 def test_identical_payments_get_distinct_keys_by_occurrence():
     res = ledger("ЛС;Период;Услуга;Вид;Сумма;Дата оплаты\n" + "100001;2025-01;heating;payment;10;05.01.2025\n" * 2)
-    k1, k2 = (t[parsing.L_KEY] for t in res.rows)
+    k1, k2 = (t[ledger_file.L_KEY] for t in res.rows)
     assert k1 != k2
     assert k1 == keys.payment_key(1, 10, "2025-01-05", 1000, "other", "", 1)
 
@@ -187,9 +189,9 @@ def test_payment_without_period_is_posted_in_its_month_and_reversal_kept_apart()
                  "100001;;heating;payment;10;05.03.2025;P1;\n"
                  "100001;;heating;payment;-10;06.03.2025;S1;P1\n")
     assert res.errors == []
-    assert res.rows[0][parsing.L_PERIOD] == "2025-03-01"
+    assert res.rows[0][ledger_file.L_PERIOD] == "2025-03-01"
     [(t, ref)] = res.extra["reversals"]
-    assert ref == "P1" and t[parsing.L_AMOUNT] == -1000
+    assert ref == "P1" and t[ledger_file.L_AMOUNT] == -1000
 
 
 # ------------------------------------------------------------------ turnover
@@ -197,21 +199,21 @@ TURN_HDR = "ЛС;Услуга;Период;Сальдо на начало;Нач
 
 
 def test_turnover_rows_balance_and_chain_and_become_entries():
-    res = parsing.parse_turnover(parsing.read_table((
+    res = turnover_file.parse_turnover(tables.read_table((
         TURN_HDR + "100001;heating;2025-01;100;50;0;30;120\n100001;heating;2025-02;120;50;-10;0;160\n").encode(),
         "t.csv"), ACCOUNTS, SERVICES)
     assert res.errors == []
-    entries = parsing.turnover_entries(res, {})
+    entries = turnover_file.turnover_entries(res, {})
     assert [(e[2], e[3], e[4], e[5]) for e in entries] == [
         ("2025-01-01", "opening", 10000, None), ("2025-01-01", "charge", 5000, None),
         ("2025-01-01", "payment", 3000, "2025-01-31"), ("2025-02-01", "charge", 5000, None),
         ("2025-02-01", "recalculation", -1000, None)]
     # a ledger that already holds earlier months: no second opening
-    assert all(e[3] != "opening" for e in parsing.turnover_entries(res, {(1, 10): "2024-12-01"}))
+    assert all(e[3] != "opening" for e in turnover_file.turnover_entries(res, {(1, 10): "2024-12-01"}))
 
 
 def test_turnover_non_balancing_row_and_broken_chain():
-    res = parsing.parse_turnover(parsing.read_table((
+    res = turnover_file.parse_turnover(tables.read_table((
         TURN_HDR + "100001;heating;2025-01;100;50;0;30;121\n"
         "100002;heating;2025-01;0;50;0;0;50\n100002;heating;2025-02;40;50;0;0;90\n").encode(), "t.csv"),
         ACCOUNTS, SERVICES)
@@ -223,7 +225,7 @@ def test_turnover_non_balancing_row_and_broken_chain():
 
 # ------------------------------------------------------------------ accounts and persons
 def test_accounts_registry_values_and_errors():
-    res = parsing.parse_accounts(parsing.read_table((
+    res = accounts_file.parse_accounts(tables.read_table((
         "Лицевой счет;Категория;ФИО;Адрес;Форма собственности;ИНН;Площадь\n"
         "1;Население;Иванов И.И.;ул. Мира, 1, кв. 2;соцнайм;;54,3\n"
         "2;Прочие;ООО Ромашка;ул. Мира, 3;;1234567890;\n"
@@ -238,7 +240,7 @@ def test_accounts_registry_values_and_errors():
 
 
 def test_persons_values_and_errors():
-    res = parsing.parse_persons(parsing.read_table((
+    res = persons_file.parse_persons(tables.read_table((
         "ЛС;ФИО;Роль;Доля;Дата рождения;СНИЛС\n"
         "100001;Иванов Иван Иванович;собственник;1/2;01.02.1970;123-456-789 01\n"
         "100001;Иванова Мария;зарегистрирован;;;\n"
@@ -250,14 +252,14 @@ def test_persons_values_and_errors():
 
 def test_error_file_has_input_shape_plus_error_column():
     res = ledger("ЛС;Период;Услуга;Вид;Сумма\n100001;2025-01;heating;charge;1\n999;2025-01;heating;charge;2\n")
-    out = parsing.error_file_bytes(res.headers, res).decode("utf-8-sig").splitlines()
+    out = rows.error_file_bytes(res.headers, res).decode("utf-8-sig").splitlines()
     assert out[0] == "ЛС;Период;Услуга;Вид;Сумма;Ошибка"
     assert out[1].startswith("999;2025-01;heating;charge;2;ЛС: unknown account 999")
     assert len(out) == 2
 
 
 def test_persons_registration_dates():
-    res = parsing.parse_persons(parsing.read_table((
+    res = persons_file.parse_persons(tables.read_table((
         "ЛС;ФИО;Роль;Дата регистрации;Дата снятия с регистрации\n"
         "100001;Иванов Иван;зарегистрирован;01.03.2010;\n"
         "100001;Иванова Мария;зарегистрирован;2010-03-01;28.02.2010\n").encode(), "p.csv"), ACCOUNTS)
@@ -270,14 +272,14 @@ def test_json_records_read_as_a_table_with_rows_counted_from_one():
     data = ('{"rows": [{"account_number": "100001", "period": "2025-01", "service": "heating", "kind": "charge",'
             ' "amount": "2500.50"}, {"account_number": "999", "period": "2025-01", "service": "heating",'
             ' "kind": "charge", "amount": "1.00", "reference": "x"}]}').encode()
-    table = parsing.read_table(data, "api-charges.json")
+    table = tables.read_table(data, "api-charges.json")
     assert table.headers == ["account_number", "period", "service", "kind", "amount", "reference"]
-    res = parsing.parse_ledger(table, ACCOUNTS, SERVICES)
-    assert [(t[parsing.L_ACC], t[parsing.L_AMOUNT], t[parsing.L_ROW]) for t in res.rows] == [(1, 250050, 1)]
+    res = ledger_file.parse_ledger(table, ACCOUNTS, SERVICES)
+    assert [(t[ledger_file.L_ACC], t[ledger_file.L_AMOUNT], t[ledger_file.L_ROW]) for t in res.rows] == [(1, 250050, 1)]
     assert [(e.row, e.column) for e in res.errors] == [(2, "account_number")]
 
 
 @pytest.mark.parametrize("data", [b"{not json", b'{"rows": 5}', b"[1, 2]", b'{"rows": [1]}', b'{"rows": [{}]}'])
 def test_json_that_is_not_records_is_refused_as_a_file(data):
     with pytest.raises(ImportFileError):
-        parsing.read_table(data, "x.json")
+        tables.read_table(data, "x.json")
