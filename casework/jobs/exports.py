@@ -105,7 +105,7 @@ def export_response(source: str, params: dict, fmt: str, roles: Iterable[str]):
     from flask_babel import get_locale
     from flask_login import current_user
 
-    from .services import enqueue, start
+    from .services import start
 
     if fmt not in FORMATS:
         from flask import abort
@@ -120,14 +120,25 @@ def export_response(source: str, params: dict, fmt: str, roles: Iterable[str]):
     n = spec.count(limit)
     if n <= limit:
         return response(spec, fmt)
-    run = enqueue("export", {"source": source, "params": params, "format": fmt, "filename": f"{spec.filename}.{fmt}",
-                             "roles": sorted(roles), "locale": str(get_locale() or "ru")},
-                  subject=f"export:{source}", user=current_user)
+    run = enqueue_export(source, params, fmt, roles, current_user, filename=f"{spec.filename}.{fmt}",
+                         locale=str(get_locale() or "ru"))
     db.session.commit()
     start(run.id)
     flash(_("The file is large: it is being prepared as a job. It will be offered for download on this page."),
           "info")
     return redirect(url_for("jobs.show", run_id=run.id))
+
+
+def enqueue_export(source: str, params: dict, fmt: str, roles: Iterable[str], user, *, filename: str,
+                   locale: str = "ru") -> JobRun:
+    """Queue the export job (the caller commits, then `services.start`): the source and its parameters, the format,
+    the download name, the roles that may open this export and the user's language."""
+    from .services import enqueue
+
+    if source not in SOURCES or fmt not in FORMATS:
+        raise ValueError(f"unknown export {source!r}.{fmt}")
+    return enqueue("export", {"source": source, "params": params, "format": fmt, "filename": filename,
+                              "roles": sorted(roles), "locale": locale}, subject=f"export:{source}", user=user)
 
 
 def stored_name(run_id: int, fmt: str) -> str:
