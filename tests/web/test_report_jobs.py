@@ -201,3 +201,60 @@ def test_retention_deletes_old_files(app, client, login, monkeypatch, runner):
     assert counts["exports_deleted"] == 1
     assert list(storage.list(AREA)) == []
     assert purge_exports() == 0
+
+
+def _cases(user) -> None:
+    for i in range(12):
+        F.notice_case(F.plain_account(balance_kop=200_000 + i, name=f"+Дело {i}"), assignee=user)
+    db.session.commit()
+
+
+def _contacts(user) -> None:
+    from datetime import datetime
+
+    from casework.contacts.models import Contact
+
+    for i in range(12):
+        acc = F.plain_account(balance_kop=50_000)
+        db.session.add(Contact(account_id=acc.id, channel="call", outcome="no_answer", contact_person="@должник",
+                               note=f"=1+{i}", contacted_at=datetime(2026, 3, 1, 10, i), author_id=user.id,
+                               next_action_kind=None))
+    db.session.commit()
+
+
+def _portfolio(user) -> None:
+    from casework.legal.models import PortfolioResult
+
+    for i in range(12):
+        acc = F.plain_account(balance_kop=70_000)
+        db.session.add(PortfolioResult(account_id=acc.id, as_of=date(2026, 3, 1), debt_kop=70_000 + i,
+                                       penalty_kop=i * 10, time_barred_kop=0, claimable_kop=70_000,
+                                       next_bar_date=date(2027, 1, 1 + i)))
+    db.session.commit()
+
+
+def _form4(user) -> None:
+    from tests.integration.report_data import build_hand_data
+
+    build_hand_data()
+    db.session.commit()
+
+
+@pytest.mark.parametrize("role, make, url, threshold", [
+    ("collector", _cases, "/cases/?export=xlsx", 5),
+    ("collector", _contacts, "/contacts/export.xlsx", 5),
+    ("lawyer", _portfolio, "/legal/portfolio?export=xlsx", 5),
+    ("manager", _form4, "/reports/monthly/2026-02/accounts?figure=debt_start&export=xlsx", 1),
+    ("manager", _form4, "/reports/monthly/2026-02/accounts?figure=charged&category=population&export=csv", 0),
+])
+def test_every_list_export_goes_to_a_job_with_the_same_file(app, client, login, monkeypatch, role, make, url,
+                                                             threshold):
+    user = login(role)
+    make(user)
+    small = _immediate(client, app, monkeypatch, url)
+    _run_id, big = _as_job(client, app, monkeypatch, url, threshold=threshold)
+    if "export=csv" in url:
+        assert big == small and big.count(b"\r\n") >= 2
+    else:
+        cells = _cells(big)
+        assert cells == _cells(small) and len(cells) > 2 + threshold
