@@ -36,6 +36,10 @@ def _cpu() -> float:
     return t.user + t.system
 
 
+def _load() -> str:
+    return "load " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def _app(url: str):
     from casework import create_app
 
@@ -136,10 +140,10 @@ def bench(url: str, label: str, fmt: str) -> None:
     t, cpu, rows, size = bare_dump(url, fmt)
     how = "openpyxl write-only" if fmt == "xlsx" else "csv.writer"
     print(f"{label}: bare {fmt} dump (raw driver + {how})  {t:6.1f} s (cpu {cpu:5.1f} s)  "
-          f"{rows:,} rows, {size / 1e6:.1f} MB", flush=True)
+          f"{rows:,} rows, {size / 1e6:.1f} MB; {_load()}", flush=True)
     t2, cpu2, rows2, size2, _state = job_export(url, fmt)
     print(f"{label}: accounts {fmt} through the report job          {t2:6.1f} s (cpu {cpu2:5.1f} s)  "
-          f"{rows2:,} rows, {size2 / 1e6:.1f} MB; ×{t2 / t:.2f} the bare dump", flush=True)
+          f"{rows2:,} rows, {size2 / 1e6:.1f} MB; ×{t2 / t:.2f} the bare dump; {_load()}", flush=True)
 
 
 def main() -> None:
