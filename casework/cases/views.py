@@ -112,8 +112,11 @@ def _filter_from_args(args) -> queries.CaseFilter:
 def index():
     f = _filter_from_args(request.args)
     stmt = queries.case_list_stmt(f)
-    if request.args.get("export") == "xlsx":
-        return _export(stmt)
+    if request.args.get("export") == "xlsx":  # at once when small, else a report job (casework/jobs/exports.py)
+        from ..jobs.exports import export_response
+        from .exports import filter_params
+
+        return export_response("cases", filter_params(f), "xlsx", CASE_STAFF)
     page = paginate(stmt, request.args.get("page", 1, type=int), current_app.config["PAGE_SIZE"], count=False,
                     scalars=False)
     if not page.has_next:  # the last page: the total is known without a count
@@ -126,22 +129,6 @@ def index():
     bulk.assignee_id.choices = [(u.id, u.full_name) for u in queries.assignable_users()]
     return render_template("cases/index.html", page=page, f=f, labels=labels, territories=territories,
                            users=queries.assignable_users(), bulk=bulk, at_least=at_least)
-
-
-def _export(stmt):
-    rows = ((r.number, r.debtor_name, r.address, str(labels.label(labels.STAGE_LABELS, r.stage)), r.stage_since,
-             str(labels.label(labels.HOLD_LABELS, r.hold_reason)) if r.hold_reason else "",
-             r.balance_kop or 0, r.months_in_arrears, r.assignee_name or "", r.next_action_on)
-            for r in db.session.execute(stmt.limit(200_000)))
-    try:
-        from ..export import Column, xlsx_response
-    except ImportError:  # pragma: no cover - the shared writer is part of the tree
-        abort(404)
-    cols = [Column(_("Account"), width=14), Column(_("Debtor"), width=30), Column(_("Address"), width=40),
-            Column(_("Stage"), width=18), Column(_("Since"), "date"), Column(_("Hold"), width=18),
-            Column(_("Debt"), "kop"), Column(_("Months in arrears"), "int"), Column(_("Assignee"), width=20),
-            Column(_("Next action"), "date")]
-    return xlsx_response("cases.xlsx", cols, rows, sheet_title=_("Cases"))
 
 
 @bp.route("/bulk", methods=["POST"])

@@ -25,7 +25,7 @@ def register_cli(app: Flask) -> None:
 
     @app.cli.group("jobs")
     def jobs_group():
-        """Job runs: list, cancel, resume."""
+        """Job runs: list, cancel, resume, purge-exports."""
 
     @jobs_group.command("list")
     @click.option("--limit", type=int, default=20)
@@ -49,6 +49,15 @@ def register_cli(app: Flask) -> None:
             raise click.ClickException("no such job")
         click.echo("cancel requested" if request_cancel(run) else f"already {run.state}")
         db.session.commit()
+
+    @jobs_group.command("purge-exports")
+    def purge_exports_cmd():
+        """Delete report files older than EXPORT_KEEP_DAYS (the daily job does it too)."""
+        from .exports import purge_exports
+
+        n = purge_exports()
+        db.session.commit()
+        click.echo(f"deleted {n} stored export file(s)")
 
     @jobs_group.command("resume")
     def resume():
