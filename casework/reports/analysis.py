@@ -5,9 +5,9 @@ from datetime import date
 
 from sqlalchemy import and_, case, func, literal, or_, select
 
-from ..accounts.models import Account, AccountBalance, AccountMonth, LedgerEntry, Service, Territory
+from ..accounts.models import Account, AccountBalance, AccountMonth, LedgerEntry, Service, ServiceMonth, Territory
 from ..extensions import db
-from .queries import CATEGORIES, _charged_expr, add_month, collection_rate, figures_through, last_day, month_columns
+from .queries import CATEGORIES, _charged_expr, add_month, collection_rate, figures_through, month_columns
 
 AGING_BUCKETS = ("aging_0_30_kop", "aging_31_90_kop", "aging_91_180_kop", "aging_181_365_kop", "aging_1_3y_kop",
                  "aging_over_3y_kop")
@@ -153,19 +153,18 @@ def debt_by_territory(month: date) -> list[tuple]:
 
 
 def debt_by_service(month: date) -> list[tuple]:
-    """(service, charged in the month, paid in the month, balance at the end of the month) straight from the ledger."""
-    le = LedgerEntry.__table__
-    end = last_day(month)
-    signed = case((le.c.kind == "payment", -le.c.amount_kop), else_=le.c.amount_kop)
-    charged = case((and_(le.c.kind.in_(("charge", "recalculation")), le.c.period == month), le.c.amount_kop),
-                   else_=literal(0))
-    paid = case((and_(le.c.kind == "payment", le.c.paid_on >= month, le.c.paid_on <= end), le.c.amount_kop),
-                else_=literal(0))
-    stmt = (select(Service.name, func.coalesce(func.sum(charged), 0), func.coalesce(func.sum(paid), 0),
-                   func.coalesce(func.sum(signed), 0))
-            .select_from(le).join(Service, Service.id == le.c.service_id)
-            .where(or_(and_(le.c.kind != "payment", le.c.period <= month),
-                       and_(le.c.kind == "payment", le.c.paid_on <= end)))
+    """(service, charged in the month, paid in the month, balance at the end of the month) from `service_months`
+    (the ledger summed per month and service by the figures refresh): charges and recalculations of the month's
+    billing period, payments dated in the month, and every line up to the month's end."""
+    sm = ServiceMonth.__table__
+    this = sm.c.month == month
+    stmt = (select(Service.name,
+                   func.coalesce(func.sum(case((this, sm.c.charged_kop + sm.c.recalculated_kop), else_=literal(0))), 0),
+                   func.coalesce(func.sum(case((this, sm.c.paid_kop), else_=literal(0))), 0),
+                   func.coalesce(func.sum(sm.c.opening_kop + sm.c.charged_kop + sm.c.recalculated_kop
+                                          - sm.c.paid_kop), 0))
+            .select_from(sm).join(Service, Service.id == sm.c.service_id)
+            .where(sm.c.month <= month)
             .group_by(Service.name, Service.sort_order).order_by(Service.sort_order))
     return [(s, int(c), int(p), int(b)) for s, c, p, b in db.session.execute(stmt)]
 
