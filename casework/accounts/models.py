@@ -189,6 +189,10 @@ class LedgerEntry(db.Model):
         # appended to, so its creation time follows the physical order and a BRIN index of a few pages answers it
         # (PostgreSQL only; SQLite has no BRIN and would pay a whole B-tree on every import for one rare check)
         Index("ix_ledger_created_brin", "created_at", postgresql_using="brin").ddl_if(dialect="postgresql"),
+        # an account's payments by date (the dashboard's receipts by the stage of the case on the payment day: one
+        # short range per stage interval instead of every payment of the year); PostgreSQL reads the amount from it
+        Index("ix_ledger_payments_by_account", "account_id", "paid_on", postgresql_include=["amount_kop"],
+              postgresql_where=text("kind = 'payment'"), sqlite_where=text("kind = 'payment'")),
     )
 
     id: Mapped[int] = mapped_column(BigID, primary_key=True)
