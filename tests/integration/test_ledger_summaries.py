@@ -298,3 +298,14 @@ def test_unchanged_balances_are_not_written_again(app, is_postgres):
     # the as_of of the figures is a figure too: a later day rewrites every row of the scope
     refresh_account_figures([a, c], as_of=as_of + timedelta(days=1))
     assert {db.session.get(AccountBalance, acc).as_of for acc in (a, c)} == {as_of + timedelta(days=1)}
+
+
+def test_the_ledger_has_a_brin_index_on_its_creation_time_on_postgresql_only(app, is_postgres):
+    """«Lines imported after the month was closed» reads block ranges of the append-only ledger (PostgreSQL); SQLite
+    gets no index for it (a B-tree would cost every import)."""
+    conn = db.session.connection()
+    if is_postgres:
+        ddl = conn.execute(text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_ledger_created_brin'")).scalar()
+        assert ddl is not None and "USING brin (created_at)" in ddl
+    else:
+        assert conn.execute(text("SELECT name FROM sqlite_master WHERE name = 'ix_ledger_created_brin'")).first() is None
