@@ -126,7 +126,7 @@ def main() -> None:
     history, new_month = months[:-1], months[-1]
     with tempfile.TemporaryDirectory() as inst:
         with scratch_pg(args.pg, "bench_wal") as (url, dsn):
-            app = make_app(url, inst)
+            app = make_app(url, inst, DB_STATEMENT_TIMEOUT_MS=0)  # the refresh runs in the worker, as a job
             with app.app_context():
                 from sqlalchemy import select, text
 
