@@ -70,12 +70,12 @@ def generate(n_accounts: int, months: int, n_services: int) -> tuple[bytes, byte
     return ("\n".join(acc) + "\n").encode(), ("\n".join(led) + "\n").encode()
 
 
-def make_app(url: str, instance: str):
+def make_app(url: str, instance: str, **config):
     from casework import create_app
     from casework.extensions import db
     from casework.maintenance.setup import seed_reference
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "IMPORTS_DIR": instance + "/imports", "TESTING": True})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "IMPORTS_DIR": instance + "/imports", "TESTING": True, **config})
     with app.app_context():
         db.create_all()
         seed_reference()

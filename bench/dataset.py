@@ -570,6 +570,51 @@ def _sync_derived(conn) -> None:
     conn.execute(insert(FiguresVersion.__table__).values(id=1, token=uuid.uuid4().hex, changed_at=datetime.now()))
 
 
+def fill_ledger_summaries(url: str, log=print) -> bool:
+    """Fill account_service_months and service_months from the ledger when they are empty (the bare-driver build
+    writes account_months itself, not these): the same INSERT … SELECT as the migration that made them."""
+    from sqlalchemy import create_engine, inspect
+
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    if not inspect(engine).has_table("account_service_months"):
+        engine.dispose()
+        return False
+    t = time.perf_counter()
+    with engine.begin() as conn:
+        if conn.exec_driver_sql("SELECT 1 FROM account_service_months LIMIT 1").first() is not None or \
+                conn.exec_driver_sql("SELECT 1 FROM ledger_entries LIMIT 1").first() is None:
+            engine.dispose()
+            return False
+        pg = conn.dialect.name == "postgresql"
+        pay_month = "CAST(date_trunc('month', l.paid_on) AS DATE)" if pg else "substr(l.paid_on, 1, 8) || '01'"
+        conn.exec_driver_sql(f"""
+            INSERT INTO account_service_months (account_id, month, service_id, opening_kop, charged_kop,
+                                                recalculated_kop, paid_kop, paid_enforcement_kop)
+            SELECT account_id, month, service_id, SUM(opening), SUM(charged), SUM(recalc), SUM(paid), SUM(paid_enf)
+            FROM (
+              SELECT l.account_id, l.period AS month, l.service_id,
+                     CASE WHEN l.kind = 'opening' THEN l.amount_kop ELSE 0 END AS opening,
+                     CASE WHEN l.kind = 'charge' THEN l.amount_kop ELSE 0 END AS charged,
+                     CASE WHEN l.kind = 'recalculation' THEN l.amount_kop ELSE 0 END AS recalc,
+                     0 AS paid, 0 AS paid_enf
+              FROM ledger_entries l WHERE l.kind <> 'payment'
+              UNION ALL
+              SELECT l.account_id, {pay_month}, l.service_id, 0, 0, 0, l.amount_kop,
+                     CASE WHEN l.source = 'enforcement' THEN l.amount_kop ELSE 0 END
+              FROM ledger_entries l WHERE l.kind = 'payment'
+            ) x GROUP BY account_id, month, service_id""")
+        conn.exec_driver_sql("""
+            INSERT INTO service_months (month, service_id, opening_kop, charged_kop, recalculated_kop, paid_kop,
+                                        paid_enforcement_kop)
+            SELECT month, service_id, SUM(opening_kop), SUM(charged_kop), SUM(recalculated_kop), SUM(paid_kop),
+                   SUM(paid_enforcement_kop)
+            FROM account_service_months GROUP BY month, service_id""")
+    engine.dispose()
+    log(f"  filled account_service_months and service_months from the ledger ({time.perf_counter() - t:.0f} s)")
+    _analyze(url)
+    return True
+
+
 def sync_schema_indexes(url: str, log=print) -> int:
     """Create the models' tables and indexes (and the search index) that a cached database built earlier lacks;
     ANALYZE if any index was created. Returns how many indexes were created."""
@@ -616,6 +661,7 @@ def sync_schema_indexes(url: str, log=print) -> int:
     _ensure_search_index(url)
     if created:
         _analyze(url)
+    fill_ledger_summaries(url, log)
     return created
 
 
@@ -656,6 +702,7 @@ def cached_dataset(engine: str, n_accounts: int = 100_000, months: int = 36, *, 
         t = time.perf_counter()
         build_dataset(f"sqlite:///{tmp}", n_accounts, months, ledger_sample=ledger_sample, log=log)
         add_casework(f"sqlite:///{tmp}", today, log=log)
+        fill_ledger_summaries(f"sqlite:///{tmp}", log)
         _ensure_search_index(f"sqlite:///{tmp}")
         _analyze(f"sqlite:///{tmp}")
         import sqlite3
@@ -683,6 +730,7 @@ def cached_dataset(engine: str, n_accounts: int = 100_000, months: int = 36, *, 
     t = time.perf_counter()
     build_dataset(tmp_url, n_accounts, months, ledger_sample=ledger_sample, log=log)
     add_casework(tmp_url, today, log=log)
+    fill_ledger_summaries(tmp_url, log)
     _ensure_search_index(tmp_url)
     _analyze(tmp_url)
     with psycopg.connect(pg_admin, autocommit=True) as conn:

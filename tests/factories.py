@@ -14,6 +14,7 @@ from sqlalchemy import insert, select
 
 from casework.accounts.models import (Account, AccountBalance, AccountParty, Building, LedgerEntry, Party, Premises,
                                       Service)
+from casework.accounts.services import refresh_account_figures
 from casework.cases.models import Case
 from casework.enterprise.models import get_enterprise
 from casework.extensions import db
@@ -192,6 +193,7 @@ def owned_flat(number="100005", owners=2, monthly=(300000, 120000), months=10, p
         rows.append(dict(account_id=acc.id, service_id=svc["heating"], period=date(2026, 3, 1), kind="payment",
                          amount_kop=paid, paid_on=date(2026, 3, 20), source="bank", entry_key=f"{number}-pay"))
     ledger(rows)
+    refresh_account_figures([acc.id])  # as every writer of the ledger does: the bulk filter reads the balance
     return acc
 
 
@@ -211,6 +213,7 @@ def flat_with_persons(number: str, people: list[tuple], tenure: str = "owner", m
     svc = service("heating").id
     ledger([dict(account_id=acc.id, service_id=svc, period=date(2026, m, 1), kind="charge", amount_kop=monthly,
                  entry_key=f"{number}-c{m}") for m in range(1, months + 1)])
+    refresh_account_figures([acc.id])  # as every writer of the ledger does: the bulk filter reads the balance
     return acc, {n: p.id for n, p in parties.items()}
 
 

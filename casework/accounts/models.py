@@ -185,6 +185,14 @@ class LedgerEntry(db.Model):
         Index("ix_ledger_paid_on", "paid_on"),
         Index("ix_ledger_batch", "batch_id"),
         Index("ix_ledger_reverses", "reverses_id"),
+        # «lines imported after the month was closed» (reports.queries.corrections_after_close): the ledger is only
+        # appended to, so its creation time follows the physical order and a BRIN index of a few pages answers it
+        # (PostgreSQL only; SQLite has no BRIN and would pay a whole B-tree on every import for one rare check)
+        Index("ix_ledger_created_brin", "created_at", postgresql_using="brin").ddl_if(dialect="postgresql"),
+        # an account's payments by date (the dashboard's receipts by the stage of the case on the payment day: one
+        # short range per stage interval instead of every payment of the year); PostgreSQL reads the amount from it
+        Index("ix_ledger_payments_by_account", "account_id", "paid_on", postgresql_include=["amount_kop"],
+              postgresql_where=text("kind = 'payment'"), sqlite_where=text("kind = 'payment'")),
     )
 
     id: Mapped[int] = mapped_column(BigID, primary_key=True)
@@ -224,6 +232,41 @@ class AccountMonth(db.Model):
     paid_kop: Mapped[int] = mapped_column(BigInteger, default=0)
     paid_enforcement_kop: Mapped[int] = mapped_column(BigInteger, default=0)
     debt_end_kop: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class AccountServiceMonth(db.Model):
+    """Per account, month and service, the ledger summed as in `account_months` (openings, charges and
+    recalculations by billing period, payments by the month of paid_on); a row only where the ledger has lines.
+    Kept by the figures refresh together with `account_months` (accounts.services); `service_months` sums it."""
+
+    __tablename__ = "account_service_months"
+    __audit__ = False
+
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), primary_key=True)
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"), primary_key=True)
+    opening_kop: Mapped[int] = mapped_column(BigInteger, default=0)
+    charged_kop: Mapped[int] = mapped_column(BigInteger, default=0)
+    recalculated_kop: Mapped[int] = mapped_column(BigInteger, default=0)
+    paid_kop: Mapped[int] = mapped_column(BigInteger, default=0)
+    paid_enforcement_kop: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class ServiceMonth(db.Model):
+    """The whole ledger per month and service (the sum of `account_service_months` over the accounts): the
+    breakdown by service and the dashboard's receipts read these few rows instead of the ledger. Kept by the figures
+    refresh by adding what changed (the new figures of the refreshed accounts minus their old ones)."""
+
+    __tablename__ = "service_months"
+    __audit__ = False
+
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"), primary_key=True)
+    opening_kop: Mapped[int] = mapped_column(BigInteger, default=0)
+    charged_kop: Mapped[int] = mapped_column(BigInteger, default=0)
+    recalculated_kop: Mapped[int] = mapped_column(BigInteger, default=0)
+    paid_kop: Mapped[int] = mapped_column(BigInteger, default=0)
+    paid_enforcement_kop: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class AccountBalance(db.Model):

@@ -77,6 +77,7 @@ def refresh_account_figures(account_ids: Iterable[int] | None = None, as_of: dat
     run.aggregate_ledger()
     run.month_calendar()
     run.write_months()
+    run.write_service_months()
     run.carry_forward_others()
     run.write_balances()
     run.clear()
@@ -118,6 +119,11 @@ class _FiguresRun:
         ex("CREATE TEMP TABLE IF NOT EXISTS tmp_fig_ids (account_id BIGINT PRIMARY KEY)")
         ex("CREATE TEMP TABLE IF NOT EXISTS tmp_fig_agg (account_id BIGINT, month DATE, opening BIGINT,"
            " charged BIGINT, recalc BIGINT, paid BIGINT, paid_enf BIGINT, last_paid DATE, has_charge INTEGER)")
+        ex("CREATE TEMP TABLE IF NOT EXISTS tmp_fig_svc (account_id BIGINT, month DATE, service_id BIGINT,"
+           " opening BIGINT, charged BIGINT, recalc BIGINT, paid BIGINT, paid_enf BIGINT, last_paid DATE,"
+           " has_charge INTEGER, PRIMARY KEY (account_id, month, service_id))")
+        ex("CREATE TEMP TABLE IF NOT EXISTS tmp_fig_svc_delta (month DATE, service_id BIGINT, opening BIGINT,"
+           " charged BIGINT, recalc BIGINT, paid BIGINT, paid_enf BIGINT)")
         ex("CREATE TEMP TABLE IF NOT EXISTS tmp_fig_months (month DATE PRIMARY KEY, due_days INTEGER,"
            " open_days INTEGER)")
         ex("CREATE TEMP TABLE IF NOT EXISTS tmp_fig_rows (account_id BIGINT, month DATE, opening_kop BIGINT,"
@@ -145,23 +151,29 @@ class _FiguresRun:
             since_charge, since_paid = " AND l.period >= :since", " AND l.paid_on >= :since"
             params = {"since": self.d(self.since)}
         self.conn.execute(text(f"""
-            INSERT INTO tmp_fig_agg (account_id, month, opening, charged, recalc, paid, paid_enf, last_paid,
-                                     has_charge)
-            SELECT account_id, month, SUM(opening), SUM(charged), SUM(recalc), SUM(paid), SUM(paid_enf),
+            INSERT INTO tmp_fig_svc (account_id, month, service_id, opening, charged, recalc, paid, paid_enf,
+                                     last_paid, has_charge)
+            SELECT account_id, month, service_id, SUM(opening), SUM(charged), SUM(recalc), SUM(paid), SUM(paid_enf),
                    MAX(last_paid), MAX(has_charge)
             FROM (
-              SELECT l.account_id, l.period AS month,
+              SELECT l.account_id, l.period AS month, l.service_id,
                      CASE WHEN l.kind = 'opening' THEN l.amount_kop ELSE 0 END AS opening,
                      CASE WHEN l.kind = 'charge' THEN l.amount_kop ELSE 0 END AS charged,
                      CASE WHEN l.kind = 'recalculation' THEN l.amount_kop ELSE 0 END AS recalc,
                      0 AS paid, 0 AS paid_enf, NULL AS last_paid, 1 AS has_charge
               FROM ledger_entries l WHERE l.kind <> 'payment'{self.scope}{since_charge}
               UNION ALL
-              SELECT l.account_id, {pay_month} AS month, 0, 0, 0, l.amount_kop,
+              SELECT l.account_id, {pay_month} AS month, l.service_id, 0, 0, 0, l.amount_kop,
                      CASE WHEN l.source = 'enforcement' THEN l.amount_kop ELSE 0 END,
                      CASE WHEN l.amount_kop > 0 THEN l.paid_on END, 0
               FROM ledger_entries l WHERE l.kind = 'payment'{self.scope}{since_paid}
-            ) x GROUP BY account_id, month"""), params)
+            ) x GROUP BY account_id, month, service_id"""), params)
+        self.ex("""
+            INSERT INTO tmp_fig_agg (account_id, month, opening, charged, recalc, paid, paid_enf, last_paid,
+                                     has_charge)
+            SELECT account_id, month, SUM(opening), SUM(charged), SUM(recalc), SUM(paid), SUM(paid_enf),
+                   MAX(last_paid), MAX(has_charge)
+            FROM tmp_fig_svc GROUP BY account_id, month""")
         if self.pg:
             self.ex("ANALYZE tmp_fig_agg")
         lo, hi = self.conn.execute(text("SELECT MIN(month), MAX(month) FROM tmp_fig_agg")).one()
@@ -233,6 +245,43 @@ class _FiguresRun:
               {", ".join(f"{c} = excluded.{c}" for c in _MONTH_COLUMNS)}
             WHERE {changed}""")
 
+    def write_service_months(self) -> None:
+        """account_service_months of the scope from `since` on, upserted like account_months (a row only where the
+        ledger has lines); service_months gets the difference: the scope's new rows minus its old ones."""
+        ex = self.ex
+        scope_since, params = self.scope_am.replace(" WHERE ", " AND "), {}
+        if self.since is not None:
+            scope_since, params = scope_since + " AND month >= :since", {"since": self.d(self.since)}
+        self.conn.execute(text(f"""
+            INSERT INTO tmp_fig_svc_delta (month, service_id, opening, charged, recalc, paid, paid_enf)
+            SELECT month, service_id, -SUM(opening_kop), -SUM(charged_kop), -SUM(recalculated_kop), -SUM(paid_kop),
+                   -SUM(paid_enforcement_kop)
+            FROM account_service_months WHERE true{scope_since} GROUP BY month, service_id"""), params)
+        ex("""INSERT INTO tmp_fig_svc_delta (month, service_id, opening, charged, recalc, paid, paid_enf)
+              SELECT month, service_id, SUM(opening), SUM(charged), SUM(recalc), SUM(paid), SUM(paid_enf)
+              FROM tmp_fig_svc GROUP BY month, service_id""")
+        self.conn.execute(text(f"""
+            DELETE FROM account_service_months WHERE true{scope_since}
+               AND NOT EXISTS (SELECT 1 FROM tmp_fig_svc r WHERE r.account_id = account_service_months.account_id
+                               AND r.month = account_service_months.month
+                               AND r.service_id = account_service_months.service_id)"""), params)
+        pairs = (("opening_kop", "opening"), ("charged_kop", "charged"), ("recalculated_kop", "recalc"),
+                 ("paid_kop", "paid"), ("paid_enforcement_kop", "paid_enf"))
+        cols = ", ".join(c for c, _t in pairs)
+        ex(f"""
+            INSERT INTO account_service_months (account_id, month, service_id, {cols})
+            SELECT account_id, month, service_id, {", ".join(t for _c, t in pairs)} FROM tmp_fig_svc WHERE true
+            ON CONFLICT (account_id, month, service_id) DO UPDATE SET
+              {", ".join(f"{c} = excluded.{c}" for c, _t in pairs)}
+            WHERE {" OR ".join(f"account_service_months.{c} <> excluded.{c}" for c, _t in pairs)}""")
+        ex(f"""
+            INSERT INTO service_months (month, service_id, {cols})
+            SELECT month, service_id, SUM(opening), SUM(charged), SUM(recalc), SUM(paid), SUM(paid_enf)
+            FROM tmp_fig_svc_delta WHERE true GROUP BY month, service_id
+            HAVING SUM(opening) <> 0 OR SUM(charged) <> 0 OR SUM(recalc) <> 0 OR SUM(paid) <> 0 OR SUM(paid_enf) <> 0
+            ON CONFLICT (month, service_id) DO UPDATE SET
+              {", ".join(f"{c} = service_months.{c} + excluded.{c}" for c, _t in pairs)}""")
+
     def carry_forward_others(self) -> None:
         """Every other account (closed, moved out, or simply absent from this file) keeps its debt: its rows,
         dense up to carry_from, continue with no movement up to the new latest month."""
@@ -247,7 +296,8 @@ class _FiguresRun:
             {"carry_from": self.d(self.carry_from)})
 
     def write_balances(self) -> None:
-        """Balances, FIFO remainders and aging of the scope's accounts, from all their monthly rows."""
+        """Balances, FIFO remainders and aging of the scope's accounts, from all their monthly rows; upserted: a
+        row whose figures (and as_of) are the same is not written again (no dead tuples, no WAL for it)."""
         hi = self.hi
         avg_from = date(hi.year - 1, hi.month, 1) if hi is not None else None  # 12 months ending with hi
         buckets = []
@@ -267,7 +317,14 @@ class _FiguresRun:
                        FROM ledger_entries l WHERE true{self.scope} GROUP BY l.account_id"""
         # the months calendar may start at `since`: earlier remainders are aged from the ledger's own months
         self._extend_calendar_back()
-        self.ex(f"DELETE FROM account_balances{self.scope_am}")
+        cols = ("as_of", "balance_kop", "overdue_kop", "months_in_arrears", "avg_monthly_charge_kop",
+                "oldest_debt_days", "aging_0_30_kop", "aging_31_90_kop", "aging_91_180_kop", "aging_181_365_kop",
+                "aging_1_3y_kop", "aging_over_3y_kop", "last_payment_on", "last_period", "has_open_case")
+        if self.pg:
+            changed = (f"({', '.join(f'account_balances.{c}' for c in cols)}) IS DISTINCT FROM "
+                       f"({', '.join(f'excluded.{c}' for c in cols)})")
+        else:  # SQLite's IS NOT is the null-safe inequality
+            changed = " OR ".join(f"account_balances.{c} IS NOT excluded.{c}" for c in cols)
         self.conn.execute(text(f"""
             WITH am AS (SELECT * FROM account_months{self.scope_am}),
             items AS (
@@ -328,7 +385,10 @@ class _FiguresRun:
             FROM accounts a
             LEFT JOIN bal ON bal.account_id = a.id
             LEFT JOIN ag ON ag.account_id = a.id
-            LEFT JOIN lp ON lp.account_id = a.id{self.scope_acc}
+            LEFT JOIN lp ON lp.account_id = a.id
+            WHERE true{self.scope_acc.replace(" WHERE ", " AND ")}
+            ON CONFLICT (account_id) DO UPDATE SET {", ".join(f"{c} = excluded.{c}" for c in cols)}
+            WHERE {changed}
         """), {"as_of": self.d(self.as_of), "avg_from": self.d(avg_from or date(1900, 1, 1)), "true": True})
 
     def _extend_calendar_back(self) -> None:
@@ -349,7 +409,7 @@ class _FiguresRun:
                           rows)
 
     def clear(self) -> None:
-        for t in ("tmp_fig_ids", "tmp_fig_agg", "tmp_fig_months", "tmp_fig_rows"):
+        for t in ("tmp_fig_ids", "tmp_fig_agg", "tmp_fig_svc", "tmp_fig_svc_delta", "tmp_fig_months", "tmp_fig_rows"):
             self.ex(f"DELETE FROM {t}")
 
 

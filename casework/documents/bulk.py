@@ -367,15 +367,14 @@ def progress(batch: DocumentBatch) -> dict:
 
 def accounts_for_filter(building_id: int | None = None, territory_id: int | None = None, min_debt_kop: int = 1,
                         open_cases_stage: str | None = None, limit: int = 20000) -> list[int]:
-    """Account ids matching the bulk filter: building/territory, debt at least the minimum, optional case stage."""
-    from sqlalchemy import case as sql_case
+    """Account ids matching the bulk filter: building/territory, debt at least the minimum, optional case stage.
+    The debt is the account's balance kept by the figures refresh (`account_balances.balance_kop`, the ledger's
+    signed sum), not a sum over the ledger."""
+    from ..accounts.models import Account, AccountBalance
 
-    from ..accounts.models import Account, LedgerEntry
-
-    signed = sql_case((LedgerEntry.kind == "payment", -LedgerEntry.amount_kop), else_=LedgerEntry.amount_kop)
-    stmt = (select(Account.id).join(LedgerEntry, LedgerEntry.account_id == Account.id)
-            .where(Account.closed_on.is_(None)).group_by(Account.id)
-            .having(func.sum(signed) >= max(min_debt_kop, 1)).order_by(Account.id).limit(limit))
+    stmt = (select(Account.id).join(AccountBalance, AccountBalance.account_id == Account.id)
+            .where(Account.closed_on.is_(None), AccountBalance.balance_kop >= max(min_debt_kop, 1))
+            .order_by(Account.id).limit(limit))
     if building_id:
         stmt = stmt.where(Account.building_id == building_id)
     if territory_id:

@@ -483,17 +483,16 @@ class BuildingSource:
 
 
 def load_building_source(building_id: int, common: Common, min_debt_kop: int = 1) -> BuildingSource | None:
-    """Apartment number and debt for each account of the building with a debt (set-based: one grouped query)."""
-    from sqlalchemy import case as sql_case, func
+    """Apartment number and debt for each account of the building with a debt (one query over the balances kept
+    by the figures refresh, `account_balances.balance_kop`: the ledger's signed sum per account)."""
+    from ..accounts.models import AccountBalance
 
     b = db.session.get(Building, building_id)
     if b is None:
         return None
-    signed = sql_case((LedgerEntry.kind == "payment", -LedgerEntry.amount_kop), else_=LedgerEntry.amount_kop)
-    q = (select(Account.apartment, Account.number, func.sum(signed).label("debt"))
-         .join(LedgerEntry, LedgerEntry.account_id == Account.id)
-         .where(Account.building_id == building_id, Account.closed_on.is_(None))
-         .group_by(Account.id, Account.apartment, Account.number))
+    q = (select(Account.apartment, Account.number, AccountBalance.balance_kop.label("debt"))
+         .join(AccountBalance, AccountBalance.account_id == Account.id)
+         .where(Account.building_id == building_id, Account.closed_on.is_(None), AccountBalance.balance_kop != 0))
     rows = []
     for apt, number, debt in db.session.execute(q):
         if debt and debt >= min_debt_kop:

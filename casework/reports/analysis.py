@@ -5,9 +5,9 @@ from datetime import date
 
 from sqlalchemy import and_, case, func, literal, or_, select
 
-from ..accounts.models import Account, AccountBalance, AccountMonth, LedgerEntry, Service, Territory
+from ..accounts.models import Account, AccountBalance, AccountMonth, LedgerEntry, Service, ServiceMonth, Territory
 from ..extensions import db
-from .queries import CATEGORIES, _charged_expr, add_month, collection_rate, figures_through, last_day, month_columns
+from .queries import CATEGORIES, _charged_expr, add_month, collection_rate, figures_through, month_columns
 
 AGING_BUCKETS = ("aging_0_30_kop", "aging_31_90_kop", "aging_91_180_kop", "aging_181_365_kop", "aging_1_3y_kop",
                  "aging_over_3y_kop")
@@ -153,19 +153,18 @@ def debt_by_territory(month: date) -> list[tuple]:
 
 
 def debt_by_service(month: date) -> list[tuple]:
-    """(service, charged in the month, paid in the month, balance at the end of the month) straight from the ledger."""
-    le = LedgerEntry.__table__
-    end = last_day(month)
-    signed = case((le.c.kind == "payment", -le.c.amount_kop), else_=le.c.amount_kop)
-    charged = case((and_(le.c.kind.in_(("charge", "recalculation")), le.c.period == month), le.c.amount_kop),
-                   else_=literal(0))
-    paid = case((and_(le.c.kind == "payment", le.c.paid_on >= month, le.c.paid_on <= end), le.c.amount_kop),
-                else_=literal(0))
-    stmt = (select(Service.name, func.coalesce(func.sum(charged), 0), func.coalesce(func.sum(paid), 0),
-                   func.coalesce(func.sum(signed), 0))
-            .select_from(le).join(Service, Service.id == le.c.service_id)
-            .where(or_(and_(le.c.kind != "payment", le.c.period <= month),
-                       and_(le.c.kind == "payment", le.c.paid_on <= end)))
+    """(service, charged in the month, paid in the month, balance at the end of the month) from `service_months`
+    (the ledger summed per month and service by the figures refresh): charges and recalculations of the month's
+    billing period, payments dated in the month, and every line up to the month's end."""
+    sm = ServiceMonth.__table__
+    this = sm.c.month == month
+    stmt = (select(Service.name,
+                   func.coalesce(func.sum(case((this, sm.c.charged_kop + sm.c.recalculated_kop), else_=literal(0))), 0),
+                   func.coalesce(func.sum(case((this, sm.c.paid_kop), else_=literal(0))), 0),
+                   func.coalesce(func.sum(sm.c.opening_kop + sm.c.charged_kop + sm.c.recalculated_kop
+                                          - sm.c.paid_kop), 0))
+            .select_from(sm).join(Service, Service.id == sm.c.service_id)
+            .where(sm.c.month <= month)
             .group_by(Service.name, Service.sort_order).order_by(Service.sort_order))
     return [(s, int(c), int(p), int(b)) for s, c, p, b in db.session.execute(stmt)]
 
@@ -262,7 +261,9 @@ def receipts_by_stage(lo: date, hi: date) -> list[tuple[str, int]]:
     """Payments dated in [lo, hi) by the stage of the account's case on the payment day, from the case's moves
     (`case_stage_changes`): the stage entered by the latest move on or before that day; a move out of collection
     (paid, closed) is a consequence of the payment, so a payment on the day of such a move counts for the stage
-    before it. Payments of accounts without a case at the time count as «no case» (stage "")."""
+    before it. Payments of accounts without a case at the time count as «no case» (stage ""): the total of whole
+    months comes from `service_months`, a stage interval's payments from the ledger's index of an account's payments
+    by date (ix_ledger_payments_by_account), so the page never reads every payment of the year."""
     from ..cases.models import Case, StageChange
     from ..domain.stages import EXITS
 
@@ -284,7 +285,12 @@ def receipts_by_stage(lo: date, hi: date) -> list[tuple[str, int]]:
         .where(*paid, iv.c.stage.not_in(exits), or_(iv.c.end_on.is_(None), iv.c.end_on >= lo))
         .group_by(iv.c.stage)).all()
     out = [(s, int(v)) for s, v in rows if v]
-    total = int(db.session.scalar(select(func.coalesce(func.sum(le.c.amount_kop), 0)).where(*paid)))
+    if lo.day == 1 and hi.day == 1:  # whole months: the total is in service_months (kept by the figures refresh)
+        sm = ServiceMonth.__table__
+        total = int(db.session.scalar(select(func.coalesce(func.sum(sm.c.paid_kop), 0))
+                                      .where(sm.c.month >= lo, sm.c.month < hi)))
+    else:
+        total = int(db.session.scalar(select(func.coalesce(func.sum(le.c.amount_kop), 0)).where(*paid)))
     no_case = total - sum(v for _s, v in out)
     if no_case:
         out.append(("", no_case))
