@@ -103,7 +103,6 @@ def detail(account_id: int):
                 record_event("pii.view", "parties", p.party_id, {"account_id": account_id})
         if account.phone:
             record_event("pii.view", "accounts", account_id, {"field": "phone"})
-        db.session.commit()
     account_phone = account.phone if reveal else mask_tail(account.phone, 4)
     sections = [(area, str(title)) for area, title in LATER_SECTIONS if area in current_app.blueprints]
     return render_template(
