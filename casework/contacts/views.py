@@ -14,6 +14,7 @@ from ..extensions import db
 from ..i18n import _
 from ..pagination import paginate
 from ..timeutil import today as business_today
+from ..transaction import refused, rollback
 from . import bp, labels, queries, services
 from .forms import AgreementForm, CancelForm, ContactFilterForm, ContactForm, PromiseForm, SignForm
 from .models import AGREEMENT_STATUSES, PROMISE_STATUSES, PaymentAgreement, Promise
@@ -53,7 +54,6 @@ def _reveal_url(account, case) -> str | None:
 
 def _render_page(account, case, form, promise_form, warnings=None, revealed: str | None = None):
     account_phone = revealed or shown_phone(account)
-    db.session.commit()  # the pii.view audit row of a full phone
     return render_template("contacts/page.html", account=account, case=case, form=form, account_phone=account_phone,
                            phone_reveal_url=None if revealed else _reveal_url(account, case),
                            phone_revealed=bool(revealed),
@@ -93,10 +93,8 @@ def _contact_page(account_id: int | None, case_id: int | None):
                                             amount_kop=_kop(form.promise_amount.data),
                                             due_on=form.promise_due_on.data, promised_on=when.date())
             except DomainError as exc:
-                db.session.rollback()
-                flash(str(exc), "error")
+                rollback(str(exc))
                 return _render_page(account, case, form, promise_form, warnings), 200
-            db.session.commit()
             flash(_("The contact has been saved."), "success")
             return redirect(_page_url(account, case))
         return _render_page(account, case, form, promise_form, warnings), 200
@@ -119,7 +117,6 @@ def _reveal_phone(account_id: int | None, case_id: int | None):
     """The phone in full on a POST (logged as `pii.view`): JSON {"phone"} for a script, else the page with it shown."""
     account, case = _target(account_id, case_id)
     phone = services.reveal_phone(current_user, account)
-    db.session.commit()  # the pii.view audit row
     if request.accept_mimetypes.best == "application/json":
         return jsonify({"phone": phone})
     return _render_page(account, case, ContactForm(formdata=None), PromiseForm(prefix="p", formdata=None),
@@ -147,10 +144,7 @@ def _add_promise(account_id, case_id):
                                     amount_kop=_kop(form.amount.data), due_on=form.due_on.data,
                                     note=form.note.data or "")
         except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-            return redirect(_page_url(account, case))
-        db.session.commit()
+            return refused(exc, _page_url(account, case))
         flash(_("The promise has been saved; it will be checked against payments."), "success")
     else:
         for field in form:
@@ -181,10 +175,8 @@ def cancel_promise(promise_id: int):
         try:
             services.cancel_promise(current_user, promise, form.reason.data)
         except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
+            rollback(str(exc))
         else:
-            db.session.commit()
             flash(_("The promise has been cancelled."), "success")
         return redirect(url_for("contacts.account_page", account_id=promise.account_id))
     return render_template("contacts/cancel.html", form=form, title=_("Cancel promise"),
@@ -282,16 +274,13 @@ def _new_agreement(account_id, case_id):
                 ag = services.create_agreement(current_user, account_id=account.id,
                                                case_id=case.id if case else None, kind=form.kind.data,
                                                number=form.number.data or "", note=form.note.data or "", **params)
-                db.session.commit()
                 flash(_("The draft agreement has been saved. Print it, have it signed, then mark it signed."),
                       "success")
                 return redirect(url_for("contacts.agreement", agreement_id=ag.id))
             schedule = services.preview_schedule(**params)
         except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
+            rollback(str(exc))
     account_phone = shown_phone(account)
-    db.session.commit()  # the pii.view audit row of a full phone
     return render_template("contacts/agreement_new.html", form=form, account=account, case=case,
                            schedule=schedule, back=_page_url(account, case), account_phone=account_phone)
 
@@ -319,7 +308,6 @@ def new_case_agreement(case_id: int):
 def agreement(agreement_id: int):
     ag = db.get_or_404(PaymentAgreement, agreement_id)
     account_phone = shown_phone(ag.account)
-    db.session.commit()  # the pii.view audit row of a full phone
     return render_template("contacts/agreement.html", ag=ag, L=labels, sign_form=SignForm(), account_phone=account_phone,
                            cancel_form=CancelForm(), may_write=has_role(*CASE_STAFF),
                            may_void=has_role(LAWYER, MANAGER) or ag.status == "draft")
@@ -342,10 +330,8 @@ def agreement_sign(agreement_id: int):
         try:
             services.sign_agreement(current_user, ag, form.signed_on.data, form.debtor_signatory.data or "")
         except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
+            rollback(str(exc))
         else:
-            db.session.commit()
             flash(_("The agreement is signed and is now tracked against payments."), "success")
     else:
         flash(_("Give the signing date."), "error")
@@ -364,10 +350,8 @@ def agreement_cancel(agreement_id: int):
         try:
             services.cancel_agreement(current_user, ag, form.reason.data, void=form.void.data)
         except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
+            rollback(str(exc))
         else:
-            db.session.commit()
             flash(_("The agreement has been cancelled."), "success")
     else:
         flash(_("Give the reason for cancelling."), "error")

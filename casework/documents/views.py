@@ -15,6 +15,7 @@ from ..extensions import db
 from ..i18n import _
 from ..jobs.services import start as start_job
 from ..pagination import int_arg, paginate
+from ..transaction import commit_now, refused, rollback
 from . import bp, bulk
 from .fields import FIELD_BY_NAME, FIELDS, PARAM_FIELDS
 from .forms import (DELIVERY_LABELS, OUTPUT_LABELS, BulkForm, ChooseLetterForm, DeliveryForm, TemplateUploadForm,
@@ -30,7 +31,7 @@ from .services import (DocumentError, DocumentRefused, LetterRefused, activate_t
 
 def _refused(exc: DocumentError):
     """403 with the reason: the role may not do this with this letter (letters.LETTERS[…].access)."""
-    db.session.rollback()
+    rollback()
     return render_template("errors/error.html", code=403, message=str(exc)), 403
 
 
@@ -162,22 +163,21 @@ def new():
                                building_id=building_id, params=params)
                 if issuing:
                     doc = issue_document(prep, user=current_user, issue_token=valid_issue_token(token))
-                    db.session.commit()
+                    commit_now()  # inside the try: a twin request of the same form fails here (IntegrityError)
                     flash(_("Document %(n)s has been issued.", n=doc.number), "success")
                     return redirect(url_for("documents.show", doc_id=doc.id))
                 preview = preview_context(prep, user=current_user)
-                db.session.commit()  # the pii.view audit row of a full preview
             except DocumentRefused as exc:
                 return _refused(exc)
             except LetterRefused as exc:  # the court-filing guard: the reason, and the claim offered
-                db.session.rollback()
+                rollback()
                 errors.append(str(exc))
                 offer = LETTERS.get(exc.offer) if exc.offer else None
             except DocumentError as exc:
-                db.session.rollback()
+                rollback()
                 errors.append(str(exc))
             except IntegrityError:  # the same form issued at the same moment by a twin request: show its document
-                db.session.rollback()
+                rollback()
                 done = issued_for_token(token)
                 if done is None:
                     raise
@@ -230,13 +230,12 @@ def delivery(doc_id: int):
     if form.validate_on_submit():
         try:
             record_delivery(doc, form.delivered_on.data, form.method.data, form.proof.data, user=current_user)
-            db.session.commit()
             flash(_("Delivery has been recorded."), "success")
             return redirect(url_for("documents.show", doc_id=doc.id))
         except DocumentRefused as exc:
             return _refused(exc)
         except DocumentError as exc:
-            db.session.rollback()
+            rollback()
             form.delivered_on.errors = list(form.delivered_on.errors) + [str(exc)]
     return _show(doc, form), 400
 
@@ -252,7 +251,6 @@ def download(doc_id: int):
         return _refused(exc)
     except FileNotFoundError:
         abort(404)
-    db.session.commit()  # the pii.view audit row of a full file
     return resp
 
 
@@ -298,16 +296,16 @@ def bulk_new():
                 batch = bulk.create_batch(letter.code, ids, form.output.data, text, current_user,
                                           issue_token=valid_issue_token(token))
                 run = bulk.enqueue_batch(batch, ids, params, current_user)  # the job, in the batch's transaction
-                db.session.commit()
+                commit_now()  # the worker reads the batch and its run from the database
                 start_job(run.id)
                 return redirect(url_for("documents.batch", batch_id=batch.id))
             except DocumentRefused as exc:
                 return _refused(exc)
             except DocumentError as exc:
-                db.session.rollback()
+                rollback()
                 errors.append(str(exc))
             except IntegrityError:  # a twin request of the same form created the batch a moment ago
-                db.session.rollback()
+                rollback()
                 done = bulk.batch_for_token(token)
                 if done is None:
                     raise
@@ -363,7 +361,6 @@ def batch_download(batch_id: int):
         return _refused(exc)
     except FileNotFoundError:
         abort(404)
-    db.session.commit()  # the pii.view audit row of a full file
     return resp
 
 
@@ -388,15 +385,13 @@ def batch_register(batch_id: int):
     try:
         prep = prepare("dispatch_register", params={"register_recipient": recipient}, documents=docs)
         doc = issue_document(prep, user=current_user, issue_token=valid_issue_token(token))
-        db.session.commit()
+        commit_now()  # inside the try: a twin request of the same form fails here (IntegrityError)
     except DocumentRefused as exc:
         return _refused(exc)
     except DocumentError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(url_for("documents.batch", batch_id=b.id))
+        return refused(exc, url_for("documents.batch", batch_id=b.id))
     except IntegrityError:
-        db.session.rollback()
+        rollback()
         done = issued_for_token(token)
         if done is None:
             raise
@@ -426,11 +421,10 @@ def template_edit(code: str):
         data = form.file.data.read()
         try:
             add_template_version(code, data, form.file.data.filename or "", form.note.data, user=current_user)
-            db.session.commit()
             flash(_("The new template has been checked and is now in use."), "success")
             return redirect(url_for("documents.template_edit", code=code))
         except DocumentError:
-            db.session.rollback()
+            rollback()
             result = validate_template(code, data)
     versions = db.session.scalars(select(TemplateVersion).where(TemplateVersion.code == code)
                                   .order_by(TemplateVersion.version.desc())).all()
@@ -449,7 +443,6 @@ def template_activate(code: str):
         if tv.code != code:
             abort(404)
     activate_template_version(code, vid or None)
-    db.session.commit()
     flash(_("The chosen template version is now in use."), "success")
     return redirect(url_for("documents.template_edit", code=code))
 
