@@ -107,7 +107,7 @@ def upload():
             return render_template("imports/upload.html", form=form), 400
         token = services.store_upload(data)
         preview = services.validate_file(form.kind.data, data, name)
-        db.session.rollback()  # validation writes nothing; drop its temporary tables' transaction
+        rollback()  # validation writes nothing; drop its temporary tables' transaction
         _save_preview(token, form.kind.data, preview)
         return redirect(url_for(".preview", token=token, kind=form.kind.data))
     return render_template("imports/upload.html", form=form), (400 if form.errors else 200)
