@@ -1,11 +1,13 @@
 """The one commit boundary (docs/DEVELOPING.md, «Transactions»).
 
-Services change state and flush; they never commit. A web request commits once, when it has answered without an
-error (`_commit_at_end`, an `after_request` hook: any status below 400); a refusal (`DomainError`) rolls back what
-the request did and says why (`refused` in a view that chooses where to go, the error handler for one it lets
-through). A job step or a console command works in `unit_of_work()`: committed when the block ends, rolled back when
-it raises. A view that must commit before it answers (enqueue a job, commit, then `jobs.services.start`) says so with
-`commit_now()`.
+Services change state and flush; they never commit. A request that may change state (POST, PUT, PATCH, DELETE)
+commits once, when it has answered without an error (`_commit_at_end`, an `after_request` hook: any status below
+400); a GET or HEAD changes nothing and is never committed (tests/web/test_csrf.py walks every GET). A refusal
+(`DomainError`) rolls back what the request did and says why (`refused` in a view that chooses where to go, the
+error handler for one it lets through). A job step or a console command works in `unit_of_work()`: committed when
+the block ends, rolled back when it raises. Every other commit is named `commit_now()`: a job enqueued, committed,
+then started (`jobs.services.start`); the `pii.view` audit row of a GET that showed personal data; an attempt kept
+though the answer is an error (a refused login, a failed API import).
 """
 from __future__ import annotations
 
@@ -19,6 +21,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from .domain.errors import DomainError
 from .extensions import db
 from .i18n import _l
+
+#: the methods that change nothing: never committed at the end of the request
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 #: the optimistic lock (`Case.version_id`) met a concurrent change: nothing of the request is kept
 CONFLICT = _l("The case has already been changed by another user; refresh the page.")
@@ -52,9 +57,11 @@ def refused(exc: DomainError, to: str | None = None, *, message: str | None = No
 
 
 def commit_now() -> None:
-    """The named mid-request commit: write what the request has done so far, before it goes on. For a view that
-    must know its changes are stored before it answers — a job is enqueued in this transaction, committed, then
-    started (`jobs.services.start`). Whatever the request changes afterwards is committed at its end as usual."""
+    """The named explicit commit: write what has been done so far, now. For a view that must know its changes are
+    stored before it goes on (a job enqueued in this transaction, committed, then started with
+    `jobs.services.start`), a GET that keeps the `pii.view` audit row of what it showed, an attempt kept though the
+    answer is an error, and a job's chunk with its checkpoint. What a state-changing request does afterwards is
+    committed at its end as usual."""
     db.session.commit()
 
 
@@ -77,12 +84,13 @@ def _drop_success_messages() -> None:
 
 
 def _commit_at_end(response: Response) -> Response:
-    """The request answered: commit once when it succeeded (status below 400; after a refusal's rollback only what
-    the request did since, such as an audit row of what it showed, is left to commit); a concurrent
-    change found at the commit (optimistic lock) rolls everything back and says so instead of the request's own
-    messages, going where the request went (its redirect) or back."""
-    if response.status_code >= 400:
-        return response  # nothing is kept: the session is rolled back when the request's context ends
+    """The request answered: a POST (PUT, PATCH, DELETE) commits once when it succeeded (status below 400; after a
+    refusal's rollback only what the request did since is left to commit); a concurrent change found at the commit
+    (optimistic lock) rolls everything back and says so instead of the request's own messages, going where the
+    request went (its redirect) or back. Nothing else is kept: the session is rolled back when the request's context
+    ends."""
+    if request.method in SAFE_METHODS or response.status_code >= 400:
+        return response
     try:
         db.session.commit()
     except StaleDataError:

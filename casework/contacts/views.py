@@ -14,7 +14,7 @@ from ..extensions import db
 from ..i18n import _
 from ..pagination import paginate
 from ..timeutil import today as business_today
-from ..transaction import refused, rollback
+from ..transaction import commit_now, refused, rollback
 from . import bp, labels, queries, services
 from .forms import AgreementForm, CancelForm, ContactFilterForm, ContactForm, PromiseForm, SignForm
 from .models import AGREEMENT_STATUSES, PROMISE_STATUSES, PaymentAgreement, Promise
@@ -54,6 +54,7 @@ def _reveal_url(account, case) -> str | None:
 
 def _render_page(account, case, form, promise_form, warnings=None, revealed: str | None = None):
     account_phone = revealed or shown_phone(account)
+    commit_now()  # the pii.view audit row of a full phone (a GET is not committed otherwise)
     return render_template("contacts/page.html", account=account, case=case, form=form, account_phone=account_phone,
                            phone_reveal_url=None if revealed else _reveal_url(account, case),
                            phone_revealed=bool(revealed),
@@ -281,6 +282,7 @@ def _new_agreement(account_id, case_id):
         except DomainError as exc:
             rollback(str(exc))
     account_phone = shown_phone(account)
+    commit_now()  # the pii.view audit row of a full phone (a GET is not committed otherwise)
     return render_template("contacts/agreement_new.html", form=form, account=account, case=case,
                            schedule=schedule, back=_page_url(account, case), account_phone=account_phone)
 
@@ -308,6 +310,7 @@ def new_case_agreement(case_id: int):
 def agreement(agreement_id: int):
     ag = db.get_or_404(PaymentAgreement, agreement_id)
     account_phone = shown_phone(ag.account)
+    commit_now()  # the pii.view audit row of a full phone (a GET is not committed otherwise)
     return render_template("contacts/agreement.html", ag=ag, L=labels, sign_form=SignForm(), account_phone=account_phone,
                            cancel_form=CancelForm(), may_write=has_role(*CASE_STAFF),
                            may_void=has_role(LAWYER, MANAGER) or ag.status == "draft")

@@ -167,6 +167,7 @@ def new():
                     flash(_("Document %(n)s has been issued.", n=doc.number), "success")
                     return redirect(url_for("documents.show", doc_id=doc.id))
                 preview = preview_context(prep, user=current_user)
+                commit_now()  # the pii.view audit row of a full preview (a GET is not committed otherwise)
             except DocumentRefused as exc:
                 return _refused(exc)
             except LetterRefused as exc:  # the court-filing guard: the reason, and the claim offered
@@ -251,6 +252,7 @@ def download(doc_id: int):
         return _refused(exc)
     except FileNotFoundError:
         abort(404)
+    commit_now()  # the pii.view audit row of a full file (a GET is not committed otherwise)
     return resp
 
 
@@ -361,6 +363,7 @@ def batch_download(batch_id: int):
         return _refused(exc)
     except FileNotFoundError:
         abort(404)
+    commit_now()  # the pii.view audit row of a full file (a GET is not committed otherwise)
     return resp
 
 

@@ -49,6 +49,12 @@ def probe(app):
         flash("Сохранено.", "success")
         return redirect("/probe/done")
 
+    @probe_app.route("/probe/look")
+    @public
+    def look():  # a GET changes nothing: what it wrote is not kept
+        _add(request.args["name"])
+        return "ok"
+
     @probe_app.route("/probe/refuse", methods=["POST"])
     @public
     def refuse():  # a refusal no view catches: the error handler answers it
@@ -111,6 +117,11 @@ def test_a_success_is_committed(probe):
     assert r.status_code == 302
     assert _stored("Граница: успех")
     assert ("success", "Сохранено.") in _flashes(client)
+
+
+def test_a_get_is_never_committed(probe):
+    assert probe.test_client().get("/probe/look?name=Граница: GET").status_code == 200
+    assert not _stored("Граница: GET")
 
 
 def test_a_refusal_changes_nothing_and_says_why(probe):
