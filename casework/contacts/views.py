@@ -4,7 +4,6 @@ from datetime import datetime
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from ..accounts.pii import may_see_pii, shown_phone
 from ..access import ALL_ROLES, CASE_STAFF, LAWYER, MANAGER, has_role, roles
@@ -225,13 +224,8 @@ def export():
 @bp.route("/promises")
 @roles(ALL_ROLES)
 def promises():
-    from ..accounts.models import Account
     status = request.args.get("status") or ""
-    stmt = select(Promise).join(Account, Account.id == Promise.account_id)
-    if status in PROMISE_STATUSES:
-        stmt = stmt.where(Promise.status == status)
-    stmt = stmt.order_by(Promise.due_on.desc(), Promise.id.desc())
-    page = paginate(stmt, request.args.get("page", 1, type=int), per_page=50)
+    page = paginate(queries.promises_stmt(status if status in PROMISE_STATUSES else None), request.args.get("page", 1, type=int), per_page=50)
     return render_template("contacts/promises.html", page=page, status=status, L=labels,
                            statuses=PROMISE_STATUSES)
 
@@ -240,11 +234,7 @@ def promises():
 @roles(ALL_ROLES)
 def agreements():
     status = request.args.get("status") or ""
-    stmt = select(PaymentAgreement)
-    if status in AGREEMENT_STATUSES:
-        stmt = stmt.where(PaymentAgreement.status == status)
-    stmt = stmt.order_by(PaymentAgreement.id.desc())
-    page = paginate(stmt, request.args.get("page", 1, type=int), per_page=50)
+    page = paginate(queries.agreements_stmt(status if status in AGREEMENT_STATUSES else None), request.args.get("page", 1, type=int), per_page=50)
     return render_template("contacts/agreements.html", page=page, status=status, L=labels,
                            statuses=AGREEMENT_STATUSES)
 

@@ -5,7 +5,6 @@ from datetime import date
 
 from flask import (abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for)
 from flask_login import current_user
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from .. import storage
@@ -22,6 +21,7 @@ from .forms import (DELIVERY_LABELS, OUTPUT_LABELS, BulkForm, ChooseLetterForm, 
                     letter_choices)
 from .letters import DOWNLOAD, ISSUE, LETTERS, PREVIEW, kinds_allowed
 from .models import Document, DocumentBatch, TemplateVersion
+from . import queries
 from .queries import registry_query
 from .services import (DocumentError, DocumentRefused, LetterRefused, activate_template_version, active_template,
                        add_template_version, check_right, claim_checklist, file_for_download, issue_document,
@@ -261,14 +261,12 @@ def download(doc_id: int):
 @bp.route("/bulk", methods=["GET", "POST"])
 @roles(CASE_STAFF)
 def bulk_new():
-    from ..accounts.models import Territory
     from ..accounts.queries import building_choices
 
     form = BulkForm()
     form.code.choices = letter_choices("account", _role(), ISSUE)
     form.building_id.choices = [(0, _("Any"))] + building_choices()  # «п. Витим, ул. Лесная, д. 13»
-    form.territory_id.choices = [(0, _("Any"))] + [(t.id, t.name) for t in db.session.scalars(
-        select(Territory).order_by(Territory.name))]
+    form.territory_id.choices = [(0, _("Any"))] + [(t.id, t.name) for t in queries.territories()]
     outputs = ["zip", "merged"] + (["pdf"] if bulk.soffice_path() else [])
     form.output.choices = [(o, OUTPUT_LABELS[o]) for o in outputs]
     allowed = dict(form.code.choices)
@@ -313,8 +311,7 @@ def bulk_new():
                     raise
                 return redirect(url_for("documents.batch", batch_id=done.id))
     param_fields = [(n, FIELD_BY_NAME[n], PARAM_FIELDS[n].param if n in PARAM_FIELDS else "str") for n in letter.params]
-    batches = db.session.scalars(select(DocumentBatch).where(DocumentBatch.kind.in_(kinds_allowed(DOWNLOAD, _role())))
-                                 .order_by(DocumentBatch.id.desc()).limit(20)).all()
+    batches = queries.latest_batches(kinds_allowed(DOWNLOAD, _role()))
     return render_template("documents/bulk.html", form=form, letter=letter, errors=errors, param_fields=param_fields,
                            batches=batches, letters=LETTERS, params={}, issue_token=token or "")
 
@@ -380,7 +377,7 @@ def batch_register(batch_id: int):
     if done is not None:
         flash(_("This form has already issued document %(n)s; it is not issued twice.", n=done.number), "info")
         return redirect(url_for("documents.show", doc_id=done.id))
-    docs = list(db.session.scalars(select(Document).where(Document.batch_id == b.id).order_by(Document.seq)))
+    docs = queries.batch_documents(b.id)
     if not docs:
         flash(_("The batch has no documents."), "error")
         return redirect(url_for("documents.batch", batch_id=b.id))
@@ -409,7 +406,7 @@ def batch_register(batch_id: int):
 @roles(ADMIN)
 def templates():
     versions = {}
-    for tv in db.session.scalars(select(TemplateVersion).order_by(TemplateVersion.code, TemplateVersion.version.desc())):
+    for tv in queries.template_versions():
         versions.setdefault(tv.code, []).append(tv)
     return render_template("documents/templates.html", letters=LETTERS, versions=versions)
 
@@ -429,8 +426,7 @@ def template_edit(code: str):
         except DocumentError:
             rollback()
             result = validate_template(code, data)
-    versions = db.session.scalars(select(TemplateVersion).where(TemplateVersion.code == code)
-                                  .order_by(TemplateVersion.version.desc())).all()
+    versions = queries.template_versions(code)
     return render_template("documents/template_edit.html", letter=letter, form=form, result=result, versions=versions), \
         (400 if result is not None else 200)
 
