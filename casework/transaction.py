@@ -31,13 +31,15 @@ CONFLICT = _l("The case has already been changed by another user; refresh the pa
 
 
 def back(fallback: str | None = None) -> str:
-    """Where «back» leads: the page the request came from when it is one of ours (same host, http or https), else
-    `fallback`, else the home page — never another site."""
+    """Where «back» leads: the page the request came from when it is one of ours (same host, http or https, or a
+    path of this site), else `fallback`, else the home page — never another site."""
     ref = request.referrer
     if ref:
         parts = urlsplit(ref)
         if parts.scheme in ("http", "https") and parts.netloc == request.host:
             return ref
+        if not parts.scheme and not parts.netloc and ref.startswith("/") and not ref.startswith(("//", "/\\")):
+            return ref  # a path of this site
     return fallback or "/"
 
 

@@ -141,11 +141,19 @@ def test_a_refusal_goes_where_the_view_says(probe):
     assert _flashes(client) == [("error", REFUSAL)]
 
 
-def test_a_refusal_never_goes_back_to_another_site(probe):
+@pytest.mark.parametrize("referrer", ["https://evil.example/x", "//evil.example/x", "/\\evil.example/x",
+                                      "javascript:alert(1)"])
+def test_a_refusal_never_goes_back_to_another_site(probe, referrer):
     client = probe.test_client()
-    r = client.post("/probe/refuse", data={"name": "Граница: чужой"}, headers={"Referer": "https://evil.example/x"})
+    r = client.post("/probe/refuse", data={"name": "Граница: чужой"}, headers={"Referer": referrer})
     assert r.status_code == 302 and "evil.example" not in r.headers["Location"]
     assert r.headers["Location"] in ("/", "http://localhost/")
+
+
+def test_a_refusal_goes_back_to_a_path_of_this_site(probe):
+    client = probe.test_client()
+    r = client.post("/probe/refuse", data={"name": "Граница: путь"}, headers={"Referer": "/probe/form?y=2"})
+    assert r.status_code == 302 and r.headers["Location"].endswith("/probe/form?y=2")
 
 
 def test_an_unexpected_error_keeps_nothing(probe):
