@@ -75,7 +75,7 @@ class DefaultConfig:
     # allocation); the monthly target of court applications (seed 001 п.18: at least 10)
     REPORT_OVERDUE_METHOD = "fifo"
     REPORT_COURT_TARGET = 10
-    # stored files (casework/storage.py): "local" = DOCUMENTS_DIR / IMPORTS_DIR on this host's disk (one host only);
+    # stored files (casework/storage.py): "local" = DOCUMENTS_DIR / IMPORTS_DIR / REPORTS_DIR on this host's disk (one host only);
     # "s3" = objects <S3_PREFIX><area>/<name> in S3_BUCKET on any S3 server, shared by every host
     STORAGE_BACKEND = "local"
     S3_ENDPOINT_URL = ""  # e.g. https://storage.yandexcloud.net or http://127.0.0.1:8333; empty = AWS
@@ -133,6 +133,13 @@ class DefaultConfig:
     JOBS_WORKER_CONCURRENCY = 2
     JOBS_MAX_QUEUE_LAG_SECONDS = 0  # /health/ready fails when a job waits longer to start (0: never)
     JOBS_DAILY_CRON = "30 4 * * *"  # the daily job's schedule on the worker (UTC, cron syntax)
+    # report jobs (casework/jobs/exports.py): a list export of more rows than this is written by a job (the user
+    # downloads it from the job's page) instead of inside the web request; the job reports progress every
+    # EXPORT_JOB_PROGRESS_ROWS rows; a stored export file (storage area "reports", REPORTS_DIR on local disk) is
+    # deleted this many days after it was made (the daily job, `casework jobs purge-exports`)
+    EXPORT_SYNC_MAX_ROWS = 2000
+    EXPORT_JOB_PROGRESS_ROWS = 2000
+    EXPORT_KEEP_DAYS = 7
 
 
 def _parse(value: str):
@@ -231,6 +238,7 @@ def finalize(app: Flask, *, cli: bool = False) -> None:
         raise RuntimeError("JOBS_BACKEND=procrastinate needs PostgreSQL; with SQLite use inline")
     cfg.setdefault("DOCUMENTS_DIR", str(Path(app.instance_path) / "documents"))
     cfg.setdefault("IMPORTS_DIR", str(Path(app.instance_path) / "imports"))
+    cfg.setdefault("REPORTS_DIR", str(Path(app.instance_path) / "reports"))
     check_storage(cfg)
 
 

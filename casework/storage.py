@@ -5,14 +5,16 @@ Areas and what they hold:
 - ``documents``: issued documents ``<year>/<seq>_<code>_<account>.docx`` (and their ``…_masked.docx`` copies),
   uploaded template versions ``templates/<code>/vNNN.docx``, bulk outputs ``batches/batch_NNNNNN.zip|.docx|.pdf``;
 - ``imports``: uploads kept between preview and confirmation ``uploads/<sha256>`` and their previews
-  ``uploads/<sha256>.<kind>.json``, error files ``errors/<batch>-<name>-errors.csv``.
+  ``uploads/<sha256>.<kind>.json``, error files ``errors/<batch>-<name>-errors.csv``;
+- ``reports``: large exports written by report jobs ``exports/<job id>.xlsx|.csv`` (casework/jobs/exports.py),
+  deleted after ``EXPORT_KEEP_DAYS``.
 
 A name is a relative POSIX path inside its area (no ``..``, no absolute paths); names with a part starting with a dot
 are the storage's own temporary files and are never listed. Database columns hold these names, never a disk path.
 
 Two backends, chosen by ``STORAGE_BACKEND``:
 
-- ``local`` (default): one folder per area (``DOCUMENTS_DIR``, ``IMPORTS_DIR``). Every file is written owner-only
+- ``local`` (default): one folder per area (``DOCUMENTS_DIR``, ``IMPORTS_DIR``, ``REPORTS_DIR``). Every file is written owner-only
   (0600) through a temporary file and an atomic rename, in folders created owner-only (0700). Every host of the
   application sees only its own disk: use it with one host.
 - ``s3``: objects ``<S3_PREFIX><area>/<name>`` in the bucket ``S3_BUCKET`` of any S3 server (``S3_ENDPOINT_URL``;
@@ -43,7 +45,7 @@ from flask import current_app
 FILE_MODE = 0o600
 DIR_MODE = 0o700
 UMASK = 0o077
-AREAS = {"documents": "DOCUMENTS_DIR", "imports": "IMPORTS_DIR"}
+AREAS = {"documents": "DOCUMENTS_DIR", "imports": "IMPORTS_DIR", "reports": "REPORTS_DIR"}
 BACKENDS = ("local", "s3")
 S3_SETTINGS = ("S3_ENDPOINT_URL", "S3_BUCKET", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY", "S3_REGION", "S3_PREFIX")
 _CHUNK = 1024 * 1024

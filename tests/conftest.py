@@ -71,6 +71,7 @@ def _app(database_url, instance_dir):
         "WTF_CSRF_ENABLED": False,
         "DOCUMENTS_DIR": str(instance_dir / "documents"),
         "IMPORTS_DIR": str(instance_dir / "imports"),
+        "REPORTS_DIR": str(instance_dir / "reports"),
         "LOGIN_MAX_FAILURES": 5,
         # jobs run at once in the request that queues them (tests/integration/test_jobs_worker.py runs the real
         # worker process on PostgreSQL)
@@ -198,7 +199,7 @@ def s3_storage(app, s3_server, tmp_path, monkeypatch):
     prefix = f"t-{uuid.uuid4().hex[:12]}/"
     for key, value in s3_server.settings(prefix).items():
         monkeypatch.setitem(app.config, key, value)
-    for key in ("DOCUMENTS_DIR", "IMPORTS_DIR"):
+    for key in ("DOCUMENTS_DIR", "IMPORTS_DIR", "REPORTS_DIR"):
         monkeypatch.setitem(app.config, key, str(tmp_path / "local-must-stay-empty" / key.lower()))
     yield app
     s3_server.wipe(prefix)

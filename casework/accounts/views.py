@@ -6,15 +6,13 @@ from flask_login import current_user
 from ..pagination import MAX_PAGE
 from ..access import ALL_ROLES, roles
 from ..audit.services import record_event
-from ..export import Column, csv_response, xlsx_response
 from ..extensions import db
-from ..i18n import _, _l
-from ..timeutil import today as business_today
+from ..i18n import _l
 from ..transaction import commit_now
 from . import bp, queries
 from .forms import AccountFilterForm
 from .labels import (AGING_LABELS, CATEGORY_LABELS, PARTY_KIND_LABELS, PARTY_ROLE_LABELS, SORT_LABELS,
-                     SOURCE_LABELS, TENURE_LABELS, label)
+                     SOURCE_LABELS, TENURE_LABELS)
 from .pii import may_see_pii, mask_tail, party_view
 
 PER_PAGE = 50
@@ -55,39 +53,16 @@ def index():
                            territories=queries.territory_names(), sort_labels=SORT_LABELS, **_labels())
 
 
-def _export_columns() -> list[Column]:
-    return [Column(_("Account"), width=14), Column(_("Debtor"), width=34), Column(_("Address"), width=50),
-            Column(_("Category"), width=14), Column(_("Tenure"), width=18), Column(_("Municipal"), width=11),
-            Column(_("Territory"), width=20), Column(_("Debt"), "kop"), Column(_("Overdue"), "kop"),
-            Column(_("Months in arrears"), "int", width=11), Column(_("Oldest debt, days"), "int", width=11),
-            Column(_("Aging"), width=14), Column(_("Last payment"), "date")]
-
-
-def _export_rows(flt: queries.AccountFilter, territories: dict[int, str]):
-    yes, no = _("yes"), _("no")
-    for r in queries.iter_account_rows(flt):
-        yield (r.number, r.debtor_name, r.address, label(CATEGORY_LABELS, r.category), label(TENURE_LABELS, r.tenure),
-               yes if r.is_municipal else no, territories.get(r.territory_id, ""), r.balance_kop or 0,
-               r.overdue_kop or 0, r.months_in_arrears or 0, r.oldest_debt_days,
-               label(AGING_LABELS, queries.aging_bucket(r.oldest_debt_days)), r.last_payment_on)
-
-
 @bp.route("/export.<fmt>")
 @roles(ALL_ROLES)
 def export(fmt: str):
+    """The filtered list as XLSX/CSV: at once when small, else as a report job (casework/jobs/exports.py)."""
+    from ..jobs.exports import export_response
+    from .exports import filter_params
+
     if fmt not in ("xlsx", "csv"):
         abort(404)
-    form = _filter_form()
-    flt = form.to_filter()
-    territories = queries.territory_names()
-    totals = queries.account_totals(flt)
-    columns = _export_columns()
-    total_row = [_("Total: %(n)s accounts", n=totals.count)] + [None] * 6 + [totals.balance_kop] + [None] * 5
-    filename = f"accounts-{business_today().isoformat()}.{fmt}"
-    if fmt == "csv":
-        return csv_response(filename, columns, _export_rows(flt, territories), totals=total_row)
-    return xlsx_response(filename, columns, _export_rows(flt, territories), sheet_title=_("Accounts"),
-                         totals=total_row)
+    return export_response("accounts", filter_params(_filter_form().to_filter()), fmt, ALL_ROLES)
 
 
 @bp.route("/<int:account_id>")

@@ -433,14 +433,6 @@ def bulk_sample(case_ids: list[int]) -> list:
     return db.session.execute(case_list_stmt(CaseFilter(open_only=True)).where(Case.id.in_(case_ids[:50]))).all()
 
 
-def export_rows(stmt):
-    """The rows of the case list's export (at most 200 000): the list's columns, labels in the user's words."""
-    return ((r.number, r.debtor_name, r.address, str(labels.label(labels.STAGE_LABELS, r.stage)), r.stage_since,
-             str(labels.label(labels.HOLD_LABELS, r.hold_reason)) if r.hold_reason else "",
-             r.balance_kop or 0, r.months_in_arrears, r.assignee_name or "", r.next_action_on)
-            for r in db.session.execute(stmt.limit(200_000)))
-
-
 def open_case_id(account_id: int) -> int | None:
     """The id of an open case of the account, if any."""
     return db.session.scalar(select(Case.id).where(Case.account_id == account_id, Case.is_open.is_(True)).limit(1))

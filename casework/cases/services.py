@@ -1141,7 +1141,7 @@ def refresh_limitation_deadlines(today: date) -> int:
 def run_daily(today: date, user=None) -> dict[str, int]:
     """The daily job: promises and agreements assessed, stale figures refreshed, automatic exits (paid; no overdue
     debt; a kept agreement), cases opened for overdue debt, terms reached whose step its guard allows, hold reviews,
-    silent enforcement, limitation terms. Idempotent: a second run the same day changes nothing."""
+    silent enforcement, limitation terms, report files past their keeping time deleted. Idempotent: a second run the same day changes nothing."""
     from ..contacts.services import daily as contacts_daily
 
     counts: dict = {"contacts": contacts_daily(today)}  # promises and agreements first: the exits read them
@@ -1155,5 +1155,8 @@ def run_daily(today: date, user=None) -> dict[str, int]:
         "enforcement_silence": raise_enforcement_silence(today),
         "limitation_deadlines": refresh_limitation_deadlines(today),
     })
+    from ..jobs.exports import purge_exports
+
+    counts["exports_deleted"] = purge_exports()  # report files past EXPORT_KEEP_DAYS
     db.session.flush()
     return counts

@@ -12,7 +12,6 @@ from ..accounts.models import Account, Service, Territory
 from ..domain.errors import DomainError
 from ..domain.money import to_kopecks
 from ..domain.stages import Stage, refusals
-from ..export import Column, xlsx_response
 from ..extensions import db
 from ..i18n import _
 from ..pagination import check_kopecks, int_arg, paginate
@@ -103,8 +102,11 @@ def _filter_from_args(args) -> queries.CaseFilter:
 def index():
     f = _filter_from_args(request.args)
     stmt = queries.case_list_stmt(f)
-    if request.args.get("export") == "xlsx":
-        return _export(stmt)
+    if request.args.get("export") == "xlsx":  # at once when small, else a report job (casework/jobs/exports.py)
+        from ..jobs.exports import export_response
+        from .exports import filter_params
+
+        return export_response("cases", filter_params(f), "xlsx", CASE_STAFF)
     page = paginate(stmt, request.args.get("page", 1, type=int), current_app.config["PAGE_SIZE"], count=False,
                     scalars=False)
     if not page.has_next:  # the last page: the total is known without a count
@@ -115,14 +117,6 @@ def index():
     users = queries.assignable_users()
     return render_template("cases/index.html", page=page, f=f, labels=labels, territories=queries.territories(),
                            users=users, bulk=forms.bulk_form(users), at_least=at_least)
-
-
-def _export(stmt):
-    cols = [Column(_("Account"), width=14), Column(_("Debtor"), width=30), Column(_("Address"), width=40),
-            Column(_("Stage"), width=18), Column(_("Since"), "date"), Column(_("Hold"), width=18),
-            Column(_("Debt"), "kop"), Column(_("Months in arrears"), "int"), Column(_("Assignee"), width=20),
-            Column(_("Next action"), "date")]
-    return xlsx_response("cases.xlsx", cols, queries.export_rows(stmt), sheet_title=_("Cases"))
 
 
 @bp.route("/bulk", methods=["POST"])

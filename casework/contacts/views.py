@@ -8,7 +8,6 @@ from flask_login import current_user
 from ..accounts.pii import may_see_pii, shown_phone
 from ..access import ALL_ROLES, CASE_STAFF, LAWYER, MANAGER, has_role, roles
 from ..domain.errors import DomainError
-from ..export import Column, xlsx_response
 from ..extensions import db
 from ..i18n import _
 from ..pagination import paginate
@@ -204,21 +203,15 @@ def index():
 @bp.route("/export.xlsx")
 @roles(ALL_ROLES)
 def export():
-    form, stmt = _contact_filters()
-    cols = [Column(_("Date and time"), "date", 18), Column(_("Account"), width=14), Column(_("Debtor"), width=30),
-            Column(_("Channel")), Column(_("Direction")), Column(_("Outcome"), width=30),
-            Column(_("Who was contacted")), Column(_("Note"), width=50), Column(_("Next action")),
-            Column(_("Next action date"), "date"), Column(_("Author"))]
+    """The filtered contacts as XLSX: at once when small, else as a report job (casework/jobs/exports.py)."""
+    from ..jobs.exports import export_response
+    from .exports import filter_params
 
-    def rows():
-        for c in db.session.scalars(stmt.limit(100_000)):
-            acc = c.account
-            yield [c.contacted_at, acc.number, acc.debtor_name, labels.label(labels.CHANNEL_LABELS, c.channel),
-                   labels.label(labels.DIRECTION_LABELS, c.direction), labels.label(labels.OUTCOME_LABELS, c.outcome),
-                   c.contact_person, c.note,
-                   labels.label(labels.NEXT_ACTION_LABELS, c.next_action_kind) if c.next_action_kind else "",
-                   c.next_action_on, c.author.full_name if c.author else ""]
-    return xlsx_response("contacts.xlsx", cols, rows(), sheet_title=_("Contacts"))
+    form = ContactFilterForm(request.args)
+    form.validate()
+    return export_response("contacts", filter_params(form.date_from.data, form.date_to.data, form.channel.data or None,
+                                                     form.outcome.data or None, form.q.data or None), "xlsx",
+                           ALL_ROLES)
 
 
 @bp.route("/promises")

@@ -65,17 +65,13 @@ def index():
 @bp.route("/export.xlsx")
 @roles(ALL_ROLES)
 def export():
-    from ..export import Column, xlsx_response  # the shared writer: debtor names, proofs, courts are defused
+    """The registry as XLSX (only the letters the role may open): at once when small, else as a report job."""
+    from ..jobs.exports import export_response
+    from .exports import filter_params
 
-    cols = [Column(_("Number"), width=12), Column(_("Date"), "date"), Column(_("Document"), width=36),
-            Column(_("Addressee"), width=36), Column(_("Account"), width=14), Column(_("Amount, rubles"), "kop"),
-            Column(_("Delivered on"), "date"), Column(_("Delivery method")), Column(_("Proof")),
-            Column(_("SHA-256"), width=66)]
-    rows = ((d.number, d.issued_on, d.title, d.addressee, d.account.number if d.account else "", d.amount_kop,
-             d.delivered_on, str(DELIVERY_LABELS.get(d.delivery_method, "")) if d.delivery_method else "",
-             d.delivery_proof or "", d.sha256)
-            for d in db.session.scalars(registry_query(**_filters()).limit(100000)))
-    return xlsx_response("documents.xlsx", cols, rows, sheet_title=_("Documents"))
+    f = _filters()
+    return export_response("documents", filter_params(f["q"], f["kind"], f["date_from"], f["date_to"], f["delivered"],
+                                                      f["batch_id"]), "xlsx", ALL_ROLES)
 
 
 def _params_from_form(letter) -> tuple[dict, list[str]]:

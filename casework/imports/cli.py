@@ -15,7 +15,7 @@ from .models import ImportBatch
 
 
 def _run(kind: str, file: str, skip_bad_rows: bool, dry_run: bool, error_file: str | None,
-         replace_period: bool = False) -> None:
+         replace_period: bool = False, replace_absent: bool = False) -> None:
     from . import services
 
     path = Path(file)
@@ -34,7 +34,7 @@ def _run(kind: str, file: str, skip_bad_rows: bool, dry_run: bool, error_file: s
             with unit_of_work():
                 batch = services.commit_import(kind, data, path.name, None, skip_bad_rows=skip_bad_rows,
                                                dry_run=dry_run, via="cli", progress=progress, error_file=error_file,
-                                               replace_period=replace_period)
+                                               replace_period=replace_period, replace_absent=replace_absent)
         except Exception as exc:
             with unit_of_work():  # nothing of the import was written: the attempt is recorded
                 services.record_failure(kind, data, path.name, None, "cli", str(exc) or repr(exc))
@@ -95,8 +95,13 @@ def register_cli(app: Flask) -> None:
             @click.option("--replace-period", is_flag=True,
                           help="Ledger/turnover: reverse the rows billing changed or no longer has in the file's "
                                "period and write the changed rows (see docs/import-format.md).")
-            def cmd(file, skip_bad_rows, dry_run, error_file, replace_period):
-                _run(kind, file, skip_bad_rows, dry_run, error_file, replace_period)
+            @click.option("--replace-absent", is_flag=True,
+                          help="With --replace-period: also reverse the period's rows of accounts the file has no "
+                               "row for at all (without it a partial file leaves them alone).")
+            def cmd(file, skip_bad_rows, dry_run, error_file, replace_period, replace_absent):
+                if replace_absent and not replace_period:
+                    raise click.UsageError(_("--replace-absent needs --replace-period."))
+                _run(kind, file, skip_bad_rows, dry_run, error_file, replace_period, replace_absent)
 
             return cmd
 

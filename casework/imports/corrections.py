@@ -19,7 +19,10 @@ as changed (stored → new), new rows left over are new, stored rows left over a
 The period a file covers (where a stored row the file no longer has is "gone"): a ledger file covers, for each kind
 of row it has (charges, recalculations, payments), the months it has such rows in — a complete export of those
 months, all services and sources; a turnover sheet covers charges, recalculations and payments of each service and
-month it has rows for (a 1С sheet is often filtered by service). Openings are never "gone".
+month it has rows for (a 1С sheet is often filtered by service). Openings are never "gone". A stored row of the
+covered period whose account has no row in the file at all is "absent", not "gone": a partial file (one bank's
+registry, one settlement) leaves out whole accounts, so such rows are reversed only when the user asks for it
+separately.
 
 Stored rows are compared at their effective amount: the row's amount plus the reversing entries the application
 wrote for it (`is_app_reversal`), recursively — a reversed row counts 0 and is left out; explicit reversal rows of a
@@ -59,6 +62,7 @@ class Comparison:
     new: list = field(default_factory=list)  # file rows to write
     changed: list = field(default_factory=list)  # (StoredRow, file row): same identity, another amount or date
     gone: list = field(default_factory=list)  # StoredRow of the covered period that the file no longer has
+    absent: list = field(default_factory=list)  # StoredRow of the covered period of an account the file lacks
     kept_openings: list = field(default_factory=list)  # (file row, reason, StoredRow | None): opening not added
 
 
@@ -148,10 +152,12 @@ def _value_s(s: StoredRow) -> tuple:
 
 
 def compare(entries: list, stored: list[StoredRow], scopes: set[tuple],
-            first_known: dict[tuple[int, int], str] | None = None) -> Comparison:
+            first_known: dict[tuple[int, int], str] | None = None, accounts: set[int] | None = None) -> Comparison:
     """Compare the file's rows with the live stored rows (effective amount ≠ 0, not themselves reversals) of the
     covered period and the stored openings of the file's accounts (module docstring). `first_known`: (account,
-    service) → the earliest stored period ISO, for the opening rule «charges/payments before it are the balance»."""
+    service) → the earliest stored period ISO, for the opening rule «charges/payments before it are the balance»;
+    `accounts`: every account the file has a row for — a stored row of another account is "absent", not "gone"
+    (None: every account counts as in the file)."""
     out = Comparison()
     news: dict[tuple, list] = {}
     for t in entries:
@@ -169,7 +175,9 @@ def compare(entries: list, stored: list[StoredRow], scopes: set[tuple],
     for ident, group in olds.items():
         if ident[0] == "opening":
             continue
-        out.gone.extend(s for s in group if in_scopes(s, scopes))
+        for s in group:
+            if in_scopes(s, scopes):
+                (out.gone if accounts is None or s.account_id in accounts else out.absent).append(s)
     return out
 
 

@@ -28,6 +28,8 @@ class ConfirmForm(FlaskForm):
     # «заменить данные периода»: reversing entries for the changed rows and the rows the file no longer has
     replace_period = BooleanField(_l("Replace the data of the period"))
     confirm_replace = BooleanField(_l("I have checked the changed and missing rows above: reverse them"))
+    # rows of accounts the file has no row for at all (a partial file): reversed only when asked for separately
+    replace_absent = BooleanField(_l("Also reverse the rows of the accounts that are not in the file"))
 
 
 class UndoForm(FlaskForm):

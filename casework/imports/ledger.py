@@ -115,7 +115,7 @@ def check_against_ledger(prep, data: bytes, file_name: str) -> None:
         else:
             rest.append(t)
     first_known = _first_known_periods(prep.parsed) if has_openings else {}
-    cmp = corrections.compare(rest, stored, scopes, first_known)
+    cmp = corrections.compare(rest, stored, scopes, first_known, accounts={t[L_ACC] for t in prep.entries})
     taken = matched | set(odd) | stored_keys
 
     def fresh(t: tuple) -> tuple:  # a row coming back after its stored twin was reversed gets a key of its own

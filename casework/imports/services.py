@@ -230,7 +230,8 @@ def _fill_counts(pv: Preview, prep: Prepared) -> None:
 # ------------------------------------------------------------------------------------------------ commit
 def commit_import(kind: str, file_bytes: bytes, file_name: str, user, *, skip_bad_rows: bool = False,
                   dry_run: bool = False, via: str = "web", progress: Callable | None = None,
-                  error_file: str | None = None, replace_period: bool = False) -> ImportBatch:
+                  error_file: str | None = None, replace_period: bool = False,
+                  replace_absent: bool = False) -> ImportBatch:
     """Validate and, when allowed, write the file in the caller's transaction; the batch records the outcome.
 
     Bad rows without `skip_bad_rows` → nothing written, batch `rejected` with its errors. With it, the good rows
@@ -239,14 +240,17 @@ def commit_import(kind: str, file_bytes: bytes, file_name: str, user, *, skip_ba
     Ledger and turnover files (docs/import-format.md, «Corrected exports»): a row billing changed (same identity,
     another amount) is not written by default — the old amount stays and the batch counts it; with `replace_period`
     («заменить данные периода») the stored row gets a reversing entry and the new row is written, and every row of
-    the covered period the file no longer has gets a reversing entry. Nothing in the ledger is edited or deleted.
+    the covered period the file no longer has gets a reversing entry — of the accounts the file has rows for; rows of
+    accounts the file lacks altogether (a partial file) are reversed only with `replace_absent` too. Nothing in the
+    ledger is edited or deleted.
     An opening balance the ledger already has (or whose place charges and payments before it take) is never added.
     """
     _check_kind(kind)
     batch = ImportBatch(kind=kind, file_name=(file_name or "")[:255], file_sha256=sha256_of(file_bytes),
                         file_size=len(file_bytes), user_id=getattr(user, "id", None), via=via, status="validated",
                         options={"skip_bad_rows": bool(skip_bad_rows), "dry_run": bool(dry_run),
-                                 "replace_period": bool(replace_period)})
+                                 "replace_period": bool(replace_period),
+                                 "replace_absent": bool(replace_period and replace_absent)})
     db.session.add(batch)
     db.session.flush()
     try:
@@ -282,7 +286,8 @@ def commit_import(kind: str, file_bytes: bytes, file_name: str, user, *, skip_ba
     batch.rows_skipped = parsed.bad_rows
     if kind in ("ledger", "turnover"):
         cmp = prep.comparison or corrections.Comparison()
-        replaced = replace_period and (cmp.changed or cmp.gone)
+        absent = cmp.absent if replace_absent else []
+        replaced = replace_period and (cmp.changed or cmp.gone or absent)
         if replaced:
             prep.entries = prep.entries + [t for _s, t in cmp.changed]
         inserted = ledger.insert_entries(prep, batch.id, progress)
@@ -291,16 +296,18 @@ def commit_import(kind: str, file_bytes: bytes, file_name: str, user, *, skip_ba
         touched = ledger.accounts_written(prep, parsed) if inserted else set()
         # the figures refresh starts at the earliest month a written or reversed row changes (None: from the start)
         months = [ledger.earliest_month(prep)] if inserted else []
-        info = {"changed": len(cmp.changed), "gone": len(cmp.gone), "kept_openings": len(cmp.kept_openings),
+        info = {"changed": len(cmp.changed), "gone": len(cmp.gone), "absent": len(cmp.absent),
+                "kept_openings": len(cmp.kept_openings),
                 "kept_openings_kop": sum(t[L_AMOUNT] for t, _r, _s in cmp.kept_openings)}
         if replaced:
-            targets = [s for s, _t in cmp.changed] + cmp.gone
+            targets = [s for s, _t in cmp.changed] + cmp.gone + absent
             n, total = ledger.write_reversals([(s, -s.amount) for s in targets], f"batch:{batch.id}", batch.id)
             batch.rows_updated = len(cmp.changed)
             batch.rows_inserted = max(0, batch.rows_inserted - len(cmp.changed))
             info.update(reversed=n, reversed_kop=total, changed_old_kop=sum(s.amount for s, _t in cmp.changed),
                         changed_new_kop=sum(t[L_AMOUNT] for _s, t in cmp.changed),
-                        gone_kop=sum(s.amount for s in cmp.gone))
+                        gone_kop=sum(s.amount for s in cmp.gone), absent_kop=sum(s.amount for s in absent),
+                        absent_reversed=len(absent))
             touched |= {s.account_id for s in targets}
             months += [ledger.as_month(t.paid_on if t.kind == "payment" and t.paid_on else t.period) for t in targets]
         batch.options = {**batch.options, "corrections": info}

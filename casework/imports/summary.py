@@ -99,9 +99,10 @@ MAX_SHOWN = 200  # changed / gone / kept rows listed in the preview (the counts 
 
 
 def corrections_summary(cmp: corrections.Comparison) -> dict:
-    """The preview's «changed», «gone» and «openings not added» parts: counts, sums (kopecks) and the first rows."""
+    """The preview's «changed», «gone», «absent» and «openings not added» parts: counts, sums (kopecks) and the
+    first rows."""
     acc_ids = {s.account_id for s, _t in cmp.changed[:MAX_SHOWN]} | {s.account_id for s in cmp.gone[:MAX_SHOWN]} | \
-        {t[L_ACC] for t, _r, _s in cmp.kept_openings[:MAX_SHOWN]}
+        {s.account_id for s in cmp.absent[:MAX_SHOWN]} | {t[L_ACC] for t, _r, _s in cmp.kept_openings[:MAX_SHOWN]}
     numbers = {}
     ids = sorted(acc_ids)
     for i in range(0, len(ids), 500):
@@ -142,8 +143,12 @@ def corrections_summary(cmp: corrections.Comparison) -> dict:
         "changed": [row(s, t) for s, t in cmp.changed[:MAX_SHOWN]],
         "gone_count": len(cmp.gone), "gone_kop": sum(s.amount for s in cmp.gone),
         "gone": [row(s, None) for s in cmp.gone[:MAX_SHOWN]],
+        "absent_count": len(cmp.absent), "absent_kop": sum(s.amount for s in cmp.absent),
+        "absent_accounts": len({s.account_id for s in cmp.absent}),
+        "absent": [row(s, None) for s in cmp.absent[:MAX_SHOWN]],
         "kept_openings_count": len(cmp.kept_openings),
         "kept_openings_kop": sum(t[L_AMOUNT] for t, _r, _s in cmp.kept_openings),
         "kept_openings": kept,
         "closed_count": sum(1 for s, _t in cmp.changed if in_closed(s)) + sum(1 for s in cmp.gone if in_closed(s)),
+        "absent_closed_count": sum(1 for s in cmp.absent if in_closed(s)),
     }

@@ -165,7 +165,7 @@ def confirm(token: str, kind: str):
               "error")
         return redirect(url_for(".preview", token=token, kind=kind))
     run = enqueue_import(token, kind, pv.file_name, skip, current_user,  # committed with its queue entry
-                         replace_period=replace)
+                         replace_period=replace, replace_absent=replace and bool(form.replace_absent.data))
     commit_now()  # the worker reads the run from the database
     start_job(run.id)
     db.session.expire_all()

@@ -26,7 +26,7 @@ def register_cli(app: Flask) -> None:
 
     @app.cli.group("jobs")
     def jobs_group():
-        """Job runs: list, cancel, resume."""
+        """Job runs: list, cancel, resume, purge-exports."""
 
     @jobs_group.command("list")
     @click.option("--limit", type=int, default=20)
@@ -51,6 +51,15 @@ def register_cli(app: Flask) -> None:
                 raise click.ClickException("no such job")
             asked = request_cancel(run)
         click.echo("cancel requested" if asked else f"already {run.state}")
+
+    @jobs_group.command("purge-exports")
+    def purge_exports_cmd():
+        """Delete report files older than EXPORT_KEEP_DAYS (the daily job does it too)."""
+        from .exports import purge_exports
+
+        with unit_of_work():
+            n = purge_exports()
+        click.echo(f"deleted {n} stored export file(s)")
 
     @jobs_group.command("resume")
     def resume():

@@ -34,6 +34,7 @@ HANDLERS: dict[str, str] = {
     "figures.refresh": "casework.accounts.jobs:run_job",
     "daily": "casework.cases.jobs:run_job",
     "portfolio": "casework.legal.portfolio:run_job",
+    "export": "casework.jobs.exports:run_job",
 }
 
 # the periodic daily job's body (the procrastinate task of queue.py; the job queue sits below the areas it runs, so it

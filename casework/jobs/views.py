@@ -11,6 +11,8 @@ from ..i18n import _
 from ..pagination import int_arg, paginate
 from ..transaction import commit_now
 from . import bp
+from .. import storage
+from .exports import AREA, MIMETYPES, download_for
 from .models import JOB_STATES, JobRun
 from .services import request_cancel
 
@@ -63,7 +65,24 @@ def index():
 @roles(*ALL_ROLES)
 def show(run_id: int):
     run = _run_or_404(run_id)
-    return render_template("jobs/show.html", run=run, job=run, subject_url=subject_url(run))
+    return render_template("jobs/show.html", run=run, job=run, subject_url=subject_url(run),
+                           download=download_for(run, current_user.role) is not None)
+
+
+@bp.route("/<int:run_id>/download")
+@roles(*ALL_ROLES)
+def download(run_id: int):
+    """The file of a finished report job: for its author, or a manager/administrator, while their role may open
+    that export (404 otherwise, as for a job that is not theirs)."""
+    run = _run_or_404(run_id)
+    found = download_for(run, current_user.role)
+    if found is None:
+        abort(404)
+    name, filename = found
+    try:
+        return storage.send(AREA, name, download_name=filename, mimetype=MIMETYPES.get((run.payload or {}).get("format")))
+    except FileNotFoundError:
+        abort(404)
 
 
 @bp.route("/<int:run_id>/status")

@@ -396,15 +396,11 @@ def portfolio():
     within = int_arg("within", max_value=MAX_WITHIN_DAYS)
     sort = request.args.get("sort", "next_bar")
     stmt = portfolio_rows(q=q, bar_within_days=within, today=today(), sort=sort)
-    if request.args.get("export") == "xlsx":
-        from ..export import Column, xlsx_response
+    if request.args.get("export") == "xlsx":  # at once when small, else a report job (casework/jobs/exports.py)
+        from ..jobs.exports import export_response
+        from .exports import filter_params
 
-        cols = [Column(_("Account"), width=14), Column(_("Debtor"), width=30), Column(_("Address"), width=40),
-                Column(_("Debt"), "kop"), Column(_("Penalty"), "kop"), Column(_("Time-barred"), "kop"),
-                Column(_("Claimable"), "kop"), Column(_("Last day to file"), "date"), Column(_("As of"), "date")]
-        rows = ((num, name, addr, r.debt_kop, r.penalty_kop, r.time_barred_kop, r.claimable_kop, r.next_bar_date,
-                 r.as_of) for r, num, name, addr in db.session.execute(stmt))
-        return xlsx_response("portfolio.xlsx", cols, rows, sheet_title=_("Portfolio"))
+        return export_response("portfolio", filter_params(q, within, sort, today()), "xlsx", VIEWERS)
     page = paginate(stmt, request.args.get("page", 1, type=int), current_app.config["PAGE_SIZE"],
                     scalars=False)
     return render_template("legal/portfolio.html", page=page, q=q, within=within, sort=sort, run=latest_run())

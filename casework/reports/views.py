@@ -139,18 +139,11 @@ def monthly_accounts(month: str):
     q = request.args.get("q", "").strip() or None
     stmt = queries.drilldown_stmt(m, figure, category, q=q)
     fmt = request.args.get("export")
-    if fmt in ("xlsx", "csv"):
-        cols = [Column(_("Account"), width=14), Column(_("Debtor"), width=32), Column(_("Address"), width=40),
-                Column(_("Category")), Column(_("Territory")), Column(_figure_label(
-                    "charged" if figure == "collection_rate" else figure), "kop"),
-                Column(_("Paid in the month"), "kop")]
-        rows = ((r.number, r.debtor_name, r.address, _category_label(r.category), r.territory or "", r.value_kop,
-                 r.paid_kop) for r in db.session.execute(stmt))
-        name = f"form4-{queries.month_key(m)}-{figure}-{category or 'total'}.{fmt}"
-        title = [f"{_figure_label(figure)} · {_category_label(category or 'total')} · {queries.month_key(m)}"]
-        if fmt == "xlsx":
-            return xlsx_response(name, cols, rows, sheet_title=queries.month_key(m), title_lines=title)
-        return csv_response(name, cols, rows)
+    if fmt in ("xlsx", "csv"):  # at once when small, else a report job (casework/jobs/exports.py)
+        from ..jobs.exports import export_response
+        from .drilldown_export import filter_params
+
+        return export_response("form4.accounts", filter_params(m, figure, category, q), fmt, REPORT_ROLES)
     page = paginate(stmt, request.args.get("page", 1, type=int), scalars=False)
     total = queries.drilldown_total(m, figure, category)
     return render_template("reports/accounts.html", page=page, month=m, month_key=queries.month_key(m),

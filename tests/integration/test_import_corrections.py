@@ -247,6 +247,29 @@ def test_the_command_line_replaces_and_undoes(registry, runner, tmp_path):
     assert runner.invoke(args=["import", "undo", str(rep.id), "--yes"]).exit_code != 0
 
 
+def test_a_partial_file_never_reverses_the_accounts_it_does_not_have(registry):
+    """A bank's registry of one corrected payment covers the month's payments, but only of its own account: the other
+    accounts' payments of that month are "absent", kept by «заменить данные периода» unless also asked for."""
+    load("ledger", ledger_file(), "Выгрузка 1С.csv")
+    bank = (HEADER + f"000101;{month_words(M)};Отопление;Оплачено;1 200,00;15.{M:%m.%Y};Банк;П-17\n").encode("cp1251")
+    c = services.validate_file("ledger", bank, "Реестр банка.csv").summary["corrections"]
+    assert (c["changed_count"], c["gone_count"]) == (1, 0)
+    assert (c["absent_count"], c["absent_accounts"], c["absent_kop"]) == (1, 1, 30000)
+    assert c["absent"][0]["account"] == "000102" and c["absent"][0]["reference"] == "П-18"
+
+    rep = load("ledger", bank, "Реестр банка.csv", replace_period=True)
+    assert rep.options["corrections"]["reversed"] == 1 and rep.options["corrections"]["absent_reversed"] == 0
+    assert ledger_sum("payment", "000101") == 100000 + 120000
+    assert ledger_sum("payment", "000102") == 30000  # П-18 of the account the registry does not have: kept
+
+    services.undo_import(rep.id, None)
+    db.session.commit()
+    rep = load("ledger", bank, "Реестр банка.csv", replace_period=True, replace_absent=True)
+    assert rep.options["corrections"]["reversed"] == 2 and rep.options["corrections"]["absent_reversed"] == 1
+    assert ledger_sum("payment", "000101") == 100000 + 120000 and ledger_sum("payment", "000102") == 0
+    assert month_row("000102", M).paid_kop == 0
+
+
 def test_a_corrected_osv_replaces_the_month(registry):
     D = Decimal
     first = osv(M, [OsvLine("000101", "Отопление", D("1000.00"), D("2500.50"), D("1000.00")),
@@ -259,8 +282,9 @@ def test_a_corrected_osv_replaces_the_month(registry):
     pv = services.validate_file("turnover", fixed, "ОСВ (испр).xlsx")
     c = pv.summary["corrections"]
     assert (c["changed_count"], c["changed_old_kop"], c["changed_new_kop"]) == (1, 100000, 80000)
-    assert (c["gone_count"], c["gone_kop"]) == (2, 80000 + 30000)
-    load("turnover", fixed, "ОСВ (испр).xlsx", replace_period=True)
+    # 000102 is not in the corrected sheet at all: its rows are "absent", reversed only when asked for separately
+    assert (c["gone_count"], c["absent_count"], c["absent_accounts"], c["absent_kop"]) == (0, 2, 1, 80000 + 30000)
+    load("turnover", fixed, "ОСВ (испр).xlsx", replace_period=True, replace_absent=True)
     # the balances are the corrected sheet's closing balances
     assert db.session.get(AccountBalance, account_id("000101")).balance_kop == 100000 + 250050 - 80000
     assert db.session.get(AccountBalance, account_id("000102")).balance_kop == 0

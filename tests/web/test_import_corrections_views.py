@@ -122,3 +122,30 @@ def test_a_collector_may_not_undo(client, login, app):
     login("collector")
     assert client.get("/imports/1/undo").status_code == 403
     assert client.post("/imports/1/undo", data={"confirm": "y"}).status_code == 403
+
+
+def test_a_partial_file_keeps_the_accounts_it_lacks_unless_ticked(csrf_on, make_user):
+    """A bank's registry of one account's payment: the other account's payment of the month is listed apart, kept by
+    «заменить данные периода», and reversed only with the extra box ticked."""
+    from tests.integration.test_import_corrections import HEADER, M, month_words
+
+    client = Browser(csrf_on)
+    user = make_user("manager")
+    t = token(client, "/auth/login")
+    client.post("/auth/login", data={"username": user.username, "password": PASSWORD, "csrf_token": t})
+    confirm(client, upload(client, "accounts", REGISTRY, "реестр.csv"))
+    confirm(client, upload(client, "ledger", ledger_file(), "Выгрузка 1С.csv"))
+    bank = (HEADER + f"000101;{month_words(M)};Отопление;Оплачено;1 200,00;15.{M:%m.%Y};Банк;П-17\n").encode("cp1251")
+    url = upload(client, "ledger", bank, "Реестр банка.csv")
+    html = client.get(url).get_data(as_text=True)
+    absent = re.search(r'<table class="data small absent-rows">.*?</table>', html, re.S).group(0)
+    assert "000102" in absent and "П-18" in absent and "gone-rows" not in html
+    assert 'name="replace_absent"' in html and "Сторнировать и записи счетов, которых нет в файле" in html
+    assert confirm(client, url, replace_period="y", confirm_replace="y").status_code == 302
+    assert balance("000102") == 80000 - 30000  # П-18 kept
+    assert latest_batch().options["replace_absent"] is False
+
+    url = upload(client, "ledger", bank, "Реестр банка.csv")  # same file: П-17 is now already replaced
+    assert confirm(client, url, replace_period="y", confirm_replace="y", replace_absent="y").status_code == 302
+    db.session.expire_all()
+    assert latest_batch().options["corrections"]["absent_reversed"] == 1 and balance("000102") == 80000
