@@ -5,6 +5,9 @@ commands work in `unit_of_work`. What is stored is read through a connection of 
 request."""
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 from flask import abort, flash, redirect, request
 from sqlalchemy import select, update
@@ -206,3 +209,25 @@ def test_unit_of_work_rolls_back_and_reraises(app):
         _add("Граница: после отказа")
     assert _stored("Граница: после отказа")
     assert not _stored("Граница: задание с отказом")
+
+
+#: the only modules that may still call the session's commit themselves, with the reason
+OWN_COMMITS = {
+    "transaction.py": "the boundary itself",
+    "demo/generator.py": "the demo's --reset ends the session's transaction before it deletes through the engine",
+}
+
+
+def test_nothing_commits_outside_the_boundary():
+    """Views, services, jobs and commands commit only through casework/transaction.py (docs/DEVELOPING.md)."""
+    root = Path(casework.__file__).parent
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        rel = path.relative_to(root).as_posix()
+        if rel.startswith("migrations/") or rel in OWN_COMMITS:
+            continue
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if re.search(r"\bsession\.commit\(", line):
+                found.append(f"{rel}:{n}")
+    assert found == [], "commit through casework.transaction (commit_now / unit_of_work / the request): " + \
+        ", ".join(found)
