@@ -55,11 +55,12 @@ def create_app(test_config: dict | None = None, *, cli: bool = False) -> Flask:
 
     extensions.init_app(app)
 
-    from . import access, errors, i18n, views_common
+    from . import access, errors, i18n, transaction, views_common
 
     i18n.init_app(app)
     access.init_app(app)
     errors.init_app(app)
+    transaction.init_app(app)  # one commit per request; DomainError → rollback, message, back
     views_common.init_app(app)
 
     from . import security

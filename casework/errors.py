@@ -1,11 +1,10 @@
-"""Error pages and the translation of domain refusals into user messages."""
+"""Error pages (refusals and conflicts are answered by casework/transaction.py, the commit boundary)."""
 from __future__ import annotations
 
-from flask import Flask, flash, redirect, render_template, request
+from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError
 
-from .domain.errors import DomainError
 from .extensions import db
 from .i18n import _
 from .pagination import BadQueryParameter, out_of_range_args
@@ -64,12 +63,6 @@ def init_app(app: Flask) -> None:
         db.session.rollback()
         return render_template("errors/error.html", code=400, message=_(
             "The number in the field %(f)s is out of range.", f=", ".join(f"«{n}»" for n in names))), 400
-
-    @app.errorhandler(DomainError)
-    def domain_error(e):
-        db.session.rollback()
-        flash(str(e), "error")
-        return redirect(request.referrer or "/")
 
     @app.errorhandler(500)
     def server_error(e):

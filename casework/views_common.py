@@ -67,8 +67,7 @@ def set_language(code: str):
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
         if current_user.is_authenticated:
-            current_user.locale = code
-            db.session.commit()
+            current_user.locale = code  # committed at the end of the request (casework/transaction.py)
     return redirect(url_for("common.index"))
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from ..extensions import db
+from ..transaction import unit_of_work
 
 CHUNK = 2000
 
@@ -26,6 +27,6 @@ def run_job(run, progress) -> str:
         refresh_account_figures(ids)
         after, done = ids[-1], done + len(ids)
         progress.update(done, total, {"last_account_id": after})  # commits the chunk with its checkpoint
-    bump_figures_version()
-    db.session.commit()
+    with unit_of_work():
+        bump_figures_version()
     return _("%(n)s accounts recomputed", n=done)

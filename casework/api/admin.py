@@ -8,6 +8,7 @@ from ..access import ADMIN, roles
 from ..domain.errors import DomainError
 from ..extensions import db
 from ..i18n import _
+from ..transaction import rollback
 from . import services
 from .forms import TokenForm
 from .models import ApiToken
@@ -24,10 +25,8 @@ def index():
         try:
             row, new_token = services.create_token(form.name.data, form.scope.data, current_user)
         except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
+            rollback(str(exc))
         else:
-            db.session.commit()
             flash(_("Token «%(name)s» created. Copy it now: it is shown only once.", name=row.name), "success")
             form = TokenForm(formdata=None)
     return render_template("api/tokens.html", form=form, tokens=services.tokens(), new_token=new_token)
@@ -38,6 +37,5 @@ def index():
 def revoke(token_id: int):
     row = db.get_or_404(ApiToken, token_id)
     services.revoke_token(row, current_user)
-    db.session.commit()
     flash(_("Token «%(name)s» revoked.", name=row.name), "success")
     return redirect(url_for("api_tokens.index"))

@@ -30,6 +30,7 @@ from ..imports.rows import RowError
 from ..timeutil import utcnow
 from .models import SCOPES, ApiIdempotencyKey, ApiToken
 from ..problems import ApiProblem
+from ..transaction import commit_now
 
 TOKEN_PREFIX = "cw_"
 LAST_USED_EVERY_S = 60  # last_used_at is written at most once a minute per token
@@ -80,7 +81,7 @@ def authenticate(header: str | None) -> ApiToken:
     now = utcnow()
     if row.last_used_at is None or (now - row.last_used_at).total_seconds() >= LAST_USED_EVERY_S:
         db.session.execute(update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now))
-        db.session.commit()  # its own small transaction, before the request's work
+        commit_now()  # its own small transaction, before the request's work: kept when the request fails
     return row
 
 

@@ -11,10 +11,11 @@ from werkzeug.exceptions import HTTPException
 from .. import access
 from ..access import api_token, public
 from ..domain.errors import DomainError
-from ..extensions import csrf, db
+from ..extensions import csrf
 from ..i18n import _
 from . import bp, queries, schema, services
 from ..problems import ApiProblem, from_exception, problem_response
+from ..transaction import commit_now, rollback
 
 _limiter = services.RateLimiter()
 _KEY_RE = re.compile(r"[\x21-\x7e]{1,255}")  # printable ASCII, no spaces
@@ -54,18 +55,18 @@ def _no_store(resp):
 
 @bp.errorhandler(ApiProblem)
 def _api_problem(exc):
-    db.session.rollback()
+    rollback()
     return from_exception(exc)
 
 
 @bp.errorhandler(DomainError)
 def _domain_error(exc):
-    db.session.rollback()
+    rollback()
     return problem_response(422, str(exc), slug="refused")
 
 
 def _http_error(exc: HTTPException):
-    db.session.rollback()
+    rollback()
     return problem_response(exc.code or 500)
 
 
@@ -118,24 +119,24 @@ def _push(kind: str, schema_name: str):
     if outcome is None:
         try:
             outcome = services.push_rows(kind, data, token, key, endpoint)
-            db.session.commit()
+            commit_now()  # inside the try: the same key committed meanwhile by a concurrent request fails here
         except IntegrityError:
             # the same key was committed meanwhile by a concurrent request: answer as it did
-            db.session.rollback()
+            rollback()
             outcome = services.remembered(token, key, endpoint, data) if key else None
             if outcome is None:
                 raise ApiProblem(409, _("A request with this Idempotency-Key is being processed; retry later."),
                                  slug="idempotency-conflict") from None
         except DomainError as exc:  # a refusal of the import as a whole: nothing written, the attempt recorded
-            db.session.rollback()
+            rollback()
             services.record_failure(kind, data, str(exc))
-            db.session.commit()
+            commit_now()  # the attempt is kept though the answer is a refusal
             raise ApiProblem(422, str(exc), slug="refused") from None
         except Exception as exc:  # nothing was written: record the attempt, then answer 500
-            db.session.rollback()
+            rollback()
             current_app.logger.exception("API import failed")
             services.record_failure(kind, data, repr(exc))
-            db.session.commit()
+            commit_now()  # the attempt is kept though the answer is an error
             raise
     if outcome.status != 200:
         return problem_response(outcome.status, outcome.body["detail"], slug="invalid-rows",

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from ..domain.errors import DomainError
 from ..extensions import db
+from ..transaction import unit_of_work
 from .models import ROLES, User
 from . import services
 
@@ -24,11 +25,11 @@ users_cli = AppGroup("users", help="Manage users.")
 def create(username, role, full_name, email, locale, password):
     """Create a user with a role."""
     try:
-        services.create_user(username, full_name or username, role, password, email=email, locale=locale,
-                             min_length=current_app.config["PASSWORD_MIN_LENGTH"])
+        with unit_of_work():
+            services.create_user(username, full_name or username, role, password, email=email, locale=locale,
+                                 min_length=current_app.config["PASSWORD_MIN_LENGTH"])
     except DomainError as exc:
         raise click.ClickException(str(exc))
-    db.session.commit()
     click.echo(f"created {username} ({role})")
 
 

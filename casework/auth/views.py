@@ -10,6 +10,7 @@ from ..access import ADMIN, any_user, public, roles
 from ..domain.errors import DomainError
 from ..extensions import db
 from ..i18n import _
+from ..transaction import commit_now, rollback
 from . import bp
 from .forms import PasswordForm, ProfileForm, UserForm
 from .forms import LoginForm
@@ -46,14 +47,13 @@ def login():
                                          ip_max_failures=cfg["LOGIN_IP_MAX_FAILURES"],
                                          ip_window_minutes=cfg["LOGIN_IP_WINDOW_MINUTES"])
         except services.LoginRefused as exc:
-            db.session.commit()  # keep the attempt: the throttles count it
+            commit_now()  # keep the attempt though the answer is a refusal: the throttles count it
             flash(str(exc), "error")
             headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else {}
             return render_template("auth/login.html", form=form), exc.status, headers
         session.clear()
         login_user(user, remember=form.remember.data)
         session["lang"] = user.locale
-        db.session.commit()
         return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
 
@@ -63,7 +63,6 @@ def login():
 def logout():
     user = current_user._get_current_object()
     user.rotate_session_token()  # the session and remember-me cookies of every browser stop working
-    db.session.commit()
     logout_user()
     session.clear()
     flash(_("You have signed out."), "info")
@@ -78,7 +77,6 @@ def profile():
     if lform.submit.data and lform.validate_on_submit():
         current_user.locale = lform.locale.data
         session["lang"] = lform.locale.data
-        db.session.commit()
         flash(_("Saved."), "success")
         return redirect(url_for("auth.profile"))
     if pform.submit.data and pform.validate_on_submit():
@@ -89,9 +87,8 @@ def profile():
                 services.change_password(current_user, pform.password.data,
                                          min_length=current_app.config["PASSWORD_MIN_LENGTH"], actor=current_user)
             except DomainError as exc:
-                flash(str(exc), "error")
+                rollback(str(exc))
             else:
-                db.session.commit()
                 _keep_signed_in(current_user._get_current_object())
                 flash(_("The password has been changed. Other sessions have been ended."), "success")
                 return redirect(url_for("auth.profile"))
@@ -116,9 +113,8 @@ def new_user():
                                  locale=form.locale.data, min_length=current_app.config["PASSWORD_MIN_LENGTH"],
                                  actor=current_user)
         except DomainError as exc:
-            flash(str(exc), "error")
+            rollback(str(exc))
         else:
-            db.session.commit()
             flash(_("User %(name)s created.", name=form.username.data), "success")
             return redirect(url_for("auth.users"))
     return render_template("auth/user_form.html", form=form, user=None)
@@ -139,10 +135,8 @@ def edit_user(user_id: int):
                 services.change_password(user, form.password.data,
                                          min_length=current_app.config["PASSWORD_MIN_LENGTH"], actor=current_user)
         except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
+            rollback(str(exc))
         else:
-            db.session.commit()
             if user.id == current_user.id and form.password.data:
                 _keep_signed_in(user)
             flash(_("Saved."), "success")
@@ -155,7 +149,6 @@ def edit_user(user_id: int):
 def end_sessions(user_id: int):
     user = db.get_or_404(User, user_id)
     services.end_sessions(user, actor=current_user)
-    db.session.commit()
     if user.id == current_user.id:
         _keep_signed_in(user)
         flash(_("Your other sessions have been ended."), "success")

@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 
 from ..extensions import db
 from ..timeutil import today as business_today
+from ..transaction import unit_of_work
 
 
 def _day(value: str | None) -> date:
@@ -57,8 +58,8 @@ def register_cli(app: Flask) -> None:
         """Daily job: open cases, automatic exits, deadlines, alerts. Idempotent, safe from cron."""
         from .jobs import run_daily_locked
 
-        counts = run_daily_locked(_day(today_))  # under the daily job's advisory lock (cron on several hosts)
-        db.session.commit()
+        with unit_of_work():
+            counts = run_daily_locked(_day(today_))  # under the daily job's advisory lock (cron on several hosts)
         if counts is None:
             click.echo(json.dumps({"skipped": "another daily run holds the lock"}))
             return
@@ -79,8 +80,8 @@ def register_cli(app: Flask) -> None:
         from .services import open_cases_for_debtors
 
         thr = to_kopecks(Decimal(str(threshold)).quantize(Decimal("0.01"))) if threshold is not None else None
-        n = open_cases_for_debtors(_day(today_), thr)
-        db.session.commit()
+        with unit_of_work():
+            n = open_cases_for_debtors(_day(today_), thr)
         click.echo(f"opened {n}")
 
     @cases_group.command("import-courts")
@@ -91,6 +92,6 @@ def register_cli(app: Flask) -> None:
             sample = fh.read(2048)
             fh.seek(0)
             dialect = csv.Sniffer().sniff(sample, delimiters=";,\t")
-            c, u, l = import_courts(csv.DictReader(fh, dialect=dialect))
-        db.session.commit()
+            with unit_of_work():
+                c, u, l = import_courts(csv.DictReader(fh, dialect=dialect))
         click.echo(f"courts created {c}, updated {u}, buildings linked {l}")

@@ -15,7 +15,7 @@ from sqlalchemy import func, or_, select, update
 
 from ..accounts.models import Account, AccountParty, Building, Party, Territory
 from ..audit.services import record_event
-from ..domain.errors import DomainError
+from ..domain.errors import CodedRefusal
 from ..domain.jurisdiction import CourtLevel, CourtTrack, DebtorKind, court_level, court_track, debtor_kind
 from ..extensions import db
 from .models import BailiffUnit, Court
@@ -25,13 +25,11 @@ COURT_EDIT_FIELDS = ("kind", "name", "sector_number", "judge_name", "address", "
 BAILIFF_EDIT_FIELDS = ("name", "address", "phone", "email", "territory_id")
 
 
-class DirectoryError(DomainError):
+class DirectoryError(CodedRefusal):
     """A directory edit refused, with the reason in the user's words (set by the caller's translation)."""
 
     def __init__(self, error_code: str, message: str, **params):
-        super().__init__(message)
-        self.code = error_code
-        self.params = params
+        super().__init__(error_code, message, **params)
 
 
 def _clean(value):

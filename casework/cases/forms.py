@@ -1,6 +1,7 @@
 """Forms of the cases area (labels are English msgids, translated in the catalogue)."""
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from flask_wtf import FlaskForm
@@ -8,9 +9,11 @@ from wtforms import (BooleanField, DateField, HiddenField, SelectField, SelectMu
                      SubmitField, TextAreaField)
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from ..i18n import _l
+from ..domain.money import from_kopecks
+from ..domain.stages import TRANSITIONS, Stage
+from ..i18n import _, _l
 from ..moneyfield import MoneyField
-from .labels import (COURT_KIND_LABELS, DESTINATION_LABELS, END_REASON_LABELS, GROUND_LABELS, HOLD_LABELS,
+from .labels import (COURT_KIND_LABELS, STAGE_LABELS, DESTINATION_LABELS, END_REASON_LABELS, GROUND_LABELS, HOLD_LABELS,
                      OUTCOME_LABELS, choices)
 
 
@@ -234,3 +237,81 @@ class BailiffUnitForm(FlaskForm):
     email = StringField(_l("E-mail"), validators=[Optional(), Length(max=200)])
     territory_id = SelectField(_l("Territory"), coerce=int, validators=[Optional()])
     submit = SubmitField(_l("Save"))
+
+
+# ------------------------------------------------------------------------------------------- set-up for the views
+def service_choices(services) -> list[tuple[int, str]]:
+    """A service select: none, then the given services."""
+    return [(0, "—")] + [(s.id, s.name) for s in services]
+
+
+def territory_choices(territories, blank: str) -> list[tuple[int, str]]:
+    """A territory select: `blank`, then the territories."""
+    return [(0, blank)] + [(t.id, t.name) for t in territories]
+
+
+def case_page_forms(case, today: date, *, services, assignees, courts, units) -> dict:
+    """The forms of the case page, filled with the case's version (optimistic lock) and today's defaults; the stage
+    form offers the moves the stage table allows from the case's stage (domain.stages.TRANSITIONS)."""
+    v = {"version": case.version_id}
+    stage = StageForm(data=v)
+    stage.target.choices = [(s, str(STAGE_LABELS[s])) for s in sorted(TRANSITIONS[Stage(case.stage)],
+                                                                       key=list(Stage).index)]
+    stage.service_id.choices = service_choices(services)
+    warning = WarningForm(data=dict(v, delivered_on=today))
+    warning.service_id.choices = service_choices(services)
+    assign = AssignForm(data=dict(v, assignee_id=case.assignee_id or 0))
+    assign.assignee_id.choices = [(0, _("Nobody"))] + [(u.id, u.full_name) for u in assignees]
+    court = CourtFilingForm(data=dict(v, filed_on=today))
+    court.court_id.choices = [(0, _("By the debtor's address"))] + [(c.id, c.name) for c in courts]
+    writ = WritForm(data=dict(v, sent_on=today))
+    writ.bailiff_unit_id.choices = [(0, "—")] + [(b.id, b.name) for b in units]
+    return dict(stage_form=stage, hold_form=HoldForm(data=v), lift_form=LiftHoldForm(data=v), warning_form=warning,
+                next_form=NextActionForm(data=dict(v, next_action_on=case.next_action_on,
+                                                   next_action=case.next_action)),
+                assign_form=assign, court_form=court, writ_form=writ, writeoff_form=WriteOffForm(data=v))
+
+
+def offer_writeoff_periods(form: WriteOffForm, claim) -> None:
+    """A partial write-off offers the unpaid time-barred months of the claim checklist (ГК 196, 199)."""
+    form.periods.choices = [(str(p.period), f"{p.period.month:02d}.{p.period.year}")
+                            for p in claim.periods if p.time_barred and p.debt_kop > 0]
+
+
+def court_record_form(record) -> CourtRecordForm:
+    """The edit form of a court record on the case page; the awarded kopecks shown as rubles."""
+    return CourtRecordForm(obj=record, formdata=None,
+                           awarded=from_kopecks(record.awarded_kop) if record.awarded_kop is not None else None)
+
+
+def enforcement_form(enforcement) -> EnforcementForm:
+    """The edit form of an enforcement on the case page."""
+    return EnforcementForm(obj=enforcement, formdata=None)
+
+
+def bind_action_choices(form, *, services, assignees, courts, units) -> None:
+    """The choices a posted case action is validated against: every service, assignee, court and unit it may name
+    and every stage."""
+    if "service_id" in form:
+        form.service_id.choices = service_choices(services)
+    if "assignee_id" in form:
+        form.assignee_id.choices = [(0, "")] + [(u.id, u.full_name) for u in assignees]
+    if "court_id" in form:
+        form.court_id.choices = [(0, "")] + [(c.id, c.name) for c in courts]
+    if "bailiff_unit_id" in form:
+        form.bailiff_unit_id.choices = [(0, "")] + [(b.id, b.name) for b in units]
+    if "target" in form:
+        form.target.choices = [(s.value, s.value) for s in Stage]
+
+
+def bulk_form(assignees) -> BulkForm:
+    """The bulk form of the case list, offering the assignable users."""
+    form = BulkForm()
+    form.assignee_id.choices = [(u.id, u.full_name) for u in assignees]
+    return form
+
+
+def norm_form(service_id: int, own_kop: int | None) -> NormForm:
+    """The norm charge form of one service on the account's norms page, the account's own charge in rubles."""
+    return NormForm(formdata=None, data=dict(service_id=service_id,
+                                             norm=from_kopecks(own_kop) if own_kop is not None else None))

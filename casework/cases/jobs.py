@@ -9,7 +9,9 @@ from datetime import date
 from sqlalchemy import text, update
 
 from ..extensions import db
+from ..jobs.models import JobRun
 from ..timeutil import today as _today
+from ..transaction import unit_of_work
 
 DAILY_LOCK_KEY = 0x6461696C79  # "daily"; the same key as casework.jobs.queue.DAILY_LOCK_KEY
 
@@ -36,16 +38,14 @@ def run_job(run, progress) -> str:
     """casework.jobs handler «daily»: the daily job for the payload's day (default today), committed with the run's
     checkpoint; a run that finds the lock taken reports it and changes nothing."""
     day = date.fromisoformat(run.payload["day"]) if (run.payload or {}).get("day") else _today()
-    counts = run_daily_locked(day)
-    if counts is None:
-        db.session.rollback()
-        return "skipped: another daily run holds the lock"
-    from ..jobs.models import JobRun
-
-    db.session.execute(update(JobRun).where(JobRun.id == run.id).values(
-        checkpoint={"day": day.isoformat(), "counts": counts}, done=1, total=1)
-        .execution_options(synchronize_session=False))
-    db.session.commit()
+    with unit_of_work():  # the day's changes and the run's checkpoint together
+        counts = run_daily_locked(day)
+        if counts is None:
+            db.session.rollback()  # nothing was done: the lock was taken
+            return "skipped: another daily run holds the lock"
+        db.session.execute(update(JobRun).where(JobRun.id == run.id).values(
+            checkpoint={"day": day.isoformat(), "counts": counts}, done=1, total=1)
+            .execution_options(synchronize_session=False))
     return json.dumps(counts, ensure_ascii=False, default=str)
 
 
@@ -54,7 +54,6 @@ def run_daily_once(day: date | None = None) -> str | None:
     done for the day is not repeated)."""
     from sqlalchemy import select
 
-    from ..jobs.models import JobRun
     from ..jobs.services import execute
 
     day = day or _today()
@@ -63,7 +62,7 @@ def run_daily_once(day: date | None = None) -> str | None:
                                                  JobRun.checkpoint.is_not(None) | (JobRun.state == "running"))
                          .limit(1)):
         return "done already"
-    run = JobRun(kind="daily", state="queued", subject=subject, payload={"day": day.isoformat()}, total=1)
-    db.session.add(run)
-    db.session.commit()
+    with unit_of_work():
+        run = JobRun(kind="daily", state="queued", subject=subject, payload={"day": day.isoformat()}, total=1)
+        db.session.add(run)
     return execute(run.id)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from ..domain.errors import CodedRefusal
 from ..i18n import _l
 
 STAGE_LABELS = {
@@ -209,11 +210,10 @@ def _fmt(key: str, value):
 
 def refusal_message(exc) -> str:
     """The user's words for a refusal: a translated message for a known code, else the exception text."""
-    code = getattr(exc, "code", None)
-    template = REFUSALS.get(code)
+    template = REFUSALS.get(exc.code) if isinstance(exc, CodedRefusal) else None
     if template is None:
         return str(exc)
-    params = {k: _fmt(k, v) for k, v in (getattr(exc, "params", None) or {}).items()}
+    params = {k: _fmt(k, v) for k, v in exc.params.items()}
     try:
         return str(template) % params
     except (KeyError, ValueError, TypeError):

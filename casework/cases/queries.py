@@ -4,17 +4,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask import current_app, g, has_request_context, request
+from flask import g, has_request_context, request
 from sqlalchemy import exists, false, func, select
 from sqlalchemy.sql.elements import UnaryExpression
 from sqlalchemy.sql.operators import custom_op
 
-from ..accounts.models import Account, AccountBalance, LedgerEntry
+from ..accounts.models import Account, AccountBalance, AccountServiceNorm, LedgerEntry, Service, Territory
 from ..auth.models import User
+from ..contacts import labels as contact_labels
+from ..contacts.models import Contact, PaymentAgreement, Promise
+from ..contacts.queries import due_items_for
+from ..documents.models import Document
+from ..domain import enforcement as enforcement_rules
+from ..domain.restriction import DERIVED_NORM_MONTHS, derived_norm_kop
 from ..extensions import db
 from . import labels
-from .models import Alert, Case, CourtRecord, Deadline, Enforcement, Hold, StageChange, WriteOffProposal
-from .services import kept_agreement_exists, open_threshold_kop, optional
+from .models import (Alert, BailiffUnit, Case, Court, CourtRecord, Deadline, Enforcement, Hold, StageChange,
+                     WriteOffProposal)
+from .services import (kept_agreement_exists, norm_info, open_threshold_kop, service_debt_kop,
+                       service_monthly_charges)
 
 SECTION_LIMIT = 50  # rows per queue section: a day's work, not a report (the full list is on /cases/)
 
@@ -232,20 +240,8 @@ def queue_counts(user_id: int | None) -> dict[str, int]:
 
 
 def contacts_items(user_id: int | None, today: date) -> list[dict]:
-    """Promises due/broken and agreement instalments overdue, from the contacts area when it exists."""
-    q = optional("casework.contacts.queries")
-    fn = getattr(q, "due_items_for", None) if q else None
-    if fn is None:
-        return []
-    try:
-        items = fn(user_id, today, limit=SECTION_LIMIT)  # the section shows no more than that
-    except Exception:  # noqa: BLE001 — the queue must open even if another area fails
-        current_app.logger.exception("contacts.due_items_for failed")
-        return []
-    out = []
-    for it in items or []:
-        out.append(dict(it) if isinstance(it, dict) else dict(getattr(it, "__dict__", {})))
-    return out
+    """Promises due/broken and agreement instalments overdue (contacts.queries.due_items_for), at most a section."""
+    return due_items_for(user_id, today, limit=SECTION_LIMIT)
 
 
 def new_debtors(limit: int = 50, count: bool = False):
@@ -336,34 +332,25 @@ def timeline(case: Case) -> list[dict]:
                    LedgerEntry.paid_on >= case.opened_on - timedelta(days=365))
             .group_by(LedgerEntry.paid_on, LedgerEntry.source)):
         ev.append({"on": paid_on, "kind": "payment", "amount_kop": int(amount), "source": source})
-    cm = optional("casework.contacts.models")
-    if cm is not None and hasattr(cm, "Contact"):
-        C = cm.Contact
-        cl = optional("casework.contacts.labels")
-        channels = getattr(cl, "CHANNEL_LABELS", {}) if cl else {}
-        outcomes = getattr(cl, "OUTCOME_LABELS", {}) if cl else {}
-        for c in db.session.scalars(select(C).where(C.account_id == case.account_id).order_by(C.id.desc()).limit(200)):
-            ev.append({"on": c.contacted_at.date(), "kind": "contact", "channel": str(channels.get(c.channel, c.channel)),
-                       "outcome": str(outcomes.get(c.outcome, c.outcome or "")), "text": c.note, "who": who(c.author_id)})
-    if cm is not None and hasattr(cm, "Promise"):
-        P = cm.Promise
-        statuses = getattr(cl, "PROMISE_STATUS_LABELS", {}) if cl else {}
-        for p in db.session.scalars(select(P).where(P.account_id == case.account_id).order_by(P.id.desc()).limit(200)):
-            ev.append({"on": p.promised_on, "kind": "promise", "amount_kop": p.amount_kop, "due_on": p.due_on,
-                       "status": str(statuses.get(p.status, p.status)), "text": p.note, "who": who(p.author_id)})
-    if cm is not None and hasattr(cm, "PaymentAgreement"):
-        A = cm.PaymentAgreement
-        astatuses = getattr(cl, "AGREEMENT_STATUS_LABELS", {}) if cl else {}
-        for a in db.session.scalars(select(A).where(A.account_id == case.account_id, A.signed_on.is_not(None))
-                                    .order_by(A.id.desc()).limit(200)):
-            ev.append({"on": a.signed_on, "kind": "agreement", "amount_kop": a.debt_kop, "number": a.number,
-                       "months": a.months, "status": str(astatuses.get(a.status, a.status)), "who": who(a.author_id)})
-    dm = optional("casework.documents.models")
-    if dm is not None and hasattr(dm, "Document"):
-        D = dm.Document
-        for d in db.session.scalars(select(D).where(D.case_id == case.id).order_by(D.id.desc()).limit(200)):
-            ev.append({"on": d.issued_on, "kind": "document", "text": f"{d.number} {d.title}",
-                       "who": who(getattr(d, "created_by_id", None) or getattr(d, "issued_by_id", None))})
+    channels, outcomes = contact_labels.CHANNEL_LABELS, contact_labels.OUTCOME_LABELS
+    for c in db.session.scalars(select(Contact).where(Contact.account_id == case.account_id)
+                                .order_by(Contact.id.desc()).limit(200)):
+        ev.append({"on": c.contacted_at.date(), "kind": "contact", "channel": str(channels.get(c.channel, c.channel)),
+                   "outcome": str(outcomes.get(c.outcome, c.outcome or "")), "text": c.note, "who": who(c.author_id)})
+    statuses = contact_labels.PROMISE_STATUS_LABELS
+    for p in db.session.scalars(select(Promise).where(Promise.account_id == case.account_id)
+                                .order_by(Promise.id.desc()).limit(200)):
+        ev.append({"on": p.promised_on, "kind": "promise", "amount_kop": p.amount_kop, "due_on": p.due_on,
+                   "status": str(statuses.get(p.status, p.status)), "text": p.note, "who": who(p.author_id)})
+    astatuses = contact_labels.AGREEMENT_STATUS_LABELS
+    for a in db.session.scalars(select(PaymentAgreement).where(PaymentAgreement.account_id == case.account_id,
+                                                               PaymentAgreement.signed_on.is_not(None))
+                                .order_by(PaymentAgreement.id.desc()).limit(200)):
+        ev.append({"on": a.signed_on, "kind": "agreement", "amount_kop": a.debt_kop, "number": a.number,
+                   "months": a.months, "status": str(astatuses.get(a.status, a.status)), "who": who(a.author_id)})
+    for d in db.session.scalars(select(Document).where(Document.case_id == case.id)
+                                .order_by(Document.id.desc()).limit(200)):
+        ev.append({"on": d.issued_on, "kind": "document", "text": f"{d.number} {d.title}", "who": who(d.issued_by_id)})
     ev.sort(key=lambda e: (e["on"] or date.min), reverse=True)
     return ev
 
@@ -376,3 +363,92 @@ def assignable_users() -> list[User]:
 def pending_writeoffs():
     return list(db.session.scalars(select(WriteOffProposal).where(WriteOffProposal.decision.is_(None))
                                    .order_by(WriteOffProposal.proposed_on)))
+
+
+# ------------------------------------------------------------------------------------------- the views' reads
+def territories() -> list[Territory]:
+    """Every territory by name (filters and the directory's forms)."""
+    return list(db.session.scalars(select(Territory).order_by(Territory.name)))
+
+
+def utility_services() -> list[Service]:
+    """The utility services, in their order (the service of a restriction, a suspension or a warning)."""
+    return list(db.session.scalars(select(Service).where(Service.is_utility.is_(True)).order_by(Service.sort_order)))
+
+
+def courts(active_only: bool = False) -> list[Court]:
+    """The courts by name; `active_only` for a choice offered on a form (a posted id of any court is accepted)."""
+    stmt = select(Court).order_by(Court.name)
+    if active_only:
+        stmt = stmt.where(Court.is_active.is_(True))
+    return list(db.session.scalars(stmt))
+
+
+def directory_courts() -> list[Court]:
+    """The directory page: active courts first, by kind, sector and name."""
+    return list(db.session.scalars(select(Court).order_by(Court.is_active.desc(), Court.kind, Court.sector_number,
+                                                          Court.name)))
+
+
+def bailiff_units() -> list[BailiffUnit]:
+    """The bailiff units by name."""
+    return list(db.session.scalars(select(BailiffUnit).order_by(BailiffUnit.name)))
+
+
+@dataclass
+class CasePapers:
+    """What the case page lists besides the case: court records, enforcements, write-off proposals (newest first)
+    and the account's balance."""
+
+    court_records: list[CourtRecord]
+    enforcements: list[Enforcement]
+    proposals: list[WriteOffProposal]
+    balance: AccountBalance | None
+
+
+def case_papers(case: Case) -> CasePapers:
+    """The court records, enforcements and write-off proposals of the case, newest first, and the balance."""
+    return CasePapers(
+        court_records=list(db.session.scalars(select(CourtRecord).where(CourtRecord.case_id == case.id)
+                                              .order_by(CourtRecord.id.desc()))),
+        enforcements=list(db.session.scalars(select(Enforcement).where(Enforcement.case_id == case.id)
+                                             .order_by(Enforcement.id.desc()))),
+        proposals=list(db.session.scalars(select(WriteOffProposal).where(WriteOffProposal.case_id == case.id)
+                                          .order_by(WriteOffProposal.id.desc()))),
+        balance=db.session.get(AccountBalance, case.account_id))
+
+
+def enforcement_terms(e: Enforcement) -> dict:
+    """What the bailiffs' report means for the writ: after a return under п.3/п.4 ч.1 ст.46 229-ФЗ the day it may be
+    presented again (ст.46 ч.5) and the end of the renewed three-year term (ст.21, 22)."""
+    ground = enforcement_rules.parse_end_ground(e.end_article)
+    if e.ended_on is None or ground is None or ground.reason not in ("impossible", "returned"):
+        return {}
+    return {"re_present_on": enforcement_rules.re_presentation_date(e.ended_on, ground),
+            "writ_term_end": enforcement_rules.writ_term_end(e.ended_on)}
+
+
+def bulk_sample(case_ids: list[int]) -> list:
+    """The rows of the bulk preview: open cases of the list's columns, at most the first 50 ids."""
+    return db.session.execute(case_list_stmt(CaseFilter(open_only=True)).where(Case.id.in_(case_ids[:50]))).all()
+
+
+def open_case_id(account_id: int) -> int | None:
+    """The id of an open case of the account, if any."""
+    return db.session.scalar(select(Case.id).where(Case.account_id == account_id, Case.is_open.is_(True)).limit(1))
+
+
+def norm_rows(account: Account, today: date) -> list[dict]:
+    """The services a restriction may concern (utilities not excluded by ПП 354 п.119, 122) with the account's own
+    norm charge, the service default, the derived one and the one in use."""
+    rows = []
+    for svc in db.session.scalars(select(Service).where(Service.is_utility.is_(True),
+                                                        Service.restriction_rule != "never")
+                                  .order_by(Service.sort_order, Service.id)):
+        own = db.session.get(AccountServiceNorm, (account.id, svc.id))
+        charges = service_monthly_charges(account.id, svc.id, today, DERIVED_NORM_MONTHS)
+        used, source = norm_info(account.id, svc, today)
+        rows.append(dict(service=svc, own_kop=own.norm_monthly_kop if own else None, default_kop=svc.norm_monthly_kop,
+                         charges=charges, derived_kop=derived_norm_kop([k for _p, k in charges]), used_kop=used,
+                         source=source, debt_kop=service_debt_kop(account.id, svc.id)))
+    return rows

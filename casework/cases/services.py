@@ -13,6 +13,10 @@ from sqlalchemy.orm import aliased
 
 from ..accounts.models import Account, AccountBalance, Building, LedgerEntry, Service
 from ..audit.services import record_event
+from ..contacts.models import PaymentAgreement
+from ..documents.models import Document
+from ..documents.queries import pretrial_claim_sent_on as documents_pretrial_claim_sent_on
+from ..documents.queries import warning_delivered_on
 from ..domain.court_dates import check_court_dates, check_delivery, check_not_future
 from ..domain.periods import Period
 from ..domain.stages import (CaseFacts, CourtActKind, CourtKind, ServiceFacts, Stage, TransitionNotAllowed,
@@ -21,7 +25,6 @@ from ..domain.stages import (CaseFacts, CourtActKind, CourtKind, ServiceFacts, S
 from ..domain.stages import check_court_application as _check_court_application
 from ..domain.stages import check_measure as _check_measure
 from ..extensions import db
-from ..plugins import import_optional
 from .directory import check_court_fits, debtor_kind_of, debtor_of, level_params, track_of
 from .directory import court_choice as _directory_court_choice
 from ..accounts.models import AccountServiceNorm
@@ -55,7 +58,6 @@ def open_threshold_kop() -> int:
     return int(current_app.config["CASE_OPEN_THRESHOLD_KOP"])
 
 
-optional = import_optional  # another area's module when it exists, else None (casework.plugins)
 
 
 # ------------------------------------------------------------------------------------------- facts
@@ -213,12 +215,9 @@ def _warning_delivered_on(case: Case | None, account_id: int) -> date | None:
         warning = _latest_deadline(case.id, "warning_term")
         if warning is not None:
             dates.append(warning.starts_on)
-    q = optional("casework.documents.queries")
-    fn = getattr(q, "warning_delivered_on", None) if q else None
-    if fn is not None:
-        d = fn(case_id=case.id if case is not None else None, account_id=account_id)
-        if d is not None:
-            dates.append(d)
+    d = warning_delivered_on(case_id=case.id if case is not None else None, account_id=account_id)
+    if d is not None:
+        dates.append(d)
     return max(dates) if dates else None
 
 
@@ -240,8 +239,6 @@ def _latest_deadline(case_id: int, kind: str) -> Deadline | None:
 def _agreement_performed(case: Case, today: date) -> bool:
     """Is a signed payment agreement of the account being performed (on track, or late within its tolerance, as the
     daily assessment found it)? Then no restriction or suspension (ПП 354 п.118)."""
-    from ..contacts.models import PaymentAgreement
-
     return db.session.scalar(select(PaymentAgreement.id).where(
         PaymentAgreement.account_id == case.account_id, PaymentAgreement.signed_on.is_not(None),
         PaymentAgreement.signed_on <= today, PaymentAgreement.status.in_(("on_track", "late"))).limit(1)) is not None
@@ -255,9 +252,7 @@ def latest_court_record(case_id: int) -> CourtRecord | None:
 def pretrial_claim_sent_on(case: Case) -> date | None:
     """When the latest pre-claim letter (documents area, «Досудебная претензия») of the case or its account was
     issued: the registry's date of sending, from which the 30 days of АПК ст.4 ч.5 run."""
-    q = optional("casework.documents.queries")
-    fn = getattr(q, "pretrial_claim_sent_on", None) if q else None
-    return fn(case_id=case.id, account_id=case.account_id) if fn is not None else None
+    return documents_pretrial_claim_sent_on(case_id=case.id, account_id=case.account_id)
 
 
 def gather_facts(case: Case, today: date, *, service_id: int | None = None, court_kind: str | None = None,
@@ -327,12 +322,11 @@ def court_application_facts(account: Account, case: Case | None, today: date, *,
         debtor = debtor_of(account)
         track = track_of(account, debtor)
         claimable = None if claim is not None else limitation_for(account.id, today)[0]
-        q = optional("casework.documents.queries")
-        fn = getattr(q, "pretrial_claim_sent_on", None) if q else None
         facts = CaseFacts(debt_kop=account_debt_kop(account.id), debtor_kind=debtor_kind_of(account, debtor).value,
                           court_track=track.value, tenure=account.tenure, court_kind=kind, claimable_kop=claimable,
                           claim_kop=total, months_unpaid=months_unpaid(account.id, today) if kind == "eviction" else 0,
-                          pretrial_claim_sent_on=fn(account_id=account.id) if fn and track == "arbitrazh" else None)
+                          pretrial_claim_sent_on=documents_pretrial_claim_sent_on(account_id=account.id)
+                          if track == "arbitrazh" else None)
     changes: dict = {}
     if claim is not None:
         changes.update(claimable_kop=claim.claimable_kop, claim_periods=frozenset(claim.selected),
@@ -478,8 +472,7 @@ def record_warning_delivered(case: Case, delivered_on: date, user, channel: str 
 
     doc_date = None
     if document_id is not None:
-        models = optional("casework.documents.models")
-        doc = db.session.get(models.Document, document_id) if models else None
+        doc = db.session.get(Document, document_id)
         doc_date = doc.issued_on if doc is not None else None
     check_delivery(delivered_on, doc_date, today or _today())
     d = _add_deadline(case.id, "warning_term", delivered_on,
@@ -817,6 +810,19 @@ def bulk_assign(case_ids: list[int], assignee_id: int | None, user) -> int:
     return res.rowcount
 
 
+def assign_case(case: Case, assignee_id: int | None) -> None:
+    """Give the case to a user (None: to nobody); the audit row follows the change (ORM)."""
+    case.assignee_id = assignee_id
+    db.session.flush()
+
+
+def resolve_alert(alert: Alert, user, today: date) -> None:
+    """Mark an alert of the case as dealt with today by `user`."""
+    alert.resolved_on = today
+    alert.resolved_by = user.id
+    db.session.flush()
+
+
 def notice_eligible_ids(case_ids: list[int]) -> list[int]:
     """Cases that may move to the notice stage now: open, in debt_detected/payment_agreement, no hold, with debt."""
     if not case_ids:
@@ -864,8 +870,6 @@ WORK_STAGES = (Stage.DEBT_DETECTED.value, Stage.NOTICE.value, Stage.PAYMENT_AGRE
 
 def kept_agreement_exists(account_id_col):
     """EXISTS a signed payment agreement of the account that is being kept (ПП 354 п.118; ГК 203)."""
-    from ..contacts.models import PaymentAgreement
-
     return exists().where(PaymentAgreement.account_id == account_id_col,
                           PaymentAgreement.status.in_(KEPT_AGREEMENT), PaymentAgreement.signed_on.is_not(None))
 

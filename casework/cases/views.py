@@ -1,27 +1,24 @@
 """Thin views of the cases area: queue, list (filters, export, bulk), case page and its actions."""
 from __future__ import annotations
 
-from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..access import ADMIN, ALL_ROLES, CASE_STAFF, LAWYER, MANAGER, roles
-from ..accounts.models import Account, AccountBalance, Service, Territory
+from ..accounts.models import Account, Service, Territory
 from ..domain.errors import DomainError
 from ..domain.money import to_kopecks
 from ..domain.stages import Stage, refusals
 from ..extensions import db
-from ..i18n import _, _l
+from ..i18n import _
 from ..pagination import check_kopecks, int_arg, paginate
 from ..timeutil import today as business_today
+from ..transaction import CONFLICT, back, refused, rollback
 from . import bp, directory, forms, labels, queries, services
 from .models import Alert, BailiffUnit, Case, Court, CourtRecord, Enforcement, WriteOffProposal
-
-CONFLICT = _l("The case has already been changed by another user; refresh the page.")
 
 
 def _is_manager() -> bool:
@@ -32,17 +29,6 @@ def _kop(value) -> int:
     return to_kopecks(value) if value is not None else 0
 
 
-def _commit_or_conflict(case_id: int | None = None) -> bool:
-    """Commit once; on a concurrent change roll everything back and say so."""
-    try:
-        db.session.commit()
-        return True
-    except StaleDataError:
-        db.session.rollback()
-        flash(str(CONFLICT), "error")
-        return False
-
-
 def _check_version(case: Case, form) -> bool:
     v = getattr(form, "version", None)
     if v is not None and v.data and str(v.data) != str(case.version_id):
@@ -51,13 +37,17 @@ def _check_version(case: Case, form) -> bool:
     return True
 
 
-def _refused(exc: DomainError) -> None:
-    db.session.rollback()
-    flash(labels.refusal_message(exc), "error")
+def _refused(exc: DomainError, to: str):
+    """A refusal of the cases area: rolled back, its message in the user's words (labels.refusal_message), to `to`."""
+    return refused(exc, to, message=labels.refusal_message(exc))
+
+
+def _case_url(case_id: int) -> str:
+    return url_for("cases.show", case_id=case_id)
 
 
 def _back(case_id: int):
-    return redirect(url_for("cases.show", case_id=case_id))
+    return redirect(_case_url(case_id))
 
 
 # --------------------------------------------------------------------------------------------- queue
@@ -96,7 +86,7 @@ def _filter_from_args(args) -> queries.CaseFilter:
             return None
         try:
             kop = to_kopecks(Decimal(raw).quantize(Decimal("0.01")))
-        except Exception:  # noqa: BLE001
+        except (InvalidOperation, DomainError):  # not a number, or not a finite one
             flash(_("The debt range must be a number of rubles."), "error")
             return None
         return check_kopecks(name, kop)  # beyond what the database holds: 400 naming the field
@@ -124,18 +114,15 @@ def index():
     if page.total is None and (queries.count_is_cheap(f) or request.args.get("count") == "1"):
         page.total = queries.case_count(f)  # a short search fragment is counted only on request (a full scan)
     at_least = (page.page - 1) * page.per_page + len(page.items) + 1  # when not counted: there is a next page
-    territories = db.session.scalars(select(Territory).order_by(Territory.name)).all()
-    bulk = forms.BulkForm()
-    bulk.assignee_id.choices = [(u.id, u.full_name) for u in queries.assignable_users()]
-    return render_template("cases/index.html", page=page, f=f, labels=labels, territories=territories,
-                           users=queries.assignable_users(), bulk=bulk, at_least=at_least)
+    users = queries.assignable_users()
+    return render_template("cases/index.html", page=page, f=f, labels=labels, territories=queries.territories(),
+                           users=users, bulk=forms.bulk_form(users), at_least=at_least)
 
 
 @bp.route("/bulk", methods=["POST"])
 @roles(CASE_STAFF)
 def bulk():
-    form = forms.BulkForm()
-    form.assignee_id.choices = [(u.id, u.full_name) for u in queries.assignable_users()]
+    form = forms.bulk_form(queries.assignable_users())
     ids = [int(x) for x in request.form.getlist("case_id") if x.isdigit()]
     if not ids and form.case_ids.data:
         ids = [int(x) for x in form.case_ids.data.split(",") if x.isdigit()]
@@ -158,8 +145,7 @@ def bulk():
     if form.confirm.data != "1":
         form.case_ids.data = ",".join(map(str, ids))
         form.confirm.data = "1"
-        sample = db.session.execute(queries.case_list_stmt(queries.CaseFilter(open_only=True))
-                                    .where(Case.id.in_(affected[:50]))).all()
+        sample = queries.bulk_sample(affected)
         return render_template("cases/bulk_preview.html", form=form, action=action, total=len(ids),
                                affected=len(affected), sample=sample, labels=labels)
     if action == "assign":
@@ -168,54 +154,11 @@ def bulk():
         n = services.bulk_open_notice(affected, current_user, today)
     else:
         n = services.bulk_plan_visits(affected, form.visit_on.data, current_user, text=_("Visit"))
-    db.session.commit()
     flash(_("Done: %(n)s cases changed.", n=n), "success")
     return redirect(url_for("cases.index"))
 
 
 # --------------------------------------------------------------------------------------------- case page
-def _service_choices():
-    return [(0, "—")] + [(s.id, s.name) for s in db.session.scalars(
-        select(Service).where(Service.is_utility.is_(True)).order_by(Service.sort_order))]
-
-
-def _page_forms(case: Case, today: date):
-    v = {"version": case.version_id}
-    stage = forms.StageForm(data=v)
-    stage.target.choices = [(s, str(labels.STAGE_LABELS[s])) for s in sorted(
-        __import__("casework.domain.stages", fromlist=["TRANSITIONS"]).TRANSITIONS[Stage(case.stage)],
-        key=list(Stage).index)]
-    stage.service_id.choices = _service_choices()
-    hold = forms.HoldForm(data=v)
-    lift = forms.LiftHoldForm(data=v)
-    warning = forms.WarningForm(data=dict(v, delivered_on=today))
-    warning.service_id.choices = _service_choices()
-    nxt = forms.NextActionForm(data=dict(v, next_action_on=case.next_action_on, next_action=case.next_action))
-    assign = forms.AssignForm(data=dict(v, assignee_id=case.assignee_id or 0))
-    assign.assignee_id.choices = [(0, _("Nobody"))] + [(u.id, u.full_name) for u in queries.assignable_users()]
-    court = forms.CourtFilingForm(data=dict(v, filed_on=today))
-    court.court_id.choices = [(0, _("By the debtor's address"))] + [
-        (c.id, c.name) for c in db.session.scalars(select(Court).where(Court.is_active.is_(True)).order_by(Court.name))]
-    writ = forms.WritForm(data=dict(v, sent_on=today))
-    writ.bailiff_unit_id.choices = [(0, "—")] + [(b.id, b.name) for b in db.session.scalars(
-        select(BailiffUnit).order_by(BailiffUnit.name))]
-    writeoff = forms.WriteOffForm(data=v)
-    return dict(stage_form=stage, hold_form=hold, lift_form=lift, warning_form=warning, next_form=nxt,
-                assign_form=assign, court_form=court, writ_form=writ, writeoff_form=writeoff)
-
-
-def enforcement_terms(e: Enforcement) -> dict:
-    """What the bailiffs' report means for the writ: after a return under п.3/п.4 ч.1 ст.46 229-ФЗ the day it may be
-    presented again (ст.46 ч.5) and the end of the renewed three-year term (ст.21, 22)."""
-    from ..domain import enforcement as enf_rules
-
-    ground = enf_rules.parse_end_ground(e.end_article)
-    if e.ended_on is None or ground is None or ground.reason not in ("impossible", "returned"):
-        return {}
-    return {"re_present_on": enf_rules.re_presentation_date(e.ended_on, ground),
-            "writ_term_end": enf_rules.writ_term_end(e.ended_on)}
-
-
 @bp.route("/<int:case_id>")
 @roles(CASE_STAFF)
 def show(case_id: int):
@@ -225,43 +168,31 @@ def show(case_id: int):
     blocked = {s: labels.refusal_message(e) for s, e in refusals(case.stage, facts, today,
                                                                  calendar=services.business_calendar()).items()
                if s not in (Stage.COURT, Stage.WRITTEN_OFF)}
-    court_records = db.session.scalars(select(CourtRecord).where(CourtRecord.case_id == case.id)
-                                       .order_by(CourtRecord.id.desc())).all()
-    enforcements = db.session.scalars(select(Enforcement).where(Enforcement.case_id == case.id)
-                                      .order_by(Enforcement.id.desc())).all()
-    proposals = db.session.scalars(select(WriteOffProposal).where(WriteOffProposal.case_id == case.id)
-                                   .order_by(WriteOffProposal.id.desc())).all()
-    balance = db.session.get(AccountBalance, case.account_id)
-    enf_terms = {e.id: enforcement_terms(e) for e in enforcements}
+    papers = queries.case_papers(case)
     claim = None  # the month checklist of the court-filing form (lawyer, manager)
     if case.is_open and current_user.role in (LAWYER, MANAGER):
         claim = services.claim_checklist_for(case.account_id, today)
-    forms_ = _page_forms(case, today)
-    if claim is not None:  # a partial write-off: the unpaid time-barred months (ГК 196, 199)
-        forms_["writeoff_form"].periods.choices = [(str(p.period), f"{p.period.month:02d}.{p.period.year}")
-                                                   for p in claim.periods if p.time_barred and p.debt_kop > 0]
+    forms_ = forms.case_page_forms(case, today, services=queries.utility_services(),
+                                   assignees=queries.assignable_users(), courts=queries.courts(active_only=True),
+                                   units=queries.bailiff_units())
+    if claim is not None:
+        forms.offer_writeoff_periods(forms_["writeoff_form"], claim)
     return render_template("cases/show.html", case=case, facts=facts, blocked=blocked, labels=labels, claim=claim,
-                           timeline=queries.timeline(case), court_records=court_records, enforcements=enforcements,
-                           enf_terms=enf_terms,
-                           proposals=proposals, balance=balance, today=today,
+                           timeline=queries.timeline(case), court_records=papers.court_records,
+                           enforcements=papers.enforcements,
+                           enf_terms={e.id: queries.enforcement_terms(e) for e in papers.enforcements},
+                           proposals=papers.proposals, balance=papers.balance, today=today,
                            court_choice=services.court_choice(case.account),
-                           record_form=forms.CourtRecordForm, enf_form=forms.EnforcementForm,
+                           record_forms={r.id: forms.court_record_form(r) for r in papers.court_records},
+                           enf_forms={e.id: forms.enforcement_form(e) for e in papers.enforcements},
                            decision_form=forms.DecisionForm(), **forms_)
 
 
 def _case_action(case_id: int, form_cls, action):
     case = db.get_or_404(Case, case_id)
     form = form_cls()
-    if hasattr(form, "service_id"):
-        form.service_id.choices = _service_choices()
-    if hasattr(form, "assignee_id"):
-        form.assignee_id.choices = [(0, "")] + [(u.id, u.full_name) for u in queries.assignable_users()]
-    if hasattr(form, "court_id"):
-        form.court_id.choices = [(0, "")] + [(c.id, c.name) for c in db.session.scalars(select(Court))]
-    if hasattr(form, "bailiff_unit_id"):
-        form.bailiff_unit_id.choices = [(0, "")] + [(b.id, b.name) for b in db.session.scalars(select(BailiffUnit))]
-    if hasattr(form, "target"):
-        form.target.choices = [(s.value, s.value) for s in Stage]
+    forms.bind_action_choices(form, services=queries.utility_services(), assignees=queries.assignable_users(),
+                              courts=queries.courts(), units=queries.bailiff_units())
     if not form.validate_on_submit():
         for field, errs in form.errors.items():
             for e in errs:
@@ -272,13 +203,11 @@ def _case_action(case_id: int, form_cls, action):
     try:
         message = action(case, form, business_today())
     except DomainError as exc:
-        _refused(exc)
-        return _back(case.id)
+        return _refused(exc, _case_url(case.id))
     except StaleDataError:  # the action's own flush met a concurrent change (PostgreSQL waits, then finds 0 rows)
-        db.session.rollback()
-        flash(str(CONFLICT), "error")
+        rollback(str(CONFLICT))
         return _back(case.id)
-    if _commit_or_conflict(case.id) and message:
+    if message:  # a conflict found at the commit replaces it (casework/transaction.py)
         flash(message, "success")
     return _back(case_id)
 
@@ -338,8 +267,7 @@ def next_action(case_id: int):
 @roles(MANAGER)
 def assign(case_id: int):
     def act(case, form, today):
-        case.assignee_id = form.assignee_id.data or None
-        db.session.flush()
+        services.assign_case(case, form.assignee_id.data or None)
         return _("Assignee changed.")
     return _case_action(case_id, forms.AssignForm, act)
 
@@ -433,22 +361,17 @@ def decide_writeoff(proposal_id: int):
     try:
         services.decide_writeoff(p, bool(form.approve.data), current_user, business_today(), form.note.data or None)
     except DomainError as exc:
-        _refused(exc)
-        return redirect(request.referrer or url_for("cases.writeoffs"))
-    if _commit_or_conflict():
-        flash(_("Write-off approved.") if form.approve.data else _("Write-off rejected."), "success")
-    return redirect(request.referrer or url_for("cases.writeoffs"))
+        return _refused(exc, back(url_for("cases.writeoffs")))
+    flash(_("Write-off approved.") if form.approve.data else _("Write-off rejected."), "success")
+    return redirect(back(url_for("cases.writeoffs")))
 
 
 @bp.route("/alerts/<int:alert_id>/resolve", methods=["POST"])
 @roles(CASE_STAFF)
 def resolve_alert(alert_id: int):
-    a = db.get_or_404(Alert, alert_id)
-    a.resolved_on = business_today()
-    a.resolved_by = current_user.id
-    db.session.commit()
+    services.resolve_alert(db.get_or_404(Alert, alert_id), current_user, business_today())
     flash(_("Marked as dealt with."), "success")
-    return redirect(request.referrer or url_for("cases.queue"))
+    return redirect(back(url_for("cases.queue")))
 
 
 @bp.route("/open/<int:account_id>", methods=["POST"])
@@ -459,36 +382,12 @@ def open_for_account(account_id: int):
         case = services.open_case(account_id, current_user, business_today(),
                                   assignee_id=None if _is_manager() else current_user.id)
     except DomainError as exc:
-        _refused(exc)
-        return redirect(request.referrer or url_for("cases.queue"))
-    db.session.commit()
+        return _refused(exc, back(url_for("cases.queue")))
     flash(_("The case is opened."), "success")
     return _back(case.id)
 
 
 # --------------------------------------------------------------------------------------------- norm charges
-def _norm_rows(account: Account, today: date) -> list[dict]:
-    """The services a restriction may concern (utilities not excluded by ПП 354 п.119, 122) with the account's own
-    norm charge, the service default, the derived one and the one in use."""
-    from ..domain.restriction import DERIVED_NORM_MONTHS, derived_norm_kop
-    from ..accounts.models import AccountServiceNorm
-
-    rows = []
-    for svc in db.session.scalars(select(Service).where(Service.is_utility.is_(True),
-                                                        Service.restriction_rule != "never")
-                                  .order_by(Service.sort_order, Service.id)):
-        own = db.session.get(AccountServiceNorm, (account.id, svc.id))
-        charges = services.service_monthly_charges(account.id, svc.id, today, DERIVED_NORM_MONTHS)
-        used, source = services.norm_info(account.id, svc, today)
-        rows.append(dict(service=svc, own_kop=own.norm_monthly_kop if own else None, default_kop=svc.norm_monthly_kop,
-                         charges=charges, derived_kop=derived_norm_kop([k for _p, k in charges]), used_kop=used,
-                         source=source, debt_kop=services.service_debt_kop(account.id, svc.id),
-                         form=forms.NormForm(formdata=None, data=dict(
-                             service_id=svc.id,
-                             norm=Decimal(own.norm_monthly_kop) / 100 if own else None))))
-    return rows
-
-
 @bp.route("/accounts/<int:account_id>/norms", methods=["GET", "POST"])
 @roles(LAWYER, MANAGER)
 def account_norms(account_id: int):
@@ -510,40 +409,34 @@ def account_norms(account_id: int):
             services.set_account_norm(account, svc, _kop(form.norm.data) if form.norm.data is not None else None,
                                       current_user)
         except DomainError as exc:
-            _refused(exc)
-            return redirect(url_for("cases.account_norms", account_id=account.id))
-        db.session.commit()
+            return _refused(exc, url_for("cases.account_norms", account_id=account.id))
         flash(_("The monthly charge at the norm for «%(service)s» is saved.", service=svc.name), "success")
         return redirect(url_for("cases.account_norms", account_id=account.id))
-    case_id = db.session.scalar(select(Case.id).where(Case.account_id == account.id, Case.is_open.is_(True)).limit(1))
-    return render_template("cases/norms.html", account=account, rows=_norm_rows(account, today), labels=labels,
-                           case_id=case_id)
+    rows = queries.norm_rows(account, today)
+    for row in rows:
+        row["form"] = forms.norm_form(row["service"].id, row["own_kop"])
+    return render_template("cases/norms.html", account=account, rows=rows, labels=labels,
+                           case_id=queries.open_case_id(account.id))
 
 
 # --------------------------------------------------------------------------------------------- directory
 DIRECTORY_EDITORS = (LAWYER, MANAGER, ADMIN)
 
 
-def _territory_choices(blank):
-    return [(0, blank)] + [(t.id, t.name) for t in db.session.scalars(select(Territory).order_by(Territory.name))]
-
-
 @bp.route("/courts")
 @roles(ALL_ROLES)
 def courts():
     """The directory: courts with their duty details and linked buildings, bailiff units (everyone reads)."""
-    items = db.session.scalars(select(Court).order_by(Court.is_active.desc(), Court.kind, Court.sector_number,
-                                                      Court.name)).all()
-    units = db.session.scalars(select(BailiffUnit).order_by(BailiffUnit.name)).all()
-    territories = {t.id: t.name for t in db.session.scalars(select(Territory))}
-    return render_template("cases/courts.html", courts=items, units=units, labels=labels,
+    territories = {t.id: t.name for t in queries.territories()}
+    return render_template("cases/courts.html", courts=queries.directory_courts(), units=queries.bailiff_units(),
+                           labels=labels,
                            linked=directory.linked_counts(), territories=territories,
                            may_edit=current_user.role in DIRECTORY_EDITORS)
 
 
 def _court_form_page(court: Court | None):
     form = forms.CourtForm(obj=court) if court is not None else forms.CourtForm()
-    form.territory_id.choices = _territory_choices("—")
+    form.territory_id.choices = forms.territory_choices(queries.territories(), "—")
     if court is not None and request.method == "GET":
         form.territory_id.data = court.territory_id or 0
     if form.validate_on_submit():
@@ -552,9 +445,8 @@ def _court_form_page(court: Court | None):
         try:
             saved = directory.save_court(court, current_user, code=form.code.data, **data)
         except DomainError as exc:
-            _refused(exc)
+            rollback(labels.refusal_message(exc))
         else:
-            db.session.commit()
             flash(_("The court is saved."), "success")
             return redirect(url_for("cases.court_buildings", court_id=saved.id) if court is None
                             else url_for("cases.courts"))
@@ -575,7 +467,7 @@ def court_edit(court_id: int):
 
 def _bailiff_form_page(unit: BailiffUnit | None):
     form = forms.BailiffUnitForm(obj=unit) if unit is not None else forms.BailiffUnitForm()
-    form.territory_id.choices = _territory_choices("—")
+    form.territory_id.choices = forms.territory_choices(queries.territories(), "—")
     if unit is not None and request.method == "GET":
         form.territory_id.data = unit.territory_id or 0
     if form.validate_on_submit():
@@ -584,9 +476,8 @@ def _bailiff_form_page(unit: BailiffUnit | None):
         try:
             directory.save_bailiff_unit(unit, current_user, **data)
         except DomainError as exc:
-            _refused(exc)
+            rollback(labels.refusal_message(exc))
         else:
-            db.session.commit()
             flash(_("The bailiff unit is saved."), "success")
             return redirect(url_for("cases.courts") + "#bailiffs")
     return render_template("cases/bailiff_form.html", form=form, unit=unit)
@@ -623,8 +514,8 @@ def court_buildings(court_id: int):
         f = _building_filter(request.form)
         action = request.form.get("action")
         ids = [int(x) for x in request.form.getlist("building_id") if x.isdigit()]
-        back = url_for("cases.court_buildings", court_id=court.id, territory=f.territory_id or "",
-                       street=f.street or "", linked=f.linked or "")
+        back_to = url_for("cases.court_buildings", court_id=court.id, territory=f.territory_id or "",
+                          street=f.street or "", linked=f.linked or "")
         try:
             if action == "link_all":
                 if request.form.get("confirm") != "1":
@@ -640,13 +531,11 @@ def court_buildings(court_id: int):
             else:
                 n = directory.link_buildings(court, current_user, building_ids=ids)
         except DomainError as exc:
-            _refused(exc)
-            return redirect(back)
-        db.session.commit()
+            return _refused(exc, back_to)
         flash(_("Done: %(n)s buildings changed.", n=n), "success")
-        return redirect(back)
+        return redirect(back_to)
     f = _building_filter(request.args)
     page = paginate(directory.buildings_stmt(court.id, f), request.args.get("page", 1, type=int), scalars=False)
     return render_template("cases/court_buildings.html", court=court, page=page, f=f, labels=labels,
-                           territories=db.session.scalars(select(Territory).order_by(Territory.name)).all(),
+                           territories=queries.territories(),
                            linked_total=directory.linked_counts().get(court.id, 0), may_edit=may_edit)

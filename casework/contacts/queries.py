@@ -6,6 +6,7 @@ from datetime import date, datetime, time
 from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
+from ..accounts.models import Account
 from ..domain.identifiers import normalize_identifier
 from ..extensions import db
 from .models import AgreementInstalment, Contact, PaymentAgreement, Promise
@@ -218,3 +219,19 @@ def due_items_for(user_id: int | None, today: date, limit: int | None = None) ->
     items.sort(key=lambda x: (x["due_on"], x["kind"], x["account_id"]))
     return items if limit is None else items[:limit]
 
+
+
+def promises_stmt(status: str | None):
+    """The promises list (of a status when given), latest due first."""
+    stmt = select(Promise).join(Account, Account.id == Promise.account_id)
+    if status:
+        stmt = stmt.where(Promise.status == status)
+    return stmt.order_by(Promise.due_on.desc(), Promise.id.desc())
+
+
+def agreements_stmt(status: str | None):
+    """The payment agreements list (of a status when given), newest first."""
+    stmt = select(PaymentAgreement)
+    if status:
+        stmt = stmt.where(PaymentAgreement.status == status)
+    return stmt.order_by(PaymentAgreement.id.desc())

@@ -4,7 +4,6 @@ from datetime import datetime
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from ..accounts.pii import may_see_pii, shown_phone
 from ..access import ALL_ROLES, CASE_STAFF, LAWYER, MANAGER, has_role, roles
@@ -13,6 +12,7 @@ from ..extensions import db
 from ..i18n import _
 from ..pagination import paginate
 from ..timeutil import today as business_today
+from ..transaction import commit_now, refused, rollback
 from . import bp, labels, queries, services
 from .forms import AgreementForm, CancelForm, ContactFilterForm, ContactForm, PromiseForm, SignForm
 from .models import AGREEMENT_STATUSES, PROMISE_STATUSES, PaymentAgreement, Promise
@@ -52,7 +52,7 @@ def _reveal_url(account, case) -> str | None:
 
 def _render_page(account, case, form, promise_form, warnings=None, revealed: str | None = None):
     account_phone = revealed or shown_phone(account)
-    db.session.commit()  # the pii.view audit row of a full phone
+    commit_now()  # the pii.view audit row of a full phone (a GET is not committed otherwise)
     return render_template("contacts/page.html", account=account, case=case, form=form, account_phone=account_phone,
                            phone_reveal_url=None if revealed else _reveal_url(account, case),
                            phone_revealed=bool(revealed),
@@ -92,10 +92,8 @@ def _contact_page(account_id: int | None, case_id: int | None):
                                             amount_kop=_kop(form.promise_amount.data),
                                             due_on=form.promise_due_on.data, promised_on=when.date())
             except DomainError as exc:
-                db.session.rollback()
-                flash(str(exc), "error")
+                rollback(str(exc))
                 return _render_page(account, case, form, promise_form, warnings), 200
-            db.session.commit()
             flash(_("The contact has been saved."), "success")
             return redirect(_page_url(account, case))
         return _render_page(account, case, form, promise_form, warnings), 200
@@ -118,7 +116,6 @@ def _reveal_phone(account_id: int | None, case_id: int | None):
     """The phone in full on a POST (logged as `pii.view`): JSON {"phone"} for a script, else the page with it shown."""
     account, case = _target(account_id, case_id)
     phone = services.reveal_phone(current_user, account)
-    db.session.commit()  # the pii.view audit row
     if request.accept_mimetypes.best == "application/json":
         return jsonify({"phone": phone})
     return _render_page(account, case, ContactForm(formdata=None), PromiseForm(prefix="p", formdata=None),
@@ -146,10 +143,7 @@ def _add_promise(account_id, case_id):
                                     amount_kop=_kop(form.amount.data), due_on=form.due_on.data,
                                     note=form.note.data or "")
         except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-            return redirect(_page_url(account, case))
-        db.session.commit()
+            return refused(exc, _page_url(account, case))
         flash(_("The promise has been saved; it will be checked against payments."), "success")
     else:
         for field in form:
@@ -180,10 +174,8 @@ def cancel_promise(promise_id: int):
         try:
             services.cancel_promise(current_user, promise, form.reason.data)
         except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
+            rollback(str(exc))
         else:
-            db.session.commit()
             flash(_("The promise has been cancelled."), "success")
         return redirect(url_for("contacts.account_page", account_id=promise.account_id))
     return render_template("contacts/cancel.html", form=form, title=_("Cancel promise"),
@@ -225,13 +217,8 @@ def export():
 @bp.route("/promises")
 @roles(ALL_ROLES)
 def promises():
-    from ..accounts.models import Account
     status = request.args.get("status") or ""
-    stmt = select(Promise).join(Account, Account.id == Promise.account_id)
-    if status in PROMISE_STATUSES:
-        stmt = stmt.where(Promise.status == status)
-    stmt = stmt.order_by(Promise.due_on.desc(), Promise.id.desc())
-    page = paginate(stmt, request.args.get("page", 1, type=int), per_page=50)
+    page = paginate(queries.promises_stmt(status if status in PROMISE_STATUSES else None), request.args.get("page", 1, type=int), per_page=50)
     return render_template("contacts/promises.html", page=page, status=status, L=labels,
                            statuses=PROMISE_STATUSES)
 
@@ -240,11 +227,7 @@ def promises():
 @roles(ALL_ROLES)
 def agreements():
     status = request.args.get("status") or ""
-    stmt = select(PaymentAgreement)
-    if status in AGREEMENT_STATUSES:
-        stmt = stmt.where(PaymentAgreement.status == status)
-    stmt = stmt.order_by(PaymentAgreement.id.desc())
-    page = paginate(stmt, request.args.get("page", 1, type=int), per_page=50)
+    page = paginate(queries.agreements_stmt(status if status in AGREEMENT_STATUSES else None), request.args.get("page", 1, type=int), per_page=50)
     return render_template("contacts/agreements.html", page=page, status=status, L=labels,
                            statuses=AGREEMENT_STATUSES)
 
@@ -275,16 +258,14 @@ def _new_agreement(account_id, case_id):
                 ag = services.create_agreement(current_user, account_id=account.id,
                                                case_id=case.id if case else None, kind=form.kind.data,
                                                number=form.number.data or "", note=form.note.data or "", **params)
-                db.session.commit()
                 flash(_("The draft agreement has been saved. Print it, have it signed, then mark it signed."),
                       "success")
                 return redirect(url_for("contacts.agreement", agreement_id=ag.id))
             schedule = services.preview_schedule(**params)
         except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
+            rollback(str(exc))
     account_phone = shown_phone(account)
-    db.session.commit()  # the pii.view audit row of a full phone
+    commit_now()  # the pii.view audit row of a full phone (a GET is not committed otherwise)
     return render_template("contacts/agreement_new.html", form=form, account=account, case=case,
                            schedule=schedule, back=_page_url(account, case), account_phone=account_phone)
 
@@ -312,7 +293,7 @@ def new_case_agreement(case_id: int):
 def agreement(agreement_id: int):
     ag = db.get_or_404(PaymentAgreement, agreement_id)
     account_phone = shown_phone(ag.account)
-    db.session.commit()  # the pii.view audit row of a full phone
+    commit_now()  # the pii.view audit row of a full phone (a GET is not committed otherwise)
     return render_template("contacts/agreement.html", ag=ag, L=labels, sign_form=SignForm(), account_phone=account_phone,
                            cancel_form=CancelForm(), may_write=has_role(*CASE_STAFF),
                            may_void=has_role(LAWYER, MANAGER) or ag.status == "draft")
@@ -335,10 +316,8 @@ def agreement_sign(agreement_id: int):
         try:
             services.sign_agreement(current_user, ag, form.signed_on.data, form.debtor_signatory.data or "")
         except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
+            rollback(str(exc))
         else:
-            db.session.commit()
             flash(_("The agreement is signed and is now tracked against payments."), "success")
     else:
         flash(_("Give the signing date."), "error")
@@ -357,10 +336,8 @@ def agreement_cancel(agreement_id: int):
         try:
             services.cancel_agreement(current_user, ag, form.reason.data, void=form.void.data)
         except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
+            rollback(str(exc))
         else:
-            db.session.commit()
             flash(_("The agreement has been cancelled."), "success")
     else:
         flash(_("Give the reason for cancelling."), "error")

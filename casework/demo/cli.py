@@ -5,6 +5,7 @@ import click
 from flask import Flask, current_app
 
 from ..extensions import db
+from ..transaction import unit_of_work
 
 
 def _rubles(kop: int) -> str:
@@ -21,8 +22,8 @@ def _prepare_schema() -> None:
 
     insp = inspect(db.engine)
     if insp.has_table("accounts") and not insp.has_table("alembic_version"):
-        seed_reference()
-        db.session.commit()
+        with unit_of_work():
+            seed_reference()
     else:
         init_database()
 
@@ -46,14 +47,14 @@ def demo_command(host, port, n_accounts, no_serve, reset, yes):
         if not yes and not click.confirm("--reset deletes every account, ledger line, case and user in this "
                                          "database. Continue?", default=False):
             raise click.Abort()
-        wipe_data()
-        db.session.commit()
+        with unit_of_work():
+            wipe_data()
     if demo_exists():
         click.echo("the database already holds accounts: the demo is not rebuilt (use --reset to replace them)")
     else:
         click.echo(f"building the demo enterprise ({n_accounts} accounts, 36 months)…")
-        summary = build_demo(accounts=n_accounts)
-        db.session.commit()
+        with unit_of_work():
+            summary = build_demo(accounts=n_accounts)
         click.echo(f"built in {summary.seconds:.1f} s: {summary.accounts} accounts, {summary.persons} persons, "
                    f"{summary.organizations} organizations, {summary.ledger_rows} ledger lines "
                    f"({summary.first_period:%m.%Y}–{summary.last_period:%m.%Y})")

@@ -18,9 +18,12 @@ from flask import current_app
 from sqlalchemy import func, insert, select, update
 
 from .. import storage
+from ..auth.models import User
 from ..enterprise.models import ENTERPRISE_ID
 from ..extensions import db
+from ..jobs.services import JobCancelled
 from ..timeutil import utcnow
+from ..transaction import unit_of_work
 from . import context as ctxmod
 from .fields import build_context, uses_pii
 from . import links
@@ -153,20 +156,18 @@ def run_batch(batch_id: int, account_ids: list[int] | None = None, params: dict 
     account_ids = list(batch.account_ids)
     params = decode_params(batch.params)
     if user_id is not None:  # the right is checked again where the numbers are taken (create_batch checked it too)
-        from ..auth.models import User
-
         try:
             check_right(letter, ISSUE, db.session.get(User, user_id) or _NOBODY)
         except DocumentRefused as exc:
-            batch.status, batch.message, batch.finished_at = "failed", str(exc), utcnow()
-            db.session.commit()
+            with unit_of_work():
+                batch.status, batch.message, batch.finished_at = "failed", str(exc), utcnow()
             return batch
-    batch.status = "running"
-    db.session.commit()
+    with unit_of_work():
+        batch.status = "running"
     common = ctxmod.load_common(params, batch.issued_on)
     if batch.issued_on is None:
-        batch.issued_on = common.today
-        db.session.commit()
+        with unit_of_work():
+            batch.issued_on = common.today
     year = common.today.year
     skipped: list[str] = list(batch.skipped or [])
     done = batch.done or 0
@@ -178,79 +179,75 @@ def run_batch(batch_id: int, account_ids: list[int] | None = None, params: dict 
         masked_copy = carries and needs_masked_copy(letter)
         size = int(current_app.config.get("DOCUMENTS_BULK_CHUNK") or CHUNK)
         for i in range(done, len(account_ids), size):
-            chunk = account_ids[i:i + size]
-            sources = ctxmod.load_sources(chunk, common, case_ids)
-            ready = []
-            for aid in chunk:
-                src = sources.get(aid)
-                if src is None:
-                    skipped.append(f"{aid}: not found")
-                    continue
-                prime_source(letter, src)
-                try:
-                    check_letter_rules(letter, src)
-                except DocumentError as exc:
-                    skipped.append(f"{src.account.number}: {exc}")
-                    continue
-                ready.append(src)
-            if ready:
-                first = reserve_numbers(len(ready), year)
-                rows = []
-                now = utcnow()
-                for k, src in enumerate(ready):
-                    seq = first + k
-                    src.number = f"{seq}/{year}"
-                    body = tpl.render_bytes(build_context(src, names))
-                    name = f"{seq:06d}_{letter.code}_{_safe(src.account.number)}.docx"
-                    storage.save("documents", f"{year}/{name}", body)
-                    masked_rel = None
-                    if masked_copy:
-                        masked_rel = f"{year}/{masked_name(name)}"
-                        storage.save("documents", masked_rel,
-                                     tpl.render_bytes(build_context(src, names, mask=True)))
-                    rows.append({
-                        "enterprise_id": ENTERPRISE_ID, "year": year, "seq": seq, "number": src.number, "kind": letter.code,
-                        "title": letter.title_for(src), "case_id": src.case.id if src.case is not None else None,
-                        "account_id": src.account.id, "building_id": None, "batch_id": batch_id,
-                        "template_version_id": version_id, "addressee": _addressee(letter, src)[:500],
-                        "amount_kop": src.debt_kop, "file_path": f"{year}/{name}",
-                        "sha256": hashlib.sha256(body).hexdigest(), "size": len(body), "issued_on": common.today,
-                        "issued_at": now, "issued_by_id": user_id, "carries_pii": carries,
-                        "masked_path": masked_rel, "issue_token": None})
-                db.session.execute(insert(Document.__table__), rows)  # dispatch is logged by the register
-                links.filings_from_batch(letter, ready, rows, user_id)  # court applications: the filings
-            done = i + len(chunk)
-            db.session.execute(update(DocumentBatch.__table__).where(DocumentBatch.id == batch_id)
-                               .values(done=done, skipped=skipped))
-            if progress is not None:  # the job's checkpoint, in the chunk's transaction; may raise JobCancelled
-                progress.update(done, len(account_ids), {"batch_id": batch_id, "done": done}, commit=False)
-            db.session.commit()
+            with unit_of_work():  # the chunk's documents, numbers and checkpoint: all or none
+                chunk = account_ids[i:i + size]
+                sources = ctxmod.load_sources(chunk, common, case_ids)
+                ready = []
+                for aid in chunk:
+                    src = sources.get(aid)
+                    if src is None:
+                        skipped.append(f"{aid}: not found")
+                        continue
+                    prime_source(letter, src)
+                    try:
+                        check_letter_rules(letter, src)
+                    except DocumentError as exc:
+                        skipped.append(f"{src.account.number}: {exc}")
+                        continue
+                    ready.append(src)
+                if ready:
+                    first = reserve_numbers(len(ready), year)
+                    rows = []
+                    now = utcnow()
+                    for k, src in enumerate(ready):
+                        seq = first + k
+                        src.number = f"{seq}/{year}"
+                        body = tpl.render_bytes(build_context(src, names))
+                        name = f"{seq:06d}_{letter.code}_{_safe(src.account.number)}.docx"
+                        storage.save("documents", f"{year}/{name}", body)
+                        masked_rel = None
+                        if masked_copy:
+                            masked_rel = f"{year}/{masked_name(name)}"
+                            storage.save("documents", masked_rel,
+                                         tpl.render_bytes(build_context(src, names, mask=True)))
+                        rows.append({
+                            "enterprise_id": ENTERPRISE_ID, "year": year, "seq": seq, "number": src.number, "kind": letter.code,
+                            "title": letter.title_for(src), "case_id": src.case.id if src.case is not None else None,
+                            "account_id": src.account.id, "building_id": None, "batch_id": batch_id,
+                            "template_version_id": version_id, "addressee": _addressee(letter, src)[:500],
+                            "amount_kop": src.debt_kop, "file_path": f"{year}/{name}",
+                            "sha256": hashlib.sha256(body).hexdigest(), "size": len(body), "issued_on": common.today,
+                            "issued_at": now, "issued_by_id": user_id, "carries_pii": carries,
+                            "masked_path": masked_rel, "issue_token": None})
+                    db.session.execute(insert(Document.__table__), rows)  # dispatch is logged by the register
+                    links.filings_from_batch(letter, ready, rows, user_id)  # court applications: the filings
+                done = i + len(chunk)
+                db.session.execute(update(DocumentBatch.__table__).where(DocumentBatch.id == batch_id)
+                                   .values(done=done, skipped=skipped))
+                if progress is not None:  # the job's checkpoint, in the chunk's transaction; may raise JobCancelled
+                    progress.update(done, len(account_ids), {"batch_id": batch_id, "done": done}, commit=False)
             if progress is not None and progress.cancel_requested():
-                from ..jobs.services import JobCancelled
-
                 raise JobCancelled()
         stored, digest = _build_output(batch_id, batch.output)
         issued = done - len(skipped)
         msg = f"{issued} documents" + (f"; skipped {len(skipped)}: " + "; ".join(skipped[:20]) if skipped else "")
-        db.session.execute(update(DocumentBatch.__table__).where(DocumentBatch.id == batch_id).values(
-            status="done", file_path=stored, sha256=digest,
-            message=msg, finished_at=utcnow(), seconds=time.perf_counter() - started))
-        db.session.commit()
+        with unit_of_work():
+            db.session.execute(update(DocumentBatch.__table__).where(DocumentBatch.id == batch_id).values(
+                status="done", file_path=stored, sha256=digest,
+                message=msg, finished_at=utcnow(), seconds=time.perf_counter() - started))
     except Exception as exc:
         db.session.rollback()
-        from ..jobs.services import JobCancelled
-
         if isinstance(exc, JobCancelled):
-            n = db.session.scalar(select(func.count()).select_from(Document).where(Document.batch_id == batch_id))
-            db.session.execute(update(DocumentBatch.__table__).where(DocumentBatch.id == batch_id).values(
-                status="cancelled", message=f"cancelled; {n} documents issued", finished_at=utcnow()))
-            db.session.commit()
+            with unit_of_work():
+                n = db.session.scalar(select(func.count()).select_from(Document).where(Document.batch_id == batch_id))
+                db.session.execute(update(DocumentBatch.__table__).where(DocumentBatch.id == batch_id).values(
+                    status="cancelled", message=f"cancelled; {n} documents issued", finished_at=utcnow()))
             raise
         if progress is None:
             current_app.logger.exception("batch %s failed", batch_id)
-        db.session.execute(update(DocumentBatch.__table__).where(DocumentBatch.id == batch_id).values(
-            status="failed", message=str(exc)[:1000], finished_at=utcnow()))
-        db.session.commit()
+        with unit_of_work():
+            db.session.execute(update(DocumentBatch.__table__).where(DocumentBatch.id == batch_id).values(
+                status="failed", message=str(exc)[:1000], finished_at=utcnow()))
         if progress is not None:
             raise
     db.session.expire_all()

@@ -7,6 +7,8 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from ..transaction import unit_of_work
+
 
 def register_cli(app: Flask) -> None:
     group = AppGroup("documents", help="Letters and documents.")
@@ -41,14 +43,13 @@ def register_cli(app: Flask) -> None:
     @click.option("--output", type=click.Choice(["zip", "merged", "pdf"]), default="zip")
     def bulk_cmd(code, building, territory, min_debt, output):
         """Generate and number CODE for every matching account; prints the output file."""
-        from ..extensions import db
         from . import bulk
 
         ids = bulk.accounts_for_filter(building, territory, min_debt * 100)
         if not ids:
             raise click.ClickException("No account matches the filter.")
-        b = bulk.create_batch(code, ids, output, f"cli: building={building} territory={territory} debt>={min_debt}")
-        db.session.commit()
+        with unit_of_work():
+            b = bulk.create_batch(code, ids, output, f"cli: building={building} territory={territory} debt>={min_debt}")
         b = bulk.run_batch(b.id, ids, {})
         click.echo(f"{b.status}: {b.message}; {b.file_path}")
 

@@ -15,19 +15,13 @@ from functools import cached_property
 from sqlalchemy import select
 
 from ..accounts.models import Account, AccountParty, Building, LedgerEntry, Party, Service
+from ..cases.directory import arbitrazh_courts_by_region, choose_court
+from ..cases.models import Case, Court, CourtRecord
 from ..enterprise.models import Enterprise, get_enterprise
 from ..extensions import db
 from . import russian as ru
 
 PLACEHOLDER_NUMBER = "____/____"
-
-
-def _try_import(module: str, name: str):
-    try:
-        mod = __import__(module, fromlist=[name])
-        return getattr(mod, name, None)
-    except ImportError:
-        return None
 
 
 @dataclass
@@ -417,9 +411,8 @@ def load_sources(account_ids: list[int], common: Common, case_ids: dict[int, int
 
 
 def _attach_cases(sources: dict[int, Source], case_ids: dict[int, int]) -> None:
-    """Case, latest court record and court (when the cases area provides them) for each source."""
-    Case = _try_import("casework.cases.models", "Case")
-    if Case is None or not sources:
+    """Case, latest court record and court for each source."""
+    if not sources:
         return
     wanted = {aid: cid for aid, cid in case_ids.items() if aid in sources}
     missing = [aid for aid in sources if aid not in wanted]
@@ -431,40 +424,34 @@ def _attach_cases(sources: dict[int, Source], case_ids: dict[int, int]) -> None:
         for c in db.session.scalars(select(Case).where(Case.account_id.in_(missing)).order_by(Case.id)):
             if c.is_open or c.account_id not in cases:
                 cases[c.account_id] = c
-    CourtRecord = _try_import("casework.cases.models", "CourtRecord")
-    Court = _try_import("casework.cases.models", "Court")
     records: dict[int, object] = {}
     order_records: dict[int, object] = {}
-    if CourtRecord is not None and cases:
+    if cases:
         for r in db.session.scalars(select(CourtRecord).where(
                 CourtRecord.case_id.in_([c.id for c in cases.values()])).order_by(CourtRecord.id)):
             records[r.case_id] = r
             if r.kind == "order" and (r.cancelled_on is not None or r.outcome in ("cancelled", "refused")):
                 order_records[r.case_id] = r
     courts: dict[int, object] = {}
-    court_ids = {getattr(r, "court_id", None) for r in records.values()}
+    court_ids = {r.court_id for r in records.values()}
     court_ids |= {s.account.building.court_id for s in sources.values() if s.account.building is not None}
     court_ids.discard(None)
-    if Court is not None and court_ids:
+    if court_ids:
         courts = {c.id: c for c in db.session.scalars(select(Court).where(Court.id.in_(court_ids)))}
-    choose_court = _try_import("casework.cases.directory", "choose_court")
-    by_region_fn = _try_import("casework.cases.directory", "arbitrazh_courts_by_region")
-    by_region = by_region_fn() if by_region_fn is not None and any(s.arbitrazh for s in sources.values()) else {}
+    by_region = arbitrazh_courts_by_region() if any(s.arbitrazh for s in sources.values()) else {}
     for aid, src in sources.items():
         case = cases.get(aid)
         src.case = case
         rec = records.get(case.id) if case is not None else None
         src.court_record = rec
         src.order_record = order_records.get(case.id) if case is not None else None
-        rec_court = courts.get(getattr(rec, "court_id", None))
+        rec_court = courts.get(rec.court_id if rec is not None else None)
         building_court = courts.get(src.account.building.court_id if src.account.building else None)
         if rec_court is not None and (rec_court.kind == "arbitrazh") == src.arbitrazh:
             src.court = rec_court  # the court of the filing, when it is of the debtor's court system
-        elif choose_court is not None:
+        else:
             src.court_choice = choose_court(src.court_track, building_court, by_region)
             src.court = src.court_choice.court
-        else:
-            src.court = building_court
 
 
 def load_source(account_id: int, common: Common, case_id: int | None = None) -> Source | None:

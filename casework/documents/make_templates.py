@@ -1,6 +1,7 @@
 """Build the shipped Word templates (letter_templates/*.docx) with python-docx, reproducibly.
 
-Run: python -m casework.documents.make_templates [target_dir]. Layout per ГОСТ Р 7.0.97-2016 practice:
+Run: python -m casework.documents.make_templates [target_dir [file.docx …]] (every file is written anew, with the
+time of writing in its zip entries: name only the template you added or changed). Layout per ГОСТ Р 7.0.97-2016 practice:
 Times New Roman 13 pt, addressee block top right, title centred, body justified with a 1.25 cm indent,
 tables for calculations and schedules, the enterprise's signatory at the end.
 """
@@ -827,11 +828,13 @@ BUILDERS = {
 LANDSCAPE = {"07_debt_calculation.docx", "14_dispatch_register.docx"}
 
 
-def build(target: Path) -> list[Path]:
-    """Write every template into target; returns the paths."""
+def build(target: Path, names: list[str] | None = None) -> list[Path]:
+    """Write every template (or only those `names`) into target; returns the paths."""
     target.mkdir(parents=True, exist_ok=True)
     out = []
     for name, fn in BUILDERS.items():
+        if names and name not in names:
+            continue
         doc = new_doc(landscape=name in LANDSCAPE)
         fn(doc)
         core = doc.core_properties
@@ -851,5 +854,5 @@ if __name__ == "__main__":  # pragma: no cover
     from casework import PROJECT_DIR
 
     dest = Path(sys.argv[1]) if len(sys.argv) > 1 else PROJECT_DIR / "letter_templates"
-    for pth in build(dest):
+    for pth in build(dest, sys.argv[2:] or None):  # a new letter: name only its file (the others stay byte-equal)
         print(pth)

@@ -6,7 +6,8 @@ from datetime import date
 from sqlalchemy import Select, func, or_, select
 
 from ..extensions import db
-from .models import Document
+from ..accounts.models import Territory
+from .models import Document, DocumentBatch, TemplateVersion
 
 WARNING_KIND = "warning_restriction"
 
@@ -89,3 +90,27 @@ def registry_query(q: str | None = None, kind: str | None = None, date_from: dat
     if batch_id:
         stmt = stmt.where(Document.batch_id == batch_id)
     return stmt.order_by(Document.year.desc(), Document.seq.desc())
+
+
+def territories() -> list[Territory]:
+    """Every territory by name (the bulk form's filter)."""
+    return list(db.session.scalars(select(Territory).order_by(Territory.name)))
+
+
+def latest_batches(kinds: list[str], limit: int = 20) -> list[DocumentBatch]:
+    """The latest batches of the given letter kinds, newest first."""
+    return list(db.session.scalars(select(DocumentBatch).where(DocumentBatch.kind.in_(kinds))
+                                   .order_by(DocumentBatch.id.desc()).limit(limit)))
+
+
+def batch_documents(batch_id: int) -> list[Document]:
+    """The documents of a batch in number order."""
+    return list(db.session.scalars(select(Document).where(Document.batch_id == batch_id).order_by(Document.seq)))
+
+
+def template_versions(code: str | None = None) -> list[TemplateVersion]:
+    """The uploaded versions of a letter's template (of every letter when `code` is None), newest first per letter."""
+    stmt = select(TemplateVersion).order_by(TemplateVersion.code, TemplateVersion.version.desc())
+    if code is not None:
+        stmt = stmt.where(TemplateVersion.code == code)
+    return list(db.session.scalars(stmt))

@@ -5,7 +5,6 @@ from datetime import date
 
 from flask import (abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for)
 from flask_login import current_user
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from .. import storage
@@ -15,12 +14,14 @@ from ..extensions import db
 from ..i18n import _
 from ..jobs.services import start as start_job
 from ..pagination import int_arg, paginate
+from ..transaction import commit_now, refused, rollback
 from . import bp, bulk
 from .fields import FIELD_BY_NAME, FIELDS, PARAM_FIELDS
 from .forms import (DELIVERY_LABELS, OUTPUT_LABELS, BulkForm, ChooseLetterForm, DeliveryForm, TemplateUploadForm,
                     letter_choices)
 from .letters import DOWNLOAD, ISSUE, LETTERS, PREVIEW, kinds_allowed
 from .models import Document, DocumentBatch, TemplateVersion
+from . import queries
 from .queries import registry_query
 from .services import (DocumentError, DocumentRefused, LetterRefused, activate_template_version, active_template,
                        add_template_version, check_right, claim_checklist, file_for_download, issue_document,
@@ -30,7 +31,7 @@ from .services import (DocumentError, DocumentRefused, LetterRefused, activate_t
 
 def _refused(exc: DocumentError):
     """403 with the reason: the role may not do this with this letter (letters.LETTERS[…].access)."""
-    db.session.rollback()
+    rollback()
     return render_template("errors/error.html", code=403, message=str(exc)), 403
 
 
@@ -158,22 +159,22 @@ def new():
                                building_id=building_id, params=params)
                 if issuing:
                     doc = issue_document(prep, user=current_user, issue_token=valid_issue_token(token))
-                    db.session.commit()
+                    commit_now()  # inside the try: a twin request of the same form fails here (IntegrityError)
                     flash(_("Document %(n)s has been issued.", n=doc.number), "success")
                     return redirect(url_for("documents.show", doc_id=doc.id))
                 preview = preview_context(prep, user=current_user)
-                db.session.commit()  # the pii.view audit row of a full preview
+                commit_now()  # the pii.view audit row of a full preview (a GET is not committed otherwise)
             except DocumentRefused as exc:
                 return _refused(exc)
             except LetterRefused as exc:  # the court-filing guard: the reason, and the claim offered
-                db.session.rollback()
+                rollback()
                 errors.append(str(exc))
                 offer = LETTERS.get(exc.offer) if exc.offer else None
             except DocumentError as exc:
-                db.session.rollback()
+                rollback()
                 errors.append(str(exc))
             except IntegrityError:  # the same form issued at the same moment by a twin request: show its document
-                db.session.rollback()
+                rollback()
                 done = issued_for_token(token)
                 if done is None:
                     raise
@@ -226,13 +227,12 @@ def delivery(doc_id: int):
     if form.validate_on_submit():
         try:
             record_delivery(doc, form.delivered_on.data, form.method.data, form.proof.data, user=current_user)
-            db.session.commit()
             flash(_("Delivery has been recorded."), "success")
             return redirect(url_for("documents.show", doc_id=doc.id))
         except DocumentRefused as exc:
             return _refused(exc)
         except DocumentError as exc:
-            db.session.rollback()
+            rollback()
             form.delivered_on.errors = list(form.delivered_on.errors) + [str(exc)]
     return _show(doc, form), 400
 
@@ -248,7 +248,7 @@ def download(doc_id: int):
         return _refused(exc)
     except FileNotFoundError:
         abort(404)
-    db.session.commit()  # the pii.view audit row of a full file
+    commit_now()  # the pii.view audit row of a full file (a GET is not committed otherwise)
     return resp
 
 
@@ -257,14 +257,12 @@ def download(doc_id: int):
 @bp.route("/bulk", methods=["GET", "POST"])
 @roles(CASE_STAFF)
 def bulk_new():
-    from ..accounts.models import Territory
     from ..accounts.queries import building_choices
 
     form = BulkForm()
     form.code.choices = letter_choices("account", _role(), ISSUE)
     form.building_id.choices = [(0, _("Any"))] + building_choices()  # «п. Витим, ул. Лесная, д. 13»
-    form.territory_id.choices = [(0, _("Any"))] + [(t.id, t.name) for t in db.session.scalars(
-        select(Territory).order_by(Territory.name))]
+    form.territory_id.choices = [(0, _("Any"))] + [(t.id, t.name) for t in queries.territories()]
     outputs = ["zip", "merged"] + (["pdf"] if bulk.soffice_path() else [])
     form.output.choices = [(o, OUTPUT_LABELS[o]) for o in outputs]
     allowed = dict(form.code.choices)
@@ -294,23 +292,22 @@ def bulk_new():
                 batch = bulk.create_batch(letter.code, ids, form.output.data, text, current_user,
                                           issue_token=valid_issue_token(token))
                 run = bulk.enqueue_batch(batch, ids, params, current_user)  # the job, in the batch's transaction
-                db.session.commit()
+                commit_now()  # the worker reads the batch and its run from the database
                 start_job(run.id)
                 return redirect(url_for("documents.batch", batch_id=batch.id))
             except DocumentRefused as exc:
                 return _refused(exc)
             except DocumentError as exc:
-                db.session.rollback()
+                rollback()
                 errors.append(str(exc))
             except IntegrityError:  # a twin request of the same form created the batch a moment ago
-                db.session.rollback()
+                rollback()
                 done = bulk.batch_for_token(token)
                 if done is None:
                     raise
                 return redirect(url_for("documents.batch", batch_id=done.id))
     param_fields = [(n, FIELD_BY_NAME[n], PARAM_FIELDS[n].param if n in PARAM_FIELDS else "str") for n in letter.params]
-    batches = db.session.scalars(select(DocumentBatch).where(DocumentBatch.kind.in_(kinds_allowed(DOWNLOAD, _role())))
-                                 .order_by(DocumentBatch.id.desc()).limit(20)).all()
+    batches = queries.latest_batches(kinds_allowed(DOWNLOAD, _role()))
     return render_template("documents/bulk.html", form=form, letter=letter, errors=errors, param_fields=param_fields,
                            batches=batches, letters=LETTERS, params={}, issue_token=token or "")
 
@@ -359,7 +356,7 @@ def batch_download(batch_id: int):
         return _refused(exc)
     except FileNotFoundError:
         abort(404)
-    db.session.commit()  # the pii.view audit row of a full file
+    commit_now()  # the pii.view audit row of a full file (a GET is not committed otherwise)
     return resp
 
 
@@ -376,7 +373,7 @@ def batch_register(batch_id: int):
     if done is not None:
         flash(_("This form has already issued document %(n)s; it is not issued twice.", n=done.number), "info")
         return redirect(url_for("documents.show", doc_id=done.id))
-    docs = list(db.session.scalars(select(Document).where(Document.batch_id == b.id).order_by(Document.seq)))
+    docs = queries.batch_documents(b.id)
     if not docs:
         flash(_("The batch has no documents."), "error")
         return redirect(url_for("documents.batch", batch_id=b.id))
@@ -384,15 +381,13 @@ def batch_register(batch_id: int):
     try:
         prep = prepare("dispatch_register", params={"register_recipient": recipient}, documents=docs)
         doc = issue_document(prep, user=current_user, issue_token=valid_issue_token(token))
-        db.session.commit()
+        commit_now()  # inside the try: a twin request of the same form fails here (IntegrityError)
     except DocumentRefused as exc:
         return _refused(exc)
     except DocumentError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(url_for("documents.batch", batch_id=b.id))
+        return refused(exc, url_for("documents.batch", batch_id=b.id))
     except IntegrityError:
-        db.session.rollback()
+        rollback()
         done = issued_for_token(token)
         if done is None:
             raise
@@ -407,7 +402,7 @@ def batch_register(batch_id: int):
 @roles(ADMIN)
 def templates():
     versions = {}
-    for tv in db.session.scalars(select(TemplateVersion).order_by(TemplateVersion.code, TemplateVersion.version.desc())):
+    for tv in queries.template_versions():
         versions.setdefault(tv.code, []).append(tv)
     return render_template("documents/templates.html", letters=LETTERS, versions=versions)
 
@@ -422,14 +417,12 @@ def template_edit(code: str):
         data = form.file.data.read()
         try:
             add_template_version(code, data, form.file.data.filename or "", form.note.data, user=current_user)
-            db.session.commit()
             flash(_("The new template has been checked and is now in use."), "success")
             return redirect(url_for("documents.template_edit", code=code))
         except DocumentError:
-            db.session.rollback()
+            rollback()
             result = validate_template(code, data)
-    versions = db.session.scalars(select(TemplateVersion).where(TemplateVersion.code == code)
-                                  .order_by(TemplateVersion.version.desc())).all()
+    versions = queries.template_versions(code)
     return render_template("documents/template_edit.html", letter=letter, form=form, result=result, versions=versions), \
         (400 if result is not None else 200)
 
@@ -445,7 +438,6 @@ def template_activate(code: str):
         if tv.code != code:
             abort(404)
     activate_template_version(code, vid or None)
-    db.session.commit()
     flash(_("The chosen template version is now in use."), "success")
     return redirect(url_for("documents.template_edit", code=code))
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Iterable, Mapping, Sequence
 
-from .errors import DomainError
+from .errors import CodedRefusal, DomainError
 from .limitation import limitation_raw_end
 from .money import round_half_up_div
 from .penalty import DEN as _DEN
@@ -33,14 +33,12 @@ from .periods import Period, parse_period
 from .policy import Reading
 
 
-class ClaimRefused(DomainError):
+class ClaimRefused(CodedRefusal):
     """A choice of months refused; `code` + `params` are stable, the text is plain English (cases.labels translates)."""
 
     def __init__(self, code: str, reason: str, **params):
-        super().__init__(reason)
-        self.code = code
+        super().__init__(code, reason, **params)
         self.reason = reason
-        self.params = params
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,15 @@ class DomainError(Exception):
     """A rule of the domain refused the request; str(e) is the user-facing reason."""
 
 
+class CodedRefusal(DomainError):
+    """A refusal with a stable `code` and its `params`, which the area's labels turn into the user's words."""
+
+    def __init__(self, error_code: str, message: str, /, **params):
+        super().__init__(message)
+        self.code = error_code
+        self.params = params
+
+
 class InvalidAmount(DomainError):
     """A money amount is malformed, negative where it must be positive, or finer than a kopeck."""
 

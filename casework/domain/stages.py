@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
 
-from .errors import DomainError
+from .errors import CodedRefusal
 from .jurisdiction import (ARBITRAZH_ORDER_LIMIT_KOP, CourtTrack, arbitrazh_claim_may_be_filed_on,
                            arbitrazh_objection_term_end)
 from .periods import add_months
@@ -87,14 +87,12 @@ TRANSITIONS: dict[Stage, frozenset[Stage]] = {
 ALLOWED_ON_HOLD = frozenset({Stage.PAID, Stage.CLOSED, Stage.WRITTEN_OFF})
 
 
-class TransitionNotAllowed(DomainError):
+class TransitionNotAllowed(CodedRefusal):
     """A stage change refused by the rules; `code` + `params` are stable, `reason` is plain English."""
 
     def __init__(self, code: str, reason: str, **params):
-        super().__init__(reason)
-        self.code = code
+        super().__init__(code, reason, **params)
         self.reason = reason
-        self.params = params
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,8 +6,8 @@ from pathlib import Path
 import click
 from flask import Flask
 
-from ..extensions import db
 from ..i18n import _
+from ..transaction import unit_of_work
 
 
 def _uploads(paths: tuple[str, ...]) -> list[tuple[str, bytes]]:
@@ -31,7 +31,8 @@ def register_cli(app: Flask) -> None:
         from . import parser, services
 
         try:
-            token, reviews = services.review_upload(_uploads(paths))
+            with unit_of_work():  # the stored files only: the review reads
+                token, reviews = services.review_upload(_uploads(paths))
         except parser.ExtractError as exc:
             raise click.ClickException(str(exc)) from None
         for r in reviews:
@@ -43,10 +44,8 @@ def register_cli(app: Flask) -> None:
             for c in r.changes:
                 click.echo(f"  {c['what']}: {c['name']} {c['share']} {c.get('diffs') or ''}")
         if apply_:
-            totals = services.apply_upload(token)
-            db.session.commit()
+            with unit_of_work():
+                totals = services.apply_upload(token)
             click.echo(_("Applied to %(files)s accounts: %(new)s owners added, %(changed)s changed, "
                          "%(ended)s rights ended.", files=totals["files"], new=totals["new_owners"],
                          changed=totals["changed"], ended=totals["ended"]))
-        else:
-            db.session.commit()  # the stored files only

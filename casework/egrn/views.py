@@ -6,8 +6,8 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from ..access import ADMIN, MANAGER, roles
-from ..extensions import db
 from ..i18n import _
+from ..transaction import rollback
 from ..views_common import uploaded_files
 from . import bp, parser, services
 from .forms import ConfirmForm, UploadForm
@@ -22,10 +22,9 @@ def upload():
         try:
             token, _reviews = services.review_upload(uploads)
         except parser.ExtractError as exc:
-            db.session.rollback()
+            rollback()
             form.files.errors = [*form.files.errors, str(exc)]
             return render_template("egrn/upload.html", form=form), 400
-        db.session.commit()  # nothing but the stored files: the review only reads
         return redirect(url_for(".preview", token=token))
     return render_template("egrn/upload.html", form=form), (400 if form.errors else 200)
 
@@ -49,7 +48,6 @@ def confirm(token: str):
     totals = services.apply_upload(token, current_user)
     if totals is None:
         abort(404)
-    db.session.commit()
     flash(_("Applied to %(files)s accounts: %(new)s owners added, %(changed)s changed, %(ended)s rights ended.",
             files=totals["files"], new=totals["new_owners"], changed=totals["changed"], ended=totals["ended"]),
           "success")

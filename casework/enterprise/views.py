@@ -3,9 +3,9 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, url_for
 
 from ..access import ADMIN, ALL_ROLES, roles
-from ..extensions import db
 from ..i18n import _
 from ..timeutil import forget_zone, zone_name
+from ..transaction import commit_now
 from . import bp, declension
 from .forms import EnterpriseForm, timezone_label
 from .models import get_enterprise
@@ -28,7 +28,7 @@ def edit():
         before = declension.snapshot(ent)
         form.populate_obj(ent)
         declension.settle(ent, before)
-        db.session.commit()
+        commit_now()  # the zone is read again from the stored enterprise
         forget_zone()
         flash(_("The enterprise's details have been saved."), "success")
         return redirect(url_for("enterprise.show"))

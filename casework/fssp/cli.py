@@ -8,8 +8,8 @@ import click
 from flask import Flask
 
 from ..domain.money import from_kopecks
-from ..extensions import db
 from ..i18n import _
+from ..transaction import unit_of_work
 
 SUFFIXES = (".xlsx", ".csv", ".xml", ".zip")
 
@@ -36,7 +36,8 @@ def register_cli(app: Flask) -> None:
         from . import parser, services
 
         try:
-            token, rows = services.review_upload(_uploads(paths))
+            with unit_of_work():  # the stored files only: the review reads
+                token, rows = services.review_upload(_uploads(paths))
         except parser.ReconciliationError as exc:
             raise click.ClickException(str(exc)) from None
         for r in rows:
@@ -49,8 +50,8 @@ def register_cli(app: Flask) -> None:
         click.echo(_("Review and tick the receipts at /fssp/review/%(token)s", token=token))
         if apply_:
             matched = {r.index for r in rows if r.state == services.MATCHED}
-            totals = services.apply_review(token, None, picks={}, rows=matched, receipts=set())
+            with unit_of_work():
+                totals = services.apply_review(token, None, picks={}, rows=matched, receipts=set())
             click.echo(_("Reconciliation applied: %(rows)s proceedings updated (%(changes)s changes), %(receipts)s "
                          "receipts added to the ledger, %(in_ledger)s already there.", rows=totals["rows"],
                          changes=totals["changes"], receipts=totals["receipts"], in_ledger=totals["in_ledger"]))
-        db.session.commit()

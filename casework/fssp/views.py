@@ -7,8 +7,8 @@ from flask_login import current_user
 
 from ..access import LAWYER, MANAGER, roles
 from ..domain.errors import DomainError
-from ..extensions import db
 from ..i18n import _
+from ..transaction import refused, rollback
 from ..views_common import uploaded_files
 from . import bp, parser, services
 from .forms import ConfirmForm, UploadForm
@@ -23,10 +23,9 @@ def upload():
         try:
             token, _rows = services.review_upload(uploads)
         except parser.ReconciliationError as exc:
-            db.session.rollback()
+            rollback()
             form.files.errors = [*form.files.errors, str(exc)]
             return render_template("fssp/upload.html", form=form), 400
-        db.session.commit()  # the stored files only: the review reads
         return redirect(url_for(".review", token=token))
     return render_template("fssp/upload.html", form=form), (400 if form.errors else 200)
 
@@ -63,12 +62,9 @@ def confirm(token: str):
     try:
         totals = services.apply_review(token, current_user, picks=_picks(), rows=rows, receipts=receipts)
     except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(url_for(".review", token=token))
+        return refused(exc, url_for(".review", token=token))
     if totals is None:
         abort(404)
-    db.session.commit()
     flash(_("Reconciliation applied: %(rows)s proceedings updated (%(changes)s changes), %(receipts)s receipts added "
             "to the ledger, %(in_ledger)s already there.", rows=totals["rows"], changes=totals["changes"],
             receipts=totals["receipts"], in_ledger=totals["in_ledger"]), "success")

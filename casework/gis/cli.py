@@ -6,8 +6,8 @@ from pathlib import Path
 import click
 from flask import Flask
 
-from ..extensions import db
 from ..i18n import _
+from ..transaction import unit_of_work
 
 
 def register_cli(app: Flask) -> None:
@@ -25,11 +25,10 @@ def register_cli(app: Flask) -> None:
 
         for p in map(Path, paths):
             try:
-                t = services.import_requests(p.name, p.read_bytes(), today())
+                with unit_of_work():
+                    t = services.import_requests(p.name, p.read_bytes(), today())
             except (parsing.RequestFileError, DomainError) as exc:
-                db.session.rollback()
                 raise click.ClickException(f"{p.name}: {exc}") from None
-            db.session.commit()
             click.echo(f"{p.name}: " + _("Requests read: %(read)s, new: %(new)s (matched: %(matched)s), "
                                          "already held: %(known)s, already answered in ГИС ЖКХ: "
                                          "%(answered_in_gis)s.", **t))
@@ -42,10 +41,10 @@ def register_cli(app: Flask) -> None:
         from . import services
 
         try:
-            exp = services.create_export(None)
+            with unit_of_work():
+                exp = services.create_export(None)
+                data = services.export_xml(exp)
         except DomainError as exc:
             raise click.ClickException(str(exc)) from None
-        data = services.export_xml(exp)
-        db.session.commit()
         Path(out).write_bytes(data)
         click.echo(_("%(n)s answers are in the export; download its XML.", n=exp.count))

@@ -11,6 +11,7 @@ from ..extensions import db
 from ..i18n import _, _l
 from ..pagination import int_arg
 from ..timeutil import today
+from ..transaction import refused, rollback
 from ..views_common import uploaded_files
 from . import bp, parsing, queries, services
 from .forms import AnswerForm, ExportForm, MatchForm, UploadForm
@@ -44,10 +45,9 @@ def upload():
                 for k, v in services.import_requests(name, data, today(), current_user).items():
                     totals[k] += v
         except parsing.RequestFileError as exc:
-            db.session.rollback()
+            rollback()
             form.files.errors = [*form.files.errors, str(exc)]
             return render_template("gis/upload.html", form=form), 400
-        db.session.commit()
         flash(_("Requests read: %(read)s, new: %(new)s (matched: %(matched)s), already held: %(known)s, "
                   "already answered in ГИС ЖКХ: %(answered_in_gis)s.", **totals),
               "success")
@@ -94,10 +94,8 @@ def match(req_id: int):
             party = int(form.party_id.data) if (form.party_id.data or "").isdigit() else None
             services.confirm_match(req, current_user, acc, party)
     except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+        rollback(str(exc))
         return _detail(db.get_or_404(GisRequest, req_id), code=400)
-    db.session.commit()
     return redirect(url_for(".detail", req_id=req.id))
 
 
@@ -111,10 +109,8 @@ def answer(req_id: int):
     try:
         services.answer(req, current_user, today(), form.has_debt.data == "yes", form.description.data)
     except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+        rollback(str(exc))
         return _detail(db.get_or_404(GisRequest, req_id), answer_form=form, code=400)
-    db.session.commit()
     flash(_("The answer is recorded."), "success")
     return redirect(url_for(".detail", req_id=req.id))
 
@@ -127,10 +123,7 @@ def export():
     try:
         exp = services.create_export(current_user)
     except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(url_for(".index"))
-    db.session.commit()
+        return refused(exc, url_for(".index"))
     flash(_("%(n)s answers are in the export; download its XML.", n=exp.count), "success")
     return redirect(url_for(".index"))
 

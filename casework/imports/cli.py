@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..i18n import _
+from ..transaction import unit_of_work
 from .models import ImportBatch
 
 
@@ -30,14 +31,13 @@ def _run(kind: str, file: str, skip_bad_rows: bool, dry_run: bool, error_file: s
                 state["done"] += step
 
         try:
-            batch = services.commit_import(kind, data, path.name, None, skip_bad_rows=skip_bad_rows, dry_run=dry_run,
-                                           via="cli", progress=progress, error_file=error_file,
-                                           replace_period=replace_period, replace_absent=replace_absent)
-            db.session.commit()
+            with unit_of_work():
+                batch = services.commit_import(kind, data, path.name, None, skip_bad_rows=skip_bad_rows,
+                                               dry_run=dry_run, via="cli", progress=progress, error_file=error_file,
+                                               replace_period=replace_period, replace_absent=replace_absent)
         except Exception as exc:
-            db.session.rollback()
-            services.record_failure(kind, data, path.name, None, "cli", str(exc) or repr(exc))
-            db.session.commit()
+            with unit_of_work():  # nothing of the import was written: the attempt is recorded
+                services.record_failure(kind, data, path.name, None, "cli", str(exc) or repr(exc))
             raise click.ClickException(_("The import failed and nothing was written: %(e)s", e=str(exc) or repr(exc)))
         bar.update(bar.length - state["done"])
     errors = (batch.options or {}).get("errors", [])
@@ -124,10 +124,9 @@ def register_cli(app: Flask) -> None:
         if not yes:
             raise click.ClickException(_("Undo import %(id)s? This cannot be undone.", id=batch_id) + " --yes")
         try:
-            done = services.undo_import(batch_id, None)
-            db.session.commit()
+            with unit_of_work():
+                done = services.undo_import(batch_id, None)
         except DomainError as exc:
-            db.session.rollback()
             raise click.ClickException(str(exc)) from None
         click.echo(_("Import %(id)s undone: %(n)s reversing entries written.", id=batch_id, n=len(done.rows)))
 

@@ -15,6 +15,7 @@ from ..extensions import db
 from ..i18n import _, format_money
 from ..jobs.models import JobRun
 from ..jobs.services import JobCancelled
+from ..transaction import unit_of_work
 from . import services, uploads
 
 
@@ -72,10 +73,10 @@ def run_job(run: JobRun, progress) -> str:
         current_app.logger.exception("import failed")
         batch = services.record_failure(kind, data, name, user, "web", repr(exc))
         failure = exc
-    db.session.execute(update(JobRun).where(JobRun.id == run_id).values(
-        subject=f"import_batches:{batch.id}", checkpoint={"import_batch_id": batch.id},
-        done=batch.rows_total or 0, total=batch.rows_total or 0).execution_options(synchronize_session=False))
-    db.session.commit()  # the import and the job's checkpoint together
+    with unit_of_work():  # the import (or the record of its failure) and the job's checkpoint together
+        db.session.execute(update(JobRun).where(JobRun.id == run_id).values(
+            subject=f"import_batches:{batch.id}", checkpoint={"import_batch_id": batch.id},
+            done=batch.rows_total or 0, total=batch.rows_total or 0).execution_options(synchronize_session=False))
     if failure is not None:
         raise failure
     return _outcome(batch)

@@ -18,6 +18,7 @@ from ..jobs.models import JobRun
 from ..jobs.services import start as start_job
 from ..pagination import paginate
 from ..timeutil import local
+from ..transaction import commit_now, rollback
 from . import aliases, bp, queries, services
 from .forms import KIND_CHOICES, AliasForm, ConfirmForm, FilterForm, UndoForm, UploadForm
 from .jobs import enqueue_import
@@ -106,7 +107,7 @@ def upload():
             return render_template("imports/upload.html", form=form), 400
         token = services.store_upload(data)
         preview = services.validate_file(form.kind.data, data, name)
-        db.session.rollback()  # validation writes nothing; drop its temporary tables' transaction
+        rollback()  # validation writes nothing; drop its temporary tables' transaction
         _save_preview(token, form.kind.data, preview)
         return redirect(url_for(".preview", token=token, kind=form.kind.data))
     return render_template("imports/upload.html", form=form), (400 if form.errors else 200)
@@ -165,7 +166,7 @@ def confirm(token: str, kind: str):
         return redirect(url_for(".preview", token=token, kind=kind))
     run = enqueue_import(token, kind, pv.file_name, skip, current_user,  # committed with its queue entry
                          replace_period=replace, replace_absent=replace and bool(form.replace_absent.data))
-    db.session.commit()
+    commit_now()  # the worker reads the run from the database
     start_job(run.id)
     db.session.expire_all()
     run = db.session.get(JobRun, run.id)
@@ -215,10 +216,8 @@ def undo(batch_id: int):
     if request.method == "POST" and plan.refusal is None and form.validate_on_submit():
         try:
             done = services.undo_import(batch.id, current_user)
-            db.session.commit()
         except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
+            rollback(str(exc))
         else:
             flash(_("Import %(id)s undone: %(n)s reversing entries written.", id=batch_id, n=len(done.rows)),
                   "success")
@@ -259,9 +258,8 @@ def alias_list():
         kind, _sep, code = form.meaning.data.partition(":")
         try:
             row = aliases.add_alias(kind, form.alias.data, code, current_user)
-            db.session.commit()
         except DomainError as exc:
-            db.session.rollback()
+            rollback()
             form.alias.errors.append(str(exc))
         else:
             flash(_("Alias «%(a)s» added.", a=row.alias), "success")
@@ -278,6 +276,5 @@ def alias_delete(alias_id: int):
     row = aliases.delete_alias(alias_id)
     if row is None:
         abort(404)
-    db.session.commit()
     flash(_("Alias «%(a)s» deleted: files with this value are refused again.", a=row.alias), "success")
     return redirect(url_for(".alias_list"))

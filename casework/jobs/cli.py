@@ -8,6 +8,7 @@ from flask import Flask, current_app
 from sqlalchemy import select
 
 from ..extensions import db
+from ..transaction import unit_of_work
 
 
 def register_cli(app: Flask) -> None:
@@ -44,19 +45,20 @@ def register_cli(app: Flask) -> None:
         from .models import JobRun
         from .services import request_cancel
 
-        run = db.session.get(JobRun, run_id)
-        if run is None:
-            raise click.ClickException("no such job")
-        click.echo("cancel requested" if request_cancel(run) else f"already {run.state}")
-        db.session.commit()
+        with unit_of_work():
+            run = db.session.get(JobRun, run_id)
+            if run is None:
+                raise click.ClickException("no such job")
+            asked = request_cancel(run)
+        click.echo("cancel requested" if asked else f"already {run.state}")
 
     @jobs_group.command("purge-exports")
     def purge_exports_cmd():
         """Delete report files older than EXPORT_KEEP_DAYS (the daily job does it too)."""
         from .exports import purge_exports
 
-        n = purge_exports()
-        db.session.commit()
+        with unit_of_work():
+            n = purge_exports()
         click.echo(f"deleted {n} stored export file(s)")
 
     @jobs_group.command("resume")

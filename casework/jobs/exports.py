@@ -29,6 +29,7 @@ from ..export import XLSX_MIME, Column, csv_response, iter_csv, write_xlsx, xlsx
 from ..extensions import db
 from ..i18n import _
 from ..timeutil import utcnow
+from ..transaction import commit_now
 from .models import FINAL_STATES, JobRun
 from .services import JobCancelled, resolve
 
@@ -122,7 +123,7 @@ def export_response(source: str, params: dict, fmt: str, roles: Iterable[str]):
         return response(spec, fmt)
     run = enqueue_export(source, params, fmt, roles, current_user, filename=f"{spec.filename}.{fmt}",
                          locale=str(get_locale() or "ru"))
-    db.session.commit()
+    commit_now()  # the worker reads the run from the database (and a GET is not committed otherwise)
     start(run.id)
     flash(_("The file is large: it is being prepared as a job. It will be offered for download on this page."),
           "info")

@@ -121,12 +121,13 @@ def _orphans(flask_app: Flask) -> list[int]:
 
 def _requeue(flask_app: Flask, ids: list[int]) -> None:
     from ..extensions import db
+    from ..transaction import unit_of_work
 
     with flask_app.app_context():
         try:
-            for rid in ids:
-                defer_sql(db.session.connection(), rid)
-            db.session.commit()
+            with unit_of_work():
+                for rid in ids:
+                    defer_sql(db.session.connection(), rid)
         finally:
             db.session.remove()
 

@@ -19,6 +19,7 @@ from sqlalchemy import select, text, update
 
 from ..extensions import db
 from ..timeutil import utcnow
+from ..transaction import commit_now, unit_of_work
 from .models import FINAL_STATES, JobRun
 
 log = logging.getLogger(__name__)
@@ -72,7 +73,7 @@ class Progress:
         db.session.execute(update(JobRun).where(JobRun.id == self.run_id).values(**values)
                            .execution_options(synchronize_session=False))
         if commit:  # with commit=False the caller commits, then checks `cancel_requested` itself
-            db.session.commit()
+            commit_now()  # the handler's chunk and its checkpoint together
             if self.cancel_requested():
                 raise JobCancelled()
 
@@ -180,7 +181,7 @@ def execute(run_id: int) -> str | None:
         now = utcnow()
         run.state, run.attempts, run.heartbeat_at = "running", (run.attempts or 0) + 1, now
         run.started_at = run.started_at or now
-        db.session.commit()
+        commit_now()  # the run is seen running before its handler starts
         try:
             message = handler_for(run.kind)(run, Progress(run_id))
         except JobCancelled:
@@ -208,9 +209,9 @@ def _finish(run_id: int, state: str, message: str | None = None, error: str | No
         values["message"] = str(message)[:4000]
     if error is not None:
         values["error"] = error
-    db.session.execute(update(JobRun).where(JobRun.id == run_id).values(**values)
-                       .execution_options(synchronize_session=False))
-    db.session.commit()
+    with unit_of_work():
+        db.session.execute(update(JobRun).where(JobRun.id == run_id).values(**values)
+                           .execution_options(synchronize_session=False))
 
 
 def request_cancel(run: JobRun) -> bool:

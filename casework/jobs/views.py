@@ -9,6 +9,7 @@ from ..access import ADMIN, ALL_ROLES, MANAGER, roles
 from ..extensions import db
 from ..i18n import _
 from ..pagination import int_arg, paginate
+from ..transaction import commit_now
 from . import bp
 from .. import storage
 from .exports import AREA, MIMETYPES, download_for
@@ -102,7 +103,6 @@ def status(run_id: int):
 def cancel(run_id: int):
     run = _run_or_404(run_id)
     if request_cancel(run):
-        db.session.commit()
         flash(_("The job stops after the part it is working on; what is done so far is kept."), "info")
     else:
         flash(_("The job has already finished."), "info")
@@ -116,6 +116,6 @@ def refresh_figures():
     from .services import enqueue, start
 
     run = enqueue("figures.refresh", user=current_user)
-    db.session.commit()
+    commit_now()  # the worker reads the run from the database
     start(run.id)
     return redirect(url_for("jobs.show", run_id=run.id))

@@ -22,6 +22,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from ..domain.errors import DomainError
+from ..transaction import unit_of_work
 from .contract import ContractError, run_duty, run_limitation, run_penalty
 
 
@@ -135,18 +136,17 @@ def _parse_ids(text: str | None) -> list[int] | None:
 @with_appcontext
 def portfolio_cmd(as_of, accounts, workers, quiet) -> None:
     """Penalty and limitation for every account with debt as of a date, stored in portfolio_results."""
-    from ..extensions import db
     from .portfolio import run_portfolio
 
     ids = _parse_ids(accounts)
     as_of_d: date = as_of.date()
-    if quiet:
-        run = run_portfolio(as_of_d, ids, workers=workers)
-    else:
-        total = len(ids) if ids is not None else _count_accounts()
-        with click.progressbar(length=total, label="portfolio", show_pos=True, file=sys.stderr) as bar:
-            run = run_portfolio(as_of_d, ids, workers=workers, progress=bar.update)
-    db.session.commit()
+    with unit_of_work():
+        if quiet:
+            run = run_portfolio(as_of_d, ids, workers=workers)
+        else:
+            total = len(ids) if ids is not None else _count_accounts()
+            with click.progressbar(length=total, label="portfolio", show_pos=True, file=sys.stderr) as bar:
+                run = run_portfolio(as_of_d, ids, workers=workers, progress=bar.update)
     click.echo(f"run {run.id} as of {as_of_d.isoformat()}: {run.accounts_scanned} accounts read, "
                f"{run.accounts_with_debt} with debt, penalty {_rub(run.penalty_kop)}, "
                f"time-barred {_rub(run.time_barred_kop)}, claimable {_rub(run.claimable_kop)}, "

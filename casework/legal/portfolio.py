@@ -20,6 +20,7 @@ from ..domain.errors import DomainError
 from ..domain.policy import LimitationPolicy, PenaltyPolicy
 from ..extensions import db
 from ..timeutil import utcnow
+from ..transaction import unit_of_work
 from .models import PortfolioResult, PortfolioRun
 from .adapter import (acknowledgments_by_account, contract_due_day, inputs_from_kopecks,  # noqa: F401
                       ledger_kopecks, limitation_events_by_account, limitation_policy, penalty_policy)
@@ -303,19 +304,19 @@ def run_job(job_run, progress) -> str:
         done = sum(1 for i in ids if i <= hi)
         cp = {"portfolio_run_id": run.id, "last_account_id": hi, "scanned": scanned}
         progress.update(done, total, cp)  # the chunk's rows and the checkpoint, one commit
-    conn = db.session.connection()
-    conn.execute(delete(table).where(table.c.run_id != run.id))  # accounts without debt now lose their row
-    sums = db.session.execute(select(
-        func.count(), func.coalesce(func.sum(table.c.penalty_kop), 0), func.coalesce(func.sum(table.c.time_barred_kop), 0),
-        func.coalesce(func.sum(table.c.claimable_kop), 0),
-        func.count().filter(table.c.error.is_not(None), table.c.penalty_kop.is_(None)))
-        .where(table.c.run_id == run.id)).one()
-    run = db.session.get(PortfolioRun, run.id)
-    run.accounts_scanned = scanned
-    run.accounts_with_debt, run.penalty_kop, run.time_barred_kop, run.claimable_kop, run.errors = sums
-    run.finished_at = utcnow()
-    run.duration_ms = run.duration_ms + int((time.perf_counter() - started) * 1000)
-    record_event("portfolio_run", "portfolio_runs", run.id, {
-        "as_of": as_of.isoformat(), "accounts_with_debt": run.accounts_with_debt, "duration_ms": run.duration_ms})
-    db.session.commit()
+    with unit_of_work():  # the last sweep and the run's totals, one commit
+        conn = db.session.connection()
+        conn.execute(delete(table).where(table.c.run_id != run.id))  # accounts without debt now lose their row
+        sums = db.session.execute(select(
+            func.count(), func.coalesce(func.sum(table.c.penalty_kop), 0), func.coalesce(func.sum(table.c.time_barred_kop), 0),
+            func.coalesce(func.sum(table.c.claimable_kop), 0),
+            func.count().filter(table.c.error.is_not(None), table.c.penalty_kop.is_(None)))
+            .where(table.c.run_id == run.id)).one()
+        run = db.session.get(PortfolioRun, run.id)
+        run.accounts_scanned = scanned
+        run.accounts_with_debt, run.penalty_kop, run.time_barred_kop, run.claimable_kop, run.errors = sums
+        run.finished_at = utcnow()
+        run.duration_ms = run.duration_ms + int((time.perf_counter() - started) * 1000)
+        record_event("portfolio_run", "portfolio_runs", run.id, {
+            "as_of": as_of.isoformat(), "accounts_with_debt": run.accounts_with_debt, "duration_ms": run.duration_ms})
     return f"{run.accounts_with_debt} accounts with debt"

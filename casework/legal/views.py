@@ -19,6 +19,7 @@ from ..extensions import db
 from ..i18n import _
 from ..pagination import int_arg, paginate
 from ..timeutil import today
+from ..transaction import commit_now, rollback
 from ..views_common import WARNING_PROVIDERS
 from . import bp
 from . import forms as F
@@ -356,10 +357,8 @@ def reference_edit(table: str, row_id: int | None = None):
         try:
             saved = _save(table, row, form)
         except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
+            rollback(str(exc))
         else:
-            db.session.commit()
             flash(_("Saved. Calculations use the new data from now on."), "success")
             if new_year:
                 flash(_("%(year)s had no rows yet: its ТК 112 holidays on weekdays and their transfers (ч.2) were "
@@ -378,10 +377,8 @@ def reference_toggle(table: str, row_id: int):
     try:
         S.set_row_active(row, active)
     except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+        rollback(str(exc))
     else:
-        db.session.commit()
         flash(_("The row is active again.") if active else _("The row is deactivated and no longer used."), "success")
     return redirect(url_for("legal.reference", table=table))
 
@@ -418,6 +415,6 @@ def portfolio_run():
     from ..jobs.services import enqueue, start
 
     run = enqueue("portfolio", {"as_of": today().isoformat()}, user=current_user)
-    db.session.commit()
+    commit_now()  # the worker reads the run from the database
     start(run.id)
     return redirect(url_for("jobs.show", run_id=run.id))

@@ -6,6 +6,7 @@ import importlib
 from flask_migrate import upgrade
 
 from ..extensions import db
+from ..transaction import unit_of_work
 
 # functions `seed()` that insert missing reference rows idempotently (they never overwrite edits)
 SEEDERS = [
@@ -30,5 +31,5 @@ def init_database() -> None:
 
     with db.engine.begin() as conn:
         ensure_search_index(conn)
-    seed_reference()
-    db.session.commit()
+    with unit_of_work():
+        seed_reference()

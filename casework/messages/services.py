@@ -22,6 +22,7 @@ from ..domain.errors import DomainError
 from ..extensions import db
 from ..i18n import _
 from ..timeutil import local, now_local, to_utc, utcnow
+from ..transaction import unit_of_work
 from . import transports
 from .models import CHANNELS, KINDS, Message
 
@@ -170,10 +171,10 @@ def deliver(msg: Message) -> transports.Sent:
 
 def _claim(msg_id: int, attempts: int) -> bool:
     """Take a queued message for this run (another run that took it first wins): attempts + 1, committed."""
-    res = db.session.execute(update(Message).where(Message.id == msg_id, Message.status == "queued",
-                                                   Message.attempts == attempts)
-                             .values(attempts=attempts + 1).execution_options(synchronize_session=False))
-    db.session.commit()
+    with unit_of_work():
+        res = db.session.execute(update(Message).where(Message.id == msg_id, Message.status == "queued",
+                                                       Message.attempts == attempts)
+                                 .values(attempts=attempts + 1).execution_options(synchronize_session=False))
     return res.rowcount == 1
 
 
@@ -230,20 +231,20 @@ def send_pending(limit: int = 100) -> dict[str, int]:
             continue
         msg = db.session.get(Message, msg_id)
         try:
-            result = send_one(msg)
+            with unit_of_work():  # one message, one transaction
+                result = send_one(msg)
         except Exception as exc:  # one broken message (e.g. its document's file is missing) must not stop the run
-            db.session.rollback()
             current_app.logger.exception("message %s not sent", msg_id)
-            msg = db.session.get(Message, msg_id)
-            msg.error = f"{type(exc).__name__}: {exc}"
-            if msg.attempts >= int(current_app.config["MESSAGES_MAX_ATTEMPTS"]):
-                msg.status = "failed"
+            with unit_of_work():
+                msg = db.session.get(Message, msg_id)
+                msg.error = f"{type(exc).__name__}: {exc}"
+                if msg.attempts >= int(current_app.config["MESSAGES_MAX_ATTEMPTS"]):
+                    msg.status = "failed"
             result = "error"
-        db.session.commit()
         counts[result] = counts.get(result, 0) + 1
     if current_app.config["SMSRU_API_ID"]:
-        counts.update(poll_sms_statuses(limit))
-        db.session.commit()
+        with unit_of_work():
+            counts.update(poll_sms_statuses(limit))
     return counts
 
 

@@ -11,6 +11,7 @@ from ..domain.errors import DomainError
 from ..extensions import csrf, db
 from ..i18n import _
 from ..pagination import paginate
+from ..transaction import rollback
 from . import bp, labels, queries, services, texts
 from .forms import MessageFilterForm, SendForm
 from .models import Message
@@ -75,10 +76,8 @@ def _send_page(account_id: int | None, case_id: int | None):
                 document_id=int(form.document_id.data) if form.document_id.data else None,
                 party_id=int(form.party_id.data) if form.party_id.data else None)
         except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
+            rollback(str(exc))
         else:
-            db.session.commit()
             if msg.status == "refused":
                 flash(_("The message is refused: %(why)s", why=msg.error), "error")
                 return redirect(url_for(".show", message_id=msg.id))
@@ -156,9 +155,8 @@ def callback(provider: str):
         else:
             counts = services.take_email_callback(request.get_json(force=True, silent=True))
     except DomainError:
-        db.session.rollback()
+        rollback()
         abort(400)
-    db.session.commit()
     current_app.logger.info("messages callback %s: %s", provider, counts)
     if provider == "smsru":
         return "100", 200, {"Content-Type": "text/plain; charset=utf-8"}

@@ -9,6 +9,7 @@ from flask import Flask
 from ..domain.errors import DomainError
 from ..extensions import db
 from ..timeutil import today as today_local
+from ..transaction import unit_of_work
 
 
 def render_report(month_text: str, fmt: str) -> bytes | str:
@@ -114,10 +115,9 @@ def register_cli(app: Flask) -> None:
         if not yes:
             click.confirm(f"Close {month}? Closing is final.", abort=True)
         try:
-            closed = close_month(m, user, today_local())
-            db.session.commit()
+            with unit_of_work():
+                closed = close_month(m, user, today_local())
         except DomainError as exc:
-            db.session.rollback()
             raise click.ClickException(str(exc)) from None
         click.echo(f"closed {month} at {closed.closed_at:%Y-%m-%d %H:%M}")
 
@@ -132,8 +132,8 @@ def register_cli(app: Flask) -> None:
         from ..accounts.models import AccountMonth
         from ..accounts.services import refresh_account_figures
 
-        refresh_account_figures()
-        db.session.commit()
+        with unit_of_work():
+            refresh_account_figures()
         rows = db.session.scalar(select(func.count()).select_from(AccountMonth))
         latest = db.session.scalar(select(func.max(AccountMonth.month)))
         click.echo(f"figures recomputed: {rows} account-months up to {latest or '—'}")

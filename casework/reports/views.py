@@ -122,7 +122,6 @@ def close(month: str):
                 flash(e, "error")
         return redirect(url_for(".monthly", month=queries.month_key(m)))
     close_month(m, current_user, today(), note=form.note.data or None)
-    db.session.commit()
     flash(_("%(m)s is closed; the report will be shown as submitted.", m=queries.month_key(m)), "success")
     return redirect(url_for(".monthly", month=queries.month_key(m)))
 

@@ -281,10 +281,12 @@ def test_unchanged_balances_are_not_written_again(app, is_postgres):
             return dict(conn.execute(text("SELECT account_id, xmin::text FROM account_balances")).all())
         old = versions()
     else:
-        conn.exec_driver_sql("CREATE TEMP TABLE balance_writes (account_id INTEGER, what TEXT)")
+        # real (not TEMP) table and triggers: the session may take another pooled connection after the commit
+        conn.exec_driver_sql("CREATE TABLE balance_writes (account_id INTEGER, what TEXT)")
         for what, row in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")):
-            conn.exec_driver_sql(f"CREATE TEMP TRIGGER balance_{what.lower()} AFTER {what} ON account_balances "
+            conn.exec_driver_sql(f"CREATE TRIGGER balance_{what.lower()} AFTER {what} ON account_balances "
                                  f"BEGIN INSERT INTO balance_writes VALUES ({row}.account_id, '{what}'); END")
+        db.session.commit()
     _charge(b, date(2025, 1, 1), 5_000, f"k{b}-2")  # within the same months: the others' figures stay the same
     refresh_account_figures([a, b, c], as_of=as_of)
     db.session.commit()
@@ -294,7 +296,12 @@ def test_unchanged_balances_are_not_written_again(app, is_postgres):
         new = versions()
         assert [acc for acc in (a, b, c) if new[acc] != old[acc]] == [b]
     else:
-        assert conn.exec_driver_sql("SELECT account_id, what FROM balance_writes").all() == [(b, "UPDATE")]
+        writes = conn.exec_driver_sql("SELECT account_id, what FROM balance_writes").all()
+        for what in ("insert", "update", "delete"):
+            conn.exec_driver_sql(f"DROP TRIGGER balance_{what}")
+        conn.exec_driver_sql("DROP TABLE balance_writes")
+        db.session.commit()
+        assert writes == [(b, "UPDATE")]
     # the as_of of the figures is a figure too: a later day rewrites every row of the scope
     refresh_account_figures([a, c], as_of=as_of + timedelta(days=1))
     assert {db.session.get(AccountBalance, acc).as_of for acc in (a, c)} == {as_of + timedelta(days=1)}
