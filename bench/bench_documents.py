@@ -28,9 +28,9 @@ def main() -> None:
     pg_name = None
     if url and url.startswith("postgres"):
         import psycopg
+        from sqlalchemy.engine import make_url
 
         from casework.config import normalize_database_url
-        from sqlalchemy.engine import make_url
 
         base = make_url(normalize_database_url(url))
         pg_name = f"casework_bench_{uuid.uuid4().hex[:6]}"

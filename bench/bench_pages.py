@@ -141,9 +141,8 @@ def uptime() -> str:
 
 
 def measure(engine: str, url: str, args) -> list[tuple]:
-    from casework import create_app
-
     from bench.dataset import BENCH_PASSWORD
+    from casework import create_app
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False,
                       "TESTING": True})

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from flask import Flask
 
-
 # production refuses to start with a shorter SECRET_KEY (it signs the session and remember-me cookies)
 SECRET_KEY_MIN_BYTES = 32
 

@@ -5,8 +5,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
 
-from babel import numbers as babel_numbers
 from babel import dates as babel_dates
+from babel import numbers as babel_numbers
 from flask import Flask, current_app, request, session
 from flask.globals import _cv_app
 from flask_babel import get_locale, get_translations, ngettext  # noqa: F401  (re-exported)

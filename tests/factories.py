@@ -12,8 +12,16 @@ from decimal import Decimal
 
 from sqlalchemy import insert, select
 
-from casework.accounts.models import (Account, AccountBalance, AccountParty, Building, LedgerEntry, Party, Premises,
-                                      Service)
+from casework.accounts.models import (
+    Account,
+    AccountBalance,
+    AccountParty,
+    Building,
+    LedgerEntry,
+    Party,
+    Premises,
+    Service,
+)
 from casework.accounts.services import refresh_account_figures
 from casework.cases.models import Case
 from casework.enterprise.models import get_enterprise

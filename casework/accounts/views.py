@@ -3,17 +3,24 @@ from __future__ import annotations
 from flask import abort, current_app, render_template, request
 from flask_login import current_user
 
-from ..pagination import MAX_PAGE
 from ..access import ALL_ROLES, roles
 from ..audit.services import record_event
 from ..extensions import db
 from ..i18n import _l
+from ..pagination import MAX_PAGE
 from ..transaction import commit_now
 from . import bp, queries
 from .forms import AccountFilterForm
-from .labels import (AGING_LABELS, CATEGORY_LABELS, PARTY_KIND_LABELS, PARTY_ROLE_LABELS, SORT_LABELS,
-                     SOURCE_LABELS, TENURE_LABELS)
-from .pii import may_see_pii, mask_tail, party_view
+from .labels import (
+    AGING_LABELS,
+    CATEGORY_LABELS,
+    PARTY_KIND_LABELS,
+    PARTY_ROLE_LABELS,
+    SORT_LABELS,
+    SOURCE_LABELS,
+    TENURE_LABELS,
+)
+from .pii import mask_tail, may_see_pii, party_view
 
 PER_PAGE = 50
 # later areas: (blueprint name, section title); a section shows when that blueprint is registered and renders

@@ -27,10 +27,10 @@ from ..imports import services as imports
 from ..imports import uploads
 from ..imports.models import ImportBatch
 from ..imports.rows import RowError
-from ..timeutil import utcnow
-from .models import SCOPES, ApiIdempotencyKey, ApiToken
 from ..problems import ApiProblem
+from ..timeutil import utcnow
 from ..transaction import commit_now
+from .models import SCOPES, ApiIdempotencyKey, ApiToken
 
 TOKEN_PREFIX = "cw_"
 LAST_USED_EVERY_S = 60  # last_used_at is written at most once a minute per token

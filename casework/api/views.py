@@ -13,9 +13,9 @@ from ..access import api_token, public
 from ..domain.errors import DomainError
 from ..extensions import csrf
 from ..i18n import _
-from . import bp, queries, schema, services
 from ..problems import ApiProblem, from_exception, problem_response
 from ..transaction import commit_now, rollback
+from . import bp, queries, schema, services
 
 _limiter = services.RateLimiter()
 _KEY_RE = re.compile(r"[\x21-\x7e]{1,255}")  # printable ASCII, no spaces

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from ..domain.errors import DomainError
 from ..extensions import db
 from ..transaction import unit_of_work
-from .models import ROLES, User
 from . import services
+from .models import ROLES, User
 
 users_cli = AppGroup("users", help="Manage users.")
 

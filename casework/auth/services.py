@@ -17,9 +17,17 @@ from ..domain.errors import DomainError
 from ..extensions import db
 from ..i18n import _, _l
 from ..timeutil import utcnow
-from .models import (OUTCOME_DISABLED, OUTCOME_LOCKED, OUTCOME_OK, OUTCOME_RESET, OUTCOME_THROTTLED,
-                     OUTCOME_WRONG, ROLES, LoginAttempt, User)
-
+from .models import (
+    OUTCOME_DISABLED,
+    OUTCOME_LOCKED,
+    OUTCOME_OK,
+    OUTCOME_RESET,
+    OUTCOME_THROTTLED,
+    OUTCOME_WRONG,
+    ROLES,
+    LoginAttempt,
+    User,
+)
 
 # zxcvbn's feedback (English, fixed texts) → our msgids, translated in the catalogue
 _ZXCVBN_TEXTS = {

@@ -11,11 +11,9 @@ from ..domain.errors import DomainError
 from ..extensions import db
 from ..i18n import _
 from ..transaction import commit_now, rollback
-from . import bp
-from .forms import PasswordForm, ProfileForm, UserForm
-from .forms import LoginForm
+from . import bp, services
+from .forms import LoginForm, PasswordForm, ProfileForm, UserForm
 from .models import User
-from . import services
 
 
 def _keep_signed_in(user: User) -> None:

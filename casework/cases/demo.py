@@ -14,15 +14,14 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select, update
 
-from ..accounts.models import Account, AccountBalance, Building, LedgerEntry, Service, Territory
+from ..accounts.models import Account, AccountBalance, AccountServiceNorm, Building, LedgerEntry, Service, Territory
 from ..auth.models import User
+from ..demo.generator import weighted_choice
 from ..domain.errors import DomainError
 from ..domain.stages import COURT_ORDER_LIMIT_KOP, EMPLOYER_LIMIT_KOP
 from ..extensions import db
 from . import services
-from ..accounts.models import AccountServiceNorm
 from .models import BailiffUnit, Case, Court
-from ..demo.generator import weighted_choice
 
 # Since 2023 the state duty is paid to the single tax account (Казначейство России (ФНС России)); the KBK
 # tells general courts from arbitrazh courts and the OKTMO names the municipality of the court.

@@ -5,16 +5,32 @@ from datetime import date
 from decimal import Decimal
 
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, HiddenField, SelectField, SelectMultipleField, StringField,
-                     SubmitField, TextAreaField)
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..domain.money import from_kopecks
 from ..domain.stages import TRANSITIONS, Stage
 from ..i18n import _, _l
 from ..moneyfield import MoneyField
-from .labels import (COURT_KIND_LABELS, STAGE_LABELS, DESTINATION_LABELS, END_REASON_LABELS, GROUND_LABELS, HOLD_LABELS,
-                     OUTCOME_LABELS, choices)
+from .labels import (
+    COURT_KIND_LABELS,
+    DESTINATION_LABELS,
+    END_REASON_LABELS,
+    GROUND_LABELS,
+    HOLD_LABELS,
+    OUTCOME_LABELS,
+    STAGE_LABELS,
+    choices,
+)
 
 
 def _money(form, field):

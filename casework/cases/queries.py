@@ -19,10 +19,19 @@ from ..domain import enforcement as enforcement_rules
 from ..domain.restriction import DERIVED_NORM_MONTHS, derived_norm_kop
 from ..extensions import db
 from . import labels
-from .models import (Alert, BailiffUnit, Case, Court, CourtRecord, Deadline, Enforcement, Hold, StageChange,
-                     WriteOffProposal)
-from .services import (kept_agreement_exists, norm_info, open_threshold_kop, service_debt_kop,
-                       service_monthly_charges)
+from .models import (
+    Alert,
+    BailiffUnit,
+    Case,
+    Court,
+    CourtRecord,
+    Deadline,
+    Enforcement,
+    Hold,
+    StageChange,
+    WriteOffProposal,
+)
+from .services import kept_agreement_exists, norm_info, open_threshold_kop, service_debt_kop, service_monthly_charges
 
 SECTION_LIMIT = 50  # rows per queue section: a day's work, not a report (the full list is on /cases/)
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import case as sql_case, exists, func, insert, literal, select, text, update
+from sqlalchemy import case as sql_case
+from sqlalchemy import exists, func, insert, literal, select, text, update
 from sqlalchemy.orm import aliased
 
-from ..accounts.models import Account, AccountBalance, Building, LedgerEntry, Service
+from ..accounts.models import Account, AccountBalance, AccountServiceNorm, Building, LedgerEntry, Service
 from ..audit.services import record_event
 from ..contacts.models import PaymentAgreement
 from ..documents.models import Document
@@ -19,18 +20,37 @@ from ..documents.queries import pretrial_claim_sent_on as documents_pretrial_cla
 from ..documents.queries import warning_delivered_on
 from ..domain.court_dates import check_court_dates, check_delivery, check_not_future
 from ..domain.periods import Period
-from ..domain.stages import (CaseFacts, CourtActKind, CourtKind, ServiceFacts, Stage, TransitionNotAllowed,
-                             check_transition, check_writ_destination, objection_term_end,
-                             restriction_may_start_on, suspension_may_start_on, FINAL_STAGES)
+from ..domain.stages import (
+    FINAL_STAGES,
+    CaseFacts,
+    CourtActKind,
+    CourtKind,
+    ServiceFacts,
+    Stage,
+    TransitionNotAllowed,
+    check_transition,
+    check_writ_destination,
+    objection_term_end,
+    restriction_may_start_on,
+    suspension_may_start_on,
+)
 from ..domain.stages import check_court_application as _check_court_application
 from ..domain.stages import check_measure as _check_measure
 from ..extensions import db
 from .directory import check_court_fits, debtor_kind_of, debtor_of, level_params, track_of
 from .directory import court_choice as _directory_court_choice
-from ..accounts.models import AccountServiceNorm
-from .models import (Alert, Case, Court, CourtRecord, Deadline, Enforcement, Hold, StageChange,
-                     WriteOffProposal, sync_open_case_flags)
-
+from .models import (
+    Alert,
+    Case,
+    Court,
+    CourtRecord,
+    Deadline,
+    Enforcement,
+    Hold,
+    StageChange,
+    WriteOffProposal,
+    sync_open_case_flags,
+)
 
 
 def _refuse(code: str, reason: str, **params):

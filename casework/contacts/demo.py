@@ -6,9 +6,9 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import insert, literal, select
 
+from ..demo.generator import weighted_choice
 from ..extensions import db
 from .models import Contact, Promise
-from ..demo.generator import weighted_choice
 
 _CHANNELS = [("call", 50), ("visit", 15), ("sms", 15), ("letter", 8), ("reception", 5), ("email", 3),
              ("messenger", 2), ("raid", 1), ("gis_zhkh", 1)]

@@ -1,15 +1,23 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, IntegerField, SelectField, StringField, SubmitField,
-                     TextAreaField, TimeField)
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    TimeField,
+)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from ..i18n import _l
 from ..moneyfield import MoneyField
-from ..timeutil import now_local, today as business_today
-from .labels import (AGREEMENT_KIND_LABELS, CHANNEL_LABELS, DIRECTION_LABELS, NEXT_ACTION_LABELS, OUTCOME_LABELS,
-                     choices)
+from ..timeutil import now_local
+from ..timeutil import today as business_today
+from .labels import AGREEMENT_KIND_LABELS, CHANNEL_LABELS, DIRECTION_LABELS, NEXT_ACTION_LABELS, OUTCOME_LABELS, choices
 
 
 def _two_decimals(form, field):

@@ -14,9 +14,19 @@ from ..domain.errors import DomainError
 from ..domain.periods import Period, nominal_due_date
 from ..extensions import db
 from ..i18n import _
-from ..timeutil import now_local, today as business_today, utcnow
-from .models import (AGREEMENT_KINDS, CHANNELS, DIRECTIONS, NEXT_ACTIONS, OUTCOMES, AgreementInstalment, Contact,
-                     PaymentAgreement, Promise)
+from ..timeutil import now_local, utcnow
+from ..timeutil import today as business_today
+from .models import (
+    AGREEMENT_KINDS,
+    CHANNELS,
+    DIRECTIONS,
+    NEXT_ACTIONS,
+    OUTCOMES,
+    AgreementInstalment,
+    Contact,
+    PaymentAgreement,
+    Promise,
+)
 
 MAX_PROMISE_DAYS = 180  # a promise further out than this is an agreement, not a promise
 

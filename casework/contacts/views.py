@@ -5,8 +5,8 @@ from datetime import datetime
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..accounts.pii import may_see_pii, shown_phone
 from ..access import ALL_ROLES, CASE_STAFF, LAWYER, MANAGER, has_role, roles
+from ..accounts.pii import may_see_pii, shown_phone
 from ..domain.errors import DomainError
 from ..extensions import db
 from ..i18n import _

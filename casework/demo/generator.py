@@ -835,7 +835,8 @@ def run_extensions(rng: random.Random, today: date) -> list[str]:
 def build_demo(*, accounts: int = 2000, today: date | None = None, seed: int = SEED) -> DemoSummary:
     """Build the demo enterprise on the current (schema-ready, data-empty) database; the caller commits."""
     from ..enterprise.models import get_enterprise
-    from ..timeutil import forget_zone, today as business_today
+    from ..timeutil import forget_zone
+    from ..timeutil import today as business_today
 
     started = time.perf_counter()
     get_enterprise().timezone = DEMO_TIMEZONE  # Lensk: «today» of the demo is the enterprise's local day

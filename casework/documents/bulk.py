@@ -25,8 +25,8 @@ from ..jobs.services import JobCancelled
 from ..timeutil import utcnow
 from ..transaction import unit_of_work
 from . import context as ctxmod
-from .fields import build_context, uses_pii
 from . import links
+from .fields import build_context, uses_pii
 from .letters import DOWNLOAD, ISSUE, LETTERS
 from .models import Document, DocumentBatch, DocumentCounter
 from .rendering import CompiledTemplate

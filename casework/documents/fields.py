@@ -335,9 +335,10 @@ def _enf(s):
     """The case's enforcement at the bailiffs the letter is about: the one chosen (`enforcement_id`) if it is the
     case's, else the latest sent to the bailiffs; None without one."""
     if "enforcement" not in s.extra:
+        from sqlalchemy import select
+
         from ..cases.models import Enforcement
         from ..extensions import db
-        from sqlalchemy import select
 
         case_id = getattr(s.case, "id", None)
         found = None

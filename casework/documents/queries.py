@@ -5,8 +5,8 @@ from datetime import date
 
 from sqlalchemy import Select, func, or_, select
 
-from ..extensions import db
 from ..accounts.models import Territory
+from ..extensions import db
 from .models import Document, DocumentBatch, TemplateVersion
 
 WARNING_KIND = "warning_restriction"

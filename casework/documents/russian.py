@@ -556,8 +556,8 @@ def apportion_kopecks(exact: list, total_kop: int) -> list[int]:
     """Rows printed in kopecks that add up to `total_kop` exactly: each row is its exact value (a Fraction of
     kopecks) rounded down, and the kopecks left to reach the total go to the rows with the largest remainders
     (each printed row stays within one kopeck of its exact value). The total is the legal engine's and governs."""
-    from fractions import Fraction
     import math
+    from fractions import Fraction
 
     fr = [Fraction(x) for x in exact]
     base = [math.floor(x) for x in fr]

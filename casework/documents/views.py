@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import (abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for)
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
@@ -15,18 +15,42 @@ from ..i18n import _
 from ..jobs.services import start as start_job
 from ..pagination import int_arg, paginate
 from ..transaction import commit_now, refused, rollback
-from . import bp, bulk
+from . import bp, bulk, queries
 from .fields import FIELD_BY_NAME, FIELDS, PARAM_FIELDS
-from .forms import (DELIVERY_LABELS, OUTPUT_LABELS, BulkForm, ChooseLetterForm, DeliveryForm, TemplateUploadForm,
-                    letter_choices)
+from .forms import (
+    DELIVERY_LABELS,
+    OUTPUT_LABELS,
+    BulkForm,
+    ChooseLetterForm,
+    DeliveryForm,
+    TemplateUploadForm,
+    letter_choices,
+)
 from .letters import DOWNLOAD, ISSUE, LETTERS, PREVIEW, kinds_allowed
 from .models import Document, DocumentBatch, TemplateVersion
-from . import queries
 from .queries import registry_query
-from .services import (DocumentError, DocumentRefused, LetterRefused, activate_template_version, active_template,
-                       add_template_version, check_right, claim_checklist, file_for_download, issue_document,
-                       issued_for_token, new_issue_token, parties_form, prepare, preview_context,
-                       record_delivery, shipped_template_path, valid_issue_token, validate_template, version_file)
+from .services import (
+    DocumentError,
+    DocumentRefused,
+    LetterRefused,
+    activate_template_version,
+    active_template,
+    add_template_version,
+    check_right,
+    claim_checklist,
+    file_for_download,
+    issue_document,
+    issued_for_token,
+    new_issue_token,
+    parties_form,
+    prepare,
+    preview_context,
+    record_delivery,
+    shipped_template_path,
+    valid_issue_token,
+    validate_template,
+    version_file,
+)
 
 
 def _refused(exc: DocumentError):

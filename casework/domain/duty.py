@@ -8,7 +8,7 @@ from enum import StrEnum
 from typing import Iterable, Mapping, Sequence
 
 from .errors import DomainError, InvalidAmount, InvalidInput
-from .money import to_money, round_rubles
+from .money import round_rubles, to_money
 from .policy import DutyPolicy, DutyRounding
 
 _HUNDRED = Decimal(100)

@@ -10,15 +10,27 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from .errors import CodedRefusal
-from .jurisdiction import (ARBITRAZH_ORDER_LIMIT_KOP, CourtTrack, arbitrazh_claim_may_be_filed_on,
-                           arbitrazh_objection_term_end)
+from .jurisdiction import (
+    ARBITRAZH_ORDER_LIMIT_KOP,
+    CourtTrack,
+    arbitrazh_claim_may_be_filed_on,
+    arbitrazh_objection_term_end,
+)
 from .periods import add_months
 
 # ---------------------------------------------------------------------------------------------- constants
 # the 20-day warning and 10-day restriction terms (ПП 354 п.119), their reading and the ПП 424 freeze are
 # defined once, in restriction.py
-from .restriction import (PP424_FREEZE, SUSPENSION_AFTER_DAYS, THRESHOLD_MONTHS, WARNING_TERM_DAYS,  # noqa: E402,F401
-                          TermReading, earliest_restriction_date, earliest_suspension_date)
+from .restriction import (  # noqa: E402,F401
+    PP424_FREEZE,
+    SUSPENSION_AFTER_DAYS,
+    THRESHOLD_MONTHS,
+    WARNING_TERM_DAYS,
+    TermReading,
+    earliest_restriction_date,
+    earliest_suspension_date,
+)
+
 COURT_ORDER_LIMIT_KOP = 500_000_00  # ГПК ст.121 / АПК ст.229.2: court order up to 500,000 ₽
 OBJECTION_DAYS = 10             # ГПК ст.128–129: 10 days from receipt of the order to object (АПК: jurisdiction.py)
 EVICTION_MONTHS = 6             # ЖК ст.90: eviction of a social tenant after > 6 months without payment
@@ -383,7 +395,7 @@ def _guard_enforcement(facts: CaseFacts, today: date, calendar=None) -> None:
 
 
 def _guard_writeoff(facts: CaseFacts, today: date) -> None:
-    from .writeoff import check_ground, check_approval
+    from .writeoff import check_approval, check_ground
 
     check_ground(facts.writeoff_ground, facts)
     check_approval(facts.writeoff_proposed_by, facts.writeoff_approved_by, facts.writeoff_approver_role)

@@ -27,10 +27,10 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date
+from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
-from xml.etree.ElementTree import Element, ParseError
 
 from ..i18n import _
 

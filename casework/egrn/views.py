@@ -1,7 +1,6 @@
 """ЕГРН extracts for managers: upload → differences per file → confirmation."""
 from __future__ import annotations
 
-
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 

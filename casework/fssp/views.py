@@ -1,7 +1,6 @@
 """Bailiffs' reconciliation for lawyers: upload → review (matches, ambiguous and unmatched rows, receipts) → confirm."""
 from __future__ import annotations
 
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 

@@ -20,10 +20,10 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
+from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
-from xml.etree.ElementTree import Element, ParseError
 
 from ..i18n import _
 

@@ -1,7 +1,6 @@
 """ГИС ЖКХ debt requests for lawyers and managers (the administrator reads): queue, import, review, answer, export."""
 from __future__ import annotations
 
-
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 

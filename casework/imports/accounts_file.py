@@ -13,8 +13,18 @@ from decimal import Decimal
 from typing import Any, Callable
 
 from ..i18n import _, _l
-from .columns import (BOOL_VALUES, CATEGORY_VALUES, COMMON, SKIP, TENURE_VALUES, Column, Refused, header_spec,
-                      map_columns, norm)
+from .columns import (
+    BOOL_VALUES,
+    CATEGORY_VALUES,
+    COMMON,
+    SKIP,
+    TENURE_VALUES,
+    Column,
+    Refused,
+    header_spec,
+    map_columns,
+    norm,
+)
 from .rows import Parsed, cell, progress_every
 from .tables import Table
 from .values import BadValue, account_number_problem, identifier, parse_amount, parse_date, text

@@ -14,8 +14,8 @@ from ..accounts.models import PAYMENT_SOURCES, Service
 from ..domain.errors import DomainError
 from ..extensions import db
 from ..i18n import _
-from .models import ALIAS_KINDS, ImportAlias
 from .columns import norm
+from .models import ALIAS_KINDS, ImportAlias
 
 CATEGORIES = ("population", "other")
 

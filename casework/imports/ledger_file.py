@@ -15,8 +15,7 @@ from .columns import ENTRY_KIND_VALUES, SOURCE_VALUES, map_columns, norm
 from .labels import column_label
 from .rows import Parsed, cell
 from .tables import Table
-from .values import BadValue, identifier, norm_charge_kop, parse_amount, parse_date, parse_period, text, \
-    unknown_account
+from .values import BadValue, identifier, norm_charge_kop, parse_amount, parse_date, parse_period, text, unknown_account
 
 LEDGER_FIELDS = ("account_id", "service_id", "period", "kind", "amount_kop", "paid_on", "source", "paid_period",
                  "reference", "entry_key", "row")

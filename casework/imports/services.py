@@ -37,9 +37,9 @@ from .persons import PersonsPlan, plan_persons, write_persons
 from .persons_file import parse_persons
 from .rows import ImportFileError, Parsed, RowError
 from .turnover_file import parse_turnover, turnover_entries
-from .uploads import sha256_of
+
 # imports/views.py reads the upload helpers here (services.check_upload, …) until it imports uploads.py itself
-from .uploads import check_upload, error_file_path, load_upload, store_upload  # noqa: F401
+from .uploads import check_upload, error_file_path, load_upload, sha256_of, store_upload  # noqa: F401
 
 MAX_STORED_ERRORS = 1000  # kept in the batch record; the error file holds all of them
 

@@ -7,9 +7,9 @@ from datetime import date
 
 from sqlalchemy import func, select
 
+from ..accounts.models import Account, Service
 from ..extensions import db
 from ..i18n import _
-from ..accounts.models import Account, Service
 from . import corrections
 from .labels import column_label
 from .ledger_file import L_ACC, L_AMOUNT, L_KIND, L_PAID_ON, L_PERIOD, L_REF, L_ROW, L_SVC

@@ -17,8 +17,17 @@ from .labels import column_label
 from .ledger_file import note_norm
 from .rows import Parsed, RowError, cell, progress_every
 from .tables import Table
-from .values import BadValue, identifier, norm_charge_kop, parse_amount, parse_date, parse_period, rub, text, \
-    unknown_account
+from .values import (
+    BadValue,
+    identifier,
+    norm_charge_kop,
+    parse_amount,
+    parse_date,
+    parse_period,
+    rub,
+    text,
+    unknown_account,
+)
 
 
 def parse_turnover(table: Table, accounts: dict[str, int], services: dict[str, int],

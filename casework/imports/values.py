@@ -14,6 +14,7 @@ from ..domain.identifiers import LATIN, mixed_scripts, normalize_identifier
 from ..i18n import _
 from . import months
 
+
 class BadValue(ValueError):
     """A cell that cannot be read; str() is the reason in the user's language."""
 

@@ -5,13 +5,13 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from flask_login import current_user
 from sqlalchemy import select
 
+from .. import storage
 from ..access import ADMIN, ALL_ROLES, MANAGER, roles
 from ..extensions import db
 from ..i18n import _
 from ..pagination import int_arg, paginate
 from ..transaction import commit_now
 from . import bp
-from .. import storage
 from .exports import AREA, MIMETYPES, download_for
 from .models import JOB_STATES, JobRun
 from .services import request_cancel

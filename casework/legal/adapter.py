@@ -39,8 +39,7 @@ from sqlalchemy import select
 from ..domain.allocation import Charge, Payment
 from ..domain.limitation import LimitationEvent
 from ..domain.periods import Period, nominal_due_date
-from ..domain.policy import (DutyPolicy, InvalidPolicySetting, LimitationPolicy, PenaltyPolicy,
-                             policy_from_setting)
+from ..domain.policy import DutyPolicy, InvalidPolicySetting, LimitationPolicy, PenaltyPolicy, policy_from_setting
 from ..extensions import db
 
 __all__ = ["LEDGER_COLUMNS", "ledger_inputs", "ledger_kopecks", "inputs_from_kopecks", "ledger_entries_for",

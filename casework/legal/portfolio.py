@@ -21,9 +21,16 @@ from ..domain.policy import LimitationPolicy, PenaltyPolicy
 from ..extensions import db
 from ..timeutil import utcnow
 from ..transaction import unit_of_work
+from .adapter import (  # noqa: F401
+    acknowledgments_by_account,
+    contract_due_day,
+    inputs_from_kopecks,
+    ledger_kopecks,
+    limitation_events_by_account,
+    limitation_policy,
+    penalty_policy,
+)
 from .models import PortfolioResult, PortfolioRun
-from .adapter import (acknowledgments_by_account, contract_due_day, inputs_from_kopecks,  # noqa: F401
-                      ledger_kopecks, limitation_events_by_account, limitation_policy, penalty_policy)
 from .services import Reference, calculate, current_reference
 
 CHUNK_ACCOUNTS = 5000

@@ -9,8 +9,7 @@ from importlib import resources
 
 from casework.domain.calendar import WorkingCalendar
 from casework.domain.duty import DutyScale, duty_scales_from_rows
-from casework.domain.keyrate import (CapWindow, KeyRateTable, Moratorium, cap_window_from_row,
-                                     moratorium_from_row)
+from casework.domain.keyrate import CapWindow, KeyRateTable, Moratorium, cap_window_from_row, moratorium_from_row
 
 DATA_PACKAGE = "casework.data"
 

@@ -154,11 +154,20 @@ def bump_reference_version() -> None:
 
 # ---------------------------------------------------------------- ledger, events and policies: the adapter
 # (re-exported: every area reads the ledger and the policies through casework.legal.adapter)
-from .adapter import (LEDGER_COLUMNS, acknowledgment_events, contract_due_day,  # noqa: E402,F401
-                      court_events_by_account, inputs_from_kopecks, ledger_entries_for, ledger_inputs,
-                      ledger_kopecks, limitation_events_by_account, limitation_events_for, limitation_policy,
-                      penalty_policy)
-
+from .adapter import (  # noqa: E402,F401
+    LEDGER_COLUMNS,
+    acknowledgment_events,
+    contract_due_day,
+    court_events_by_account,
+    inputs_from_kopecks,
+    ledger_entries_for,
+    ledger_inputs,
+    ledger_kopecks,
+    limitation_events_by_account,
+    limitation_events_for,
+    limitation_policy,
+    penalty_policy,
+)
 
 # ---------------------------------------------------------------- the account calculation
 

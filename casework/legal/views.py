@@ -24,9 +24,8 @@ from ..views_common import WARNING_PROVIDERS
 from . import bp
 from . import forms as F
 from . import labels as L
-from .adapter import claim_checklist
 from . import services as S
-from .adapter import duty_policy
+from .adapter import claim_checklist, duty_policy
 from .queries import TABLES, portfolio_rows, reference_rows
 
 if S.admin_staleness_warnings not in WARNING_PROVIDERS:

@@ -1,10 +1,9 @@
 import logging
 from logging.config import fileConfig
 
+from alembic import context
 from flask import current_app
 from sqlalchemy import text
-
-from alembic import context
 
 # PostgreSQL: the migrations run under this session-level advisory lock, so two hosts deploying at once migrate one
 # after the other (the second finds the database at head and does nothing). Any constant unique to casework.

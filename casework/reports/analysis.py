@@ -85,8 +85,13 @@ def limitation_by_account(account_ids: list[int], as_of: date) -> dict[int, list
     stopped or restarted by a court application (ГК 204; Пленум № 43 п.17–18: after a cancelled order the
     rest is extended to six months) or an acknowledgment — a signed payment agreement (ГК 203, 206 п.2).
     """
-    from ..legal.adapter import (contract_due_day, ledger_entries_by_account, limitation_events_by_account,
-                                 limitation_policy, penalty_policy)
+    from ..legal.adapter import (
+        contract_due_day,
+        ledger_entries_by_account,
+        limitation_events_by_account,
+        limitation_policy,
+        penalty_policy,
+    )
     from ..legal.services import calculation_from_entries, current_reference
 
     pen, lim, ref = penalty_policy(), limitation_policy(), current_reference()

@@ -29,8 +29,16 @@ from ..extensions import db
 from ..i18n import _
 from ..timeutil import utcnow
 from .models import ClosedMonth
-from .queries import (CATEGORIES, FormRow, add_month, debt_start_by_category, fetch_form_figures, last_day,
-                      month_key, report_settings)
+from .queries import (
+    CATEGORIES,
+    FormRow,
+    add_month,
+    debt_start_by_category,
+    fetch_form_figures,
+    last_day,
+    month_key,
+    report_settings,
+)
 
 SNAPSHOT_VERSION = 1
 ROW_ORDER = ("population", "other", "total")

@@ -6,7 +6,7 @@ from datetime import date
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..access import ALL_ROLES, LAWYER, MANAGER, ADMIN, roles
+from ..access import ADMIN, ALL_ROLES, LAWYER, MANAGER, roles
 from ..domain.errors import DomainError
 from ..export import Column, csv_response, xlsx_response
 from ..extensions import db
@@ -323,8 +323,8 @@ def activity():
 @bp.route("/dashboard")
 @roles(ALL_ROLES)
 def dashboard():
-    from . import analysis, charts
     from ..i18n import format_number, format_period
+    from . import analysis, charts
 
     months = queries.months_with_data(1)
     last = months[0] if months else queries.add_month(today().replace(day=1), -1)

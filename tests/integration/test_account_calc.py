@@ -14,7 +14,6 @@ from casework.legal.services import account_calculation, current_reference
 from tests.factories import add_entries, calc_account
 
 
-
 def service_id(code: str) -> int:
     return db.session.scalar(select(Service.id).where(Service.code == code))
 

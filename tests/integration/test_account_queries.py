@@ -5,9 +5,17 @@ import pytest
 from sqlalchemy import insert, select
 
 from casework.accounts.models import Account, AccountBalance, LedgerEntry, Service, Territory
-from casework.accounts.queries import (AccountFilter, account_totals, aging_bucket, iter_account_rows,
-                                       ledger_by_month_and_service, payments_for, search_accounts, search_terms,
-                                       search_text_for)
+from casework.accounts.queries import (
+    AccountFilter,
+    account_totals,
+    aging_bucket,
+    iter_account_rows,
+    ledger_by_month_and_service,
+    payments_for,
+    search_accounts,
+    search_terms,
+    search_text_for,
+)
 from casework.extensions import db
 
 # number, name, address, phone, category, tenure, municipal, territory, balance ₽-kopecks, overdue, months, oldest days

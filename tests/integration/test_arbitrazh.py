@@ -14,7 +14,7 @@ from casework.accounts.models import Account, AccountParty, Building, LedgerEntr
 from casework.cases import services
 from casework.cases.directory import DirectoryError
 from casework.cases.labels import refusal_message
-from casework.cases.models import CourtRecord, Court
+from casework.cases.models import Court, CourtRecord
 from casework.documents import russian as ru
 from casework.documents.context import load_common
 from casework.documents.models import Document

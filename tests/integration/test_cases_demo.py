@@ -9,8 +9,17 @@ from sqlalchemy import func, select
 from casework.accounts.models import Building
 from casework.auth.models import User
 from casework.cases import queries
-from casework.cases.models import (Alert, BailiffUnit, Case, Court, CourtRecord, Deadline, Enforcement, StageChange,
-                                   WriteOffProposal)
+from casework.cases.models import (
+    Alert,
+    BailiffUnit,
+    Case,
+    Court,
+    CourtRecord,
+    Deadline,
+    Enforcement,
+    StageChange,
+    WriteOffProposal,
+)
 from casework.demo.generator import build_demo
 from casework.domain.stages import TRANSITIONS, Stage
 from casework.extensions import db

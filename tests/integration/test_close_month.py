@@ -9,8 +9,7 @@ from casework.extensions import db
 from casework.reports.queries import fetch_form_figures
 from casework.reports.services import MonthNotClosable, close_month, monthly_report
 
-from .report_data import entry, refresh_figures
-from .report_data import FEB, rub
+from .report_data import FEB, entry, refresh_figures, rub
 
 MAR = date(2026, 3, 1)
 

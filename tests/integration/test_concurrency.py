@@ -22,10 +22,10 @@ from casework.extensions import db
 from casework.imports import services as import_services
 from casework.imports.models import ImportBatch
 from casework.timeutil import today
+from tests.factories import billed_account
 
 from ..conftest import PASSWORD
 from ..web.test_csrf import Browser
-from tests.factories import billed_account
 
 CONFLICT_RU = "Дело уже изменил другой пользователь; обновите страницу."
 

@@ -13,7 +13,6 @@ from casework.extensions import db
 from tests.factories import notice_case, payment, plain_account
 
 
-
 def audit_actions(entity, entity_id=None):
     stmt = select(AuditEvent.action).where(AuditEvent.entity == entity)
     if entity_id is not None:

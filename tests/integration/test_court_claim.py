@@ -19,12 +19,18 @@ from casework.cases import services
 from casework.cases.directory import DirectoryError
 from casework.cases.labels import refusal_message
 from casework.cases.models import Case, Court, CourtRecord
+from casework.documents import russian as ru
 from casework.documents.context import load_common
 from casework.documents.models import Document, DocumentCounter
 from casework.documents.rendering import docx_text
-from casework.documents import russian as ru
-from casework.documents.services import (DocumentError, LetterRefused, document_file, issue_document, prepare,
-                                         record_delivery)
+from casework.documents.services import (
+    DocumentError,
+    LetterRefused,
+    document_file,
+    issue_document,
+    prepare,
+    record_delivery,
+)
 from casework.domain.claim import ClaimRefused
 from casework.domain.stages import TransitionNotAllowed
 from casework.enterprise.models import get_enterprise

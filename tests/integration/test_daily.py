@@ -7,8 +7,8 @@ from casework.accounts.models import AccountBalance
 from casework.cases import services
 from casework.cases.models import Alert, Case, Deadline, Enforcement, Hold, StageChange
 from casework.extensions import db
-from tests.integration.test_case_services import TODAY
 from tests.factories import billed_account
+from tests.integration.test_case_services import TODAY
 
 TABLES = (Case, StageChange, Deadline, Alert, Hold, Enforcement)
 

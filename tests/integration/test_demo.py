@@ -2,14 +2,21 @@
 from __future__ import annotations
 
 import hashlib
+
 import pytest
 from sqlalchemy import case, func, select
 
 from casework.accounts.models import Account, AccountBalance, AccountParty, LedgerEntry, Party, Service
 from casework.auth.models import User
 from casework.demo.generator import DEMO_USERS, feminine_surname
-from casework.domain.requisites import (bank_account_is_valid, correspondent_account_is_valid, inn_is_valid,
-                                        kpp_is_valid, ogrn_is_valid, snils_is_valid)
+from casework.domain.requisites import (
+    bank_account_is_valid,
+    correspondent_account_is_valid,
+    inn_is_valid,
+    kpp_is_valid,
+    ogrn_is_valid,
+    snils_is_valid,
+)
 from casework.enterprise.models import Enterprise
 from casework.extensions import db
 

@@ -14,9 +14,18 @@ from casework.documents.letters import LETTERS
 from casework.documents.models import Document, DocumentCounter
 from casework.documents.queries import warning_delivered_on
 from casework.documents.rendering import docx_text
-from casework.documents.services import (DocumentError, issue_document, prepare, record_delivery, validate_template,
-                                         verify_file, document_file, add_template_version, active_template,
-                                         activate_template_version)
+from casework.documents.services import (
+    DocumentError,
+    activate_template_version,
+    active_template,
+    add_template_version,
+    document_file,
+    issue_document,
+    prepare,
+    record_delivery,
+    validate_template,
+    verify_file,
+)
 from casework.extensions import db
 from tests.factories import owned_flat
 

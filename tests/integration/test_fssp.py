@@ -18,8 +18,18 @@ from casework.enterprise.models import get_enterprise
 from casework.extensions import db
 from casework.fssp import parser, services
 from casework.timeutil import today
-from tests.fssp_data import (KOVALEVA, bank_csv, KUZNETSOV_A, KUZNETSOV_B, PETROV, SMIRNOVA, make_world, notice_xml,
-                             reconciliation_csv, reconciliation_xlsx)
+from tests.fssp_data import (
+    KOVALEVA,
+    KUZNETSOV_A,
+    KUZNETSOV_B,
+    PETROV,
+    SMIRNOVA,
+    bank_csv,
+    make_world,
+    notice_xml,
+    reconciliation_csv,
+    reconciliation_xlsx,
+)
 
 
 def payments(enforcement_id):

@@ -5,8 +5,17 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from casework.accounts.models import (Account, AccountBalance, AccountMonth, AccountParty, Building, LedgerEntry,
-                                      Party, Premises, Territory)
+from casework.accounts.models import (
+    Account,
+    AccountBalance,
+    AccountMonth,
+    AccountParty,
+    Building,
+    LedgerEntry,
+    Party,
+    Premises,
+    Territory,
+)
 from casework.audit.models import AuditEvent
 from casework.extensions import db
 from casework.imports import ledger, services, uploads

@@ -18,8 +18,15 @@ from datetime import date, timedelta
 
 from sqlalchemy import insert, select, text
 
-from casework.accounts.models import (Account, AccountBalance, AccountMonth, AccountServiceMonth, LedgerEntry,
-                                      Service, ServiceMonth)
+from casework.accounts.models import (
+    Account,
+    AccountBalance,
+    AccountMonth,
+    AccountServiceMonth,
+    LedgerEntry,
+    Service,
+    ServiceMonth,
+)
 from casework.accounts.services import refresh_account_figures
 from casework.extensions import db
 from casework.imports import services as imports

@@ -26,8 +26,8 @@ from casework.enterprise.models import get_enterprise
 from casework.extensions import db
 from casework.legal.adapter import claim_selection
 from casework.legal.services import account_calculation, current_reference
-
 from tests.factories import add_entries, calc_account
+
 from .test_documents import PARAMS
 
 AS_OF = date(2024, 6, 30)

@@ -4,11 +4,11 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-
 from casework.reports.queries import collection_rate, fetch_form_figures, thousands
 from casework.reports.services import monthly_report
 
 from .report_data import FEB, entry, refresh_figures, rub
+
 
 def test_february_figures_by_hand(hand_data):
     f = fetch_form_figures(FEB, "fifo").rows

@@ -7,14 +7,13 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import insert, select
 
-from casework.accounts.models import LedgerEntry
+from casework.accounts.models import AccountServiceNorm, LedgerEntry
 from casework.cases import services
-from casework.accounts.models import AccountServiceNorm
 from casework.domain.restriction import derived_norm_kop
 from casework.domain.stages import TransitionNotAllowed
 from casework.extensions import db
-from tests.integration.test_case_services import TODAY
 from tests.factories import billed_account
+from tests.integration.test_case_services import TODAY
 
 
 def test_derived_norm_rule():

@@ -10,8 +10,8 @@ from casework.cases import services
 from casework.cases.models import Case
 from casework.cases.queries import new_debtors
 from casework.extensions import db
-from tests.integration.test_case_services import TODAY
 from tests.factories import billed_account
+from tests.integration.test_case_services import TODAY
 
 
 def flag(account_id: int) -> bool:

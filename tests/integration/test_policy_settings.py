@@ -12,7 +12,6 @@ from casework.domain.policy import InvalidPolicySetting, Reading
 from casework.extensions import db
 from casework.legal.adapter import duty_policy, limitation_policy, penalty_policy
 from casework.legal.services import account_calculation
-
 from tests.factories import add_entries, calc_account
 
 

@@ -4,8 +4,8 @@ from datetime import timedelta
 from casework.cases import queries, services
 from casework.cases.models import Alert, Deadline
 from casework.extensions import db
-from tests.integration.test_case_services import TODAY
 from tests.factories import billed_account
+from tests.integration.test_case_services import TODAY
 
 
 def _open(user, assignee, **kw):

@@ -15,8 +15,8 @@ from casework.contacts import services as contacts
 from casework.domain.stages import TransitionNotAllowed
 from casework.extensions import db
 from casework.legal.services import account_calculation
-from tests.integration.test_case_services import TODAY
 from tests.factories import billed_account
+from tests.integration.test_case_services import TODAY
 
 
 @pytest.fixture()

@@ -15,8 +15,15 @@ from casework.extensions import db
 from casework.legal import reference
 from casework.legal.models import CalendarDay, CapWindow, DutyScaleRow, KeyRate, Moratorium
 from casework.legal.seed import seed
-from casework.legal.services import (build_reference, current_reference, save_calendar_day, save_cap_window,
-                                     save_key_rate, set_row_active, staleness_warnings)
+from casework.legal.services import (
+    build_reference,
+    current_reference,
+    save_calendar_day,
+    save_cap_window,
+    save_key_rate,
+    set_row_active,
+    staleness_warnings,
+)
 
 
 def test_seeded_tables_equal_the_packaged_files(app):

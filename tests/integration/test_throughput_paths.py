@@ -22,9 +22,9 @@ from casework.documents.rendering import CompiledTemplate, bare_render, docx_tex
 from casework.documents.services import active_template, template_data
 from casework.extensions import db
 from casework.imports import ledger, services
+from tests.factories import owned_flat
 
 from .test_documents import TODAY
-from tests.factories import owned_flat
 
 
 def test_fast_render_equals_bare_docxtpl_for_every_account_letter(app):
@@ -134,7 +134,6 @@ def test_portfolio_fast_path_equals_the_account_calculation_on_varied_ledgers(ap
     from casework.legal.models import PortfolioResult
     from casework.legal.portfolio import run_portfolio
     from casework.legal.services import account_calculation
-
     from tests.factories import add_entries, calc_account
 
     as_of = date(2025, 9, 30)

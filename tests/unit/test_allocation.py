@@ -3,7 +3,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from casework.domain.allocation import (EARLIEST_DUE, NAMED, Payment, ScheduledCharge, allocate_payments)
+from casework.domain.allocation import EARLIEST_DUE, NAMED, Payment, ScheduledCharge, allocate_payments
 from casework.domain.errors import InvalidInput
 from casework.domain.periods import Period
 

@@ -2,8 +2,7 @@ from datetime import date
 
 import pytest
 
-from casework.domain.calendar import (WorkingCalendar, statutory_days_off, statutory_transfers,
-                                      weekends_only_calendar)
+from casework.domain.calendar import WorkingCalendar, statutory_days_off, statutory_transfers, weekends_only_calendar
 from casework.domain.errors import DomainError
 
 

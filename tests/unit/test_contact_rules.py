@@ -3,8 +3,15 @@ from datetime import date, datetime, time
 
 import pytest
 
-from casework.domain.contact_rules import (ContactLimits, PastContact, PromiseStatus, WarningCode, check_contact,
-                                           check_promise, is_quiet_time)
+from casework.domain.contact_rules import (
+    ContactLimits,
+    PastContact,
+    PromiseStatus,
+    WarningCode,
+    check_contact,
+    check_promise,
+    is_quiet_time,
+)
 from casework.domain.errors import DomainError
 
 WED = date(2026, 11, 18)  # a Wednesday, working day

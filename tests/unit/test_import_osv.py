@@ -96,8 +96,9 @@ def test_the_grand_total_is_compared_with_the_rows():
 
 
 def test_a_bad_amount_names_the_column_as_the_file_writes_it():
-    from openpyxl import load_workbook
     import io
+
+    from openpyxl import load_workbook
 
     wb = load_workbook(io.BytesIO(build_osv(sample_lines())))
     wb.active["B8"] = "тысяча"

@@ -5,8 +5,17 @@ from datetime import date
 
 import pytest
 
-from casework.imports import (accounts_file, columns, keys, ledger_file, persons_file, rows, tables, turnover_file,
-                              values)
+from casework.imports import (
+    accounts_file,
+    columns,
+    keys,
+    ledger_file,
+    persons_file,
+    rows,
+    tables,
+    turnover_file,
+    values,
+)
 from casework.imports.rows import ImportFileError
 from casework.imports.values import BadValue
 

@@ -6,11 +6,25 @@ from datetime import date, timedelta
 import pytest
 
 from casework.domain.calendar import WorkingCalendar
-from casework.domain.jurisdiction import (ARBITRAZH_ORDER_LIMIT_KOP, OBJECTION_WORKING_DAYS, CourtTrack, DebtorKind,
-                                          arbitrazh_claim_may_be_filed_on, arbitrazh_objection_term_end, court_track,
-                                          debtor_kind, pretrial_claim_term_end)
-from casework.domain.stages import (CaseFacts, Stage, TransitionNotAllowed, act_in_force_on, check_transition,
-                                    objection_term_end)
+from casework.domain.jurisdiction import (
+    ARBITRAZH_ORDER_LIMIT_KOP,
+    OBJECTION_WORKING_DAYS,
+    CourtTrack,
+    DebtorKind,
+    arbitrazh_claim_may_be_filed_on,
+    arbitrazh_objection_term_end,
+    court_track,
+    debtor_kind,
+    pretrial_claim_term_end,
+)
+from casework.domain.stages import (
+    CaseFacts,
+    Stage,
+    TransitionNotAllowed,
+    act_in_force_on,
+    check_transition,
+    objection_term_end,
+)
 
 TODAY = date(2026, 6, 15)
 ORG = CaseFacts(debt_kop=1_000_000, claimable_kop=1_000_000, debtor_kind="organization", court_track="arbitrazh")

@@ -3,8 +3,7 @@ from decimal import Decimal as D
 import pytest
 
 from casework.domain.errors import InvalidAmount
-from casework.domain.money import (format_money, from_kopecks, round_half_up_div, round_rubles, to_kopecks,
-                                   to_money)
+from casework.domain.money import format_money, from_kopecks, round_half_up_div, round_rubles, to_kopecks, to_money
 
 
 def test_to_money_rounds_half_up_to_kopecks():

@@ -3,8 +3,7 @@ from datetime import date
 import pytest
 
 from casework.domain.errors import InvalidPeriod
-from casework.domain.periods import (Period, add_months, add_years, effective_due_date, nominal_due_date,
-                                     parse_period)
+from casework.domain.periods import Period, add_months, add_years, effective_due_date, nominal_due_date, parse_period
 
 
 def test_parse_period_strict():

@@ -4,10 +4,19 @@ from decimal import Decimal as D
 import pytest
 
 from casework.domain.errors import InvalidAmount
-from casework.domain.restriction import (AgreementStatus, Service, ServiceDebt, assess_restriction,
-                                         earliest_restriction_date, earliest_suspension_date, is_never_suspendable,
-                                         restriction_threshold, resumption_due, split_payment_by_service,
-                                         warning_term_end)
+from casework.domain.restriction import (
+    AgreementStatus,
+    Service,
+    ServiceDebt,
+    assess_restriction,
+    earliest_restriction_date,
+    earliest_suspension_date,
+    is_never_suspendable,
+    restriction_threshold,
+    resumption_due,
+    split_payment_by_service,
+    warning_term_end,
+)
 
 ON = date(2025, 6, 2)
 

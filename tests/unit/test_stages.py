@@ -1,13 +1,25 @@
 """The stage machine: every (from, to) pair and every guard at its boundary."""
-from datetime import date, timedelta
 from dataclasses import replace
+from datetime import date, timedelta
 
 import pytest
 
-from casework.domain.stages import (ALLOWED_ON_HOLD, EMPLOYER_LIMIT_KOP, FINAL_STAGES, TRANSITIONS, CaseFacts,
-                                    ServiceFacts, Stage, TransitionNotAllowed, act_in_force_on, allowed_next,
-                                    check_transition, check_writ_destination, refusals)
 from casework.domain.restriction import earliest_restriction_date, earliest_suspension_date
+from casework.domain.stages import (
+    ALLOWED_ON_HOLD,
+    EMPLOYER_LIMIT_KOP,
+    FINAL_STAGES,
+    TRANSITIONS,
+    CaseFacts,
+    ServiceFacts,
+    Stage,
+    TransitionNotAllowed,
+    act_in_force_on,
+    allowed_next,
+    check_transition,
+    check_writ_destination,
+    refusals,
+)
 from casework.domain.writeoff import WriteOffGround
 
 TODAY = date(2026, 6, 15)

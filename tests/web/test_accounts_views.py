@@ -9,8 +9,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import insert, select
 
-from casework.accounts.models import (Account, AccountBalance, AccountMonth, AccountParty, LedgerEntry, Party,
-                                      Service)
+from casework.accounts.models import Account, AccountBalance, AccountMonth, AccountParty, LedgerEntry, Party, Service
 from casework.accounts.queries import search_text_for
 from casework.audit.models import AuditEvent
 from casework.extensions import db

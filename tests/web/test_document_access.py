@@ -162,8 +162,14 @@ def test_admin_opens_no_letter(app, people, court_doc):
 
 def test_the_services_refuse_too(app, people, court_doc):
     from casework.documents import bulk
-    from casework.documents.services import (DocumentRefused, file_for_download, issue_document, prepare,
-                                             preview_context, record_delivery)
+    from casework.documents.services import (
+        DocumentRefused,
+        file_for_download,
+        issue_document,
+        prepare,
+        preview_context,
+        record_delivery,
+    )
 
     collector, acc = people["collector"], people["account"]
     prep = prepare("court_order_application", account_id=acc.id, params=COURT)

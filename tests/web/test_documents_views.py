@@ -6,8 +6,8 @@ import re
 import time
 from datetime import date
 
-from docx import Document as NewDoc
 import pytest
+from docx import Document as NewDoc
 from sqlalchemy import select
 
 from casework.documents.models import Document, TemplateVersion

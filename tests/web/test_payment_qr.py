@@ -22,8 +22,8 @@ from casework.documents.services import add_template_version, document_file, val
 from casework.domain.payment_qr import parse_payload
 from casework.enterprise.models import get_enterprise
 from casework.extensions import db
-from tests.integration.test_documents import TODAY
 from tests.factories import owned_flat
+from tests.integration.test_documents import TODAY
 
 from .test_documents_views import issue
 

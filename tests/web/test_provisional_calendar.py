@@ -17,7 +17,6 @@ from casework.enterprise.models import get_enterprise
 from casework.extensions import db
 from casework.legal.models import CalendarDay
 from casework.legal.services import account_calculation
-
 from tests.factories import add_entries, calc_account
 
 FILED = date(2027, 5, 4)
