@@ -23,6 +23,7 @@ from casework.accounts.queries import AccountFilter
 from casework.extensions import db
 from casework.jobs.exports import AREA, build, enqueue_export, stored_name, write
 from casework.jobs.models import JobRun
+from tests.integration.test_jobs_worker import _stop
 
 ACCOUNTS = 30_000
 
@@ -57,18 +58,6 @@ def _wait_until(predicate, seconds: float, proc, what: str) -> None:
             raise AssertionError(f"the runner exited ({what}): {(proc.stderr.read() or '')[-3000:]}")
         time.sleep(0.02)
     raise AssertionError(f"timed out waiting: {what}")
-
-
-def _stop(proc) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-    if proc.stderr and not proc.stderr.closed:
-        proc.stderr.close()
 
 
 def _cells(data: bytes) -> list[tuple]:
