@@ -211,3 +211,18 @@ def hand_data(app):
     from tests.integration.report_data import build_hand_data
 
     return build_hand_data()
+
+
+@pytest.fixture()
+def queued(app, is_postgres, monkeypatch):
+    """Jobs queued the production way of the engine: procrastinate on PostgreSQL (its schema applied, its queue
+    emptied), in-process on SQLite (not started here: a runner subprocess of the test picks them up)."""
+    if is_postgres:
+        from casework.extensions import db
+        from casework.jobs.queue import ensure_schema
+
+        with db.engine.begin() as conn:
+            ensure_schema(conn)
+            conn.execute(text("DELETE FROM procrastinate_jobs"))
+        monkeypatch.setitem(app.config, "JOBS_BACKEND", "procrastinate")
+    return app

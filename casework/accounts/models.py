@@ -234,7 +234,17 @@ class AccountMonth(db.Model):
     debt_end_kop: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
-class AccountServiceMonth(db.Model):
+class _ServiceFigures:
+    """The month's movements of a service, in kopecks: the columns both ledger summaries share."""
+
+    opening_kop: Mapped[int] = mapped_column(BigInteger, default=0)
+    charged_kop: Mapped[int] = mapped_column(BigInteger, default=0)
+    recalculated_kop: Mapped[int] = mapped_column(BigInteger, default=0)
+    paid_kop: Mapped[int] = mapped_column(BigInteger, default=0)
+    paid_enforcement_kop: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class AccountServiceMonth(_ServiceFigures, db.Model):
     """Per account, month and service, the ledger summed as in `account_months` (openings, charges and
     recalculations by billing period, payments by the month of paid_on); a row only where the ledger has lines.
     Kept by the figures refresh together with `account_months` (accounts.services); `service_months` sums it."""
@@ -245,14 +255,9 @@ class AccountServiceMonth(db.Model):
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), primary_key=True)
     month: Mapped[date] = mapped_column(Date, primary_key=True)
     service_id: Mapped[int] = mapped_column(ForeignKey("services.id"), primary_key=True)
-    opening_kop: Mapped[int] = mapped_column(BigInteger, default=0)
-    charged_kop: Mapped[int] = mapped_column(BigInteger, default=0)
-    recalculated_kop: Mapped[int] = mapped_column(BigInteger, default=0)
-    paid_kop: Mapped[int] = mapped_column(BigInteger, default=0)
-    paid_enforcement_kop: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
-class ServiceMonth(db.Model):
+class ServiceMonth(_ServiceFigures, db.Model):
     """The whole ledger per month and service (the sum of `account_service_months` over the accounts): the
     breakdown by service and the dashboard's receipts read these few rows instead of the ledger. Kept by the figures
     refresh by adding what changed (the new figures of the refreshed accounts minus their old ones)."""
@@ -262,11 +267,6 @@ class ServiceMonth(db.Model):
 
     month: Mapped[date] = mapped_column(Date, primary_key=True)
     service_id: Mapped[int] = mapped_column(ForeignKey("services.id"), primary_key=True)
-    opening_kop: Mapped[int] = mapped_column(BigInteger, default=0)
-    charged_kop: Mapped[int] = mapped_column(BigInteger, default=0)
-    recalculated_kop: Mapped[int] = mapped_column(BigInteger, default=0)
-    paid_kop: Mapped[int] = mapped_column(BigInteger, default=0)
-    paid_enforcement_kop: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class AccountBalance(db.Model):

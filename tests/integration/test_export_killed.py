@@ -12,7 +12,6 @@ import time
 import uuid
 from pathlib import Path
 
-import pytest
 from openpyxl import load_workbook
 from sqlalchemy import insert, text
 
@@ -26,20 +25,6 @@ from casework.jobs.models import JobRun
 from tests.integration.test_jobs_worker import _stop
 
 ACCOUNTS = 30_000
-
-
-@pytest.fixture()
-def queued(app, is_postgres, monkeypatch):
-    """Jobs queued the production way of the engine: procrastinate on PostgreSQL, in-process on SQLite (not started
-    here: the runner subprocess picks them up)."""
-    if is_postgres:
-        from casework.jobs.queue import ensure_schema
-
-        with db.engine.begin() as conn:
-            ensure_schema(conn)
-            conn.execute(text("DELETE FROM procrastinate_jobs"))
-        monkeypatch.setitem(app.config, "JOBS_BACKEND", "procrastinate")
-    return app
 
 
 def _runner(is_postgres: bool, env: dict) -> subprocess.Popen:

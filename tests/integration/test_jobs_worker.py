@@ -100,20 +100,6 @@ def _wait_until(predicate, seconds: float, proc=None, what: str = "") -> None:
     raise AssertionError(f"timed out waiting: {what}")
 
 
-@pytest.fixture()
-def queued(app, is_postgres, monkeypatch):
-    """Jobs queued the production way of the engine: procrastinate on PostgreSQL (its schema applied), in-process
-    on SQLite (not started here: the runner subprocess picks them up)."""
-    if is_postgres:
-        from casework.jobs.queue import ensure_schema
-
-        with db.engine.begin() as conn:
-            ensure_schema(conn)
-            conn.execute(text("DELETE FROM procrastinate_jobs"))
-        monkeypatch.setitem(app.config, "JOBS_BACKEND", "procrastinate")
-    return app
-
-
 def _accounts_and_ledger(n: int, months: int) -> tuple[bytes, bytes]:
     acc = ["Лицевой счёт;Категория;ФИО;Адрес;Населенный пункт;Квартира;Форма собственности;Телефон;Площадь"]
     led = ["ЛС;Период;Услуга;Вид;Сумма;Дата оплаты;Источник;Номер документа"]
